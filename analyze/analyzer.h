@@ -1,0 +1,58 @@
+/* analyze/analyzer.h: the analysis engine's front door. Frames in (from any source, live or
+ * offline, through the same calls), finished connections out through a sink, and counters.
+ * Time is an argument, never read from a clock here: offline it is the frames' timestamps,
+ * so a file gives the same results on every run. */
+#ifndef FW_ANALYZER_H
+#define FW_ANALYZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../capture/frame.h"
+#include "conn.h"
+#include "decode.h"
+
+struct fw_config {
+    bool verify_checksums;       /* Zeek's default; fwsight's is off (see README: offload) */
+    uint32_t max_flows;          /* cap on live flows; beyond it the oldest idle is evicted */
+    uint64_t tcp_timeout_us;     /* inactivity, established TCP (Zeek: 5 min) */
+    uint64_t udp_timeout_us;     /* inactivity, UDP (Zeek: 1 min) */
+    uint64_t icmp_timeout_us;    /* inactivity, ICMP (Zeek: 1 min) */
+    uint64_t other_timeout_us;   /* inactivity, other IP protocols (Zeek: 1 min) */
+    uint64_t attempt_timeout_us; /* unanswered SYN (Zeek: 5 s) */
+};
+void fw_config_defaults(struct fw_config *cfg);
+
+typedef void (*conn_sink_fn)(void *ctx, const struct conn_record *r);
+
+struct analyzer_stats {
+    uint64_t frames;                        /* frames fed */
+    uint64_t wire_bytes;                    /* sum of wirelen */
+    uint64_t by_status[PKT_STATUS_COUNT];   /* decode outcomes */
+    int last_unsupported_linktype;          /* for the message, -1 if none */
+    uint64_t bad_ip_cksum, bad_l4_cksum;    /* only when verifying */
+    uint64_t icmp_errors;                   /* ICMP/ICMPv6 errors seen */
+    uint64_t icmp_errors_matched;           /* ...whose quote named a tracked flow */
+    uint64_t flows_total;                   /* connections created */
+    uint64_t flows_live, flows_peak;        /* in the table now, and at most */
+    uint64_t flows_evicted;                 /* pushed out by the cap: cut short */
+    uint64_t ts_backwards;                  /* frames older than the one before */
+    uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame) */
+};
+
+/* Returns NULL on allocation failure. sink is called once per finished connection, during
+ * analyzer_feed, analyzer_advance or analyzer_finish; the record is valid only during the
+ * call. */
+struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, void *sink_ctx);
+void analyzer_free(struct analyzer *a);
+
+/* Decodes and tracks one frame; expires what the frame's time has expired first. */
+void analyzer_feed(struct analyzer *a, const struct frame *f);
+/* Expires flows whose timeouts have passed at now_us (live sources call it on a timer). */
+void analyzer_advance(struct analyzer *a, uint64_t now_us);
+/* End of input: every live flow is written out (CONN_END_INPUT). */
+void analyzer_finish(struct analyzer *a);
+
+const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
+
+#endif
