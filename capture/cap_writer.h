@@ -1,0 +1,31 @@
+/* capture/cap_writer.h: writes frames as a classic pcap file (microsecond timestamps, host
+ * byte order, what Wireshark and tcpdump open), optionally gzip-compressed. Used by live
+ * capture (-w) and by tests to build crafted captures. It writes what it is given: it does
+ * not check or trim frames, so tests can write records that a reader must reject. */
+#ifndef FW_CAP_WRITER_H
+#define FW_CAP_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame.h"
+
+struct cap_writer;
+
+/* Creates path and writes the file header. Refuses an existing file unless force (O_EXCL, so
+ * two writers cannot race for one name). NULL with err filled on failure. */
+struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snaplen, bool gzip,
+                                   bool force, char err[FW_ERRLEN]);
+
+/* Appends one record: f->caplen bytes of f->bytes, f->wirelen, f->ts_us. Buffered: a write
+ * error may show only at a later call, at cap_writer_flush() or at cap_writer_close(). */
+int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ERRLEN]);
+
+/* Hands buffered records to the kernel, so that a reader sees them now. */
+int cap_writer_flush(struct cap_writer *w, char err[FW_ERRLEN]);
+
+/* Flushes, closes and frees; returns the first write error seen (e.g. "No space left on
+ * device"), so that the caller can say the capture is incomplete. NULL does nothing. */
+int cap_writer_close(struct cap_writer *w, char err[FW_ERRLEN]);
+
+#endif

@@ -1,0 +1,134 @@
+/* capture/cap_writer_test.c: the pcap writer: what it writes reads back (plain and gzip),
+ * it will not overwrite a file unless forced, and a full disk is reported, not swallowed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture/cap_file.h"
+#include "capture/cap_writer.h"
+
+static char tmpdir[64];
+static uint8_t big_payload[70000];
+
+static void write_frames(const char *path, bool gzip, int count)
+{
+    char err[FW_ERRLEN];
+    struct cap_writer *w = cap_writer_open(path, FW_LINKTYPE_LINUX_SLL, 262144, gzip, false,
+                                           err);
+    assert_non_null(w);
+    for (int i = 0; i < count; i++) {
+        /* every 100th frame is larger than the writer's buffer */
+        uint32_t len = i % 100 == 99 ? (uint32_t)sizeof big_payload : (uint32_t)(i % 1500 + 1);
+        struct frame f = { .bytes = big_payload, .caplen = len, .wirelen = len + 4,
+                           .ts_us = (uint64_t)i * 1000001u };
+        assert_int_equal(cap_writer_write(w, &f, err), 0);
+        if (i == count / 2)
+            assert_int_equal(cap_writer_flush(w, err), 0);
+    }
+    assert_int_equal(cap_writer_close(w, err), 0);
+}
+
+static void check_frames(const char *path, bool gzip, int count)
+{
+    char err[FW_ERRLEN];
+    struct cap_file *cf = cap_file_open(path, 0, err);
+    assert_non_null(cf);
+    assert_int_equal(cap_file_info(cf)->gzip, gzip);
+    assert_int_equal(cap_file_info(cf)->linktype, FW_LINKTYPE_LINUX_SLL);
+    assert_int_equal(cap_file_info(cf)->snaplen, 262144);
+    struct frame f;
+    int n = 0, rc;
+    while ((rc = cap_file_next(cf, &f, err)) == 1) {
+        uint32_t len = n % 100 == 99 ? (uint32_t)sizeof big_payload : (uint32_t)(n % 1500 + 1);
+        assert_int_equal(f.caplen, len);
+        assert_int_equal(f.wirelen, len + 4);
+        assert_int_equal(f.ts_us, (uint64_t)n * 1000001u);
+        assert_memory_equal(f.bytes, big_payload, len);
+        n++;
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(n, count);
+    cap_file_close(cf);
+}
+
+static void round_trip_plain_and_gzip(void **state)
+{
+    (void)state;
+    char path[128];
+    for (int gz = 0; gz < 2; gz++) {
+        snprintf(path, sizeof path, "%s/rt%d.pcap", tmpdir, gz);
+        write_frames(path, gz, 1000);
+        check_frames(path, gz, 1000);
+        unlink(path);
+    }
+}
+
+static void refuses_to_overwrite_unless_forced(void **state)
+{
+    (void)state;
+    char path[128], err[FW_ERRLEN];
+    snprintf(path, sizeof path, "%s/exists.pcap", tmpdir);
+    write_frames(path, false, 3);
+    struct cap_writer *w = cap_writer_open(path, 1, 65535, false, false, err);
+    assert_null(w);
+    assert_non_null(strstr(err, strerror(EEXIST)));
+    check_frames(path, false, 3); /* untouched */
+    w = cap_writer_open(path, FW_LINKTYPE_LINUX_SLL, 262144, false, true, err);
+    assert_non_null(w);
+    assert_int_equal(cap_writer_close(w, err), 0);
+    check_frames(path, false, 0);
+    unlink(path);
+}
+
+static void full_disk_is_reported(void **state)
+{
+    (void)state;
+    char err[FW_ERRLEN];
+    if (access("/dev/full", W_OK) != 0)
+        skip();
+    for (int gz = 0; gz < 2; gz++) {
+        struct cap_writer *w = cap_writer_open("/dev/full", 1, 65535, gz, true, err);
+        assert_non_null(w);
+        struct frame f = { .bytes = big_payload, .caplen = 1000, .wirelen = 1000 };
+        int rc = 0;
+        for (int i = 0; i < 10 && rc == 0; i++)
+            rc = cap_writer_write(w, &f, err);
+        int crc = cap_writer_close(w, err);
+        assert_true(rc < 0 || crc < 0);
+        assert_int_equal(rc < 0 ? rc : crc, FW_EIO);
+        assert_non_null(strstr(err, strerror(ENOSPC)));
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof big_payload; i++)
+        big_payload[i] = (uint8_t)(i * 7 + i / 251);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cap_writer_test.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return rmdir(tmpdir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trip_plain_and_gzip),
+        cmocka_unit_test(refuses_to_overwrite_unless_forced),
+        cmocka_unit_test(full_disk_is_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
