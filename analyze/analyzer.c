@@ -1,0 +1,130 @@
+/* analyze/analyzer.c: the engine's front door. Decodes each frame, keeps the counters and
+ * the clock (frame time, never wall time; a frame older than the previous one is counted and
+ * treated as happening "now", so deadlines stay ordered), and hands IP packets to the flow
+ * tracker. Decoding itself is left to decode*.c, connections to flow_track.c and beyond. */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow_track.h"
+
+struct analyzer {
+    struct fw_config cfg;
+    struct decode_opts dopts;
+    struct analyzer_stats stats;
+    struct flow_tracker tracker;
+    uint64_t now_us;
+    bool have_time;
+};
+
+void fw_config_defaults(struct fw_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->verify_checksums = false;
+    /* About 460 bytes per flow: the default cap is about 460 MB at most, allocated only as
+     * flows appear (the pool grows in chunks of 4096). */
+    cfg->max_flows = 1000000;
+    cfg->tcp_timeout_us = 300ull * 1000000;   /* Zeek's tcp_inactivity_timeout */
+    cfg->udp_timeout_us = 60ull * 1000000;    /* udp_inactivity_timeout */
+    cfg->icmp_timeout_us = 60ull * 1000000;   /* icmp_inactivity_timeout */
+    cfg->other_timeout_us = 60ull * 1000000;  /* unknown_ip_inactivity_timeout */
+    cfg->attempt_timeout_us = 5ull * 1000000; /* tcp_attempt_delay */
+}
+
+struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, void *sink_ctx)
+{
+    struct analyzer *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return NULL;
+    a->cfg = *cfg;
+    a->dopts.verify_checksums = cfg->verify_checksums;
+    a->stats.last_unsupported_linktype = -1;
+    if (flow_track_init(&a->tracker, &a->cfg, &a->stats, sink, sink_ctx) != 0) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+void analyzer_free(struct analyzer *a)
+{
+    if (a == NULL)
+        return;
+    flow_track_fini(&a->tracker);
+    free(a);
+}
+
+static void sync_counts(struct analyzer *a)
+{
+    const struct flow_table_counts *c = flow_table_counts(a->tracker.table);
+    a->stats.flows_total = c->created;
+    a->stats.flows_live = c->live;
+    a->stats.flows_peak = c->peak;
+    a->stats.flows_evicted = c->evicted;
+}
+
+/* Moves the clock to t (never backwards) and returns the time the frame is handled at. */
+static uint64_t clock_at(struct analyzer *a, uint64_t t)
+{
+    if (!a->have_time) {
+        a->have_time = true;
+        a->stats.first_ts_us = t;
+        a->now_us = t;
+    } else if (t < a->now_us) {
+        a->stats.ts_backwards++;
+    } else {
+        a->now_us = t;
+    }
+    a->stats.last_ts_us = a->now_us;
+    return a->now_us;
+}
+
+void analyzer_feed(struct analyzer *a, const struct frame *f)
+{
+    a->stats.frames++;
+    a->stats.wire_bytes += f->wirelen;
+    uint64_t now = clock_at(a, f->ts_us);
+    flow_table_advance(a->tracker.table, now); /* what this frame's time expired goes first */
+
+    struct pkt p;
+    enum pkt_status st = decode_frame(f, &a->dopts, &p);
+    a->stats.by_status[st < PKT_STATUS_COUNT ? st : PKT_MALFORMED]++;
+    if (st == PKT_UNSUPPORTED_LINK)
+        a->stats.last_unsupported_linktype = f->linktype;
+    if (st == PKT_NOT_IP || st == PKT_UNSUPPORTED_LINK || st == PKT_FRAGMENT ||
+        p.ip_version == 0)
+        goto done;
+    if (a->cfg.verify_checksums && p.ip_cksum == CKSUM_BAD) {
+        a->stats.bad_ip_cksum++; /* Zeek drops these before any connection handling */
+        goto done;
+    }
+    if (a->cfg.verify_checksums && p.l4_cksum == CKSUM_BAD)
+        a->stats.bad_l4_cksum++;
+    /* A TCP header cut short still creates its connection in Zeek (not counted in it). */
+    if (st == PKT_OK || (p.proto == 6 && p.has_ports))
+        flow_track_packet(&a->tracker, &p, now, f->number, f->vantage);
+done:
+    sync_counts(a);
+}
+
+void analyzer_advance(struct analyzer *a, uint64_t now_us)
+{
+    if (!a->have_time || now_us > a->now_us) {
+        a->now_us = now_us;
+        a->have_time = true;
+    }
+    flow_table_advance(a->tracker.table, a->now_us);
+    sync_counts(a);
+}
+
+void analyzer_finish(struct analyzer *a)
+{
+    flow_table_finish(a->tracker.table);
+    sync_counts(a);
+}
+
+const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
+{
+    return &a->stats;
+}

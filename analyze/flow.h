@@ -1,0 +1,113 @@
+/* analyze/flow.h: one tracked connection as the flow table keeps it, shared by the table
+ * (flow_table.c), the per-protocol trackers (flow_track.c, tcp_state.c) and, later, the
+ * verdicts. Fixed size, no pointers to own: a flow lives in the table's pool and is recycled.
+ * Roles are by index: side[0] and tcp.ep[0] are the originator, index 1 the responder; a
+ * direction flip swaps them (and orig_is_a), so the rest of the code never asks "who began".
+ * It leaves hashing and lifetimes to flow_table.c and the TCP rules to tcp_state.c. */
+#ifndef FW_FLOW_H
+#define FW_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/* The key sorts the two endpoints so that both directions find one entry (STYLE 4). One-way
+ * ICMP messages keep their direction instead, as Zeek keys them (one_way = 1). The struct is
+ * always zeroed before it is filled, so hashing and memcmp see no stray padding bytes. */
+struct flow_key {
+    struct fw_addr a, b; /* a: the lower (address, port) pair, unless one_way */
+    uint16_t pa, pb;     /* ports; ICMP: type and counterpart type or code */
+    uint8_t proto;       /* IP protocol number */
+    uint8_t one_way;
+};
+
+/* Zeek's TCP endpoint states (TCP_Endpoint.h), in its order: conn_state() is written on them. */
+enum tcp_ep_state {
+    TCP_EP_INACTIVE,
+    TCP_EP_SYN_SENT,
+    TCP_EP_SYN_ACK_SENT,
+    TCP_EP_PARTIAL,
+    TCP_EP_ESTABLISHED,
+    TCP_EP_CLOSED,
+    TCP_EP_RESET,
+};
+
+/* A history letter counted on a log scale (Zeek's C, G, T, W): written at the 1st, 10th,
+ * 100th... occurrence. level is the power of ten of the next threshold. */
+struct hist_scale {
+    uint32_t count;
+    uint8_t level;
+};
+
+/* One TCP endpoint, as Zeek keeps it. Sequence numbers are unwrapped to 64 bits around a base
+ * of 2^32, so sizes and relative numbers survive wrap-around without wrap counters. */
+struct tcp_ep {
+    uint8_t state, prev_state;
+    bool did_close;
+    uint8_t fin_cnt;           /* saturates at 255: only "any" matters */
+    uint32_t start_seq32;      /* for the 5-tuple reuse test */
+    uint64_t start_seq, last_seq, ack_seq;
+    int64_t hist_last_syn, hist_last_fin, hist_last_rst;
+    struct hist_scale rxmit, cksum, zero_win;
+};
+
+struct tcp_conn {
+    struct tcp_ep ep[2];
+};
+
+/* What one side sent; the TTLs feed firewall verdicts (a RST unlike its host's own packets). */
+struct flow_side {
+    uint64_t pkts, ip_bytes;
+    uint64_t payload_bytes; /* UDP/other: payload per the headers (Zeek's orig/resp_bytes) */
+    uint8_t ttl_first, ttl_min, ttl_max;
+    bool active;            /* sent a counted packet (Zeek's UDP_ACTIVE) */
+};
+
+enum flow_kind { FLOW_TCP, FLOW_UDP, FLOW_ICMP, FLOW_OTHER, FLOW_KIND_COUNT };
+
+#define FLOW_HIST_MAX 40
+#define FLOW_NIL 0u /* list links are pool index + 1; 0 ends a list */
+
+struct flow {
+    struct flow_key key;
+    uint8_t kind;            /* enum flow_kind */
+    bool orig_is_a;          /* the originator is key.a (else key.b) */
+    uint8_t dl_list;         /* which deadline queue holds it (flow_table.c) */
+    bool closed;             /* Zeek's close_complete: only the close deadline remains */
+    uint32_t id;             /* its own pool index + 1 */
+    uint32_t hnext;          /* hash chain */
+    uint32_t lru_prev, lru_next, dl_prev, dl_next, ord_prev, ord_next;
+    uint64_t seq;            /* creation number: order of output at the end, and the uid */
+    uint64_t first_us, last_us, deadline_us;
+    uint64_t first_frame, last_frame;
+    int vantage;
+    struct flow_side side[2];
+    struct tcp_conn tcp;
+    uint32_t hist_seen;      /* Zeek's hist_seen bits: orig in the low half, resp high */
+    uint8_t hist_len;
+    char hist[FLOW_HIST_MAX];
+
+    /* Evidence for verdicts, cheap to keep: counters and the first interesting packets. */
+    uint16_t orig_syns;         /* SYNs (without ACK) from the originator */
+    uint16_t orig_syn_rexmits;  /* ...of which repeated the same sequence number */
+    bool synack_seen;           /* the responder answered with SYN-ACK */
+    bool resp_rst;              /* the responder sent a RST */
+    uint8_t resp_rst_ttl;
+    uint16_t resp_rst_ip_id;
+    uint64_t resp_rst_frame;
+    uint16_t icmp_errors;       /* ICMP errors that quoted this flow */
+    uint8_t icmp_err_type, icmp_err_code;
+    struct fw_addr icmp_err_from;
+    uint64_t icmp_err_frame;
+};
+
+/* History helpers (flow_track.c): Zeek's Connection::CheckHistory/AddHistory. bit is the
+ * originator's bit; the responder's is bit << 16 and its letter is lower case. */
+void flow_hist_add(struct flow *f, char code);
+bool flow_hist_once(struct flow *f, uint32_t bit, bool is_orig, char code);
+void flow_hist_scaled(struct flow *f, struct hist_scale *s, bool is_orig, char code);
+/* Swaps originator and responder; appends '^' as Zeek's FlipRoles does. */
+void flow_flip(struct flow *f);
+
+#endif

@@ -1,0 +1,54 @@
+/* analyze/flow_table.h: the connection table. A chained hash on the sorted flow key over a
+ * pool of fixed-size flows, a fixed capacity (cfg->max_flows) and the clocks that end flows:
+ * inactivity per protocol, Zeek's 5 s attempt timer, and the linger after a close. Every end
+ * goes through one callback, with its reason. What a packet does to a flow is left to
+ * flow_track.c and tcp_state.c. */
+#ifndef FW_FLOW_TABLE_H
+#define FW_FLOW_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "flow.h"
+
+struct flow_table;
+
+/* Called once per ending flow, before the flow is recycled; f is valid only during the call. */
+typedef void (*flow_end_fn)(void *ctx, struct flow *f, enum conn_end why);
+
+/* Deadline queues. Each holds deadlines set with one fixed delay in packet-time order, so
+ * a FIFO stays sorted and expiry only ever looks at its head. */
+enum flow_deadline { FLOW_DL_NONE, FLOW_DL_ATTEMPT, FLOW_DL_CLOSE, FLOW_DL_COUNT };
+
+struct flow_table_counts {
+    uint64_t created, live, peak, evicted;
+};
+
+/* NULL on allocation failure or a zero capacity. The pool grows in chunks up to the cap. */
+struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_end, void *ctx);
+void flow_table_free(struct flow_table *t);
+
+/* Both return NULL when absent (lookup) or when no memory is left (insert). insert makes
+ * room first, evicting the flow idle the longest (reported with CONN_END_EVICTED); the new
+ * flow is zeroed except its key, kind, seq, times and frame. */
+struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *k);
+struct flow *flow_table_insert(struct flow_table *t, const struct flow_key *k,
+                               enum flow_kind kind, uint64_t now_us, uint64_t frame);
+
+/* A packet made f active at f->last_us: it moves to the young end of its idle list. */
+void flow_table_touch(struct flow_table *t, struct flow *f);
+/* Puts f on a deadline queue (FLOW_DL_NONE takes it off). */
+void flow_table_set_deadline(struct flow_table *t, struct flow *f, enum flow_deadline q,
+                             uint64_t at_us);
+/* Ends f now: the callback runs, then f is recycled. */
+void flow_table_end(struct flow_table *t, struct flow *f, enum conn_end why);
+
+/* Ends every flow whose deadline or inactivity timeout is at or before now_us. */
+void flow_table_advance(struct flow_table *t, uint64_t now_us);
+/* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
+void flow_table_finish(struct flow_table *t);
+
+const struct flow_table_counts *flow_table_counts(const struct flow_table *t);
+
+#endif

@@ -1,0 +1,366 @@
+/* analyze/flow_track.c: decoded packets to connections (see flow_track.h). Zeek's rules for
+ * who is the originator, how ICMP messages pair into connections and what UDP and other IP
+ * protocols record live here; TCP's rules are in tcp_state.c, lifetimes in flow_table.c. */
+#include "flow_track.h"
+
+#include <string.h>
+
+#include "tcp_state.h"
+
+#define CLOSE_LINGER_US 5000000u /* Zeek's tcp_close_delay: a closed flow lingers 5 s */
+
+/* Zeek flips a connection that does not begin with a plain SYN (and any UDP flow) when only
+ * its source port is a "likely server port". Zeek fills that set from the analyzers a run
+ * loads, so it differs between configurations; this is the set of its default (full) run,
+ * the one users meet. tests/ZEEK_DIFFERENCES.md lists the bare-run cases it does not match. */
+static const uint16_t TCP_SERVER_PORTS[] = {
+    21, 22, 23, 25, 53, 80, 81, 88, 110, 135, 139, 143, 389, 443, 445, 502, 563, 585, 587,
+    614, 631, 636, 989, 990, 992, 993, 994, 995, 1080, 1723, 1883, 2811, 3128, 3268, 3306,
+    3389, 5222, 5223, 5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+};
+static const uint16_t UDP_SERVER_PORTS[] = {
+    53, 67, 69, 88, 123, 137, 161, 162, 443, 514, 1812, 2123, 2152, 3389, 3544, 4789,
+    5060, 5072, 5353, 5355, 6081, 20000,
+};
+
+static bool in_list(const uint16_t *l, size_t n, uint16_t port)
+{
+    for (size_t i = 0; i < n; i++)
+        if (l[i] == port)
+            return true;
+    return false;
+}
+
+bool flow_track_is_server_port(uint8_t proto, uint16_t port)
+{
+    if (proto == 6)
+        return in_list(TCP_SERVER_PORTS, sizeof TCP_SERVER_PORTS / 2, port);
+    if (proto == 17)
+        return in_list(UDP_SERVER_PORTS, sizeof UDP_SERVER_PORTS / 2, port);
+    return false;
+}
+
+/* --- history ------------------------------------------------------------------------------ */
+
+void flow_hist_add(struct flow *f, char code)
+{
+    if (f->hist_len < FLOW_HIST_MAX)
+        f->hist[f->hist_len++] = code;
+}
+
+/* Zeek's CheckHistory: adds the letter the first time; returns whether it was seen before. */
+bool flow_hist_once(struct flow *f, uint32_t bit, bool is_orig, char code)
+{
+    uint32_t mask = is_orig ? bit : bit << 16;
+    if (f->hist_seen & mask)
+        return true;
+    f->hist_seen |= mask;
+    flow_hist_add(f, is_orig ? code : (char)(code + 32));
+    return false;
+}
+
+void flow_hist_scaled(struct flow *f, struct hist_scale *s, bool is_orig, char code)
+{
+    uint64_t threshold = 1;
+    for (uint8_t i = 0; i < s->level; i++)
+        threshold *= 10;
+    if (++s->count == threshold) {
+        flow_hist_add(f, is_orig ? code : (char)(code + 32));
+        s->level++;
+    }
+}
+
+void flow_flip(struct flow *f)
+{
+    struct flow_side s = f->side[0];
+    f->side[0] = f->side[1];
+    f->side[1] = s;
+    struct tcp_ep e = f->tcp.ep[0];
+    f->tcp.ep[0] = f->tcp.ep[1];
+    f->tcp.ep[1] = e;
+    f->orig_is_a = !f->orig_is_a;
+    flow_hist_add(f, '^');
+}
+
+/* --- keys ------------------------------------------------------------------------------------ */
+
+static void key_pair(struct flow_key *k, uint8_t proto, const struct fw_addr *src, uint16_t sp,
+                     const struct fw_addr *dst, uint16_t dp, bool one_way)
+{
+    memset(k, 0, sizeof *k);
+    int c = fw_addr_cmp(src, dst);
+    bool src_first = one_way || c < 0 || (c == 0 && sp <= dp);
+    k->a = src_first ? *src : *dst;
+    k->b = src_first ? *dst : *src;
+    k->pa = src_first ? sp : dp;
+    k->pb = src_first ? dp : sp;
+    k->proto = proto;
+    k->one_way = one_way;
+}
+
+/* Zeek pairs ICMP request and answer into one connection by giving each the other's type as
+ * its second "port"; one-way messages (errors, ...) put their code there. */
+static int icmp_counterpart(uint8_t proto, uint8_t type)
+{
+    static const uint8_t v4[][2] = { { 8, 0 }, { 13, 14 }, { 15, 16 }, { 17, 18 }, { 10, 9 } };
+    static const uint8_t v6[][2] = { { 128, 129 }, { 133, 134 }, { 135, 136 }, { 130, 131 },
+                                     { 139, 140 }, { 144, 145 } };
+    const uint8_t(*t)[2] = proto == 1 ? v4 : v6;
+    size_t n = proto == 1 ? sizeof v4 / sizeof v4[0] : sizeof v6 / sizeof v6[0];
+    for (size_t i = 0; i < n; i++) {
+        if (t[i][0] == type)
+            return t[i][1];
+        if (t[i][1] == type)
+            return t[i][0];
+    }
+    return -1;
+}
+
+static bool is_icmp_error(uint8_t proto, uint8_t type)
+{
+    if (proto == 1)
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    return type >= 1 && type <= 4;
+}
+
+static enum flow_kind kind_of(uint8_t proto)
+{
+    switch (proto) {
+    case 6: return FLOW_TCP;
+    case 17: return FLOW_UDP;
+    case 1:
+    case 58: return FLOW_ICMP;
+    default: return FLOW_OTHER;
+    }
+}
+
+static bool is_broadcast(const struct fw_addr *a)
+{
+    static const uint8_t all[4] = { 255, 255, 255, 255 };
+    return a->family == 4 && memcmp(a->b, all, 4) == 0;
+}
+
+/* Zeek's WantConnection: whether the first packet's receiver is the originator instead. */
+static bool first_packet_flips(const struct pkt *p)
+{
+    if (is_broadcast(&p->dst))
+        return false;
+    bool src_srv = flow_track_is_server_port(p->proto, p->sport);
+    bool dst_srv = flow_track_is_server_port(p->proto, p->dport);
+    if (p->proto == 17)
+        return src_srv && !dst_srv;
+    if (p->proto != 6)
+        return false;
+    uint8_t fl = p->tcp_flags;
+    if ((fl & TH_SYN) && !(fl & TH_ACK))
+        return false; /* a plain SYN names its originator */
+    if (!src_srv)
+        return false;
+    if (dst_srv) /* both plausible: not for SYN-ACKs (stealth scans), favour the lower port */
+        return !(fl & TH_SYN) && p->sport < p->dport;
+    return true;
+}
+
+/* --- ICMP errors ------------------------------------------------------------------------------ */
+
+/* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
+static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t frame)
+{
+    t->stats->icmp_errors++;
+    const struct pkt_quote *q = &p->quote;
+    if (!p->has_quote || !q->has_ports)
+        return;
+    struct flow_key k;
+    if (q->proto == 1 || q->proto == 58) {
+        uint8_t req = q->proto == 1 ? 8 : 128; /* quoted ICMP: an echo request */
+        key_pair(&k, q->proto, &q->src, req, &q->dst, (uint16_t)icmp_counterpart(q->proto, req),
+                 false);
+    } else {
+        key_pair(&k, q->proto, &q->src, q->sport, &q->dst, q->dport, false);
+    }
+    struct flow *f = flow_table_lookup(t->table, &k);
+    if (f == NULL)
+        return;
+    t->stats->icmp_errors_matched++;
+    if (f->icmp_errors++ == 0) {
+        f->icmp_err_type = p->icmp_type;
+        f->icmp_err_code = p->icmp_code;
+        f->icmp_err_from = p->src;
+        f->icmp_err_frame = frame;
+    }
+}
+
+/* --- packets ---------------------------------------------------------------------------------- */
+
+static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint64_t now_us,
+                         uint64_t frame)
+{
+    struct flow_side *s = &f->side[is_orig ? 0 : 1];
+    if (s->pkts == 0 || p->ttl < s->ttl_min)
+        s->ttl_min = p->ttl;
+    if (s->pkts == 0) {
+        s->ttl_first = p->ttl;
+    }
+    if (p->ttl > s->ttl_max)
+        s->ttl_max = p->ttl;
+    s->pkts++;
+    s->ip_bytes += p->ip_len;
+    f->last_us = now_us;
+    f->last_frame = frame;
+}
+
+static bool packet_is_orig(const struct flow *f, const struct pkt *p, uint16_t sp)
+{
+    const struct fw_addr *oa = f->orig_is_a ? &f->key.a : &f->key.b;
+    uint16_t op = f->orig_is_a ? f->key.pa : f->key.pb;
+    return fw_addr_eq(&p->src, oa) && sp == op;
+}
+
+static struct flow *new_flow(struct flow_tracker *t, const struct flow_key *k,
+                             const struct pkt *p, uint16_t sp, uint64_t now_us, uint64_t frame,
+                             int vantage, bool flip)
+{
+    struct flow *f = flow_table_insert(t->table, k, kind_of(p->proto), now_us, frame);
+    if (f == NULL)
+        return NULL;
+    f->vantage = vantage;
+    f->orig_is_a = fw_addr_eq(&p->src, &k->a) && sp == k->pa;
+    if (flip)
+        flow_flip(f);
+    return f;
+}
+
+void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
+                       uint64_t frame, int vantage)
+{
+    struct flow_key k;
+    uint16_t sp = 0, dp = 0;
+    bool one_way = false;
+    if (p->proto == 6 || p->proto == 17) {
+        sp = p->sport;
+        dp = p->dport;
+    } else if (p->proto == 1 || p->proto == 58) {
+        int cp = icmp_counterpart(p->proto, p->icmp_type);
+        sp = p->icmp_type;
+        dp = cp >= 0 ? (uint16_t)cp : p->icmp_code;
+        one_way = cp < 0;
+        if (is_icmp_error(p->proto, p->icmp_type))
+            note_icmp_error(t, p, frame);
+    }
+    key_pair(&k, p->proto, &p->src, sp, &p->dst, dp, one_way);
+    bool bad_cksum = t->cfg->verify_checksums && p->l4_cksum == CKSUM_BAD;
+
+    struct flow *f = flow_table_lookup(t->table, &k);
+    if (f != NULL && f->kind == FLOW_TCP && tcp_is_reuse(f, p)) {
+        flow_table_end(t->table, f, CONN_END_REUSED);
+        f = NULL;
+    }
+    if (f == NULL) {
+        f = new_flow(t, &k, p, sp, now_us, frame, vantage, first_packet_flips(p));
+        if (f == NULL)
+            return;
+    }
+    bool is_orig = packet_is_orig(f, p, sp);
+
+    if (f->kind == FLOW_TCP) {
+        struct tcp_result r;
+        tcp_state_packet(f, is_orig, p, bad_cksum, &r);
+        if (!r.counted)
+            return;
+        is_orig = r.is_orig;
+        if ((p->tcp_flags & TH_RST) && !is_orig && !f->resp_rst) {
+            f->resp_rst = true;
+            f->resp_rst_ttl = p->ttl;
+            f->resp_rst_ip_id = p->ip_id;
+            f->resp_rst_frame = frame;
+        }
+        bool both_closed = f->tcp.ep[0].did_close && f->tcp.ep[1].did_close;
+        uint64_t last = f->last_us;
+        count_packet(f, is_orig, p, now_us, frame);
+        if (both_closed && !r.close_complete)
+            f->last_us = last; /* Zeek stops the clock once both sides have closed */
+        if (r.close_complete && !f->closed) {
+            f->closed = true;
+            flow_table_set_deadline(t->table, f, FLOW_DL_CLOSE, f->last_us + CLOSE_LINGER_US);
+        } else if (r.arm_attempt && !f->closed) {
+            flow_table_set_deadline(t->table, f, FLOW_DL_ATTEMPT,
+                                    now_us + t->cfg->attempt_timeout_us);
+        }
+    } else {
+        if (bad_cksum) {
+            if (f->kind == FLOW_UDP)
+                flow_hist_scaled(f, &f->tcp.ep[is_orig ? 0 : 1].cksum, is_orig, 'C');
+            return;
+        }
+        if (f->kind == FLOW_UDP)
+            flow_hist_once(f, 0x10, is_orig, 'D');
+        f->side[is_orig ? 0 : 1].active = true;
+        f->side[is_orig ? 0 : 1].payload_bytes += p->l4_payload_len;
+        count_packet(f, is_orig, p, now_us, frame);
+    }
+    flow_table_touch(t->table, f);
+}
+
+/* --- output ----------------------------------------------------------------------------------- */
+
+void flow_track_record(const struct flow *f, enum conn_end why, struct conn_record *r)
+{
+    memset(r, 0, sizeof *r);
+    r->ts_us = f->first_us;
+    r->duration_us = f->last_us - f->first_us;
+    r->orig_h = f->orig_is_a ? f->key.a : f->key.b;
+    r->resp_h = f->orig_is_a ? f->key.b : f->key.a;
+    r->orig_p = f->orig_is_a ? f->key.pa : f->key.pb;
+    r->resp_p = f->orig_is_a ? f->key.pb : f->key.pa;
+    r->ip_proto = f->key.proto;
+    memcpy(r->history, f->hist, f->hist_len);
+    r->history[f->hist_len] = '\0';
+    if (f->kind == FLOW_TCP) {
+        r->state = tcp_conn_state(f);
+        r->orig_bytes = tcp_ep_size(&f->tcp.ep[0], &f->tcp.ep[1]);
+        r->resp_bytes = tcp_ep_size(&f->tcp.ep[1], &f->tcp.ep[0]);
+    } else {
+        bool o = f->side[0].active, rr = f->side[1].active;
+        if (f->kind == FLOW_UDP)
+            r->state = o ? (rr ? CONN_SF : CONN_S0) : (rr ? CONN_SHR : CONN_OTH);
+        else
+            r->state = CONN_OTH;
+        r->orig_bytes = f->side[0].payload_bytes;
+        r->resp_bytes = f->side[1].payload_bytes;
+    }
+    r->orig_pkts = f->side[0].pkts;
+    r->resp_pkts = f->side[1].pkts;
+    r->orig_ip_bytes = f->side[0].ip_bytes;
+    r->resp_ip_bytes = f->side[1].ip_bytes;
+    r->first_frame = f->first_frame;
+    r->last_frame = f->last_frame;
+    r->vantage = f->vantage;
+    r->seq = f->seq;
+    r->end = why;
+}
+
+static void on_end(void *ctx, struct flow *f, enum conn_end why)
+{
+    struct flow_tracker *t = ctx;
+    struct conn_record r;
+    flow_track_record(f, why, &r);
+    if (t->sink != NULL)
+        t->sink(t->sink_ctx, &r);
+}
+
+int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
+                    struct analyzer_stats *stats, conn_sink_fn sink, void *sink_ctx)
+{
+    t->cfg = cfg;
+    t->stats = stats;
+    t->sink = sink;
+    t->sink_ctx = sink_ctx;
+    t->table = flow_table_new(cfg, on_end, t);
+    return t->table == NULL ? FW_ENOMEM : 0;
+}
+
+void flow_track_fini(struct flow_tracker *t)
+{
+    flow_table_free(t->table);
+    t->table = NULL;
+}

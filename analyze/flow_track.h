@@ -1,0 +1,39 @@
+/* analyze/flow_track.h: decoded packets to connections. Builds the flow key, picks the
+ * originator (Zeek's rules, with one fixed set of likely server ports), finds or creates the
+ * flow, hands TCP segments to tcp_state.c, keeps UDP, ICMP and other protocols itself, ties
+ * ICMP errors to the flow they quote, and writes each ended flow out as a conn_record.
+ * Decoding, the clock and the table's mechanics are left to analyzer.c and flow_table.c. */
+#ifndef FW_FLOW_TRACK_H
+#define FW_FLOW_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyzer.h"
+#include "decode.h"
+#include "flow_table.h"
+
+struct flow_tracker {
+    struct flow_table *table;
+    const struct fw_config *cfg;   /* borrowed from the analyzer */
+    struct analyzer_stats *stats;  /* borrowed: the tracker adds to its counters */
+    conn_sink_fn sink;
+    void *sink_ctx;
+};
+
+/* 0 or FW_ENOMEM. cfg and stats must outlive the tracker. */
+int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
+                    struct analyzer_stats *stats, conn_sink_fn sink, void *sink_ctx);
+void flow_track_fini(struct flow_tracker *t);
+
+/* One decoded IP packet (p->status PKT_OK, or a TCP header cut short) at time now_us. */
+void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
+                       uint64_t frame, int vantage);
+
+/* Zeek's likely server ports (one fixed set: what its default, full configuration loads). */
+bool flow_track_is_server_port(uint8_t proto, uint16_t port);
+
+/* For the table: the flow's conn_record, as it would be written if it ended now. */
+void flow_track_record(const struct flow *f, enum conn_end why, struct conn_record *r);
+
+#endif
