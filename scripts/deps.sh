@@ -1,0 +1,39 @@
+#!/bin/bash
+# scripts/deps.sh: installs the Debian 12 packages that fwsight needs to build and to run all
+# of its tests, the one list that build-and-run.sh and test.sh share. Does nothing when they
+# are all there already (no network needed then). Run as root, or with sudo available.
+set -eu
+
+packages=(
+    build-essential cmake pkg-config       # the build
+    libpcap-dev zlib1g-dev libncurses-dev  # fwsight's libraries
+    libcmocka-dev python3                  # unit tests, golden and conformance runners
+    tcpdump tshark                         # cross-checking captures
+    nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed'; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} = 0 ]; then
+    echo "deps: all ${#packages[@]} packages installed"
+    exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=
+if [ "$(id -u)" != 0 ]; then
+    if ! command -v sudo > /dev/null; then
+        echo "deps: missing packages and not root: run as root, or install: ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=sudo
+fi
+# tshark asks whether non-root users may capture: noninteractive takes the default (no).
+export DEBIAN_FRONTEND=noninteractive
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"

@@ -1,0 +1,130 @@
+#!/bin/bash
+# tests/cli_test.sh: the command line as a user meets it: help, usage errors (exit 2 and a
+# message that says what was wrong), bad inputs, stdin and gzip input giving the same
+# analysis as the plain file. The analysis itself is checked by the golden cases.
+#
+#   cli_test.sh FWSIGHT GOLDEN_DIR
+set -u
+fwsight=${1:?usage: cli_test.sh FWSIGHT GOLDEN_DIR}
+golden=${2:?usage: cli_test.sh FWSIGHT GOLDEN_DIR}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+cap=$golden/handshake-fin/capture.pcap
+truncated=$golden/truncated-file/capture.pcap
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect STATUS PATTERN CMD...: runs fwsight with CMD, checks the exit status and that stdout
+# or stderr matches the extended regular expression PATTERN.
+expect() {
+    local want=$1 pattern=$2
+    shift 2
+    "$fwsight" "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        fail "fwsight $* exited $got, expected $want; stderr: $(head -c 300 "$tmp/err")"
+    elif ! cat "$tmp/out" "$tmp/err" | grep -Eq -- "$pattern"; then
+        fail "fwsight $*: output lacks /$pattern/: $(head -c 300 "$tmp/out" "$tmp/err")"
+    elif grep -q "runtime error\|Sanitizer" "$tmp/err"; then
+        fail "fwsight $*: sanitizer report: $(head -c 300 "$tmp/err")"
+    fi
+}
+
+expect 0 'analyze FILE' --help
+expect 0 'analyze FILE' help
+expect 0 '--conn-log PATH' help analyze
+expect 0 'checksum offload' analyze --help
+expect 0 '^fwsight [0-9]+\.[0-9]+' --version
+expect 2 'usage: fwsight' 
+expect 2 "unknown command 'frobnicate'" frobnicate
+expect 2 "unknown option '--frob'" --frob
+expect 2 "no command 'nosuch'" help nosuch
+expect 2 'which capture' analyze
+expect 2 "unknown option '--nosuch'" analyze --nosuch "$cap"
+expect 2 "option '--conn-log' needs an argument" analyze "$cap" --conn-log
+expect 2 "--max-flows wants a number" analyze --max-flows 12x "$cap"
+expect 2 "--max-flows wants a number" analyze --max-flows 0 "$cap"
+expect 2 "--max-flows wants a number" analyze --max-flows -5 "$cap"
+expect 2 'two captures .*not available yet' analyze "$cap" "$cap"
+expect 2 "$tmp/missing.pcap.*No such file" analyze "$tmp/missing.pcap"
+expect 2 "$tmp" analyze "$tmp"
+printf 'hello, this is not a capture at all\n' > "$tmp/text.pcap"
+expect 2 "$tmp/text.pcap.*not a pcap" analyze "$tmp/text.pcap"
+: > "$tmp/empty.pcap"
+expect 2 "$tmp/empty.pcap" analyze "$tmp/empty.pcap"
+
+# A pcap header with link type 147 (user 0), which no decoder reads: a clean refusal.
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00' > "$tmp/user0.pcap"
+printf '\xff\xff\x00\x00\x93\x00\x00\x00' >> "$tmp/user0.pcap"
+expect 2 'user0.pcap: unsupported link type 147' analyze "$tmp/user0.pcap"
+
+# The truncated file: the error names the file and the packet; the report still comes.
+expect 2 'truncated-file/capture.pcap: packet [0-9]+' analyze "$truncated"
+grep -q '^Connections: 1 ' "$tmp/out" || fail "truncated file: no report of what was read"
+
+# Never write the conn.log over the capture, whatever the path looks like.
+cp "$cap" "$tmp/keep.pcap"
+expect 2 'refusing to write the conn.log over the capture' \
+    analyze "$tmp/keep.pcap" --conn-log "$tmp/keep.pcap"
+expect 2 'refusing to write the conn.log over the capture' \
+    analyze "$tmp/keep.pcap" --conn-log "$tmp/../$(basename "$tmp")/keep.pcap"
+ln -s keep.pcap "$tmp/link.pcap"
+expect 2 'refusing' analyze "$tmp/link.pcap" --conn-log "$tmp/keep.pcap"
+cmp -s "$cap" "$tmp/keep.pcap" || fail "the capture was damaged by --conn-log"
+expect 2 'cannot write the conn.log' analyze "$cap" --conn-log "$tmp/no/such/dir/conn.log"
+
+# stdin and gzip give the same analysis as the plain file.
+"$fwsight" analyze "$cap" --conn-log "$tmp/plain.log" > "$tmp/plain.txt" 2>&1 || fail "plain run"
+"$fwsight" analyze - --conn-log "$tmp/stdin.log" < "$cap" > "$tmp/stdin.txt" 2>&1 ||
+    fail "stdin run"
+gzip -c "$cap" > "$tmp/capture.pcap.gz"
+"$fwsight" analyze "$tmp/capture.pcap.gz" --conn-log "$tmp/gz.log" > "$tmp/gz.txt" 2>&1 ||
+    fail "gzip run"
+gzip -c "$cap" | "$fwsight" analyze - --conn-log "$tmp/gzstdin.log" > /dev/null 2>&1 ||
+    fail "gzip stdin run"
+cmp -s "$tmp/plain.log" "$tmp/stdin.log" || fail "stdin: conn.log differs from the plain file's"
+cmp -s "$tmp/plain.log" "$tmp/gz.log" || fail "gzip: conn.log differs from the plain file's"
+cmp -s "$tmp/plain.log" "$tmp/gzstdin.log" || fail "gzip on stdin: conn.log differs"
+grep -q 'SF' "$tmp/plain.log" || fail "plain conn.log lacks the SF connection"
+grep -q -- '- (stdin)' "$tmp/stdin.txt" || fail "stdin report does not say stdin"
+grep -q 'gzip-compressed' "$tmp/gz.txt" || fail "gzip report does not say gzip"
+# Apart from the file line and the format line, the three reports are the same.
+for f in stdin gz; do
+    diff <(grep -v '^  file\|^  format' "$tmp/plain.txt") \
+        <(grep -v '^  file\|^  format' "$tmp/$f.txt") > /dev/null ||
+        fail "$f report differs from the plain file's"
+done
+
+# --conn-log - puts the log alone on stdout; --json turns it into JSON lines.
+"$fwsight" analyze "$cap" --conn-log - > "$tmp/log.out" 2>&1 || fail "--conn-log - run"
+cmp -s "$tmp/plain.log" "$tmp/log.out" || fail "--conn-log - differs from --conn-log FILE"
+"$fwsight" analyze --json "$cap" --conn-log - > "$tmp/jsonl.out" 2>&1 || fail "--json --conn-log -"
+python3 -c 'import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+assert len(rows)==1 and rows[0]["conn_state"]=="SF", rows' "$tmp/jsonl.out" ||
+    fail "--json --conn-log - is not one JSON line per connection"
+"$fwsight" analyze -q "$cap" > "$tmp/quiet.out" 2>&1 || fail "-q run"
+[ -s "$tmp/quiet.out" ] && fail "-q still printed: $(head -c 200 "$tmp/quiet.out")"
+
+# --json prints one JSON document with the documented top-level members.
+"$fwsight" analyze --json "$cap" > "$tmp/report.json" || fail "--json run"
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+assert d["fwsight_json"]==1
+c=d["captures"][0]
+assert c["packets"]==8 and c["format"]=="pcap" and c["gzip"] is False and c["linktype"]==1
+assert c["kernel_drops"] is None and c["capture_point"] is None
+assert d["connections_summary"]["by_proto"]["tcp"]["conn_state"]["SF"]==1' "$tmp/report.json" ||
+    fail "--json document lacks what docs/json-schema.md promises"
+
+# Writing to a full disk is an error, not a silent loss.
+if [ -w /dev/full ]; then
+    expect 2 'writing' analyze "$cap" --conn-log /dev/full
+fi
+
+if [ $failures -gt 0 ]; then
+    echo "$failures CLI checks failed"
+    exit 1
+fi
+echo "all CLI checks passed"

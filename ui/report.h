@@ -1,0 +1,93 @@
+/* ui/report.h: the summary of one analysed capture, as readable text or as the JSON document.
+ * It aggregates finished connections as they stream past (fixed-size: counts by protocol and
+ * conn_state, and a bounded table of failed attempts by protocol and responder port) and
+ * prints them with the capture's and the decoder's counters. It reads the analysis only
+ * through const records and stats; reading the capture and exit codes are main.c's. Sections
+ * are printed by separate calls so that a later issue can put firewall verdicts above them. */
+#ifndef FW_REPORT_H
+#define FW_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/analyzer.h"
+#include "analyze/conn.h"
+
+/* What main.c learnt about the capture file (plain data: ui/ does not see capture/). */
+struct report_capture {
+    const char *file;      /* as given on the command line; "-" is stdin */
+    const char *format;    /* "pcap", "pcap-nsec", "pcapng" */
+    bool gzip;
+    int linktype;          /* -1 if none */
+    uint64_t packets;      /* frames read */
+    uint64_t bad_records;  /* records skipped by the reader */
+    const char *warning;   /* first bad record, "" if none */
+    const char *error;     /* the error that stopped reading early, NULL if none */
+};
+
+enum report_proto { REPORT_TCP, REPORT_UDP, REPORT_ICMP, REPORT_OTHER, REPORT_PROTO_COUNT };
+
+/* Failed attempts are grouped by (protocol, responder port); a fixed number of groups keeps the
+ * memory flat on any capture; groups past the limit are counted, not listed. */
+#define REPORT_FAIL_GROUPS 64
+#define REPORT_FAIL_EXAMPLES 3
+#define REPORT_FAIL_SHOWN 20   /* rows in the text table; JSON lists every group */
+
+struct report_example {
+    struct fw_addr orig_h, resp_h;
+    uint16_t orig_p, resp_p;
+    enum conn_state state;
+    uint64_t first_frame;
+    char uid[24];
+};
+
+struct report_fail_group {
+    enum report_proto proto;
+    uint16_t port;                 /* responder port; ICMP: the request's type (8: echo) */
+    uint64_t attempts;
+    uint64_t by_state[CONN_STATE_COUNT];
+    int nexamples;
+    struct report_example examples[REPORT_FAIL_EXAMPLES];
+};
+
+struct report {
+    uint64_t conns;
+    uint64_t by_proto[REPORT_PROTO_COUNT];
+    uint64_t by_state[REPORT_PROTO_COUNT][CONN_STATE_COUNT];
+    uint64_t by_end[CONN_END_COUNT];
+    uint64_t failed;               /* attempts that got no answer or a refusal */
+    uint64_t failed_unlisted;      /* ...of which in groups beyond REPORT_FAIL_GROUPS */
+    int ngroups;
+    struct report_fail_group groups[REPORT_FAIL_GROUPS];
+};
+
+void report_init(struct report *rep);
+/* Called from the analyzer's sink for each finished connection. */
+void report_add(struct report *rep, const struct conn_record *r);
+
+const char *report_proto_name(enum report_proto p);
+/* Plain words for a conn_state ("no answer", "refused"...). */
+const char *report_state_meaning(enum conn_state s);
+/* "Ethernet", "Linux cooked (SLL)"..., or "unknown". */
+const char *report_linktype_name(int linktype);
+/* Fills out with the groups in report order (most attempts first, then protocol, then port)
+ * and returns how many there are. */
+int report_sorted_groups(const struct report *rep,
+                         const struct report_fail_group *out[REPORT_FAIL_GROUPS]);
+
+/* The text report: every section below, in this order. */
+void report_print_text(FILE *out, const struct report *rep, const struct report_capture *cap,
+                       const struct analyzer_stats *st, const struct fw_config *cfg);
+void report_print_capture(FILE *out, const struct report_capture *cap,
+                          const struct analyzer_stats *st, const struct fw_config *cfg);
+void report_print_decoding(FILE *out, const struct analyzer_stats *st);
+void report_print_connections(FILE *out, const struct report *rep,
+                              const struct analyzer_stats *st, const struct fw_config *cfg);
+void report_print_failures(FILE *out, const struct report *rep);
+
+/* The JSON document (docs/json-schema.md, "fwsight_json": 1). */
+void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,
+                       const struct analyzer_stats *st, const struct fw_config *cfg);
+
+#endif

@@ -1,0 +1,159 @@
+/* ui/report_json.c: the JSON document that --json prints on stdout, "fwsight_json": 1, as
+ * docs/json-schema.md describes it. Same data as the text report (report.c aggregates it);
+ * member names are a stable interface for scripts: add members, never rename or drop one
+ * without raising the version. A later issue adds "verdicts" beside "captures". */
+#include "report.h"
+
+#include <string.h>
+
+#include "json.h"
+
+/* Decoder outcome names as JSON keys: one word, lower case, stable. */
+static const char *report_status_key(int s)
+{
+    switch (s) {
+    case PKT_OK:               return "ok";
+    case PKT_TRUNCATED:        return "truncated";
+    case PKT_MALFORMED:        return "malformed";
+    case PKT_NOT_IP:           return "not_ip";
+    case PKT_UNSUPPORTED_LINK: return "unsupported_link";
+    case PKT_FRAGMENT:         return "fragment";
+    default:                   return "unknown";
+    }
+}
+
+/* Why connections ended, as JSON keys (conn_end_name() is prose with spaces). */
+static const char *report_end_key(int e)
+{
+    switch (e) {
+    case CONN_END_CLOSED:  return "closed";
+    case CONN_END_TIMEOUT: return "inactivity";
+    case CONN_END_ATTEMPT: return "attempt_timeout";
+    case CONN_END_REUSED:  return "tuple_reused";
+    case CONN_END_EVICTED: return "evicted";
+    case CONN_END_INPUT:   return "end_of_input";
+    default:               return "unknown";
+    }
+}
+
+static void report_json_capture(struct json *j, const struct report_capture *cap,
+                                const struct analyzer_stats *st, const struct fw_config *cfg)
+{
+    json_begin_object(j, NULL);
+    json_string(j, "file", cap->file);
+    json_string(j, "format", cap->format);
+    json_bool(j, "gzip", cap->gzip);
+    if (cap->linktype >= 0)
+        json_i64(j, "linktype", cap->linktype);
+    else
+        json_null(j, "linktype");
+    json_u64(j, "packets", cap->packets);
+    json_null(j, "kernel_drops");  /* a saved file does not say; live capture will */
+    json_null(j, "capture_point"); /* inferred or --local: a later issue */
+    if (st->frames > 0) {
+        json_seconds(j, "first_ts", st->first_ts_us);
+        json_seconds(j, "last_ts", st->last_ts_us);
+    } else {
+        json_null(j, "first_ts");
+        json_null(j, "last_ts");
+    }
+    json_u64(j, "ts_backwards", st->ts_backwards);
+    json_u64(j, "bad_records", cap->bad_records);
+    json_string(j, "bad_record_warning", cap->bad_records > 0 ? cap->warning : NULL);
+    json_string(j, "error", cap->error);
+    json_begin_object(j, "decode");
+    for (int s = 0; s < PKT_STATUS_COUNT; s++)
+        json_u64(j, report_status_key(s), st->by_status[s]);
+    json_end_object(j);
+    json_bool(j, "checksums_verified", cfg->verify_checksums);
+    json_u64(j, "bad_ip_checksums", st->bad_ip_cksum);
+    json_u64(j, "bad_l4_checksums", st->bad_l4_cksum);
+    json_u64(j, "icmp_errors", st->icmp_errors);
+    json_u64(j, "icmp_errors_matched", st->icmp_errors_matched);
+    json_end_object(j);
+}
+
+static void report_json_summary(struct json *j, const struct report *rep,
+                                const struct analyzer_stats *st, const struct fw_config *cfg)
+{
+    json_begin_object(j, "connections_summary");
+    json_u64(j, "total", rep->conns);
+    json_begin_object(j, "by_proto");
+    for (int p = 0; p < REPORT_PROTO_COUNT; p++) {
+        json_begin_object(j, report_proto_name((enum report_proto)p));
+        json_u64(j, "total", rep->by_proto[p]);
+        json_begin_object(j, "conn_state");
+        for (int s = 0; s < CONN_STATE_COUNT; s++)
+            json_u64(j, conn_state_name((enum conn_state)s), rep->by_state[p][s]);
+        json_end_object(j);
+        json_end_object(j);
+    }
+    json_end_object(j);
+    json_begin_object(j, "ended_by");
+    for (int e = 0; e < CONN_END_COUNT; e++)
+        json_u64(j, report_end_key(e), rep->by_end[e]);
+    json_end_object(j);
+    json_u64(j, "evictions", st->flows_evicted);
+    json_u64(j, "max_flows", cfg->max_flows);
+    json_u64(j, "peak_flows", st->flows_peak);
+    json_end_object(j);
+}
+
+static void report_json_failures(struct json *j, const struct report *rep)
+{
+    const struct report_fail_group *g[REPORT_FAIL_GROUPS];
+    int n = report_sorted_groups(rep, g);
+    json_begin_object(j, "failed_attempts");
+    json_u64(j, "total", rep->failed);
+    json_u64(j, "unlisted", rep->failed_unlisted);
+    json_begin_array(j, "groups");
+    for (int i = 0; i < n; i++) {
+        char orig[FW_ADDRSTRLEN], resp[FW_ADDRSTRLEN];
+        json_begin_object(j, NULL);
+        json_string(j, "proto", report_proto_name(g[i]->proto));
+        if (g[i]->proto == REPORT_ICMP) {
+            json_null(j, "resp_p");
+            json_u64(j, "icmp_type", g[i]->port);
+        } else {
+            json_u64(j, "resp_p", g[i]->port);
+        }
+        json_u64(j, "attempts", g[i]->attempts);
+        json_begin_object(j, "conn_state");
+        for (int s = 0; s < CONN_STATE_COUNT; s++)
+            if (g[i]->by_state[s] > 0)
+                json_u64(j, conn_state_name((enum conn_state)s), g[i]->by_state[s]);
+        json_end_object(j);
+        json_begin_array(j, "examples");
+        for (int e = 0; e < g[i]->nexamples; e++) {
+            const struct report_example *x = &g[i]->examples[e];
+            json_begin_object(j, NULL);
+            json_string(j, "uid", x->uid);
+            json_string(j, "id.orig_h", fw_addr_format(&x->orig_h, orig, sizeof orig));
+            json_u64(j, "id.orig_p", x->orig_p);
+            json_string(j, "id.resp_h", fw_addr_format(&x->resp_h, resp, sizeof resp));
+            json_u64(j, "id.resp_p", x->resp_p);
+            json_string(j, "conn_state", conn_state_name(x->state));
+            json_u64(j, "first_frame", x->first_frame);
+            json_end_object(j);
+        }
+        json_end_array(j);
+        json_end_object(j);
+    }
+    json_end_array(j);
+    json_end_object(j);
+}
+
+void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,
+                       const struct analyzer_stats *st, const struct fw_config *cfg)
+{
+    struct json j;
+    json_init(&j, out, true);
+    json_begin_object(&j, NULL);
+    json_u64(&j, "fwsight_json", 1);
+    json_begin_array(&j, "captures");
+    report_json_capture(&j, cap, st, cfg);
+    json_end_array(&j);
+    report_json_summary(&j, rep, st, cfg);
+    report_json_failures(&j, rep);
+    json_end_object(&j);
+}
