@@ -8,10 +8,8 @@ bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFW_TESTS=OFF
 cmake --build build -j2
 # The namespace lab's mixed scenario (samples/demo: one port open, one dropped, one refused
-# by a router, echo replies lost). NOTE(lead): the golden case is a stand-in until samples/
-# is committed; drop the fallback then.
+# by a router, echo replies lost), as captured on the source.
 sample=samples/demo/source.pcap.gz
-[ -f "$sample" ] || sample=tests/golden/icmp-admin-prohibited/capture.pcap
 echo
 echo "$ build/ui/fwsight analyze $sample"
 # Exit 1 will mean "blocking found", the right answer for this sample: not a failure here.
