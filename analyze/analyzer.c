@@ -16,7 +16,14 @@ struct analyzer {
     struct flow_tracker tracker;
     uint64_t now_us;
     bool have_time;
+    struct verdict_collector *verdicts; /* issue 3: fed every ended flow */
 };
+
+/* Issue 3: the flow tracker hands every ended flow to the verdict collector. */
+static void observe_flow(void *ctx, const struct flow *f, enum conn_end why)
+{
+    verdict_collector_observe(ctx, f, why == CONN_END_EVICTED);
+}
 
 void fw_config_defaults(struct fw_config *cfg)
 {
@@ -44,6 +51,14 @@ struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, vo
         free(a);
         return NULL;
     }
+    a->verdicts = verdict_collector_new(&a->cfg.verdict);
+    if (a->verdicts == NULL) {
+        flow_track_fini(&a->tracker);
+        free(a);
+        return NULL;
+    }
+    a->tracker.observe = observe_flow;
+    a->tracker.observe_ctx = a->verdicts;
     return a;
 }
 
@@ -52,6 +67,7 @@ void analyzer_free(struct analyzer *a)
     if (a == NULL)
         return;
     flow_track_fini(&a->tracker);
+    verdict_collector_free(a->verdicts);
     free(a);
 }
 
@@ -116,15 +132,22 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us)
     }
     flow_table_advance(a->tracker.table, a->now_us);
     sync_counts(a);
+    verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
 }
 
 void analyzer_finish(struct analyzer *a)
 {
     flow_table_finish(a->tracker.table);
     sync_counts(a);
+    verdict_collector_settle(a->verdicts);
 }
 
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
 {
     return &a->stats;
+}
+
+const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
+{
+    return a == NULL ? NULL : a->verdicts;
 }

@@ -11,6 +11,7 @@
 #include "../capture/frame.h"
 #include "conn.h"
 #include "decode.h"
+#include "verdict.h"
 
 struct fw_config {
     bool verify_checksums;       /* Zeek's default; fwsight's is off (see README: offload) */
@@ -20,6 +21,7 @@ struct fw_config {
     uint64_t icmp_timeout_us;    /* inactivity, ICMP (Zeek: 1 min) */
     uint64_t other_timeout_us;   /* inactivity, other IP protocols (Zeek: 1 min) */
     uint64_t attempt_timeout_us; /* unanswered SYN (Zeek: 5 s) */
+    struct verdict_config verdict; /* --local, --source/--target, the profile's ports */
 };
 void fw_config_defaults(struct fw_config *cfg);
 
@@ -54,5 +56,10 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us);
 void analyzer_finish(struct analyzer *a);
 
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
+
+/* The firewall verdicts (verdict.h), settled at analyzer_finish and analyzer_advance: iterate
+ * with verdict_count()/verdict_at(), capture point with verdict_capture_point(). Valid until
+ * the next feed, advance or finish. NULL only if the analyzer is NULL. */
+const struct verdict_collector *analyzer_verdicts(const struct analyzer *a);
 
 #endif

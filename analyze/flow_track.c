@@ -346,6 +346,8 @@ static void on_end(void *ctx, struct flow *f, enum conn_end why)
     flow_track_record(f, why, &r);
     if (t->sink != NULL)
         t->sink(t->sink_ctx, &r);
+    if (t->observe != NULL) /* the verdict collector (issue 3) */
+        t->observe(t->observe_ctx, f, why);
 }
 
 int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,

@@ -19,6 +19,10 @@ struct flow_tracker {
     struct analyzer_stats *stats;  /* borrowed: the tracker adds to its counters */
     conn_sink_fn sink;
     void *sink_ctx;
+    /* Verdict hook (issue 3): sees every ended flow after the sink, before it is recycled.
+     * NULL: none. Set by analyzer.c. */
+    void (*observe)(void *ctx, const struct flow *f, enum conn_end why);
+    void *observe_ctx;
 };
 
 /* 0 or FW_ENOMEM. cfg and stats must outlive the tracker. */
