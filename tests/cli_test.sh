@@ -47,6 +47,36 @@ expect 2 "--max-flows wants a number" analyze --max-flows 12x "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows 0 "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows -5 "$cap"
 expect 2 'two captures .*not available yet' analyze "$cap" "$cap"
+
+# The verdict options: the two roles come together, addresses and port lists are checked.
+expect 0 '^  double-take .*\(default\)' profiles
+expect 0 'Double-Take .*6320' profiles double-take
+expect 2 "profiles: nosuch" profiles nosuch
+expect 0 'profiles \[NAME\|FILE\]' --help
+expect 0 'usage: fwsight profiles' help profiles
+expect 0 '--rpc-range LO-HI' help analyze
+expect 2 '--source and --target .*both or neither' analyze --source 198.51.100.10 "$cap"
+expect 2 '--source and --target .*both or neither' analyze --target 203.0.113.20 "$cap"
+expect 2 "--target wants an IPv4 or IPv6 address, not 'x'" \
+    analyze --source 198.51.100.10 --target x "$cap"
+expect 2 '--source and --target are the same' \
+    analyze --source 198.51.100.10 --target 198.51.100.10 "$cap"
+expect 2 "--local wants an IPv4 or IPv6 address, not 'here'" analyze --local here "$cap"
+expect 2 "--ports: '70000' is not a port" analyze --ports 70000 "$cap"
+expect 2 "--ports: 'abc' is not a port" analyze --ports abc "$cap"
+expect 2 '--rpc-range: range 5-2 ends before it starts' analyze --rpc-range 5-2 "$cap"
+expect 2 '--rpc-range' analyze --rpc-range abc "$cap"
+expect 2 '--ports replaces every port' analyze --ports 6320 --rpc-range 50000-50100 "$cap"
+expect 2 'nosuch: no built-in profile' analyze --profile nosuch "$cap"
+expect 2 "$tmp/missing.profile" analyze --profile "$tmp/missing.profile" "$cap"
+# Exit status 1: blocking found; the report says what and where; an input error wins over it.
+expect 1 'tcp 6320 \(Double-Take\): DROPPED' analyze "$golden/syn-unanswered/capture.pcap"
+expect 1 'REJECTED' analyze "$golden/icmp-admin-prohibited/capture.pcap"
+expect 0 'Nothing blocked' analyze "$cap"
+expect 0 'Capture point: 203.0.113.20 \(--local' analyze --local 203.0.113.20 "$cap"
+expect 0 '203.0.113.20 -> 198.51.100.10: tcp:135-139' \
+    analyze --source 198.51.100.10 --target 203.0.113.20 "$cap"
+expect 0 'other ports +tcp +6320 +OPEN' analyze --ports 7000 "$cap"
 expect 2 "$tmp/missing.pcap.*No such file" analyze "$tmp/missing.pcap"
 expect 2 "$tmp" analyze "$tmp"
 printf 'hello, this is not a capture at all\n' > "$tmp/text.pcap"
@@ -114,7 +144,13 @@ d=json.load(open(sys.argv[1]))
 assert d["fwsight_json"]==1
 c=d["captures"][0]
 assert c["packets"]==8 and c["format"]=="pcap" and c["gzip"] is False and c["linktype"]==1
-assert c["kernel_drops"] is None and c["capture_point"] is None
+assert c["kernel_drops"] is None and c["capture_point"]=="198.51.100.10"
+v=[x for x in d["verdicts"] if x["proto"]=="tcp" and x["port"]==6320 and x["from"]=="198.51.100.10"]
+assert len(v)==1 and v[0]["verdict"]=="OPEN" and v[0]["answered_by"]=="203.0.113.20", v
+assert v[0]["service"]=="Double-Take" and v[0]["confidence"] in ("high","medium","low")
+assert isinstance(v[0]["evidence"], list) and v[0]["advice"]
+e=[x for x in d["verdicts"] if x["proto"]=="icmp"]
+assert e and all(x["port"] is None for x in e), e
 assert d["connections_summary"]["by_proto"]["tcp"]["conn_state"]["SF"]==1' "$tmp/report.json" ||
     fail "--json document lacks what docs/json-schema.md promises"
 

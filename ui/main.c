@@ -3,8 +3,9 @@
  * (report, JSON, conn.log), and alone decides the exit status. It is the only file that sees
  * all three layers; the work itself is capture/'s, analyze/'s and the other ui/ files'.
  *
- * Exit status: 0 analysed (later: nothing blocked), 1 reserved for "blocking found",
- * 2 usage or input error (a truncated capture too: what came before it is still reported). */
+ * Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED, REJECTED
+ * or PARTIAL), 2 usage or input error (a truncated capture too: what came before it is still
+ * reported, and the input error wins over 1, as the verdicts may rest on half a capture). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -16,10 +17,11 @@
 
 #include "analyze/analyzer.h"
 #include "capture/cap_file.h"
+#include "cmd_profiles.h"
 #include "connlog.h"
 #include "report.h"
 
-enum { EXIT_OK = 0, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
 
 static const char main_usage[] =
     "usage: fwsight COMMAND [OPTIONS] [ARGS]\n"
@@ -27,24 +29,36 @@ static const char main_usage[] =
     "fwsight tells which firewall blocks which port, in which direction, and how.\n"
     "\n"
     "Commands:\n"
-    "  analyze FILE     analyse a saved capture (pcap, pcapng, .gz, - for stdin)\n"
-    "  help [COMMAND]   show this help, or a command's\n"
+    "  analyze FILE           analyse a saved capture (pcap, pcapng, .gz, - for stdin):\n"
+    "                         which ports pass, which are blocked, where, and how\n"
+    "  profiles [NAME|FILE]   list the port profiles, or show one and what each port is for\n"
+    "  help [COMMAND]         show this help, or a command's\n"
     "\n"
     "Options:\n"
-    "  -h, --help       show this help\n"
-    "  --version        show the version\n"
+    "  -h, --help             show this help\n"
+    "  --version              show the version\n"
     "\n"
-    "Exit status: 0 done, 2 usage or input error.\n"
+    "Exit status: 0 nothing blocked, 1 blocking found, 2 usage or input error.\n"
     "See fwsight(1) and 'fwsight help analyze'.\n";
 
 static const char analyze_usage[] =
     "usage: fwsight analyze [OPTIONS] FILE\n"
     "\n"
     "Reads a saved capture (pcap, pcapng, either one gzip-compressed, or - for stdin),\n"
-    "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history) and\n"
-    "prints a summary report on stdout.\n"
+    "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history),\n"
+    "gives a firewall verdict for every port attempted and every port of the profile (OPEN,\n"
+    "CLOSED, DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, UNTESTED) with its evidence and\n"
+    "advice, and prints the report on stdout.\n"
     "\n"
     "Options:\n"
+    "  --profile NAME|FILE  the ports under test (default double-take; see 'fwsight profiles')\n"
+    "  --ports LIST         test these ports instead of the profile's TCP/UDP ones:\n"
+    "                       6320,6325-6326,udp:137,tcp:135-139 (no prefix: TCP and UDP)\n"
+    "  --rpc-range LO-HI    the dynamic RPC range set on the servers (replaces the profile's)\n"
+    "  --source ADDR --target ADDR\n"
+    "                       the two servers under test (both or neither): their untested\n"
+    "                       ports are listed even when the capture shows no traffic on them\n"
+    "  --local ADDR         the host the capture was taken on, when it cannot be inferred\n"
     "  --conn-log PATH      also write a Zeek-compatible conn.log to PATH (- for stdout:\n"
     "                       then stdout carries the conn.log only, no report)\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
@@ -58,14 +72,19 @@ static const char analyze_usage[] =
     "  -q, --quiet          no report on stdout (with --conn-log: only the log)\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 analysed, 2 usage or input error (for a capture that ends in the\n"
-    "middle of a packet, what was read before is still analysed and reported).\n";
+    "Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED,\n"
+    "REJECTED or PARTIAL), 2 usage or input error (for a capture that ends in the middle of\n"
+    "a packet, what was read before is still analysed and reported, and the status is 2).\n";
 
 struct analyze_opts {
     const char *file;
     const char *conn_log; /* NULL: none */
     bool json, quiet;
+    const char *profile, *ports, *rpc_range; /* NULL: not given */
+    const char *source, *target, *local;
     struct fw_config cfg;
+    struct profile *prof;       /* owns the service names cfg.verdict.ports borrows */
+    struct verdict_port *vports;
 };
 
 /* What the analyzer's sink needs: every finished connection streams to the conn.log and the
@@ -93,10 +112,54 @@ static int usage_error(const char *fmt, const char *arg)
     return -1;
 }
 
+static int parse_addr(const char *opt, const char *text, struct fw_addr *a)
+{
+    char what[64];
+    if (fw_addr_parse(a, text))
+        return 0;
+    snprintf(what, sizeof what, "%s wants an IPv4 or IPv6 address, not '%%s'", opt);
+    return usage_error(what, text);
+}
+
+/* The profile (with --ports and --rpc-range applied) and the hosts become cfg.verdict. */
+static int analyze_setup_verdicts(struct analyze_opts *o)
+{
+    char err[FW_ERRLEN] = "";
+    struct verdict_config *vc = &o->cfg.verdict;
+    if ((o->source == NULL) != (o->target == NULL))
+        return usage_error("%s", "--source and --target name the two servers under test: give "
+                                 "both or neither");
+    if (o->source != NULL && (parse_addr("--source", o->source, &vc->source) != 0 ||
+                              parse_addr("--target", o->target, &vc->target) != 0))
+        return -1;
+    if (o->source != NULL && fw_addr_eq(&vc->source, &vc->target))
+        return usage_error("--source and --target are the same address '%s'", o->source);
+    if (o->local != NULL && parse_addr("--local", o->local, &vc->local) != 0)
+        return -1;
+
+    o->prof = profile_load_args(o->profile, o->ports, o->rpc_range, err);
+    if (o->prof == NULL)
+        return usage_error("%s", err);
+    size_t n = verdict_ports_from_profile(o->prof, NULL, 0);
+    o->vports = calloc(n > 0 ? n : 1, sizeof *o->vports);
+    if (o->vports == NULL)
+        return usage_error("%s", "out of memory");
+    vc->ports = o->vports;
+    vc->nports = verdict_ports_from_profile(o->prof, o->vports, n);
+    return 0;
+}
+
 static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
-    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS };
+    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_PROFILE, OPT_PORTS,
+           OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL };
     static const struct option longopts[] = {
+        {"profile", required_argument, NULL, OPT_PROFILE},
+        {"ports", required_argument, NULL, OPT_PORTS},
+        {"rpc-range", required_argument, NULL, OPT_RPC_RANGE},
+        {"source", required_argument, NULL, OPT_SOURCE},
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"local", required_argument, NULL, OPT_LOCAL},
         {"conn-log", required_argument, NULL, OPT_CONN_LOG},
         {"json", no_argument, NULL, OPT_JSON},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
@@ -124,6 +187,12 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
                                    optarg);
             o->cfg.max_flows = (uint32_t)n;
             break;
+        case OPT_PROFILE: o->profile = optarg; break;
+        case OPT_PORTS: o->ports = optarg; break;
+        case OPT_RPC_RANGE: o->rpc_range = optarg; break;
+        case OPT_SOURCE: o->source = optarg; break;
+        case OPT_TARGET: o->target = optarg; break;
+        case OPT_LOCAL: o->local = optarg; break;
         case 'q': o->quiet = true; break;
         case 'h': printf(analyze_usage, o->cfg.max_flows); return 1;
         case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -137,7 +206,7 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         return usage_error("two captures ('%s'): correlating the captures of both servers is "
                            "not available yet; analyse each one on its own", argv[optind + 1]);
     o->file = argv[optind];
-    return 0;
+    return analyze_setup_verdicts(o);
 }
 
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
@@ -183,13 +252,15 @@ static int cmd_analyze(int argc, char **argv)
 
     fw_config_defaults(&o.cfg);
     int prc = analyze_parse(argc, argv, &o);
-    if (prc != 0)
-        return prc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (prc != 0) {
+        status = prc > 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
 
     cf = cap_file_open(o.file, 0, err);
     if (cf == NULL) {
         fprintf(stderr, "fwsight: %s\n", err);
-        return EXIT_USAGE;
+        goto out;
     }
     const struct cap_file_info *info = cap_file_info(cf);
     if (info->linktype >= 0 && !decode_has_linktype(info->linktype)) {
@@ -245,23 +316,31 @@ static int cmd_analyze(int argc, char **argv)
         status = EXIT_USAGE;
     }
     if (!o.quiet && log_out != stdout) {
-        if (o.json)
-            report_print_json(stdout, &run.rep, &cap, st, &o.cfg);
-        else
+        if (o.json) {
+            report_print_json(stdout, &run.rep, &cap, st, &o.cfg, analyzer_verdicts(run.a));
+        } else {
+            report_print_verdicts(stdout, analyzer_verdicts(run.a), &o.cfg);
             report_print_text(stdout, &run.rep, &cap, st, &o.cfg);
+        }
     }
+    const struct verdict_collector *vc = analyzer_verdicts(run.a);
+    for (size_t i = 0; status == EXIT_OK && i < verdict_count(vc); i++)
+        if (report_verdict_blocking(verdict_at(vc, i)))
+            status = EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "fwsight: writing to stdout failed\n");
         status = EXIT_USAGE;
     }
 
 out:
-    if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && status == EXIT_OK) {
+    if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && status != EXIT_USAGE) {
         fprintf(stderr, "fwsight: %s: writing the conn.log failed\n", o.conn_log);
         status = EXIT_USAGE;
     }
     analyzer_free(run.a);
     cap_file_close(cf);
+    free(o.vports);
+    profile_free(o.prof);
     return status;
 }
 
@@ -277,6 +356,10 @@ static int cmd_help(int argc, char **argv)
         printf(analyze_usage, cfg.max_flows);
         return EXIT_OK;
     }
+    if (strcmp(argv[1], "profiles") == 0) {
+        char *args[] = { argv[1], (char *)"--help", NULL };
+        return cmd_profiles(2, args);
+    }
     fprintf(stderr, "fwsight help: no command '%s' (see fwsight --help)\n", argv[1]);
     return EXIT_USAGE;
 }
@@ -290,6 +373,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0)
         return cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "profiles") == 0)
+        return cmd_profiles(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {

@@ -86,8 +86,17 @@ void report_print_connections(FILE *out, const struct report *rep,
                               const struct analyzer_stats *st, const struct fw_config *cfg);
 void report_print_failures(FILE *out, const struct report *rep);
 
+/* The verdicts part (report_verdicts.c), printed above the sections above: capture point,
+ * per host pair a service-by-direction matrix, the blocked paths with evidence and advice,
+ * and the untested ones with the test to run. cfg->verdict.ports orders the matrix rows. */
+void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
+                           const struct fw_config *cfg);
+/* DROPPED, REPLY-DROPPED, REJECTED or PARTIAL: what makes fwsight exit 1. */
+bool report_verdict_blocking(const struct verdict_item *it);
+
 /* The JSON document (docs/json-schema.md, "fwsight_json": 1). */
 void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,
-                       const struct analyzer_stats *st, const struct fw_config *cfg);
+                       const struct analyzer_stats *st, const struct fw_config *cfg,
+                       const struct verdict_collector *vc);
 
 #endif

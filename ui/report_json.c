@@ -1,7 +1,8 @@
 /* ui/report_json.c: the JSON document that --json prints on stdout, "fwsight_json": 1, as
  * docs/json-schema.md describes it. Same data as the text report (report.c aggregates it);
  * member names are a stable interface for scripts: add members, never rename or drop one
- * without raising the version. A later issue adds "verdicts" beside "captures". */
+ * without raising the version. "verdicts" follows "captures": one per (from, to, proto, port)
+ * in the collector's order, with its evidence and advice. */
 #include "report.h"
 
 #include <string.h>
@@ -37,8 +38,11 @@ static const char *report_end_key(int e)
 }
 
 static void report_json_capture(struct json *j, const struct report_capture *cap,
-                                const struct analyzer_stats *st, const struct fw_config *cfg)
+                                const struct analyzer_stats *st, const struct fw_config *cfg,
+                                const struct verdict_collector *vc)
 {
+    const struct verdict_capture_point *cp = verdict_capture_point(vc);
+    char h[FW_ADDRSTRLEN];
     json_begin_object(j, NULL);
     json_string(j, "file", cap->file);
     json_string(j, "format", cap->format);
@@ -49,7 +53,8 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
         json_null(j, "linktype");
     json_u64(j, "packets", cap->packets);
     json_null(j, "kernel_drops");  /* a saved file does not say; live capture will */
-    json_null(j, "capture_point"); /* inferred or --local: a later issue */
+    json_string(j, "capture_point", cp != NULL && cp->known ?
+                                        fw_addr_format(&cp->addr, h, sizeof h) : NULL);
     if (st->frames > 0) {
         json_seconds(j, "first_ts", st->first_ts_us);
         json_seconds(j, "last_ts", st->last_ts_us);
@@ -71,6 +76,36 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "icmp_errors", st->icmp_errors);
     json_u64(j, "icmp_errors_matched", st->icmp_errors_matched);
     json_end_object(j);
+}
+
+static void report_json_verdicts(struct json *j, const struct verdict_collector *vc)
+{
+    json_begin_array(j, "verdicts");
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN];
+        json_begin_object(j, NULL);
+        json_string(j, "from", fw_addr_format(&it->from, from, sizeof from));
+        json_string(j, "to", fw_addr_format(&it->to, to, sizeof to));
+        json_string(j, "proto", verdict_proto_name(it->proto));
+        if (it->proto == VERDICT_PROTO_ECHO)
+            json_null(j, "port");
+        else
+            json_u64(j, "port", it->port);
+        json_string(j, "service", it->service);
+        json_string(j, "verdict", verdict_name(it->v.kind));
+        json_string(j, "answered_by", it->v.answered_by.family != 0 ?
+                                          fw_addr_format(&it->v.answered_by, by, sizeof by) : NULL);
+        json_string(j, "confidence", verdict_conf_name(it->confidence));
+        json_bool(j, "inferred", it->inferred);
+        json_begin_array(j, "evidence");
+        for (int e = 0; e < it->nevidence; e++)
+            json_string(j, NULL, it->evidence[e]);
+        json_end_array(j);
+        json_string(j, "advice", it->advice);
+        json_end_object(j);
+    }
+    json_end_array(j);
 }
 
 static void report_json_summary(struct json *j, const struct report *rep,
@@ -144,15 +179,17 @@ static void report_json_failures(struct json *j, const struct report *rep)
 }
 
 void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,
-                       const struct analyzer_stats *st, const struct fw_config *cfg)
+                       const struct analyzer_stats *st, const struct fw_config *cfg,
+                       const struct verdict_collector *vc)
 {
     struct json j;
     json_init(&j, out, true);
     json_begin_object(&j, NULL);
     json_u64(&j, "fwsight_json", 1);
     json_begin_array(&j, "captures");
-    report_json_capture(&j, cap, st, cfg);
+    report_json_capture(&j, cap, st, cfg, vc);
     json_end_array(&j);
+    report_json_verdicts(&j, vc);
     report_json_summary(&j, rep, st, cfg);
     report_json_failures(&j, rep);
     json_end_object(&j);

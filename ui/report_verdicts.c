@@ -1,0 +1,323 @@
+/* ui/report_verdicts.c: the firewall verdicts part of the text report, printed above the
+ * capture summary: where the capture was taken and what that lets it tell; per host pair a
+ * matrix of the profile's services and ports (then other ports) by direction; the blocked
+ * paths with their evidence and advice; and what is still untested, with the test to run
+ * from where. It only reads the settled verdicts (analyzer_verdicts()); the order is the
+ * collector's, or the profile's for the matrix rows, so every run prints the same bytes. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RV_MATRIX_ROWS 60   /* per pair: a scan of thousands of ports must not flood it */
+#define RV_BLOCKED_SHOWN 40 /* the JSON lists every verdict */
+#define RV_PAIRS_SHOWN 16   /* host pairs with a matrix */
+#define RV_SERVICE_COLS 20
+#define RV_WIDTH 100        /* evidence and advice are wrapped to it */
+
+/* One matrix row: a (proto, port) with its verdict in each direction, if any. */
+struct rv_row {
+    uint8_t proto;
+    uint16_t port;
+    size_t rank;                   /* the profile's first entry naming it; SIZE_MAX: other */
+    const struct verdict_item *cell[2]; /* [0]: A -> B, [1]: B -> A */
+};
+
+bool report_verdict_blocking(const struct verdict_item *it)
+{
+    switch (it->v.kind) {
+    case VERDICT_DROPPED:
+    case VERDICT_REPLY_DROPPED:
+    case VERDICT_REJECTED:
+    case VERDICT_PARTIAL: return true;
+    default:              return false;
+    }
+}
+
+/* The profile's entry order, so the matrix reads like the profile (docs/profiles.md). */
+static size_t rv_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
+{
+    for (size_t i = 0; i < cfg->verdict.nports; i++) {
+        const struct verdict_port *p = &cfg->verdict.ports[i];
+        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static int rv_proto_order(uint8_t proto)
+{
+    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+static int rv_row_cmp(const void *x, const void *y)
+{
+    const struct rv_row *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->proto != b->proto)
+        return rv_proto_order(a->proto) - rv_proto_order(b->proto);
+    return (int)a->port - (int)b->port;
+}
+
+/* Brings one (proto, port) of both directions together before the rows are merged. */
+static int rv_port_cmp(const void *x, const void *y)
+{
+    const struct rv_row *a = x, *b = y;
+    if (a->proto != b->proto)
+        return rv_proto_order(a->proto) - rv_proto_order(b->proto);
+    if (a->port != b->port)
+        return (int)a->port - (int)b->port;
+    return (a->cell[0] == NULL) - (b->cell[0] == NULL);
+}
+
+static bool rv_same_pair(const struct verdict_item *x, const struct verdict_item *y)
+{
+    return (fw_addr_eq(&x->from, &y->from) && fw_addr_eq(&x->to, &y->to)) ||
+           (fw_addr_eq(&x->from, &y->to) && fw_addr_eq(&x->to, &y->from));
+}
+
+static void rv_port_text(const struct verdict_item *it, char *buf, size_t len)
+{
+    if (it->proto == VERDICT_PROTO_ECHO)
+        snprintf(buf, len, "echo");
+    else
+        snprintf(buf, len, "%u", (unsigned)it->port);
+}
+
+/* Prints lead then text, word-wrapped to RV_WIDTH; continuation lines start at column hang. */
+static void rv_wrapped(FILE *out, const char *lead, const char *text, int hang)
+{
+    int col = fprintf(out, "%s", lead);
+    bool first = true;
+    for (const char *p = text; *p != '\0';) {
+        while (*p == ' ')
+            p++;
+        int w = (int)strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (!first && col + 1 + w > RV_WIDTH) {
+            col = fprintf(out, "\n%*s", hang, "") - 1;
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, (size_t)w, out);
+        col += w;
+        p += w;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+static void rv_capture_point(FILE *out, const struct verdict_collector *vc)
+{
+    const struct verdict_capture_point *cp = verdict_capture_point(vc);
+    char h[FW_ADDRSTRLEN];
+    if (!cp->known) {
+        rv_wrapped(out, "  Capture point: unknown:", cp->how[0] ? cp->how : "no host found", 6);
+    } else {
+        fprintf(out, "  Capture point: %s (%s, confidence %s)\n",
+                fw_addr_format(&cp->addr, h, sizeof h),
+                cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
+        if (!cp->from_config && cp->how[0])
+            rv_wrapped(out, "    why:", cp->how, 6);
+    }
+    if (cp->can_tell[0])
+        rv_wrapped(out, "    it can tell:", cp->can_tell, 6);
+    if (cp->cannot_tell[0])
+        rv_wrapped(out, "    it cannot tell:", cp->cannot_tell, 6);
+}
+
+/* Items [first, end) share one host pair; A is the lower address (the collector's order). */
+static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t first, size_t end,
+                      const struct fw_config *cfg)
+{
+    const struct verdict_item *f = verdict_at(vc, first);
+    struct fw_addr a = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->from : f->to;
+    struct fw_addr b = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->to : f->from;
+    char ha[FW_ADDRSTRLEN], hb[FW_ADDRSTRLEN];
+    fprintf(out, "\n  Hosts A = %s, B = %s\n", fw_addr_format(&a, ha, sizeof ha),
+            fw_addr_format(&b, hb, sizeof hb));
+
+    struct rv_row *rows = calloc(end - first, sizeof *rows);
+    if (rows == NULL) {
+        fputs("    (out of memory: see --json)\n", out);
+        return;
+    }
+    /* One row per item, sorted by port, then the two directions of a port merged: linear
+     * after the sort, so a scan of every port stays fast. */
+    size_t m = end - first, n = 0;
+    for (size_t i = 0; i < m; i++) {
+        const struct verdict_item *it = verdict_at(vc, first + i);
+        int dir = fw_addr_eq(&it->from, &a) ? 0 : 1;
+        rows[i] = (struct rv_row){ it->proto, it->port, 0, { NULL, NULL } };
+        rows[i].cell[dir] = it;
+    }
+    qsort(rows, m, sizeof *rows, rv_port_cmp);
+    for (size_t i = 0; i < m; i++) {
+        if (n > 0 && rows[n - 1].proto == rows[i].proto && rows[n - 1].port == rows[i].port) {
+            if (rows[i].cell[0] != NULL)
+                rows[n - 1].cell[0] = rows[i].cell[0];
+            if (rows[i].cell[1] != NULL)
+                rows[n - 1].cell[1] = rows[i].cell[1];
+            continue;
+        }
+        rows[n] = rows[i];
+        rows[n].rank = rv_rank(cfg, rows[n].proto, rows[n].port);
+        n++;
+    }
+    qsort(rows, n, sizeof *rows, rv_row_cmp);
+    fprintf(out, "    %-*s %-5s %-6s %-14s %s\n", RV_SERVICE_COLS, "service", "proto", "port",
+            "A -> B", "B -> A");
+    for (size_t r = 0; r < n && r < RV_MATRIX_ROWS; r++) {
+        const struct verdict_item *any = rows[r].cell[0] ? rows[r].cell[0] : rows[r].cell[1];
+        char port[8];
+        rv_port_text(any, port, sizeof port);
+        fprintf(out, "    %-*.*s %-5s %-6s %-14s %s\n", RV_SERVICE_COLS, RV_SERVICE_COLS,
+                rows[r].rank == SIZE_MAX ? "other ports" : any->service,
+                verdict_proto_name(any->proto), port,
+                rows[r].cell[0] ? verdict_name(rows[r].cell[0]->v.kind) : "-",
+                rows[r].cell[1] ? verdict_name(rows[r].cell[1]->v.kind) : "-");
+    }
+    if (n > RV_MATRIX_ROWS)
+        fprintf(out, "    ... %zu more rows (--json lists them all)\n", n - RV_MATRIX_ROWS);
+    free(rows);
+}
+
+static void rv_item(FILE *out, const struct verdict_item *it)
+{
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN], port[8];
+    rv_port_text(it, port, sizeof port);
+    fprintf(out, "\n  %s -> %s %s %s (%s): %s%s\n", fw_addr_format(&it->from, from, sizeof from),
+            fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+            it->service, verdict_name(it->v.kind), it->inferred ? " (inferred)" : "");
+    fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
+            it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
+                                          : "nobody");
+    for (int e = 0; e < it->nevidence; e++)
+        rv_wrapped(out, "    -", it->evidence[e], 6);
+    rv_wrapped(out, "    advice:", it->advice, 6);
+}
+
+/* One line per direction: its untested ports as ranges, and the test that covers them. */
+static void rv_untested(FILE *out, const struct verdict_collector *vc)
+{
+    size_t n = verdict_count(vc);
+    bool any = false;
+    for (size_t i = 0; i < n;) {
+        const struct verdict_item *d = verdict_at(vc, i);
+        size_t end = i;
+        while (end < n && fw_addr_eq(&verdict_at(vc, end)->from, &d->from) &&
+               fw_addr_eq(&verdict_at(vc, end)->to, &d->to))
+            end++;
+        char list[400] = "";
+        size_t len = 0, count = 0;
+        int last_proto = -1;
+        for (size_t k = i; k < end; k++) {
+            const struct verdict_item *it = verdict_at(vc, k);
+            if (it->v.kind != VERDICT_UNTESTED)
+                continue;
+            count++;
+            size_t hi = k; /* run of consecutive untested ports of one proto */
+            while (hi + 1 < end && verdict_at(vc, hi + 1)->v.kind == VERDICT_UNTESTED &&
+                   verdict_at(vc, hi + 1)->proto == it->proto && it->proto != VERDICT_PROTO_ECHO &&
+                   verdict_at(vc, hi + 1)->port == verdict_at(vc, hi)->port + 1) {
+                hi++;
+                count++;
+            }
+            char piece[40];
+            const char *sep = len == 0 ? "" : it->proto == last_proto ? "," : "; ";
+            const char *pname = it->proto == last_proto ? "" : verdict_proto_name(it->proto);
+            const char *sp = it->proto == last_proto ? "" : ":"; /* as --ports takes them */
+            if (it->proto == VERDICT_PROTO_ECHO)
+                snprintf(piece, sizeof piece, "%sicmp:echo", sep);
+            else if (hi == k)
+                snprintf(piece, sizeof piece, "%s%s%s%u", sep, pname, sp, (unsigned)it->port);
+            else
+                snprintf(piece, sizeof piece, "%s%s%s%u-%u", sep, pname, sp, (unsigned)it->port,
+                         (unsigned)verdict_at(vc, hi)->port);
+            if (len + strlen(piece) < sizeof list - 4) {
+                memcpy(list + len, piece, strlen(piece) + 1);
+                len += strlen(piece);
+            } else if (len < sizeof list - 4) {
+                memcpy(list + len, "...", 4);
+                len = sizeof list; /* full: the rest is in --json */
+            }
+            last_proto = it->proto;
+            k = hi;
+        }
+        if (count > 0) {
+            char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN];
+            if (!any)
+                fputs("\n  Untested (no attempt seen in that direction)\n", out);
+            any = true;
+            char lead[2 * FW_ADDRSTRLEN + 16];
+            fw_addr_format(&d->from, from, sizeof from);
+            fw_addr_format(&d->to, to, sizeof to);
+            snprintf(lead, sizeof lead, "    %s -> %s:", from, to);
+            rv_wrapped(out, lead, list, 6);
+            fprintf(out, "      run 'fwsight test --peer %s' on %s while capturing\n", to, from);
+        }
+        i = end;
+    }
+}
+
+void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
+                           const struct fw_config *cfg)
+{
+    size_t n = verdict_count(vc);
+    fputs("Firewall verdicts\n", out);
+    rv_capture_point(out, vc);
+    if (verdict_cells_overflow(vc) > 0)
+        fprintf(out, "  warning: %llu attempts were not kept (too many ports and hosts): the "
+                     "verdicts below are incomplete\n",
+                (unsigned long long)verdict_cells_overflow(vc));
+    if (n == 0) {
+        fputs("\n  No attempt on any port was seen, and no host pair was named (--source, "
+              "--target).\n\n", out);
+        return;
+    }
+    size_t pairs = 0;
+    for (size_t i = 0; i < n;) {
+        size_t end = i + 1;
+        while (end < n && rv_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
+            end++;
+        if (pairs++ < RV_PAIRS_SHOWN)
+            rv_matrix(out, vc, i, end, cfg);
+        i = end;
+    }
+    if (pairs > RV_PAIRS_SHOWN)
+        fprintf(out, "\n  ... %zu more host pairs (--json lists them all)\n",
+                pairs - RV_PAIRS_SHOWN);
+
+    size_t shown = 0, blocked = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (report_verdict_blocking(it))
+            blocked++;
+        else if (it->v.kind != VERDICT_OPEN && it->v.kind != VERDICT_UNTESTED)
+            other++;
+    }
+    if (blocked + other > 0)
+        fprintf(out, "\n  %s\n", blocked == 0 ? "Closed" : other == 0 ? "Blocked"
+                                                                       : "Blocked or closed");
+    for (size_t i = 0; i < n; i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->v.kind == VERDICT_OPEN || it->v.kind == VERDICT_UNTESTED)
+            continue;
+        if (shown++ < RV_BLOCKED_SHOWN)
+            rv_item(out, it);
+    }
+    if (shown > RV_BLOCKED_SHOWN)
+        fprintf(out, "\n  ... %zu more (--json lists them all)\n", shown - RV_BLOCKED_SHOWN);
+    if (shown == 0)
+        fputs("\n  Nothing blocked: every attempt seen was answered.\n", out);
+    else if (blocked == 0)
+        fprintf(out, "\n  Nothing blocked by a firewall; %zu closed (nothing listening)\n", other);
+    else
+        fprintf(out, "\n  %zu blocked by a firewall, %zu closed (nothing listening)\n", blocked,
+                other);
+    rv_untested(out, vc);
+    fputc('\n', out);
+}
