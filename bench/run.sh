@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# bench/run.sh: measures `fwsight analyze` against a bare libpcap reading loop on the same
+# generated captures, one core each, and prints the results table (also written to
+# bench/RESULTS.md, or $FW_BENCH_DIR/RESULTS-quick.md with --quick).
+#
+#   bench/run.sh [--quick] [FWSIGHT]
+#
+# FWSIGHT (or $FWSIGHT) is the fwsight binary, built Release; the generator and the bare loop
+# come from $FW_BENCH_BUILD (default build-bench/ beside bench/). Captures go to $FW_BENCH_DIR
+# (default bench/data/, git-ignored) and are kept between runs: 1M and 10M frames of mixed
+# traffic (mean frame ~800 bytes; 10M is ~8 GB) plus their gzip -1. The whole 10M file and its
+# .gz are read from the page cache (one warming read first), so this needs ~14 GB of free RAM
+# and measures CPU, not the disk. Each program runs pinned to $FW_BENCH_CPU (default 1), best
+# wall time of $FW_BENCH_RUNS (default 3); peak RSS is the largest of the runs.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+quick=0
+if [[ ${1:-} == --quick ]]; then
+    quick=1
+    shift
+fi
+build=${FW_BENCH_BUILD:-$here/../build-bench}
+fwsight=${1:-${FWSIGHT:-$build/ui/fwsight}}
+gen=$build/bench/fwsight-bench-gen
+bare=$build/bench/fwsight-bench-bare
+data=${FW_BENCH_DIR:-$here/data}
+cpu=${FW_BENCH_CPU:-1}
+runs=${FW_BENCH_RUNS:-3}
+seed=1
+
+if ((quick)); then
+    small=100000 big=1000000 small_name=100k big_name=1M
+    results=$data/RESULTS-quick.md
+else
+    small=1000000 big=10000000 small_name=1M big_name=10M
+    results=$here/RESULTS.md
+fi
+
+for tool in "$gen" "$bare" "$fwsight"; do
+    if [[ ! -x $tool ]]; then
+        echo "run.sh: $tool: not built (cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release" \
+             "-DFW_TESTS=OFF && cmake --build build-bench)" >&2
+        exit 2
+    fi
+done
+if [[ ! -x /usr/bin/time ]]; then
+    echo "run.sh: /usr/bin/time missing (apt-get install time)" >&2
+    exit 2
+fi
+mkdir -p "$data"
+
+# gzip -1 is the cheap setting people use for captures; pigz writes the same format faster.
+gz_tool=(gzip -1 -c)
+if command -v pigz >/dev/null; then
+    gz_tool=(pigz -1 -c)
+fi
+
+# make_capture N: the capture of N frames (rebuilt when the generator is newer) and its .gz.
+make_capture()
+{
+    local n=$1 f=$data/gen-$1-s$seed.pcap
+    if [[ ! -s $f || $gen -nt $f ]]; then
+        echo "generating $f" >&2
+        "$gen" "$n" "$f.tmp" --seed "$seed" && mv "$f.tmp" "$f"
+    fi
+    if [[ ! -s $f.gz || $f -nt $f.gz ]]; then
+        echo "compressing $f" >&2
+        "${gz_tool[@]}" "$f" >"$f.gz.tmp" && mv "$f.gz.tmp" "$f.gz"
+    fi
+}
+
+# measure CMD...: best wall seconds of $runs runs (nanosecond clock around the process) into
+# best_s, largest max RSS in KiB into peak_kib, the last run's stdout into last_out.
+measure()
+{
+    local t0 t1 s tmp rc
+    tmp=$(mktemp)
+    best_s="" peak_kib=0
+    for ((i = 0; i < runs; i++)); do
+        t0=$(date +%s%N)
+        rc=0
+        /usr/bin/time -f '%M' -o "$tmp.time" taskset -c "$cpu" "$@" >"$tmp.out" 2>"$tmp.err" \
+            || rc=$?
+        t1=$(date +%s%N)
+        if ((rc != 0)); then
+            echo "run.sh: $* exited with $rc:" >&2
+            cat "$tmp.err" >&2
+            rm -f "$tmp" "$tmp.time" "$tmp.out" "$tmp.err"
+            exit 1
+        fi
+        s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
+        if [[ -z $best_s ]] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
+            best_s=$s
+        fi
+        local kib
+        kib=$(tail -n 1 "$tmp.time")
+        ((kib > peak_kib)) && peak_kib=$kib
+    done
+    last_out=$(cat "$tmp.out")
+    rm -f "$tmp" "$tmp.time" "$tmp.out" "$tmp.err"
+}
+
+fmt() { awk -v x="$1" -v d="$2" 'BEGIN { printf "%.*f", d, x }'; }
+
+rows=()
+declare -A wall rss ratio
+# bench_one LABEL FILE PCAP_BYTES: the bare loop then fwsight on FILE.
+bench_one()
+{
+    local label=$1 file=$2 pcap_bytes=$3 frames bare_s fw_s
+    cat "$file" >/dev/null # warm the page cache
+    measure "$bare" "$file"
+    frames=$(awk '{ print $2 }' <<<"$last_out")
+    bare_s=$best_s
+    measure "$fwsight" analyze "$file"
+    fw_s=$best_s
+    wall[$label]=$fw_s
+    rss[$label]=$peak_kib
+    ratio[$label]=$(awk -v b="$bare_s" -v f="$fw_s" 'BEGIN { printf "%.3f", b / f }')
+    local mb=$((pcap_bytes / 1000000)) disk_mb=$(($(stat -c %s "$file") / 1000000))
+    rows+=("| $label | $((frames / 1000))k | $disk_mb | $(fmt "$bare_s" 3) | \
+$(awk -v n="$frames" -v s="$bare_s" 'BEGIN { printf "%.2f", n / s / 1e6 }') | \
+$(awk -v m="$mb" -v s="$bare_s" 'BEGIN { printf "%.0f", m / s }') | $(fmt "$fw_s" 3) | \
+$(awk -v n="$frames" -v s="$fw_s" 'BEGIN { printf "%.2f", n / s / 1e6 }') | \
+$(awk -v m="$mb" -v s="$fw_s" 'BEGIN { printf "%.0f", m / s }') | ${ratio[$label]} | \
+$(awk -v k="$peak_kib" 'BEGIN { printf "%.1f", k / 1024 }') |")
+    echo "${rows[-1]}" >&2
+}
+
+make_capture "$small"
+make_capture "$big"
+small_f=$data/gen-$small-s$seed.pcap
+big_f=$data/gen-$big-s$seed.pcap
+small_bytes=$(stat -c %s "$small_f")
+big_bytes=$(stat -c %s "$big_f")
+bench_one "$small_name" "$small_f" "$small_bytes"
+bench_one "$big_name" "$big_f" "$big_bytes"
+bench_one "$small_name .gz" "$small_f.gz" "$small_bytes"
+bench_one "$big_name .gz" "$big_f.gz" "$big_bytes"
+
+# The targets (issue: benchmark): rate against the bare loop, linear time, bounded memory.
+pass() { awk "BEGIN { exit !($1) }" && echo PASS || echo FAIL; }
+time_ratio=$(awk -v a="${wall[$big_name]}" -v b="${wall[$small_name]}" \
+    'BEGIN { printf "%.2f", a / b }')
+rss_ratio=$(awk -v a="${rss[$big_name]}" -v b="${rss[$small_name]}" \
+    'BEGIN { printf "%.2f", a / b }')
+gz_rss_ratio=$(awk -v a="${rss[$big_name .gz]}" -v b="${rss[$small_name .gz]}" \
+    'BEGIN { printf "%.2f", a / b }')
+
+{
+    echo "| file | frames | size MB | bare s | bare Mpkt/s | bare MB/s | fwsight s |" \
+         "fwsight Mpkt/s | fwsight MB/s | fwsight/bare | fwsight peak RSS MiB |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "| target | measured | result |"
+    echo "|---|--:|---|"
+    echo "| $big_name plain: fwsight >= 0.45 of the bare loop's rate | ${ratio[$big_name]} |" \
+         "$(pass "${ratio[$big_name]} >= 0.45") |"
+    echo "| $big_name .gz: fwsight >= 0.9 of the bare loop through zlib |" \
+         "${ratio[$big_name .gz]} | $(pass "${ratio[$big_name .gz]} >= 0.9") |"
+    echo "| $big_name time <= 10.5 x $small_name time (plain) | $time_ratio |" \
+         "$(pass "$time_ratio <= 10.5") |"
+    echo "| $big_name peak RSS <= 1.25 x $small_name peak RSS (plain; file 10x longer) |" \
+         "$rss_ratio | $(pass "$rss_ratio <= 1.25") |"
+    echo "| $big_name peak RSS <= 1.25 x $small_name peak RSS (.gz) | $gz_rss_ratio |" \
+         "$(pass "$gz_rss_ratio <= 1.25") |"
+    echo
+    echo "Captures: \`fwsight-bench-gen N FILE --seed $seed\` (mixed IPv4/IPv6 TCP, UDP, ICMP;" \
+         "~4k live sessions), gzip: \`${gz_tool[*]}\`. MB/s counts uncompressed pcap bytes," \
+         "size MB the file on disk. Best wall time of $runs runs, each pinned to one core" \
+         "(taskset -c $cpu), files in the page cache. Bare loop: libpcap" \
+         "$(pcap-config --version 2>/dev/null || echo '?') pcap_next_ex over a 1 MiB stdio" \
+         "buffer (zlib behind fopencookie for .gz). CPU: $(lscpu | sed -n \
+         's/^Model name: *//p' | head -n 1), kernel $(uname -r)."
+} >"$results.tmp"
+mv "$results.tmp" "$results"
+cat "$results"
