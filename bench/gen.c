@@ -194,7 +194,7 @@ static void sess_new(struct gen *g, struct sess *s)
     uint32_t r = rnd_below(g, 1000);
     memset(s, 0, sizeof *s);
     /* Many short failed attempts (a firewall's daily fare, and scans) among fewer long
-     * transfers: about 270k flows per 10M frames with frames still ~800 bytes on average. */
+     * transfers: about 200k flows per 10M frames, with ~20k live at most, frames ~800 bytes. */
     s->kind = r < 500 ? S_TCP : r < 650 ? S_TCP_SILENT : r < 780 ? S_TCP_REFUSED
             : r < 800 ? S_TCP_BLOCKED : r < 920 ? S_UDP : r < 930 ? S_UDP_UNREACH : S_ECHO;
     s->v6 = rnd_below(g, 10) == 0;

@@ -10,6 +10,7 @@ packages=(
     libcmocka-dev python3                  # unit tests, golden and conformance runners
     tcpdump tshark                         # cross-checking captures
     nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
+    time                                   # bench/run.sh: peak memory (/usr/bin/time)
 )
 
 missing=()
