@@ -85,20 +85,23 @@ static uint64_t clock_at(struct analyzer *a, uint64_t t)
 {
     if (!a->have_time) {
         a->have_time = true;
-        a->stats.first_ts_us = t;
         a->now_us = t;
     } else if (t < a->now_us) {
         a->stats.ts_backwards++;
     } else {
         a->now_us = t;
     }
-    a->stats.last_ts_us = a->now_us;
     return a->now_us;
 }
 
 void analyzer_feed(struct analyzer *a, const struct frame *f)
 {
-    a->stats.frames++;
+    /* The capture's time span is the frames' own: live, analyzer_advance() may have moved
+     * the clock before the first frame came. */
+    if (a->stats.frames++ == 0 || f->ts_us < a->stats.first_ts_us)
+        a->stats.first_ts_us = f->ts_us;
+    if (f->ts_us > a->stats.last_ts_us)
+        a->stats.last_ts_us = f->ts_us;
     a->stats.wire_bytes += f->wirelen;
     uint64_t now = clock_at(a, f->ts_us);
     flow_table_advance(a->tracker.table, now); /* what this frame's time expired goes first */

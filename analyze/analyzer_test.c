@@ -124,6 +124,30 @@ static void time_backwards_is_counted(void **state)
     analyzer_free(a);
 }
 
+/* Live, the loop advances the clock before the first frame comes: the capture's time span
+ * must still be the frames' own, not the loop's wall clock. */
+static void span_is_the_frames_even_after_an_early_advance(void **state)
+{
+    (void)state;
+    static struct pb b;
+    pb_init(&b, T0);
+    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
+    pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct out o = {0};
+    struct analyzer *a = analyzer_new(&cfg, sink, &o);
+    assert_non_null(a);
+    analyzer_advance(a, T0 - 2000000);
+    pb_feed(&b, feed_fn, a);
+    analyzer_finish(a);
+    const struct analyzer_stats *st = analyzer_stats(a);
+    assert_int_equal(st->first_ts_us, T0);
+    assert_int_equal(st->last_ts_us, T0 + PB_DEFAULT_STEP_US);
+    assert_int_equal(st->frames, 2);
+    analyzer_free(a);
+}
+
 static void truncated_tcp_header_creates_uncounted_flow(void **state)
 {
     (void)state;
@@ -166,6 +190,7 @@ int main(void)
         cmocka_unit_test(bad_ip_checksum_is_ignored),
         cmocka_unit_test(bad_tcp_checksum_marks_c),
         cmocka_unit_test(time_backwards_is_counted),
+        cmocka_unit_test(span_is_the_frames_even_after_an_early_advance),
         cmocka_unit_test(truncated_tcp_header_creates_uncounted_flow),
         cmocka_unit_test(icmp_error_matches_quoted_flow),
     };
