@@ -1,8 +1,9 @@
 /* analyze/verdict.c: the verdict collector (see verdict.h). Ended flows come in; attempts are
- * aggregated into a capped hash of cells, senders into a capped table of host observations;
- * settling turns cells into verdicts, adds UNTESTED entries for the profile's ports and
- * infers the capture point. Both tables are capped (a verdict list must not grow with a busy
- * server's traffic); what did not fit is counted. Words are left to verdict_text.c. */
+ * aggregated into a capped hash of cells, senders into a capped table of host observations,
+ * and with two captures the attempts themselves into a capped list for correlate.c. All are
+ * capped (a verdict list must not grow with a busy server's traffic); what did not fit is
+ * counted. A full cell table makes room by evicting an uninformative cell (cell_evict).
+ * Settling is left to verdict_settle.c, words to verdict_text.c. */
 #include "verdict_int.h"
 
 #include <stdlib.h>
@@ -10,20 +11,6 @@
 
 #include "../capture/frame.h"
 #include "flow.h"
-
-#define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
-
-struct verdict_collector {
-    struct verdict_config cfg;
-    struct verdict_cell *cells;
-    uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
-    struct verdict_host *hosts;
-    uint32_t nhosts, hosts_cap, *host_buckets, host_nb;
-    uint64_t cells_overflow;
-    struct verdict_item *items;
-    size_t nitems, items_cap;
-    struct verdict_capture_point cp;
-};
 
 static uint32_t pow2_at_least(uint32_t n)
 {
@@ -73,9 +60,12 @@ void verdict_collector_free(struct verdict_collector *c)
         return;
     free(c->cells);
     free(c->cell_buckets);
+    free(c->pool);
+    verdict_arena_fini(&c->text);
     free(c->hosts);
     free(c->host_buckets);
     free(c->items);
+    free(c->seen);
     free(c);
 }
 
@@ -97,7 +87,7 @@ static bool grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t 
     return true;
 }
 
-static const struct verdict_host *host_find(const struct verdict_collector *c,
+const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
                                             const struct fw_addr *a)
 {
     uint32_t i = c->host_buckets[addr_hash(a, 2166136261u) & (c->host_nb - 1)];
@@ -109,7 +99,7 @@ static const struct verdict_host *host_find(const struct verdict_collector *c,
 
 static struct verdict_host *host_get(struct verdict_collector *c, const struct fw_addr *a)
 {
-    struct verdict_host *h = (struct verdict_host *)host_find(c, a);
+    struct verdict_host *h = (struct verdict_host *)verdict_host_find(c, a);
     if (h != NULL)
         return h;
     if (!grow((void **)&c->hosts, &c->hosts_cap, c->nhosts, c->cfg.max_hosts, sizeof *h))
@@ -131,7 +121,7 @@ static uint32_t cell_hash(const struct fw_addr *from, const struct fw_addr *to, 
     return hash_bytes(k, sizeof k, h);
 }
 
-static struct verdict_cell *cell_find(const struct verdict_collector *c,
+struct verdict_cell *verdict_cell_find(const struct verdict_collector *c,
                                       const struct fw_addr *from, const struct fw_addr *to,
                                       uint8_t proto, uint16_t port)
 {
@@ -145,15 +135,67 @@ static struct verdict_cell *cell_find(const struct verdict_collector *c,
     return NULL;
 }
 
+bool verdict_port_in_profile(const struct verdict_collector *c, uint8_t proto, uint16_t port)
+{
+    for (size_t i = 0; i < c->cfg.nports; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
+            return true;
+    }
+    return false;
+}
+
+#define EVICT_SCAN 64 /* cells looked at per insertion into a full table: bounded, O(1) */
+
+/* A cell whose verdict can go unreported: every attempt answered (OPEN), on a port the profile
+ * does not name. Failures and profile ports stay, so eviction never hides a blocked path and
+ * never turns a tested profile port into UNTESTED. */
+static bool cell_is_evictable(const struct verdict_collector *c, const struct verdict_cell *x)
+{
+    return x->counts.attempts == x->counts.by_outcome[VO_ANSWERED] &&
+           !verdict_port_in_profile(c, x->proto, x->port);
+}
+
+/* Frees an evictable cell for reuse, looking at EVICT_SCAN cells at most from a rotating
+ * cursor: a full table of failures costs each new cell a bounded scan, never a full one, and
+ * the cursor spreads evictions over the table. NULL if none was found. The cell's one pool
+ * slot (its VO_ANSWERED attempt) becomes the spare that the new cell's first attempt takes. */
+static struct verdict_cell *cell_evict(struct verdict_collector *c)
+{
+    struct verdict_cell *x = NULL;
+    uint32_t i = c->evict_cursor % c->ncells;
+    for (uint32_t n = 0; n < EVICT_SCAN && n < c->ncells; n++, i = (i + 1) % c->ncells) {
+        if (cell_is_evictable(c, &c->cells[i])) {
+            x = &c->cells[i];
+            break;
+        }
+    }
+    if (x == NULL) {
+        c->evict_cursor = i; /* the next search goes on where this one stopped */
+        return NULL;
+    }
+    c->evict_cursor = i + 1;
+    uint32_t *link = &c->cell_buckets[cell_hash(&x->from, &x->to, x->proto, x->port) &
+                                      (c->cell_nb - 1)];
+    while (*link != i + 1)
+        link = &c->cells[*link - 1].next;
+    *link = x->next;
+    c->cells_evicted++;
+    c->cells_evicted_attempts += x->counts.attempts;
+    c->pool_spare = x->first[VO_ANSWERED];
+    return x;
+}
+
 static struct verdict_cell *cell_get(struct verdict_collector *c, const struct verdict_attempt *a)
 {
-    struct verdict_cell *x = cell_find(c, &a->from, &a->to, a->proto, a->port);
+    struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);
     if (x != NULL)
         return x;
-    if (!grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells, sizeof *x))
+    if (grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells, sizeof *x))
+        x = &c->cells[c->ncells++];
+    else if (c->ncells == 0 || (x = cell_evict(c)) == NULL)
         return NULL;
     uint32_t b = cell_hash(&a->from, &a->to, a->proto, a->port) & (c->cell_nb - 1);
-    x = &c->cells[c->ncells++];
     memset(x, 0, sizeof *x);
     x->from = a->from;
     x->to = a->to;
@@ -161,8 +203,34 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
     x->port = a->port;
     x->first_us = a->first_us;
     x->next = c->cell_buckets[b];
-    c->cell_buckets[b] = c->ncells;
+    c->cell_buckets[b] = (uint32_t)(x - c->cells) + 1;
     return x;
+}
+
+/* Makes sure a slot is free before a cell is touched, so an attempt is kept whole or not at
+ * all (a cell without the first attempt of an outcome it counts could not be put in words). */
+static bool pool_reserve(struct verdict_collector *c)
+{
+    if (c->pool_spare != 0 || c->npool < c->pool_cap)
+        return true;
+    uint32_t n = c->pool_cap == 0 ? 64 : c->pool_cap * 2;
+    void *p = n > c->pool_cap ? realloc(c->pool, (size_t)n * sizeof *c->pool) : NULL;
+    if (p == NULL)
+        return false;
+    c->pool = p;
+    c->pool_cap = n;
+    return true;
+}
+
+/* Keeps a, in the spare slot an eviction gave back or a new one; pool_reserve() made room. */
+static uint32_t pool_keep(struct verdict_collector *c, const struct verdict_attempt *a)
+{
+    uint32_t slot = c->pool_spare;
+    c->pool_spare = 0;
+    if (slot == 0)
+        slot = ++c->npool;
+    c->pool[slot - 1] = *a;
+    return slot;
 }
 
 static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
@@ -195,13 +263,33 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     struct verdict_attempt a;
     if (!verdict_attempt_of(f, &a))
         return;
-    struct verdict_cell *x = cell_get(c, &a);
+    a.vantage = f->vantage;
+    if (c->cfg.keep_attempts > 0) {
+        if (grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
+                 sizeof *c->seen)) {
+            struct verdict_seen *s = &c->seen[c->nseen++];
+            s->a = a;
+            s->sport = a.proto == VERDICT_PROTO_ECHO ? 0 : f->orig_is_a ? f->key.pa : f->key.pb;
+            s->isn = a.proto == 6 ? f->tcp.ep[0].start_seq32 : 0;
+            s->evicted = evicted;
+        } else {
+            c->seen_overflow++; /* counted and shown: an unmatched attempt may be one of these */
+        }
+    }
+    verdict_collector_add(c, &a, evicted);
+}
+
+void verdict_collector_add(struct verdict_collector *c, const struct verdict_attempt *ap,
+                           bool evicted)
+{
+    struct verdict_attempt a = *ap;
+    struct verdict_cell *x = pool_reserve(c) ? cell_get(c, &a) : NULL;
     if (x == NULL) {
         c->cells_overflow++;
         return;
     }
     if (x->counts.by_outcome[a.outcome] == 0)
-        x->first[a.outcome] = a;
+        x->first[a.outcome] = pool_keep(c, &a);
     if (a.outcome == VO_RST) {
         if (x->counts.by_outcome[VO_RST] == 0 || a.ans_ttl < x->rst_ttl_min)
             x->rst_ttl_min = a.ans_ttl;
@@ -218,245 +306,4 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
         x->first_us = a.first_us;
     if (a.first_us > x->last_us)
         x->last_us = a.first_us;
-}
-
-/* --- the capture point ------------------------------------------------------------------- */
-
-/* The capture host's own packets are captured before any router decrements their TTL: hop 0.
- * Routers next to it are hop 0 too, but they are no endpoint of two-way flows; among the
- * hop-0 senders the one in the most flows is the capture point. */
-static void infer_capture_point(struct verdict_collector *c)
-{
-    struct verdict_capture_point *cp = &c->cp;
-    memset(cp, 0, sizeof *cp);
-    if (c->cfg.local.family != 0) {
-        cp->known = true;
-        cp->from_config = true;
-        cp->addr = c->cfg.local;
-        cp->confidence = VERDICT_CONF_HIGH;
-        verdict_text_capture_point(cp);
-        return;
-    }
-    const struct verdict_host *best = NULL;
-    uint32_t second = 0;
-    for (uint32_t i = 0; i < c->nhosts; i++) {
-        const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0)
-            continue;
-        if (best == NULL || h->flows > best->flows ||
-            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
-            if (best != NULL)
-                second = best->flows;
-            best = h;
-        } else if (h->flows > second) {
-            second = h->flows;
-        }
-    }
-    if (best != NULL) {
-        cp->known = true;
-        cp->addr = best->addr;
-        cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
-    }
-    verdict_text_capture_point(cp);
-}
-
-/* --- settling ------------------------------------------------------------------------------ */
-
-static const char *service_of(const struct verdict_collector *c, uint8_t proto, uint16_t port)
-{
-    for (size_t i = 0; i < c->cfg.nports; i++) {
-        const struct verdict_port *p = &c->cfg.ports[i];
-        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
-            return p->service;
-    }
-    return "other ports";
-}
-
-static struct verdict_item *item_new(struct verdict_collector *c)
-{
-    if (c->nitems == c->items_cap) {
-        size_t n = c->items_cap == 0 ? 64 : c->items_cap * 2;
-        void *p = realloc(c->items, n * sizeof *c->items);
-        if (p == NULL)
-            return NULL;
-        c->items = p;
-        c->items_cap = n;
-    }
-    struct verdict_item *it = &c->items[c->nitems++];
-    memset(it, 0, sizeof *it);
-    return it;
-}
-
-static void settle_cell(struct verdict_collector *c, const struct verdict_cell *x,
-                        struct verdict_item *it)
-{
-    it->from = x->from;
-    it->to = x->to;
-    it->proto = x->proto;
-    it->port = x->port;
-    const char *svc = service_of(c, x->proto, x->port);
-    strncpy(it->service, svc, sizeof it->service - 1);
-    it->counts = x->counts;
-    it->first_us = x->first_us;
-    it->last_us = x->last_us;
-
-    struct verdict_ctx ctx = { .cp = &c->cp, .to_host = host_find(c, &x->to) };
-    if (ctx.to_host != NULL && ctx.to_host->pkts == 0)
-        ctx.to_host = NULL;
-    uint32_t nrst = x->counts.by_outcome[VO_RST];
-    if (nrst > 0 && ctx.to_host != NULL) {
-        ctx.rst_compared = true;
-        /* Forged when no RST fits the range the host's own packets showed. */
-        ctx.rst_forged = x->rst_ttl_max < ctx.to_host->ttl_min ||
-                         x->rst_ttl_min > ctx.to_host->ttl_max;
-    }
-    if (nrst > 0 && !ctx.rst_compared && c->cp.known && fw_addr_eq(&c->cp.addr, &x->to))
-        ctx.rst_compared = true; /* the capture host's own RST, seen leaving it */
-    it->counts.forged_rst = ctx.rst_forged ? nrst : 0;
-    it->counts.host_rst = ctx.rst_forged ? 0 : nrst;
-    verdict_text_cell(it, x, &ctx);
-}
-
-static int proto_rank(uint8_t proto)
-{
-    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
-}
-
-static int item_cmp(const void *pa, const void *pb)
-{
-    const struct verdict_item *a = pa, *b = pb;
-    bool a_up = fw_addr_cmp(&a->from, &a->to) <= 0, b_up = fw_addr_cmp(&b->from, &b->to) <= 0;
-    const struct fw_addr *alo = a_up ? &a->from : &a->to, *ahi = a_up ? &a->to : &a->from;
-    const struct fw_addr *blo = b_up ? &b->from : &b->to, *bhi = b_up ? &b->to : &b->from;
-    int d = fw_addr_cmp(alo, blo);
-    if (d == 0)
-        d = fw_addr_cmp(ahi, bhi);
-    if (d == 0)
-        d = (int)b_up - (int)a_up;
-    if (d == 0)
-        d = proto_rank(a->proto) - proto_rank(b->proto);
-    if (d == 0)
-        d = (int)a->port - (int)b->port;
-    return d;
-}
-
-struct pair {
-    struct fw_addr lo, hi;
-};
-
-static bool in_profile(const struct verdict_collector *c, uint8_t proto, uint16_t port)
-{
-    for (size_t i = 0; i < c->cfg.nports; i++) {
-        const struct verdict_port *p = &c->cfg.ports[i];
-        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
-            return true;
-    }
-    return false;
-}
-
-/* The host pairs under test: --source/--target, or every pair with traffic on the profile. */
-static size_t pairs_under_test(const struct verdict_collector *c, struct pair *out)
-{
-    size_t n = 0;
-    if (c->cfg.source.family != 0 && c->cfg.target.family != 0) {
-        bool up = fw_addr_cmp(&c->cfg.source, &c->cfg.target) <= 0;
-        out[0].lo = up ? c->cfg.source : c->cfg.target;
-        out[0].hi = up ? c->cfg.target : c->cfg.source;
-        return 1;
-    }
-    for (uint32_t i = 0; i < c->ncells && n < VERDICT_MAX_PAIRS; i++) {
-        const struct verdict_cell *x = &c->cells[i];
-        if (!in_profile(c, x->proto, x->port))
-            continue;
-        bool up = fw_addr_cmp(&x->from, &x->to) <= 0;
-        struct pair p = { up ? x->from : x->to, up ? x->to : x->from };
-        bool dup = false;
-        for (size_t j = 0; j < n && !dup; j++)
-            dup = fw_addr_eq(&out[j].lo, &p.lo) && fw_addr_eq(&out[j].hi, &p.hi);
-        if (!dup)
-            out[n++] = p;
-    }
-    return n;
-}
-
-/* Was (proto, port) already offered by an earlier profile entry? (135 is in two services.) */
-static bool offered_before(const struct verdict_collector *c, size_t upto, uint8_t proto,
-                           uint16_t port)
-{
-    for (size_t i = 0; i < upto; i++) {
-        const struct verdict_port *p = &c->cfg.ports[i];
-        if (p->proto == proto && p->hi - p->lo < UNTESTED_MAX_RANGE &&
-            (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
-            return true;
-    }
-    return false;
-}
-
-static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
-                        const struct fw_addr *to)
-{
-    for (size_t i = 0; i < c->cfg.nports; i++) {
-        const struct verdict_port *p = &c->cfg.ports[i];
-        if (p->hi < p->lo || p->hi - p->lo >= UNTESTED_MAX_RANGE)
-            continue;
-        for (uint32_t port = p->lo; port <= p->hi; port++) {
-            uint16_t pt = p->proto == VERDICT_PROTO_ECHO ? 0 : (uint16_t)port;
-            if (offered_before(c, i, p->proto, pt) || cell_find(c, from, to, p->proto, pt))
-                continue;
-            struct verdict_item *it = item_new(c);
-            if (it == NULL)
-                return FW_ENOMEM;
-            it->from = *from;
-            it->to = *to;
-            it->proto = p->proto;
-            it->port = pt;
-            strncpy(it->service, p->service, sizeof it->service - 1);
-            verdict_text_untested(it, &c->cp);
-            if (p->proto == VERDICT_PROTO_ECHO)
-                break;
-        }
-    }
-    return 0;
-}
-
-int verdict_collector_settle(struct verdict_collector *c)
-{
-    c->nitems = 0;
-    infer_capture_point(c);
-    for (uint32_t i = 0; i < c->ncells; i++) {
-        struct verdict_item *it = item_new(c);
-        if (it == NULL)
-            return FW_ENOMEM;
-        settle_cell(c, &c->cells[i], it);
-    }
-    struct pair pairs[VERDICT_MAX_PAIRS];
-    size_t np = pairs_under_test(c, pairs);
-    for (size_t i = 0; i < np; i++) {
-        if (add_untested(c, &pairs[i].lo, &pairs[i].hi) != 0 ||
-            add_untested(c, &pairs[i].hi, &pairs[i].lo) != 0)
-            return FW_ENOMEM;
-    }
-    if (c->nitems > 1)
-        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
-    return 0;
-}
-
-size_t verdict_count(const struct verdict_collector *c)
-{
-    return c == NULL ? 0 : c->nitems;
-}
-
-const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
-{
-    return c != NULL && i < c->nitems ? &c->items[i] : NULL;
-}
-
-const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c)
-{
-    return &c->cp;
-}
-
-uint64_t verdict_cells_overflow(const struct verdict_collector *c)
-{
-    return c->cells_overflow;
 }

@@ -5,7 +5,8 @@
  * their evidence and one line of advice: OPEN, CLOSED, DROPPED, REPLY-DROPPED, REJECTED,
  * PARTIAL, and UNTESTED for the profile's ports that no attempt tested. It also infers the
  * capture point (the host the capture was taken on) and says what one capture can and cannot
- * tell. Single capture only: correlating two captures is left to a later module.
+ * tell. Correlating two captures is correlate.c's: it feeds the combined attempts back in
+ * through verdict_collector_add() (the VO_* outcomes marked "two captures").
  * Pure C, no I/O: time comes from the flows. Reading the flows is left to flow_track.c. */
 #ifndef FW_VERDICT_H
 #define FW_VERDICT_H
@@ -44,7 +45,11 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_ICMP_PROHIB, "ICMP prohibited")                              \
     X(VO_ICMP_OTHER, "other ICMP error")                              \
     X(VO_NO_ANSWER,  "no answer")                                     \
-    X(VO_REPLY_LOST, "answered, answer not acknowledged")
+    X(VO_REPLY_LOST, "answered, answer not acknowledged")                 \
+    X(VO_NEVER_ARRIVED, "never arrived (two captures)")                   \
+    X(VO_SILENT_AFTER_ARRIVAL, "arrived, no answer (two captures)")       \
+    X(VO_ANSWER_LOST, "answered, answer never got back (two captures)")   \
+    X(VO_RST_FORGED, "reset the host never sent (two captures)")
 #define VERDICT_ENUM(name, text) name,
 enum verdict_outcome { VERDICT_OUTCOMES(VERDICT_ENUM) VO_COUNT };
 #undef VERDICT_ENUM
@@ -68,6 +73,18 @@ struct verdict_attempt {
     uint16_t ans_ip_id;
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
+    /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same
+     * request in the other capture (0: it never arrived there, or no second capture). */
+    int vantage;
+    uint64_t far_frame;
+};
+
+/* One attempt as kept for matching two captures (verdict_config.keep_attempts). */
+struct verdict_seen {
+    struct verdict_attempt a;
+    uint16_t sport;   /* the requester's port; 0 for echo */
+    uint32_t isn;     /* TCP: the SYN's sequence number, the same in both captures */
+    bool evicted;
 };
 
 /* STYLE 4: a verdict is a pure function of flow state, and it carries its evidence. */
@@ -99,8 +116,13 @@ struct verdict_config {
     size_t nports;
     uint32_t max_cells;            /* 0: VERDICT_DEFAULT_MAX_CELLS */
     uint32_t max_hosts;            /* 0: VERDICT_DEFAULT_MAX_HOSTS */
+    uint32_t keep_attempts;        /* two captures: keep up to this many attempts to match */
+    bool combined;                 /* the collector of two correlated captures (correlate.c) */
 };
-#define VERDICT_DEFAULT_MAX_CELLS 65536u
+/* 16384 cells hold a busy server's profile traffic; beyond it uninformative cells (answered
+ * only, on ports outside the profile) make room, so the cap never hides a failure or fakes an
+ * UNTESTED (verdict.c). ~0.2 KB a cell: about 3 MB at the cap. */
+#define VERDICT_DEFAULT_MAX_CELLS 16384u
 #define VERDICT_DEFAULT_MAX_HOSTS 4096u
 
 struct verdict_counts {
@@ -112,7 +134,7 @@ struct verdict_counts {
 };
 
 #define VERDICT_MAX_EVIDENCE 6
-#define VERDICT_EVIDENCE_LEN 160
+#define VERDICT_EVIDENCE_LEN 160 /* longest evidence line, with its NUL; longer is truncated */
 #define VERDICT_ADVICE_LEN 512
 #define VERDICT_SERVICE_LEN 40
 
@@ -128,8 +150,10 @@ struct verdict_item {
     struct verdict_counts counts;
     uint64_t first_us, last_us;    /* first and last attempt */
     int nevidence;
-    char evidence[VERDICT_MAX_EVIDENCE][VERDICT_EVIDENCE_LEN];
-    char advice[VERDICT_ADVICE_LEN];
+    /* Owned by the collector (a text arena, not per item: an item is made for every cell at
+     * each settle), valid like the item itself; never NULL up to nevidence, advice never. */
+    const char *evidence[VERDICT_MAX_EVIDENCE];
+    const char *advice;
 };
 
 /* Where the capture was taken, and what that lets one capture tell. */
@@ -153,6 +177,16 @@ void verdict_collector_free(struct verdict_collector *c);
  * evicted: the table's cap ended it early, so an unanswered attempt may be an artefact. */
 void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted);
 
+/* One attempt, already classified (correlate.c's combined attempts). */
+void verdict_collector_add(struct verdict_collector *c, const struct verdict_attempt *a,
+                           bool evicted);
+
+/* The attempts kept for matching (keep_attempts), in the order their flows ended; those
+ * beyond the cap are counted, not kept. */
+size_t verdict_seen_count(const struct verdict_collector *c);
+const struct verdict_seen *verdict_seen_at(const struct verdict_collector *c, size_t i);
+uint64_t verdict_seen_overflow(const struct verdict_collector *c);
+
 /* Recomputes the verdicts from what was observed so far (cheap: cells, not packets). */
 int verdict_collector_settle(struct verdict_collector *c);
 
@@ -162,6 +196,10 @@ size_t verdict_count(const struct verdict_collector *c);
 const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i);
 const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c);
 uint64_t verdict_cells_overflow(const struct verdict_collector *c); /* attempts not kept */
+/* Cells evicted to make room (answered only, on ports outside the profile: their OPEN verdicts
+ * are missing from the list), and the attempts they held. */
+uint64_t verdict_cells_evicted(const struct verdict_collector *c);
+uint64_t verdict_cells_evicted_attempts(const struct verdict_collector *c);
 
 /* The profile's ports (profile.h) as a list for verdict_config.ports, in entry order: writes
  * at most max and returns how many there are (call again with a larger array if more). The

@@ -1,5 +1,5 @@
-/* analyze/verdict_int.h: what verdict.c (cells, hosts, settling) and verdict_text.c (evidence
- * and advice in words) share. Not for ui/: it reads verdict.h only. */
+/* analyze/verdict_int.h: what verdict.c (cells, hosts), verdict_settle.c (settling) and
+ * verdict_text.c (evidence and advice in words) share. Not for ui/: it reads verdict.h only. */
 #ifndef FW_VERDICT_INT_H
 #define FW_VERDICT_INT_H
 
@@ -16,7 +16,9 @@ struct verdict_host {
     uint32_t next; /* hash chain: index + 1 */
 };
 
-/* All attempts on one (from, to, proto, port), and the first of each outcome. */
+/* All attempts on one (from, to, proto, port), and the first of each outcome. The first
+ * attempts live in the collector's pool, not in the cell: a cell meets one or two of the
+ * VO_COUNT outcomes, and an embedded array cost ~1.4 KB a cell. */
 struct verdict_cell {
     struct fw_addr from, to;
     uint8_t proto;
@@ -25,7 +27,19 @@ struct verdict_cell {
     struct verdict_counts counts;
     uint64_t first_us, last_us;
     uint8_t rst_ttl_min, rst_ttl_max;
-    struct verdict_attempt first[VO_COUNT];
+    uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
+};
+
+/* The settled items' evidence and advice: chunks that are never moved (the items point into
+ * them), reused from the start at each settle. */
+struct verdict_chunk {
+    struct verdict_chunk *next;
+    size_t used, cap;
+    char text[];
+};
+struct verdict_arena {
+    struct verdict_chunk *head, *cur;
+    bool failed; /* out of memory since the last reset: settle reports it */
 };
 
 /* How one cell settled, before it is put into words. */
@@ -35,14 +49,51 @@ struct verdict_ctx {
     bool rst_forged;                    /* RSTs whose TTL does not fit the host's */
     bool rst_compared;                  /* there was something to compare with */
     bool mixed_failures;
+    bool combined;                      /* two correlated captures: nothing is inferred */
+    const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
+    struct verdict_arena *text;         /* where the item's strings go */
 };
+
+/* The collector (verdict.c collects, verdict_settle.c settles). */
+struct verdict_collector {
+    struct verdict_config cfg;
+    struct verdict_cell *cells;
+    uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
+    struct verdict_host *hosts;
+    uint32_t nhosts, hosts_cap, *host_buckets, host_nb;
+    uint64_t cells_overflow;
+    uint64_t cells_evicted, cells_evicted_attempts;
+    uint32_t evict_cursor;         /* where the next search for an evictable cell starts */
+    struct verdict_attempt *pool;  /* the cells' first attempts, grown by doubling */
+    uint32_t npool, pool_cap;
+    uint32_t pool_spare;           /* index + 1 of the slot an evicted cell gave back; 0: none */
+    struct verdict_seen *seen;     /* keep_attempts: what correlate.c matches */
+    uint32_t nseen, seen_cap;
+    uint64_t seen_overflow;
+    struct verdict_item *items;
+    size_t nitems, items_cap;
+    struct verdict_arena text;     /* the items' strings */
+    struct verdict_capture_point cp;
+};
+
+const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
+                                             const struct fw_addr *a);
+struct verdict_cell *verdict_cell_find(const struct verdict_collector *c,
+                                       const struct fw_addr *from, const struct fw_addr *to,
+                                       uint8_t proto, uint16_t port);
+bool verdict_port_in_profile(const struct verdict_collector *c, uint8_t proto, uint16_t port);
 
 /* verdict_text.c */
 void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
                        const struct verdict_ctx *x);
-void verdict_text_untested(struct verdict_item *it, const struct verdict_capture_point *cp);
+void verdict_text_untested(struct verdict_arena *ar, struct verdict_item *it,
+                           const struct verdict_capture_point *cp);
 void verdict_text_capture_point(struct verdict_capture_point *cp);
-void verdict_add_evidence(struct verdict_item *it, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void verdict_add_evidence(struct verdict_arena *ar, struct verdict_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A copy of s in the arena; "" (and ar->failed) if out of memory. */
+const char *verdict_arena_keep(struct verdict_arena *ar, const char *s, size_t len);
+void verdict_arena_reset(struct verdict_arena *ar);
+void verdict_arena_fini(struct verdict_arena *ar);
 
 #endif

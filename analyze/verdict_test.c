@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -55,13 +56,12 @@ static struct analyzer *run(void)
     return run_with(NULL);
 }
 
-static const struct verdict_item *find(const struct analyzer *a, const char *from,
-                                       const char *to, uint8_t proto, uint16_t port)
+static const struct verdict_item *find_in(const struct verdict_collector *vc, const char *from,
+                                          const char *to, uint8_t proto, uint16_t port)
 {
     struct fw_addr f, t;
     assert_true(fw_addr_parse(&f, from));
     assert_true(fw_addr_parse(&t, to));
-    const struct verdict_collector *vc = analyzer_verdicts(a);
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (fw_addr_eq(&it->from, &f) && fw_addr_eq(&it->to, &t) && it->proto == proto &&
@@ -70,6 +70,12 @@ static const struct verdict_item *find(const struct analyzer *a, const char *fro
     }
     fail_msg("no verdict for %s -> %s %u/%u", from, to, proto, port);
     return NULL;
+}
+
+static const struct verdict_item *find(const struct analyzer *a, const char *from,
+                                       const char *to, uint8_t proto, uint16_t port)
+{
+    return find_in(analyzer_verdicts(a), from, to, proto, port);
 }
 
 static void assert_by(const struct verdict_item *it, const char *addr)
@@ -313,6 +319,94 @@ static void capture_point_inferred_and_overridden(void **state)
     analyzer_free(a);
 }
 
+/* --- the collector's caps, on attempts fed in directly ------------------------------------ */
+
+static struct verdict_collector *collector(uint32_t max_cells)
+{
+    struct verdict_config cfg = { .ports = PORTS, .nports = sizeof PORTS / sizeof PORTS[0],
+                                  .max_cells = max_cells };
+    struct verdict_collector *vc = verdict_collector_new(&cfg);
+    assert_non_null(vc);
+    return vc;
+}
+
+static void attempt(struct verdict_collector *vc, uint16_t port, enum verdict_outcome o)
+{
+    struct verdict_attempt a = { .proto = 6, .port = port, .outcome = o, .requests = 1,
+                                 .first_us = T0 + port, .req_frame = port };
+    assert_true(fw_addr_parse(&a.from, SRC));
+    assert_true(fw_addr_parse(&a.to, TGT));
+    verdict_collector_add(vc, &a, false);
+}
+
+/* A full table makes room by evicting answered-only cells outside the profile: a failure on
+ * a profile port seen late still gets its verdict, and an OPEN profile port is kept (evicting
+ * it would turn it into a false UNTESTED). */
+static void full_table_evicts_open_cells_outside_the_profile(void **state)
+{
+    (void)state;
+    struct verdict_collector *vc = collector(8);
+    attempt(vc, 6325, VO_ANSWERED);
+    attempt(vc, 1000, VO_ANSWERED);
+    attempt(vc, 1000, VO_NO_ANSWER); /* PARTIAL: not evictable */
+    for (uint16_t p = 2000; p < 2020; p++)
+        attempt(vc, p, VO_ANSWERED);
+    attempt(vc, 6320, VO_NO_ANSWER);
+    assert_int_equal(verdict_collector_settle(vc), 0);
+    assert_int_equal(verdict_cells_overflow(vc), 0);
+    assert_int_equal(verdict_cells_evicted(vc), 15); /* 2000-2019 and 6320 into 6 free cells */
+    assert_int_equal(verdict_cells_evicted_attempts(vc), 15);
+    const struct verdict_item *it = find_in(vc, SRC, TGT, 6, 6320);
+    assert_int_equal(it->v.kind, VERDICT_DROPPED);
+    assert_int_equal(it->v.first_frame, 6320);
+    assert_non_null(strstr(it->evidence[1], "sent 1 times"));
+    assert_int_equal(find_in(vc, SRC, TGT, 6, 6325)->v.kind, VERDICT_OPEN);
+    assert_int_equal(find_in(vc, SRC, TGT, 6, 1000)->v.kind, VERDICT_PARTIAL);
+    verdict_collector_free(vc);
+}
+
+/* Nothing evictable (every cell a failure): the new attempt is dropped and counted. */
+static void full_table_of_failures_counts_the_overflow(void **state)
+{
+    (void)state;
+    struct verdict_collector *vc = collector(8);
+    for (uint16_t p = 3000; p < 3008; p++)
+        attempt(vc, p, p % 2 ? VO_NO_ANSWER : VO_RST);
+    attempt(vc, 6320, VO_NO_ANSWER);
+    attempt(vc, 3000, VO_RST); /* an existing cell still counts it */
+    assert_int_equal(verdict_collector_settle(vc), 0);
+    assert_int_equal(verdict_cells_overflow(vc), 1);
+    assert_int_equal(verdict_cells_evicted(vc), 0);
+    assert_int_equal(verdict_count(vc), 8);
+    assert_int_equal(find_in(vc, SRC, TGT, 6, 3000)->counts.attempts, 2);
+    verdict_collector_free(vc);
+}
+
+/* The items' strings live in the collector's arena, across several chunks here: each must be
+ * whole after settle (ASan catches a pointer into moved memory), and again after a second. */
+static void item_strings_survive_settle(void **state)
+{
+    (void)state;
+    struct verdict_collector *vc = collector(0);
+    for (uint16_t p = 4000; p < 4600; p++)
+        attempt(vc, p, VO_NO_ANSWER);
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(verdict_collector_settle(vc), 0);
+        assert_int_equal(verdict_count(vc), 600);
+        for (size_t i = 0; i < verdict_count(vc); i++) {
+            const struct verdict_item *it = verdict_at(vc, i);
+            char want[96];
+            snprintf(want, sizeof want, "open TCP %u from %s to %s on the firewall",
+                     (unsigned)it->port, SRC, TGT);
+            assert_int_equal(it->nevidence, 2);
+            assert_non_null(strstr(it->evidence[0], "1 attempt: 0 answered"));
+            assert_non_null(strstr(it->evidence[1], "no answer, no ICMP error"));
+            assert_non_null(strstr(it->advice, want));
+        }
+    }
+    verdict_collector_free(vc);
+}
+
 static void names_come_from_one_list(void **state)
 {
     (void)state;
@@ -337,6 +431,9 @@ int main(void)
         cmocka_unit_test(profile_ports_without_attempt_are_untested),
         cmocka_unit_test(reply_dropped_inferred_at_target),
         cmocka_unit_test(capture_point_inferred_and_overridden),
+        cmocka_unit_test(full_table_evicts_open_cells_outside_the_profile),
+        cmocka_unit_test(full_table_of_failures_counts_the_overflow),
+        cmocka_unit_test(item_strings_survive_settle),
         cmocka_unit_test(names_come_from_one_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,14 +11,18 @@
     "; the failover monitor needs ICMP echo between source and target, or must be set to "     \
     "monitor the service instead"
 
-void verdict_add_evidence(struct verdict_item *it, const char *fmt, ...)
+/* Formatted on the stack, kept in the arena at its exact length: ~100 bytes a line, where a
+ * fixed array in every item cost VERDICT_EVIDENCE_LEN. */
+void verdict_add_evidence(struct verdict_arena *ar, struct verdict_item *it, const char *fmt, ...)
 {
     if (it->nevidence >= VERDICT_MAX_EVIDENCE)
         return;
+    char line[VERDICT_EVIDENCE_LEN];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(it->evidence[it->nevidence++], VERDICT_EVIDENCE_LEN, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    it->evidence[it->nevidence++] = verdict_arena_keep(ar, line, strlen(line));
 }
 
 /* "14:03:07.123456": UTC time of day, computed, not read from any clock or locale. */
@@ -71,7 +75,7 @@ static enum verdict_kind kind_of(const struct verdict_cell *c, enum verdict_outc
     case VO_ANSWERED: return VERDICT_OPEN;
     case VO_RST: return x->rst_forged ? VERDICT_REJECTED : VERDICT_CLOSED;
     case VO_ICMP_PORT:
-        return fw_addr_eq(&c->first[o].icmp_from, &c->to) ? VERDICT_CLOSED : VERDICT_REJECTED;
+        return fw_addr_eq(&x->first[o]->icmp_from, &c->to) ? VERDICT_CLOSED : VERDICT_REJECTED;
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER: return VERDICT_REJECTED;
     case VO_NO_ANSWER: return VERDICT_DROPPED;
@@ -79,6 +83,10 @@ static enum verdict_kind kind_of(const struct verdict_cell *c, enum verdict_outc
         /* Seen at the requester, a SYN-ACK that arrived is an answer. */
         return x->cp->known && fw_addr_eq(&x->cp->addr, &c->from) ? VERDICT_OPEN
                                                                   : VERDICT_REPLY_DROPPED;
+    case VO_NEVER_ARRIVED:
+    case VO_SILENT_AFTER_ARRIVAL: return VERDICT_DROPPED;
+    case VO_ANSWER_LOST: return VERDICT_REPLY_DROPPED;
+    case VO_RST_FORGED: return VERDICT_REJECTED;
     default: return VERDICT_DROPPED;
     }
 }
@@ -86,15 +94,21 @@ static enum verdict_kind kind_of(const struct verdict_cell *c, enum verdict_outc
 static void attempt_evidence(struct verdict_item *it, const struct verdict_cell *c,
                              enum verdict_outcome o, const struct verdict_ctx *x)
 {
-    const struct verdict_attempt *a = &c->first[o];
+    const struct verdict_attempt *a = x->first[o];
     char t[24], ab[FW_ADDRSTRLEN];
     const char *req = c->proto == 6 ? "SYN" : c->proto == 17 ? "request" : "echo request";
+    /* Two captures: frame numbers are their capture's, so each says which. */
+    char fr[48], fa[48];
+    snprintf(fr, sizeof fr, "frame %llu%s", (unsigned long long)a->req_frame,
+             x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
+    snprintf(fa, sizeof fa, "frame %llu%s", (unsigned long long)a->ans_frame,
+             x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
     clock_text(a->first_us, t, sizeof t);
+    struct verdict_arena *ar = x->text;
     switch (o) {
     case VO_ANSWERED:
-        verdict_add_evidence(it, "frame %llu at %s: %s answered (%u packets back, TTL %u)",
-                             (unsigned long long)a->req_frame, t, req, a->answers,
-                             (unsigned)a->ans_ttl);
+        verdict_add_evidence(ar, it, "%s at %s: %s answered (%u packets back, TTL %u)", fr, t,
+                             req, a->answers, (unsigned)a->ans_ttl);
         break;
     case VO_RST: {
         const struct verdict_host *h = x->to_host;
@@ -102,31 +116,54 @@ static void attempt_evidence(struct verdict_item *it, const struct verdict_cell 
         if (h != NULL)
             snprintf(seen, sizeof seen, "the host's own packets show TTL %u-%u",
                      (unsigned)h->ttl_min, (unsigned)h->ttl_max);
-        verdict_add_evidence(it, "frame %llu: RST in the name of %s, TTL %u (%u hops), IP ID %u;"
-                             " %s", (unsigned long long)a->ans_frame,
-                             fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u hops), IP ID %u; %s",
+                             fa, fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
                              verdict_hops(a->ans_ttl), (unsigned)a->ans_ip_id, seen);
         break;
     }
     case VO_ICMP_PORT:
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER:
-        verdict_add_evidence(it, "frame %llu: ICMP type %u code %u (%s) from %s, quoting the %s"
-                             " of frame %llu", (unsigned long long)a->ans_frame,
-                             (unsigned)a->icmp_type, (unsigned)a->icmp_code,
+        verdict_add_evidence(ar, it, "%s: ICMP type %u code %u (%s) from %s, quoting the %s of "
+                             "frame %llu", fa, (unsigned)a->icmp_type, (unsigned)a->icmp_code,
                              icmp_text(c->to.family, a->icmp_type, a->icmp_code),
                              fw_addr_format(&a->icmp_from, ab, sizeof ab), req,
                              (unsigned long long)a->req_frame);
         break;
     case VO_NO_ANSWER:
-        verdict_add_evidence(it, "frame %llu at %s: %s sent %u times (%u retransmissions), no "
-                             "answer, no ICMP error", (unsigned long long)a->req_frame, t, req,
-                             a->requests, a->retransmits);
+        verdict_add_evidence(ar, it, "%s at %s: %s sent %u times (%u retransmissions), no "
+                             "answer, no ICMP error", fr, t, req, a->requests, a->retransmits);
         break;
     case VO_REPLY_LOST:
-        verdict_add_evidence(it, "frame %llu at %s: SYN in, SYN-ACK out, then the SYN again (%u "
+        verdict_add_evidence(ar, it, "%s at %s: SYN in, SYN-ACK out, then the SYN again (%u "
                              "retransmissions) and no ACK: the SYN-ACK did not get back "
-                             "(inferred)", (unsigned long long)a->req_frame, t, a->retransmits);
+                             "(inferred)", fr, t, a->retransmits);
+        break;
+    case VO_NEVER_ARRIVED:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent %u times; the "
+                             "capture on %s never saw it arrive", (unsigned long long)a->req_frame,
+                             a->vantage + 1, t, req, a->requests,
+                             fw_addr_format(&c->to, ab, sizeof ab));
+        break;
+    case VO_SILENT_AFTER_ARRIVAL:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent; it arrived (frame "
+                             "%llu of capture %d) and %s sent nothing back",
+                             (unsigned long long)a->req_frame, a->vantage + 1, t, req,
+                             (unsigned long long)a->far_frame, 2 - a->vantage,
+                             fw_addr_format(&c->to, ab, sizeof ab));
+        break;
+    case VO_ANSWER_LOST:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent %u times; it "
+                             "arrived (frame %llu of capture %d) and was answered, and no answer "
+                             "got back", (unsigned long long)a->req_frame, a->vantage + 1, t, req,
+                             a->requests, (unsigned long long)a->far_frame, 2 - a->vantage);
+        break;
+    case VO_RST_FORGED:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u (%u "
+                             "hops), which the capture on %s shows it never sent",
+                             (unsigned long long)a->ans_frame, a->vantage + 1,
+                             fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+                             verdict_hops(a->ans_ttl), ab);
         break;
     default: break;
     }
@@ -148,9 +185,9 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
     bool at_from = x->cp->known && fw_addr_eq(&x->cp->addr, &c->from);
     bool at_to = x->cp->known && fw_addr_eq(&x->cp->addr, &c->to);
     bool echo = c->proto == VERDICT_PROTO_ECHO;
-    char *adv = it->advice;
-    size_t n = sizeof it->advice;
-    const struct verdict_attempt *f = &c->first[rep];
+    char adv[VERDICT_ADVICE_LEN] = "";
+    size_t n = sizeof adv;
+    const struct verdict_attempt *f = x->first[rep];
     switch (it->v.kind) {
     case VERDICT_OPEN:
         snprintf(adv, n, "nothing to do: %s from %s to %s passes", w, a, b);
@@ -160,7 +197,7 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                  "there or check its port", w, b);
         break;
     case VERDICT_REJECTED:
-        if (rep == VO_RST)
+        if (rep == VO_RST || rep == VO_RST_FORGED)
             snprintf(adv, n, "open %s from %s to %s on the firewall %u hops from the capture "
                      "point; it resets the connection in %s's name (TTL %u)", w, a, b,
                      verdict_hops(f->ans_ttl), b, (unsigned)f->ans_ttl);
@@ -170,6 +207,18 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                      echo ? ECHO_ADVICE : "");
         break;
     case VERDICT_DROPPED:
+        if (rep == VO_SILENT_AFTER_ARRIVAL) {
+            snprintf(adv, n, "%s from %s arrives at %s, which does not answer: check the host's "
+                     "own firewall and that something listens on %s (dropped after arrival at "
+                     "the far host)", w, a, b, w);
+            break;
+        }
+        if (rep == VO_NEVER_ARRIVED) {
+            snprintf(adv, n, "%s %s from %s to %s on the firewall between them: requests leave "
+                     "%s and never arrive at %s%s", echo ? "allow" : "open", w, a, b, a, b,
+                     echo ? ECHO_ADVICE : "");
+            break;
+        }
         snprintf(adv, n, "%s %s from %s to %s on the firewall between them; it gets no answer and "
                  "no error%s%s", echo ? "allow" : "open", w, a, b,
                  at_from ? " (it may have arrived and the answer been lost: a capture on the "
@@ -183,6 +232,12 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                                   : "");
         break;
     case VERDICT_REPLY_DROPPED:
+        if (x->combined && rep == VO_ANSWER_LOST) {
+            snprintf(adv, n, "allow the answers of %s from %s back to %s: requests arrive and "
+                     "are answered, the answers never reach %s (both captures show it)%s", w, b,
+                     a, a, echo ? ECHO_ADVICE : "");
+            break;
+        }
         snprintf(adv, n, "allow the answers of %s from %s back to %s: the request arrives, the "
                  "answer does not get back (inferred from this capture alone: a capture on %s "
                  "confirms it)", w, b, a, a);
@@ -194,6 +249,7 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
         break;
     default: break;
     }
+    it->advice = verdict_arena_keep(x->text, adv, strlen(adv));
 }
 
 void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
@@ -228,7 +284,7 @@ void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
                              : n_open > 0             ? VERDICT_PARTIAL
                                                       : fail;
     enum verdict_outcome rep = rep_of[kind == VERDICT_PARTIAL ? fail : kind];
-    const struct verdict_attempt *f = &c->first[rep];
+    const struct verdict_attempt *f = x.first[rep];
 
     it->v.kind = kind;
     it->v.first_frame = f->req_frame;
@@ -248,20 +304,24 @@ void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
             conf = VERDICT_CONF_MEDIUM;
         break;
     case VERDICT_REJECTED:
-        if (rep != VO_RST)
+        if (rep != VO_RST && rep != VO_RST_FORGED)
             it->v.answered_by = f->icmp_from; /* a forged RST hides its maker's address */
         if (rep == VO_ICMP_OTHER)
             conf = VERDICT_CONF_MEDIUM;
         break;
     case VERDICT_DROPPED:
+        if (rep == VO_NEVER_ARRIVED || rep == VO_SILENT_AFTER_ARRIVAL) {
+            conf = VERDICT_CONF_HIGH; /* both ends seen: nothing is guessed */
+            break;
+        }
         conf = c->proto == 17                                  ? VERDICT_CONF_LOW
                : c->counts.retransmits > 0 || c->counts.requests > 1 ? VERDICT_CONF_MEDIUM
                                                                      : VERDICT_CONF_LOW;
         break;
     case VERDICT_REPLY_DROPPED:
         it->v.answered_by = c->to;
-        it->inferred = true;
-        conf = VERDICT_CONF_MEDIUM;
+        it->inferred = rep != VO_ANSWER_LOST;
+        conf = it->inferred ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
         break;
     default: break;
     }
@@ -271,47 +331,54 @@ void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
         conf = lower(conf);
     it->confidence = conf;
 
-    verdict_add_evidence(it, "%u attempt%s: %u answered, %u reset (%u forged), %u ICMP error, "
-                         "%u unanswered; %u requests, %u retransmitted", c->counts.attempts,
-                         c->counts.attempts == 1 ? "" : "s", c->counts.by_outcome[VO_ANSWERED] +
-                         c->counts.by_outcome[VO_REPLY_LOST], c->counts.by_outcome[VO_RST],
-                         it->counts.forged_rst, c->counts.by_outcome[VO_ICMP_PORT] +
-                         c->counts.by_outcome[VO_ICMP_PROHIB] + c->counts.by_outcome[VO_ICMP_OTHER],
-                         c->counts.by_outcome[VO_NO_ANSWER], c->counts.requests,
-                         c->counts.retransmits);
+    const struct verdict_counts *n = &c->counts;
+    struct verdict_arena *ar = x.text;
+    verdict_add_evidence(ar, it, "%u attempt%s: %u answered, %u reset (%u forged), %u ICMP error, "
+                         "%u unanswered; %u requests, %u retransmitted", n->attempts,
+                         n->attempts == 1 ? "" : "s", n->by_outcome[VO_ANSWERED] +
+                         n->by_outcome[VO_REPLY_LOST] + n->by_outcome[VO_ANSWER_LOST],
+                         n->by_outcome[VO_RST] + n->by_outcome[VO_RST_FORGED],
+                         it->counts.forged_rst + n->by_outcome[VO_RST_FORGED],
+                         n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
+                         n->by_outcome[VO_ICMP_OTHER], n->by_outcome[VO_NO_ANSWER] +
+                         n->by_outcome[VO_NEVER_ARRIVED] + n->by_outcome[VO_SILENT_AFTER_ARRIVAL],
+                         n->requests, n->retransmits);
     for (int o = 0; o < VO_COUNT; o++)
-        if (c->counts.by_outcome[o] > 0)
+        if (n->by_outcome[o] > 0)
             attempt_evidence(it, c, (enum verdict_outcome)o, &x);
-    if (kind == VERDICT_REJECTED && rep == VO_RST)
-        verdict_add_evidence(it, "the RST's TTL does not fit the host's own packets: a firewall "
-                             "%u hops from the capture point made it", verdict_hops(f->ans_ttl));
+    if (kind == VERDICT_REJECTED && rep == VO_RST && !x.combined)
+        verdict_add_evidence(ar, it, "the RST's TTL does not fit the host's own packets: a "
+                             "firewall %u hops from the capture point made it",
+                             verdict_hops(f->ans_ttl));
     if (kind == VERDICT_DROPPED && at_from)
-        verdict_add_evidence(it, "captured at the requester: the request may have arrived and "
-                             "the answer been lost; a capture on the target settles it");
-    if (c->counts.evicted > 0)
-        verdict_add_evidence(it, "%u attempt(s) cut short by the flow table's cap",
-                             c->counts.evicted);
+        verdict_add_evidence(ar, it, "captured at the requester: the request may have arrived "
+                             "and the answer been lost; a capture on the target settles it");
+    if (n->evicted > 0)
+        verdict_add_evidence(ar, it, "%u attempt(s) cut short by the flow table's cap",
+                             n->evicted);
     advise(it, c, &x, rep, n_open);
 }
 
-void verdict_text_untested(struct verdict_item *it, const struct verdict_capture_point *cp)
+void verdict_text_untested(struct verdict_arena *ar, struct verdict_item *it,
+                           const struct verdict_capture_point *cp)
 {
-    char w[24], a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN];
+    char w[24], a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], adv[VERDICT_ADVICE_LEN];
     what(it, w, sizeof w);
     fw_addr_format(&it->from, a, sizeof a);
     fw_addr_format(&it->to, b, sizeof b);
     it->v.kind = VERDICT_UNTESTED;
     it->confidence = VERDICT_CONF_LOW;
     if (cp->known && fw_addr_eq(&cp->addr, &it->to)) {
-        verdict_add_evidence(it, "no attempt seen here (captured on %s)", b);
-        snprintf(it->advice, sizeof it->advice, "no %s from %s arrived here: if %s tried, it "
-                 "died on the way; a capture on %s shows whether it left (fwsight test --peer "
-                 "%s, run on %s)", w, a, a, a, b, a);
+        verdict_add_evidence(ar, it, "no attempt seen here (captured on %s)", b);
+        snprintf(adv, sizeof adv, "no %s from %s arrived here: if %s tried, it died on the way; "
+                 "a capture on %s shows whether it left (fwsight test --peer %s, run on %s)", w,
+                 a, a, a, b, a);
     } else {
-        verdict_add_evidence(it, "no attempt seen");
-        snprintf(it->advice, sizeof it->advice, "untested: run fwsight test --peer %s on %s (or "
-                 "make it try %s toward %s) while capturing", b, a, w, b);
+        verdict_add_evidence(ar, it, "no attempt seen");
+        snprintf(adv, sizeof adv, "untested: run fwsight test --peer %s on %s (or make it try %s "
+                 "toward %s) while capturing", b, a, w, b);
     }
+    it->advice = verdict_arena_keep(ar, adv, strlen(adv));
 }
 
 void verdict_text_capture_point(struct verdict_capture_point *cp)

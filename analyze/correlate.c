@@ -1,0 +1,277 @@
+/* analyze/correlate.c: matching the attempts of two captures and classifying each from both
+ * ends (see correlate.h). Both sides are sorted by key (proto, hosts, ports, ISN) once, so
+ * matching is O(n log n) on the capped lists the collectors keep. Settling and words are left
+ * to verdict.c and verdict_text.c, reading and printing to ui/. */
+#include "correlate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One side's attempts, sorted by key then time, with what matching has used. */
+struct corr_index {
+    const struct correlate_side *side;
+    size_t *order;
+    bool *used;
+};
+
+static int key_cmp(const struct verdict_seen *x, const struct verdict_seen *y)
+{
+    if (x->a.proto != y->a.proto)
+        return (int)x->a.proto - (int)y->a.proto;
+    int d = fw_addr_cmp(&x->a.from, &y->a.from);
+    if (d == 0)
+        d = fw_addr_cmp(&x->a.to, &y->a.to);
+    if (d != 0)
+        return d;
+    if (x->a.port != y->a.port)
+        return (int)x->a.port - (int)y->a.port;
+    if (x->sport != y->sport)
+        return (int)x->sport - (int)y->sport;
+    return x->isn < y->isn ? -1 : x->isn > y->isn;
+}
+
+static const struct correlate_side *sort_side; /* qsort has no context argument in C11 */
+
+static int order_cmp(const void *pa, const void *pb)
+{
+    const struct verdict_seen *x = &sort_side->seen[*(const size_t *)pa];
+    const struct verdict_seen *y = &sort_side->seen[*(const size_t *)pb];
+    int d = key_cmp(x, y);
+    if (d != 0)
+        return d;
+    if (x->a.first_us != y->a.first_us)
+        return x->a.first_us < y->a.first_us ? -1 : 1;
+    /* Ties in the order kept: the same files match the same way on every run. */
+    return x < y ? -1 : x > y;
+}
+
+static int index_init(struct corr_index *ix, const struct correlate_side *s)
+{
+    ix->side = s;
+    ix->order = malloc((s->n > 0 ? s->n : 1) * sizeof *ix->order);
+    ix->used = calloc(s->n > 0 ? s->n : 1, sizeof *ix->used);
+    if (ix->order == NULL || ix->used == NULL)
+        return FW_ENOMEM;
+    for (size_t i = 0; i < s->n; i++)
+        ix->order[i] = i;
+    sort_side = s;
+    if (s->n > 1)
+        qsort(ix->order, s->n, sizeof *ix->order, order_cmp);
+    return 0;
+}
+
+static void index_fini(struct corr_index *ix)
+{
+    free(ix->order);
+    free(ix->used);
+}
+
+/* The first position in ix->order whose key is not below x's; *end: past the equal ones. */
+static size_t index_range(const struct corr_index *ix, const struct verdict_seen *x, size_t *end)
+{
+    size_t lo = 0, hi = ix->side->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key_cmp(&ix->side->seen[ix->order[mid]], x) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t e = lo;
+    while (e < ix->side->n && key_cmp(&ix->side->seen[ix->order[e]], x) == 0)
+        e++;
+    *end = e;
+    return lo;
+}
+
+static int i64_cmp(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+static int offset_of(const struct corr_index *i0, const struct corr_index *i1, int64_t *off,
+                     uint32_t *pairs)
+{
+    const struct correlate_side *s0 = i0->side, *s1 = i1->side;
+    int64_t *d = malloc((s0->n > 0 ? s0->n : 1) * sizeof *d);
+    if (d == NULL)
+        return FW_ENOMEM;
+    size_t n = 0;
+    for (size_t k = 0; k < s0->n;) {
+        const struct verdict_seen *x = &s0->seen[i0->order[k]];
+        size_t end0 = k + 1;
+        while (end0 < s0->n && key_cmp(&s0->seen[i0->order[end0]], x) == 0)
+            end0++;
+        size_t end1, b = index_range(i1, x, &end1);
+        /* TCP: the ISN makes the key one connection (a repeat is its retransmission). */
+        if (b < end1 && (x->a.proto == 6 || (end0 - k == 1 && end1 - b == 1)))
+            d[n++] = (int64_t)s1->seen[i1->order[b]].a.first_us - (int64_t)x->a.first_us;
+        k = end0;
+    }
+    *pairs = (uint32_t)n;
+    if (n > 0) {
+        qsort(d, n, sizeof *d, i64_cmp);
+        *off = n % 2 == 1 ? d[n / 2] : d[n / 2 - 1] + (d[n / 2] - d[n / 2 - 1]) / 2;
+    }
+    free(d);
+    return 0;
+}
+
+bool correlate_offset(const struct correlate_side *s0, const struct correlate_side *s1,
+                      int64_t *offset_us, uint32_t *pairs)
+{
+    struct corr_index i0 = {0}, i1 = {0};
+    *pairs = 0;
+    if (index_init(&i0, s0) == 0 && index_init(&i1, s1) == 0)
+        offset_of(&i0, &i1, offset_us, pairs);
+    index_fini(&i0);
+    index_fini(&i1);
+    return *pairs > 0;
+}
+
+/* The request as its far end saw it decides what the near end's silence or refusal means. */
+static struct verdict_attempt combine(const struct verdict_seen *near,
+                                      const struct verdict_seen *far, bool far_at_to)
+{
+    struct verdict_attempt a = near->a;
+    enum verdict_outcome n = near->a.outcome, f;
+    bool near_silent = n == VO_NO_ANSWER || n == VO_REPLY_LOST;
+    if (far == NULL) {
+        if (!far_at_to)
+            return a; /* the other capture was not taken on the far host: it proves nothing */
+        if (near_silent)
+            a.outcome = VO_NEVER_ARRIVED;
+        else if (n == VO_RST)
+            a.outcome = VO_RST_FORGED; /* the host never saw the request it "answered" */
+        return a;
+    }
+    a.far_frame = far->a.req_frame;
+    f = far->a.outcome;
+    if (f == VO_ANSWERED || f == VO_REPLY_LOST) {
+        /* The host answered: a SYN-ACK that reached the requester is an answer (the far end's
+         * repeated SYNs were its retransmissions crossing the SYN-ACK). */
+        if (near_silent)
+            a.outcome = n == VO_REPLY_LOST ? VO_ANSWERED : VO_ANSWER_LOST;
+        else if (n == VO_RST)
+            a.outcome = VO_RST_FORGED;
+    } else if (f == VO_RST || f == VO_ICMP_PORT) {
+        /* The host refused itself (closed): lost on the way back if the requester saw none. */
+        if (near_silent)
+            a.outcome = VO_ANSWER_LOST;
+        else if (n == VO_RST && f != VO_RST)
+            a.outcome = VO_RST_FORGED;
+    } else if (f == VO_NO_ANSWER) {
+        if (near_silent)
+            a.outcome = VO_SILENT_AFTER_ARRIVAL;
+        else if (n == VO_RST)
+            a.outcome = VO_RST_FORGED;
+    }
+    if (a.outcome == VO_ANSWER_LOST)
+        a.answers = far->a.answers;
+    return a;
+}
+
+static bool addr_is(const struct fw_addr *host, const struct fw_addr *a)
+{
+    return host->family != 0 && fw_addr_eq(host, a);
+}
+
+static uint64_t abs_diff(int64_t a, int64_t b)
+{
+    return a > b ? (uint64_t)(a - b) : (uint64_t)(b - a);
+}
+
+/* The unused attempt in the other index nearest to x's time (after the offset), if any. */
+static const struct verdict_seen *match_of(struct corr_index *o, const struct verdict_seen *x,
+                                           int64_t off_to_o)
+{
+    size_t end, b = index_range(o, x, &end), best = SIZE_MAX;
+    uint64_t best_d = CORRELATE_WINDOW_US + 1;
+    int64_t want = (int64_t)x->a.first_us + off_to_o;
+    for (size_t k = b; k < end; k++) {
+        if (o->used[o->order[k]])
+            continue;
+        uint64_t d = abs_diff((int64_t)o->side->seen[o->order[k]].a.first_us, want);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    if (best == SIZE_MAX)
+        return NULL;
+    o->used[o->order[best]] = true;
+    return &o->side->seen[o->order[best]];
+}
+
+/* Capture v's attempts where v is the requester's side, each with its match in oth. */
+static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64_t off,
+                     struct verdict_collector *out, struct correlate_result *res)
+{
+    const struct correlate_side *s = ix->side;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct verdict_seen *x = &s->seen[i];
+        if (ix->used[i] || !addr_is(&s->host, &x->a.from))
+            continue;
+        ix->used[i] = true;
+        const struct verdict_seen *far = match_of(oth, x, v == 0 ? off : -off);
+        if (far != NULL)
+            res->matched++;
+        else
+            res->only[v]++;
+        struct verdict_attempt a = combine(x, far, addr_is(&oth->side->host, &x->a.to));
+        verdict_collector_add(out, &a, x->evicted || (far != NULL && far->evicted));
+    }
+}
+
+/* The rest: attempts seen only where they arrived (the requester's capture, if any, never saw
+ * them leave), or between hosts neither capture was taken on. One capture's view stands; a
+ * match in the other is marked used so that the attempt counts once. */
+static void run_rest(struct corr_index *ix, struct corr_index *oth, int v, int64_t off,
+                     struct verdict_collector *out, struct correlate_result *res)
+{
+    for (size_t i = 0; i < ix->side->n; i++) {
+        if (ix->used[i])
+            continue;
+        const struct verdict_seen *x = &ix->side->seen[i];
+        ix->used[i] = true;
+        if (match_of(oth, x, v == 0 ? off : -off) != NULL)
+            res->matched++;
+        else
+            res->only[v]++;
+        if (!addr_is(&ix->side->host, &x->a.to))
+            res->unplaced++;
+        verdict_collector_add(out, &x->a, x->evicted);
+    }
+}
+
+int correlate_run(const struct correlate_side *s0, const struct correlate_side *s1,
+                  struct verdict_collector *out, struct correlate_result *res)
+{
+    struct corr_index i0 = {0}, i1 = {0};
+    int rc = FW_ENOMEM;
+    memset(res, 0, sizeof *res);
+    if (index_init(&i0, s0) != 0 || index_init(&i1, s1) != 0)
+        goto fail;
+    res->same_host = s0->host.family != 0 && fw_addr_eq(&s0->host, &s1->host);
+    int64_t off = 0;
+    if (offset_of(&i0, &i1, &off, &res->offset_pairs) != 0)
+        goto fail;
+    res->offset_known = res->offset_pairs > 0;
+    res->offset_us = off;
+    if (res->same_host) {
+        res->only[0] = (uint32_t)s0->n;
+        res->only[1] = (uint32_t)s1->n;
+        rc = 0;
+        goto fail;
+    }
+    run_near(&i0, &i1, 0, off, out, res);
+    run_near(&i1, &i0, 1, off, out, res);
+    run_rest(&i0, &i1, 0, off, out, res);
+    run_rest(&i1, &i0, 1, off, out, res);
+    rc = 0;
+fail:
+    index_fini(&i0);
+    index_fini(&i1);
+    return rc;
+}

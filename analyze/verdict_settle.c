@@ -1,0 +1,339 @@
+/* analyze/verdict_settle.c: settling the collector's cells into verdicts (verdict.h): the
+ * capture point inferred from the host observations, one item per cell (worded by
+ * verdict_text.c, its strings kept in the text arena here), UNTESTED items for the profile's
+ * ports of the pairs under test, in a stable order; and the getters the ui reads them
+ * through. Collecting is verdict.c's. */
+#include "verdict_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../capture/frame.h"
+
+#define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
+
+/* --- the capture point ------------------------------------------------------------------- */
+
+/* The capture host's own packets are captured before any router decrements their TTL: hop 0.
+ * Routers next to it are hop 0 too, but they are no endpoint of two-way flows; among the
+ * hop-0 senders the one in the most flows is the capture point. */
+static void infer_capture_point(struct verdict_collector *c)
+{
+    struct verdict_capture_point *cp = &c->cp;
+    memset(cp, 0, sizeof *cp);
+    if (c->cfg.local.family != 0) {
+        cp->known = true;
+        cp->from_config = true;
+        cp->addr = c->cfg.local;
+        cp->confidence = VERDICT_CONF_HIGH;
+        verdict_text_capture_point(cp);
+        return;
+    }
+    const struct verdict_host *best = NULL;
+    uint32_t second = 0;
+    for (uint32_t i = 0; i < c->nhosts; i++) {
+        const struct verdict_host *h = &c->hosts[i];
+        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0)
+            continue;
+        if (best == NULL || h->flows > best->flows ||
+            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
+            if (best != NULL)
+                second = best->flows;
+            best = h;
+        } else if (h->flows > second) {
+            second = h->flows;
+        }
+    }
+    if (best != NULL) {
+        cp->known = true;
+        cp->addr = best->addr;
+        cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
+    }
+    verdict_text_capture_point(cp);
+}
+
+/* --- the items' text ---------------------------------------------------------------------- */
+
+#define ARENA_CHUNK_LEN 65536 /* ~150 items' evidence and advice; a longer string gets its own */
+
+/* Strings are copied at their exact length into chunks that are never moved or freed until
+ * the collector is, so the items' pointers stay valid until the next settle. A settle reuses
+ * the chunks from the first: the arena is as large as the largest settle, not the sum. */
+const char *verdict_arena_keep(struct verdict_arena *ar, const char *s, size_t len)
+{
+    if (ar->cur == NULL) {
+        ar->cur = ar->head;
+        if (ar->cur != NULL)
+            ar->cur->used = 0;
+    }
+    while (ar->cur != NULL && ar->cur->cap - ar->cur->used <= len && ar->cur->next != NULL) {
+        ar->cur = ar->cur->next;
+        ar->cur->used = 0; /* text of an earlier settle, no longer pointed to */
+    }
+    if (ar->cur == NULL || ar->cur->cap - ar->cur->used <= len) {
+        size_t cap = len >= ARENA_CHUNK_LEN ? len + 1 : ARENA_CHUNK_LEN;
+        struct verdict_chunk *k = malloc(sizeof *k + cap);
+        if (k == NULL) {
+            ar->failed = true;
+            return "";
+        }
+        k->next = NULL;
+        k->used = 0;
+        k->cap = cap;
+        if (ar->cur == NULL)
+            ar->head = k;
+        else
+            ar->cur->next = k;
+        ar->cur = k;
+    }
+    char *d = ar->cur->text + ar->cur->used;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    ar->cur->used += len + 1;
+    return d;
+}
+
+void verdict_arena_reset(struct verdict_arena *ar)
+{
+    ar->cur = NULL;
+    ar->failed = false;
+}
+
+void verdict_arena_fini(struct verdict_arena *ar)
+{
+    while (ar->head != NULL) {
+        struct verdict_chunk *k = ar->head;
+        ar->head = k->next;
+        free(k);
+    }
+    ar->cur = NULL;
+}
+
+/* --- settling ------------------------------------------------------------------------------ */
+
+static const char *service_of(const struct verdict_collector *c, uint8_t proto, uint16_t port)
+{
+    for (size_t i = 0; i < c->cfg.nports; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
+            return p->service;
+    }
+    return "other ports";
+}
+
+static struct verdict_item *item_new(struct verdict_collector *c)
+{
+    if (c->nitems == c->items_cap) {
+        size_t n = c->items_cap == 0 ? 64 : c->items_cap * 2;
+        void *p = realloc(c->items, n * sizeof *c->items);
+        if (p == NULL)
+            return NULL;
+        c->items = p;
+        c->items_cap = n;
+    }
+    struct verdict_item *it = &c->items[c->nitems++];
+    memset(it, 0, sizeof *it);
+    it->advice = "";
+    return it;
+}
+
+static void settle_cell(struct verdict_collector *c, const struct verdict_cell *x,
+                        struct verdict_item *it)
+{
+    it->from = x->from;
+    it->to = x->to;
+    it->proto = x->proto;
+    it->port = x->port;
+    const char *svc = service_of(c, x->proto, x->port);
+    strncpy(it->service, svc, sizeof it->service - 1);
+    it->counts = x->counts;
+    it->first_us = x->first_us;
+    it->last_us = x->last_us;
+
+    struct verdict_ctx ctx = { .cp = &c->cp, .to_host = verdict_host_find(c, &x->to),
+                               .text = &c->text };
+    for (int o = 0; o < VO_COUNT; o++)
+        ctx.first[o] = x->first[o] != 0 ? &c->pool[x->first[o] - 1] : NULL;
+    if (ctx.to_host != NULL && ctx.to_host->pkts == 0)
+        ctx.to_host = NULL;
+    uint32_t nrst = x->counts.by_outcome[VO_RST];
+    if (nrst > 0 && ctx.to_host != NULL) {
+        ctx.rst_compared = true;
+        /* Forged when no RST fits the range the host's own packets showed. */
+        ctx.rst_forged = x->rst_ttl_max < ctx.to_host->ttl_min ||
+                         x->rst_ttl_min > ctx.to_host->ttl_max;
+    }
+    if (nrst > 0 && !ctx.rst_compared && c->cp.known && fw_addr_eq(&c->cp.addr, &x->to))
+        ctx.rst_compared = true; /* the capture host's own RST, seen leaving it */
+    if (c->cfg.combined) {
+        /* Two captures: correlate.c already split the host's own RSTs (VO_RST, seen leaving
+         * it) from the others (VO_RST_FORGED); TTLs add nothing. */
+        ctx.rst_compared = true;
+        ctx.rst_forged = false;
+        ctx.combined = true;
+    }
+    it->counts.forged_rst = ctx.rst_forged ? nrst : 0;
+    it->counts.host_rst = ctx.rst_forged ? 0 : nrst;
+    verdict_text_cell(it, x, &ctx);
+}
+
+static int proto_rank(uint8_t proto)
+{
+    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+static int item_cmp(const void *pa, const void *pb)
+{
+    const struct verdict_item *a = pa, *b = pb;
+    bool a_up = fw_addr_cmp(&a->from, &a->to) <= 0, b_up = fw_addr_cmp(&b->from, &b->to) <= 0;
+    const struct fw_addr *alo = a_up ? &a->from : &a->to, *ahi = a_up ? &a->to : &a->from;
+    const struct fw_addr *blo = b_up ? &b->from : &b->to, *bhi = b_up ? &b->to : &b->from;
+    int d = fw_addr_cmp(alo, blo);
+    if (d == 0)
+        d = fw_addr_cmp(ahi, bhi);
+    if (d == 0)
+        d = (int)b_up - (int)a_up;
+    if (d == 0)
+        d = proto_rank(a->proto) - proto_rank(b->proto);
+    if (d == 0)
+        d = (int)a->port - (int)b->port;
+    return d;
+}
+
+struct pair {
+    struct fw_addr lo, hi;
+};
+
+/* The host pairs under test: --source/--target, or every pair with traffic on the profile. */
+static size_t pairs_under_test(const struct verdict_collector *c, struct pair *out)
+{
+    size_t n = 0;
+    if (c->cfg.source.family != 0 && c->cfg.target.family != 0) {
+        bool up = fw_addr_cmp(&c->cfg.source, &c->cfg.target) <= 0;
+        out[0].lo = up ? c->cfg.source : c->cfg.target;
+        out[0].hi = up ? c->cfg.target : c->cfg.source;
+        return 1;
+    }
+    for (uint32_t i = 0; i < c->ncells && n < VERDICT_MAX_PAIRS; i++) {
+        const struct verdict_cell *x = &c->cells[i];
+        if (!verdict_port_in_profile(c, x->proto, x->port))
+            continue;
+        bool up = fw_addr_cmp(&x->from, &x->to) <= 0;
+        struct pair p = { up ? x->from : x->to, up ? x->to : x->from };
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = fw_addr_eq(&out[j].lo, &p.lo) && fw_addr_eq(&out[j].hi, &p.hi);
+        if (!dup)
+            out[n++] = p;
+    }
+    return n;
+}
+
+/* Was (proto, port) already offered by an earlier profile entry? (135 is in two services.) */
+static bool offered_before(const struct verdict_collector *c, size_t upto, uint8_t proto,
+                           uint16_t port)
+{
+    for (size_t i = 0; i < upto; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        if (p->proto == proto && p->hi - p->lo < UNTESTED_MAX_RANGE &&
+            (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
+            return true;
+    }
+    return false;
+}
+
+static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
+                        const struct fw_addr *to)
+{
+    for (size_t i = 0; i < c->cfg.nports; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        if (p->hi < p->lo || p->hi - p->lo >= UNTESTED_MAX_RANGE)
+            continue;
+        for (uint32_t port = p->lo; port <= p->hi; port++) {
+            uint16_t pt = p->proto == VERDICT_PROTO_ECHO ? 0 : (uint16_t)port;
+            if (offered_before(c, i, p->proto, pt) ||
+                verdict_cell_find(c, from, to, p->proto, pt) != NULL)
+                continue;
+            struct verdict_item *it = item_new(c);
+            if (it == NULL)
+                return FW_ENOMEM;
+            it->from = *from;
+            it->to = *to;
+            it->proto = p->proto;
+            it->port = pt;
+            strncpy(it->service, p->service, sizeof it->service - 1);
+            verdict_text_untested(&c->text, it, &c->cp);
+            if (p->proto == VERDICT_PROTO_ECHO)
+                break;
+        }
+    }
+    return 0;
+}
+
+int verdict_collector_settle(struct verdict_collector *c)
+{
+    c->nitems = 0;
+    verdict_arena_reset(&c->text);
+    infer_capture_point(c);
+    for (uint32_t i = 0; i < c->ncells; i++) {
+        struct verdict_item *it = item_new(c);
+        if (it == NULL)
+            return FW_ENOMEM;
+        settle_cell(c, &c->cells[i], it);
+    }
+    struct pair pairs[VERDICT_MAX_PAIRS];
+    size_t np = pairs_under_test(c, pairs);
+    for (size_t i = 0; i < np; i++) {
+        if (add_untested(c, &pairs[i].lo, &pairs[i].hi) != 0 ||
+            add_untested(c, &pairs[i].hi, &pairs[i].lo) != 0)
+            return FW_ENOMEM;
+    }
+    if (c->nitems > 1)
+        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    return c->text.failed ? FW_ENOMEM : 0;
+}
+
+size_t verdict_count(const struct verdict_collector *c)
+{
+    return c == NULL ? 0 : c->nitems;
+}
+
+const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
+{
+    return c != NULL && i < c->nitems ? &c->items[i] : NULL;
+}
+
+const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c)
+{
+    return &c->cp;
+}
+
+uint64_t verdict_cells_overflow(const struct verdict_collector *c)
+{
+    return c->cells_overflow;
+}
+
+uint64_t verdict_cells_evicted(const struct verdict_collector *c)
+{
+    return c->cells_evicted;
+}
+
+uint64_t verdict_cells_evicted_attempts(const struct verdict_collector *c)
+{
+    return c->cells_evicted_attempts;
+}
+
+size_t verdict_seen_count(const struct verdict_collector *c)
+{
+    return c == NULL ? 0 : c->nseen;
+}
+
+const struct verdict_seen *verdict_seen_at(const struct verdict_collector *c, size_t i)
+{
+    return c != NULL && i < c->nseen ? &c->seen[i] : NULL;
+}
+
+uint64_t verdict_seen_overflow(const struct verdict_collector *c)
+{
+    return c->seen_overflow;
+}
