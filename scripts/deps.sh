@@ -11,6 +11,7 @@ packages=(
     tcpdump tshark                         # cross-checking captures
     nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
     time                                   # bench/run.sh: peak memory (/usr/bin/time)
+    libcap2-bin                            # live tests: setcap (capture without root)
 )
 
 missing=()

@@ -46,7 +46,15 @@ expect 2 "option '--conn-log' needs an argument" analyze "$cap" --conn-log
 expect 2 "--max-flows wants a number" analyze --max-flows 12x "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows 0 "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows -5 "$cap"
-expect 2 'two captures .*not available yet' analyze "$cap" "$cap"
+expect 2 'at most two captures' analyze "$cap" "$cap" "$cap"
+expect 2 'only one of the two captures can be stdin' analyze - -
+expect 0 'both captures were taken on the same host' analyze "$cap" "$cap"
+expect 0 'capture 2 alone' analyze "$cap" "$cap"
+expect 0 '"combined": false' analyze --json "$cap" "$cap"
+expect 1 'not combined \(no attempt matched' analyze "$golden/syn-unanswered/capture.pcap" \
+    "$golden/two-captures-reply-dropped/capture2.pcap"
+expect 1 '"clock_offset_us": null' analyze --json "$golden/syn-unanswered/capture.pcap" \
+    "$golden/two-captures-reply-dropped/capture2.pcap"
 
 # The verdict options: the two roles come together, addresses and port lists are checked.
 expect 0 '^  double-take .*\(default\)' profiles

@@ -1,26 +1,60 @@
 #!/usr/bin/env python3
 """tests/samples_verdicts.py FWSIGHT SAMPLES_DIR: fwsight's verdicts on the lab's real captures.
 
-For every SAMPLES_DIR/*/expected.tsv, runs `fwsight analyze --json` on source.pcap alone and on
-target.pcap alone (or their .gz) and compares each expected row with the "verdicts" entry for
-(from, to, proto, port): column source_only, resp. target_only ("-" port: ICMP echo, null in
-the JSON). answered_by is compared too when the verdict equals the ground truth and the JSON
-names an address (a forged RST hides its maker's address: fwsight reports none). The exit
-status must be 1 exactly when a verdict is DROPPED, REPLY-DROPPED, REJECTED or PARTIAL.
+For every SAMPLES_DIR/*/expected.tsv, runs `fwsight analyze --json` on source.pcap alone, on
+target.pcap alone (or their .gz), and on both together (`analyze source target`, and the other
+way round), and compares each expected row with the "verdicts" entry for (from, to, proto,
+port): column source_only, target_only, resp. verdict, the ground truth ("-" port: ICMP echo,
+null in the JSON). Both together must also have combined the captures, estimated a clock
+offset and found each capture's host; and again with the target's clock moved by SHIFT_US,
+whose offset must be found within 5 ms, with the same verdicts. answered_by is compared too
+when the verdict equals the ground truth and the JSON names an address (a forged RST hides its
+maker's address: fwsight reports none). The exit status must be 1 exactly when a verdict is
+DROPPED, REPLY-DROPPED, REJECTED or PARTIAL.
 Exit 1 on any disagreement.
 """
 import csv
 import glob
+import gzip
 import json
 import os
+import struct
 import subprocess
 import sys
+import tempfile
+
+# The second machine's clock, in the shifted run: ahead by this much (the lab's two captures
+# share one clock; real servers do not).
+SHIFT_US = -(83 * 1000000 + 250000)
+
+
+def shifted_copy(path, shift_us, out_dir):
+    """A copy of the pcap at path (maybe .gz) with every timestamp moved by shift_us."""
+    data = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
+    magic = data[:4]
+    order = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    nsec = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    unit = 10**9 if nsec else 10**6
+    shift = shift_us * (1000 if nsec else 1)
+    out = bytearray(data[:24])
+    pos = 24
+    while pos + 16 <= len(data):
+        sec, frac, incl, orig = struct.unpack(order + "IIII", data[pos:pos + 16])
+        t = sec * unit + frac + shift
+        out += struct.pack(order + "IIII", t // unit, t % unit, incl, orig)
+        out += data[pos + 16:pos + 16 + incl]
+        pos += 16 + incl
+    dst = os.path.join(out_dir, "shifted-" + os.path.basename(path).replace(".gz", ""))
+    with open(dst, "wb") as f:
+        f.write(out)
+    return dst
 
 BLOCKING = {"DROPPED", "REPLY-DROPPED", "REJECTED", "PARTIAL"}
 
 
 def main():
     fwsight, samples = sys.argv[1], sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="samples_verdicts.")
     agree = bad = 0
 
     def fail(msg):
@@ -33,20 +67,39 @@ def main():
         name = os.path.basename(case)
         with open(exp, newline="") as f:
             rows = list(csv.DictReader(f, delimiter="\t"))
+        caps = {}
         for side in ("source", "target"):
             cap = os.path.join(case, side + ".pcap")
             if not os.path.exists(cap):
                 cap += ".gz"
-            if not os.path.exists(cap):
+            if os.path.exists(cap):
+                caps[side] = [cap]
+            else:
                 fail("%s: no %s capture" % (name, side))
-                continue
-            run = subprocess.run([fwsight, "analyze", "--json", cap], capture_output=True,
+        if len(caps) == 2:
+            caps["both"] = caps["source"] + caps["target"]
+            caps["reversed"] = caps["target"] + caps["source"]
+            caps["shifted"] = caps["source"] + [shifted_copy(caps["target"][0], SHIFT_US, tmp)]
+        for side, files in caps.items():
+            run = subprocess.run([fwsight, "analyze", "--json"] + files, capture_output=True,
                                  text=True)
             if run.returncode not in (0, 1) or "Sanitizer" in run.stderr:
                 fail("%s/%s: fwsight exited %d: %s" % (name, side, run.returncode,
                                                         run.stderr[:300]))
                 continue
-            verdicts = json.loads(run.stdout)["verdicts"]
+            doc = json.loads(run.stdout)
+            verdicts = doc["verdicts"]
+            if side == "shifted":
+                off = (doc.get("correlation") or {}).get("clock_offset_us")
+                if off is None or abs(off - SHIFT_US) > 5000:
+                    fail("%s/shifted: clock offset %s, want %d +- 5 ms" % (name, off, SHIFT_US))
+            if side in ("both", "reversed", "shifted"):
+                corr = doc.get("correlation") or {}
+                points = [c["capture_point"] for c in doc["captures"]]
+                if not corr.get("combined") or corr.get("clock_offset_us") is None:
+                    fail("%s/both: captures not combined: %s" % (name, corr))
+                if len(points) != 2 or None in points or points[0] == points[1]:
+                    fail("%s/both: capture points %s" % (name, points))
             blocking = any(v["verdict"] in BLOCKING for v in verdicts)
             if run.returncode != (1 if blocking else 0):
                 fail("%s/%s: exit status %d with%s blocking verdicts"
@@ -55,7 +108,9 @@ def main():
                     "-" if v["port"] is None else str(v["port"])): v for v in verdicts}
             for r in rows:
                 key = (r["from"], r["to"], r["proto"], r["port"])
-                want = r["source_only"] if side == "source" else r["target_only"]
+                want = {"source": r["source_only"], "target": r["target_only"],
+                        "both": r["verdict"], "reversed": r["verdict"],
+                        "shifted": r["verdict"]}[side]
                 v = got.get(key)
                 gv = v["verdict"] if v else "(none)"
                 gb = v["answered_by"] if v else None
@@ -66,6 +121,9 @@ def main():
                          % (name, side, " ".join(key), gv, gb, r["answered_by"]))
                 else:
                     agree += 1
+    for f in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, f))
+    os.rmdir(tmp)
     print("samples_verdicts: %d agree, %d disagree" % (agree, bad))
     return 1 if bad else 0
 

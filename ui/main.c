@@ -17,7 +17,11 @@
 
 #include "analyze/analyzer.h"
 #include "capture/cap_file.h"
+#include "cli.h"
+#include "cmd_listen.h"
+#include "cmd_live.h"
 #include "cmd_profiles.h"
+#include "cmd_test.h"
 #include "connlog.h"
 #include "report.h"
 
@@ -29,8 +33,12 @@ static const char main_usage[] =
     "fwsight tells which firewall blocks which port, in which direction, and how.\n"
     "\n"
     "Commands:\n"
-    "  analyze FILE           analyse a saved capture (pcap, pcapng, .gz, - for stdin):\n"
-    "                         which ports pass, which are blocked, where, and how\n"
+    "  analyze FILE [FILE2]   analyse a saved capture (pcap, pcapng, .gz, - for stdin), or\n"
+    "                         the captures of both servers: which ports pass, which are\n"
+    "                         blocked, where, and how\n"
+    "  live -i IFACE          capture on an interface, stream attempts and verdicts, report\n"
+    "  test --peer HOST       capture while probing the profile's ports toward HOST, report\n"
+    "  listen                 on the far side: accept and answer on the profile's ports\n"
     "  profiles [NAME|FILE]   list the port profiles, or show one and what each port is for\n"
     "  help [COMMAND]         show this help, or a command's\n"
     "\n"
@@ -38,17 +46,24 @@ static const char main_usage[] =
     "  -h, --help             show this help\n"
     "  --version              show the version\n"
     "\n"
-    "Exit status: 0 nothing blocked, 1 blocking found, 2 usage or input error.\n"
-    "See fwsight(1) and 'fwsight help analyze'.\n";
+    "Exit status: 0 nothing blocked, 1 blocking found, 2 usage or input error,\n"
+    "3 capture error (live, test).\n"
+    "See fwsight(1) and 'fwsight help COMMAND'.\n";
 
 static const char analyze_usage[] =
-    "usage: fwsight analyze [OPTIONS] FILE\n"
+    "usage: fwsight analyze [OPTIONS] FILE [FILE2]\n"
     "\n"
     "Reads a saved capture (pcap, pcapng, either one gzip-compressed, or - for stdin),\n"
     "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history),\n"
     "gives a firewall verdict for every port attempted and every port of the profile (OPEN,\n"
     "CLOSED, DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, UNTESTED) with its evidence and\n"
     "advice, and prints the report on stdout.\n"
+    "\n"
+    "With FILE2, the capture of the same test taken on the other server: both are read, the\n"
+    "same attempts are matched in both despite the clock offset between the machines (it is\n"
+    "estimated and printed), and the verdicts tell a request that never arrived (DROPPED)\n"
+    "from one that arrived and whose answer was lost (REPLY-DROPPED), and a drop before the\n"
+    "far host from one after it. --local then names FILE's host; FILE2's is inferred.\n"
     "\n"
     "Options:\n"
     "  --profile NAME|FILE  the ports under test (default double-take; see 'fwsight profiles')\n"
@@ -69,6 +84,9 @@ static const char analyze_usage[] =
     "                       shows checksum offload as bad checksums on every packet it sent\n"
     "  --max-flows N        track at most N connections at once (default %u); beyond it\n"
     "                       the oldest idle one is cut short and counted as an eviction\n"
+    "  --max-verdicts N     keep at most N (from, to, protocol, port) verdicts (default %u);\n"
+    "                       beyond it OPEN ones outside the profile make room, then new\n"
+    "                       attempts are counted but not judged (the report warns)\n"
     "  -q, --quiet          no report on stdout (with --conn-log: only the log)\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -77,81 +95,43 @@ static const char analyze_usage[] =
     "a packet, what was read before is still analysed and reported, and the status is 2).\n";
 
 struct analyze_opts {
-    const char *file;
+    const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
     const char *conn_log; /* NULL: none */
     bool json, quiet;
-    const char *profile, *ports, *rpc_range; /* NULL: not given */
-    const char *source, *target, *local;
+    struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
     struct fw_config cfg;
-    struct profile *prof;       /* owns the service names cfg.verdict.ports borrows */
-    struct verdict_port *vports;
 };
 
 /* What the analyzer's sink needs: every finished connection streams to the conn.log and the
- * report's fixed-size aggregate; none is kept. */
+ * report's fixed-size aggregate; none is kept. One per capture (two for analyze A B). */
 struct analyze_run {
     struct analyzer *a;
-    struct connlog log;
-    bool have_log;
+    struct connlog *log; /* NULL: none; two captures write one log, the first one's first */
+    uint64_t log_open_us;
     struct report rep;
+    struct cap_file *cf;
+    struct report_capture cap;
+    bool read_failed;
+    char err[FW_ERRLEN];
 };
 
 static void analyze_sink(void *ctx, const struct conn_record *r)
 {
     struct analyze_run *run = ctx;
-    if (run->have_log)
-        connlog_write(&run->log, r, analyzer_stats(run->a)->first_ts_us);
+    if (run->log != NULL)
+        connlog_write(run->log, r, run->log_open_us != 0 ? run->log_open_us
+                                                        : analyzer_stats(run->a)->first_ts_us);
     report_add(&run->rep, r);
 }
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("fwsight analyze: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (see 'fwsight help analyze')\n", stderr);
-    return -1;
-}
-
-static int parse_addr(const char *opt, const char *text, struct fw_addr *a)
-{
-    char what[64];
-    if (fw_addr_parse(a, text))
-        return 0;
-    snprintf(what, sizeof what, "%s wants an IPv4 or IPv6 address, not '%%s'", opt);
-    return usage_error(what, text);
-}
-
-/* The profile (with --ports and --rpc-range applied) and the hosts become cfg.verdict. */
-static int analyze_setup_verdicts(struct analyze_opts *o)
-{
-    char err[FW_ERRLEN] = "";
-    struct verdict_config *vc = &o->cfg.verdict;
-    if ((o->source == NULL) != (o->target == NULL))
-        return usage_error("%s", "--source and --target name the two servers under test: give "
-                                 "both or neither");
-    if (o->source != NULL && (parse_addr("--source", o->source, &vc->source) != 0 ||
-                              parse_addr("--target", o->target, &vc->target) != 0))
-        return -1;
-    if (o->source != NULL && fw_addr_eq(&vc->source, &vc->target))
-        return usage_error("--source and --target are the same address '%s'", o->source);
-    if (o->local != NULL && parse_addr("--local", o->local, &vc->local) != 0)
-        return -1;
-
-    o->prof = profile_load_args(o->profile, o->ports, o->rpc_range, err);
-    if (o->prof == NULL)
-        return usage_error("%s", err);
-    size_t n = verdict_ports_from_profile(o->prof, NULL, 0);
-    o->vports = calloc(n > 0 ? n : 1, sizeof *o->vports);
-    if (o->vports == NULL)
-        return usage_error("%s", "out of memory");
-    vc->ports = o->vports;
-    vc->nports = verdict_ports_from_profile(o->prof, o->vports, n);
-    return 0;
+    return cli_usage_error("analyze", fmt, arg);
 }
 
 static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
-    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_PROFILE, OPT_PORTS,
+    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS, OPT_PROFILE, OPT_PORTS,
            OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
@@ -164,6 +144,7 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+        {"max-verdicts", required_argument, NULL, OPT_MAX_VERDICTS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -172,29 +153,29 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     opterr = 0; /* our own messages, which name the command */
     optind = 1;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
-        char *end;
-        unsigned long long n;
+        unsigned long n;
         switch (c) {
         case OPT_CONN_LOG: o->conn_log = optarg; break;
         case OPT_JSON: o->json = true; break;
         case OPT_VERIFY: o->cfg.verify_checksums = true; break;
         case OPT_MAX_FLOWS:
-            errno = 0;
-            n = strtoull(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || optarg[0] == '-' || n == 0 ||
-                n > UINT32_MAX)
-                return usage_error("--max-flows wants a number from 1 to 4294967295, not '%s'",
-                                   optarg);
+            if (cli_number("analyze", "--max-flows", optarg, 1, UINT32_MAX, &n) != 0)
+                return -1;
             o->cfg.max_flows = (uint32_t)n;
             break;
-        case OPT_PROFILE: o->profile = optarg; break;
-        case OPT_PORTS: o->ports = optarg; break;
-        case OPT_RPC_RANGE: o->rpc_range = optarg; break;
-        case OPT_SOURCE: o->source = optarg; break;
-        case OPT_TARGET: o->target = optarg; break;
-        case OPT_LOCAL: o->local = optarg; break;
+        case OPT_MAX_VERDICTS:
+            if (cli_number("analyze", "--max-verdicts", optarg, 16, 1u << 22, &n) != 0)
+                return -1;
+            o->cfg.verdict.max_cells = (uint32_t)n;
+            break;
+        case OPT_PROFILE: o->v.profile = optarg; break;
+        case OPT_PORTS: o->v.ports = optarg; break;
+        case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
+        case OPT_SOURCE: o->v.source = optarg; break;
+        case OPT_TARGET: o->v.target = optarg; break;
+        case OPT_LOCAL: o->v.local = optarg; break;
         case 'q': o->quiet = true; break;
-        case 'h': printf(analyze_usage, o->cfg.max_flows); return 1;
+        case 'h': printf(analyze_usage, o->cfg.max_flows, VERDICT_DEFAULT_MAX_CELLS); return 1;
         case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
             return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -202,11 +183,14 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     }
     if (optind == argc)
         return usage_error("%s", "which capture? give a FILE (or - for stdin)");
-    if (argc - optind > 1)
-        return usage_error("two captures ('%s'): correlating the captures of both servers is "
-                           "not available yet; analyse each one on its own", argv[optind + 1]);
+    if (argc - optind > 2)
+        return usage_error("at most two captures (one per server), not '%s' too",
+                           argv[optind + 2]);
     o->file = argv[optind];
-    return analyze_setup_verdicts(o);
+    o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
+    if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)
+        return usage_error("%s", "only one of the two captures can be stdin ('-')");
+    return cli_verdict_setup("analyze", &o->v, &o->cfg.verdict);
 }
 
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
@@ -241,13 +225,101 @@ static int analyze_read(struct cap_file *cf, struct analyzer *a, char err[FW_ERR
     return rc == 0 ? 0 : -1;
 }
 
+/* Opens one capture (vantage 0 or 1) and checks what can be checked before reading it.
+ * Returns 0, or -1 with the message printed. */
+static int analyze_open(const char *file, int vantage, struct analyze_run *run)
+{
+    run->cf = cap_file_open(file, vantage, run->err);
+    if (run->cf == NULL) {
+        fprintf(stderr, "fwsight: %s\n", run->err);
+        return -1;
+    }
+    const struct cap_file_info *info = cap_file_info(run->cf);
+    if (info->linktype >= 0 && !decode_has_linktype(info->linktype)) {
+        fprintf(stderr, "fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
+                        "reads)\n", file, info->linktype);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads an opened capture into run. Returns 0 (a read cut short is reported, and
+ * run->read_failed set), or -1 when nothing can be analysed (message printed). */
+static int analyze_capture(const char *file, const struct fw_config *cfg,
+                           struct analyze_run *run)
+{
+    report_init(&run->rep);
+    run->a = analyzer_new(cfg, analyze_sink, run);
+    if (run->a == NULL) {
+        fprintf(stderr, "fwsight: out of memory\n");
+        return -1;
+    }
+    int rrc = analyze_read(run->cf, run->a, run->err);
+    const struct cap_file_info *info;
+    if (rrc == -2) {
+        fprintf(stderr, "fwsight: %s\n", run->err);
+        return -1;
+    }
+    run->read_failed = rrc < 0;
+    if (run->read_failed)
+        fprintf(stderr, "fwsight: %s\n", run->err);
+    analyzer_finish(run->a);
+    info = cap_file_info(run->cf);
+    if (info->bad_records > 0)
+        fprintf(stderr, "fwsight: warning: %s (%llu bad records skipped in all)\n",
+                cap_file_warning(run->cf), (unsigned long long)info->bad_records);
+    run->cap = (struct report_capture){
+        .file = file, .format = info->format, .gzip = info->gzip,
+        .linktype = info->linktype, .packets = info->frames, .bad_records = info->bad_records,
+        .warning = cap_file_warning(run->cf), .error = run->read_failed ? run->err : NULL,
+    };
+    return 0;
+}
+
+/* Attempts kept per capture for matching two captures: a test's attempts fit many times
+ * over; a busy server's capture is cut there, and what was not kept is counted. */
+#define ANALYZE_KEEP_ATTEMPTS 200000u
+
+/* Two captures: match them and settle the combined verdicts into *out (NULL when they could
+ * not be combined; then each capture's own verdicts stand). */
+static int analyze_correlate(struct analyze_run run[2], const struct fw_config *cfg,
+                             struct verdict_collector **out, struct correlate_result *res)
+{
+    struct correlate_side side[2];
+    for (int i = 0; i < 2; i++) {
+        const struct verdict_collector *vc = analyzer_verdicts(run[i].a);
+        const struct verdict_capture_point *cp = verdict_capture_point(vc);
+        side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0} };
+        if (cp->known)
+            side[i].host = cp->addr;
+        if (verdict_seen_overflow(vc) > 0)
+            fprintf(stderr, "fwsight: warning: %s: %llu attempts beyond the first %u were not "
+                            "matched with the other capture\n", run[i].cap.file,
+                    (unsigned long long)verdict_seen_overflow(vc), ANALYZE_KEEP_ATTEMPTS);
+    }
+    struct verdict_config vcfg = cfg->verdict;
+    vcfg.local = (struct fw_addr){0};
+    vcfg.keep_attempts = 0;
+    vcfg.combined = true;
+    *out = verdict_collector_new(&vcfg);
+    if (*out == NULL || correlate_run(&side[0], &side[1], *out, res) != 0 ||
+        verdict_collector_settle(*out) != 0)
+        return -1;
+    if (res->same_host || res->matched == 0) {
+        verdict_collector_free(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     struct analyze_opts o = {0};
-    struct analyze_run run = {0};
-    struct cap_file *cf = NULL;
+    struct analyze_run run[2] = {{0}};
+    struct connlog log;
+    struct verdict_collector *combined = NULL;
+    struct correlate_result corr;
     FILE *log_out = NULL;
-    char err[FW_ERRLEN] = "";
     int status = EXIT_USAGE;
 
     fw_config_defaults(&o.cfg);
@@ -256,77 +328,84 @@ static int cmd_analyze(int argc, char **argv)
         status = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
-
-    cf = cap_file_open(o.file, 0, err);
-    if (cf == NULL) {
-        fprintf(stderr, "fwsight: %s\n", err);
+    int ncap = o.file2 != NULL ? 2 : 1;
+    if (analyze_open(o.file, 0, &run[0]) != 0 || (ncap == 2 && analyze_open(o.file2, 1, &run[1])
+                                                   != 0))
         goto out;
-    }
-    const struct cap_file_info *info = cap_file_info(cf);
-    if (info->linktype >= 0 && !decode_has_linktype(info->linktype)) {
-        fprintf(stderr, "fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
-                        "reads)\n", o.file, info->linktype);
+    if (o.conn_log != NULL && (analyze_same_file(o.file, o.conn_log) ||
+                               (ncap == 2 && analyze_same_file(o.file2, o.conn_log)))) {
+        fprintf(stderr, "fwsight: %s: refusing to write the conn.log over the capture "
+                        "itself\n", o.conn_log);
         goto out;
     }
     if (o.conn_log != NULL) {
-        if (analyze_same_file(o.file, o.conn_log)) {
-            fprintf(stderr, "fwsight: %s: refusing to write the conn.log over the capture "
-                            "itself\n", o.conn_log);
-            goto out;
-        }
         log_out = strcmp(o.conn_log, "-") == 0 ? stdout : fopen(o.conn_log, "w");
         if (log_out == NULL) {
             fprintf(stderr, "fwsight: %s: cannot write the conn.log: %s\n", o.conn_log,
                     strerror(errno));
             goto out;
         }
-        connlog_init(&run.log, log_out, o.json ? CONNLOG_JSON : CONNLOG_TSV);
-        run.have_log = true;
+        connlog_init(&log, log_out, o.json ? CONNLOG_JSON : CONNLOG_TSV);
+        run[0].log = run[1].log = &log;
     }
-    report_init(&run.rep);
-    run.a = analyzer_new(&o.cfg, analyze_sink, &run);
-    if (run.a == NULL) {
-        fprintf(stderr, "fwsight: out of memory\n");
+    /* One capture after the other, each by its own analyzer: memory stays bounded. --local
+     * names the first capture's host; the second's is inferred. */
+    struct fw_config cfg2 = o.cfg;
+    if (ncap == 2) {
+        o.cfg.verdict.keep_attempts = cfg2.verdict.keep_attempts = ANALYZE_KEEP_ATTEMPTS;
+        cfg2.verdict.local = (struct fw_addr){0};
+    }
+    if (analyze_capture(o.file, &o.cfg, &run[0]) != 0)
         goto out;
+    if (ncap == 2) {
+        run[1].log_open_us = analyzer_stats(run[0].a)->first_ts_us;
+        if (analyze_capture(o.file2, &cfg2, &run[1]) != 0)
+            goto out;
+        if (analyze_correlate(run, &o.cfg, &combined, &corr) != 0) {
+            fprintf(stderr, "fwsight: out of memory\n");
+            goto out;
+        }
     }
 
-    int rrc = analyze_read(cf, run.a, err);
-    if (rrc == -2) {
-        fprintf(stderr, "fwsight: %s\n", err);
-        goto out;
-    }
-    bool read_failed = rrc < 0;
-    if (read_failed)
-        fprintf(stderr, "fwsight: %s\n", err);
-    analyzer_finish(run.a);
-
-    const struct analyzer_stats *st = analyzer_stats(run.a);
-    info = cap_file_info(cf);
-    if (info->bad_records > 0)
-        fprintf(stderr, "fwsight: warning: %s (%llu bad records skipped in all)\n",
-                cap_file_warning(cf), (unsigned long long)info->bad_records);
-    struct report_capture cap = {
-        .file = o.file, .format = info->format, .gzip = info->gzip,
-        .linktype = info->linktype, .packets = info->frames, .bad_records = info->bad_records,
-        .warning = cap_file_warning(cf), .error = read_failed ? err : NULL,
-    };
-    status = read_failed ? EXIT_USAGE : EXIT_OK;
-    if (run.have_log && connlog_fini(&run.log, st->first_ts_us, st->last_ts_us) != 0) {
+    const struct analyzer_stats *st = analyzer_stats(run[0].a);
+    const struct analyzer_stats *st2 = ncap == 2 ? analyzer_stats(run[1].a) : st;
+    status = run[0].read_failed || run[ncap - 1].read_failed ? EXIT_USAGE : EXIT_OK;
+    if (log_out != NULL &&
+        connlog_fini(&log, st->first_ts_us, st2->last_ts_us > st->last_ts_us ? st2->last_ts_us
+                                                                             : st->last_ts_us)
+            != 0) {
         fprintf(stderr, "fwsight: %s: writing the conn.log failed\n", o.conn_log);
         status = EXIT_USAGE;
     }
+    struct report_two two = {
+        .rep = { &run[0].rep, &run[1].rep }, .cap = { &run[0].cap, &run[1].cap },
+        .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
+        .combined = combined, .corr = &corr,
+    };
     if (!o.quiet && log_out != stdout) {
-        if (o.json) {
-            report_print_json(stdout, &run.rep, &cap, st, &o.cfg, analyzer_verdicts(run.a));
-        } else {
-            report_print_verdicts(stdout, analyzer_verdicts(run.a), &o.cfg);
-            report_print_text(stdout, &run.rep, &cap, st, &o.cfg);
+        if (ncap == 2 && o.json)
+            report_print_two_json(stdout, &two, &o.cfg);
+        else if (ncap == 2)
+            report_print_two_text(stdout, &two, &o.cfg);
+        else if (o.json)
+            report_print_json(stdout, &run[0].rep, &run[0].cap, st, &o.cfg, two.vc[0]);
+        else {
+            report_print_verdicts(stdout, two.vc[0], &o.cfg);
+            report_print_text(stdout, &run[0].rep, &run[0].cap, st, &o.cfg);
         }
     }
-    const struct verdict_collector *vc = analyzer_verdicts(run.a);
-    for (size_t i = 0; status == EXIT_OK && i < verdict_count(vc); i++)
-        if (report_verdict_blocking(verdict_at(vc, i)))
-            status = EXIT_BLOCKED;
+    if (ncap == 2 && corr.same_host)
+        fprintf(stderr, "fwsight: warning: %s and %s were both captured on the same host: "
+                        "they were not combined\n", o.file, o.file2);
+    bool blocking = false;
+    if (ncap == 2) {
+        blocking = report_two_blocking(&two);
+    } else {
+        for (size_t i = 0; i < verdict_count(two.vc[0]); i++)
+            blocking = blocking || report_verdict_blocking(verdict_at(two.vc[0], i));
+    }
+    if (status == EXIT_OK && blocking)
+        status = EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "fwsight: writing to stdout failed\n");
         status = EXIT_USAGE;
@@ -337,10 +416,12 @@ out:
         fprintf(stderr, "fwsight: %s: writing the conn.log failed\n", o.conn_log);
         status = EXIT_USAGE;
     }
-    analyzer_free(run.a);
-    cap_file_close(cf);
-    free(o.vports);
-    profile_free(o.prof);
+    verdict_collector_free(combined);
+    for (int i = 0; i < 2; i++) {
+        analyzer_free(run[i].a);
+        cap_file_close(run[i].cf);
+    }
+    cli_verdict_fini(&o.v);
     return status;
 }
 
@@ -353,7 +434,19 @@ static int cmd_help(int argc, char **argv)
     if (strcmp(argv[1], "analyze") == 0) {
         struct fw_config cfg;
         fw_config_defaults(&cfg);
-        printf(analyze_usage, cfg.max_flows);
+        printf(analyze_usage, cfg.max_flows, VERDICT_DEFAULT_MAX_CELLS);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "listen") == 0) {
+        cmd_listen_usage();
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "test") == 0) {
+        cmd_test_usage();
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "live") == 0) {
+        cmd_live_usage();
         return EXIT_OK;
     }
     if (strcmp(argv[1], "profiles") == 0) {
@@ -375,6 +468,12 @@ int main(int argc, char **argv)
         return cmd_analyze(argc - 1, argv + 1);
     if (strcmp(cmd, "profiles") == 0)
         return cmd_profiles(argc - 1, argv + 1);
+    if (strcmp(cmd, "listen") == 0)
+        return cmd_listen(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0)
+        return cmd_test(argc - 1, argv + 1);
+    if (strcmp(cmd, "live") == 0)
+        return cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0)
         return cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {

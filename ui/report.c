@@ -171,6 +171,10 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
         fprintf(out, "  link type    %d (%s)\n", cap->linktype,
                 report_linktype_name(cap->linktype));
     fprintf(out, "  packets      %" PRIu64 "\n", cap->packets);
+    if (cap->has_drops)
+        fprintf(out, "  drops        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
+                cap->kernel_drops, cap->if_drops, cap->kernel_drops + cap->if_drops > 0 ?
+                " (missing packets look like unanswered attempts: weigh DROPPED verdicts)" : "");
     if (st->frames > 0) {
         report_utc(st->first_ts_us, a, sizeof a);
         report_utc(st->last_ts_us, b, sizeof b);

@@ -13,6 +13,7 @@
 
 #include "analyze/analyzer.h"
 #include "analyze/conn.h"
+#include "analyze/correlate.h"
 
 /* What main.c learnt about the capture file (plain data: ui/ does not see capture/). */
 struct report_capture {
@@ -24,6 +25,9 @@ struct report_capture {
     uint64_t bad_records;  /* records skipped by the reader */
     const char *warning;   /* first bad record, "" if none */
     const char *error;     /* the error that stopped reading early, NULL if none */
+    bool has_drops;        /* live capture: the kernel's counters below are known */
+    uint64_t kernel_drops; /* pcap_stats ps_drop: no room in the capture buffer */
+    uint64_t if_drops;     /* ps_ifdrop: dropped by the interface or its driver */
 };
 
 enum report_proto { REPORT_TCP, REPORT_UDP, REPORT_ICMP, REPORT_OTHER, REPORT_PROTO_COUNT };
@@ -91,6 +95,28 @@ void report_print_failures(FILE *out, const struct report *rep);
  * and the untested ones with the test to run. cfg->verdict.ports orders the matrix rows. */
 void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
                            const struct fw_config *cfg);
+/* Its parts, for the two-capture report: the capture point and what it can tell; the rest
+ * (matrix, blocked paths, untested ones). */
+void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
+void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
+                               const struct fw_config *cfg);
+
+/* Two captures of one test (report_two.c): what main.c hands over for each capture, and how
+ * they were correlated. combined is NULL when they could not be (no attempt matched, or both
+ * were taken on one host): then each capture's own verdicts are printed, labelled so. */
+struct report_two {
+    const struct report *rep[2];
+    const struct report_capture *cap[2];
+    const struct analyzer_stats *st[2];
+    const struct verdict_collector *vc[2];
+    const struct verdict_collector *combined;
+    const struct correlate_result *corr;
+};
+void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg);
+void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg);
+/* The verdicts that decide the exit status: the combined ones, or both captures' own. */
+bool report_two_blocking(const struct report_two *t);
+
 /* DROPPED, REPLY-DROPPED, REJECTED or PARTIAL: what makes fwsight exit 1. */
 bool report_verdict_blocking(const struct verdict_item *it);
 

@@ -37,9 +37,17 @@ static const char *report_end_key(int e)
     }
 }
 
+static void report_json_summary(struct json *j, const struct report *rep,
+                                const struct analyzer_stats *st, const struct fw_config *cfg);
+static void report_json_failures(struct json *j, const struct report *rep);
+static void report_json_verdicts(struct json *j, const struct verdict_collector *vc);
+
+/* rep: two captures, each entry carries its own summary (and its own verdicts when the two
+ * could not be combined); NULL for one capture, whose summary is at the top level. */
 static void report_json_capture(struct json *j, const struct report_capture *cap,
                                 const struct analyzer_stats *st, const struct fw_config *cfg,
-                                const struct verdict_collector *vc)
+                                const struct verdict_collector *vc, const struct report *rep,
+                                bool own_verdicts)
 {
     const struct verdict_capture_point *cp = verdict_capture_point(vc);
     char h[FW_ADDRSTRLEN];
@@ -52,7 +60,10 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     else
         json_null(j, "linktype");
     json_u64(j, "packets", cap->packets);
-    json_null(j, "kernel_drops");  /* a saved file does not say; live capture will */
+    if (cap->has_drops)
+        json_u64(j, "kernel_drops", cap->kernel_drops + cap->if_drops);
+    else
+        json_null(j, "kernel_drops");  /* a saved file does not say */
     json_string(j, "capture_point", cp != NULL && cp->known ?
                                         fw_addr_format(&cp->addr, h, sizeof h) : NULL);
     if (st->frames > 0) {
@@ -75,6 +86,12 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "bad_l4_checksums", st->bad_l4_cksum);
     json_u64(j, "icmp_errors", st->icmp_errors);
     json_u64(j, "icmp_errors_matched", st->icmp_errors_matched);
+    if (rep != NULL) {
+        report_json_summary(j, rep, st, cfg);
+        report_json_failures(j, rep);
+    }
+    if (own_verdicts)
+        report_json_verdicts(j, vc);
     json_end_object(j);
 }
 
@@ -187,10 +204,42 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
     json_begin_object(&j, NULL);
     json_u64(&j, "fwsight_json", 1);
     json_begin_array(&j, "captures");
-    report_json_capture(&j, cap, st, cfg, vc);
+    report_json_capture(&j, cap, st, cfg, vc, NULL, false);
     json_end_array(&j);
     report_json_verdicts(&j, vc);
     report_json_summary(&j, rep, st, cfg);
     report_json_failures(&j, rep);
+    json_end_object(&j);
+}
+
+void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg)
+{
+    const struct correlate_result *r = t->corr;
+    struct json j;
+    json_init(&j, out, true);
+    json_begin_object(&j, NULL);
+    json_u64(&j, "fwsight_json", 1);
+    json_begin_array(&j, "captures");
+    for (int i = 0; i < 2; i++)
+        report_json_capture(&j, t->cap[i], t->st[i], cfg, t->vc[i], t->rep[i],
+                            t->combined == NULL);
+    json_end_array(&j);
+    json_begin_object(&j, "correlation");
+    json_bool(&j, "combined", t->combined != NULL);
+    json_bool(&j, "same_capture_point", r->same_host);
+    json_u64(&j, "matched", r->matched);
+    json_u64(&j, "only_first", r->only[0]);
+    json_u64(&j, "only_second", r->only[1]);
+    json_u64(&j, "offset_pairs", r->offset_pairs);
+    if (r->offset_known)
+        json_i64(&j, "clock_offset_us", r->offset_us);
+    else
+        json_null(&j, "clock_offset_us");
+    json_end_object(&j);
+    /* Combined: the verdicts of both captures together. Not combined: the first capture's,
+     * as with one capture (each capture entry holds its own). */
+    report_json_verdicts(&j, t->combined != NULL ? t->combined : t->vc[0]);
+    report_json_summary(&j, t->rep[0], t->st[0], cfg);
+    report_json_failures(&j, t->rep[0]);
     json_end_object(&j);
 }

@@ -266,13 +266,32 @@ static void rv_untested(FILE *out, const struct verdict_collector *vc)
 void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
                            const struct fw_config *cfg)
 {
-    size_t n = verdict_count(vc);
     fputs("Firewall verdicts\n", out);
     rv_capture_point(out, vc);
-    if (verdict_cells_overflow(vc) > 0)
+    report_print_verdict_body(out, vc, cfg);
+}
+
+void report_print_capture_point(FILE *out, const struct verdict_collector *vc)
+{
+    rv_capture_point(out, vc);
+}
+
+void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
+                               const struct fw_config *cfg)
+{
+    size_t n = verdict_count(vc);
+    uint64_t lost = verdict_cells_overflow(vc), evicted = verdict_cells_evicted(vc);
+    if (lost > 0 && evicted == 0)
         fprintf(out, "  warning: %llu attempts were not kept (too many ports and hosts): the "
-                     "verdicts below are incomplete\n",
-                (unsigned long long)verdict_cells_overflow(vc));
+                     "verdicts below are incomplete (raise --max-verdicts)\n",
+                (unsigned long long)lost);
+    else if (evicted > 0)
+        fprintf(out, "  warning: %llu attempts were not kept and %llu OPEN verdicts on ports "
+                     "outside the profile (%llu attempts) were evicted (too many ports and "
+                     "hosts): the verdicts below are incomplete (raise --max-verdicts)\n",
+                (unsigned long long)lost,
+                (unsigned long long)evicted,
+                (unsigned long long)verdict_cells_evicted_attempts(vc));
     if (n == 0) {
         fputs("\n  No attempt on any port was seen, and no host pair was named (--source, "
               "--target).\n\n", out);

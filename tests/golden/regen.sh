@@ -7,4 +7,15 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 cmake --build "$build" --target fwsight golden_mkcases
+# The two-capture case is a real lab sample, not mkcases.c's: the source's capture as it is,
+# the target's with its clock moved 2.5 s ahead (the lab's captures share one clock).
+two=$here/two-captures-reply-dropped
+mkdir -p "$two"
+cp "$here/../../samples/reply-dropped-6320/source.pcap" "$two/capture.pcap"
+python3 - "$here/.." "$here/../../samples/reply-dropped-6320/target.pcap" "$two" <<'EOF'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from samples_verdicts import shifted_copy
+os.replace(shifted_copy(sys.argv[2], 2500000, sys.argv[3]), os.path.join(sys.argv[3], "capture2.pcap"))
+EOF
 exec bash "$here/run.sh" "$build/ui/fwsight" "$here" --regen --mkcases "$build/tests/golden_mkcases"

@@ -5,9 +5,12 @@
 #
 #   run.sh FWSIGHT [GOLDEN_DIR] [--regen] [--mkcases BIN]
 #
-# Per case (a directory holding capture.pcap, and optionally `args`, extra arguments):
-#   fwsight analyze ARGS capture.pcap --conn-log conn.log  -> report.txt stderr.txt status conn.log
-#   fwsight analyze ARGS --json --conn-log conn.json capture.pcap -> report.json conn.json
+# Per case (a directory holding capture.pcap, optionally capture2.pcap, the other server's
+# capture of the same test, and `args`, extra arguments):
+#   fwsight analyze ARGS capture.pcap [capture2.pcap] --conn-log conn.log
+#       -> report.txt stderr.txt status conn.log
+#   fwsight analyze ARGS --json --conn-log conn.json capture.pcap [capture2.pcap]
+#       -> report.json conn.json
 # --regen writes the outputs into the case directories instead of comparing.
 # --mkcases BIN also regenerates every capture into a scratch directory and checks that the
 # committed capture.pcap files are what mkcases.c writes (the code is the truth).
@@ -56,12 +59,14 @@ for case_dir in "$dir"/*/; do
     mkdir -p "$out"
     args=()
     if [ -f "$case_dir/args" ]; then read -r -a args < "$case_dir/args" || true; fi
+    caps=(capture.pcap)
+    if [ -f "$case_dir/capture2.pcap" ]; then caps+=(capture2.pcap); fi
     (
         cd "$case_dir" || exit 1
-        "$fwsight" analyze "${args[@]}" capture.pcap --conn-log "$out/conn.log" \
+        "$fwsight" analyze "${args[@]}" "${caps[@]}" --conn-log "$out/conn.log" \
             > "$out/report.txt" 2> "$out/stderr.txt"
         echo $? > "$out/status"
-        "$fwsight" analyze "${args[@]}" --json --conn-log "$out/conn.json" capture.pcap \
+        "$fwsight" analyze "${args[@]}" --json --conn-log "$out/conn.json" "${caps[@]}" \
             > "$out/report.json" 2> "$out/stderr-json.txt"
         echo $? > "$out/status-json"
     )

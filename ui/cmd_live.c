@@ -1,0 +1,268 @@
+/* ui/cmd_live.c: `fwsight live` (see cmd_live.h). It parses the options, builds the capture
+ * filter from the profile, opens the device and the -w file while still privileged, drops to
+ * -Z USER before the first packet is parsed, then runs the live loop: frames go to the same
+ * analyzer_feed() as a file's, wall time (the clock frames are stamped with) drives
+ * analyzer_advance(), and the stream prints what settled. At the end the same report as
+ * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
+ * drop, so it belongs to root and can be written where root can write; after a signal it is
+ * flushed and closed, so it is a valid capture. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze/analyzer.h"
+#include "capture/cap_live.h"
+#include "capture/cap_priv.h"
+#include "capture/cap_writer.h"
+#include "cmd_live.h"
+#include "cmd_live_int.h"
+#include "live_filter.h"
+#include "live_loop.h"
+#include "live_stream.h"
+#include "report.h"
+
+enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
+
+#define LIVE_STATUS_US (5u * 1000000u) /* a status line every 5 s: often enough to see drops */
+/* A frame the kernel stamped just before our clock read may be handed over just after it:
+ * timers run this far behind the wall clock so that frame times never go backwards. */
+#define LIVE_CLOCK_SLACK_US 500000u
+
+struct live_run {
+    const struct live_opts *o;
+    struct cap_live *cap;
+    struct cap_writer *w;
+    struct analyzer *a;
+    struct report rep;
+    struct live_stream stream;
+    bool dirty;                 /* a connection ended: verdicts may have changed */
+    bool write_failed;
+    char werr[FW_ERRLEN];
+    uint64_t next_status_us;
+};
+
+static void live_conn(void *ctx, const struct conn_record *r)
+{
+    struct live_run *run = ctx;
+    report_add(&run->rep, r);
+    live_stream_conn(&run->stream, r);
+    run->dirty = true;
+}
+
+static void live_frame(void *ctx, const struct frame *f)
+{
+    struct live_run *run = ctx;
+    /* After a write error the file stays as it was (valid up to there); the frame still
+     * counts for the analysis, and the pump ends the run. */
+    if (run->w != NULL && !run->write_failed && cap_writer_write(run->w, f, run->werr) != 0)
+        run->write_failed = true;
+    analyzer_feed(run->a, f);
+}
+
+static void live_status(struct live_run *run, uint64_t now_us)
+{
+    struct cap_live_stats cs;
+    cap_live_stats(run->cap, &cs);
+    live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
+}
+
+/* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
+ * then the timers, then what changed. */
+static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
+{
+    struct live_run *run = ctx;
+    for (int i = 0; i < 64; i++) {
+        int n = cap_live_dispatch(run->cap, 0, live_frame, run, err);
+        if (run->write_failed) {
+            snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
+            return FW_EIO;
+        }
+        if (n <= 0) {
+            if (n < 0)
+                return n;
+            break;
+        }
+    }
+    /* Not before the first frame: the capture's time starts with it. */
+    if (analyzer_stats(run->a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US)
+        analyzer_advance(run->a, now_us - LIVE_CLOCK_SLACK_US);
+    if (run->dirty) {
+        run->dirty = false;
+        live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), now_us);
+    }
+    if (run->next_status_us == 0)
+        run->next_status_us = now_us + LIVE_STATUS_US;
+    if (now_us >= run->next_status_us) {
+        /* With the status, the saved file catches up: a reader (or a crash) sees it whole
+         * up to the last few seconds, and a full disk shows now rather than at the end. */
+        if (run->w != NULL && cap_writer_flush(run->w, run->werr) != 0) {
+            run->write_failed = true;
+            snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
+            return FW_EIO;
+        }
+        live_status(run, now_us);
+        run->next_status_us = now_us + LIVE_STATUS_US;
+    }
+    if (run->next_status_us < *next_us)
+        *next_us = run->next_status_us;
+    return 0;
+}
+
+/* Opens the device and the -w file, then drops privileges: before any frame is parsed. */
+static int live_open(struct live_run *run, const char *filter)
+{
+    const struct live_opts *o = run->o;
+    char err[FW_ERRLEN] = "", warn[FW_ERRLEN] = "";
+    struct cap_live_opts co = {.iface = o->iface, .filter = filter, .snaplen = o->snaplen,
+                               .buffer_kib = o->buffer_kib};
+    run->cap = cap_live_open(&co, warn, err);
+    if (run->cap == NULL) {
+        fprintf(stderr, "fwsight: %s\n", err);
+        return LIVE_CAPTURE;
+    }
+    if (warn[0] != '\0')
+        fprintf(stderr, "fwsight: warning: %s\n", warn);
+    if (o->wpath != NULL) {
+        size_t len = strlen(o->wpath);
+        bool gz = len > 3 && strcmp(o->wpath + len - 3, ".gz") == 0;
+        run->w = cap_writer_open(o->wpath, cap_live_linktype(run->cap),
+                                 cap_live_snaplen(run->cap), gz, o->force, err);
+        if (run->w == NULL) {
+            fprintf(stderr, "fwsight: %s%s\n", err, o->force ? "" :
+                    " (an existing file is overwritten only with --force)");
+            return LIVE_USAGE;
+        }
+    }
+    bool dropped;
+    if (cap_priv_drop(o->user, &dropped, err) != 0) {
+        fprintf(stderr, "fwsight: %s\n", err);
+        return LIVE_CAPTURE;
+    }
+    if (!dropped && o->user != NULL)
+        fprintf(stderr, "fwsight: not running as root: -Z %s ignored (capabilities dropped)\n",
+                o->user);
+    fprintf(stderr, "fwsight: capturing on %s as uid %u%s%s; Ctrl-C ends it\n", o->iface,
+            (unsigned)getuid(), o->wpath != NULL ? ", saving to " : "",
+            o->wpath != NULL ? o->wpath : "");
+    return LIVE_OK;
+}
+
+/* The loop, then the end of the analysis. Returns LIVE_OK or LIVE_CAPTURE (err filled). */
+static int live_capture(struct live_run *run, char err[FW_ERRLEN])
+{
+    int signo = 0;
+    struct live_loop_cfg lc = {
+        .cap_fd = cap_live_fd(run->cap), .pump = live_pump, .ctx = run,
+        .end_us = run->o->duration_us != 0 ? live_now_us() + run->o->duration_us : 0,
+        .max_wait_ms = cap_live_fd(run->cap) >= 0 ? 1000 : 100,
+    };
+    enum live_stop stop = live_loop_run(&lc, &signo, err);
+    analyzer_finish(run->a);
+    live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
+    if (stop == LIVE_STOP_SIGNAL)
+        fprintf(stderr, "fwsight: stopped by signal %d; reporting what was captured\n", signo);
+    int status = LIVE_OK;
+    if (stop == LIVE_STOP_ERROR) {
+        fprintf(stderr, "fwsight: %s; reporting what was captured before\n", err);
+        status = LIVE_CAPTURE;
+    }
+    char werr[FW_ERRLEN] = "";
+    if (cap_writer_close(run->w, werr) != 0 && !run->write_failed) {
+        fprintf(stderr, "fwsight: writing the capture failed: %s\n", werr);
+        snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", werr);
+        status = LIVE_CAPTURE;
+    }
+    run->w = NULL;
+    return status;
+}
+
+static void live_report(struct live_run *run, const char *error)
+{
+    char name[96];
+    struct cap_live_stats cs;
+    cap_live_stats(run->cap, &cs);
+    snprintf(name, sizeof name, "live:%s", run->o->iface);
+    struct report_capture cap = {
+        .file = name, .format = "live", .linktype = cap_live_linktype(run->cap),
+        .packets = cs.frames, .warning = "", .error = error, .has_drops = true,
+        .kernel_drops = cs.kernel_drops, .if_drops = cs.if_drops,
+    };
+    const struct analyzer_stats *st = analyzer_stats(run->a);
+    if (run->o->json) {
+        report_print_json(stdout, &run->rep, &cap, st, &run->o->cfg, analyzer_verdicts(run->a));
+    } else {
+        fputc('\n', stdout);
+        report_print_verdicts(stdout, analyzer_verdicts(run->a), &run->o->cfg);
+        report_print_text(stdout, &run->rep, &cap, st, &run->o->cfg);
+    }
+}
+
+int cmd_live(int argc, char **argv)
+{
+    struct live_opts o = {0};
+    struct live_run run = {.o = &o};
+    char err[FW_ERRLEN] = "";
+    char *filter = NULL;
+    int status = LIVE_USAGE;
+
+    fw_config_defaults(&o.cfg);
+    int prc = live_parse(argc, argv, &o);
+    if (prc != 0) {
+        status = prc > 0 ? LIVE_OK : LIVE_USAGE;
+        goto out;
+    }
+    filter = live_filter_build(o.v.prof, o.full, o.filter, err);
+    if (filter == NULL) {
+        fprintf(stderr, "fwsight: %s\n", err);
+        goto out;
+    }
+    if (cap_live_check_filter(filter, err) != 0) {
+        fprintf(stderr, "fwsight live: %s\n", err);
+        goto out;
+    }
+    if (o.print_filter) {
+        printf("%s\n", filter);
+        status = LIVE_OK;
+        goto out;
+    }
+    status = live_open(&run, filter);
+    if (status != LIVE_OK)
+        goto out;
+    if (!decode_has_linktype(cap_live_linktype(run.cap))) {
+        fprintf(stderr, "fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
+                "reads)\n", o.iface, cap_live_linktype(run.cap));
+        status = LIVE_CAPTURE;
+        goto out;
+    }
+    report_init(&run.rep);
+    live_stream_init(&run.stream, o.json ? stderr : stdout, o.v.prof);
+    run.a = analyzer_new(&o.cfg, live_conn, &run);
+    if (run.a == NULL) {
+        fprintf(stderr, "fwsight: out of memory\n");
+        status = LIVE_CAPTURE;
+        goto out;
+    }
+
+    status = live_capture(&run, err);
+    live_report(&run, status == LIVE_OK ? NULL : err);
+    const struct verdict_collector *vc = analyzer_verdicts(run.a);
+    for (size_t i = 0; status == LIVE_OK && i < verdict_count(vc); i++)
+        if (report_verdict_blocking(verdict_at(vc, i)))
+            status = LIVE_BLOCKED;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fwsight: writing to stdout failed\n");
+        status = LIVE_CAPTURE;
+    }
+
+out:
+    live_stream_fini(&run.stream);
+    analyzer_free(run.a);
+    cap_writer_close(run.w, err);
+    cap_live_close(run.cap);
+    free(filter);
+    cli_verdict_fini(&o.v);
+    return status;
+}

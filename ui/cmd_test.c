@@ -1,0 +1,411 @@
+/* ui/cmd_test.c: `fwsight test --peer HOST`, the active test. It opens the live capture on the
+ * interface that routes to HOST (or -i), filtered to HOST, then probes every port of the
+ * profile toward HOST and nothing else (TCP connect, UDP request, ICMP echo; the dynamic RPC
+ * range is not scanned), --rounds times to catch intermittent blocks, and prints the verdicts
+ * the capture of its own probes gives, with the local address as the capture point: the same
+ * analysis and report as `fwsight analyze`. The probes' own outcomes are only shown as they
+ * come, on stderr: a refused connect() cannot tell the host's RST from a firewall's.
+ * Probing is capture/probe's, capturing capture/cap_live's, waiting ui/live_loop's. */
+#include "cmd_test.h"
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyzer.h"
+#include "capture/cap_live.h"
+#include "capture/cap_priv.h"
+#include "capture/cap_writer.h"
+#include "capture/probe.h"
+#include "cli.h"
+#include "live_filter.h"
+#include "live_loop.h"
+#include "report.h"
+
+enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_CAPTURE = 3 };
+
+#define TEST_MAX_WATCH 12     /* live_loop watches at most 14 fds besides the capture's */
+#define TEST_MAX_RANGE 64     /* wider ranges are not probed: that would be a scan */
+#define TEST_LINGER_MS 1000u  /* after the last probe: late answers, FIN exchanges */
+
+static const char test_usage[] =
+    "usage: fwsight test --peer HOST [OPTIONS]\n"
+    "\n"
+    "Active test toward one server: captures on the interface that routes to HOST while\n"
+    "probing every port of the profile toward HOST, and HOST only (a TCP connect, a UDP\n"
+    "request, an ICMP echo request), then prints the verdict report, as 'fwsight analyze'\n"
+    "would on that capture. The dynamic RPC range is not scanned (TCP 135 and the single\n"
+    "ports are). Run 'fwsight listen' on HOST first so that something answers, and run the\n"
+    "test on each server toward the other to test both directions. Needs root (or\n"
+    "CAP_NET_RAW): the capture, and the ICMP echo where ping sockets are not allowed.\n"
+    "\n"
+    "Options:\n"
+    "  --peer HOST          the server to probe (a name or an IPv4/IPv6 address)\n"
+    "  -i IFACE             capture on IFACE (default: the interface that routes to HOST)\n"
+    "  --rounds N           probe every port N times (default 1, at most 100), half a second\n"
+    "                       apart, to catch intermittent blocks (PARTIAL)\n"
+    "  --profile NAME|FILE  the ports to probe (default double-take)\n"
+    "  --ports LIST         these ports instead: 6320,6325-6326,udp:137,tcp:135\n"
+    "  --rpc-range LO-HI    the dynamic RPC range set on the servers (not scanned: reported)\n"
+    "  -w PATH              also save the capture to PATH (classic pcap; gzip if it ends in\n"
+    "                       .gz); an existing file is not overwritten\n"
+    "  --json               print the report as one JSON document\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Each probe's outcome is shown on stderr as it comes. A TCP probe waits 3.5 s for an\n"
+    "answer (three SYNs), UDP and ICMP 2 s. Exit status: 0 nothing blocked, 1 blocking\n"
+    "found, 2 usage error, 3 capture error.\n";
+
+struct test_opts {
+    const char *peer, *iface, *write;
+    struct cli_verdict v; /* --profile, --ports, --rpc-range; the hosts are the test's own */
+    unsigned long rounds;
+    bool json;
+};
+
+struct test_run {
+    struct analyzer *a;
+    struct report rep;
+    struct cap_live *cap;
+    struct cap_writer *w;
+    struct probe_set *ps;
+    char write_err[FW_ERRLEN];
+    bool write_failed;
+    uint64_t frames, linger_us;
+    struct live_loop_cfg cfg; /* the pump changes cfg.nwatch: the probes' fds come and go */
+    struct live_watch watch[TEST_MAX_WATCH];
+    struct pollfd pfds[TEST_MAX_WATCH];
+    size_t npfds;
+};
+
+void cmd_test_usage(void)
+{
+    fputs(test_usage, stdout);
+}
+
+static int test_usage_error(const char *fmt, const char *arg)
+{
+    return cli_usage_error("test", fmt, arg);
+}
+
+static int test_parse(int argc, char **argv, struct test_opts *o)
+{
+    enum { OPT_PEER = 256, OPT_ROUNDS, OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_JSON };
+    static const struct option longopts[] = {
+        {"peer", required_argument, NULL, OPT_PEER},
+        {"rounds", required_argument, NULL, OPT_ROUNDS},
+        {"profile", required_argument, NULL, OPT_PROFILE},
+        {"ports", required_argument, NULL, OPT_PORTS},
+        {"rpc-range", required_argument, NULL, OPT_RPC_RANGE},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    o->rounds = 1;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":i:w:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_PEER: o->peer = optarg; break;
+        case 'i': o->iface = optarg; break;
+        case 'w': o->write = optarg; break;
+        case OPT_PROFILE: o->v.profile = optarg; break;
+        case OPT_PORTS: o->v.ports = optarg; break;
+        case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
+        case OPT_JSON: o->json = true; break;
+        case OPT_ROUNDS:
+            if (cli_number("test", "--rounds", optarg, 1, PROBE_MAX_ROUNDS, &o->rounds) != 0)
+                return -1;
+            break;
+        case 'h': cmd_test_usage(); return 1;
+        case ':': return test_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default: return test_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return test_usage_error("unexpected argument '%s' (the peer is given with --peer)",
+                                argv[optind]);
+    if (o->peer == NULL)
+        return test_usage_error("%s", "which server? give --peer HOST");
+    return 0;
+}
+
+/* The profile's ports as probes: TCP and UDP single ports and small ranges, one ICMP echo;
+ * never the dynamic RPC range. Returns how many, or 0 if nothing is left to probe. */
+static size_t test_items(const struct profile *p, struct probe_item *items, size_t max)
+{
+    size_t n = 0;
+    bool echo = false;
+    for (size_t e = 0; e < p->n_entries; e++) {
+        const struct profile_entry *en = &p->entries[e];
+        if ((en->protos & PROFILE_ICMP_ECHO) && !echo && n < max) {
+            items[n++] = (struct probe_item){ .kind = PROBE_ECHO };
+            echo = true;
+        }
+        for (size_t k = 0; k < en->n_ranges; k++) {
+            const struct profile_range *r = &en->ranges[k];
+            if (en->rpc == PROFILE_RPC_DYNAMIC || r->hi - r->lo + 1 > TEST_MAX_RANGE) {
+                fprintf(stderr, "fwsight test: not probing %u-%u (%s): %s\n", r->lo, r->hi,
+                        en->service, en->rpc == PROFILE_RPC_DYNAMIC ? "the dynamic RPC range"
+                                                                    : "too wide a range");
+                continue;
+            }
+            for (unsigned port = r->lo; port <= r->hi; port++) {
+                for (int kind = PROBE_TCP; kind <= PROBE_UDP; kind++) {
+                    if (!(en->protos & (kind == PROBE_TCP ? PROFILE_TCP : PROFILE_UDP)))
+                        continue;
+                    bool dup = false;
+                    for (size_t i = 0; i < n && !dup; i++)
+                        dup = items[i].kind == (enum probe_kind)kind && items[i].port == port;
+                    if (!dup && n < max)
+                        items[n++] = (struct probe_item){ .kind = (enum probe_kind)kind,
+                                                          .port = (uint16_t)port };
+                }
+            }
+        }
+    }
+    return n;
+}
+
+static void test_to_fw_addr(const struct sockaddr_storage *ss, struct fw_addr *a)
+{
+    if (ss->ss_family == AF_INET6)
+        fw_addr_set6(a, ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr);
+    else
+        fw_addr_set4(a, (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+}
+
+static void test_on_probe(void *ctx, const struct probe_event *ev)
+{
+    (void)ctx;
+    char port[16] = "echo";
+    if (ev->kind != PROBE_ECHO)
+        snprintf(port, sizeof port, "%u", ev->port);
+    fprintf(stderr, "fwsight test: round %u: %s %s: %s (%u ms)%s%s\n", ev->round,
+            probe_kind_name(ev->kind), port, probe_outcome_name(ev->outcome), ev->elapsed_ms,
+            ev->err ? ": " : "", ev->err ? strerror(ev->err) : "");
+}
+
+static void test_sink(void *ctx, const struct frame *f)
+{
+    struct test_run *run = ctx;
+    run->frames++;
+    if (run->w != NULL && !run->write_failed &&
+        cap_writer_write(run->w, f, run->write_err) != 0)
+        run->write_failed = true;
+    analyzer_feed(run->a, f);
+}
+
+static void test_conn_sink(void *ctx, const struct conn_record *r)
+{
+    report_add(&((struct test_run *)ctx)->rep, r);
+}
+
+static void test_ready(void *ctx, int fd, short revents)
+{
+    struct pollfd *p = ctx;
+    if (p->fd == fd)
+        p->revents = revents;
+}
+
+/* After every wake-up: the probes read their answers and launch what is due, the frames
+ * waiting are analysed, then the probes' fds become the loop's watch list. */
+static int test_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
+{
+    struct test_run *run = ctx;
+    uint64_t now_ms = probe_now_ms();
+    probe_step(run->ps, run->pfds, run->npfds, now_ms);
+    if (cap_live_dispatch(run->cap, 0, test_sink, run, err) < 0)
+        return FW_EIO;
+    analyzer_advance(run->a, now_us);
+    if (probe_done(run->ps)) {
+        if (run->linger_us == 0)
+            run->linger_us = now_us + TEST_LINGER_MS * 1000u;
+        if (now_us >= run->linger_us)
+            return 1;
+        *next_us = run->linger_us < *next_us ? run->linger_us : *next_us;
+    }
+    run->npfds = probe_pollfds(run->ps, run->pfds, TEST_MAX_WATCH);
+    for (size_t i = 0; i < run->npfds; i++)
+        run->watch[i] = (struct live_watch){ .fd = run->pfds[i].fd,
+                                             .events = run->pfds[i].events,
+                                             .ready = test_ready, .ctx = &run->pfds[i] };
+    run->cfg.nwatch = run->npfds;
+    uint64_t d = probe_deadline_ms(run->ps);
+    if (d != UINT64_MAX) {
+        uint64_t d_us = now_us + (d > now_ms ? (d - now_ms) * 1000u : 0);
+        *next_us = d_us < *next_us ? d_us : *next_us;
+    }
+    return 0;
+}
+
+/* Capture, probes and privileges, in that order: the device and the echo socket need root,
+ * nothing after them does. Returns 0, or an exit status with the message printed. */
+static int test_open(struct test_run *run, const struct test_opts *o, const struct profile *p,
+                     const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+    char err[FW_ERRLEN] = "", warn[FW_ERRLEN] = "", host[INET6_ADDRSTRLEN + 160] = "";
+    struct probe_item *items = calloc(PROBE_MAX_ITEMS, sizeof *items);
+    char *filter = NULL;
+    int status = EXIT_USAGE;
+    if (items == NULL)
+        goto fail;
+    size_t n = test_items(p, items, PROBE_MAX_ITEMS);
+    if (n == 0) {
+        snprintf(err, sizeof err, "the profile leaves no port to probe");
+        goto fail;
+    }
+    const void *a = peer->ss_family == AF_INET6
+                        ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
+                        : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+    char ip[INET6_ADDRSTRLEN] = "";
+    inet_ntop(peer->ss_family, a, ip, sizeof ip);
+    /* A router's ICMP error comes from the router: it names HOST only in its quote. Errors
+     * only (ICMPv6 types below 128): other hosts' pings are not this test's business. */
+    snprintf(host, sizeof host, "host %s or (icmp and icmp[icmptype] != icmp-echo and "
+             "icmp[icmptype] != icmp-echoreply) or (icmp6 and ip6[40] < 128)", ip);
+    filter = live_filter_build(p, false, host, err);
+    status = EXIT_CAPTURE;
+    if (filter == NULL)
+        goto fail;
+    struct cap_live_opts co = { .iface = o->iface, .filter = filter };
+    run->cap = cap_live_open(&co, warn, err);
+    if (run->cap == NULL)
+        goto fail;
+    if (warn[0] != '\0')
+        fprintf(stderr, "fwsight test: warning: %s\n", warn);
+    if (o->write != NULL) {
+        size_t len = strlen(o->write);
+        bool gz = len > 3 && strcmp(o->write + len - 3, ".gz") == 0;
+        run->w = cap_writer_open(o->write, cap_live_linktype(run->cap),
+                                 cap_live_snaplen(run->cap), gz, false, err);
+        if (run->w == NULL)
+            goto fail;
+    }
+    struct probe_opts po = { .rounds = (uint32_t)o->rounds, .max_inflight = TEST_MAX_WATCH };
+    run->ps = probe_new((const struct sockaddr *)peer, peer_len, items, n, &po, test_on_probe,
+                        run, err);
+    if (run->ps == NULL)
+        goto fail;
+    bool dropped;
+    if (cap_priv_drop(CAP_PRIV_DEFAULT_USER, &dropped, err) != 0)
+        goto fail;
+    free(filter);
+    free(items);
+    return 0;
+
+fail:
+    fprintf(stderr, "fwsight test: %s\n", items == NULL ? "out of memory" : err);
+    free(filter);
+    free(items);
+    return status;
+}
+
+static int test_report(struct test_run *run, const struct test_opts *o,
+                       const struct fw_config *cfg, const char *capture_err)
+{
+    char name[96];
+    struct cap_live_stats cs;
+    cap_live_stats(run->cap, &cs);
+    const struct analyzer_stats *st = analyzer_stats(run->a);
+    snprintf(name, sizeof name, "live:%s", cap_live_iface(run->cap)); /* as `fwsight live` */
+    struct report_capture cap = {
+        .file = name, .format = "live", .linktype = cap_live_linktype(run->cap),
+        .packets = run->frames, .warning = "", .error = capture_err, .has_drops = true,
+        .kernel_drops = cs.kernel_drops, .if_drops = cs.if_drops,
+    };
+    if (o->json) {
+        report_print_json(stdout, &run->rep, &cap, st, cfg, analyzer_verdicts(run->a));
+    } else {
+        report_print_verdicts(stdout, analyzer_verdicts(run->a), cfg);
+        report_print_text(stdout, &run->rep, &cap, st, cfg);
+    }
+    int status = capture_err != NULL ? EXIT_CAPTURE : EXIT_OK;
+    const struct verdict_collector *vc = analyzer_verdicts(run->a);
+    for (size_t i = 0; status == EXIT_OK && i < verdict_count(vc); i++)
+        if (report_verdict_blocking(verdict_at(vc, i)))
+            status = EXIT_BLOCKED;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fwsight test: writing to stdout failed\n");
+        status = EXIT_CAPTURE;
+    }
+    return status;
+}
+
+int cmd_test(int argc, char **argv)
+{
+    struct test_opts o = {0};
+    struct test_run run = {0};
+    struct fw_config cfg;
+    struct sockaddr_storage peer, local;
+    socklen_t peer_len;
+    char err[FW_ERRLEN] = "", ifname[IF_NAMESIZE] = "";
+    int status = EXIT_USAGE, signo = 0;
+
+    fw_config_defaults(&cfg);
+    int prc = test_parse(argc, argv, &o);
+    if (prc != 0)
+        return prc > 0 ? EXIT_OK : EXIT_USAGE;
+    if (cli_verdict_setup("test", &o.v, &cfg.verdict) != 0)
+        goto out;
+    if (probe_resolve(o.peer, &peer, &peer_len, err) != 0) {
+        fprintf(stderr, "fwsight test: %s\n", err);
+        goto out;
+    }
+    status = EXIT_CAPTURE;
+    if (probe_route((struct sockaddr *)&peer, peer_len, &local, ifname, err) != 0) {
+        fprintf(stderr, "fwsight test: %s: %s\n", o.peer, err);
+        goto out;
+    }
+    if (o.iface == NULL)
+        o.iface = ifname;
+    /* The pair under test is named, so its untested ports are listed both ways. */
+    test_to_fw_addr(&local, &cfg.verdict.local);
+    cfg.verdict.source = cfg.verdict.local;
+    test_to_fw_addr(&peer, &cfg.verdict.target);
+    if (fw_addr_eq(&cfg.verdict.source, &cfg.verdict.target)) {
+        fprintf(stderr, "fwsight test: %s is this host: nothing to test\n", o.peer);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    report_init(&run.rep);
+    run.a = analyzer_new(&cfg, test_conn_sink, &run);
+    if (run.a == NULL) {
+        fprintf(stderr, "fwsight test: out of memory\n");
+        goto out;
+    }
+    status = test_open(&run, &o, o.v.prof, &peer, peer_len);
+    if (status != 0)
+        goto out;
+    char addr[FW_ADDRSTRLEN];
+    fprintf(stderr, "fwsight test: probing %s from %s, capturing on %s\n", o.peer,
+            fw_addr_format(&cfg.verdict.local, addr, sizeof addr), cap_live_iface(run.cap));
+
+    run.cfg = (struct live_loop_cfg){ .cap_fd = cap_live_fd(run.cap), .pump = test_pump,
+                                      .ctx = &run, .max_wait_ms = 200, .watch = run.watch };
+    enum live_stop stop = live_loop_run(&run.cfg, &signo, err);
+    const char *cap_error = stop == LIVE_STOP_ERROR ? err : NULL;
+    if (cap_error != NULL)
+        fprintf(stderr, "fwsight test: %s\n", err);
+    else if (stop == LIVE_STOP_SIGNAL)
+        fprintf(stderr, "fwsight test: interrupted: the report covers the probes so far\n");
+    analyzer_finish(run.a);
+    if (run.w != NULL && (cap_writer_close(run.w, run.write_err) != 0 || run.write_failed)) {
+        fprintf(stderr, "fwsight test: %s: %s\n", o.write, run.write_err);
+        cap_error = run.write_err;
+    }
+    run.w = NULL;
+    status = test_report(&run, &o, &cfg, cap_error);
+
+out:
+    cap_writer_close(run.w, err);
+    probe_free(run.ps);
+    cap_live_close(run.cap);
+    analyzer_free(run.a);
+    cli_verdict_fini(&o.v);
+    return status;
+}

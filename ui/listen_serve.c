@@ -1,0 +1,314 @@
+/* ui/listen_serve.c: the sockets of `fwsight listen` (see listen_serve.h): one listening
+ * socket per port, the accepted connections, the log lines and the summary, all in one
+ * poll() loop with the caller's signalfd. Which ports, and the options, are cmd_listen.c's. */
+#include "listen_serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LISTEN_MAX_SOCKS 256      /* listening sockets; the built-in profile needs 19 */
+#define LISTEN_IDLE_MS 5000       /* a probe connects and closes: 5 s idle is something else */
+#define LISTEN_PER_PEER 8         /* one peer cannot take them all */
+#define LISTEN_UDP_PER_S 200      /* answers per second; beyond, datagrams are counted only */
+#define LISTEN_BURST 32           /* accepts or datagrams per socket per wake-up: fairness */
+#define LISTEN_ANSWER "fwsight listen\n"
+
+struct listen_sock {
+    int fd;
+    int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+    uint16_t port;
+};
+
+struct listen_conn {
+    int fd;
+    struct sockaddr_storage peer;
+    uint16_t port;
+    uint64_t idle_ms; /* closed at this time unless data comes */
+};
+
+struct listen_serve {
+    size_t max_conns;
+    struct listen_sock socks[LISTEN_MAX_SOCKS];
+    size_t nsocks;
+    struct listen_conn *conns;
+    size_t nconns;
+    struct pollfd *pfds;
+    uint64_t udp_sec, udp_in_sec;
+    uint64_t accepted, datagrams, refused, unanswered;
+};
+
+static uint64_t listen_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* "198.51.100.10" or "2001:db8::1"; an IPv4 peer on the dual-stack socket shows as IPv4. */
+const char *listen_addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+            return inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+        return inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+    }
+    return inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf,
+                     (socklen_t)len);
+}
+
+static uint16_t listen_peer_port(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+    return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+/* One log line: UTC time, proto, local port, peer, what happened. */
+static void listen_log(int proto, uint16_t port, const struct sockaddr_storage *peer,
+                       const char *what)
+{
+    char when[32], addr[INET6_ADDRSTRLEN];
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!listen_addr_text(peer, addr, sizeof addr))
+        snprintf(addr, sizeof addr, "?");
+    printf("%s.%03ldZ %s %u from %s port %u: %s\n", when, ts.tv_nsec / 1000000L,
+           proto == IPPROTO_TCP ? "tcp" : "udp", port, addr, listen_peer_port(peer), what);
+}
+
+/* Opens one listening socket; a port in use or refused is reported and skipped (returns 0
+ * without adding it), so one busy port does not stop the test of the others. */
+int listen_serve_open(struct listen_serve *r, const struct listen_bind *b, int proto,
+                      uint16_t port)
+{
+    for (size_t i = 0; i < r->nsocks; i++)
+        if (r->socks[i].proto == proto && r->socks[i].port == port)
+            return 0; /* a port named by two entries (TCP 135) */
+    if (r->nsocks == LISTEN_MAX_SOCKS) {
+        fprintf(stderr, "fwsight listen: more than %d ports: %s %u and later ones skipped\n",
+                LISTEN_MAX_SOCKS, proto == IPPROTO_TCP ? "tcp" : "udp", port);
+        return -1;
+    }
+    struct sockaddr_storage ss = b->addr;
+    if (ss.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+    else
+        ((struct sockaddr_in *)&ss)->sin_port = htons(port);
+    int type = (proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    int fd = socket(ss.ss_family, type, 0), one = 1, zero = 0;
+    const char *what = "socket";
+    if (fd < 0)
+        goto fail;
+    /* TIME-WAIT connections of an earlier run must not keep the port. */
+    what = "setsockopt";
+    if (proto == IPPROTO_TCP && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+        goto fail;
+    if (b->dual && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) != 0)
+        goto fail;
+    what = "bind";
+    if (bind(fd, (struct sockaddr *)&ss, b->len) != 0)
+        goto fail;
+    what = "listen";
+    if (proto == IPPROTO_TCP && listen(fd, 64) != 0)
+        goto fail;
+    r->socks[r->nsocks++] = (struct listen_sock){ .fd = fd, .proto = proto, .port = port };
+    return 0;
+
+fail:
+    fprintf(stderr, "fwsight listen: %s %u: %s: %s%s: skipped\n",
+            proto == IPPROTO_TCP ? "tcp" : "udp", port, what, strerror(errno),
+            errno == EADDRINUSE ? " (something else listens there)" : "");
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+static bool listen_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+    return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+           ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
+
+static void listen_accept(struct listen_serve *r, const struct listen_sock *s, uint64_t now_ms)
+{
+    for (int i = 0; i < LISTEN_BURST; i++) {
+        struct listen_conn c = { .port = s->port, .idle_ms = now_ms + LISTEN_IDLE_MS };
+        socklen_t len = sizeof c.peer;
+        c.fd = accept(s->fd, (struct sockaddr *)&c.peer, &len);
+        if (c.fd < 0)
+            return; /* EAGAIN, or the peer gave up (ECONNABORTED): nothing to log */
+        if (fcntl(c.fd, F_SETFL, O_NONBLOCK) != 0) {
+            close(c.fd);
+            continue;
+        }
+        size_t same = 0;
+        for (size_t k = 0; k < r->nconns; k++)
+            same += listen_same_host(&r->conns[k].peer, &c.peer);
+        if (r->nconns >= r->max_conns || same >= LISTEN_PER_PEER) {
+            listen_log(IPPROTO_TCP, s->port, &c.peer, "accepted and closed: connection limit");
+            close(c.fd);
+            r->refused++;
+            continue;
+        }
+        listen_log(IPPROTO_TCP, s->port, &c.peer, "accepted");
+        r->conns[r->nconns++] = c;
+        r->accepted++;
+    }
+}
+
+static void listen_datagrams(struct listen_serve *r, const struct listen_sock *s, uint64_t now_ms)
+{
+    static const char answer[] = LISTEN_ANSWER;
+    uint8_t buf[2048];
+    for (int i = 0; i < LISTEN_BURST; i++) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof peer;
+        ssize_t n = recvfrom(s->fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&peer, &len);
+        if (n < 0)
+            return;
+        r->datagrams++;
+        if (now_ms / 1000 != r->udp_sec) {
+            r->udp_sec = now_ms / 1000;
+            r->udp_in_sec = 0;
+        }
+        if (r->udp_in_sec++ >= LISTEN_UDP_PER_S) {
+            r->unanswered++; /* a flood is not logged line by line either */
+            continue;
+        }
+        /* Never more than the request: an answer cannot amplify a spoofed datagram. */
+        size_t alen = (size_t)n < sizeof answer - 1 ? (size_t)n : sizeof answer - 1;
+        bool sent = sendto(s->fd, answer, alen, 0, (struct sockaddr *)&peer, len) >= 0;
+        char what[64];
+        snprintf(what, sizeof what, "%zd bytes, %s", n, sent ? "answered" : "answer failed");
+        listen_log(IPPROTO_UDP, s->port, &peer, what);
+    }
+}
+
+/* Reads and discards what a connection sends; closes it at end, error or idle. */
+static void listen_conns(struct listen_serve *r, const struct pollfd *pfds, uint64_t now_ms)
+{
+    uint8_t buf[4096];
+    for (size_t i = r->nconns; i-- > 0;) {
+        struct listen_conn *c = &r->conns[i];
+        bool done = now_ms >= c->idle_ms;
+        if (!done && pfds[i].revents != 0) {
+            ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+            if (n > 0)
+                c->idle_ms = now_ms + LISTEN_IDLE_MS;
+            else
+                done = n == 0 || (errno != EAGAIN && errno != EINTR);
+        }
+        if (done) {
+            close(c->fd);
+            r->conns[i] = r->conns[--r->nconns]; /* the moved one was handled already */
+        }
+    }
+}
+
+int listen_serve_run(struct listen_serve *r, int sigfd, uint64_t duration_ms)
+{
+    uint64_t end_ms = listen_now_ms() + duration_ms;
+    int signo = 0;
+    for (;;) {
+        uint64_t now = listen_now_ms(), next = end_ms;
+        if (now >= end_ms)
+            break;
+        size_t n = 0;
+        r->pfds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+        for (size_t i = 0; i < r->nsocks; i++)
+            r->pfds[n++] = (struct pollfd){ .fd = r->socks[i].fd, .events = POLLIN };
+        for (size_t i = 0; i < r->nconns; i++) {
+            r->pfds[n++] = (struct pollfd){ .fd = r->conns[i].fd, .events = POLLIN };
+            next = r->conns[i].idle_ms < next ? r->conns[i].idle_ms : next;
+        }
+        int rc = poll(r->pfds, (nfds_t)n, next > now ? (int)(next - now) : 0);
+        if (rc < 0 && errno != EINTR) {
+            fprintf(stderr, "fwsight listen: poll: %s\n", strerror(errno));
+            return -1;
+        }
+        now = listen_now_ms();
+        if (rc > 0 && (r->pfds[0].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                signo = (int)si.ssi_signo;
+                break;
+            }
+        }
+        /* Connections first: accepting appends to the array the pollfds index. */
+        listen_conns(r, r->pfds + 1 + r->nsocks, now);
+        for (size_t i = 0; rc > 0 && i < r->nsocks; i++) {
+            if (!(r->pfds[1 + i].revents & POLLIN))
+                continue;
+            if (r->socks[i].proto == IPPROTO_TCP)
+                listen_accept(r, &r->socks[i], now);
+            else
+                listen_datagrams(r, &r->socks[i], now);
+        }
+    }
+    printf("fwsight listen: stopped (%s): %llu TCP connections accepted, %llu closed at once "
+           "over the limits, %llu UDP datagrams (%llu not answered: rate limit)\n",
+           signo ? strsignal(signo) : "duration over", (unsigned long long)r->accepted,
+           (unsigned long long)r->refused, (unsigned long long)r->datagrams,
+           (unsigned long long)r->unanswered);
+    return 0;
+}
+
+
+struct listen_serve *listen_serve_new(size_t max_conns)
+{
+    struct listen_serve *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->max_conns = max_conns;
+    r->conns = calloc(max_conns, sizeof *r->conns);
+    r->pfds = calloc(1 + LISTEN_MAX_SOCKS + max_conns, sizeof *r->pfds);
+    if (r->conns == NULL || r->pfds == NULL) {
+        listen_serve_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void listen_serve_free(struct listen_serve *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->nconns; i++)
+        close(r->conns[i].fd);
+    for (size_t i = 0; i < r->nsocks; i++)
+        close(r->socks[i].fd);
+    free(r->pfds);
+    free(r->conns);
+    free(r);
+}
+
+size_t listen_serve_count(const struct listen_serve *r)
+{
+    return r->nsocks;
+}
+
+void listen_serve_print_ports(const struct listen_serve *r, FILE *out)
+{
+    for (size_t i = 0; i < r->nsocks; i++)
+        fprintf(out, " %s:%u", r->socks[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+                r->socks[i].port);
+}
