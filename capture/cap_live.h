@@ -24,10 +24,13 @@ struct cap_live_opts {
                             * buffer to fill on a quiet link */
 };
 
-/* Enough for every header fwsight decodes and the endpoint mapper's replies on TCP 135. */
-#define CAP_LIVE_DEFAULT_SNAPLEN 65535u
-/* Twice libpcap's default: a replication server's bursts must not become kernel drops. */
-#define CAP_LIVE_DEFAULT_BUFFER_KIB 4096u
+/* Enough for every header fwsight decodes and the endpoint mapper's replies on TCP 135, and
+ * small on purpose: in immediate mode the kernel ring has one slot of about snaplen bytes per
+ * packet, so 65535 would leave a 16 MiB buffer 250 slots, and a scheduling hiccup at 100k
+ * packets/s becomes kernel drops (bench/live_bench.sh). 2 KiB gives about 8000 slots. */
+#define CAP_LIVE_DEFAULT_SNAPLEN 2048u
+/* Four times libpcap's default: a replication server's bursts must not become kernel drops. */
+#define CAP_LIVE_DEFAULT_BUFFER_KIB 16384u
 
 struct cap_live_stats {
     uint64_t frames;       /* frames handed to the sink */
