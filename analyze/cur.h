@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cur {
     const uint8_t *p;
@@ -113,6 +114,43 @@ static inline void cur_skip(struct cur *c, size_t n)
     }
     c->p += n;
     c->left -= n;
+}
+
+/* Peeks at fixed offsets, for fast paths that check a whole header once with cur_has():
+ * each peek is still bounded (0 outside the cursor; short_read is left alone), and after a
+ * dominating cur_has() the compiler drops the check. They do not advance c. */
+static inline bool cur_has(const struct cur *c, size_t n)
+{
+    return !c->short_read && c->left >= n;
+}
+
+static inline uint8_t cur_peek_u8(const struct cur *c, size_t off)
+{
+    return off < c->left ? c->p[off] : 0;
+}
+
+static inline uint16_t cur_peek_be16(const struct cur *c, size_t off)
+{
+    if (c->left < 2 || off > c->left - 2)
+        return 0;
+    return (uint16_t)(c->p[off] << 8 | c->p[off + 1]);
+}
+
+static inline uint32_t cur_peek_be32(const struct cur *c, size_t off)
+{
+    if (c->left < 4 || off > c->left - 4)
+        return 0;
+    return (uint32_t)c->p[off] << 24 | (uint32_t)c->p[off + 1] << 16 |
+           (uint32_t)c->p[off + 2] << 8 | (uint32_t)c->p[off + 3];
+}
+
+/* Copies n bytes at off into dst (zero-filled if they are not all there). */
+static inline void cur_peek_bytes(const struct cur *c, size_t off, void *dst, size_t n)
+{
+    if (n <= c->left && off <= c->left - n)
+        memcpy(dst, c->p + off, n);
+    else
+        memset(dst, 0, n);
 }
 
 /* A cursor over the next n bytes (or fewer, if fewer are left: the caller compares

@@ -244,14 +244,85 @@ static uint16_t decode_link(struct cur *c, int linktype, bool *bad)
     }
 }
 
+/* memset() of the whole struct pkt became `rep stos`, whose start-up cost was a third of
+ * decode_frame()'s samples; in pieces of 64 bytes the compiler writes plain vector stores. */
+static inline void decode_zero(struct pkt *p)
+{
+    unsigned char *b = (unsigned char *)p;
+    size_t i = 0;
+    for (; i + 64 <= sizeof *p; i += 64)
+        memset(b + i, 0, 64);
+    memset(b + i, 0, sizeof *p - i);
+}
+
+/* The common case read straight: Ethernet II, then IPv4 without options or IPv6 without
+ * extension headers, unfragmented, carrying TCP or UDP, checksums not verified. It fills *p
+ * and *in exactly as decode_link() and decode_ip() would, with one bounds check per header
+ * instead of one per field (decoding took half the instructions); anything else returns
+ * false and takes the general path. c is at the Ethernet header and p freshly zeroed. */
+static bool decode_fast(const struct cur *c, const struct decode_opts *opts, struct pkt *p,
+                        struct decode_l4_in *in)
+{
+    if ((opts != NULL && opts->verify_checksums) || !cur_has(c, 14 + 20))
+        return false;
+    uint16_t type = cur_peek_be16(c, 12);
+    uint8_t vihl = cur_peek_u8(c, 14);
+    struct cur ip = *c;
+    cur_skip(&ip, 14);
+    if (type == ETH_IPV4 && vihl == 0x45) {
+        uint16_t tot_len = cur_peek_be16(&ip, 2);
+        uint16_t frag = cur_peek_be16(&ip, 6);
+        uint8_t proto = cur_peek_u8(&ip, 9);
+        if (tot_len < 20 || (frag & 0x3fff) != 0 || (proto != 6 && proto != 17))
+            return false; /* total length 0 or too short, fragments, other transports */
+        p->ip_version = 4;
+        p->ip_id = cur_peek_be16(&ip, 4);
+        p->ttl = cur_peek_u8(&ip, 8);
+        p->proto = proto;
+        p->src.family = p->dst.family = 4;
+        cur_peek_bytes(&ip, 12, p->src.b, 4);
+        cur_peek_bytes(&ip, 16, p->dst.b, 4);
+        p->ip_len = tot_len;
+        struct cur dgram = cur_sub(&ip, tot_len);
+        in->complete = dgram.left == tot_len;
+        cur_skip(&dgram, 20);
+        in->l4 = dgram;
+        in->l4_len = tot_len - 20u;
+        return true;
+    }
+    if (type == ETH_IPV6 && (vihl >> 4) == 6 && cur_has(&ip, 40)) {
+        uint16_t pay_len = cur_peek_be16(&ip, 4);
+        uint8_t nh = cur_peek_u8(&ip, 6);
+        if (pay_len == 0 || (nh != 6 && nh != 17))
+            return false; /* jumbograms, extension headers, other transports */
+        p->ip_version = 6;
+        p->ttl = cur_peek_u8(&ip, 7);
+        p->proto = nh;
+        p->src.family = p->dst.family = 6;
+        cur_peek_bytes(&ip, 8, p->src.b, 16);
+        cur_peek_bytes(&ip, 24, p->dst.b, 16);
+        p->ip_len = 40u + pay_len;
+        cur_skip(&ip, 40);
+        struct cur dgram = cur_sub(&ip, pay_len);
+        in->complete = dgram.left == pay_len;
+        in->l4 = dgram;
+        in->l4_len = pay_len;
+        return true;
+    }
+    return false;
+}
+
 enum pkt_status decode_frame(const struct frame *f, const struct decode_opts *opts,
                              struct pkt *out)
 {
-    memset(out, 0, sizeof *out);
+    decode_zero(out);
     out->linktype = f->linktype;
+    struct cur c = cur_make(f->bytes, f->bytes != NULL ? f->caplen : 0);
+    struct decode_l4_in in;
+    if (f->linktype == FW_LINKTYPE_ETHERNET && decode_fast(&c, opts, out, &in))
+        return out->status = decode_l4(opts, out, &in);
     if (!decode_has_linktype(f->linktype))
         return out->status = PKT_UNSUPPORTED_LINK;
-    struct cur c = cur_make(f->bytes, f->bytes != NULL ? f->caplen : 0);
     bool bad = false;
     uint16_t type = decode_link(&c, f->linktype, &bad);
     if (c.short_read)
@@ -268,7 +339,6 @@ enum pkt_status decode_frame(const struct frame *f, const struct decode_opts *op
         return out->status = PKT_NOT_IP;
     if ((type == ETH_IPV4 && version != 4) || (type == ETH_IPV6 && version != 6))
         return out->status = PKT_MALFORMED; /* the link layer and the IP header disagree */
-    struct decode_l4_in in;
     enum pkt_status st = decode_ip(&c, opts, out, &in);
     if (st == PKT_OK)
         st = decode_l4(opts, out, &in);

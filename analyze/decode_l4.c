@@ -41,20 +41,32 @@ static enum pkt_status decode_tcp(const struct decode_opts *opts, struct pkt *p,
                                   const struct decode_l4_in *in)
 {
     struct cur c = in->l4;
-    p->sport = cur_be16(&c);
-    p->dport = cur_be16(&c);
-    if (c.short_read) {
-        p->sport = p->dport = 0;
-        return decode_short(in->complete);
+    uint16_t off_flags;
+    if (cur_has(&c, 20)) { /* the usual case: the fixed header with one check */
+        p->sport = cur_peek_be16(&c, 0);
+        p->dport = cur_peek_be16(&c, 2);
+        p->seq = cur_peek_be32(&c, 4);
+        p->ack = cur_peek_be32(&c, 8);
+        off_flags = cur_peek_be16(&c, 12);
+        p->win = cur_peek_be16(&c, 14);
+        p->has_ports = true;
+        cur_skip(&c, 20);
+    } else {
+        p->sport = cur_be16(&c);
+        p->dport = cur_be16(&c);
+        if (c.short_read) {
+            p->sport = p->dport = 0;
+            return decode_short(in->complete);
+        }
+        p->has_ports = true;
+        p->seq = cur_be32(&c);
+        p->ack = cur_be32(&c);
+        off_flags = cur_be16(&c);
+        p->win = cur_be16(&c);
+        cur_skip(&c, 4); /* checksum, urgent pointer */
+        if (c.short_read)
+            return decode_short(in->complete);
     }
-    p->has_ports = true;
-    p->seq = cur_be32(&c);
-    p->ack = cur_be32(&c);
-    uint16_t off_flags = cur_be16(&c);
-    p->win = cur_be16(&c);
-    cur_skip(&c, 4); /* checksum, urgent pointer */
-    if (c.short_read)
-        return decode_short(in->complete);
     uint32_t hdr_len = (uint32_t)(off_flags >> 12) * 4;
     p->tcp_flags = (uint8_t)off_flags;
     if (hdr_len < 20 || hdr_len > in->l4_len)

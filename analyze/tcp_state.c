@@ -75,6 +75,14 @@ static void init_endpoint(struct tcp_ep *e, uint8_t flags, uint32_t seq, uint32_
     }
 }
 
+/* flow_hist_once() for the letters of nearly every packet (D, A): after the first time only
+ * a bit test, without the call into flow_track.c. */
+static inline void hist_once_fast(struct flow *f, uint32_t bit, bool is_orig, char code)
+{
+    if (!(f->hist_seen & (is_orig ? bit : bit << 16)))
+        flow_hist_once(f, bit, is_orig, code);
+}
+
 static void update_history(struct flow *f, struct tcp_ep *e, bool is_orig, uint8_t flags,
                            int64_t rel_seq, uint32_t len)
 {
@@ -105,9 +113,9 @@ static void update_history(struct flow *f, struct tcp_ep *e, bool is_orig, uint8
             e->hist_last_rst = rel_seq;
         }
     } else if (len > 0) {
-        flow_hist_once(f, HIST_DATA, is_orig, 'D');
+        hist_once_fast(f, HIST_DATA, is_orig, 'D');
     } else if (flags & TH_ACK) {
-        flow_hist_once(f, HIST_ACK, is_orig, 'A');
+        hist_once_fast(f, HIST_ACK, is_orig, 'A');
     }
 }
 
