@@ -9,7 +9,7 @@
 # $FW_BENCH_BUILD (default build-bench/ beside bench/). Two network namespaces joined by a veth
 # pair; tcpreplay sends from one, the capturer listens on the other end. Each capturer runs
 # alone, with its defaults: tcpdump (2 MiB buffer, no filter, every packet written to
-# /dev/null) and fwsight live (4 MiB buffer, the default filter, -Z nobody).
+# /dev/null) and fwsight live (its default buffer and snaplen, the default filter, -Z nobody).
 #
 # Mixed traffic: fwsight-bench-gen's capture (198.18.0.0/15 benchmarking addresses rewritten
 # by tcprewrite into 198.51.100.0/24 and 203.0.113.0/24; the headers quoted inside ICMP errors
