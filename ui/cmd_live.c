@@ -2,10 +2,12 @@
  * filter from the profile, opens the device and the -w file while still privileged, drops to
  * -Z USER before the first packet is parsed, then runs the live loop: frames go to the same
  * analyzer_feed() as a file's, wall time (the clock frames are stamped with) drives
- * analyzer_advance(), and the stream prints what settled. At the end the same report as
- * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
- * drop, so it belongs to root and can be written where root can write; after a signal it is
- * flushed and closed, so it is a valid capture. */
+ * analyzer_advance(), and the stream prints what settled (on a terminal the interactive view,
+ * tui.c, shows it instead: its keyboard is one more fd of the same poll()). At the end the
+ * same report as `fwsight analyze` prints, with the kernel's drop counters. The -w file is
+ * created before the drop, so it belongs to root and can be written where root can write;
+ * after a signal it is flushed and closed, so it is a valid capture. */
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include "live_loop.h"
 #include "live_stream.h"
 #include "report.h"
+#include "tui.h"
 
 enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 
@@ -30,6 +33,10 @@ enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 /* A frame the kernel stamped just before our clock read may be handed over just after it:
  * timers run this far behind the wall clock so that frame times never go backwards. */
 #define LIVE_CLOCK_SLACK_US 500000u
+/* The view repaints what changed at most 4 times a second (the eye needs no more, and a flood
+ * of frames must not become a flood of repaints), and once a second for the counters. */
+#define LIVE_PAINT_US 250000u
+#define LIVE_TICK_US 1000000u
 
 struct live_run {
     const struct live_opts *o;
@@ -42,13 +49,19 @@ struct live_run {
     bool write_failed;
     char werr[FW_ERRLEN];
     uint64_t next_status_us;
+    bool ui;                    /* the interactive view instead of the stream */
+    struct tui *tui;            /* open while the loop runs */
+    struct live_watch kbd;
+    bool view_dirty, kbd_gone;
+    uint64_t start_us, last_paint_us;
 };
 
 static void live_conn(void *ctx, const struct conn_record *r)
 {
     struct live_run *run = ctx;
     report_add(&run->rep, r);
-    live_stream_conn(&run->stream, r);
+    if (!run->ui)
+        live_stream_conn(&run->stream, r);
     run->dirty = true;
 }
 
@@ -69,6 +82,43 @@ static void live_status(struct live_run *run, uint64_t now_us)
     live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
 }
 
+static void live_kbd_ready(void *ctx, int fd, short revents)
+{
+    struct live_run *run = ctx;
+    (void)fd;
+    /* A terminal that went away keeps poll() ready: end the run rather than spin. */
+    if (revents & (POLLHUP | POLLERR | POLLNVAL))
+        run->kbd_gone = true;
+}
+
+/* The view's share of a wake-up: keys repaint at once, new data at most every LIVE_PAINT_US,
+ * the counters every LIVE_TICK_US; paused, only keys do. Returns 1 when the user quit. */
+static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
+{
+    struct cap_live_stats cs;
+    char title[96];
+    cap_live_stats(run->cap, &cs);
+    snprintf(title, sizeof title, "live %s", run->o->iface);
+    struct view_input in = {
+        .vc = analyzer_verdicts(run->a), .cfg = &run->o->cfg, .title = title,
+        .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
+        .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
+    };
+    enum view_action act = tui_keys(run->tui, &in);
+    if (act == VIEW_QUIT || run->kbd_gone)
+        return 1;
+    uint64_t due = run->last_paint_us + (run->view_dirty ? LIVE_PAINT_US : LIVE_TICK_US);
+    if (act == VIEW_REDRAW || (!tui_sel(run->tui)->paused && now_us >= due)) {
+        tui_paint(run->tui, &in);
+        run->view_dirty = false;
+        run->last_paint_us = now_us;
+        due = now_us + LIVE_TICK_US;
+    }
+    if (!tui_sel(run->tui)->paused && due < *next_us)
+        *next_us = due;
+    return 0;
+}
+
 /* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
  * then the timers, then what changed. */
 static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
@@ -85,13 +135,16 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
                 return n;
             break;
         }
+        run->view_dirty = true;
     }
     /* Not before the first frame: the capture's time starts with it. */
     if (analyzer_stats(run->a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US)
         analyzer_advance(run->a, now_us - LIVE_CLOCK_SLACK_US);
     if (run->dirty) {
         run->dirty = false;
-        live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), now_us);
+        run->view_dirty = true;
+        if (!run->ui)
+            live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), now_us);
     }
     if (run->next_status_us == 0)
         run->next_status_us = now_us + LIVE_STATUS_US;
@@ -103,12 +156,13 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
             snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
             return FW_EIO;
         }
-        live_status(run, now_us);
+        if (!run->ui)
+            live_status(run, now_us);
         run->next_status_us = now_us + LIVE_STATUS_US;
     }
     if (run->next_status_us < *next_us)
         *next_us = run->next_status_us;
-    return 0;
+    return run->tui != NULL ? live_view(run, now_us, next_us) : 0;
 }
 
 /* Opens the device and the -w file, then drops privileges: before any frame is parsed. */
@@ -159,9 +213,19 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
         .end_us = run->o->duration_us != 0 ? live_now_us() + run->o->duration_us : 0,
         .max_wait_ms = cap_live_fd(run->cap) >= 0 ? 1000 : 100,
     };
+    if (run->tui != NULL) {
+        run->kbd = (struct live_watch){ tui_fd(run->tui), POLLIN, live_kbd_ready, run };
+        lc.watch = &run->kbd;
+        lc.nwatch = 1;
+        run->start_us = live_now_us();
+    }
     enum live_stop stop = live_loop_run(&lc, &signo, err);
+    /* The terminal is the user's again before anything more is printed. */
+    tui_close(run->tui);
+    run->tui = NULL;
     analyzer_finish(run->a);
-    live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
+    if (!run->ui)
+        live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
     if (stop == LIVE_STOP_SIGNAL)
         fprintf(stderr, "fwsight: stopped by signal %d; reporting what was captured\n", signo);
     int status = LIVE_OK;
@@ -245,6 +309,11 @@ int cmd_live(int argc, char **argv)
         status = LIVE_CAPTURE;
         goto out;
     }
+    run.ui = !o.no_ui && !o.json && tui_is_possible();
+    if (run.ui && (run.tui = tui_open(err)) == NULL) {
+        fprintf(stderr, "fwsight: %s; streaming text instead\n", err);
+        run.ui = false;
+    }
 
     status = live_capture(&run, err);
     live_report(&run, status == LIVE_OK ? NULL : err);
@@ -258,6 +327,7 @@ int cmd_live(int argc, char **argv)
     }
 
 out:
+    tui_close(run.tui);
     live_stream_fini(&run.stream);
     analyzer_free(run.a);
     cap_writer_close(run.w, err);

@@ -11,6 +11,7 @@
 struct live_opts {
     const char *iface, *filter, *wpath, *user;
     bool full, force, json, print_filter;
+    bool no_ui;             /* --no-ui: stream text even on a terminal */
     uint64_t duration_us;
     uint32_t buffer_kib, snaplen;
     struct cli_verdict v;   /* --profile, --ports, --rpc-range, --source, --target, --local */

@@ -17,8 +17,9 @@ static const char live_usage[] =
     "Captures on IFACE (or 'any') what the diagnosis needs, prints each attempt on the\n"
     "profile's ports and each verdict as it appears or changes, a status line with the\n"
     "kernel's drop counters every 5 s, and the verdict report (as 'fwsight analyze') at the\n"
-    "end. The ncurses view comes later: for now live always streams text (--no-ui is\n"
-    "accepted and is what it does).\n"
+    "end. On a terminal it shows the interactive view instead of the stream (keys as in\n"
+    "'fwsight analyze --ui'; q or Ctrl-C ends the capture); when stdout is no terminal, with\n"
+    "--json or with --no-ui, it always streams text.\n"
     "\n"
     "Options:\n"
     "  -i IFACE             the interface to capture on ('any': all of them)\n"
@@ -36,7 +37,7 @@ static const char live_usage[] =
     "  -s SNAPLEN           bytes kept per packet (default %u)\n"
     "  -Z USER              after opening the device, run as USER (default nobody); without\n"
     "                       root (a binary given CAP_NET_RAW,CAP_NET_ADMIN) nothing is dropped\n"
-    "  --no-ui              stream text (the only mode for now)\n"
+    "  --no-ui              stream text even on a terminal\n"
     "  --json               print the final report as JSON (the stream then goes to stderr)\n"
     "  --profile NAME|FILE, --ports LIST, --rpc-range LO-HI, --source ADDR --target ADDR,\n"
     "  --local ADDR         as for 'fwsight analyze'\n"
@@ -118,7 +119,7 @@ int live_parse(int argc, char **argv, struct live_opts *o)
         case O_FILTER: o->filter = optarg; break;
         case O_FULL: o->full = true; break;
         case O_PRINT: o->print_filter = true; break;
-        case O_NOUI: break; /* streaming text is the only mode until the ncurses view */
+        case O_NOUI: o->no_ui = true; break;
         case O_JSON: o->json = true; break;
         case O_PROFILE: o->v.profile = optarg; break;
         case O_PORTS: o->v.ports = optarg; break;

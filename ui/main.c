@@ -24,6 +24,7 @@
 #include "cmd_test.h"
 #include "connlog.h"
 #include "report.h"
+#include "tui.h"
 
 enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
 
@@ -78,6 +79,9 @@ static const char analyze_usage[] =
     "                       then stdout carries the conn.log only, no report)\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
+    "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
+    "                       q quits, ? shows the keys\n"
+    "  --report             with --ui: print the report when the view is left\n"
     "  --verify-checksums   verify IP and TCP/UDP checksums as Zeek does by default: drop\n"
     "                       packets with a bad IP checksum, mark bad TCP/UDP ones 'C' in the\n"
     "                       history. Off by default: a capture taken on the sending host\n"
@@ -98,6 +102,7 @@ struct analyze_opts {
     const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
     const char *conn_log; /* NULL: none */
     bool json, quiet;
+    bool ui, report;      /* --ui: the interactive view; --report: the report after it */
     struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
     struct fw_config cfg;
 };
@@ -132,7 +137,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
     enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS, OPT_PROFILE, OPT_PORTS,
-           OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL };
+           OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI, OPT_REPORT };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -142,6 +147,8 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"local", required_argument, NULL, OPT_LOCAL},
         {"conn-log", required_argument, NULL, OPT_CONN_LOG},
         {"json", no_argument, NULL, OPT_JSON},
+        {"ui", no_argument, NULL, OPT_UI},
+        {"report", no_argument, NULL, OPT_REPORT},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"max-verdicts", required_argument, NULL, OPT_MAX_VERDICTS},
@@ -157,6 +164,8 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         switch (c) {
         case OPT_CONN_LOG: o->conn_log = optarg; break;
         case OPT_JSON: o->json = true; break;
+        case OPT_UI: o->ui = true; break;
+        case OPT_REPORT: o->report = true; break;
         case OPT_VERIFY: o->cfg.verify_checksums = true; break;
         case OPT_MAX_FLOWS:
             if (cli_number("analyze", "--max-flows", optarg, 1, UINT32_MAX, &n) != 0)
@@ -190,6 +199,15 @@ static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
     if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)
         return usage_error("%s", "only one of the two captures can be stdin ('-')");
+    if (o->report && !o->ui)
+        return usage_error("%s", "--report goes with --ui (without it the report is printed)");
+    /* The view reads keys from stdin: a capture on stdin would leave it no keyboard. */
+    if (o->ui && (strcmp(o->file, "-") == 0 || (o->file2 && strcmp(o->file2, "-") == 0)))
+        return usage_error("%s", "--ui reads the keyboard on stdin: give the capture as a file");
+    if (o->ui && (o->conn_log != NULL && strcmp(o->conn_log, "-") == 0))
+        return usage_error("%s", "--ui draws on stdout: --conn-log - cannot share it");
+    if (o->ui && !tui_is_possible())
+        return usage_error("%s", "--ui needs a terminal on stdin and stdout");
     return cli_verdict_setup("analyze", &o->v, &o->cfg.verdict);
 }
 
@@ -312,6 +330,33 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
     return 0;
 }
 
+/* --ui: the finished analysis in the interactive view; the combined verdicts of two captures
+ * when there are some. Returns 0, or -1 when the terminal could not be used (message printed). */
+static int analyze_browse(const struct analyze_opts *o, const struct analyze_run run[2],
+                          int ncap, const struct verdict_collector *combined)
+{
+    char title[300], err[FW_ERRLEN];
+    const struct analyzer_stats *st = analyzer_stats(run[0].a);
+    uint64_t first = st->first_ts_us, last = st->last_ts_us, packets = run[0].cap.packets;
+    if (ncap == 2) {
+        const struct analyzer_stats *st2 = analyzer_stats(run[1].a);
+        first = st2->first_ts_us != 0 && st2->first_ts_us < first ? st2->first_ts_us : first;
+        last = st2->last_ts_us > last ? st2->last_ts_us : last;
+        packets += run[1].cap.packets;
+    }
+    snprintf(title, sizeof title, "analyze %.120s%s%.120s", o->file, ncap == 2 ? " + " : "",
+             ncap == 2 ? o->file2 : "");
+    struct view_input in = {
+        .vc = combined != NULL ? combined : analyzer_verdicts(run[0].a), .cfg = &o->cfg,
+        .title = title, .packets = packets, .elapsed_us = last > first ? last - first : 0,
+    };
+    if (tui_browse(&in, err) != 0) {
+        fprintf(stderr, "fwsight: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     struct analyze_opts o = {0};
@@ -382,7 +427,9 @@ static int cmd_analyze(int argc, char **argv)
         .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
         .combined = combined, .corr = &corr,
     };
-    if (!o.quiet && log_out != stdout) {
+    if (o.ui && analyze_browse(&o, run, ncap, combined) != 0)
+        status = EXIT_USAGE;
+    if (!o.quiet && log_out != stdout && (!o.ui || o.report)) {
         if (ncap == 2 && o.json)
             report_print_two_json(stdout, &two, &o.cfg);
         else if (ncap == 2)

@@ -1,0 +1,168 @@
+#!/bin/bash
+# tests/tui/tui_test.sh: the interactive view end to end, on a real terminal: tmux runs
+# `fwsight analyze --ui` on the demo capture in a shell, sends keys and reads the screen back
+# (capture-pane): the matrix cells, the evidence on Enter, the filter, the help, resizes to
+# 80x24 and 200x60, NO_COLOR, and the shell's terminal as it was after q and after Ctrl-C.
+# The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
+# the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
+# private tmux server is killed on every way out.
+#
+#   tui_test.sh FWSIGHT SAMPLES_DIR
+set -u
+fwsight=${1:?usage: tui_test.sh FWSIGHT SAMPLES_DIR}
+samples=${2:?usage: tui_test.sh FWSIGHT SAMPLES_DIR}
+command -v tmux > /dev/null || { echo "tmux not installed: skipped"; exit 77; }
+sample=$samples/demo/source.pcap.gz
+tmp=$(mktemp -d)
+sock=fwsight-tui-$$
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { tm kill-server > /dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+screen() { tm capture-pane -p -t t; }
+scrollback() { tm capture-pane -p -S -300 -t t; }
+# wait_for PATTERN [SECONDS]: until the screen matches the extended regex, at most SECONDS.
+wait_for() {
+    local i limit=$(( ${2:-10} * 10 ))
+    for ((i = 0; i < limit; i++)); do
+        screen | grep -Eq -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# wait_gone PATTERN [SECONDS]: until the screen no longer matches, at most SECONDS.
+wait_gone() {
+    local i limit=$(( ${2:-10} * 10 ))
+    for ((i = 0; i < limit; i++)); do
+        screen | grep -Eq -- "$1" || return 0
+        sleep 0.1
+    done
+    return 1
+}
+# expect_screen PATTERN WHAT: fails with the screen shown when it does not appear.
+expect_screen() {
+    if ! wait_for "$1"; then
+        fail "$2: /$1/ not on the screen:"
+        screen | sed 's/^/    | /'
+    fi
+}
+keys() { tm send-keys -t t "$@"; }
+# restored WHAT: the line discipline back (icanon echo, printed by run) and curses' alternate
+# screen left, which only endwin() does: a shell resets the modes after a crash, not that.
+restored() {
+    expect_screen '^icanon echo' "$1: the terminal modes restored"
+    [ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] ||
+        fail "$1: still on the alternate screen (endwin not called)"
+}
+
+# Without a terminal, --ui is a usage error that says so.
+"$fwsight" analyze --ui "$sample" < /dev/null > "$tmp/out" 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q "needs a terminal" "$tmp/err" ||
+    fail "--ui without a terminal: exit $st, $(head -c 200 "$tmp/err")"
+"$fwsight" analyze --report "$sample" > /dev/null 2>&1
+[ $? = 2 ] || fail "--report without --ui is not a usage error"
+
+shell="env -i PATH=$PATH HOME=$tmp TERM=screen PS1='tui-prompt\$ ' bash --norc --noprofile"
+tm new-session -d -s t -x 100 -y 30 "$shell" ||
+    { echo "tmux cannot start a session: skipped"; exit 77; }
+wait_for 'tui-prompt\$' 5 || { fail "no shell prompt in tmux"; exit 1; }
+
+# run ARGS...: the view in the pane, its exit status and the terminal modes printed after it.
+run() {
+    local modes="stty -a | tr -s ' ;\\n' '\\n' | grep -Ex -- '-?(echo|icanon)' | tr '\\n' ' '"
+    keys "clear; $* 2>> $tmp/err; echo \"EXIT=\$?\"; $modes; echo" Enter
+}
+
+run "$fwsight" analyze --ui "$sample"
+expect_screen 'q quit  \? help' "the view opens"
+expect_screen 'tcp   6325 +DROPPED 4 SYN, 0 answers +OPEN' "tcp 6325 A -> B dropped, B -> A open"
+expect_screen 'failover monitor.*icmp.*echo.*DROPPED' "icmp echo row"
+expect_screen 'A = 198\.51\.100\.10  B = 203\.0\.113\.20' "the host pair"
+
+# The filter narrows the rows; Enter on the selected one shows its evidence.
+keys / 6 3 2 5 Enter
+expect_screen 'filter: 6325   2 rows' "the filter"
+wait_gone 'tcp   6320' 2 || fail "the filter left tcp 6320 shown"
+keys Enter
+expect_screen 'frame 5' "Enter shows the evidence"
+expect_screen 'advice: open TCP 6325' "the advice"
+keys Escape
+sleep 0.2
+keys Escape
+expect_screen 'filter: \(none' "Esc clears the filter"
+expect_screen 'tcp   6320' "all rows back"
+
+keys '?'
+expect_screen 'fwsight: keys' "? shows the help"
+keys x
+wait_gone 'fwsight: keys' || fail "a key leaves the help"
+
+# Resizes at any time: the smallest supported terminal, then a large one.
+tm resize-window -t t -x 80 -y 24
+expect_screen '^>? +Double-Take +tcp +6320' "80x24: the matrix"
+expect_screen 'q quit  \? help  Enter evidence' "80x24: the status line"
+[ "$(screen | wc -l)" -le 24 ] || fail "80x24: more than 24 lines"
+tm resize-window -t t -x 200 -y 60
+expect_screen 'ESX +tcp +443' "200x60: every row shown"
+expect_screen 'evidence: 198\.51\.100\.10 -> 203\.0\.113\.20 tcp 6320' "200x60: the evidence pane"
+tm resize-window -t t -x 60 -y 20
+expect_screen 'needs at least 80x24' "60x20: says it is too small"
+tm resize-window -t t -x 100 -y 30
+expect_screen 'q quit' "back to 100x30"
+
+keys q
+expect_screen '^EXIT=1' "q quits with the analysis' status (blocking found: 1)"
+restored "q"
+expect_screen '^tui-prompt\$' "the prompt back after q"
+
+# NO_COLOR, and Ctrl-C: the terminal is restored too.
+run env NO_COLOR=1 "$fwsight" analyze --ui --report "$sample"
+expect_screen 'DROPPED 4 SYN' "NO_COLOR: the verdicts in text"
+keys C-c
+expect_screen '^EXIT=' "Ctrl-C ends the view"
+restored "Ctrl-C"
+scrollback | grep -q 'Firewall verdicts' || fail "--report prints the report after the view"
+
+# The sanitizers' reports so far: the crash below may write one of its own.
+if grep -q "runtime error\|Sanitizer" "$tmp/err" 2> /dev/null; then
+    fail "sanitizer report: $(head -c 400 "$tmp/err")"
+fi
+
+# SIGTERM, and a crash (SIGSEGV sent by hand): the terminal is restored either way.
+for sig in TERM SEGV; do
+    run "$fwsight" analyze --ui "$sample"
+    expect_screen 'q quit' "SIG$sig: the view opens"
+    pid=$(pgrep -P "$(tm display-message -p -t t '#{pane_pid}')" -x fwsight | head -1)
+    if [ -n "$pid" ]; then
+        kill -"$sig" "$pid"
+        expect_screen '^EXIT=' "SIG$sig ends the view"
+        restored "SIG$sig"
+    else
+        fail "SIG$sig: no fwsight process under the pane"
+        keys q
+    fi
+done
+: > "$tmp/err" # the crash may leave its own report there
+
+# Live (root only: it captures on lo): the view opens by default on a terminal, counts the
+# packets, and q ends the capture with the terminal restored and the report printed.
+if [ "$(id -u)" = 0 ]; then
+    run "$fwsight" live -i lo --duration 60 -Z nobody
+    expect_screen 'fwsight  live lo' "live: the view opens on a terminal"
+    ping -c 3 -i 0.2 127.0.0.1 > /dev/null 2>&1
+    expect_screen 'packets [1-9]' "live: the packets counted"
+    keys q
+    expect_screen '^EXIT=' "live: q ends the capture"
+    restored "live q"
+    scrollback | grep -q '^Capture' || fail "live: the report printed after the view"
+fi
+
+if grep -q "runtime error\|Sanitizer" "$tmp/err" 2> /dev/null; then
+    fail "sanitizer report: $(head -c 400 "$tmp/err")"
+fi
+[ "$failures" = 0 ] && echo "tui: all checks passed"
+[ "$failures" = 0 ]

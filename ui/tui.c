@@ -1,0 +1,274 @@
+/* ui/tui.c: the interactive view on a terminal (see tui.h). It paints the lines that
+ * view_model_build() made, maps curses keys to the model's, and owns the terminal's state:
+ * cbreak, no echo, keypad, no cursor, colours only when the terminal has them and NO_COLOR is
+ * unset (no-color.org); verdicts read the same without them. Layout, selection and text are
+ * view_model's; the loop that waits for keys and frames is the caller's. */
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { TUI_PAIR_GOOD = 1, TUI_PAIR_BAD, TUI_PAIR_WARN };
+
+struct tui {
+    SCREEN *scr;
+    bool colour;
+    struct view_sel sel;
+    struct view_screen screen;
+};
+
+/* One terminal at a time: the crash handler and atexit need to find it. */
+static struct tui *tui_active;
+static const int tui_crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+#define TUI_NCRASH (sizeof tui_crash_signals / sizeof tui_crash_signals[0])
+static struct sigaction tui_crash_old[TUI_NCRASH];
+
+/* A crash must not leave the user's terminal in raw mode with no cursor: endwin() is not
+ * async-signal-safe, but the process is dying and a shell without echo is worse. The handler
+ * is reset before it runs (SA_RESETHAND), so raising again ends the process as before. */
+static void tui_on_crash(int signo)
+{
+    if (tui_active != NULL)
+        endwin();
+    raise(signo);
+}
+
+static void tui_atexit(void)
+{
+    if (tui_active != NULL)
+        endwin();
+}
+
+bool tui_is_possible(void)
+{
+    return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+}
+
+static void tui_colours(struct tui *t)
+{
+    const char *nc = getenv("NO_COLOR");
+    t->colour = (nc == NULL || nc[0] == '\0') && has_colors() && start_color() == OK;
+    if (!t->colour)
+        return;
+    use_default_colors();
+    init_pair(TUI_PAIR_GOOD, COLOR_GREEN, -1);
+    init_pair(TUI_PAIR_BAD, COLOR_RED, -1);
+    init_pair(TUI_PAIR_WARN, COLOR_YELLOW, -1);
+}
+
+struct tui *tui_open(char err[FW_ERRLEN])
+{
+    static bool atexit_done;
+    if (!tui_is_possible()) {
+        snprintf(err, FW_ERRLEN, "the view needs a terminal on stdin and stdout");
+        return NULL;
+    }
+    struct tui *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        snprintf(err, FW_ERRLEN, "out of memory");
+        return NULL;
+    }
+    /* newterm, not initscr: initscr exits on an unknown TERM, newterm lets us say why. */
+    t->scr = newterm(NULL, stdout, stdin);
+    if (t->scr == NULL) {
+        const char *term = getenv("TERM");
+        snprintf(err, FW_ERRLEN, "cannot use the terminal (TERM=%s)", term ? term : "unset");
+        free(t);
+        return NULL;
+    }
+    tui_active = t;
+    if (!atexit_done)
+        atexit(tui_atexit);
+    atexit_done = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tui_on_crash;
+    sa.sa_flags = (int)SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < TUI_NCRASH; i++)
+        sigaction(tui_crash_signals[i], &sa, &tui_crash_old[i]);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25); /* Esc alone must feel immediate; escape sequences arrive together */
+    curs_set(0);
+    tui_colours(t);
+    return t;
+}
+
+void tui_close(struct tui *t)
+{
+    if (t == NULL)
+        return;
+    curs_set(1);
+    endwin();
+    tui_active = NULL;
+    for (size_t i = 0; i < TUI_NCRASH; i++)
+        sigaction(tui_crash_signals[i], &tui_crash_old[i], NULL);
+    delscreen(t->scr);
+    free(t);
+}
+
+int tui_fd(const struct tui *t)
+{
+    (void)t;
+    return STDIN_FILENO;
+}
+
+const struct view_sel *tui_sel(const struct tui *t)
+{
+    return &t->sel;
+}
+
+static int tui_map_key(int ch)
+{
+    switch (ch) {
+    case KEY_UP:        return VIEW_KEY_UP;
+    case KEY_DOWN:      return VIEW_KEY_DOWN;
+    case KEY_LEFT:      return VIEW_KEY_LEFT;
+    case KEY_RIGHT:     return VIEW_KEY_RIGHT;
+    case KEY_PPAGE:     return VIEW_KEY_PGUP;
+    case KEY_NPAGE:     return VIEW_KEY_PGDN;
+    case KEY_HOME:      return VIEW_KEY_HOME;
+    case KEY_END:       return VIEW_KEY_END;
+    case '\t':          return VIEW_KEY_TAB;
+    case '\n': case '\r': case KEY_ENTER: return VIEW_KEY_ENTER;
+    case 27:            return VIEW_KEY_ESC;
+    case KEY_BACKSPACE: case 127: case 8: return VIEW_KEY_BACKSPACE;
+    default:            return ch >= 0x20 && ch < 0x7f ? ch : -1;
+    }
+}
+
+enum view_action tui_keys(struct tui *t, const struct view_input *in)
+{
+    enum view_action act = VIEW_NONE;
+    int ch;
+    /* Bounded: a paste of thousands of keys must not starve the capture. */
+    for (int i = 0; i < 256 && (ch = getch()) != ERR; i++) {
+        if (ch == KEY_RESIZE) {
+            act = VIEW_REDRAW;
+            continue;
+        }
+        int k = tui_map_key(ch);
+        if (k < 0)
+            continue;
+        enum view_action a = view_model_key(in, &t->sel, k);
+        if (a == VIEW_QUIT)
+            return VIEW_QUIT;
+        if (a == VIEW_REDRAW)
+            act = VIEW_REDRAW;
+    }
+    return act;
+}
+
+static attr_t tui_attr(const struct tui *t, unsigned a)
+{
+    attr_t r = A_NORMAL;
+    if (a & VIEW_A_BOLD)
+        r |= A_BOLD;
+    if (a & VIEW_A_REVERSE)
+        r |= A_REVERSE;
+    if (!t->colour)
+        return r; /* the text says the verdict; bold marks the blocking ones */
+    if (a & VIEW_A_GOOD)
+        r |= COLOR_PAIR(TUI_PAIR_GOOD);
+    else if (a & VIEW_A_BAD)
+        r |= COLOR_PAIR(TUI_PAIR_BAD);
+    else if (a & VIEW_A_WARN)
+        r |= COLOR_PAIR(TUI_PAIR_WARN);
+    else if (a & VIEW_A_DIM)
+        r |= A_DIM;
+    return r;
+}
+
+void tui_paint(struct tui *t, const struct view_input *in)
+{
+    int h, w;
+    getmaxyx(stdscr, h, w);
+    view_model_build(in, &t->sel, w, h, &t->screen);
+    erase();
+    for (int y = 0; y < t->screen.height && y < h; y++) {
+        const struct view_line *l = &t->screen.line[y];
+        /* The bottom-right cell would scroll some terminals: leave it alone. */
+        int n = y == h - 1 ? t->screen.width - 1 : t->screen.width;
+        attrset((int)tui_attr(t, l->attr));
+        mvaddnstr(y, 0, l->text, n);
+        for (int s = 0; s < l->nspans; s++) {
+            const struct view_span *sp = &l->span[s];
+            int len = sp->col + sp->len > n ? n - sp->col : sp->len;
+            if (len <= 0)
+                continue;
+            attrset((int)tui_attr(t, l->attr | sp->attr));
+            mvaddnstr(y, sp->col, l->text + sp->col, len);
+        }
+    }
+    attrset(A_NORMAL);
+    refresh();
+}
+
+static int tui_sig_pipe[2] = {-1, -1};
+
+static void tui_on_stop(int signo)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+    if (write(tui_sig_pipe[1], &b, 1) < 0) {
+        /* full: a wake-up is pending already */
+    }
+    errno = saved;
+}
+
+int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
+{
+    struct sigaction sa, old_int, old_term;
+    if (pipe(tui_sig_pipe) != 0) {
+        snprintf(err, FW_ERRLEN, "cannot create a pipe: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < 2; i++)
+        fcntl(tui_sig_pipe[i], F_SETFL, fcntl(tui_sig_pipe[i], F_GETFL) | O_NONBLOCK);
+    struct tui *t = tui_open(err);
+    if (t == NULL) {
+        close(tui_sig_pipe[0]);
+        close(tui_sig_pipe[1]);
+        return -1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tui_on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    tui_paint(t, in);
+    for (;;) {
+        struct pollfd pfd[2] = { { tui_fd(t), POLLIN, 0 }, { tui_sig_pipe[0], POLLIN, 0 } };
+        int n = poll(pfd, 2, -1);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (n > 0 && (pfd[1].revents & POLLIN))
+            break; /* SIGINT or SIGTERM: restore the terminal, the caller goes on */
+        if (n > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            break; /* the terminal went away */
+        /* EINTR too: SIGWINCH leaves a KEY_RESIZE for getch(). */
+        enum view_action a = tui_keys(t, in);
+        if (a == VIEW_QUIT)
+            break;
+        if (a == VIEW_REDRAW)
+            tui_paint(t, in);
+    }
+    tui_close(t);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    close(tui_sig_pipe[0]);
+    close(tui_sig_pipe[1]);
+    tui_sig_pipe[0] = tui_sig_pipe[1] = -1;
+    return 0;
+}

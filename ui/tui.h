@@ -1,0 +1,39 @@
+/* ui/tui.h: the terminal side of the interactive view: ncurses setup and teardown, painting the
+ * view model's screen (view_model.h), and turning keys into view keys. The terminal is
+ * restored on every way out: tui_close(), exit(), SIGINT/SIGTERM (the caller's loop sees them
+ * and closes), and crash signals (the handler ends curses, then re-raises). What is shown is
+ * view_model's; when to repaint is the caller's (tui_browse() for a finished analysis, the
+ * live loop's pump for a capture). */
+#ifndef FW_TUI_H
+#define FW_TUI_H
+
+#include <stdbool.h>
+
+#include "capture/frame.h"
+#include "view_model.h"
+
+struct tui;
+
+/* True when stdin and stdout are both terminals: the view needs them. */
+bool tui_is_possible(void);
+
+/* Takes over the terminal. NULL with err filled if it cannot (no terminal, unknown TERM). */
+struct tui *tui_open(char err[FW_ERRLEN]);
+/* Gives the terminal back as it was. NULL does nothing. */
+void tui_close(struct tui *t);
+
+/* The keyboard's fd, to watch for POLLIN. */
+int tui_fd(const struct tui *t);
+/* Reads every pending key (and resizes) without blocking and applies them to the selection:
+ * VIEW_QUIT when the user quit, VIEW_REDRAW when the screen must be painted again. */
+enum view_action tui_keys(struct tui *t, const struct view_input *in);
+/* Builds the screen for the terminal's size and paints it. */
+void tui_paint(struct tui *t, const struct view_input *in);
+/* The selection (the live pump reads paused from it). */
+const struct view_sel *tui_sel(const struct tui *t);
+
+/* Shows a finished analysis until q, SIGINT or SIGTERM, or the terminal going away. Returns 0,
+ * or -1 with err filled when the terminal could not be used. */
+int tui_browse(const struct view_input *in, char err[FW_ERRLEN]);
+
+#endif

@@ -1,0 +1,345 @@
+/* ui/view_model.c: the view model's data side: host pairs, the matrix rows of a pair (sorted,
+ * filtered), the cells' short texts, and the keys that change the selection. The lines of the
+ * screen are view_model_screen.c's; painting them is tui.c's. It reads the settled verdicts
+ * only, in the collector's order, so the same analysis always gives the same screen. */
+#include "view_model_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool view_same_pair(const struct verdict_item *x, const struct verdict_item *y)
+{
+    return (fw_addr_eq(&x->from, &y->from) && fw_addr_eq(&x->to, &y->to)) ||
+           (fw_addr_eq(&x->from, &y->to) && fw_addr_eq(&x->to, &y->from));
+}
+
+/* The collector sorts by host pair, so a pair is a run of items: linear, cheap next to a
+ * repaint, and nothing is kept that the next settle could invalidate. */
+bool view_pair_at(const struct verdict_collector *vc, size_t index, struct view_pair *out)
+{
+    size_t n = vc != NULL ? verdict_count(vc) : 0, i = 0, k = 0;
+    while (i < n) {
+        size_t end = i + 1;
+        while (end < n && view_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
+            end++;
+        if (k == index) {
+            const struct verdict_item *f = verdict_at(vc, i);
+            bool lower = fw_addr_cmp(&f->from, &f->to) <= 0;
+            *out = (struct view_pair){ i, end, lower ? f->from : f->to, lower ? f->to : f->from };
+            return true;
+        }
+        k++;
+        i = end;
+    }
+    return false;
+}
+
+size_t view_model_pairs(const struct verdict_collector *vc)
+{
+    size_t n = vc != NULL ? verdict_count(vc) : 0, pairs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || !view_same_pair(verdict_at(vc, i - 1), verdict_at(vc, i)))
+            pairs++;
+    return pairs;
+}
+
+void view_port_text(uint8_t proto, uint16_t port, char *buf, size_t len)
+{
+    if (proto == VERDICT_PROTO_ECHO)
+        snprintf(buf, len, "echo");
+    else
+        snprintf(buf, len, "%u", (unsigned)port);
+}
+
+const char *view_row_service(const struct view_row *r)
+{
+    const struct verdict_item *any = r->cell[0] != NULL ? r->cell[0] : r->cell[1];
+    return r->rank == SIZE_MAX || any == NULL ? "other ports" : any->service;
+}
+
+void view_cell_text(const struct verdict_item *it, char *buf, size_t len)
+{
+    if (it == NULL) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    if (it->v.kind == VERDICT_UNTESTED || it->counts.attempts == 0) {
+        snprintf(buf, len, "%s", verdict_name(it->v.kind));
+        return;
+    }
+    const char *unit = it->proto == 6 ? "SYN" : it->proto == 17 ? "req" : "ping";
+    unsigned answers = it->counts.by_outcome[VO_ANSWERED];
+    int n = snprintf(buf, len, "%s %u %s, %u answer%s", verdict_name(it->v.kind),
+                     (unsigned)it->counts.requests, unit, answers, answers == 1 ? "" : "s");
+    /* A narrow column keeps the counts in a shorter form rather than cut them. */
+    if (n >= 0 && (size_t)n >= len)
+        snprintf(buf, len, "%s %u %s %u ans", verdict_name(it->v.kind),
+                 (unsigned)it->counts.requests, unit, answers);
+}
+
+unsigned view_verdict_attr(const struct verdict_item *it)
+{
+    if (it == NULL)
+        return VIEW_A_DIM;
+    switch (it->v.kind) {
+    case VERDICT_OPEN:     return VIEW_A_GOOD;
+    case VERDICT_CLOSED:   return VIEW_A_WARN;
+    case VERDICT_UNTESTED: return VIEW_A_DIM;
+    default:               return VIEW_A_BAD | VIEW_A_BOLD;
+    }
+}
+
+/* Blocking first, then CLOSED, OPEN, UNTESTED: what the user came to see. */
+static int view_severity(const struct verdict_item *it)
+{
+    if (it == NULL)
+        return 9;
+    switch (it->v.kind) {
+    case VERDICT_REJECTED:      return 0;
+    case VERDICT_DROPPED:       return 1;
+    case VERDICT_REPLY_DROPPED: return 2;
+    case VERDICT_PARTIAL:       return 3;
+    case VERDICT_CLOSED:        return 4;
+    case VERDICT_OPEN:          return 5;
+    default:                    return 6;
+    }
+}
+
+static int view_proto_order(uint8_t proto)
+{
+    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+static int view_port_cmp(const struct view_row *a, const struct view_row *b)
+{
+    if (a->port != b->port)
+        return (int)a->port - (int)b->port;
+    return view_proto_order(a->proto) - view_proto_order(b->proto);
+}
+
+static int view_profile_cmp(const void *x, const void *y)
+{
+    const struct view_row *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (a->proto != b->proto)
+        return view_proto_order(a->proto) - view_proto_order(b->proto);
+    return (int)a->port - (int)b->port;
+}
+
+static int view_byport_cmp(const void *x, const void *y)
+{
+    int c = view_port_cmp(x, y);
+    return c != 0 ? c : view_profile_cmp(x, y);
+}
+
+static int view_verdict_cmp(const void *x, const void *y)
+{
+    const struct view_row *a = x, *b = y;
+    int sa = view_severity(a->cell[0]) < view_severity(a->cell[1]) ? view_severity(a->cell[0])
+                                                                   : view_severity(a->cell[1]);
+    int sb = view_severity(b->cell[0]) < view_severity(b->cell[1]) ? view_severity(b->cell[0])
+                                                                   : view_severity(b->cell[1]);
+    return sa != sb ? sa - sb : view_profile_cmp(x, y);
+}
+
+static size_t view_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
+{
+    for (size_t i = 0; cfg != NULL && i < cfg->verdict.nports; i++) {
+        const struct verdict_port *p = &cfg->verdict.ports[i];
+        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Case-insensitive substring: the filter matches what the row shows. */
+static bool view_contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *h = hay; *h != '\0'; h++) {
+        size_t i = 0;
+        while (i < n && h[i] != '\0' &&
+               tolower((unsigned char)h[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+static bool view_row_matches(const struct view_row *r, const char *filter)
+{
+    char text[256], port[8], c0[64], c1[64];
+    if (filter[0] == '\0')
+        return true;
+    view_port_text(r->proto, r->port, port, sizeof port);
+    view_cell_text(r->cell[0], c0, sizeof c0);
+    view_cell_text(r->cell[1], c1, sizeof c1);
+    snprintf(text, sizeof text, "%s %s %s %s %s", view_row_service(r),
+             verdict_proto_name(r->proto), port, c0, c1);
+    return view_contains(text, filter);
+}
+
+static int view_merge_cmp(const void *x, const void *y)
+{
+    const struct view_row *a = x, *b = y;
+    if (a->proto != b->proto)
+        return view_proto_order(a->proto) - view_proto_order(b->proto);
+    return (int)a->port - (int)b->port;
+}
+
+struct view_row *view_rows_of(const struct view_input *in, const struct view_sel *sel,
+                              struct view_pair *pair, size_t *n, bool *oom)
+{
+    *n = 0;
+    *oom = false;
+    if (!view_pair_at(in->vc, sel->pair, pair))
+        return NULL;
+    size_t m = pair->end - pair->first, k = 0;
+    struct view_row *rows = calloc(m, sizeof *rows);
+    if (rows == NULL) {
+        *oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < m; i++) {
+        const struct verdict_item *it = verdict_at(in->vc, pair->first + i);
+        rows[i] = (struct view_row){ it->proto, it->port, 0, { NULL, NULL } };
+        rows[i].cell[fw_addr_eq(&it->from, &pair->a) ? 0 : 1] = it;
+    }
+    /* Both directions of a port side by side, then merged in one linear pass. */
+    qsort(rows, m, sizeof *rows, view_merge_cmp);
+    for (size_t i = 0; i < m; i++) {
+        if (k > 0 && rows[k - 1].proto == rows[i].proto && rows[k - 1].port == rows[i].port) {
+            for (int d = 0; d < 2; d++)
+                if (rows[i].cell[d] != NULL)
+                    rows[k - 1].cell[d] = rows[i].cell[d];
+            continue;
+        }
+        rows[k] = rows[i];
+        rows[k].rank = view_rank(in->cfg, rows[k].proto, rows[k].port);
+        k++;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < k; i++)
+        if (view_row_matches(&rows[i], sel->filter))
+            rows[kept++] = rows[i];
+    qsort(rows, kept, sizeof *rows, sel->sort == VIEW_SORT_PORT      ? view_byport_cmp
+                                    : sel->sort == VIEW_SORT_VERDICT ? view_verdict_cmp
+                                                                     : view_profile_cmp);
+    *n = kept;
+    if (kept == 0) {
+        free(rows);
+        return NULL;
+    }
+    return rows;
+}
+
+size_t view_model_rows(const struct view_input *in, const struct view_sel *sel)
+{
+    struct view_pair pair;
+    size_t n;
+    bool oom;
+    free(view_rows_of(in, sel, &pair, &n, &oom));
+    return n;
+}
+
+/* The filter being typed: printable ASCII goes in, Enter keeps it, Esc drops it. */
+static enum view_action view_key_filter(struct view_sel *sel, int key)
+{
+    size_t len = strlen(sel->filter);
+    if (key == VIEW_KEY_ENTER) {
+        sel->editing = false;
+    } else if (key == VIEW_KEY_ESC) {
+        sel->editing = false;
+        sel->filter[0] = '\0';
+    } else if (key == VIEW_KEY_BACKSPACE) {
+        if (len > 0)
+            sel->filter[len - 1] = '\0';
+    } else if (key >= 0x20 && key < 0x7f && len + 1 < sizeof sel->filter) {
+        sel->filter[len] = (char)key;
+        sel->filter[len + 1] = '\0';
+    } else {
+        return VIEW_NONE;
+    }
+    sel->row = sel->top = 0;
+    sel->scroll = 0;
+    return VIEW_REDRAW;
+}
+
+static void view_move(const struct view_input *in, struct view_sel *sel, long delta)
+{
+    if (sel->pane == VIEW_PANE_EVIDENCE) {
+        long s = (long)sel->scroll + delta;
+        sel->scroll = s < 0 ? 0 : s > 10000 ? 10000 : (int)s; /* the build clamps the end */
+        return;
+    }
+    size_t n = view_model_rows(in, sel);
+    long r = (long)sel->row + delta;
+    if (n == 0 || r < 0)
+        r = 0;
+    else if ((size_t)r >= n)
+        r = (long)n - 1;
+    if ((size_t)r != sel->row)
+        sel->scroll = 0;
+    sel->row = (size_t)r;
+}
+
+static void view_next_pair(const struct view_input *in, struct view_sel *sel, bool back)
+{
+    size_t n = view_model_pairs(in->vc);
+    if (n == 0)
+        return;
+    sel->pair = back ? (sel->pair + n - 1) % n : (sel->pair + 1) % n;
+    sel->row = sel->top = 0;
+    sel->scroll = 0;
+}
+
+enum view_action view_model_key(const struct view_input *in, struct view_sel *sel, int key)
+{
+    if (sel->editing)
+        return view_key_filter(sel, key);
+    if (key == 'q')
+        return VIEW_QUIT;
+    if (sel->help) {
+        /* Like less: any key leaves the help. */
+        sel->help = false;
+        return VIEW_REDRAW;
+    }
+    switch (key) {
+    case '?': sel->help = true; break;
+    case '/': sel->editing = true; sel->filter[0] = '\0'; sel->row = sel->top = 0; break;
+    case 's': sel->sort = (enum view_sort)((sel->sort + 1) % VIEW_SORT_COUNT);
+              sel->row = sel->top = 0; break;
+    case 'n': view_next_pair(in, sel, false); break;
+    case 'N': view_next_pair(in, sel, true); break;
+    case 'p': sel->paused = !sel->paused; break;
+    case VIEW_KEY_TAB:
+        sel->pane = sel->pane == VIEW_PANE_MATRIX ? VIEW_PANE_EVIDENCE : VIEW_PANE_MATRIX;
+        break;
+    case VIEW_KEY_ENTER: sel->zoom = true; sel->pane = VIEW_PANE_EVIDENCE; sel->scroll = 0; break;
+    case VIEW_KEY_ESC:
+        if (sel->zoom || sel->pane == VIEW_PANE_EVIDENCE) {
+            sel->zoom = false;
+            sel->pane = VIEW_PANE_MATRIX;
+        } else if (sel->filter[0] != '\0') {
+            sel->filter[0] = '\0';
+            sel->row = sel->top = 0;
+        } else {
+            return VIEW_NONE;
+        }
+        break;
+    case VIEW_KEY_UP: case 'k': view_move(in, sel, -1); break;
+    case VIEW_KEY_DOWN: case 'j': view_move(in, sel, 1); break;
+    case VIEW_KEY_PGUP: view_move(in, sel, -10); break;
+    case VIEW_KEY_PGDN: case ' ': view_move(in, sel, 10); break;
+    case VIEW_KEY_HOME: case 'g': view_move(in, sel, -1000000); break;
+    case VIEW_KEY_END: case 'G': view_move(in, sel, 1000000); break;
+    case VIEW_KEY_LEFT: case 'h': sel->col = 0; sel->scroll = 0; break;
+    case VIEW_KEY_RIGHT: case 'l': sel->col = 1; sel->scroll = 0; break;
+    default: return VIEW_NONE;
+    }
+    return VIEW_REDRAW;
+}

@@ -1,0 +1,100 @@
+/* ui/view_model.h: the screen of the interactive view as plain data. From the settled verdicts
+ * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: two
+ * header lines, the verdict matrix of the selected host pair (the profile's services and
+ * ports, then other ports, by direction), the evidence and advice of the selected cell, the
+ * help, and a status line with the keys. The keys change only the selection (struct view_sel).
+ * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
+ * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
+#ifndef FW_VIEW_MODEL_H
+#define FW_VIEW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/analyzer.h"
+
+#define VIEW_MAX_WIDTH 400  /* wider terminals show this much */
+#define VIEW_MAX_HEIGHT 200
+#define VIEW_MIN_WIDTH 80   /* below it the screen says so instead of a garbled matrix */
+#define VIEW_MIN_HEIGHT 24
+#define VIEW_MAX_SPANS 6
+#define VIEW_FILTER_LEN 32
+
+/* Attributes: flags, and at most one colour role. tui.c maps them; without colour the roles
+ * become bold (blocking verdicts) or nothing. */
+enum {
+    VIEW_A_BOLD = 1u << 0,
+    VIEW_A_REVERSE = 1u << 1,
+    VIEW_A_GOOD = 1u << 8,   /* OPEN */
+    VIEW_A_BAD = 1u << 9,    /* DROPPED, REPLY-DROPPED, REJECTED, PARTIAL */
+    VIEW_A_WARN = 1u << 10,  /* CLOSED */
+    VIEW_A_DIM = 1u << 11,   /* UNTESTED, no attempt */
+};
+
+struct view_span {
+    int col, len;
+    unsigned attr;
+};
+
+struct view_line {
+    char text[VIEW_MAX_WIDTH + 1]; /* at most the screen's width; ASCII only */
+    unsigned attr;                 /* the whole line's */
+    int nspans;                    /* parts painted with their own attributes, over attr */
+    struct view_span span[VIEW_MAX_SPANS];
+};
+
+struct view_screen {
+    int width, height;
+    struct view_line line[VIEW_MAX_HEIGHT];
+};
+
+/* What the view shows, borrowed for one build: valid like the collector's snapshot. */
+struct view_input {
+    const struct verdict_collector *vc;
+    const struct fw_config *cfg; /* the profile's order for the rows */
+    const char *title;           /* "analyze FILE", "live eth0" */
+    uint64_t packets, kernel_drops;
+    uint64_t elapsed_us;
+    bool has_drops;              /* live: kernel_drops means something */
+};
+
+enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE };
+enum view_sort { VIEW_SORT_PROFILE, VIEW_SORT_PORT, VIEW_SORT_VERDICT, VIEW_SORT_COUNT };
+
+/* The selection: everything the keys change. Zero is a valid start. */
+struct view_sel {
+    size_t pair;                 /* host pair, in the collector's order */
+    size_t row, top;             /* selected matrix row and the first one shown */
+    int col;                     /* 0: A -> B, 1: B -> A */
+    enum view_pane pane;         /* where j/k go */
+    bool zoom;                   /* Enter: the evidence fills the body */
+    int scroll;                  /* first evidence line shown */
+    char filter[VIEW_FILTER_LEN];
+    bool editing;                /* typing the filter after '/' */
+    enum view_sort sort;
+    bool paused, help;
+};
+
+/* Keys as the model knows them; printable characters are themselves. */
+enum {
+    VIEW_KEY_UP = 0x100, VIEW_KEY_DOWN, VIEW_KEY_LEFT, VIEW_KEY_RIGHT, VIEW_KEY_PGUP,
+    VIEW_KEY_PGDN, VIEW_KEY_HOME, VIEW_KEY_END, VIEW_KEY_TAB, VIEW_KEY_ENTER, VIEW_KEY_ESC,
+    VIEW_KEY_BACKSPACE,
+};
+
+enum view_action { VIEW_NONE, VIEW_REDRAW, VIEW_QUIT };
+
+/* Builds the screen (width x height, clipped to the maxima) and clamps sel to what exists.
+ * Returns 0, or FW_ENOMEM (the screen then says so). */
+int view_model_build(const struct view_input *in, struct view_sel *sel, int width, int height,
+                     struct view_screen *out);
+
+/* Applies one key to sel. in is read for the number of pairs and rows. */
+enum view_action view_model_key(const struct view_input *in, struct view_sel *sel, int key);
+
+/* The number of host pairs and, for the selected pair with the filter, of matrix rows. */
+size_t view_model_pairs(const struct verdict_collector *vc);
+size_t view_model_rows(const struct view_input *in, const struct view_sel *sel);
+
+#endif

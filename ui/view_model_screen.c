@@ -1,0 +1,313 @@
+/* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
+ * selection that view_model.c keeps. Layout, top to bottom: a title bar (what is shown and the
+ * counters), the capture point and the host pair, the sort and filter, the matrix (a '>' marks
+ * the selected row, so it reads without reverse video), the evidence pane of the selected cell,
+ * and the status line with the keys. Everything is ASCII and clipped to the width. */
+#include "view_model_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VIEW_DETAIL_MAX 64 /* evidence lines of one cell, wrapped: 6 evidence lines and advice */
+
+static const char *const view_help[] = {
+    "fwsight: keys",
+    "",
+    "  Up/Down, k/j      move in the matrix (or scroll the evidence)",
+    "  Left/Right, h/l   the direction: A -> B or B -> A",
+    "  PgUp/PgDn, g/G    a page up or down, the first or last row",
+    "  Tab               switch between the matrix and the evidence pane",
+    "  Enter             show the evidence of the selected cell on the whole screen",
+    "  Esc               back to the matrix; again: clear the filter",
+    "  /                 filter the rows (service, protocol, port or verdict); Enter keeps it",
+    "  s                 sort: profile order, by port, blocked first",
+    "  n / N             next / previous host pair",
+    "  p                 pause the display (live: the capture goes on)",
+    "  ?                 this help; any key leaves it",
+    "  q                 quit",
+    "",
+    "Verdicts: OPEN the path works; CLOSED passes but nothing listens; DROPPED requests",
+    "vanish; REPLY-DROPPED the answer was lost; REJECTED a firewall refused (names who);",
+    "PARTIAL mixed; UNTESTED no attempt seen: the advice says which test to run from where.",
+};
+
+static const char *const view_sort_name[VIEW_SORT_COUNT] = { "profile order", "port",
+                                                             "blocked first" };
+
+struct view_ctx {
+    struct view_screen *out;
+    int width;
+};
+
+/* Writes s at col, clipped to the width. Returns the column after it. */
+static int view_put(struct view_line *l, int width, int col, const char *s)
+{
+    for (; *s != '\0' && col < width; s++, col++)
+        l->text[col] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+    return col;
+}
+
+static void view_span(struct view_line *l, int width, int col, int len, unsigned attr)
+{
+    if (l->nspans >= VIEW_MAX_SPANS || col >= width)
+        return;
+    if (col + len > width)
+        len = width - col;
+    l->span[l->nspans++] = (struct view_span){ col, len, attr };
+}
+
+static void view_clear(struct view_screen *out)
+{
+    for (int y = 0; y < out->height; y++) {
+        memset(out->line[y].text, ' ', (size_t)out->width);
+        out->line[y].text[out->width] = '\0';
+        out->line[y].attr = 0;
+        out->line[y].nspans = 0;
+    }
+}
+
+/* Word-wraps lead + text into lines[] (continuations indented by hang). Returns the count. */
+static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int width,
+                     const char *lead, const char *text, int hang)
+{
+    if (n >= max)
+        return n;
+    int col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%s", lead);
+    for (const char *p = text; *p != '\0';) {
+        while (*p == ' ')
+            p++;
+        int w = (int)strcspn(p, " ");
+        if (w == 0)
+            break;
+        if (col > hang && col + 1 + w > width) {
+            if (++n >= max)
+                return n;
+            col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%*s", hang, "");
+        } else if (col > 0) {
+            lines[n][col++] = ' ';
+        }
+        int room = VIEW_MAX_WIDTH - col;
+        int take = w < room ? w : room;
+        memcpy(lines[n] + col, p, (size_t)take);
+        col += take;
+        lines[n][col] = '\0';
+        p += w;
+    }
+    return n + 1;
+}
+
+/* The selected cell's evidence and advice, wrapped to the width. */
+static int view_detail(const struct view_row *r, int dir, const struct view_pair *pair,
+                       int width, char (*lines)[VIEW_MAX_WIDTH + 1])
+{
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN], head[256];
+    const struct verdict_item *it = r->cell[dir];
+    int n = 0;
+    if (it == NULL) {
+        fw_addr_format(dir == 0 ? &pair->a : &pair->b, from, sizeof from);
+        fw_addr_format(dir == 0 ? &pair->b : &pair->a, to, sizeof to);
+        snprintf(head, sizeof head, "no attempt from %s to %s on this port, and the profile "
+                 "does not list it in this direction", from, to);
+        return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
+    }
+    snprintf(head, sizeof head, "%s%s, confidence %s, answered by %s", verdict_name(it->v.kind),
+             it->inferred ? " (inferred)" : "", verdict_conf_name(it->confidence),
+             it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
+                                           : "nobody");
+    n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
+    for (int e = 0; e < it->nevidence; e++)
+        n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "-", it->evidence[e], 2);
+    return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);
+}
+
+static void view_title(const struct view_input *in, const struct view_sel *sel,
+                       struct view_screen *out)
+{
+    struct view_line *l = &out->line[0];
+    char right[160], t[200];
+    uint64_t s = in->elapsed_us / 1000000u;
+    int len = snprintf(right, sizeof right, "%spackets %llu", sel->paused ? "[PAUSED]  " : "",
+                       (unsigned long long)in->packets);
+    if (in->has_drops)
+        len += snprintf(right + len, sizeof right - (size_t)len, "  kernel drops %llu",
+                        (unsigned long long)in->kernel_drops);
+    snprintf(right + len, sizeof right - (size_t)len, "  elapsed %llu:%02u:%02u ",
+             (unsigned long long)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+    snprintf(t, sizeof t, " fwsight  %s", in->title != NULL ? in->title : "");
+    view_put(l, out->width, 0, t);
+    int rcol = out->width - (int)strlen(right);
+    view_put(l, out->width, rcol > (int)strlen(t) + 1 ? rcol : (int)strlen(t) + 2, right);
+    l->attr = VIEW_A_REVERSE | VIEW_A_BOLD;
+}
+
+/* The pair first: at 80 columns the capture point is what gets clipped. */
+static void view_pair_line(const struct view_input *in, const struct view_pair *pair,
+                           bool has_pair, struct view_screen *out)
+{
+    const struct verdict_capture_point *cp = in->vc != NULL ? verdict_capture_point(in->vc) : NULL;
+    char h[FW_ADDRSTRLEN], a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[400];
+    int col = 1;
+    if (has_pair) {
+        snprintf(t, sizeof t, "A = %s  B = %s   ", fw_addr_format(&pair->a, a, sizeof a),
+                 fw_addr_format(&pair->b, b, sizeof b));
+        col = view_put(&out->line[1], out->width, col, t);
+    }
+    if (cp != NULL && cp->known)
+        snprintf(t, sizeof t, "capture: %s (%s, %s)", fw_addr_format(&cp->addr, h, sizeof h),
+                 cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
+    else
+        snprintf(t, sizeof t, "capture point unknown");
+    view_put(&out->line[1], out->width, col, t);
+}
+
+/* The matrix: a header line then rows [sel->top, ...) in height lines from y. */
+static void view_matrix(const struct view_sel *sel, const struct view_row *rows, size_t n,
+                        int y, int height, struct view_screen *out)
+{
+    int w = out->width, sw = w >= 120 ? 22 : 17; /* 17: "failover monitor" whole */
+    int c0 = 2 + sw + 1 + 6 + 7, cw = (w - c0) / 2;
+    if (cw > 44)
+        cw = 44;
+    struct view_line *hl = &out->line[y];
+    view_put(hl, w, 2, "service");
+    view_put(hl, w, 2 + sw + 1, "proto");
+    view_put(hl, w, 2 + sw + 7, "port");
+    view_put(hl, w, c0, "A -> B");
+    view_put(hl, w, c0 + cw, "B -> A");
+    hl->attr = VIEW_A_BOLD;
+    if (n == 0) {
+        view_put(&out->line[y + 1], w, 2, sel->filter[0] != '\0' ? "no row matches the filter"
+                                                               : "no verdict yet");
+        return;
+    }
+    for (int i = 0; i + 1 < height && sel->top + (size_t)i < n; i++) {
+        size_t r = sel->top + (size_t)i;
+        struct view_line *l = &out->line[y + 1 + i];
+        char port[8], cell[80], svc[64];
+        view_port_text(rows[r].proto, rows[r].port, port, sizeof port);
+        snprintf(svc, sizeof svc, "%.*s", sw - 1, view_row_service(&rows[r]));
+        view_put(l, w, 0, r == sel->row ? ">" : " ");
+        view_put(l, w, 2, svc);
+        view_put(l, w, 2 + sw + 1, verdict_proto_name(rows[r].proto));
+        view_put(l, w, 2 + sw + 7, port);
+        for (int d = 0; d < 2; d++) {
+            int col = c0 + d * cw;
+            view_cell_text(rows[r].cell[d], cell, (size_t)(cw > 1 && cw < 80 ? cw : 80));
+            view_put(l, w, col, cell);
+            unsigned attr = view_verdict_attr(rows[r].cell[d]);
+            if (r == sel->row && d == sel->col)
+                attr |= VIEW_A_REVERSE;
+            view_span(l, w, col, (int)strlen(cell), attr);
+        }
+    }
+}
+
+static void view_status(const struct view_sel *sel, struct view_screen *out)
+{
+    struct view_line *l = &out->line[out->height - 1];
+    char t[80];
+    if (sel->editing) {
+        snprintf(t, sizeof t, "/%s_", sel->filter);
+        int col = view_put(l, out->width, 0, t);
+        view_put(l, out->width, col + 3, "Enter keep the filter  Esc clear it");
+    } else {
+        view_put(l, out->width, 0, "q quit  ? help  Enter evidence  Esc back  / filter  s sort"
+                                   "  n/N pair  p pause");
+    }
+    l->attr = VIEW_A_REVERSE;
+}
+
+static void view_small(struct view_screen *out, int width, int height)
+{
+    char t[120];
+    snprintf(t, sizeof t, "fwsight needs at least %dx%d (this terminal: %dx%d)",
+             VIEW_MIN_WIDTH, VIEW_MIN_HEIGHT, width, height);
+    view_put(&out->line[0], out->width, 0, t);
+    if (out->height > 1)
+        view_put(&out->line[1], out->width, 0, "enlarge it, or press q to quit");
+}
+
+int view_model_build(const struct view_input *in, struct view_sel *sel, int width, int height,
+                     struct view_screen *out)
+{
+    out->width = width < 1 ? 1 : width > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : width;
+    out->height = height < 1 ? 1 : height > VIEW_MAX_HEIGHT ? VIEW_MAX_HEIGHT : height;
+    view_clear(out);
+    if (width < VIEW_MIN_WIDTH || height < VIEW_MIN_HEIGHT) {
+        view_small(out, width, height);
+        return 0;
+    }
+    int w = out->width, h = out->height;
+    size_t npairs = view_model_pairs(in->vc);
+    if (sel->pair >= npairs)
+        sel->pair = npairs > 0 ? npairs - 1 : 0;
+    struct view_pair pair;
+    size_t n;
+    bool oom;
+    struct view_row *rows = view_rows_of(in, sel, &pair, &n, &oom);
+    if (sel->row >= n)
+        sel->row = n > 0 ? n - 1 : 0;
+    view_title(in, sel, out);
+    view_pair_line(in, &pair, npairs > 0, out);
+    char t[160];
+    snprintf(t, sizeof t, " pair %zu/%zu   sort: %s   filter: %s   %zu row%s",
+             npairs > 0 ? sel->pair + 1 : 0, npairs, view_sort_name[sel->sort],
+             sel->filter[0] != '\0' ? sel->filter : "(none, / to set)", n, n == 1 ? "" : "s");
+    view_put(&out->line[2], w, 0, t);
+    view_status(sel, out);
+    if (oom) {
+        view_put(&out->line[4], w, 2, "out of memory: see the report (--report) instead");
+        return FW_ENOMEM;
+    }
+    int body = h - 4, y = 3;
+    if (sel->help) {
+        for (int i = 0; i < body && i < (int)(sizeof view_help / sizeof view_help[0]); i++)
+            view_put(&out->line[y + i], w, 1, view_help[i]);
+        out->line[y].attr = VIEW_A_BOLD;
+        free(rows);
+        return 0;
+    }
+    /* The matrix gets half the body (all its rows if they fit), the evidence the rest. */
+    int mh = sel->zoom ? 0 : body / 2 + 1;
+    if (!sel->zoom && (int)n + 1 < mh)
+        mh = (int)n + 2;
+    if (mh > 0) {
+        size_t shown = (size_t)(mh - 1);
+        if (sel->row < sel->top)
+            sel->top = sel->row;
+        else if (sel->row >= sel->top + shown)
+            sel->top = sel->row + 1 - shown;
+        view_matrix(sel, rows, n, y, mh, out);
+        y += mh;
+    }
+    char (*lines)[VIEW_MAX_WIDTH + 1] = malloc(VIEW_DETAIL_MAX * sizeof *lines);
+    struct view_line *sep = &out->line[y];
+    char port[8];
+    if (n > 0 && lines != NULL) {
+        const struct view_row *r = &rows[sel->row];
+        char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN];
+        view_port_text(r->proto, r->port, port, sizeof port);
+        fw_addr_format(sel->col == 0 ? &pair.a : &pair.b, a, sizeof a);
+        fw_addr_format(sel->col == 0 ? &pair.b : &pair.a, b, sizeof b);
+        snprintf(t, sizeof t, "%s evidence: %s -> %s %s %s (%s) ",
+                 sel->pane == VIEW_PANE_EVIDENCE ? "==" : "--", a, b,
+                 verdict_proto_name(r->proto), port, view_row_service(r));
+        int nd = view_detail(r, sel->col, &pair, w - 2, lines);
+        int dh = h - 1 - (y + 1);
+        if (sel->scroll > nd - dh)
+            sel->scroll = nd - dh > 0 ? nd - dh : 0;
+        for (int i = 0; i < dh && sel->scroll + i < nd; i++)
+            view_put(&out->line[y + 1 + i], w, 1, lines[sel->scroll + i]);
+    } else {
+        snprintf(t, sizeof t, "-- evidence ");
+    }
+    int col = view_put(sep, w, 0, t);
+    while (col < w)
+        sep->text[col++] = '-';
+    sep->attr = VIEW_A_BOLD;
+    int rc = lines == NULL && n > 0 ? FW_ENOMEM : 0;
+    free(lines);
+    free(rows);
+    return rc;
+}

@@ -1,0 +1,262 @@
+/* ui/view_model_test.c: the interactive view's screen without a terminal. The analysis is
+ * real: samples/demo/source.pcap.gz read by capture/cap_file into the analyzer with the
+ * double-take profile, as `fwsight analyze --ui` does; the tests read the lines the view
+ * model builds and press its keys. Painting them with curses is tui.c's (tests/tui/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capture/cap_file.h"
+#include "cli.h"
+#include "view_model.h"
+
+struct demo {
+    struct cli_verdict v;
+    struct fw_config cfg;
+    struct analyzer *a;
+    struct view_input in;
+    struct view_sel sel;
+    struct view_screen *scr;
+};
+
+static void demo_sink(void *ctx, const struct conn_record *r)
+{
+    (void)ctx;
+    (void)r;
+}
+
+static int demo_setup(void **state)
+{
+    struct demo *d = calloc(1, sizeof *d);
+    char err[FW_ERRLEN];
+    struct frame f;
+    assert_non_null(d);
+    fw_config_defaults(&d->cfg);
+    assert_int_equal(cli_verdict_setup("analyze", &d->v, &d->cfg.verdict), 0);
+    d->a = analyzer_new(&d->cfg, demo_sink, NULL);
+    assert_non_null(d->a);
+    struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/demo/source.pcap.gz", 0, err);
+    assert_non_null(cf);
+    while (cap_file_next(cf, &f, err) == 1)
+        analyzer_feed(d->a, &f);
+    cap_file_close(cf);
+    analyzer_finish(d->a);
+    const struct analyzer_stats *st = analyzer_stats(d->a);
+    d->in = (struct view_input){ .vc = analyzer_verdicts(d->a), .cfg = &d->cfg,
+                                 .title = "analyze source.pcap.gz", .packets = st->frames,
+                                 .elapsed_us = st->last_ts_us - st->first_ts_us };
+    d->scr = malloc(sizeof *d->scr);
+    assert_non_null(d->scr);
+    *state = d;
+    return 0;
+}
+
+static int demo_teardown(void **state)
+{
+    struct demo *d = *state;
+    free(d->scr);
+    analyzer_free(d->a);
+    cli_verdict_fini(&d->v);
+    free(d);
+    return 0;
+}
+
+static void build(struct demo *d, int w, int h)
+{
+    assert_int_equal(view_model_build(&d->in, &d->sel, w, h, d->scr), 0);
+}
+
+/* The line holding text, or -1. */
+static int find(const struct view_screen *s, const char *text)
+{
+    for (int y = 0; y < s->height; y++)
+        if (strstr(s->line[y].text, text) != NULL)
+            return y;
+    return -1;
+}
+
+/* The selected matrix row: the one marked '>' in its first column. */
+static int selected(const struct view_screen *s)
+{
+    for (int y = 0; y < s->height; y++)
+        if (s->line[y].text[0] == '>')
+            return y;
+    return -1;
+}
+
+static void key(struct demo *d, int k)
+{
+    view_model_key(&d->in, &d->sel, k);
+}
+
+static void matrix_cells_carry_the_verdicts(void **state)
+{
+    struct demo *d = *state;
+    build(d, 100, 30);
+    assert_int_equal(d->scr->width, 100);
+    assert_true(find(d->scr, "fwsight  analyze source.pcap.gz") == 0);
+    assert_true(find(d->scr, "capture: 198.51.100.10 (inferred, high)") == 1);
+    assert_true(find(d->scr, "A = 198.51.100.10  B = 203.0.113.20") == 1);
+    /* The profile's order: Double-Take first, its tcp 6325 dropped from A with retransmits. */
+    int y = find(d->scr, "6325");
+    assert_true(y > 3);
+    assert_non_null(strstr(d->scr->line[y].text, "Double-Take"));
+    assert_non_null(strstr(d->scr->line[y].text, "DROPPED 4 SYN, 0 answers"));
+    assert_non_null(strstr(d->scr->line[y].text, "OPEN"));
+    y = find(d->scr, "echo");
+    assert_non_null(strstr(d->scr->line[y].text, "DROPPED 3 ping, 0 answers"));
+    /* The first row is selected: marked in the text, its A -> B cell in reverse video. */
+    y = find(d->scr, "> Double-Take");
+    assert_true(y > 3);
+    assert_non_null(strstr(d->scr->line[y].text, "6320"));
+    bool rev = false;
+    for (int i = 0; i < d->scr->line[y].nspans; i++)
+        rev = rev || (d->scr->line[y].span[i].attr & VIEW_A_REVERSE) != 0;
+    assert_true(rev);
+    assert_true(find(d->scr, "q quit  ? help") == 29);
+}
+
+static void enter_shows_the_evidence_of_the_cell(void **state)
+{
+    struct demo *d = *state;
+    build(d, 100, 30);
+    while (strstr(d->scr->line[selected(d->scr)].text, "DROPPED 4 SYN") == NULL) {
+        size_t before = d->sel.row;
+        key(d, 'j');
+        assert_true(d->sel.row == before + 1);
+        build(d, 100, 30);
+    }
+    assert_true(find(d->scr, "evidence: 198.51.100.10 -> 203.0.113.20 tcp 6325") > 0);
+    key(d, VIEW_KEY_ENTER);
+    build(d, 100, 30);
+    assert_int_equal(find(d->scr, "6320"), -1); /* zoomed: the matrix is gone */
+    assert_true(find(d->scr, "DROPPED, confidence medium, answered by nobody") > 0);
+    assert_true(find(d->scr, "frame 5") > 0);
+    assert_true(find(d->scr, "advice: open TCP 6325 from 198.51.100.10") > 0);
+    key(d, VIEW_KEY_ESC);
+    build(d, 100, 30);
+    assert_true(find(d->scr, "6320") > 0);
+    /* The other direction answered. */
+    key(d, 'l');
+    build(d, 100, 30);
+    assert_true(find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
+    assert_true(find(d->scr, "OPEN, confidence") > 0);
+}
+
+static void filter_narrows_the_rows(void **state)
+{
+    struct demo *d = *state;
+    key(d, '/');
+    for (const char *p = "rej"; *p != '\0'; p++)
+        key(d, *p);
+    build(d, 100, 30);
+    assert_true(find(d->scr, "/rej_") == 29);
+    key(d, VIEW_KEY_ENTER);
+    build(d, 100, 30);
+    assert_int_equal(view_model_rows(&d->in, &d->sel), 1);
+    assert_true(find(d->scr, "filter: rej   1 row") == 2);
+    int y = find(d->scr, "> Directory");
+    assert_true(y > 0);
+    assert_non_null(strstr(d->scr->line[y].text, "REJECTED 1 SYN, 0 answers"));
+    assert_int_equal(find(d->scr, "6320"), -1);
+    key(d, VIEW_KEY_ESC);
+    assert_int_equal(d->sel.filter[0], '\0');
+    assert_true(view_model_rows(&d->in, &d->sel) > 10);
+    /* Sorted blocked first: the rejected port leads. */
+    key(d, 's');
+    key(d, 's');
+    build(d, 100, 30);
+    assert_non_null(strstr(d->scr->line[selected(d->scr)].text, "REJECTED"));
+}
+
+static void pairs_wrap_around(void **state)
+{
+    struct demo *d = *state;
+    size_t n = view_model_pairs(d->in.vc);
+    assert_true(n >= 1);
+    key(d, 'n');
+    assert_int_equal(d->sel.pair, n > 1 ? 1 : 0);
+    key(d, 'N');
+    assert_int_equal(d->sel.pair, 0);
+    key(d, 'N');
+    assert_int_equal(d->sel.pair, n - 1);
+    build(d, 100, 30);
+    char want[32];
+    snprintf(want, sizeof want, "pair %zu/%zu", n, n);
+    assert_true(find(d->scr, want) == 2);
+}
+
+static void help_and_quit(void **state)
+{
+    struct demo *d = *state;
+    key(d, '?');
+    build(d, 80, 24);
+    assert_true(find(d->scr, "fwsight: keys") > 0);
+    assert_true(find(d->scr, "next / previous host pair") > 0);
+    key(d, 'x');
+    build(d, 80, 24);
+    assert_int_equal(find(d->scr, "fwsight: keys"), -1);
+    key(d, 'p');
+    build(d, 80, 24);
+    assert_true(find(d->scr, "[PAUSED]") == 0);
+    assert_int_equal(view_model_key(&d->in, &d->sel, 'q'), VIEW_QUIT);
+}
+
+static void sizes_small_and_large(void **state)
+{
+    struct demo *d = *state;
+    build(d, 60, 20);
+    assert_true(find(d->scr, "needs at least 80x24") == 0);
+    build(d, 80, 24);
+    for (int y = 0; y < 24; y++)
+        assert_int_equal((int)strlen(d->scr->line[y].text), 80);
+    assert_true(find(d->scr, "DROPPED") > 0);
+    build(d, 200, 60);
+    assert_true(find(d->scr, "ESX") > 0); /* every row fits, the last one too */
+    build(d, 1000, 500);
+    assert_int_equal(d->scr->width, VIEW_MAX_WIDTH);
+    assert_int_equal(d->scr->height, VIEW_MAX_HEIGHT);
+    /* Moving far down keeps the selected row on the screen. */
+    key(d, 'G');
+    build(d, 80, 24);
+    assert_true(selected(d->scr) > 3);
+}
+
+static void no_analysis_is_a_screen_too(void **state)
+{
+    (void)state;
+    struct view_input in = { .title = "live eth0", .has_drops = true, .kernel_drops = 7 };
+    struct view_sel sel = {0};
+    struct view_screen *s = malloc(sizeof *s);
+    assert_non_null(s);
+    assert_int_equal(view_model_build(&in, &sel, 80, 24, s), 0);
+    assert_true(find(s, "kernel drops 7") == 0);
+    assert_true(find(s, "no verdict yet") > 0);
+    assert_int_equal(view_model_key(&in, &sel, 'j'), VIEW_REDRAW);
+    assert_int_equal(view_model_key(&in, &sel, 'n'), VIEW_REDRAW);
+    assert_int_equal(view_model_key(&in, &sel, VIEW_KEY_ENTER), VIEW_REDRAW);
+    assert_int_equal(view_model_build(&in, &sel, 80, 24, s), 0);
+    free(s);
+}
+
+#define DEMO_TEST(f) cmocka_unit_test_setup_teardown(f, demo_setup, demo_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        DEMO_TEST(matrix_cells_carry_the_verdicts),
+        DEMO_TEST(enter_shows_the_evidence_of_the_cell),
+        DEMO_TEST(filter_narrows_the_rows),
+        DEMO_TEST(pairs_wrap_around),
+        DEMO_TEST(help_and_quit),
+        DEMO_TEST(sizes_small_and_large),
+        cmocka_unit_test(no_analysis_is_a_screen_too),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
