@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow_track.h"
+#include "rpc_ports.h"
 
 struct analyzer {
     struct fw_config cfg;
@@ -17,6 +18,7 @@ struct analyzer {
     uint64_t now_us;
     bool have_time;
     struct verdict_collector *verdicts; /* issue 3: fed every ended flow */
+    struct rpc_ports *rpc; /* issue 6: ports the endpoint mapper named */
 };
 
 /* Issue 3: the flow tracker hands every ended flow to the verdict collector. */
@@ -51,12 +53,17 @@ struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, vo
         free(a);
         return NULL;
     }
-    a->verdicts = verdict_collector_new(&a->cfg.verdict);
+    /* Issue 6: the learned RPC ports, fed by the tracker, read by the verdicts. */
+    a->rpc = rpc_ports_new();
+    a->cfg.verdict.rpc = a->rpc;
+    a->verdicts = a->rpc == NULL ? NULL : verdict_collector_new(&a->cfg.verdict);
     if (a->verdicts == NULL) {
+        rpc_ports_free(a->rpc);
         flow_track_fini(&a->tracker);
         free(a);
         return NULL;
     }
+    a->tracker.rpc = a->rpc;
     a->tracker.observe = observe_flow;
     a->tracker.observe_ctx = a->verdicts;
     return a;
@@ -68,6 +75,7 @@ void analyzer_free(struct analyzer *a)
         return;
     flow_track_fini(&a->tracker);
     verdict_collector_free(a->verdicts);
+    rpc_ports_free(a->rpc); /* issue 6 */
     free(a);
 }
 
@@ -153,4 +161,11 @@ const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
 const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
 {
     return a == NULL ? NULL : a->verdicts;
+}
+
+/* Issue 6: what the DCE/RPC parser met on TCP 135 (truncated, malformed, fragmented PDUs are
+ * counted there), and the ports it learned. NULL only if the analyzer is NULL. */
+const struct rpc_ports *analyzer_rpc_ports(const struct analyzer *a)
+{
+    return a == NULL ? NULL : a->rpc;
 }

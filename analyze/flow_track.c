@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "rpc_ports.h" /* issue 6 */
 #include "tcp_state.h"
 
 #define CLOSE_LINGER_US 5000000u /* Zeek's tcp_close_delay: a closed flow lingers 5 s */
@@ -23,11 +24,14 @@ static const uint16_t UDP_SERVER_PORTS[] = {
     5060, 5072, 5353, 5355, 6081, 20000,
 };
 
+/* The lists are sorted: ephemeral ports leave at once, the others at the first larger entry. */
 static bool in_list(const uint16_t *l, size_t n, uint16_t port)
 {
+    if (n == 0 || port > l[n - 1])
+        return false;
     for (size_t i = 0; i < n; i++)
-        if (l[i] == port)
-            return true;
+        if (l[i] >= port)
+            return l[i] == port;
     return false;
 }
 
@@ -84,11 +88,37 @@ void flow_flip(struct flow *f)
 
 /* --- keys ------------------------------------------------------------------------------------ */
 
+/* fw_addr_cmp() and fw_addr_eq() inlined for the per-packet path (they were two library
+ * calls and a memcmp each): the same order, bytes compared as big-endian words. */
+static inline uint64_t addr_word(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return __builtin_bswap64(w);
+}
+
+static inline int addr_cmp(const struct fw_addr *x, const struct fw_addr *y)
+{
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    uint64_t a = addr_word(x->b), b = addr_word(y->b);
+    if (a == b) {
+        a = addr_word(x->b + 8);
+        b = addr_word(y->b + 8);
+    }
+    return a < b ? -1 : a > b;
+}
+
+static inline bool addr_eq(const struct fw_addr *x, const struct fw_addr *y)
+{
+    return addr_cmp(x, y) == 0;
+}
+
 static void key_pair(struct flow_key *k, uint8_t proto, const struct fw_addr *src, uint16_t sp,
                      const struct fw_addr *dst, uint16_t dp, bool one_way)
 {
     memset(k, 0, sizeof *k);
-    int c = fw_addr_cmp(src, dst);
+    int c = addr_cmp(src, dst);
     bool src_first = one_way || c < 0 || (c == 0 && sp <= dp);
     k->a = src_first ? *src : *dst;
     k->b = src_first ? *dst : *src;
@@ -213,7 +243,7 @@ static bool packet_is_orig(const struct flow *f, const struct pkt *p, uint16_t s
 {
     const struct fw_addr *oa = f->orig_is_a ? &f->key.a : &f->key.b;
     uint16_t op = f->orig_is_a ? f->key.pa : f->key.pb;
-    return fw_addr_eq(&p->src, oa) && sp == op;
+    return sp == op && addr_eq(&p->src, oa);
 }
 
 static struct flow *new_flow(struct flow_tracker *t, const struct flow_key *k,
@@ -268,6 +298,10 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         if (!r.counted)
             return;
         is_orig = r.is_orig;
+        /* Issue 6: the endpoint mapper's answers name the dynamic RPC ports. One compare of
+         * the payload length first, so other segments pay nothing more. */
+        if (p->payload_caplen > 0 && (p->sport == 135 || p->dport == 135) && t->rpc != NULL)
+            rpc_ports_segment(t->rpc, f->seq, p, frame);
         if ((p->tcp_flags & TH_RST) && !is_orig && !f->resp_rst) {
             f->resp_rst = true;
             f->resp_rst_ttl = p->ttl;
@@ -357,6 +391,7 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->stats = stats;
     t->sink = sink;
     t->sink_ctx = sink_ctx;
+    t->rpc = NULL; /* issue 6: analyzer.c sets it */
     t->table = flow_table_new(cfg, on_end, t);
     return t->table == NULL ? FW_ENOMEM : 0;
 }

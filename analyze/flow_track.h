@@ -23,6 +23,9 @@ struct flow_tracker {
      * NULL: none. Set by analyzer.c. */
     void (*observe)(void *ctx, const struct flow *f, enum conn_end why);
     void *observe_ctx;
+    /* Issue 6: TCP 135 payloads go to the learned RPC ports (rpc_ports.h). NULL: none. Set
+     * by analyzer.c. */
+    struct rpc_ports *rpc;
 };
 
 /* 0 or FW_ENOMEM. cfg and stats must outlive the tracker. */

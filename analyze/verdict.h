@@ -18,6 +18,7 @@
 #include "addr.h"
 
 struct flow;
+struct rpc_ports;
 
 #define FW_VERDICTS(X)                        \
     X(VERDICT_OPEN,          "OPEN")          \
@@ -105,6 +106,7 @@ struct verdict_port {
     uint8_t proto; /* 6, 17, VERDICT_PROTO_ECHO */
     uint16_t lo, hi;
     const char *service; /* borrowed: must outlive the collector */
+    bool rpc_dynamic;    /* issue 6: a dynamic RPC range (profile_rpc PROFILE_RPC_DYNAMIC) */
 };
 
 #define VERDICT_MAX_PAIRS 16
@@ -118,6 +120,9 @@ struct verdict_config {
     uint32_t max_hosts;            /* 0: VERDICT_DEFAULT_MAX_HOSTS */
     uint32_t keep_attempts;        /* two captures: keep up to this many attempts to match */
     bool combined;                 /* the collector of two correlated captures (correlate.c) */
+    /* Issue 6: the ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
+     * analyzer sets it to its own. */
+    const struct rpc_ports *rpc;
 };
 /* 16384 cells hold a busy server's profile traffic; beyond it uninformative cells (answered
  * only, on ports outside the profile) make room, so the cap never hides a failure or fakes an
@@ -136,7 +141,9 @@ struct verdict_counts {
 #define VERDICT_MAX_EVIDENCE 6
 #define VERDICT_EVIDENCE_LEN 160 /* longest evidence line, with its NUL; longer is truncated */
 #define VERDICT_ADVICE_LEN 512
-#define VERDICT_SERVICE_LEN 40
+/* Issue 6: 112, for "RPC dynamic (<interface UUID>, learned from the endpoint mapper at
+ * packet N)". */
+#define VERDICT_SERVICE_LEN 112
 
 /* One settled verdict as the ui reads it. */
 struct verdict_item {

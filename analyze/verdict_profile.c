@@ -12,7 +12,7 @@ size_t verdict_ports_from_profile(const struct profile *p, struct verdict_port *
         const struct profile_entry *e = &p->entries[i];
         if (e->protos & PROFILE_ICMP_ECHO) {
             if (n < max)
-                out[n] = (struct verdict_port){ VERDICT_PROTO_ECHO, 0, 0, e->service };
+                out[n] = (struct verdict_port){ VERDICT_PROTO_ECHO, 0, 0, e->service, false };
             n++;
         }
         for (size_t r = 0; r < e->n_ranges; r++) {
@@ -23,7 +23,8 @@ size_t verdict_ports_from_profile(const struct profile *p, struct verdict_port *
                     continue;
                 if (n < max)
                     out[n] = (struct verdict_port){ P[k].proto, e->ranges[r].lo,
-                                                    e->ranges[r].hi, e->service };
+                                                    e->ranges[r].hi, e->service,
+                                                    e->rpc == PROFILE_RPC_DYNAMIC };
                 n++;
             }
         }

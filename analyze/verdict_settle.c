@@ -5,10 +5,12 @@
  * through. Collecting is verdict.c's. */
 #include "verdict_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../capture/frame.h"
+#include "rpc_ports.h" /* issue 6 */
 
 #define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
 
@@ -121,6 +123,31 @@ static const char *service_of(const struct verdict_collector *c, uint8_t proto, 
     return "other ports";
 }
 
+/* Issue 6: a TCP port the endpoint mapper named gets its interface and the frame that named
+ * it; another one in a dynamic RPC range of the profile is "RPC dynamic (range)". False: not
+ * a dynamic RPC port, buf untouched. */
+static bool rpc_service(const struct verdict_collector *c, const struct verdict_cell *x,
+                        char *buf, size_t len)
+{
+    if (x->proto != 6 || x->port == 135)
+        return false;
+    const struct rpc_learned *l = rpc_ports_lookup(c->cfg.rpc, &x->to, x->port);
+    if (l != NULL) {
+        char t[DCERPC_UUID_STRLEN];
+        snprintf(buf, len, "RPC dynamic (%s, learned from the endpoint mapper at packet %llu)",
+                 dcerpc_iface_text(&l->iface, t, sizeof t), (unsigned long long)l->frame);
+        return true;
+    }
+    for (size_t i = 0; i < c->cfg.nports; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        if (p->rpc_dynamic && p->proto == 6 && x->port >= p->lo && x->port <= p->hi) {
+            snprintf(buf, len, "RPC dynamic (range)");
+            return true;
+        }
+    }
+    return false;
+}
+
 static struct verdict_item *item_new(struct verdict_collector *c)
 {
     if (c->nitems == c->items_cap) {
@@ -144,14 +171,19 @@ static void settle_cell(struct verdict_collector *c, const struct verdict_cell *
     it->to = x->to;
     it->proto = x->proto;
     it->port = x->port;
-    const char *svc = service_of(c, x->proto, x->port);
-    strncpy(it->service, svc, sizeof it->service - 1);
+    bool rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service); /* issue 6 */
+    if (!rpc_dynamic)
+        strncpy(it->service, service_of(c, x->proto, x->port), sizeof it->service - 1);
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
 
     struct verdict_ctx ctx = { .cp = &c->cp, .to_host = verdict_host_find(c, &x->to),
                                .text = &c->text };
+    /* Issue 6: a dynamic RPC port, and whether the endpoint mapper answered this pair. */
+    const struct verdict_cell *mapper = verdict_cell_find(c, &x->from, &x->to, 6, 135);
+    ctx.rpc_dynamic = rpc_dynamic;
+    ctx.mapper_open = mapper != NULL && mapper->counts.by_outcome[VO_ANSWERED] > 0;
     for (int o = 0; o < VO_COUNT; o++)
         ctx.first[o] = x->first[o] != 0 ? &c->pool[x->first[o] - 1] : NULL;
     if (ctx.to_host != NULL && ctx.to_host->pkts == 0)

@@ -22,11 +22,11 @@
 #define RTR "198.51.100.1"
 
 static const struct verdict_port PORTS[] = {
-    { 6, 6320, 6320, "Double-Take" },
-    { 6, 6325, 6325, "Double-Take" },
-    { 17, 6320, 6320, "Double-Take" },
-    { VERDICT_PROTO_ECHO, 0, 0, "failover monitor" },
-    { 6, 49152, 65535, "WMI / RPC" },
+    { 6, 6320, 6320, "Double-Take", false },
+    { 6, 6325, 6325, "Double-Take", false },
+    { 17, 6320, 6320, "Double-Take", false },
+    { VERDICT_PROTO_ECHO, 0, 0, "failover monitor", false },
+    { 6, 49152, 65535, "WMI / RPC", false }, /* issue 6's rpc_dynamic: off here */
 };
 
 static struct pb b;

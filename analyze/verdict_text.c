@@ -219,6 +219,12 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                      echo ? ECHO_ADVICE : "");
             break;
         }
+        if (x->rpc_dynamic && x->mapper_open && c->proto == 6) { /* issue 6 */
+            snprintf(adv, n, "endpoint mapper on 135 reachable, dynamic port %u dropped: open the "
+                     "RPC range, or restrict it to a small range on the server and open that",
+                     (unsigned)c->port);
+            break;
+        }
         snprintf(adv, n, "%s %s from %s to %s on the firewall between them; it gets no answer and "
                  "no error%s%s", echo ? "allow" : "open", w, a, b,
                  at_from ? " (it may have arrived and the answer been lost: a capture on the "

@@ -10,13 +10,13 @@
 #include "capture/cap_file.h"
 
 static const struct verdict_port DOUBLE_TAKE[] = {
-    { 6, 6320, 6320, "Double-Take" },       { 17, 6320, 6320, "Double-Take" },
-    { 6, 6325, 6326, "Double-Take" },       { 17, 6325, 6326, "Double-Take" },
-    { VERDICT_PROTO_ECHO, 0, 0, "failover monitor" },
-    { 6, 135, 135, "WMI / RPC" },           { 6, 49152, 65535, "WMI / RPC" },
-    { 6, 1025, 5000, "WMI / RPC" },         { 6, 136, 139, "File share" },
-    { 17, 135, 139, "File share" },         { 6, 445, 445, "Directory" },
-    { 17, 445, 445, "Directory" },          { 6, 443, 443, "ESX" },
+    { 6, 6320, 6320, "Double-Take", false },       { 17, 6320, 6320, "Double-Take", false },
+    { 6, 6325, 6326, "Double-Take", false },       { 17, 6325, 6326, "Double-Take", false },
+    { VERDICT_PROTO_ECHO, 0, 0, "failover monitor", false },
+    { 6, 135, 135, "WMI / RPC", false },           { 6, 49152, 65535, "WMI / RPC", true },
+    { 6, 1025, 5000, "WMI / RPC", true },          { 6, 136, 139, "File share", false },
+    { 17, 135, 139, "File share", false },         { 6, 445, 445, "Directory", false },
+    { 17, 445, 445, "Directory", false },          { 6, 443, 443, "ESX", false },
 };
 
 static int usage(void)

@@ -1,0 +1,45 @@
+/* analyze/rpc_ports.h: the dynamic RPC ports the capture taught. Each TCP 135 payload goes to
+ * the DCE/RPC parser (dcerpc.c) with the connection's small memory; every TCP port an endpoint
+ * mapper answer names is remembered as (server, port) -> interface and the frame it was
+ * learned at, so an attempt to that port can be named and judged (verdict_settle.c). Bounded:
+ * a fixed number of ports and of connections; beyond them the oldest goes, and it is counted.
+ * Deciding what is TCP 135 payload is flow_track.c's; words are the verdicts'. */
+#ifndef FW_RPC_PORTS_H
+#define FW_RPC_PORTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "dcerpc.h"
+#include "decode.h"
+
+#define RPC_PORTS_MAX 256 /* learned ports; a server names a few dozen at most */
+#define RPC_CONNS_MAX 32  /* port-135 connections parsed at once */
+
+struct rpc_learned {
+    struct fw_addr host; /* the server that answered (or the address its tower names) */
+    uint16_t port;
+    struct dcerpc_uuid iface;
+    uint64_t frame;      /* where it was learned */
+};
+
+struct rpc_ports;
+
+/* NULL on allocation failure; rpc_ports_free(NULL) does nothing. */
+struct rpc_ports *rpc_ports_new(void);
+void rpc_ports_free(struct rpc_ports *r);
+
+/* The payload of one TCP segment to or from port 135 (p->payload, p->payload_caplen), on the
+ * flow whose creation number is flow_seq, at frame. */
+void rpc_ports_segment(struct rpc_ports *r, uint64_t flow_seq, const struct pkt *p,
+                       uint64_t frame);
+
+/* What the endpoint mapper said of (host, port); NULL if nothing. */
+const struct rpc_learned *rpc_ports_lookup(const struct rpc_ports *r, const struct fw_addr *host,
+                                           uint16_t port);
+
+const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r);
+uint64_t rpc_ports_replaced(const struct rpc_ports *r); /* learned ports pushed out by the cap */
+
+#endif
