@@ -43,6 +43,46 @@ static const char *what(const struct verdict_item *it, char *buf, size_t len)
     return buf;
 }
 
+/* "4 attempts: 2 answered, 2 unanswered; 9 requests, 5 retransmitted": only the outcomes that
+ * occurred, in words that fit their number, so the line reads as a sentence at 2 a.m. */
+static void text_counts(struct verdict_arena *ar, struct verdict_item *it,
+                        const struct verdict_counts *n)
+{
+    uint32_t resets = n->by_outcome[VO_RST] + n->by_outcome[VO_RST_FORGED];
+    uint32_t forged = it->counts.forged_rst + n->by_outcome[VO_RST_FORGED];
+    const struct {
+        uint32_t count;
+        const char *one, *many;
+    } part[] = {
+        { n->by_outcome[VO_ANSWERED] + n->by_outcome[VO_REPLY_LOST] +
+              n->by_outcome[VO_ANSWER_LOST], "answered", "answered" },
+        { resets - (forged < resets ? forged : resets), "reset by the host",
+          "reset by the host" },
+        { forged, "reset by a firewall", "reset by a firewall" },
+        { n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
+              n->by_outcome[VO_ICMP_OTHER], "ICMP error", "ICMP errors" },
+        { n->by_outcome[VO_NO_ANSWER] + n->by_outcome[VO_NEVER_ARRIVED] +
+              n->by_outcome[VO_SILENT_AFTER_ARRIVAL], "unanswered", "unanswered" },
+    };
+    char buf[VERDICT_EVIDENCE_LEN];
+    int len = snprintf(buf, sizeof buf, "%u attempt%s:", n->attempts,
+                       n->attempts == 1 ? "" : "s");
+    const char *sep = " ";
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+        if (part[i].count == 0 || len < 0 || (size_t)len >= sizeof buf)
+            continue;
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%u %s", sep, part[i].count,
+                        part[i].count == 1 ? part[i].one : part[i].many);
+        sep = ", ";
+    }
+    if (len >= 0 && (size_t)len < sizeof buf)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "; %u request%s", n->requests,
+                        n->requests == 1 ? "" : "s");
+    if (n->retransmits > 0 && len >= 0 && (size_t)len < sizeof buf)
+        snprintf(buf + len, sizeof buf - (size_t)len, ", %u retransmitted", n->retransmits);
+    verdict_add_evidence(ar, it, "%s", buf);
+}
+
 static const char *icmp_text(uint8_t family, uint8_t type, uint8_t code)
 {
     if (family == 6 && type == 1) {
@@ -131,8 +171,13 @@ static void attempt_evidence(struct verdict_item *it, const struct verdict_cell 
                              (unsigned long long)a->req_frame);
         break;
     case VO_NO_ANSWER:
-        verdict_add_evidence(ar, it, "%s at %s: %s sent %u times (%u retransmissions), no "
-                             "answer, no ICMP error", fr, t, req, a->requests, a->retransmits);
+        if (a->retransmits > 0)
+            verdict_add_evidence(ar, it, "%s at %s: %s sent %u times (%u retransmissions), no "
+                                 "answer, no ICMP error", fr, t, req, a->requests,
+                                 a->retransmits);
+        else
+            verdict_add_evidence(ar, it, "%s at %s: %s sent %u time%s, no answer, no ICMP "
+                                 "error", fr, t, req, a->requests, a->requests == 1 ? "" : "s");
         break;
     case VO_REPLY_LOST:
         verdict_add_evidence(ar, it, "%s at %s: SYN in, SYN-ACK out, then the SYN again (%u "
@@ -339,16 +384,7 @@ void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
 
     const struct verdict_counts *n = &c->counts;
     struct verdict_arena *ar = x.text;
-    verdict_add_evidence(ar, it, "%u attempt%s: %u answered, %u reset (%u forged), %u ICMP error, "
-                         "%u unanswered; %u requests, %u retransmitted", n->attempts,
-                         n->attempts == 1 ? "" : "s", n->by_outcome[VO_ANSWERED] +
-                         n->by_outcome[VO_REPLY_LOST] + n->by_outcome[VO_ANSWER_LOST],
-                         n->by_outcome[VO_RST] + n->by_outcome[VO_RST_FORGED],
-                         it->counts.forged_rst + n->by_outcome[VO_RST_FORGED],
-                         n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
-                         n->by_outcome[VO_ICMP_OTHER], n->by_outcome[VO_NO_ANSWER] +
-                         n->by_outcome[VO_NEVER_ARRIVED] + n->by_outcome[VO_SILENT_AFTER_ARRIVAL],
-                         n->requests, n->retransmits);
+    text_counts(ar, it, n);
     for (int o = 0; o < VO_COUNT; o++)
         if (n->by_outcome[o] > 0)
             attempt_evidence(it, c, (enum verdict_outcome)o, &x);
