@@ -6,7 +6,9 @@
  * tui.c, shows it instead: its keyboard is one more fd of the same poll()). At the end the
  * same report as `fwsight analyze` prints, with the kernel's drop counters. The -w file is
  * created before the drop, so it belongs to root and can be written where root can write;
- * after a signal it is flushed and closed, so it is a valid capture. */
+ * after a signal it is flushed and closed, so it is a valid capture. In the view, w flushes the
+ * -w file; without -w it starts one at a path typed at a prompt, created as the -Z user, and
+ * writes the frames from then on: earlier frames are not kept in memory, so not in the file. */
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,6 +44,9 @@ struct live_run {
     const struct live_opts *o;
     struct cap_live *cap;
     struct cap_writer *w;
+    const char *wname;          /* -w PATH, or wpath_typed after w */
+    char wpath_typed[VIEW_PATH_LEN];
+    uint64_t nwritten;          /* frames handed to w */
     struct analyzer *a;
     struct report rep;
     struct live_stream stream;
@@ -70,8 +75,12 @@ static void live_frame(void *ctx, const struct frame *f)
     struct live_run *run = ctx;
     /* After a write error the file stays as it was (valid up to there); the frame still
      * counts for the analysis, and the pump ends the run. */
-    if (run->w != NULL && !run->write_failed && cap_writer_write(run->w, f, run->werr) != 0)
-        run->write_failed = true;
+    if (run->w != NULL && !run->write_failed) {
+        if (cap_writer_write(run->w, f, run->werr) != 0)
+            run->write_failed = true;
+        else
+            run->nwritten++;
+    }
     analyzer_feed(run->a, f);
 }
 
@@ -91,6 +100,40 @@ static void live_kbd_ready(void *ctx, int fd, short revents)
         run->kbd_gone = true;
 }
 
+static bool live_is_gz(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 3 && strcmp(path + len - 3, ".gz") == 0;
+}
+
+/* w in the view: flush the file being written, or start one at path. A failed flush ends the
+ * run like a failed write (the pump sees write_failed); a failed open only says why. */
+static void live_save(void *ctx, const char *path, char msg[VIEW_MSG_LEN])
+{
+    struct live_run *run = ctx;
+    char err[FW_ERRLEN] = "";
+    if (run->w != NULL) {
+        if (cap_writer_flush(run->w, run->werr) != 0) {
+            run->write_failed = true;
+            snprintf(msg, VIEW_MSG_LEN, "saving failed: %.150s", run->werr);
+            return;
+        }
+        snprintf(msg, VIEW_MSG_LEN, "saved %llu packets to %.150s",
+                 (unsigned long long)run->nwritten, run->wname);
+        return;
+    }
+    run->w = cap_writer_open(path, cap_live_linktype(run->cap), cap_live_snaplen(run->cap),
+                             live_is_gz(path), false, err);
+    if (run->w == NULL) {
+        snprintf(msg, VIEW_MSG_LEN, "not saved: %.180s", err);
+        return;
+    }
+    snprintf(run->wpath_typed, sizeof run->wpath_typed, "%s", path);
+    run->wname = run->wpath_typed;
+    snprintf(msg, VIEW_MSG_LEN, "saving to %.120s from now on (earlier frames were not kept)",
+             path);
+}
+
 /* The view's share of a wake-up: keys repaint at once, new data at most every LIVE_PAINT_US,
  * the counters every LIVE_TICK_US; paused, only keys do. Returns 1 when the user quit. */
 static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
@@ -103,6 +146,7 @@ static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
         .vc = analyzer_verdicts(run->a), .cfg = &run->o->cfg, .title = title,
         .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
         .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
+        .saving = run->w != NULL,
     };
     enum view_action act = tui_keys(run->tui, &in);
     if (act == VIEW_QUIT || run->kbd_gone)
@@ -180,10 +224,9 @@ static int live_open(struct live_run *run, const char *filter)
     if (warn[0] != '\0')
         fprintf(stderr, "fwsight: warning: %s\n", warn);
     if (o->wpath != NULL) {
-        size_t len = strlen(o->wpath);
-        bool gz = len > 3 && strcmp(o->wpath + len - 3, ".gz") == 0;
+        run->wname = o->wpath;
         run->w = cap_writer_open(o->wpath, cap_live_linktype(run->cap),
-                                 cap_live_snaplen(run->cap), gz, o->force, err);
+                                 cap_live_snaplen(run->cap), live_is_gz(o->wpath), o->force, err);
         if (run->w == NULL) {
             fprintf(stderr, "fwsight: %s%s\n", err, o->force ? "" :
                     " (an existing file is overwritten only with --force)");
@@ -215,6 +258,7 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     };
     if (run->tui != NULL) {
         run->kbd = (struct live_watch){ tui_fd(run->tui), POLLIN, live_kbd_ready, run };
+        tui_set_save(run->tui, live_save, run);
         lc.watch = &run->kbd;
         lc.nwatch = 1;
         run->start_us = live_now_us();

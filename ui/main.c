@@ -352,6 +352,7 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
     struct view_input in = {
         .vc = combined != NULL ? combined : analyzer_verdicts(run[0].a), .cfg = &o->cfg,
         .title = title, .packets = packets, .elapsed_us = last > first ? last - first : 0,
+        .on_disk = title + strlen("analyze "),
     };
     if (tui_browse(&in, err) != 0) {
         fprintf(stderr, "fwsight: %s\n", err);

@@ -1,7 +1,8 @@
 /* ui/tui.c: the interactive view on a terminal (see tui.h). It paints the lines that
- * view_model_build() made, maps curses keys to the model's, and owns the terminal's state:
- * cbreak, no echo, keypad, no cursor, colours only when the terminal has them and NO_COLOR is
- * unset (no-color.org); verdicts read the same without them. Layout, selection and text are
+ * view_model_build() made, maps curses keys and mouse clicks to the model's, and owns the
+ * terminal's state: cbreak, no echo, keypad, no cursor, button-1 mouse events, colours only
+ * when the terminal has them and NO_COLOR is unset (no-color.org); verdicts read the same
+ * without them. What w saves is the caller's (tui_set_save()). Layout, selection and text are
  * view_model's; the loop that waits for keys and frames is the caller's. */
 #include "tui.h"
 
@@ -22,6 +23,8 @@ struct tui {
     bool colour;
     struct view_sel sel;
     struct view_screen screen;
+    tui_save_fn save;
+    void *save_ctx;
 };
 
 /* One terminal at a time: the crash handler and atexit need to find it. */
@@ -101,6 +104,10 @@ struct tui *tui_open(char err[FW_ERRLEN])
     nodelay(stdscr, TRUE);
     set_escdelay(25); /* Esc alone must feel immediate; escape sequences arrive together */
     curs_set(0);
+    /* Clicks select where the terminal reports them; presses too, since some terminals send
+     * no click. No interval: a press is acted on at once rather than held for a double-click. */
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    mouseinterval(0);
     tui_colours(t);
     return t;
 }
@@ -127,6 +134,21 @@ int tui_fd(const struct tui *t)
 const struct view_sel *tui_sel(const struct tui *t)
 {
     return &t->sel;
+}
+
+void tui_set_save(struct tui *t, tui_save_fn fn, void *ctx)
+{
+    t->save = fn;
+    t->save_ctx = ctx;
+}
+
+/* The click's selection, on the screen as last painted. */
+static enum view_action tui_mouse(struct tui *t)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+        return VIEW_NONE;
+    return view_model_click(&t->screen, &t->sel, ev.x, ev.y);
 }
 
 static int tui_map_key(int ch)
@@ -158,12 +180,24 @@ enum view_action tui_keys(struct tui *t, const struct view_input *in)
             act = VIEW_REDRAW;
             continue;
         }
-        int k = tui_map_key(ch);
-        if (k < 0)
-            continue;
-        enum view_action a = view_model_key(in, &t->sel, k);
+        enum view_action a;
+        if (ch == KEY_MOUSE) {
+            a = tui_mouse(t);
+        } else {
+            int k = tui_map_key(ch);
+            if (k < 0)
+                continue;
+            a = view_model_key(in, &t->sel, k);
+        }
         if (a == VIEW_QUIT)
             return VIEW_QUIT;
+        if (a == VIEW_SAVE) {
+            if (t->save != NULL)
+                t->save(t->save_ctx, t->sel.path, t->sel.msg);
+            else
+                snprintf(t->sel.msg, sizeof t->sel.msg, "nothing to save here");
+            a = VIEW_REDRAW;
+        }
         if (a == VIEW_REDRAW)
             act = VIEW_REDRAW;
     }

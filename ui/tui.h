@@ -25,8 +25,14 @@ void tui_close(struct tui *t);
 /* The keyboard's fd, to watch for POLLIN. */
 int tui_fd(const struct tui *t);
 /* Reads every pending key (and resizes) without blocking and applies them to the selection:
+ * mouse clicks select (where the terminal reports them).
  * VIEW_QUIT when the user quit, VIEW_REDRAW when the screen must be painted again. */
 enum view_action tui_keys(struct tui *t, const struct view_input *in);
+/* w's work, which is the caller's: flush the file being written, or start one at path (typed
+ * at the prompt); msg says what happened. Without one, w says it cannot save. */
+typedef void (*tui_save_fn)(void *ctx, const char *path, char msg[VIEW_MSG_LEN]);
+void tui_set_save(struct tui *t, tui_save_fn fn, void *ctx);
+
 /* Builds the screen for the terminal's size and paints it. */
 void tui_paint(struct tui *t, const struct view_input *in);
 /* The selection (the live pump reads paused from it). */

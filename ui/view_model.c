@@ -269,6 +269,45 @@ static enum view_action view_key_filter(struct view_sel *sel, int key)
     return VIEW_REDRAW;
 }
 
+/* The path being typed after w, like less's prompt: Enter saves, Esc or an empty path does not. */
+static enum view_action view_key_path(struct view_sel *sel, int key)
+{
+    size_t len = strlen(sel->path);
+    if (key == VIEW_KEY_ENTER) {
+        sel->prompting = false;
+        if (len > 0)
+            return VIEW_SAVE;
+        snprintf(sel->msg, sizeof sel->msg, "not saved");
+    } else if (key == VIEW_KEY_ESC) {
+        sel->prompting = false;
+        snprintf(sel->msg, sizeof sel->msg, "not saved");
+    } else if (key == VIEW_KEY_BACKSPACE) {
+        if (len > 0)
+            sel->path[len - 1] = '\0';
+    } else if (key >= 0x20 && key < 0x7f && len + 1 < sizeof sel->path) {
+        sel->path[len] = (char)key;
+        sel->path[len + 1] = '\0';
+    } else {
+        return VIEW_NONE;
+    }
+    return VIEW_REDRAW;
+}
+
+/* w: offline the capture is a file already; live it flushes the file being written, or asks
+ * where to start one. */
+static enum view_action view_key_save(const struct view_input *in, struct view_sel *sel)
+{
+    if (in->on_disk != NULL) {
+        snprintf(sel->msg, sizeof sel->msg, "capture already on disk: %s", in->on_disk);
+        return VIEW_REDRAW;
+    }
+    if (in->saving)
+        return VIEW_SAVE;
+    sel->prompting = true;
+    sel->path[0] = '\0';
+    return VIEW_REDRAW;
+}
+
 static void view_move(const struct view_input *in, struct view_sel *sel, long delta)
 {
     if (sel->pane == VIEW_PANE_EVIDENCE) {
@@ -301,6 +340,14 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
 {
     if (sel->editing)
         return view_key_filter(sel, key);
+    if (sel->prompting)
+        return view_key_path(sel, key);
+    if (sel->msg[0] != '\0') {
+        /* The message goes with the next key, which still does what it does. */
+        sel->msg[0] = '\0';
+        enum view_action a = view_model_key(in, sel, key);
+        return a == VIEW_NONE ? VIEW_REDRAW : a;
+    }
     if (key == 'q')
         return VIEW_QUIT;
     if (sel->help) {
@@ -316,6 +363,7 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
     case 'n': view_next_pair(in, sel, false); break;
     case 'N': view_next_pair(in, sel, true); break;
     case 'p': sel->paused = !sel->paused; break;
+    case 'w': return view_key_save(in, sel);
     case VIEW_KEY_TAB:
         sel->pane = sel->pane == VIEW_PANE_MATRIX ? VIEW_PANE_EVIDENCE : VIEW_PANE_MATRIX;
         break;

@@ -2,7 +2,8 @@
  * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: two
  * header lines, the verdict matrix of the selected host pair (the profile's services and
  * ports, then other ports, by direction), the evidence and advice of the selected cell, the
- * help, and a status line with the keys. The keys change only the selection (struct view_sel).
+ * help, and a status line with the keys. The keys and clicks change only the selection
+ * (struct view_sel).
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -20,6 +21,8 @@
 #define VIEW_MIN_HEIGHT 24
 #define VIEW_MAX_SPANS 6
 #define VIEW_FILTER_LEN 32
+#define VIEW_PATH_LEN 256   /* the path typed after w */
+#define VIEW_MSG_LEN 200
 
 /* Attributes: flags, and at most one colour role. tui.c maps them; without colour the roles
  * become bold (blocking verdicts) or nothing. */
@@ -46,6 +49,10 @@ struct view_line {
 
 struct view_screen {
     int width, height;
+    /* Where things were painted, for view_model_click(): matrix rows [rows_y, rows_y + rows_n)
+     * show rows from top; the cells start at cell_x, cell_w wide; the evidence from detail_y. */
+    int rows_y, rows_n, cell_x, cell_w, detail_y;
+    size_t top;
     struct view_line line[VIEW_MAX_HEIGHT];
 };
 
@@ -57,6 +64,8 @@ struct view_input {
     uint64_t packets, kernel_drops;
     uint64_t elapsed_us;
     bool has_drops;              /* live: kernel_drops means something */
+    const char *on_disk;         /* offline: the file shown, so w has nothing to save */
+    bool saving;                 /* live: a file is being written (w flushes it, no prompt) */
 };
 
 enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE };
@@ -74,6 +83,9 @@ struct view_sel {
     bool editing;                /* typing the filter after '/' */
     enum view_sort sort;
     bool paused, help;
+    bool prompting;              /* typing the path to save to after w */
+    char path[VIEW_PATH_LEN];    /* the path typed; VIEW_SAVE hands it to the caller */
+    char msg[VIEW_MSG_LEN];      /* shown on the status line until the next key */
 };
 
 /* Keys as the model knows them; printable characters are themselves. */
@@ -83,7 +95,9 @@ enum {
     VIEW_KEY_BACKSPACE,
 };
 
-enum view_action { VIEW_NONE, VIEW_REDRAW, VIEW_QUIT };
+/* VIEW_SAVE: w asked to save: the caller flushes the file being written (in->saving) or
+ * starts one at sel->path, and says what it did in sel->msg. */
+enum view_action { VIEW_NONE, VIEW_REDRAW, VIEW_QUIT, VIEW_SAVE };
 
 /* Builds the screen (width x height, clipped to the maxima) and clamps sel to what exists.
  * Returns 0, or FW_ENOMEM (the screen then says so). */
@@ -92,6 +106,11 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
 
 /* Applies one key to sel. in is read for the number of pairs and rows. */
 enum view_action view_model_key(const struct view_input *in, struct view_sel *sel, int key);
+
+/* A click at (x, y) on the screen last built: a matrix cell selects its row and direction, the
+ * evidence pane becomes the one j/k scroll. Elsewhere, and while typing, nothing. */
+enum view_action view_model_click(const struct view_screen *scr, struct view_sel *sel, int x,
+                                  int y);
 
 /* The number of host pairs and, for the selected pair with the filter, of matrix rows. */
 size_t view_model_pairs(const struct verdict_collector *vc);

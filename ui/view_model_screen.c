@@ -2,7 +2,8 @@
  * selection that view_model.c keeps. Layout, top to bottom: a title bar (what is shown and the
  * counters), the capture point and the host pair, the sort and filter, the matrix (a '>' marks
  * the selected row, so it reads without reverse video), the evidence pane of the selected cell,
- * and the status line with the keys. Everything is ASCII and clipped to the width. */
+ * and the status line with the keys. Everything is ASCII and clipped to the width. Where the
+ * matrix and the evidence went is recorded, so that view_model_click() maps a click back. */
 #include "view_model_int.h"
 
 #include <stdio.h>
@@ -24,6 +25,8 @@ static const char *const view_help[] = {
     "  s                 sort: profile order, by port, blocked first",
     "  n / N             next / previous host pair",
     "  p                 pause the display (live: the capture goes on)",
+    "  w                 live: save the capture (from now on, or flush the -w file)",
+    "  mouse click       select the cell or the pane under the pointer",
     "  ?                 this help; any key leaves it",
     "  q                 quit",
     "",
@@ -176,6 +179,10 @@ static void view_matrix(const struct view_sel *sel, const struct view_row *rows,
     view_put(hl, w, c0, "A -> B");
     view_put(hl, w, c0 + cw, "B -> A");
     hl->attr = VIEW_A_BOLD;
+    out->rows_y = y + 1;
+    out->cell_x = c0;
+    out->cell_w = cw;
+    out->top = sel->top;
     if (n == 0) {
         view_put(&out->line[y + 1], w, 2, sel->filter[0] != '\0' ? "no row matches the filter"
                                                                : "no verdict yet");
@@ -183,6 +190,7 @@ static void view_matrix(const struct view_sel *sel, const struct view_row *rows,
     }
     for (int i = 0; i + 1 < height && sel->top + (size_t)i < n; i++) {
         size_t r = sel->top + (size_t)i;
+        out->rows_n = i + 1;
         struct view_line *l = &out->line[y + 1 + i];
         char port[8], cell[80], svc[64];
         view_port_text(rows[r].proto, rows[r].port, port, sizeof port);
@@ -206,8 +214,14 @@ static void view_matrix(const struct view_sel *sel, const struct view_row *rows,
 static void view_status(const struct view_sel *sel, struct view_screen *out)
 {
     struct view_line *l = &out->line[out->height - 1];
-    char t[80];
-    if (sel->editing) {
+    char t[VIEW_PATH_LEN + 48];
+    if (sel->prompting) {
+        snprintf(t, sizeof t, "save the capture from now on to: %s_", sel->path);
+        int col = view_put(l, out->width, 0, t);
+        view_put(l, out->width, col + 3, "Enter save  Esc cancel");
+    } else if (sel->msg[0] != '\0') {
+        view_put(l, out->width, 0, sel->msg);
+    } else if (sel->editing) {
         snprintf(t, sizeof t, "/%s_", sel->filter);
         int col = view_put(l, out->width, 0, t);
         view_put(l, out->width, col + 3, "Enter keep the filter  Esc clear it");
@@ -216,6 +230,31 @@ static void view_status(const struct view_sel *sel, struct view_screen *out)
                                    "  n/N pair  p pause");
     }
     l->attr = VIEW_A_REVERSE;
+}
+
+/* The inverse of the layout below, from what the last build recorded in scr. */
+enum view_action view_model_click(const struct view_screen *scr, struct view_sel *sel, int x,
+                                  int y)
+{
+    if (sel->editing || sel->prompting || sel->help || x < 0 || y < 0 || y >= scr->height - 1)
+        return VIEW_NONE;
+    sel->msg[0] = '\0';
+    if (y >= scr->rows_y && y < scr->rows_y + scr->rows_n) {
+        sel->row = scr->top + (size_t)(y - scr->rows_y); /* the build clamps it to the rows */
+        sel->top = scr->top;
+        if (x >= scr->cell_x + scr->cell_w)
+            sel->col = 1;
+        else if (x >= scr->cell_x)
+            sel->col = 0;
+        sel->pane = VIEW_PANE_MATRIX;
+        sel->scroll = 0;
+        return VIEW_REDRAW;
+    }
+    if (scr->detail_y > 0 && y >= scr->detail_y) {
+        sel->pane = VIEW_PANE_EVIDENCE;
+        return VIEW_REDRAW;
+    }
+    return VIEW_NONE;
 }
 
 static void view_small(struct view_screen *out, int width, int height)
@@ -234,6 +273,8 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     out->width = width < 1 ? 1 : width > VIEW_MAX_WIDTH ? VIEW_MAX_WIDTH : width;
     out->height = height < 1 ? 1 : height > VIEW_MAX_HEIGHT ? VIEW_MAX_HEIGHT : height;
     view_clear(out);
+    out->rows_y = out->rows_n = out->cell_x = out->cell_w = out->detail_y = 0;
+    out->top = 0;
     if (width < VIEW_MIN_WIDTH || height < VIEW_MIN_HEIGHT) {
         view_small(out, width, height);
         return 0;
@@ -283,6 +324,7 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     }
     char (*lines)[VIEW_MAX_WIDTH + 1] = malloc(VIEW_DETAIL_MAX * sizeof *lines);
     struct view_line *sep = &out->line[y];
+    out->detail_y = y;
     char port[8];
     if (n > 0 && lines != NULL) {
         const struct view_row *r = &rows[sel->row];

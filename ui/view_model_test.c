@@ -228,6 +228,67 @@ static void sizes_small_and_large(void **state)
     assert_true(selected(d->scr) > 3);
 }
 
+/* A click maps the screen as last built back to a selection: the row and the direction under
+ * the pointer, the evidence pane below the matrix; nothing on the title or status lines. */
+static void click_selects_the_cell_under_the_pointer(void **state)
+{
+    struct demo *d = *state;
+    build(d, 100, 30);
+    int y = find(d->scr, "6325");
+    assert_true(y > 3);
+    int x = d->scr->cell_x + d->scr->cell_w + 1; /* in the B -> A column */
+    assert_int_equal(view_model_click(d->scr, &d->sel, x, y), VIEW_REDRAW);
+    build(d, 100, 30);
+    assert_int_equal(selected(d->scr), y);
+    assert_int_equal(d->sel.col, 1);
+    assert_true(find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
+    assert_int_equal(view_model_click(d->scr, &d->sel, d->scr->cell_x, y), VIEW_REDRAW);
+    assert_int_equal(d->sel.col, 0);
+    assert_int_equal(view_model_click(d->scr, &d->sel, 5, d->scr->detail_y + 2), VIEW_REDRAW);
+    assert_int_equal(d->sel.pane, VIEW_PANE_EVIDENCE);
+    build(d, 100, 30);
+    assert_true(find(d->scr, "== evidence:") > 0);
+    size_t row = d->sel.row;
+    assert_int_equal(view_model_click(d->scr, &d->sel, 5, 0), VIEW_NONE);
+    assert_int_equal(view_model_click(d->scr, &d->sel, 5, 29), VIEW_NONE);
+    assert_int_equal(d->sel.row, row);
+    d->sel.editing = true;
+    assert_int_equal(view_model_click(d->scr, &d->sel, x, y), VIEW_NONE);
+}
+
+/* w: offline it names the file; live with a file it hands over; without, a prompt for a path
+ * that Enter hands over and Esc cancels. */
+static void w_saves_or_says_why_not(void **state)
+{
+    struct demo *d = *state;
+    d->in.on_disk = "source.pcap.gz";
+    key(d, 'w');
+    build(d, 80, 24);
+    assert_true(find(d->scr, "capture already on disk: source.pcap.gz") == 23);
+    key(d, 'j');
+    build(d, 80, 24);
+    assert_int_equal(find(d->scr, "already on disk"), -1);
+    d->in.on_disk = NULL;
+    d->in.saving = true;
+    assert_int_equal(view_model_key(&d->in, &d->sel, 'w'), VIEW_SAVE);
+    d->in.saving = false;
+    key(d, 'w');
+    assert_true(d->sel.prompting);
+    for (const char *p = "/tmp/xq"; *p != '\0'; p++)
+        key(d, *p);
+    key(d, VIEW_KEY_BACKSPACE);
+    build(d, 80, 24);
+    assert_true(find(d->scr, "save the capture from now on to: /tmp/x_") == 23);
+    assert_int_equal(view_model_key(&d->in, &d->sel, VIEW_KEY_ENTER), VIEW_SAVE);
+    assert_string_equal(d->sel.path, "/tmp/x");
+    assert_false(d->sel.prompting);
+    key(d, 'w');
+    key(d, 'q'); /* typed into the path, not quitting */
+    assert_int_equal(view_model_key(&d->in, &d->sel, VIEW_KEY_ESC), VIEW_REDRAW);
+    build(d, 80, 24);
+    assert_true(find(d->scr, "not saved") == 23);
+}
+
 static void no_analysis_is_a_screen_too(void **state)
 {
     (void)state;
@@ -256,6 +317,8 @@ int main(void)
         DEMO_TEST(pairs_wrap_around),
         DEMO_TEST(help_and_quit),
         DEMO_TEST(sizes_small_and_large),
+        DEMO_TEST(click_selects_the_cell_under_the_pointer),
+        DEMO_TEST(w_saves_or_says_why_not),
         cmocka_unit_test(no_analysis_is_a_screen_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

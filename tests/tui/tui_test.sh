@@ -16,7 +16,8 @@ sample=$samples/demo/source.pcap.gz
 tmp=$(mktemp -d)
 sock=fwsight-tui-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server > /dev/null 2>&1; rm -rf "$tmp"; }
+sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # kill-server leaves the socket behind
+cleanup() { tm kill-server > /dev/null 2>&1; rm -f "$sockpath"; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 failures=0
@@ -100,6 +101,30 @@ keys '?'
 expect_screen 'fwsight: keys' "? shows the help"
 keys x
 wait_gone 'fwsight: keys' || fail "a key leaves the help"
+
+# w offline: the capture is a file already, and the status line says which.
+keys w
+expect_screen 'capture already on disk: .*source\.pcap\.gz' "w names the file on disk"
+keys x
+wait_gone 'already on disk' 2 || fail "a key clears the message"
+
+# A mouse click (X10 encoding, what TERM=screen's kmous names: ESC [ M, then button, column
+# and row, each plus 32, 1-based) on 6325's B -> A cell selects it.
+y=$(screen | grep -n 'tcp   6325' | head -1 | cut -d: -f1)
+x=$(screen | grep -m1 -b -o 'B -> A' | head -1 | cut -d: -f1) # its column on the header line
+x=$(( x - $(screen | grep -m1 -b 'B -> A' | cut -d: -f1) ))
+if [ -n "$y" ] && [ "$x" -gt 0 ]; then
+    click() { keys -l "$(printf '\033[M%b%b%b' "\\0$(printf %o "$1")" \
+        "\\0$(printf %o $(( $2 + 33 )))" "\\0$(printf %o $(( $3 + 33 )))")"; }
+    click 32 "$((x + 1))" "$((y - 1))" # pressed, at 0-based (x + 1, y - 1)
+    click 35 "$((x + 1))" "$((y - 1))" # released
+    expect_screen '^> +Double-Take +tcp +6325' "a click selects the row under the pointer"
+    expect_screen 'evidence: 203\.0\.113\.20 -> 198\.51\.100\.10 tcp 6325' \
+        "a click in B -> A selects that direction"
+    keys g h
+else
+    fail "mouse: row 6325 or the B -> A header not found on the screen"
+fi
 
 # Resizes at any time: the smallest supported terminal, then a large one.
 tm resize-window -t t -x 80 -y 24
