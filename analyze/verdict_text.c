@@ -252,6 +252,16 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                      echo ? ECHO_ADVICE : "");
         break;
     case VERDICT_DROPPED:
+        /* Issue 6: the firewall passes the endpoint mapper but not the port it hands out. */
+        if (x->rpc_dynamic && x->mapper_open && c->proto == 6 &&
+            rep != VO_SILENT_AFTER_ARRIVAL) {
+            snprintf(adv, n, "endpoint mapper on 135 reachable, dynamic port %u dropped%s: open "
+                     "the RPC range, or restrict it to a small range on the server and open "
+                     "that", (unsigned)c->port,
+                     rep == VO_NEVER_ARRIVED ? " (both captures: its requests never arrive)"
+                                             : "");
+            break;
+        }
         if (rep == VO_SILENT_AFTER_ARRIVAL) {
             snprintf(adv, n, "%s from %s arrives at %s, which does not answer: check the host's "
                      "own firewall and that something listens on %s (dropped after arrival at "
@@ -262,12 +272,6 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
             snprintf(adv, n, "%s %s from %s to %s on the firewall between them: requests leave "
                      "%s and never arrive at %s%s", echo ? "allow" : "open", w, a, b, a, b,
                      echo ? ECHO_ADVICE : "");
-            break;
-        }
-        if (x->rpc_dynamic && x->mapper_open && c->proto == 6) { /* issue 6 */
-            snprintf(adv, n, "endpoint mapper on 135 reachable, dynamic port %u dropped: open the "
-                     "RPC range, or restrict it to a small range on the server and open that",
-                     (unsigned)c->port);
             break;
         }
         snprintf(adv, n, "%s %s from %s to %s on the firewall between them; it gets no answer and "

@@ -130,6 +130,17 @@ static void rv_capture_point(FILE *out, const struct verdict_collector *vc)
 }
 
 /* Items [first, end) share one host pair; A is the lower address (the collector's order). */
+/* The matrix column is narrow: "RPC dynamic (LSA, learned from the endpoint mapper at packet
+ * 26)" shows as "RPC dynamic (LSA)"; the blocked items below give the whole name. */
+static const char *rv_short_service(const char *service, char *buf, size_t len)
+{
+    const char *cut = strstr(service, ", learned");
+    if (cut == NULL)
+        return service;
+    snprintf(buf, len, "%.*s)", (int)(cut - service), service);
+    return buf;
+}
+
 static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t first, size_t end,
                       const struct fw_config *cfg)
 {
@@ -172,10 +183,11 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
             "A -> B", "B -> A");
     for (size_t r = 0; r < n && r < RV_MATRIX_ROWS; r++) {
         const struct verdict_item *any = rows[r].cell[0] ? rows[r].cell[0] : rows[r].cell[1];
-        char port[8];
+        char port[8], service[VERDICT_SERVICE_LEN];
         rv_port_text(any, port, sizeof port);
         fprintf(out, "    %-*.*s %-5s %-6s %-14s %s\n", RV_SERVICE_COLS, RV_SERVICE_COLS,
-                rows[r].rank == SIZE_MAX ? "other ports" : any->service,
+                rows[r].rank == SIZE_MAX ? "other ports"
+                                         : rv_short_service(any->service, service, sizeof service),
                 verdict_proto_name(any->proto), port,
                 rows[r].cell[0] ? verdict_name(rows[r].cell[0]->v.kind) : "-",
                 rows[r].cell[1] ? verdict_name(rows[r].cell[1]->v.kind) : "-");
