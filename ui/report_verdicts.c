@@ -37,10 +37,17 @@ bool report_verdict_blocking(const struct verdict_item *it)
 /* The profile's entry order, so the matrix reads like the profile (docs/profiles.md). */
 static size_t rv_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
 {
+    /* Rows go by service in the profile's order, then protocol and port (rv_row_cmp): one
+     * service's TCP and UDP ports and ranges read as one block. */
+    const struct verdict_port *ports = cfg->verdict.ports;
     for (size_t i = 0; i < cfg->verdict.nports; i++) {
-        const struct verdict_port *p = &cfg->verdict.ports[i];
-        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
-            return i;
+        const struct verdict_port *p = &ports[i];
+        if (p->proto != proto || (proto != VERDICT_PROTO_ECHO && (port < p->lo || port > p->hi)))
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ports[j].service, p->service) == 0)
+                return j;
+        return i;
     }
     return SIZE_MAX;
 }
