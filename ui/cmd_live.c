@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/profile.h"
 #include "capture/cap_live.h"
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
+#include "attempt_ring.h"
 #include "cmd_live.h"
 #include "cmd_live_int.h"
 #include "live_filter.h"
@@ -56,6 +58,7 @@ struct live_run {
     uint64_t next_status_us;
     bool ui;                    /* the interactive view instead of the stream */
     struct tui *tui;            /* open while the loop runs */
+    struct attempt_ring attempts; /* the view's attempts pane; empty without the view */
     struct live_watch kbd;
     bool view_dirty, kbd_gone;
     uint64_t start_us, last_paint_us;
@@ -67,6 +70,8 @@ static void live_conn(void *ctx, const struct conn_record *r)
     report_add(&run->rep, r);
     if (!run->ui)
         live_stream_conn(&run->stream, r);
+    else
+        attempt_ring_add(&run->attempts, r);
     run->dirty = true;
 }
 
@@ -146,7 +151,8 @@ static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
         .vc = analyzer_verdicts(run->a), .cfg = &run->o->cfg, .title = title,
         .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
         .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
-        .saving = run->w != NULL,
+        .saving = run->w != NULL, .attempts = &run->attempts,
+        .profile = run->o->v.prof != NULL ? run->o->v.prof->name : NULL,
     };
     enum view_action act = tui_keys(run->tui, &in);
     if (act == VIEW_QUIT || run->kbd_gone)
@@ -358,6 +364,9 @@ int cmd_live(int argc, char **argv)
         fprintf(stderr, "fwsight: %s; streaming text instead\n", err);
         run.ui = false;
     }
+    /* Only the view lists attempts; out of memory, its pane says none were kept. */
+    if (run.ui)
+        attempt_ring_init(&run.attempts, 0);
 
     status = live_capture(&run, err);
     live_report(&run, status == LIVE_OK ? NULL : err);
@@ -372,6 +381,7 @@ int cmd_live(int argc, char **argv)
 
 out:
     tui_close(run.tui);
+    attempt_ring_fini(&run.attempts);
     live_stream_fini(&run.stream);
     analyzer_free(run.a);
     cap_writer_close(run.w, err);

@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/profile.h"
 #include "capture/cap_file.h"
+#include "attempt_ring.h"
 #include "cli.h"
 #include "cmd_listen.h"
 #include "cmd_live.h"
@@ -112,6 +114,7 @@ struct analyze_opts {
 struct analyze_run {
     struct analyzer *a;
     struct connlog *log; /* NULL: none; two captures write one log, the first one's first */
+    struct attempt_ring *attempts; /* --ui: the view's attempts pane; NULL: not kept */
     uint64_t log_open_us;
     struct report rep;
     struct cap_file *cf;
@@ -127,6 +130,8 @@ static void analyze_sink(void *ctx, const struct conn_record *r)
         connlog_write(run->log, r, run->log_open_us != 0 ? run->log_open_us
                                                         : analyzer_stats(run->a)->first_ts_us);
     report_add(&run->rep, r);
+    if (run->attempts != NULL)
+        attempt_ring_add(run->attempts, r);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -352,7 +357,8 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
     struct view_input in = {
         .vc = combined != NULL ? combined : analyzer_verdicts(run[0].a), .cfg = &o->cfg,
         .title = title, .packets = packets, .elapsed_us = last > first ? last - first : 0,
-        .on_disk = title + strlen("analyze "),
+        .on_disk = title + strlen("analyze "), .attempts = run[0].attempts,
+        .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
     };
     if (tui_browse(&in, err) != 0) {
         fprintf(stderr, "fwsight: %s\n", err);
@@ -368,6 +374,7 @@ static int cmd_analyze(int argc, char **argv)
     struct connlog log;
     struct verdict_collector *combined = NULL;
     struct correlate_result corr;
+    struct attempt_ring attempts = {0};
     FILE *log_out = NULL;
     int status = EXIT_USAGE;
 
@@ -396,6 +403,12 @@ static int cmd_analyze(int argc, char **argv)
         }
         connlog_init(&log, log_out, o.json ? CONNLOG_JSON : CONNLOG_TSV);
         run[0].log = run[1].log = &log;
+    }
+    /* Only the view lists attempts: without --ui nothing is copied. Out of memory, the pane
+     * just says none were kept. */
+    if (o.ui) {
+        attempt_ring_init(&attempts, 0);
+        run[0].attempts = run[1].attempts = &attempts;
     }
     /* One capture after the other, each by its own analyzer: memory stays bounded. --local
      * names the first capture's host; the second's is inferred. */
@@ -468,6 +481,7 @@ out:
         status = EXIT_USAGE;
     }
     verdict_collector_free(combined);
+    attempt_ring_fini(&attempts);
     for (int i = 0; i < 2; i++) {
         analyzer_free(run[i].a);
         cap_file_close(run[i].cf);

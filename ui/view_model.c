@@ -310,7 +310,7 @@ static enum view_action view_key_save(const struct view_input *in, struct view_s
 
 static void view_move(const struct view_input *in, struct view_sel *sel, long delta)
 {
-    if (sel->pane == VIEW_PANE_EVIDENCE) {
+    if (sel->pane != VIEW_PANE_MATRIX) {
         long s = (long)sel->scroll + delta;
         sel->scroll = s < 0 ? 0 : s > 10000 ? 10000 : (int)s; /* the build clamps the end */
         return;
@@ -365,11 +365,23 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
     case 'p': sel->paused = !sel->paused; break;
     case 'w': return view_key_save(in, sel);
     case VIEW_KEY_TAB:
-        sel->pane = sel->pane == VIEW_PANE_MATRIX ? VIEW_PANE_EVIDENCE : VIEW_PANE_MATRIX;
+        /* matrix -> evidence -> attempts: the lower pane shows the attempts while they have
+         * the focus, the evidence otherwise, so 80x24 keeps half its body for the matrix. */
+        sel->pane = sel->pane == VIEW_PANE_MATRIX     ? VIEW_PANE_EVIDENCE
+                    : sel->pane == VIEW_PANE_EVIDENCE ? VIEW_PANE_ATTEMPTS
+                                                      : VIEW_PANE_MATRIX;
+        sel->scroll = 0;
         break;
-    case VIEW_KEY_ENTER: sel->zoom = true; sel->pane = VIEW_PANE_EVIDENCE; sel->scroll = 0; break;
+    case 'a': sel->all_attempts = !sel->all_attempts; sel->pane = VIEW_PANE_ATTEMPTS;
+              sel->scroll = 0; break;
+    case VIEW_KEY_ENTER:
+        sel->zoom = true;
+        if (sel->pane == VIEW_PANE_MATRIX)
+            sel->pane = VIEW_PANE_EVIDENCE;
+        sel->scroll = 0;
+        break;
     case VIEW_KEY_ESC:
-        if (sel->zoom || sel->pane == VIEW_PANE_EVIDENCE) {
+        if (sel->zoom || sel->pane != VIEW_PANE_MATRIX) {
             sel->zoom = false;
             sel->pane = VIEW_PANE_MATRIX;
         } else if (sel->filter[0] != '\0') {

@@ -1,9 +1,9 @@
 /* ui/view_model.h: the screen of the interactive view as plain data. From the settled verdicts
  * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: two
  * header lines, the verdict matrix of the selected host pair (the profile's services and
- * ports, then other ports, by direction), the evidence and advice of the selected cell, the
- * help, and a status line with the keys. The keys and clicks change only the selection
- * (struct view_sel).
+ * ports, then other ports, by direction), the evidence and advice of the selected cell or
+ * its recent attempts (or all of them), the help, and a status line with the keys. The keys
+ * and clicks change only the selection (struct view_sel).
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
+#include "attempt_ring.h"
 
 #define VIEW_MAX_WIDTH 400  /* wider terminals show this much */
 #define VIEW_MAX_HEIGHT 200
@@ -66,9 +67,11 @@ struct view_input {
     bool has_drops;              /* live: kernel_drops means something */
     const char *on_disk;         /* offline: the file shown, so w has nothing to save */
     bool saving;                 /* live: a file is being written (w flushes it, no prompt) */
+    const struct attempt_ring *attempts; /* the recent attempts; NULL: none kept */
+    const char *profile;         /* the profile's name, for the title; NULL: not shown */
 };
 
-enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE };
+enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE, VIEW_PANE_ATTEMPTS };
 enum view_sort { VIEW_SORT_PROFILE, VIEW_SORT_PORT, VIEW_SORT_VERDICT, VIEW_SORT_COUNT };
 
 /* The selection: everything the keys change. Zero is a valid start. */
@@ -78,7 +81,8 @@ struct view_sel {
     int col;                     /* 0: A -> B, 1: B -> A */
     enum view_pane pane;         /* where j/k go */
     bool zoom;                   /* Enter: the evidence fills the body */
-    int scroll;                  /* first evidence line shown */
+    int scroll;                  /* first evidence (or attempt) line shown */
+    bool all_attempts;           /* a: the attempts pane lists all, not the cell's */
     char filter[VIEW_FILTER_LEN];
     bool editing;                /* typing the filter after '/' */
     enum view_sort sort;

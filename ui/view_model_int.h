@@ -35,4 +35,14 @@ const char *view_row_service(const struct view_row *r);
 void view_cell_text(const struct verdict_item *it, char *buf, size_t len);
 unsigned view_verdict_attr(const struct verdict_item *it);
 
+/* Writes s at col of l, clipped to width (non-ASCII becomes '?'). Returns the column after it. */
+int view_put(struct view_line *l, int width, int col, const char *s);
+
+/* The attempts pane: the selected cell's attempts (r, the row, NULL when there is none), or all
+ * of them with sel->all_attempts, in dh lines from y, scrolled by sel->scroll (clamped). The
+ * pane's title goes into head. Returns how many attempts match. */
+int view_attempts_pane(const struct view_input *in, struct view_sel *sel,
+                       const struct view_row *r, const struct view_pair *pair, int y, int dh,
+                       struct view_screen *out, char *head, size_t head_len);
+
 #endif

@@ -14,12 +14,12 @@
 
 static const char *const view_help[] = {
     "fwsight: keys",
-    "",
     "  Up/Down, k/j      move in the matrix (or scroll the evidence)",
     "  Left/Right, h/l   the direction: A -> B or B -> A",
     "  PgUp/PgDn, g/G    a page up or down, the first or last row",
-    "  Tab               switch between the matrix and the evidence pane",
-    "  Enter             show the evidence of the selected cell on the whole screen",
+    "  Tab               matrix -> evidence -> attempts (lower pane shows either)",
+    "  a                 attempts (time, 5-tuple, state, history): the cell's or all",
+    "  Enter             show the evidence (or the attempts) on the whole screen",
     "  Esc               back to the matrix; again: clear the filter",
     "  /                 filter the rows (service, protocol, port or verdict); Enter keeps it",
     "  s                 sort: profile order, by port, blocked first",
@@ -43,8 +43,7 @@ struct view_ctx {
     int width;
 };
 
-/* Writes s at col, clipped to the width. Returns the column after it. */
-static int view_put(struct view_line *l, int width, int col, const char *s)
+int view_put(struct view_line *l, int width, int col, const char *s)
 {
     for (; *s != '\0' && col < width; s++, col++)
         l->text[col] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
@@ -137,7 +136,8 @@ static void view_title(const struct view_input *in, const struct view_sel *sel,
                         (unsigned long long)in->kernel_drops);
     snprintf(right + len, sizeof right - (size_t)len, "  elapsed %llu:%02u:%02u ",
              (unsigned long long)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
-    snprintf(t, sizeof t, " fwsight  %s", in->title != NULL ? in->title : "");
+    snprintf(t, sizeof t, " fwsight  %s%s%.60s", in->title != NULL ? in->title : "",
+             in->profile != NULL ? "  profile " : "", in->profile != NULL ? in->profile : "");
     view_put(l, out->width, 0, t);
     int rcol = out->width - (int)strlen(right);
     view_put(l, out->width, rcol > (int)strlen(t) + 1 ? rcol : (int)strlen(t) + 2, right);
@@ -326,7 +326,10 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     struct view_line *sep = &out->line[y];
     out->detail_y = y;
     char port[8];
-    if (n > 0 && lines != NULL) {
+    if (sel->pane == VIEW_PANE_ATTEMPTS) {
+        view_attempts_pane(in, sel, n > 0 ? &rows[sel->row] : NULL, &pair, y + 1, h - 1 - (y + 1),
+                           out, t, sizeof t);
+    } else if (n > 0 && lines != NULL) {
         const struct view_row *r = &rows[sel->row];
         char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN];
         view_port_text(r->proto, r->port, port, sizeof port);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "analyze/profile.h"
+#include "attempt_ring.h"
 #include "capture/cap_file.h"
 #include "cli.h"
 #include "view_model.h"
@@ -20,6 +22,7 @@ struct demo {
     struct cli_verdict v;
     struct fw_config cfg;
     struct analyzer *a;
+    struct attempt_ring attempts; /* filled by the sink, as main.c does with --ui */
     struct view_input in;
     struct view_sel sel;
     struct view_screen *scr;
@@ -27,8 +30,7 @@ struct demo {
 
 static void demo_sink(void *ctx, const struct conn_record *r)
 {
-    (void)ctx;
-    (void)r;
+    attempt_ring_add(ctx, r);
 }
 
 static int demo_setup(void **state)
@@ -39,7 +41,8 @@ static int demo_setup(void **state)
     assert_non_null(d);
     fw_config_defaults(&d->cfg);
     assert_int_equal(cli_verdict_setup("analyze", &d->v, &d->cfg.verdict), 0);
-    d->a = analyzer_new(&d->cfg, demo_sink, NULL);
+    assert_int_equal(attempt_ring_init(&d->attempts, 0), 0);
+    d->a = analyzer_new(&d->cfg, demo_sink, &d->attempts);
     assert_non_null(d->a);
     struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/demo/source.pcap.gz", 0, err);
     assert_non_null(cf);
@@ -50,7 +53,8 @@ static int demo_setup(void **state)
     const struct analyzer_stats *st = analyzer_stats(d->a);
     d->in = (struct view_input){ .vc = analyzer_verdicts(d->a), .cfg = &d->cfg,
                                  .title = "analyze source.pcap.gz", .packets = st->frames,
-                                 .elapsed_us = st->last_ts_us - st->first_ts_us };
+                                 .elapsed_us = st->last_ts_us - st->first_ts_us,
+                                 .attempts = &d->attempts, .profile = d->v.prof->name };
     d->scr = malloc(sizeof *d->scr);
     assert_non_null(d->scr);
     *state = d;
@@ -62,6 +66,7 @@ static int demo_teardown(void **state)
     struct demo *d = *state;
     free(d->scr);
     analyzer_free(d->a);
+    attempt_ring_fini(&d->attempts);
     cli_verdict_fini(&d->v);
     free(d);
     return 0;
@@ -100,7 +105,7 @@ static void matrix_cells_carry_the_verdicts(void **state)
     struct demo *d = *state;
     build(d, 100, 30);
     assert_int_equal(d->scr->width, 100);
-    assert_true(find(d->scr, "fwsight  analyze source.pcap.gz") == 0);
+    assert_true(find(d->scr, "fwsight  analyze source.pcap.gz  profile double-take") == 0);
     assert_true(find(d->scr, "capture: 198.51.100.10 (inferred, high)") == 1);
     assert_true(find(d->scr, "A = 198.51.100.10  B = 203.0.113.20") == 1);
     /* The profile's order: Double-Take first, its tcp 6325 dropped from A with retransmits. */
@@ -147,6 +152,47 @@ static void enter_shows_the_evidence_of_the_cell(void **state)
     build(d, 100, 30);
     assert_true(find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
     assert_true(find(d->scr, "OPEN, confidence") > 0);
+}
+
+/* Tab goes on to the attempts of the cell: the dropped SYNs of tcp 6325, never answered (S0);
+ * a lists every attempt, newest first. */
+static void attempts_of_the_cell_or_all(void **state)
+{
+    struct demo *d = *state;
+    build(d, 80, 24);
+    while (strstr(d->scr->line[selected(d->scr)].text, "6325") == NULL) {
+        key(d, 'j');
+        build(d, 80, 24);
+    }
+    key(d, VIEW_KEY_TAB);
+    key(d, VIEW_KEY_TAB);
+    assert_int_equal(d->sel.pane, VIEW_PANE_ATTEMPTS);
+    build(d, 80, 24);
+    int y = find(d->scr, "== attempts: 198.51.100.10 -> 203.0.113.20 tcp 6325");
+    assert_true(y > 3);
+    const char *l = d->scr->line[y + 1].text;
+    assert_non_null(strstr(l, " 198.51.100.10:"));
+    assert_non_null(strstr(l, " -> 203.0.113.20:6325  S0  S"));
+    assert_true(l[3] == ':' && l[6] == ':' && l[9] == '.'); /* " HH:MM:SS.mmm" */
+    for (int i = y + 1; i < 23; i++)
+        assert_true(d->scr->line[i].text[1] == ' ' || strstr(d->scr->line[i].text, ":6325  ")
+                    != NULL);
+    key(d, 'a');
+    build(d, 80, 24);
+    y = find(d->scr, "== attempts: all, ");
+    assert_true(y > 3);
+    size_t all = attempt_ring_count(&d->attempts);
+    assert_true(all > 4);
+    /* Newest first: the times do not go up. */
+    for (int i = y + 2; i < 23 && d->scr->line[i].text[1] != ' '; i++)
+        assert_true(strncmp(d->scr->line[i].text, d->scr->line[i - 1].text, 13) <= 0);
+    key(d, 'G');
+    build(d, 80, 24);
+    assert_true(d->sel.scroll > 0 || all <= 19);
+    key(d, VIEW_KEY_TAB);
+    assert_int_equal(d->sel.pane, VIEW_PANE_MATRIX);
+    build(d, 80, 24);
+    assert_true(find(d->scr, "-- evidence:") > 3);
 }
 
 static void filter_narrows_the_rows(void **state)
@@ -313,6 +359,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         DEMO_TEST(matrix_cells_carry_the_verdicts),
         DEMO_TEST(enter_shows_the_evidence_of_the_cell),
+        DEMO_TEST(attempts_of_the_cell_or_all),
         DEMO_TEST(filter_narrows_the_rows),
         DEMO_TEST(pairs_wrap_around),
         DEMO_TEST(help_and_quit),

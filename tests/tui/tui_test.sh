@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/tui/tui_test.sh: the interactive view end to end, on a real terminal: tmux runs
 # `fwsight analyze --ui` on the demo capture in a shell, sends keys and reads the screen back
-# (capture-pane): the matrix cells, the evidence on Enter, the filter, the help, resizes to
-# 80x24 and 200x60, NO_COLOR, and the shell's terminal as it was after q and after Ctrl-C.
+# (capture-pane): the matrix cells, the evidence on Enter, the attempts, the filter, the help,
+# resizes to 80x24 and 200x60, NO_COLOR, and the shell's terminal as it was after q and after
+# Ctrl-C.
 # The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
 # the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
 # private tmux server is killed on every way out.
@@ -91,6 +92,9 @@ wait_gone 'tcp   6320' 2 || fail "the filter left tcp 6320 shown"
 keys Enter
 expect_screen 'frame 5' "Enter shows the evidence"
 expect_screen 'advice: open TCP 6325' "the advice"
+keys Tab
+expect_screen '== attempts: 198\.51\.100\.10 -> 203\.0\.113\.20 tcp 6325' "Tab: the cell's attempts"
+expect_screen ' -> 203\.0\.113\.20:6325  S0  S' "the attempts pane shows S0"
 keys Escape
 sleep 0.2
 keys Escape
