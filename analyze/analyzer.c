@@ -163,7 +163,7 @@ const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
     return a == NULL ? NULL : a->verdicts;
 }
 
-/* Issue 6: what the DCE/RPC parser met on TCP 135 (truncated, malformed, fragmented PDUs are
+/* Issue 6: what the DCE/RPC parser met on TCP 135 (truncated, malformed, incomplete PDUs are
  * counted there), and the ports it learned. NULL only if the analyzer is NULL. */
 const struct rpc_ports *analyzer_rpc_ports(const struct analyzer *a)
 {

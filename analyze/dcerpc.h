@@ -5,11 +5,14 @@
  * opnum a call id is, and responses to the endpoint mapper are decoded down to their towers
  * (C706 appendix L: floors UUID, NDR, RPC CO, TCP port, IP address).
  *
- * What it leaves to others: TCP reassembly. A PDU is parsed only if it lies whole in one
- * segment, starting at the segment's start or right after a whole PDU; a PDU that goes on in
- * later segments is counted "fragmented, not parsed" and its remaining bytes are skipped.
- * Learning the ports (host, port -> interface) and judging them is rpc_ports.c's and the
- * verdicts'. Pure C, no I/O; every read goes through the bounded cursor (cur.h). */
+ * Reassembly, bounded: each direction's in-order payload (by TCP sequence number) is kept in a
+ * buffer of DCERPC_STREAM_CAP bytes and whole PDUs are parsed from its front; a retransmission
+ * is skipped; bytes missing from the capture (a gap) drop the buffer, counted, and parsing
+ * resumes at the next segment that starts a PDU. An endpoint-mapper answer in several RPC
+ * fragments has its stubs joined per call (DCERPC_STUB_CAP bytes) and is decoded at the last
+ * fragment; a chain that breaks is counted "incomplete, not parsed". Learning the ports
+ * (host, port -> interface) and judging them is rpc_ports.c's and the verdicts'. Pure C, no
+ * I/O; every read goes through the bounded cursor (cur.h). */
 #ifndef FW_DCERPC_H
 #define FW_DCERPC_H
 
@@ -40,7 +43,7 @@ struct dcerpc_endpoint {
     X(DCERPC_OK,         "ok")                          \
     X(DCERPC_TRUNCATED,  "truncated")                   \
     X(DCERPC_MALFORMED,  "malformed")                   \
-    X(DCERPC_FRAGMENTED, "fragmented, not parsed")
+    X(DCERPC_FRAGMENTED, "incomplete, not parsed")
 #define DCERPC_ENUM(name, text) name,
 enum dcerpc_result { DCERPC_RESULTS(DCERPC_ENUM) DCERPC_RESULT_COUNT };
 #undef DCERPC_ENUM
@@ -54,6 +57,27 @@ struct dcerpc_stats {
     uint64_t epm_answers;                  /* ept_map / ept_lookup responses decoded */
     uint64_t unmatched_responses;          /* no request seen for the call id */
     uint64_t towers, towers_not_tcp;       /* towers read; of which named no TCP port */
+    uint64_t stream_gaps;                  /* bytes missing from the capture: buffer dropped */
+    uint64_t stream_retrans;               /* segments (or their parts) already seen, skipped */
+    uint64_t stream_unsynced;              /* segments skipped waiting for a PDU to start */
+    uint64_t frag_joined;                  /* answers joined from several RPC fragments */
+    uint64_t frag_overflows;               /* fragment chains longer than the stub buffer */
+};
+
+/* One PDU is at most 65535 bytes (frag_length is 16 bits), so a stream buffer of 64 KiB always
+ * holds the one incomplete PDU it may keep (appending stops at the cap and parses first). The
+ * stub buffer bounds an answer joined from RPC fragments; beyond it the chain is counted and
+ * dropped. */
+#define DCERPC_STREAM_CAP 65536u
+#define DCERPC_STUB_CAP 65536u
+
+/* One direction of the TCP stream: the bytes of a PDU not yet whole. */
+struct dcerpc_stream {
+    uint8_t buf[DCERPC_STREAM_CAP];
+    uint32_t len;
+    uint32_t next_seq;  /* the sequence number the next new byte has */
+    bool has_seq;       /* next_seq is known */
+    bool synced;        /* buf starts at a PDU's start */
 };
 
 /* What one connection taught so far: bound contexts and calls awaiting their response. Small
@@ -75,18 +99,21 @@ struct dcerpc_conn {
     uint8_t ctx_next, call_next;              /* ring positions for the next insertion */
     uint16_t bind_ids[DCERPC_MAX_CTX];        /* the last bind's context ids, in its order */
     uint8_t nbind;
-    uint32_t skip[2];                         /* bytes of a spanning PDU still to come, per
-                                               * direction (0: client, 1: server) */
-    uint32_t skip_seq[2];                     /* the TCP sequence number they start at */
+    struct dcerpc_stream dir[2];              /* 0: client to server, 1: server to client */
+    struct {                                  /* the epm answer being joined from fragments */
+        bool active, le;
+        uint16_t opnum;
+        uint32_t call_id, len;
+        uint8_t buf[DCERPC_STUB_CAP];
+    } frag;
 };
 
 typedef void (*dcerpc_endpoint_fn)(void *ctx, const struct dcerpc_endpoint *e);
 
-/* One TCP segment's payload: caplen bytes captured of wire_len, at sequence number seq (the
- * rest of a spanning PDU is skipped only in the segment that follows it: a retransmission or
- * a lost segment resets that). from_server: sent from port 135. Every whole PDU in it is
- * parsed; fn is called for each TCP endpoint of an endpoint mapper answer, and only for PDUs
- * that decoded whole. */
+/* One TCP segment's payload: caplen bytes captured of wire_len, at sequence number seq.
+ * from_server: sent from port 135. Its new bytes join the direction's stream and every PDU
+ * made whole is parsed (a capture cut short is a gap: counted truncated); fn is called for
+ * each TCP endpoint of an endpoint mapper answer, and only for answers that decoded whole. */
 void dcerpc_segment(struct dcerpc_conn *c, const uint8_t *p, size_t caplen, size_t wire_len,
                     uint32_t seq, bool from_server, struct dcerpc_stats *st,
                     dcerpc_endpoint_fn fn, void *ctx);

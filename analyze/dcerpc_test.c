@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "analyze/analyzer.h"
+#include "capture/cap_file.h"
 #include "analyze/dcerpc.h"
 #include "analyze/rpc_ports.h"
 #include "tests/pb.h"
@@ -257,15 +258,21 @@ static void on_ep(void *ctx, const struct dcerpc_endpoint *e)
         s->e[s->n++] = *e;
 }
 
+/* The next sequence number of each direction: segments fed here follow each other. A fresh
+ * connection (memset) takes whatever number its first segment has. */
+static uint32_t next_seq[2] = { 1000, 5000 };
+
 static void feed(struct dcerpc_conn *c, struct dcerpc_stats *st, const struct pdu *p,
                  bool from_server, struct seen *s)
 {
-    dcerpc_segment(c, p->b, p->n, p->n, 0, from_server, st, on_ep, s);
+    dcerpc_segment(c, p->b, p->n, p->n, next_seq[from_server], from_server, st, on_ep, s);
+    next_seq[from_server] += (uint32_t)p->n;
 }
 
 static void request(struct dcerpc_conn *c, struct dcerpc_stats *st, const struct pdu *q)
 {
-    dcerpc_segment(c, q->b, q->n, q->n, 0, false, st, NULL, NULL);
+    dcerpc_segment(c, q->b, q->n, q->n, next_seq[0], false, st, NULL, NULL);
+    next_seq[0] += (uint32_t)q->n;
 }
 
 /* A bound epmapper context and an outstanding call of opnum. */
@@ -357,8 +364,15 @@ static void several_pdus_in_one_segment(void **state)
     assert_int_equal(s.e[0].port, 49712);
 }
 
-/* Every prefix of every PDU: cut by the capture (truncated) and ending the segment
- * (fragmented); never a crash, never a port, and the conversation still works afterwards. */
+/* Towers a PDU of every_prefix names once whole. */
+static int towers_of(size_t k)
+{
+    return k == 3 ? 1 : k >= 4 ? 2 : 0;
+}
+
+/* Every prefix of every PDU: cut by the capture (truncated: a gap, the buffer dropped) and
+ * ending the segment (the rest follows in the next one and the PDU is read whole). Never a
+ * crash, never a port from a part, and the conversation still works afterwards. */
 static void every_prefix(void **state)
 {
     (void)state;
@@ -367,62 +381,175 @@ static void every_prefix(void **state)
                               epm_response(le, 3, 0x03, &T1, 1), epm_response(le, 2, 0x03, T2, 2),
                               epm_response(le, 3, 0x03, T2, 2) };
         for (size_t k = 0; k < sizeof pdus / sizeof pdus[0]; k++) {
-            for (size_t n = 0; n < pdus[k].n; n++) {
+            const struct pdu *q = &pdus[k];
+            for (size_t n = 0; n < q->n; n++) {
                 for (int cut = 0; cut < 2; cut++) {
                     struct dcerpc_conn c;
                     struct dcerpc_stats st;
                     prime(&c, &st, le, k == 4 ? 2 : 3);
                     struct seen s = { .n = 0 };
-                    dcerpc_segment(&c, pdus[k].b, n, cut ? pdus[k].n : n, 0, true, &st,
-                                   on_ep, &s);
+                    uint32_t seq = next_seq[1];
+                    dcerpc_segment(&c, q->b, n, cut ? q->n : n, seq, true, &st, on_ep, &s);
                     assert_int_equal(s.n, 0);
-                    if (n > 0)
-                        assert_int_equal(st.by_result[cut ? DCERPC_TRUNCATED
-                                                          : DCERPC_FRAGMENTED], 1);
+                    assert_int_equal(st.by_result[DCERPC_TRUNCATED], cut);
+                    if (cut) {
+                        next_seq[1] += (uint32_t)q->n;
+                        feed(&c, &st, q, true, &s); /* in step again */
+                    } else {
+                        dcerpc_segment(&c, q->b + n, q->n - n, q->n - n, seq + (uint32_t)n,
+                                       true, &st, on_ep, &s);
+                        next_seq[1] += (uint32_t)q->n;
+                    }
+                    assert_int_equal(s.n, towers_of(k));
+                    assert_int_equal(st.by_result[DCERPC_MALFORMED], 0);
                 }
             }
         }
     }
 }
 
-/* A response in two RPC fragments, and one split over two TCP segments: counted, not parsed,
- * and the rest of a split PDU is skipped rather than taken for a malformed header. */
-static void fragmented(void **state)
+/* An ept_map answer cut across three TCP segments at a and b, sent at seq (the order given). */
+static void send3(struct dcerpc_conn *c, struct dcerpc_stats *st, const struct pdu *r,
+                  const int *order, int norder, uint32_t seq, struct seen *s)
+{
+    size_t cut[4] = { 0, 30, 101, r->n };
+    for (int i = 0; i < norder; i++) {
+        size_t from = cut[order[i]], to = cut[order[i] + 1];
+        dcerpc_segment(c, r->b + from, to - from, to - from, seq + (uint32_t)from, true, st,
+                       on_ep, s);
+    }
+}
+
+static void three_segments(void **state)
 {
     (void)state;
-    struct dcerpc_conn c;
-    struct dcerpc_stats st;
-    prime(&c, &st, true, 3);
-    struct pdu first = epm_response(true, 3, 0x01, &T1, 1);
-    struct seen s = { .n = 0 };
-    feed(&c, &st, &first, true, &s);
-    assert_int_equal(s.n, 0);
-    assert_int_equal(st.by_result[DCERPC_FRAGMENTED], 1);
+    for (int le = 0; le < 2; le++) {
+        struct dcerpc_conn c;
+        struct dcerpc_stats st;
+        struct pdu r = epm_response(le, 3, 0x03, T2, 2);
+        assert_true(r.n > 101);
 
-    prime(&c, &st, true, 3);
-    struct pdu r = epm_response(true, 3, 0x03, &T1, 1);
-    dcerpc_segment(&c, r.b, 50, 50, 1000, true, &st, on_ep, &s);
-    dcerpc_segment(&c, r.b + 50, r.n - 50, r.n - 50, 1050, true, &st, on_ep, &s);
-    assert_int_equal(s.n, 0);
-    assert_int_equal(st.by_result[DCERPC_FRAGMENTED], 1);
-    assert_int_equal(st.by_result[DCERPC_MALFORMED], 0);
-    struct pdu again = request_pdu(true, 3), ok = epm_response(true, 3, 0x03, &T1, 1);
-    feed(&c, &st, &again, false, &s);
-    feed(&c, &st, &ok, true, &s);
-    assert_int_equal(s.n, 1); /* in step again */
+        static const int in_order[] = { 0, 1, 2 }, again[] = { 0, 1, 1, 2 };
+        prime(&c, &st, le, 3);
+        struct seen s = { .n = 0 };
+        send3(&c, &st, &r, in_order, 3, next_seq[1], &s);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(s.e[1].port, 49713);
 
-    /* The first part retransmitted after the rest: the next segment does not follow it, so
-     * nothing of it is skipped and the whole PDU in it is read. */
-    prime(&c, &st, true, 3);
-    s.n = 0;
-    uint32_t next = 1000 + (uint32_t)r.n;
-    dcerpc_segment(&c, r.b, 50, 50, 1000, true, &st, on_ep, &s);
-    dcerpc_segment(&c, r.b + 50, r.n - 50, r.n - 50, 1050, true, &st, on_ep, &s);
-    dcerpc_segment(&c, r.b, 50, 50, 1000, true, &st, on_ep, &s);
-    request(&c, &st, &again);
-    dcerpc_segment(&c, ok.b, ok.n, ok.n, next, true, &st, on_ep, &s);
-    assert_int_equal(s.n, 1);
-    assert_int_equal(st.by_result[DCERPC_MALFORMED], 0);
+        /* The middle segment retransmitted: skipped, the answer read once. */
+        prime(&c, &st, le, 3);
+        s.n = 0;
+        send3(&c, &st, &r, again, 4, next_seq[1], &s);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(st.stream_retrans, 1);
+        assert_int_equal(st.epm_answers, 1);
+
+        /* A retransmission that overlaps old and new bytes: only the new ones are taken. */
+        prime(&c, &st, le, 3);
+        s.n = 0;
+        uint32_t seq = next_seq[1];
+        dcerpc_segment(&c, r.b, 101, 101, seq, true, &st, on_ep, &s);
+        dcerpc_segment(&c, r.b + 30, r.n - 30, r.n - 30, seq + 30, true, &st, on_ep, &s);
+        assert_int_equal(s.n, 2);
+        assert_int_equal(st.stream_retrans, 1);
+
+        /* The middle segment missing from the capture: nothing learned, the gap counted, and
+         * the next answer (a segment starting a PDU) is read again. */
+        static const int gap[] = { 0, 2 };
+        prime(&c, &st, le, 3);
+        s.n = 0;
+        send3(&c, &st, &r, gap, 2, next_seq[1], &s);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(st.stream_gaps, 1);
+        assert_int_equal(st.by_result[DCERPC_FRAGMENTED], 1);
+        assert_int_equal(st.by_result[DCERPC_MALFORMED], 0);
+        next_seq[1] += (uint32_t)r.n;
+        struct pdu q = request_pdu(le, 3);
+        request(&c, &st, &q);
+        feed(&c, &st, &r, true, &s);
+        assert_int_equal(s.n, 2);
+    }
+}
+
+/* r's stub in RPC fragments cut at stub offsets cuts[0..ncut), each a response PDU (C706
+ * 12.6.4.10) with its own header; flags first/last as they fall. */
+static size_t split_rpc(const struct pdu *r, const size_t *cuts, int ncut, struct pdu *out)
+{
+    size_t stub = 24, n = 0;
+    for (int i = 0; i <= ncut; i++) {
+        size_t from = stub + (i == 0 ? 0 : cuts[i - 1]);
+        size_t to = i == ncut ? r->n : stub + cuts[i];
+        uint8_t flags = (uint8_t)((i == 0 ? 0x01 : 0) | (i == ncut ? 0x02 : 0));
+        struct pdu f = hdr(r->le, 2, flags, 2);
+        put32(&f, (uint32_t)(r->n - stub));
+        put16(&f, 0);
+        put8(&f, 0);
+        put8(&f, 0);
+        for (size_t j = from; j < to; j++)
+            put8(&f, r->b[j]);
+        out[n++] = done(f);
+    }
+    return n;
+}
+
+/* An ept_lookup answer in two and in three RPC fragments (Samba answers rpcdump so), in both
+ * byte orders; their bytes cut into two TCP segments at every point. */
+static void rpc_fragments(void **state)
+{
+    (void)state;
+    for (int le = 0; le < 2; le++) {
+        struct pdu r = epm_response(le, 2, 0x03, T2, 2), f[3];
+        static const size_t two[] = { 37 }, three[] = { 10, 77 };
+        for (int v = 0; v < 2; v++) {
+            size_t nf = v == 0 ? split_rpc(&r, two, 1, f) : split_rpc(&r, three, 2, f);
+            struct pdu all = { .le = le };
+            for (size_t i = 0; i < nf; i++)
+                for (size_t j = 0; j < f[i].n; j++)
+                    put8(&all, f[i].b[j]);
+            for (size_t n = 0; n <= all.n; n++) {
+                struct dcerpc_conn c;
+                struct dcerpc_stats st;
+                prime(&c, &st, le, 2);
+                struct seen s = { .n = 0 };
+                uint32_t seq = next_seq[1];
+                dcerpc_segment(&c, all.b, n, n, seq, true, &st, on_ep, &s);
+                dcerpc_segment(&c, all.b + n, all.n - n, all.n - n, seq + (uint32_t)n, true,
+                               &st, on_ep, &s);
+                next_seq[1] += (uint32_t)all.n;
+                assert_int_equal(s.n, 2);
+                assert_int_equal(s.e[0].port, 49712);
+                assert_int_equal(st.frag_joined, 1);
+                assert_int_equal(st.by_result[DCERPC_OK], 3 + nf);
+            }
+        }
+
+        /* The middle of three fragments missing from the capture: the gap drops the chain, the
+         * last fragment is not joined to the first. */
+        struct dcerpc_conn g;
+        struct dcerpc_stats gst;
+        prime(&g, &gst, le, 2);
+        split_rpc(&r, three, 2, f);
+        struct seen gs = { .n = 0 };
+        uint32_t seq = next_seq[1];
+        dcerpc_segment(&g, f[0].b, f[0].n, f[0].n, seq, true, &gst, on_ep, &gs);
+        seq += (uint32_t)(f[0].n + f[1].n);
+        dcerpc_segment(&g, f[2].b, f[2].n, f[2].n, seq, true, &gst, on_ep, &gs);
+        next_seq[1] = seq + (uint32_t)f[2].n;
+        assert_int_equal(gs.n, 0);
+        assert_int_equal(gst.stream_gaps, 1);
+        assert_int_equal(gst.by_result[DCERPC_FRAGMENTED], 1);
+        assert_int_equal(gst.by_result[DCERPC_MALFORMED], 0);
+
+        /* A later fragment without its first: counted incomplete, nothing learned. */
+        struct dcerpc_conn c;
+        struct dcerpc_stats st;
+        prime(&c, &st, le, 2);
+        split_rpc(&r, two, 1, f);
+        struct seen s = { .n = 0 };
+        feed(&c, &st, &f[1], true, &s);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(st.by_result[DCERPC_FRAGMENTED], 1);
+    }
 }
 
 static void expect_malformed(struct pdu *p, bool le)
@@ -575,6 +702,47 @@ static void learned_port_dropped(void **state)
     analyzer_free(a);
 }
 
+/* The real sample (samples/rpc/open, made by samples/rpc/lab.sh): impacket-rpcdump's ept_lookup
+ * answer from Samba spans several TCP segments and two RPC fragments; reassembled, its entries
+ * teach the dynamic ports, more than the single one rpcclient's ept_map names. */
+static void sample_rpcdump_learned(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    char err[FW_ERRLEN];
+    struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/rpc/open/source.pcap", 0, err);
+    if (cf == NULL)
+        fail_msg("%s", err);
+    struct frame f;
+    while (cap_file_next(cf, &f, err) == 1)
+        analyzer_feed(a, &f);
+    cap_file_close(cf);
+    analyzer_finish(a);
+    const struct rpc_ports *r = analyzer_rpc_ports(a);
+    const struct dcerpc_stats *st = rpc_ports_stats(r);
+    assert_true(st->frag_joined >= 1);
+    assert_true(st->epm_answers >= 2);
+    assert_int_equal(st->by_result[DCERPC_MALFORMED], 0);
+    assert_int_equal(st->stream_gaps, 0);
+    uint8_t tgt[4] = { 203, 0, 113, 20 };
+    struct fw_addr host;
+    fw_addr_set4(&host, tgt);
+    uint32_t on_tgt = 0, ept_lookup = 0;
+    for (uint32_t i = 0; i < rpc_ports_count(r); i++) {
+        const struct rpc_learned *l = rpc_ports_at(r, i);
+        if (fw_addr_eq(&l->host, &host)) {
+            on_tgt++;
+            ept_lookup += l->frame >= 12 && l->frame <= 13; /* the rpcdump answer's frames */
+        }
+    }
+    assert_true(on_tgt > 1);
+    assert_true(ept_lookup > 1);
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -583,10 +751,12 @@ int main(void)
         cmocka_unit_test(map_and_lookup_two_towers),
         cmocka_unit_test(several_pdus_in_one_segment),
         cmocka_unit_test(every_prefix),
-        cmocka_unit_test(fragmented),
+        cmocka_unit_test(three_segments),
+        cmocka_unit_test(rpc_fragments),
         cmocka_unit_test(malformed),
         cmocka_unit_test(refused_context),
         cmocka_unit_test(learned_port_dropped),
+        cmocka_unit_test(sample_rpcdump_learned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

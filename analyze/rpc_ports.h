@@ -39,6 +39,10 @@ void rpc_ports_segment(struct rpc_ports *r, uint64_t flow_seq, const struct pkt 
 const struct rpc_learned *rpc_ports_lookup(const struct rpc_ports *r, const struct fw_addr *host,
                                            uint16_t port);
 
+/* The learned ports, i in [0, rpc_ports_count()), in the order learned until the cap. */
+uint32_t rpc_ports_count(const struct rpc_ports *r);
+const struct rpc_learned *rpc_ports_at(const struct rpc_ports *r, uint32_t i);
+
 const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r);
 uint64_t rpc_ports_replaced(const struct rpc_ports *r); /* learned ports pushed out by the cap */
 
