@@ -86,6 +86,14 @@ static void sync_counts(struct analyzer *a)
     a->stats.flows_live = c->live;
     a->stats.flows_peak = c->peak;
     a->stats.flows_evicted = c->evicted;
+    if (a->rpc != NULL) {
+        const struct dcerpc_stats *r = rpc_ports_stats(a->rpc);
+        a->stats.rpc_pdus = r->pdus;
+        a->stats.rpc_truncated = r->by_result[DCERPC_TRUNCATED];
+        a->stats.rpc_malformed = r->by_result[DCERPC_MALFORMED];
+        a->stats.rpc_incomplete = r->by_result[DCERPC_FRAGMENTED];
+        a->stats.rpc_ports_learned = rpc_ports_count(a->rpc);
+    }
 }
 
 /* Moves the clock to t (never backwards) and returns the time the frame is handled at. */

@@ -40,6 +40,8 @@ struct analyzer_stats {
     uint64_t flows_evicted;                 /* pushed out by the cap: cut short */
     uint64_t ts_backwards;                  /* frames older than the one before */
     uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame) */
+    /* DCE/RPC on TCP 135 (the endpoint mapper): PDUs read, those not trusted, ports learned. */
+    uint64_t rpc_pdus, rpc_truncated, rpc_malformed, rpc_incomplete, rpc_ports_learned;
 };
 
 /* Returns NULL on allocation failure. sink is called once per finished connection, during

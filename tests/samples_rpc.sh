@@ -60,6 +60,13 @@ for d in dirs:
             continue
         if doc.get("fwsight_json") != 1:
             fail("%s: fwsight_json is %r" % (what, doc.get("fwsight_json")))
+        # The endpoint mapper's PDUs were read whole and taught the ports (the source sees
+        # the ept_map answer; nothing on the wire is malformed).
+        rpc = (doc.get("captures") or [{}])[0].get("dcerpc") or {}
+        checks += 1
+        if label != "target" and not (rpc.get("pdus", 0) > 0 and rpc.get("ports_learned", 0) >= 1
+                                      and rpc.get("malformed") == 0 and rpc.get("truncated") == 0):
+            fail("%s: dcerpc counters %r: want PDUs read, ports learned, none malformed" % (what, rpc))
         idx = {}
         for v in doc.get("verdicts", []):
             idx[(v["from"], v["to"], v["proto"], v["port"])] = v

@@ -215,6 +215,14 @@ void report_print_decoding(FILE *out, const struct analyzer_stats *st)
     if (st->icmp_errors > 0)
         fprintf(out, "  %-28s %" PRIu64 " (%" PRIu64 " quote a tracked connection)\n",
                 "ICMP errors", st->icmp_errors, st->icmp_errors_matched);
+    /* What the endpoint mapper's PDUs came to: a truncated or malformed one is never trusted,
+     * and a learned port depends on them, so the reader must see both. */
+    if (st->rpc_pdus > 0)
+        fprintf(out, "  %-28s %" PRIu64 " PDUs, %" PRIu64 " dynamic ports learned\n"
+                     "  %-28s %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64
+                     " incomplete\n", "DCE/RPC on TCP 135", st->rpc_pdus,
+                st->rpc_ports_learned, "  not trusted", st->rpc_truncated, st->rpc_malformed,
+                st->rpc_incomplete);
     fputc('\n', out);
 }
 

@@ -86,6 +86,13 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "bad_l4_checksums", st->bad_l4_cksum);
     json_u64(j, "icmp_errors", st->icmp_errors);
     json_u64(j, "icmp_errors_matched", st->icmp_errors_matched);
+    json_begin_object(j, "dcerpc");
+    json_u64(j, "pdus", st->rpc_pdus);
+    json_u64(j, "truncated", st->rpc_truncated);
+    json_u64(j, "malformed", st->rpc_malformed);
+    json_u64(j, "incomplete", st->rpc_incomplete);
+    json_u64(j, "ports_learned", st->rpc_ports_learned);
+    json_end_object(j);
     if (rep != NULL) {
         report_json_summary(j, rep, st, cfg);
         report_json_failures(j, rep);
