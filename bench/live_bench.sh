@@ -44,25 +44,12 @@ NSLIST=()
 WORK=""
 
 log() { printf 'live_bench.sh: %s\n' "$*" >&2; }
+# shellcheck source=../scripts/netns.sh
+. "$here/../scripts/netns.sh"
 
-stop_pid() { # TERM, up to 3 s, then KILL; only processes this script started
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
 
 cleanup() {
-    local pid ns
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    for ns in "${NSLIST[@]}"; do
-        # anything still running inside a namespace of ours was started by this script
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_down
     [[ -n $WORK ]] && rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -134,7 +121,7 @@ run_one() {
     done
     if ! grep -q "$ready" "$out.stderr" 2>/dev/null; then
         log "$tool did not start:"; cat "$out.stderr" >&2
-        stop_pid "$pid"
+        netns_stop_pid "$pid"
         return 1
     fi
     sleep 0.3
@@ -147,7 +134,7 @@ run_one() {
     sleep "$settle"
     c1=$(cpu_ticks "$pid")
     l1=$(link_drops)
-    stop_pid "$pid"
+    netns_stop_pid "$pid"
     R_SENT=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' <<<"$tr")
     R_PPS=$(sed -n 's/.*Rated: .* Mbps, \([0-9.]*\) pps.*/\1/p' <<<"$tr")
     local sent_s

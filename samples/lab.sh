@@ -41,41 +41,16 @@ FAILS=0
 log()  { printf '%s\n' "lab: $*" >&2; }
 die()  { log "error: $*"; exit 1; }
 nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=../scripts/netns.sh
+. "$HERE/../scripts/netns.sh"
 
 # ------------------------------------------------------------------ cleanup
 
-stop_pid() { # stop one process we started: TERM, up to 2 s, then KILL
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-lab_down() {
-    local pid ns i
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    PIDS=()
-    for ns in "${NSLIST[@]}"; do
-        # anything still running inside our own namespace was started by us
-        for i in 1 2 3; do
-            pids=$(ip netns pids "$ns" 2>/dev/null) || break
-            [ -z "$pids" ] && break
-            log "warning: leftover processes in $ns: $pids (killed)"
-            for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-            sleep 0.2
-        done
-        ip netns del "$ns" 2>/dev/null || log "warning: could not delete namespace $ns"
-    done
-    NSLIST=()
-}
 
 cleanup() {
     [ "$CLEANED" = 1 ] && return
     CLEANED=1
-    lab_down
+    netns_down
     [ -n "$WORK" ] && rm -rf "$WORK"
     rmdir "$HERE/lab-out" 2>/dev/null
     return 0
@@ -180,7 +155,7 @@ stop_captures() {
     for pid in "${CAP_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done  # (SIGINT is ignored by background jobs)
     for pid in "${CAP_PIDS[@]}"; do
         for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        stop_pid "$pid"
+        netns_stop_pid "$pid"
     done
     CAP_PIDS=()
 }
@@ -502,7 +477,7 @@ run_scenario() {
     stop_captures
     local tdsrc tdtgt; tdsrc=$(grep -E 'captured|dropped by kernel' "$WORK/tcpdump.$NS_SRC.log" | tr '\n' ';')
     tdtgt=$(grep -E 'captured|dropped by kernel' "$WORK/tcpdump.$NS_TGT.log" | tr '\n' ';')
-    lab_down
+    netns_down
 
     mkdir -p "$dir"
     rm -f "$dir"/source.pcap "$dir"/target.pcap "$dir"/source.pcap.gz "$dir"/target.pcap.gz

@@ -31,37 +31,13 @@ PIDS=() NSLIST=() WORK="" CLEANED=0 FAILS=0
 log()  { printf '%s\n' "rpclab: $*" >&2; }
 die()  { log "error: $*"; exit 1; }
 nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=../../scripts/netns.sh
+. "$HERE/../../scripts/netns.sh"
 
-stop_pid() {
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-lab_down() {
-    local pid ns i pids
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    PIDS=()
-    for ns in "${NSLIST[@]}"; do
-        for i in 1 2 3 4 5; do   # samba-dcerpcd's helpers: started by us, inside our namespace
-            pids=$(ip netns pids "$ns" 2>/dev/null) || break
-            [ -z "$pids" ] && break
-            for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
-            sleep 0.3
-            pids=$(ip netns pids "$ns" 2>/dev/null) || break
-            for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
-        done
-        ip netns del "$ns" 2>/dev/null || log "warning: could not delete namespace $ns"
-    done
-    NSLIST=()
-}
 cleanup() {
     [ "$CLEANED" = 1 ] && return
     CLEANED=1
-    lab_down
+    netns_down
     [ -n "$WORK" ] && rm -rf "$WORK"
     return 0
 }
@@ -200,7 +176,7 @@ stop_captures() {
     for pid in "${CAP_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${CAP_PIDS[@]}"; do
         for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        stop_pid "$pid"
+        netns_stop_pid "$pid"
     done
     CAP_PIDS=()
 }
@@ -257,7 +233,7 @@ run_scenario() {
     local tdsrc tdtgt
     tdsrc=$(grep -E 'captured|dropped by kernel' "$WORK/tcpdump.$NS_SRC.log" | tr '\n' ';')
     tdtgt=$(grep -E 'captured|dropped by kernel' "$WORK/tcpdump.$NS_TGT.log" | tr '\n' ';')
-    lab_down
+    netns_down
     mkdir -p "$dir"
     cp "$WORK/source.pcap" "$dir/source.pcap"; cp "$WORK/target.pcap" "$dir/target.pcap"
     # the dynamic port(s) the client tried: SYNs from the source to the target, not to 135

@@ -20,25 +20,12 @@ log()  { printf '%s\n' "$(basename "$0"): $*" >&2; }
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ok()   { log "ok: $*"; }
 nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=../../scripts/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 
-stop_pid() { # TERM, up to 2 s, then KILL; only processes this script started
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-    kill -TERM "$pid" 2>/dev/null
-    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
 
 cleanup() {
-    local pid ns
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    for ns in "${NSLIST[@]}"; do
-        # anything still running inside a namespace of ours was started by this test
-        for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del "$ns" 2>/dev/null
-    done
+    netns_down
     [ -n "${MOUNTED:-}" ] && umount "$MOUNTED" 2>/dev/null
     rm -rf "$WORK"
 }
@@ -155,7 +142,7 @@ wait_exit() {
     done
     if kill -0 "$pid" 2>/dev/null; then
         RC=124
-        stop_pid "$pid"
+        netns_stop_pid "$pid"
     else
         wait "$pid"
         RC=$?

@@ -22,19 +22,14 @@ WORK=$(mktemp -d /tmp/fwtl.XXXXXX) || exit 1
 
 log() { printf 'testlisten: %s\n' "$*" >&2; }
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=../../scripts/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 cleanup() {
     [ "$CLEANED" = 1 ] && return 0
     CLEANED=1
-    local pid ns i
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    for ns in "${NSLIST[@]}"; do ip netns del "$ns" 2>/dev/null || log "cannot delete $ns"; done
+    netns_down
     rm -rf "$WORK"
     return 0
 }

@@ -1,0 +1,36 @@
+# scripts/netns.sh: what every script that builds network namespaces shares (sourced by bash):
+# stopping what it started, by PID, and taking its own namespaces down. The caller keeps two
+# arrays, PIDS (background processes it started) and NSLIST (namespaces it created), and calls
+# netns_down from its exit trap. Nothing outside those namespaces and PIDs is touched.
+
+# netns_stop_pid PID: TERM, up to 3 s, then KILL; for a process the caller started.
+netns_stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+# netns_down: stops every PID in PIDS, then whatever still runs inside the caller's namespaces
+# (helpers its processes spawned, such as Samba's: TERM, then KILL, a few bounded rounds), and
+# deletes the namespaces. Safe to call twice.
+netns_down() {
+    local pid ns i pids
+    for pid in "${PIDS[@]}"; do netns_stop_pid "$pid"; done
+    PIDS=()
+    for ns in "${NSLIST[@]}"; do
+        for i in 1 2 3 4 5; do
+            pids=$(ip netns pids "$ns" 2>/dev/null) || break
+            [ -z "$pids" ] && break
+            for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+            sleep 0.2
+            pids=$(ip netns pids "$ns" 2>/dev/null) || break
+            for pid in $pids; do kill -KILL "$pid" 2>/dev/null; done
+        done
+        ip netns del "$ns" 2>/dev/null || echo "warning: could not delete namespace $ns" >&2
+    done
+    NSLIST=()
+}
