@@ -12,6 +12,7 @@ packages=(
     nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
     time                                   # bench/run.sh: peak memory (/usr/bin/time)
     libcap2-bin                            # live tests: setcap (capture without root)
+    iputils-ping procps                    # network tests: ping, pgrep
     tcpreplay                              # bench/live_bench.sh: replays over a veth
 )
 
