@@ -80,6 +80,12 @@ const char *report_linktype_name(int linktype);
 int report_sorted_groups(const struct report *rep,
                          const struct report_fail_group *out[REPORT_FAIL_GROUPS]);
 
+/* The order of the verdict matrix's rows, shared by the report and the ncurses view so the two
+ * read alike: the rank of (proto, port) is its service's place in the profile (SIZE_MAX: other
+ * ports), then rows go by protocol (report_proto_order: TCP, UDP, ICMP) and port. */
+size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port);
+int report_proto_order(uint8_t proto);
+
 /* The text report: every section below, in this order. */
 void report_print_text(FILE *out, const struct report *rep, const struct report_capture *cap,
                        const struct analyzer_stats *st, const struct fw_config *cfg);

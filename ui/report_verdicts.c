@@ -35,10 +35,12 @@ bool report_verdict_blocking(const struct verdict_item *it)
 }
 
 /* The profile's entry order, so the matrix reads like the profile (docs/profiles.md). */
-static size_t rv_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
+size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
 {
     /* Rows go by service in the profile's order, then protocol and port (rv_row_cmp): one
      * service's TCP and UDP ports and ranges read as one block. */
+    if (cfg == NULL)
+        return SIZE_MAX;
     const struct verdict_port *ports = cfg->verdict.ports;
     for (size_t i = 0; i < cfg->verdict.nports; i++) {
         const struct verdict_port *p = &ports[i];
@@ -52,7 +54,7 @@ static size_t rv_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
     return SIZE_MAX;
 }
 
-static int rv_proto_order(uint8_t proto)
+int report_proto_order(uint8_t proto)
 {
     return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
@@ -63,7 +65,7 @@ static int rv_row_cmp(const void *x, const void *y)
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     if (a->proto != b->proto)
-        return rv_proto_order(a->proto) - rv_proto_order(b->proto);
+        return report_proto_order(a->proto) - report_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
@@ -72,7 +74,7 @@ static int rv_port_cmp(const void *x, const void *y)
 {
     const struct rv_row *a = x, *b = y;
     if (a->proto != b->proto)
-        return rv_proto_order(a->proto) - rv_proto_order(b->proto);
+        return report_proto_order(a->proto) - report_proto_order(b->proto);
     if (a->port != b->port)
         return (int)a->port - (int)b->port;
     return (a->cell[0] == NULL) - (b->cell[0] == NULL);
@@ -182,7 +184,7 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
             continue;
         }
         rows[n] = rows[i];
-        rows[n].rank = rv_rank(cfg, rows[n].proto, rows[n].port);
+        rows[n].rank = report_matrix_rank(cfg, rows[n].proto, rows[n].port);
         n++;
     }
     qsort(rows, n, sizeof *rows, rv_row_cmp);

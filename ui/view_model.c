@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
+
 static bool view_same_pair(const struct verdict_item *x, const struct verdict_item *y)
 {
     return (fw_addr_eq(&x->from, &y->from) && fw_addr_eq(&x->to, &y->to)) ||
@@ -107,16 +109,12 @@ static int view_severity(const struct verdict_item *it)
     }
 }
 
-static int view_proto_order(uint8_t proto)
-{
-    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
-}
 
 static int view_port_cmp(const struct view_row *a, const struct view_row *b)
 {
     if (a->port != b->port)
         return (int)a->port - (int)b->port;
-    return view_proto_order(a->proto) - view_proto_order(b->proto);
+    return report_proto_order(a->proto) - report_proto_order(b->proto);
 }
 
 static int view_profile_cmp(const void *x, const void *y)
@@ -125,7 +123,7 @@ static int view_profile_cmp(const void *x, const void *y)
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     if (a->proto != b->proto)
-        return view_proto_order(a->proto) - view_proto_order(b->proto);
+        return report_proto_order(a->proto) - report_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
@@ -145,15 +143,6 @@ static int view_verdict_cmp(const void *x, const void *y)
     return sa != sb ? sa - sb : view_profile_cmp(x, y);
 }
 
-static size_t view_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
-{
-    for (size_t i = 0; cfg != NULL && i < cfg->verdict.nports; i++) {
-        const struct verdict_port *p = &cfg->verdict.ports[i];
-        if (p->proto == proto && (proto == VERDICT_PROTO_ECHO || (port >= p->lo && port <= p->hi)))
-            return i;
-    }
-    return SIZE_MAX;
-}
 
 /* Case-insensitive substring: the filter matches what the row shows. */
 static bool view_contains(const char *hay, const char *needle)
@@ -187,7 +176,7 @@ static int view_merge_cmp(const void *x, const void *y)
 {
     const struct view_row *a = x, *b = y;
     if (a->proto != b->proto)
-        return view_proto_order(a->proto) - view_proto_order(b->proto);
+        return report_proto_order(a->proto) - report_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
@@ -219,7 +208,7 @@ struct view_row *view_rows_of(const struct view_input *in, const struct view_sel
             continue;
         }
         rows[k] = rows[i];
-        rows[k].rank = view_rank(in->cfg, rows[k].proto, rows[k].port);
+        rows[k].rank = report_matrix_rank(in->cfg, rows[k].proto, rows[k].port);
         k++;
     }
     size_t kept = 0;

@@ -116,6 +116,10 @@ static void matrix_cells_carry_the_verdicts(void **state)
     assert_non_null(strstr(d->scr->line[y].text, "OPEN"));
     y = find(d->scr, "echo");
     assert_non_null(strstr(d->scr->line[y].text, "DROPPED 3 ping, 0 answers"));
+    /* Rows in the report's order (report_matrix_rank): a service's TCP ports, then its UDP
+     * ports, then the next service. */
+    int t6326 = find(d->scr, "tcp   6326"), u6320 = find(d->scr, "udp   6320");
+    assert_true(find(d->scr, "tcp   6325") < t6326 && t6326 < u6320 && u6320 < y);
     /* The first row is selected: marked in the text, its A -> B cell in reverse video. */
     y = find(d->scr, "> Double-Take");
     assert_true(y > 3);
