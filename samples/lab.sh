@@ -40,7 +40,6 @@ FAILS=0
 
 log()  { printf '%s\n' "lab: $*" >&2; }
 die()  { log "error: $*"; exit 1; }
-nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # shellcheck source=../scripts/netns.sh
 . "$HERE/../scripts/netns.sh"
 

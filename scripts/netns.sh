@@ -1,7 +1,11 @@
 # scripts/netns.sh: what every script that builds network namespaces shares (sourced by bash):
+# running a command inside one (nsx),
 # stopping what it started, by PID, and taking its own namespaces down. The caller keeps two
 # arrays, PIDS (background processes it started) and NSLIST (namespaces it created), and calls
 # netns_down from its exit trap. Nothing outside those namespaces and PIDs is touched.
+
+# nsx NS CMD...: runs CMD inside namespace NS.
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # netns_stop_pid PID: TERM, up to 3 s, then KILL; for a process the caller started.
 netns_stop_pid() {

@@ -30,7 +30,6 @@ SCENARIOS=(open dynamic-dropped)
 PIDS=() NSLIST=() WORK="" CLEANED=0 FAILS=0
 log()  { printf '%s\n' "rpclab: $*" >&2; }
 die()  { log "error: $*"; exit 1; }
-nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # shellcheck source=../../scripts/netns.sh
 . "$HERE/../../scripts/netns.sh"
 

@@ -19,7 +19,6 @@ FAILS=0
 log()  { printf '%s\n' "$(basename "$0"): $*" >&2; }
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ok()   { log "ok: $*"; }
-nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # shellcheck source=../../scripts/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 

@@ -21,7 +21,6 @@ PIDS=() NSLIST=() FAILS=0 CLEANED=0
 WORK=$(mktemp -d /tmp/fwtl.XXXXXX) || exit 1
 
 log() { printf 'testlisten: %s\n' "$*" >&2; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 # shellcheck source=../../scripts/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
