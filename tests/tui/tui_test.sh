@@ -96,7 +96,9 @@ keys Tab
 expect_screen '== attempts: 198\.51\.100\.10 -> 203\.0\.113\.20 tcp 6325' "Tab: the cell's attempts"
 expect_screen ' -> 203\.0\.113\.20:6325  S0  S' "the attempts pane shows S0"
 keys Escape
-sleep 0.2
+# The first Esc must be handled before the second is sent, or curses reads the two as one
+# Alt sequence: wait for its effect (the attempts pane gone), not for a fixed time.
+wait_gone '== attempts:' || fail "Esc: the attempts pane did not close"
 keys Escape
 expect_screen 'filter: \(none' "Esc clears the filter"
 expect_screen 'tcp   6320' "all rows back"
