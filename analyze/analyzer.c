@@ -17,11 +17,11 @@ struct analyzer {
     struct flow_tracker tracker;
     uint64_t now_us;
     bool have_time;
-    struct verdict_collector *verdicts; /* issue 3: fed every ended flow */
-    struct rpc_ports *rpc; /* issue 6: ports the endpoint mapper named */
+    struct verdict_collector *verdicts; /* fed every ended flow */
+    struct rpc_ports *rpc; /* ports the endpoint mapper named */
 };
 
-/* Issue 3: the flow tracker hands every ended flow to the verdict collector. */
+/* The flow tracker hands every ended flow to the verdict collector. */
 static void observe_flow(void *ctx, const struct flow *f, enum conn_end why)
 {
     verdict_collector_observe(ctx, f, why == CONN_END_EVICTED);
@@ -53,7 +53,7 @@ struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, vo
         free(a);
         return NULL;
     }
-    /* Issue 6: the learned RPC ports, fed by the tracker, read by the verdicts. */
+    /* The learned RPC ports, fed by the tracker, read by the verdicts. */
     a->rpc = rpc_ports_new();
     a->cfg.verdict.rpc = a->rpc;
     a->verdicts = a->rpc == NULL ? NULL : verdict_collector_new(&a->cfg.verdict);
@@ -75,7 +75,7 @@ void analyzer_free(struct analyzer *a)
         return;
     flow_track_fini(&a->tracker);
     verdict_collector_free(a->verdicts);
-    rpc_ports_free(a->rpc); /* issue 6 */
+    rpc_ports_free(a->rpc);
     free(a);
 }
 
@@ -171,7 +171,7 @@ const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
     return a == NULL ? NULL : a->verdicts;
 }
 
-/* Issue 6: what the DCE/RPC parser met on TCP 135 (truncated, malformed, incomplete PDUs are
+/* What the DCE/RPC parser met on TCP 135 (truncated, malformed, incomplete PDUs are
  * counted there), and the ports it learned. NULL only if the analyzer is NULL. */
 const struct rpc_ports *analyzer_rpc_ports(const struct analyzer *a)
 {

@@ -64,7 +64,7 @@ const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
  * the next feed, advance or finish. NULL only if the analyzer is NULL. */
 const struct verdict_collector *analyzer_verdicts(const struct analyzer *a);
 
-/* Issue 6: the dynamic RPC ports learned from the endpoint mapper, and the DCE/RPC parser's
+/* The dynamic RPC ports learned from the endpoint mapper, and the DCE/RPC parser's
  * counters (rpc_ports.h). Valid like the verdicts. NULL only if the analyzer is NULL. */
 struct rpc_ports;
 const struct rpc_ports *analyzer_rpc_ports(const struct analyzer *a);

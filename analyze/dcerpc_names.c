@@ -1,5 +1,5 @@
 /* analyze/dcerpc_names.c: DCE/RPC interfaces by name, and UUIDs as text, for the verdicts'
- * service names (issue 6). The UUIDs are the interfaces' own (MS-RPCE, MS-DCOM, MS-WMI,
+ * service names. The UUIDs are the interfaces' own (MS-RPCE, MS-DCOM, MS-WMI,
  * MS-SAMR, MS-LSAD, MS-NRPC, MS-RPRN, MS-SCMR, MS-RRP); parsing PDUs is dcerpc.c's. */
 #include "dcerpc.h"
 

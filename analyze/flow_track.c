@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "rpc_ports.h" /* issue 6 */
+#include "rpc_ports.h"
 #include "tcp_state.h"
 
 #define CLOSE_LINGER_US 5000000u /* Zeek's tcp_close_delay: a closed flow lingers 5 s */
@@ -298,7 +298,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         if (!r.counted)
             return;
         is_orig = r.is_orig;
-        /* Issue 6: the endpoint mapper's answers name the dynamic RPC ports. One compare of
+        /* The endpoint mapper's answers name the dynamic RPC ports. One compare of
          * the payload length first, so other segments pay nothing more. */
         if (p->payload_caplen > 0 && (p->sport == 135 || p->dport == 135) && t->rpc != NULL)
             rpc_ports_segment(t->rpc, f->seq, p, frame);
@@ -380,7 +380,7 @@ static void on_end(void *ctx, struct flow *f, enum conn_end why)
     flow_track_record(f, why, &r);
     if (t->sink != NULL)
         t->sink(t->sink_ctx, &r);
-    if (t->observe != NULL) /* the verdict collector (issue 3) */
+    if (t->observe != NULL) /* the verdict collector */
         t->observe(t->observe_ctx, f, why);
 }
 
@@ -391,7 +391,7 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->stats = stats;
     t->sink = sink;
     t->sink_ctx = sink_ctx;
-    t->rpc = NULL; /* issue 6: analyzer.c sets it */
+    t->rpc = NULL; /* analyzer.c sets it */
     t->table = flow_table_new(cfg, on_end, t);
     return t->table == NULL ? FW_ENOMEM : 0;
 }

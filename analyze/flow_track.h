@@ -19,11 +19,11 @@ struct flow_tracker {
     struct analyzer_stats *stats;  /* borrowed: the tracker adds to its counters */
     conn_sink_fn sink;
     void *sink_ctx;
-    /* Verdict hook (issue 3): sees every ended flow after the sink, before it is recycled.
+    /* Verdict hook: sees every ended flow after the sink, before it is recycled.
      * NULL: none. Set by analyzer.c. */
     void (*observe)(void *ctx, const struct flow *f, enum conn_end why);
     void *observe_ctx;
-    /* Issue 6: TCP 135 payloads go to the learned RPC ports (rpc_ports.h). NULL: none. Set
+    /* TCP 135 payloads go to the learned RPC ports (rpc_ports.h). NULL: none. Set
      * by analyzer.c. */
     struct rpc_ports *rpc;
 };

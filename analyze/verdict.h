@@ -106,7 +106,7 @@ struct verdict_port {
     uint8_t proto; /* 6, 17, VERDICT_PROTO_ECHO */
     uint16_t lo, hi;
     const char *service; /* borrowed: must outlive the collector */
-    bool rpc_dynamic;    /* issue 6: a dynamic RPC range (profile_rpc PROFILE_RPC_DYNAMIC) */
+    bool rpc_dynamic;    /* a dynamic RPC range (profile_rpc PROFILE_RPC_DYNAMIC) */
 };
 
 #define VERDICT_MAX_PAIRS 16
@@ -120,7 +120,7 @@ struct verdict_config {
     uint32_t max_hosts;            /* 0: VERDICT_DEFAULT_MAX_HOSTS */
     uint32_t keep_attempts;        /* two captures: keep up to this many attempts to match */
     bool combined;                 /* the collector of two correlated captures (correlate.c) */
-    /* Issue 6: the ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
+    /* The ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
      * analyzer sets it to its own. */
     const struct rpc_ports *rpc;
 };
@@ -141,7 +141,7 @@ struct verdict_counts {
 #define VERDICT_MAX_EVIDENCE 6
 #define VERDICT_EVIDENCE_LEN 160 /* longest evidence line, with its NUL; longer is truncated */
 #define VERDICT_ADVICE_LEN 512
-/* Issue 6: 112, for "RPC dynamic (<interface UUID>, learned from the endpoint mapper at
+/* Long enough for "RPC dynamic (<interface UUID>, learned from the endpoint mapper at
  * packet N)". */
 #define VERDICT_SERVICE_LEN 112
 

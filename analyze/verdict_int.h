@@ -50,8 +50,8 @@ struct verdict_ctx {
     bool rst_compared;                  /* there was something to compare with */
     bool mixed_failures;
     bool combined;                      /* two correlated captures: nothing is inferred */
-    bool rpc_dynamic;                   /* issue 6: a dynamic RPC port (learned or in range) */
-    bool mapper_open;                   /* issue 6: TCP 135 answered for the same pair */
+    bool rpc_dynamic;                   /* a dynamic RPC port (learned or in range) */
+    bool mapper_open;                   /* TCP 135 answered for the same pair */
     const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
     struct verdict_arena *text;         /* where the item's strings go */
 };

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../capture/frame.h"
-#include "rpc_ports.h" /* issue 6 */
+#include "rpc_ports.h"
 
 #define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
 
@@ -123,7 +123,7 @@ static const char *service_of(const struct verdict_collector *c, uint8_t proto, 
     return "other ports";
 }
 
-/* Issue 6: a TCP port the endpoint mapper named gets its interface and the frame that named
+/* A TCP port the endpoint mapper named gets its interface and the frame that named
  * it; another one in a dynamic RPC range of the profile is "RPC dynamic (range)". False: not
  * a dynamic RPC port, buf untouched. */
 static bool rpc_service(const struct verdict_collector *c, const struct verdict_cell *x,
@@ -171,7 +171,7 @@ static void settle_cell(struct verdict_collector *c, const struct verdict_cell *
     it->to = x->to;
     it->proto = x->proto;
     it->port = x->port;
-    bool rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service); /* issue 6 */
+    bool rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
     if (!rpc_dynamic)
         strncpy(it->service, service_of(c, x->proto, x->port), sizeof it->service - 1);
     it->counts = x->counts;
@@ -180,7 +180,7 @@ static void settle_cell(struct verdict_collector *c, const struct verdict_cell *
 
     struct verdict_ctx ctx = { .cp = &c->cp, .to_host = verdict_host_find(c, &x->to),
                                .text = &c->text };
-    /* Issue 6: a dynamic RPC port, and whether the endpoint mapper answered this pair. */
+    /* A dynamic RPC port, and whether the endpoint mapper answered this pair. */
     const struct verdict_cell *mapper = verdict_cell_find(c, &x->from, &x->to, 6, 135);
     ctx.rpc_dynamic = rpc_dynamic;
     ctx.mapper_open = mapper != NULL && mapper->counts.by_outcome[VO_ANSWERED] > 0;

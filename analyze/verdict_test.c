@@ -26,7 +26,7 @@ static const struct verdict_port PORTS[] = {
     { 6, 6325, 6325, "Double-Take", false },
     { 17, 6320, 6320, "Double-Take", false },
     { VERDICT_PROTO_ECHO, 0, 0, "failover monitor", false },
-    { 6, 49152, 65535, "WMI / RPC", false }, /* issue 6's rpc_dynamic: off here */
+    { 6, 49152, 65535, "WMI / RPC", false }, /* rpc_dynamic: off here */
 };
 
 static struct pb b;

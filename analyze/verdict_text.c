@@ -252,7 +252,7 @@ static void advise(struct verdict_item *it, const struct verdict_cell *c,
                      echo ? ECHO_ADVICE : "");
         break;
     case VERDICT_DROPPED:
-        /* Issue 6: the firewall passes the endpoint mapper but not the port it hands out. */
+        /* The firewall passes the endpoint mapper but not the port it hands out. */
         if (x->rpc_dynamic && x->mapper_open && c->proto == 6 &&
             rep != VO_SILENT_AFTER_ARRIVAL) {
             snprintf(adv, n, "endpoint mapper on 135 reachable, dynamic port %u dropped%s: open "

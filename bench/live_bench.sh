@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/live_bench.sh: how many packets per second `fwsight live` takes without kernel drops,
 # side by side with `tcpdump -w /dev/null` on the same replay, and what it costs in CPU. Prints
-# a Markdown table and the two targets of issue 4, and writes them to bench/LIVE_RESULTS.md.
+# a Markdown table and the two targets it is held to, and writes them to bench/LIVE_RESULTS.md.
 #
 #   bench/live_bench.sh [FWSIGHT]        (as root)
 #
@@ -241,7 +241,7 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "| tcpdump | ${rt[0]} / ${rt[1]} | ${rt[2]} | ${rt[3]} | ${rt[4]} |"
     echo "| fwsight | ${rf[0]} / ${rf[1]} | ${rf[2]} | ${rf[3]} | ${rf[4]} |"
     echo
-    echo "Targets (issue 4):"
+    echo "Targets:"
     echo
     echo "- no more drops than tcpdump at the rates where tcpdump drops none (up to"
     echo "  ${td_ok_max:-none}): **$verdict1**"
