@@ -14,6 +14,7 @@ packages=(
     libcap2-bin                            # live tests: setcap (capture without root)
     iputils-ping procps                    # network tests: ping, pgrep
     tcpreplay                              # bench/live_bench.sh: replays over a veth
+    clang libclang-rt-14-dev               # tests/fuzz: libFuzzer targets
 )
 
 missing=()
