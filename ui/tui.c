@@ -2,18 +2,23 @@
  * view_model_build() made, maps curses keys and mouse clicks to the model's, and owns the
  * terminal's state: cbreak, no echo, keypad, no cursor, button-1 mouse events, colours only
  * when the terminal has them and NO_COLOR is unset (no-color.org); verdicts read the same
- * without them. What w saves is the caller's (tui_set_save()). Layout, selection and text are
- * view_model's; the loop that waits for keys and frames is the caller's. */
+ * without them. The rules between panes are box drawing in a UTF-8 locale, ASCII elsewhere
+ * (tui_can_draw_lines()). What w saves is the caller's (tui_set_save()). Layout, selection and
+ * text are view_model's; the loop that waits for keys and frames is the caller's. */
 #include "tui.h"
 
+#define NCURSES_WIDECHAR 1 /* cchar_t and WACS_*: ncursesw's box drawing */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 enum { TUI_PAIR_GOOD = 1, TUI_PAIR_BAD, TUI_PAIR_WARN };
@@ -21,6 +26,8 @@ enum { TUI_PAIR_GOOD = 1, TUI_PAIR_BAD, TUI_PAIR_WARN };
 struct tui {
     SCREEN *scr;
     bool colour;
+    bool lines;      /* rules drawn with box drawing characters (else '-' and '=') */
+    char *old_ctype; /* LC_CTYPE before the view, given back on close */
     struct view_sel sel;
     struct view_screen screen;
     tui_save_fn save;
@@ -66,6 +73,35 @@ static void tui_colours(struct tui *t)
     init_pair(TUI_PAIR_WARN, COLOR_YELLOW, -1);
 }
 
+/* LC_CTYPE only, from the environment, for as long as the view is open: it says how the
+ * terminal decodes the bytes written to it, which is all ncursesw needs. LC_ALL would also
+ * change LC_NUMERIC and the like for the reports printed afterwards. NULL: out of memory. */
+static char *tui_locale_take(void)
+{
+    const char *cur = setlocale(LC_CTYPE, NULL);
+    char *old = strdup(cur != NULL ? cur : "C");
+    if (old != NULL && setlocale(LC_CTYPE, "") == NULL)
+        setlocale(LC_CTYPE, old); /* a locale that is not installed: stay as we were (ASCII) */
+    return old;
+}
+
+/* Box drawing is written as UTF-8 (WACS_* in ncursesw), so only when the locale's codeset is
+ * UTF-8: LANG=C or a Latin-1 locale means a terminal that would show UTF-8 as garbage. The VT100
+ * alternate character set (ACS_*) is no way out there: a terminal may not have it, and a screen
+ * copied or logged shows its letters ("qqqq"). Then the terminal must agree: ncursesw maps
+ * WACS_HLINE to U+2500 only when it can show it in this locale. */
+static bool tui_can_draw_lines(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    if (cs == NULL || (strcasecmp(cs, "UTF-8") != 0 && strcasecmp(cs, "UTF8") != 0))
+        return false;
+    wchar_t wch[CCHARW_MAX + 1] = { 0 };
+    attr_t attrs;
+    short pair;
+    return getcchar(WACS_HLINE, wch, &attrs, &pair, NULL) != ERR && wch[0] == 0x2500 &&
+           getcchar(WACS_D_HLINE, wch, &attrs, &pair, NULL) != ERR && wch[0] == 0x2550;
+}
+
 struct tui *tui_open(char err[FW_ERRLEN])
 {
     static bool atexit_done;
@@ -78,14 +114,23 @@ struct tui *tui_open(char err[FW_ERRLEN])
         snprintf(err, FW_ERRLEN, "out of memory");
         return NULL;
     }
+    t->old_ctype = tui_locale_take();
+    if (t->old_ctype == NULL) {
+        snprintf(err, FW_ERRLEN, "out of memory");
+        free(t);
+        return NULL;
+    }
     /* newterm, not initscr: initscr exits on an unknown TERM, newterm lets us say why. */
     t->scr = newterm(NULL, stdout, stdin);
     if (t->scr == NULL) {
         const char *term = getenv("TERM");
         snprintf(err, FW_ERRLEN, "cannot use the terminal (TERM=%s)", term ? term : "unset");
+        setlocale(LC_CTYPE, t->old_ctype);
+        free(t->old_ctype);
         free(t);
         return NULL;
     }
+    t->lines = tui_can_draw_lines();
     tui_active = t;
     if (!atexit_done)
         atexit(tui_atexit);
@@ -122,6 +167,8 @@ void tui_close(struct tui *t)
     for (size_t i = 0; i < TUI_NCRASH; i++)
         sigaction(tui_crash_signals[i], &tui_crash_old[i], NULL);
     delscreen(t->scr);
+    setlocale(LC_CTYPE, t->old_ctype);
+    free(t->old_ctype);
     free(t);
 }
 
@@ -224,6 +271,20 @@ static attr_t tui_attr(const struct tui *t, unsigned a)
     return r;
 }
 
+/* A rule's '-' and '=' as lines (single, and double where j/k go); other characters, and
+ * every character without box drawing, stay the model's ASCII as painted already. */
+static void tui_rule(const struct tui *t, int y, const struct view_line *l, int col, int len)
+{
+    if (!t->lines)
+        return;
+    for (int x = col; x < col + len; x++) {
+        if (l->text[x] == '-')
+            mvadd_wch(y, x, WACS_HLINE);
+        else if (l->text[x] == '=')
+            mvadd_wch(y, x, WACS_D_HLINE);
+    }
+}
+
 void tui_paint(struct tui *t, const struct view_input *in)
 {
     int h, w;
@@ -243,6 +304,8 @@ void tui_paint(struct tui *t, const struct view_input *in)
                 continue;
             attrset((int)tui_attr(t, l->attr | sp->attr));
             mvaddnstr(y, sp->col, l->text + sp->col, len);
+            if (sp->attr & VIEW_A_RULE)
+                tui_rule(t, y, l, sp->col, len);
         }
     }
     attrset(A_NORMAL);

@@ -30,6 +30,8 @@
 enum {
     VIEW_A_BOLD = 1u << 0,
     VIEW_A_REVERSE = 1u << 1,
+    VIEW_A_RULE = 1u << 2,   /* a span of '-' or '=' that draws a line: tui.c may use box
+                                drawing for it; the text stays ASCII for everything else */
     VIEW_A_GOOD = 1u << 8,   /* OPEN */
     VIEW_A_BAD = 1u << 9,    /* DROPPED, REPLY-DROPPED, REJECTED, PARTIAL */
     VIEW_A_WARN = 1u << 10,  /* CLOSED */

@@ -2,8 +2,10 @@
  * selection that view_model.c keeps. Layout, top to bottom: a title bar (what is shown and the
  * counters), the capture point and the host pair, the sort and filter, the matrix (a '>' marks
  * the selected row, so it reads without reverse video), the evidence pane of the selected cell,
- * and the status line with the keys. Everything is ASCII and clipped to the width. Where the
- * matrix and the evidence went is recorded, so that view_model_click() maps a click back. */
+ * and the status line with the keys. Everything is ASCII and clipped to the width; the rule
+ * above the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line where the terminal
+ * can. Where the matrix and the evidence went is recorded, so that view_model_click() maps a
+ * click back. */
 #include "view_model_int.h"
 
 #include <stdio.h>
@@ -347,7 +349,11 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     } else {
         snprintf(t, sizeof t, "-- evidence ");
     }
+    /* The pane's title between rules: "--" (or "==" where j/k go) before, '-' up to the edge.
+     * Only the rules are marked, not the title: a service or a path may hold a '-'. */
     int col = view_put(sep, w, 0, t);
+    view_span(sep, w, 0, 2, VIEW_A_RULE);
+    view_span(sep, w, col, w - col, VIEW_A_RULE);
     while (col < w)
         sep->text[col++] = '-';
     sep->attr = VIEW_A_BOLD;

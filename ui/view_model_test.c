@@ -339,6 +339,69 @@ static void w_saves_or_says_why_not(void **state)
     assert_true(find(d->scr, "not saved") == 23);
 }
 
+/* Is column x of line y in a span marked as a rule? */
+static bool in_rule(const struct view_screen *s, int y, int x)
+{
+    const struct view_line *l = &s->line[y];
+    for (int i = 0; i < l->nspans; i++)
+        if ((l->span[i].attr & VIEW_A_RULE) && x >= l->span[i].col &&
+            x < l->span[i].col + l->span[i].len)
+            return true;
+    return false;
+}
+
+/* The rule above the lower pane is marked for box drawing, and only its '-' and '=': the
+ * title between them ("Double-Take", "->") stays text. */
+static void rules_are_marked_and_titles_are_not(void **state)
+{
+    struct demo *d = *state;
+    const char *titles[] = { "-- evidence: ", "== evidence: ", "== attempts: " };
+    for (int k = 0; k < 3; k++) {
+        if (k > 0)
+            key(d, VIEW_KEY_TAB);
+        build(d, 80, 24);
+        int y = find(d->scr, titles[k]);
+        assert_true(y > 3);
+        const char *text = d->scr->line[y].text;
+        int end = (int)(strrchr(text, ' ') - text) + 1; /* the title ends with a space */
+        assert_true(end > 20 && end < 80);
+        for (int x = 0; x < 80; x++)
+            assert_int_equal(in_rule(d->scr, y, x), x < 2 || x >= end);
+        assert_true(strchr("-=", text[0]) != NULL && text[1] == text[0]);
+        for (int x = end; x < 80; x++)
+            assert_int_equal(text[x], '-');
+    }
+    assert_non_null(strstr(d->scr->line[find(d->scr, "== attempts: ")].text, " -> "));
+    for (int y = 0; y < 24; y++)
+        if (y != find(d->scr, "== attempts: "))
+            for (int x = 0; x < 80; x++)
+                assert_false(in_rule(d->scr, y, x));
+}
+
+/* Names from the command line and profile files reach the screen: escape sequences and UTF-8
+ * in them become '?', so every byte painted is printable ASCII in every view. */
+static void every_byte_on_screen_is_printable_ascii(void **state)
+{
+    struct demo *d = *state;
+    d->in.title = "analyze \x1b]0;owned\x07\x1b[2J\xe2\x94\x80.pcap\r\n";
+    d->in.profile = "lab\x9b" "31m\t";
+    const int keys[] = { 0, VIEW_KEY_TAB, VIEW_KEY_TAB, 'a', VIEW_KEY_ENTER, '?' };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        if (keys[k] != 0)
+            key(d, keys[k]);
+        snprintf(d->sel.msg, sizeof d->sel.msg, "saved to /tmp/\x1b[1m\xc3\xa9");
+        build(d, 100, 30);
+        for (int y = 0; y < 30; y++) {
+            const char *t = d->scr->line[y].text;
+            assert_int_equal(strlen(t), 100);
+            for (int x = 0; x < 100; x++)
+                assert_true(t[x] >= 0x20 && t[x] < 0x7f);
+        }
+    }
+    assert_true(find(d->scr, "analyze ?]0;owned??[2J???.pcap??") == 0);
+    assert_true(find(d->scr, "saved to /tmp/?[1m??") == 29);
+}
+
 static void no_analysis_is_a_screen_too(void **state)
 {
     (void)state;
@@ -370,6 +433,8 @@ int main(void)
         DEMO_TEST(sizes_small_and_large),
         DEMO_TEST(click_selects_the_cell_under_the_pointer),
         DEMO_TEST(w_saves_or_says_why_not),
+        DEMO_TEST(rules_are_marked_and_titles_are_not),
+        DEMO_TEST(every_byte_on_screen_is_printable_ascii),
         cmocka_unit_test(no_analysis_is_a_screen_too),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

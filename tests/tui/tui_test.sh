@@ -2,8 +2,8 @@
 # tests/tui/tui_test.sh: the interactive view end to end, on a real terminal: tmux runs
 # `fwsight analyze --ui` on the demo capture in a shell, sends keys and reads the screen back
 # (capture-pane): the matrix cells, the evidence on Enter, the attempts, the filter, the help,
-# resizes to 80x24 and 200x60, NO_COLOR, and the shell's terminal as it was after q and after
-# Ctrl-C.
+# resizes to 80x24 and 200x60, NO_COLOR, box drawing in a UTF-8 locale and ASCII in others, and
+# the shell's terminal as it was after q and after Ctrl-C.
 # The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
 # the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
 # private tmux server is killed on every way out.
@@ -178,6 +178,34 @@ for sig in TERM SEGV; do
     fi
 done
 : > "$tmp/err" # the crash may leave its own report there
+
+# Line drawing: the rule above the lower pane is box drawing in a UTF-8 locale (double where
+# j/k go), and ASCII without one, with not a byte above 0x7f on the screen. The shell's own
+# environment has no locale (env -i): each run sets the program's.
+nonascii() { screen | LC_ALL=C grep -c $'[\x80-\xff]'; }
+run env LANG=C.UTF-8 "$fwsight" analyze --ui "$sample"
+expect_screen '^── evidence: 198\.51\.100\.10 -> 203\.0\.113\.20 tcp 6320 \(Double-Take\) (─)+$' \
+    "UTF-8: the rule is box drawing, the title text"
+keys Tab
+expect_screen '^══ evidence: 198\.51\.100\.10 .* (─)+$' "UTF-8: a double rule where j/k go"
+screen | grep -q -- '^--\|^==' && fail "UTF-8: an ASCII rule on the screen"
+[ "$(nonascii)" = 1 ] || fail "UTF-8: box drawing outside the rule ($(nonascii) lines)"
+keys q
+expect_screen '^EXIT=1' "UTF-8: q quits"
+# No UTF-8: LANG=C, LC_ALL=C over a UTF-8 LANG, and a UTF-8 locale that is not installed.
+for env in "LANG=C" "LANG=C.UTF-8 LC_ALL=C" "LANG=xx_YY.UTF-8"; do
+    run env "$env" "$fwsight" analyze --ui "$sample" # run joins the words: two settings pass
+    expect_screen '^-- evidence: 198\.51\.100\.10 .*\(Double-Take\) -{20,}$' "$env: an ASCII rule"
+    keys Tab
+    expect_screen '^== evidence: 198\.51\.100\.10 .* -+$' "$env: '==' where j/k go"
+    [ "$(nonascii)" = 0 ] ||
+        fail "$env: non-ASCII on the screen: $(screen | grep -a -m1 $'[\x80-\xff]')"
+    keys q
+    expect_screen '^EXIT=1' "$env: q quits"
+done
+if grep -q "runtime error\|Sanitizer" "$tmp/err" 2> /dev/null; then
+    fail "sanitizer report: $(head -c 400 "$tmp/err")"
+fi
 
 # Live (root only: it captures on lo): the view opens by default on a terminal, counts the
 # packets, and q ends the capture with the terminal restored and the report printed.
