@@ -149,6 +149,11 @@ fail:
     return NULL;
 }
 
+int cap_writer_fd(const struct cap_writer *w)
+{
+    return w->fd;
+}
+
 int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ERRLEN])
 {
     uint8_t rec[16];

@@ -24,6 +24,9 @@ int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ER
 /* Hands buffered records to the kernel, so that a reader sees them now. */
 int cap_writer_flush(struct cap_writer *w, char err[FW_ERRLEN]);
 
+/* The file's descriptor, for the owner it is handed to before a privilege drop (cap_priv.h). */
+int cap_writer_fd(const struct cap_writer *w);
+
 /* Flushes, closes and frees; returns the first write error seen (e.g. "No space left on
  * device"), so that the caller can say the capture is incomplete. NULL does nothing. */
 int cap_writer_close(struct cap_writer *w, char err[FW_ERRLEN]);

@@ -5,11 +5,12 @@
  *
  * It is built to be left running on a production server: it never sends more than it got (TCP:
  * nothing at all; UDP: a short fixed answer no longer than the request), it caps connections
- * per peer and in total, closes idle ones, stops after --duration, and does not listen on
- * the dynamic RPC ranges (thousands of ports the real RPC services need free). This file
- * parses the options, picks the ports and turns SIGINT/SIGTERM into a signalfd; the sockets and
- * their poll() loop are listen_serve.c's, loading the profile cmd_profiles.c's, and the exit
- * status main.c's to return. */
+ * per peer and in total, closes idle ones and any held too long or sending too much, stops
+ * after --duration, gives up root (or its capabilities) once its ports are bound, and does not
+ * listen on the dynamic RPC ranges (thousands of ports the real RPC services need free). This
+ * file parses the options, picks the ports, turns SIGINT/SIGTERM into a signalfd and drops
+ * privileges; the sockets and their poll() loop are listen_serve.c's, loading the profile
+ * cmd_profiles.c's, and the exit status main.c's to return. */
 #include "cmd_listen.h"
 
 #include <arpa/inet.h>
@@ -26,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capture/cap_priv.h"
 #include "cli.h"
 #include "cmd_profiles.h"
 #include "listen_serve.h"
@@ -56,13 +58,16 @@ static const char listen_usage[] =
     "  --duration S         stop after S seconds (default 600)\n"
     "  --max-conns N        at most N connections open at once (default 64, at most 512;\n"
     "                       8 per peer); more are accepted and closed at once\n"
+    "  -Z USER              once the ports are bound, run as USER (default nobody); without\n"
+    "                       root, capabilities are dropped instead\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Ctrl-C or SIGTERM stops it with a summary. Exit status: 0 done, 2 usage error,\n"
-    "3 no port could be listened on.\n";
+    "A connection is closed after 5 s without data, 10 s after it was accepted, or once\n"
+    "it has sent more than 64 KiB. Ctrl-C or SIGTERM stops it with a summary. Exit\n"
+    "status: 0 done, 2 usage error, 3 no port could be listened on.\n";
 
 struct listen_opts {
-    const char *profile, *ports, *rpc_range, *bind;
+    const char *profile, *ports, *rpc_range, *bind, *user;
     unsigned long duration_s, max_conns;
     struct listen_bind b;
 };
@@ -136,12 +141,13 @@ static int listen_parse(int argc, char **argv, struct listen_opts *o)
     o->max_conns = LISTEN_DEFAULT_CONNS;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":Z:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_PROFILE: o->profile = optarg; break;
         case OPT_PORTS: o->ports = optarg; break;
         case OPT_RPC_RANGE: o->rpc_range = optarg; break;
         case OPT_BIND: o->bind = optarg; break;
+        case 'Z': o->user = optarg; break;
         case OPT_DURATION:
             if (listen_number("--duration", optarg, 1, 7 * 24 * 3600, &o->duration_s) != 0)
                 return -1;
@@ -186,6 +192,22 @@ static void listen_open_profile(struct listen_serve *r, const struct listen_opts
     }
 }
 
+/* Ports below 1024 need root (or CAP_NET_BIND_SERVICE) to bind, nothing after does: what
+ * peers send is read as USER, or without capabilities. 0, or -1 with the message printed. */
+static int listen_drop(const char *user)
+{
+    char err[FW_ERRLEN] = "", warn[FW_ERRLEN] = "";
+    bool dropped;
+    if (cap_priv_drop(user, NULL, 0, &dropped, warn, err) != 0) {
+        fprintf(stderr, "fwsight listen: %s\n", err);
+        return -1;
+    }
+    if (!dropped && user != NULL)
+        fprintf(stderr, "fwsight listen: not running as root: -Z %s ignored (capabilities "
+                "dropped)\n", user);
+    return 0;
+}
+
 int cmd_listen(int argc, char **argv)
 {
     struct listen_opts o = {0};
@@ -225,6 +247,8 @@ int cmd_listen(int argc, char **argv)
         fprintf(stderr, "fwsight listen: no port could be listened on\n");
         goto out;
     }
+    if (listen_drop(o.user) != 0)
+        goto out;
     if (listen_addr_text(&o.b.addr, addr, sizeof addr) == NULL)
         snprintf(addr, sizeof addr, "?");
     printf("fwsight listen: listening on %zu ports at %s%s for %lu s (Ctrl-C stops):",

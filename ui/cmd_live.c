@@ -5,10 +5,11 @@
  * analyzer_advance(), and the stream prints what settled (on a terminal the interactive view,
  * tui.c, shows it instead: its keyboard is one more fd of the same poll()). At the end the
  * same report as `fwsight analyze` prints, with the kernel's drop counters. The -w file is
- * created before the drop, so it belongs to root and can be written where root can write;
- * after a signal it is flushed and closed, so it is a valid capture. In the view, w flushes the
- * -w file; without -w it starts one at a path typed at a prompt, created as the -Z user, and
- * writes the frames from then on: earlier frames are not kept in memory, so not in the file. */
+ * created before the drop, so it can be written where root can write, then handed to the -Z
+ * user; after a signal it is flushed and closed, so it is a valid capture. In the view, w
+ * flushes the -w file; without -w it starts one at a path typed at a prompt, created as the -Z
+ * user, and writes the frames from then on: earlier frames are not kept in memory, so not in
+ * the file. */
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -240,10 +241,13 @@ static int live_open(struct live_run *run, const char *filter)
         }
     }
     bool dropped;
-    if (cap_priv_drop(o->user, &dropped, err) != 0) {
+    struct cap_priv_file wf = { run->w != NULL ? cap_writer_fd(run->w) : -1, o->wpath };
+    if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0) {
         fprintf(stderr, "fwsight: %s\n", err);
         return LIVE_CAPTURE;
     }
+    if (warn[0] != '\0')
+        fprintf(stderr, "fwsight: warning: %s\n", warn);
     if (!dropped && o->user != NULL)
         fprintf(stderr, "fwsight: not running as root: -Z %s ignored (capabilities dropped)\n",
                 o->user);

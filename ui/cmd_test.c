@@ -51,7 +51,9 @@ static const char test_usage[] =
     "  --ports LIST         these ports instead: 6320,6325-6326,udp:137,tcp:135\n"
     "  --rpc-range LO-HI    the dynamic RPC range set on the servers (not scanned: reported)\n"
     "  -w PATH              also save the capture to PATH (classic pcap; gzip if it ends in\n"
-    "                       .gz); an existing file is not overwritten\n"
+    "                       .gz); an existing file is not overwritten; it belongs to USER\n"
+    "  -Z USER              once the capture and the echo socket are open, run as USER\n"
+    "                       (default nobody); without root, capabilities are dropped instead\n"
     "  --json               print the report as one JSON document\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -60,7 +62,7 @@ static const char test_usage[] =
     "found, 2 usage error, 3 capture error.\n";
 
 struct test_opts {
-    const char *peer, *iface, *write;
+    const char *peer, *iface, *write, *user;
     struct cli_verdict v; /* --profile, --ports, --rpc-range; the hosts are the test's own */
     unsigned long rounds;
     bool json;
@@ -108,11 +110,12 @@ static int test_parse(int argc, char **argv, struct test_opts *o)
     o->rounds = 1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":i:w:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:w:Z:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_PEER: o->peer = optarg; break;
         case 'i': o->iface = optarg; break;
         case 'w': o->write = optarg; break;
+        case 'Z': o->user = optarg; break;
         case OPT_PROFILE: o->v.profile = optarg; break;
         case OPT_PORTS: o->v.ports = optarg; break;
         case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
@@ -292,8 +295,14 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
     if (run->ps == NULL)
         goto fail;
     bool dropped;
-    if (cap_priv_drop(CAP_PRIV_DEFAULT_USER, &dropped, err) != 0)
+    struct cap_priv_file wf = { run->w != NULL ? cap_writer_fd(run->w) : -1, o->write };
+    if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0)
         goto fail;
+    if (warn[0] != '\0')
+        fprintf(stderr, "fwsight test: warning: %s\n", warn);
+    if (!dropped && o->user != NULL)
+        fprintf(stderr, "fwsight test: not running as root: -Z %s ignored (capabilities "
+                "dropped)\n", o->user);
     free(filter);
     free(items);
     return 0;

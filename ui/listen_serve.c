@@ -18,6 +18,8 @@
 
 #define LISTEN_MAX_SOCKS 256      /* listening sockets; the built-in profile needs 19 */
 #define LISTEN_IDLE_MS 5000       /* a probe connects and closes: 5 s idle is something else */
+#define LISTEN_HOLD_MS 10000      /* nor is a connection kept alive with a trickle of data */
+#define LISTEN_CONN_BYTES 65536   /* nor one that sends this much: read, then closed */
 #define LISTEN_PER_PEER 8         /* one peer cannot take them all */
 #define LISTEN_UDP_PER_S 200      /* answers per second; beyond, datagrams are counted only */
 #define LISTEN_BURST 32           /* accepts or datagrams per socket per wake-up: fairness */
@@ -34,6 +36,8 @@ struct listen_conn {
     struct sockaddr_storage peer;
     uint16_t port;
     uint64_t idle_ms; /* closed at this time unless data comes */
+    uint64_t end_ms;  /* closed at this time whatever comes */
+    uint64_t bytes;   /* read so far */
 };
 
 struct listen_serve {
@@ -44,7 +48,7 @@ struct listen_serve {
     size_t nconns;
     struct pollfd *pfds;
     uint64_t udp_sec, udp_in_sec;
-    uint64_t accepted, datagrams, refused, unanswered;
+    uint64_t accepted, datagrams, refused, unanswered, idle, cut;
 };
 
 static uint64_t listen_now_ms(void)
@@ -151,7 +155,8 @@ static bool listen_same_host(const struct sockaddr_storage *a, const struct sock
 static void listen_accept(struct listen_serve *r, const struct listen_sock *s, uint64_t now_ms)
 {
     for (int i = 0; i < LISTEN_BURST; i++) {
-        struct listen_conn c = { .port = s->port, .idle_ms = now_ms + LISTEN_IDLE_MS };
+        struct listen_conn c = { .port = s->port, .idle_ms = now_ms + LISTEN_IDLE_MS,
+                                 .end_ms = now_ms + LISTEN_HOLD_MS };
         socklen_t len = sizeof c.peer;
         c.fd = accept(s->fd, (struct sockaddr *)&c.peer, &len);
         if (c.fd < 0)
@@ -164,7 +169,14 @@ static void listen_accept(struct listen_serve *r, const struct listen_sock *s, u
         for (size_t k = 0; k < r->nconns; k++)
             same += listen_same_host(&r->conns[k].peer, &c.peer);
         if (r->nconns >= r->max_conns || same >= LISTEN_PER_PEER) {
-            listen_log(IPPROTO_TCP, s->port, &c.peer, "accepted and closed: connection limit");
+            char what[96];
+            if (same >= LISTEN_PER_PEER)
+                snprintf(what, sizeof what, "accepted and closed: connection limit (%d per "
+                         "peer)", LISTEN_PER_PEER);
+            else
+                snprintf(what, sizeof what, "accepted and closed: connection limit "
+                         "(--max-conns %zu)", r->max_conns);
+            listen_log(IPPROTO_TCP, s->port, &c.peer, what);
             close(c.fd);
             r->refused++;
             continue;
@@ -203,21 +215,48 @@ static void listen_datagrams(struct listen_serve *r, const struct listen_sock *s
     }
 }
 
-/* Reads and discards what a connection sends; closes it at end, error or idle. */
+/* Whether a limit closes the connection, and why (logged, and counted). */
+static bool listen_conn_limit(struct listen_serve *r, const struct listen_conn *c,
+                              uint64_t now_ms, char *why, size_t len)
+{
+    if (c->bytes > LISTEN_CONN_BYTES) {
+        snprintf(why, len, "closed: more than %d bytes received (byte limit)",
+                 LISTEN_CONN_BYTES);
+        r->cut++;
+    } else if (now_ms >= c->end_ms) {
+        snprintf(why, len, "closed: open for %d s (time limit)", LISTEN_HOLD_MS / 1000);
+        r->cut++;
+    } else if (now_ms >= c->idle_ms) {
+        snprintf(why, len, "closed: idle for %d s", LISTEN_IDLE_MS / 1000);
+        r->idle++;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Reads and discards what a connection sends, never answering it; closes it at its end, on
+ * an error, or at a limit (idle, time, bytes). */
 static void listen_conns(struct listen_serve *r, const struct pollfd *pfds, uint64_t now_ms)
 {
     uint8_t buf[4096];
     for (size_t i = r->nconns; i-- > 0;) {
         struct listen_conn *c = &r->conns[i];
-        bool done = now_ms >= c->idle_ms;
-        if (!done && pfds[i].revents != 0) {
+        bool done = false;
+        if (pfds[i].revents != 0) {
             ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-            if (n > 0)
+            if (n > 0) {
                 c->idle_ms = now_ms + LISTEN_IDLE_MS;
-            else
+                c->bytes += (uint64_t)n;
+            } else {
                 done = n == 0 || (errno != EAGAIN && errno != EINTR);
+            }
         }
-        if (done) {
+        char why[80];
+        bool cut = !done && listen_conn_limit(r, c, now_ms, why, sizeof why);
+        if (cut)
+            listen_log(IPPROTO_TCP, c->port, &c->peer, why);
+        if (done || cut) {
             close(c->fd);
             r->conns[i] = r->conns[--r->nconns]; /* the moved one was handled already */
         }
@@ -239,6 +278,7 @@ int listen_serve_run(struct listen_serve *r, int sigfd, uint64_t duration_ms)
         for (size_t i = 0; i < r->nconns; i++) {
             r->pfds[n++] = (struct pollfd){ .fd = r->conns[i].fd, .events = POLLIN };
             next = r->conns[i].idle_ms < next ? r->conns[i].idle_ms : next;
+            next = r->conns[i].end_ms < next ? r->conns[i].end_ms : next;
         }
         int rc = poll(r->pfds, (nfds_t)n, next > now ? (int)(next - now) : 0);
         if (rc < 0 && errno != EINTR) {
@@ -265,9 +305,11 @@ int listen_serve_run(struct listen_serve *r, int sigfd, uint64_t duration_ms)
         }
     }
     printf("fwsight listen: stopped (%s): %llu TCP connections accepted, %llu closed at once "
-           "over the limits, %llu UDP datagrams (%llu not answered: rate limit)\n",
+           "over the limits, %llu closed idle, %llu closed at the time or byte limit, %llu UDP "
+           "datagrams (%llu not answered: rate limit)\n",
            signo ? strsignal(signo) : "duration over", (unsigned long long)r->accepted,
-           (unsigned long long)r->refused, (unsigned long long)r->datagrams,
+           (unsigned long long)r->refused, (unsigned long long)r->idle,
+           (unsigned long long)r->cut, (unsigned long long)r->datagrams,
            (unsigned long long)r->unanswered);
     return 0;
 }

@@ -1,8 +1,9 @@
 /* ui/listen_serve.h: the responder's sockets for `fwsight listen`: listening sockets on single
- * ports, accepted connections (read and discarded, closed when idle, capped per peer and in
- * total), UDP answers never longer than the request, one log line on stdout per connection or
- * datagram, and the poll() loop that runs them until a deadline or a signal. Choosing the
- * ports and parsing the options are cmd_listen.c's. */
+ * ports, accepted connections (read and discarded, never answered; closed when idle, held too
+ * long or sending too much; capped per peer and in total), UDP answers never longer than the
+ * request, one log line on stdout per connection or datagram, and the poll() loop that runs
+ * them until a deadline or a signal. Choosing the ports and parsing the options are
+ * cmd_listen.c's. */
 #ifndef FW_LISTEN_SERVE_H
 #define FW_LISTEN_SERVE_H
 
