@@ -27,11 +27,15 @@ int cap_file_fail(const struct cap_file *cf, char err[FW_ERRLEN], int code, cons
     return code;
 }
 
-/* Where the reader is, in the words of Wireshark's frame numbers when it is at a packet. */
+/* Where the reader is, in the words of Wireshark's frame numbers when it is at a packet.
+ * Between two pcap records nothing of the next one exists yet: naming it would make a
+ * damaged gzip trailer look like a packet the file never had. */
 const char *cap_file_where(const struct cap_file *cf, char buf[96])
 {
-    if (cf->at_packet || !cf->pcapng)
+    if (cf->at_packet || (!cf->pcapng && cap_input_avail(&cf->in) > 0))
         snprintf(buf, 96, "packet %" PRIu64, cf->number + 1);
+    else if (!cf->pcapng)
+        snprintf(buf, 96, "after packet %" PRIu64, cf->number);
     else
         snprintf(buf, 96, "block at byte %" PRIu64 " (after packet %" PRIu64 ")",
                  cf->in.consumed, cf->number);
@@ -138,11 +142,14 @@ static int pcap_open(struct cap_file *cf, uint32_t magic_le, char err[FW_ERRLEN]
     cf->big = magic_le == 0xd4c3b2a1u || magic_le == 0x4d3cb2a1u;
     cf->nsec = magic_le == 0xa1b23c4du || magic_le == 0x4d3cb2a1u;
     cf->info.format = cf->nsec ? "pcap-nsec" : "pcap";
-    int rc = cap_file_need(cf, PCAP_HDR_LEN, "", err);
-    if (rc != 0)
-        return rc < 0 ? rc : cap_file_fail(cf, err, FW_ETRUNC, "file ends after %zu of %u bytes of "
-                                           "the pcap file header", cap_input_avail(&cf->in),
-                                           PCAP_HDR_LEN);
+    char detail[FW_ERRLEN];
+    int rc = cap_input_need(&cf->in, PCAP_HDR_LEN, detail);
+    if (rc < 0)
+        return cap_file_fail(cf, err, rc, "%s", detail);
+    if (rc > 0)
+        return cap_file_fail(cf, err, FW_ETRUNC, "file ends after %zu of %u bytes of the pcap "
+                             "file header%s", cap_input_avail(&cf->in), PCAP_HDR_LEN,
+                             cf->in.gz_truncated ? " (the gzip stream is truncated)" : "");
     const uint8_t *p = cap_input_ptr(&cf->in);
     uint16_t major = rd16(cf, p + 4), minor = rd16(cf, p + 6);
     if (major != 2)

@@ -23,8 +23,13 @@ enum {
     NG_OPT_TSOFFSET = 14,
 };
 
+/* The last second a classic pcap can stamp (2106-02-07 06:28:15 UTC). Later stamps saturate
+ * there rather than near 2^64: the analysis adds its timeouts to packet times, and a damaged
+ * stamp of all ones bits would wrap them round and expire every connection at once. */
+#define NG_MAX_TS_US (0xffffffffull * 1000000u + 999999u)
+
 /* Ticks to microseconds without overflow: whole seconds and the fraction apart, saturating
- * at the end of time rather than wrapping to 1970. */
+ * at NG_MAX_TS_US rather than wrapping to 1970. */
 static uint64_t ng_ts_us(const struct ng_iface *ifc, uint64_t ticks)
 {
     uint64_t u = ifc->units_per_s;
@@ -40,7 +45,7 @@ static uint64_t ng_ts_us(const struct ng_iface *ifc, uint64_t ticks)
     int64_t off = ifc->offset_s;
     if (off >= 0) {
         if (s > UINT64_MAX - (uint64_t)off)
-            return UINT64_MAX;
+            return NG_MAX_TS_US;
         s += (uint64_t)off;
     } else {
         uint64_t back = (uint64_t)-(off + 1) + 1; /* -off without overflow at INT64_MIN */
@@ -48,8 +53,8 @@ static uint64_t ng_ts_us(const struct ng_iface *ifc, uint64_t ticks)
             return 0;
         s -= back;
     }
-    if (s > (UINT64_MAX - frac_us) / 1000000u)
-        return UINT64_MAX;
+    if (s > NG_MAX_TS_US / 1000000u)
+        return NG_MAX_TS_US;
     return s * 1000000u + frac_us;
 }
 
