@@ -322,29 +322,59 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
     return 0;
 }
 
+/* Two captures in the view: one list of attempts where each is listed once, and where each
+ * capture was taken. Out of memory, capture 1's attempts alone (marked as one capture's). */
+static void analyze_browse_two(const struct analyze_run run[2], const struct correlate_result
+                               *corr, const struct verdict_collector *combined,
+                               struct attempt_ring *merged, struct view_two *two)
+{
+    struct fw_addr host[2] = {{0}};
+    for (int v = 0; v < 2; v++) {
+        two->cp[v] = verdict_capture_point(analyzer_verdicts(run[v].a));
+        if (two->cp[v]->known)
+            host[v] = two->cp[v]->addr;
+    }
+    two->corr = corr;
+    two->combined = combined != NULL;
+    if (run[0].attempts != NULL && run[1].attempts != NULL)
+        attempt_ring_merge(merged, run[0].attempts, run[1].attempts,
+                           corr->offset_known ? corr->offset_us : 0, host);
+}
+
 /* --ui: the finished analysis in the interactive view; the combined verdicts of two captures
  * when there are some. Returns 0, or -1 when the terminal could not be used (message printed). */
 static int analyze_browse(const struct analyze_opts *o, const struct analyze_run run[2],
-                          int ncap, const struct verdict_collector *combined)
+                          int ncap, const struct verdict_collector *combined,
+                          const struct correlate_result *corr)
 {
-    char title[300], err[FW_ERRLEN];
+    char title[300], short_title[300], err[FW_ERRLEN];
     const struct analyzer_stats *st = analyzer_stats(run[0].a);
     uint64_t first = st->first_ts_us, last = st->last_ts_us, packets = run[0].cap.packets;
+    struct attempt_ring merged = {0};
+    struct view_two two = {0};
     if (ncap == 2) {
         const struct analyzer_stats *st2 = analyzer_stats(run[1].a);
         first = st2->first_ts_us != 0 && st2->first_ts_us < first ? st2->first_ts_us : first;
         last = st2->last_ts_us > last ? st2->last_ts_us : last;
         packets += run[1].cap.packets;
+        analyze_browse_two(run, corr, combined, &merged, &two);
     }
     snprintf(title, sizeof title, "analyze %.120s%s%.120s", o->file, ncap == 2 ? " + " : "",
              ncap == 2 ? o->file2 : "");
+    snprintf(short_title, sizeof short_title, "analyze %.120s%s%.120s",
+             view_short_path(o->file, o->file2), ncap == 2 ? " + " : "",
+             ncap == 2 ? view_short_path(o->file2, o->file) : "");
     struct view_input in = {
         .vc = combined != NULL ? combined : analyzer_verdicts(run[0].a), .cfg = &o->cfg,
-        .title = title, .packets = packets, .elapsed_us = last > first ? last - first : 0,
-        .on_disk = title + strlen("analyze "), .attempts = run[0].attempts,
+        .title = title, .short_title = short_title, .packets = packets,
+        .elapsed_us = last > first ? last - first : 0, .on_disk = title + strlen("analyze "),
+        .attempts = merged.slot != NULL ? &merged : run[0].attempts,
+        .two = ncap == 2 ? &two : NULL,
         .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
     };
-    if (tui_browse(&in, err) != 0) {
+    int rc = tui_browse(&in, err);
+    attempt_ring_fini(&merged);
+    if (rc != 0) {
         fprintf(stderr, "fwsight: %s\n", err);
         return -1;
     }
@@ -358,7 +388,7 @@ int cmd_analyze(int argc, char **argv)
     struct connlog log;
     struct verdict_collector *combined = NULL;
     struct correlate_result corr;
-    struct attempt_ring attempts = {0};
+    struct attempt_ring attempts[2] = {{0}};
     FILE *log_out = NULL;
     int status = EXIT_USAGE;
 
@@ -389,10 +419,13 @@ int cmd_analyze(int argc, char **argv)
         run[0].log = run[1].log = &log;
     }
     /* Only the view lists attempts: without --ui nothing is copied. Out of memory, the pane
-     * just says none were kept. */
+     * just says none were kept. One ring per capture: the view merges them (an attempt both
+     * saw is listed once), and a busy first capture cannot push the second's out. */
     if (o.ui) {
-        attempt_ring_init(&attempts, 0);
-        run[0].attempts = run[1].attempts = &attempts;
+        for (int i = 0; i < ncap; i++) {
+            attempt_ring_init(&attempts[i], 0);
+            run[i].attempts = &attempts[i];
+        }
     }
     /* One capture after the other, each by its own analyzer: memory stays bounded. --local
      * names the first capture's host; the second's is inferred. */
@@ -428,7 +461,7 @@ int cmd_analyze(int argc, char **argv)
         .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
         .combined = combined, .corr = &corr,
     };
-    if (o.ui && analyze_browse(&o, run, ncap, combined) != 0)
+    if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report)) {
         if (ncap == 2 && o.json)
@@ -465,7 +498,8 @@ out:
         status = EXIT_USAGE;
     }
     verdict_collector_free(combined);
-    attempt_ring_fini(&attempts);
+    attempt_ring_fini(&attempts[0]);
+    attempt_ring_fini(&attempts[1]);
     for (int i = 0; i < 2; i++) {
         analyzer_free(run[i].a);
         cap_file_close(run[i].cf);

@@ -1,9 +1,10 @@
 /* ui/view_model.h: the screen of the interactive view as plain data. From the settled verdicts
- * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: two
- * header lines, the verdict matrix of the selected host pair (the profile's services and
- * ports, then other ports, by direction), the evidence and advice of the selected cell or
- * its recent attempts (or all of them), the help, and a status line with the keys. The keys
- * and clicks change only the selection (struct view_sel).
+ * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: the
+ * header lines (one more for two captures: where each was taken), the verdict matrix of the
+ * selected host pair (the profile's services and ports, then other ports, by direction), the
+ * evidence and advice of the selected cell or its recent attempts (or all of them), the help,
+ * and a status line with the keys. The keys and clicks change only the selection (struct
+ * view_sel).
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/correlate.h"
 #include "attempt_ring.h"
 
 #define VIEW_MAX_WIDTH 400  /* wider terminals show this much */
@@ -59,11 +61,21 @@ struct view_screen {
     struct view_line line[VIEW_MAX_HEIGHT];
 };
 
+/* Two captures of one test (analyze A B), numbered 1 and 2 as the report does. */
+struct view_two {
+    const struct verdict_capture_point *cp[2]; /* where each one was taken */
+    const struct correlate_result *corr;       /* attempts matched, the clock offset */
+    bool combined;                             /* false: the matrix is capture 1's alone */
+};
+
 /* What the view shows, borrowed for one build: valid like the collector's snapshot. */
 struct view_input {
     const struct verdict_collector *vc;
     const struct fw_config *cfg; /* the profile's order for the rows */
     const char *title;           /* "analyze FILE", "live eth0" */
+    const char *short_title;     /* where the title does not fit ("analyze" and base names);
+                                    NULL: the title */
+    const struct view_two *two;  /* NULL: one capture (or live) */
     uint64_t packets, kernel_drops;
     uint64_t elapsed_us;
     bool has_drops;              /* live: kernel_drops means something */
@@ -117,6 +129,11 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
  * evidence pane becomes the one j/k scroll. Elsewhere, and while typing, nothing. */
 enum view_action view_model_click(const struct view_screen *scr, struct view_sel *sel, int x,
                                   int y);
+
+/* A path as the short title names it: its base name, or its last two components when the
+ * other capture's base name is the same (srv1/capture.pcap, srv2/capture.pcap). other: the
+ * other capture's path, or NULL. Points into path. */
+const char *view_short_path(const char *path, const char *other);
 
 /* The number of host pairs and, for the selected pair with the filter, of matrix rows. */
 size_t view_model_pairs(const struct verdict_collector *vc);

@@ -1,5 +1,6 @@
-/* ui/view_model_int.h: what view_model.c (pairs, rows, keys) and view_model_screen.c (the
- * lines of the screen) share. Not for other files: they use view_model.h. */
+/* ui/view_model_int.h: what view_model.c (pairs, rows, keys), view_model_screen.c (the lines
+ * of the screen), view_model_header.c and view_model_attempts.c share. Not for other files:
+ * they use view_model.h. */
 #ifndef FW_VIEW_MODEL_INT_H
 #define FW_VIEW_MODEL_INT_H
 
@@ -37,6 +38,11 @@ unsigned view_verdict_attr(const struct verdict_item *it);
 
 /* Writes s at col of l, clipped to width (non-ASCII becomes '?'). Returns the column after it. */
 int view_put(struct view_line *l, int width, int col, const char *s);
+
+/* The header lines from the top of out: the title, the pair (has_pair: there is one) with the
+ * capture point, and for two captures where each was taken. Returns how many lines. */
+int view_header(const struct view_input *in, const struct view_sel *sel,
+                const struct view_pair *pair, bool has_pair, struct view_screen *out);
 
 /* The attempts pane: the selected cell's attempts (r, the row, NULL when there is none), or all
  * of them with sel->all_attempts, in dh lines from y, scrolled by sel->scroll (clamped). The

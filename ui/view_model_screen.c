@@ -1,7 +1,8 @@
 /* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
- * selection that view_model.c keeps. Layout, top to bottom: a title bar (what is shown and the
- * counters), the capture point and the host pair, the sort and filter, the matrix (a '>' marks
- * the selected row, so it reads without reverse video), the evidence pane of the selected cell,
+ * selection that view_model.c keeps. Layout, top to bottom: the header (view_model_header.c: a
+ * title bar, the host pair and the capture point or points), the sort and filter, the matrix
+ * (a '>' marks the selected row, so it reads without reverse video), the evidence pane of the
+ * selected cell,
  * and the status line with the keys. Everything is ASCII and clipped to the width; the rule
  * above the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line where the terminal
  * can. Where the matrix and the evidence went is recorded, so that view_model_click() maps a
@@ -123,47 +124,6 @@ static int view_detail(const struct view_row *r, int dir, const struct view_pair
     for (int e = 0; e < it->nevidence; e++)
         n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "-", it->evidence[e], 2);
     return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);
-}
-
-static void view_title(const struct view_input *in, const struct view_sel *sel,
-                       struct view_screen *out)
-{
-    struct view_line *l = &out->line[0];
-    char right[160], t[200];
-    uint64_t s = in->elapsed_us / 1000000u;
-    int len = snprintf(right, sizeof right, "%spackets %llu", sel->paused ? "[PAUSED]  " : "",
-                       (unsigned long long)in->packets);
-    if (in->has_drops)
-        len += snprintf(right + len, sizeof right - (size_t)len, "  kernel drops %llu",
-                        (unsigned long long)in->kernel_drops);
-    snprintf(right + len, sizeof right - (size_t)len, "  elapsed %llu:%02u:%02u ",
-             (unsigned long long)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
-    snprintf(t, sizeof t, " fwsight  %s%s%.60s", in->title != NULL ? in->title : "",
-             in->profile != NULL ? "  profile " : "", in->profile != NULL ? in->profile : "");
-    view_put(l, out->width, 0, t);
-    int rcol = out->width - (int)strlen(right);
-    view_put(l, out->width, rcol > (int)strlen(t) + 1 ? rcol : (int)strlen(t) + 2, right);
-    l->attr = VIEW_A_REVERSE | VIEW_A_BOLD;
-}
-
-/* The pair first: at 80 columns the capture point is what gets clipped. */
-static void view_pair_line(const struct view_input *in, const struct view_pair *pair,
-                           bool has_pair, struct view_screen *out)
-{
-    const struct verdict_capture_point *cp = in->vc != NULL ? verdict_capture_point(in->vc) : NULL;
-    char h[FW_ADDRSTRLEN], a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[400];
-    int col = 1;
-    if (has_pair) {
-        snprintf(t, sizeof t, "A = %s  B = %s   ", fw_addr_format(&pair->a, a, sizeof a),
-                 fw_addr_format(&pair->b, b, sizeof b));
-        col = view_put(&out->line[1], out->width, col, t);
-    }
-    if (cp != NULL && cp->known)
-        snprintf(t, sizeof t, "capture: %s (%s, %s)", fw_addr_format(&cp->addr, h, sizeof h),
-                 cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
-    else
-        snprintf(t, sizeof t, "capture point unknown");
-    view_put(&out->line[1], out->width, col, t);
 }
 
 /* The matrix: a header line then rows [sel->top, ...) in height lines from y. */
@@ -291,19 +251,18 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     struct view_row *rows = view_rows_of(in, sel, &pair, &n, &oom);
     if (sel->row >= n)
         sel->row = n > 0 ? n - 1 : 0;
-    view_title(in, sel, out);
-    view_pair_line(in, &pair, npairs > 0, out);
+    int hl = view_header(in, sel, &pair, npairs > 0, out);
     char t[160];
     snprintf(t, sizeof t, " pair %zu/%zu   sort: %s   filter: %s   %zu row%s",
              npairs > 0 ? sel->pair + 1 : 0, npairs, view_sort_name[sel->sort],
              sel->filter[0] != '\0' ? sel->filter : "(none, / to set)", n, n == 1 ? "" : "s");
-    view_put(&out->line[2], w, 0, t);
+    view_put(&out->line[hl], w, 0, t);
     view_status(sel, out);
     if (oom) {
-        view_put(&out->line[4], w, 2, "out of memory: see the report (--report) instead");
+        view_put(&out->line[hl + 2], w, 2, "out of memory: see the report (--report) instead");
         return FW_ENOMEM;
     }
-    int body = h - 4, y = 3;
+    int y = hl + 1, body = h - 1 - y;
     if (sel->help) {
         for (int i = 0; i < body && i < (int)(sizeof view_help / sizeof view_help[0]); i++)
             view_put(&out->line[y + i], w, 1, view_help[i]);

@@ -2,7 +2,8 @@
 # tests/tui/tui_test.sh: the interactive view end to end, on a real terminal: tmux runs
 # `fwsight analyze --ui` on the demo capture in a shell, sends keys and reads the screen back
 # (capture-pane): the matrix cells, the evidence on Enter, the attempts, the filter, the help,
-# resizes to 80x24 and 200x60, NO_COLOR, box drawing in a UTF-8 locale and ASCII in others, and
+# resizes to 80x24 and 200x60, the demo's two captures at 80x24 (both capture points, each
+# attempt once), NO_COLOR, box drawing in a UTF-8 locale and ASCII in others, and
 # the shell's terminal as it was after q and after Ctrl-C.
 # The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
 # the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
@@ -149,6 +150,42 @@ keys q
 expect_screen '^EXIT=1' "q quits with the analysis' status (blocking found: 1)"
 restored "q"
 expect_screen '^tui-prompt\$' "the prompt back after q"
+
+# Two captures at 80x24: the title fits (base names), the header shows where each capture was
+# taken and the clock offset, and the attempts pane lists an attempt both saw once, marked
+# "both" (7 of them), and those only the source saw (6325 dropped, 445 refused) "1 only".
+target=$samples/demo/target.pcap.gz
+tm resize-window -t t -x 80 -y 24
+run "$fwsight" analyze --ui "$sample" "$target"
+expect_screen '^ analyze source\.pcap\.gz \+ target\.pcap\.gz  profile double-take +packets 80$' \
+    "two captures: the title whole at 80 columns"
+expect_screen '^ A = 198\.51\.100\.10  B = 203\.0\.113\.20   7 attempts seen in both$' \
+    "two captures: the pair and the attempts matched"
+points='^ captures: 1 at 198\.51\.100\.10, 2 at 203\.0\.113\.20   clock offset \+0\.000007 s$'
+expect_screen "$points" "two captures: both capture points and the clock offset"
+screen | grep -q 'capture point unknown' && fail "two captures: 'capture point unknown' shown"
+keys a Enter
+expect_screen '== attempts: all, 9 kept, newest first' "two captures: 9 attempts, not 16"
+expect_screen '^ [0-9:.]+  1 only  198\.51\.100\.10:[0-9]+ -> 203\.0\.113\.20:6325  S0  S$' \
+    "two captures: tcp 6325 seen by the source only"
+n=$(screen | grep -c -- ' -> 203\.0\.113\.20:6320  SF  ShAfFa$')
+[ "$n" = 1 ] || fail "two captures: tcp 6320 from A listed $n times, not once"
+screen | grep -Eq '^ [0-9:.]+  both    198\.51\.100\.10:[0-9]+ -> 203\.0\.113\.20:6320  SF' ||
+    fail "two captures: tcp 6320 from A not marked both"
+[ "$(screen | grep -c '  both    ')" = 7 ] || fail "two captures: not 7 attempts marked both"
+[ "$(screen | wc -l)" -le 24 ] || fail "two captures: more than 24 lines"
+keys q
+expect_screen '^EXIT=1' "two captures: q quits with status 1"
+# The same base name in two directories: the title keeps the directory that tells them apart.
+mkdir -p "$tmp/srv1" "$tmp/srv2"
+cp "$sample" "$tmp/srv1/capture.pcap.gz"
+cp "$target" "$tmp/srv2/capture.pcap.gz"
+run "$fwsight" analyze --ui "$tmp/srv1/capture.pcap.gz" "$tmp/srv2/capture.pcap.gz"
+expect_screen '^ analyze srv1/capture\.pcap\.gz \+ srv2/capture\.pcap\.gz +packets 80$' \
+    "two captures of one name: their directories in the title"
+keys q
+expect_screen '^EXIT=1' "two captures of one name: q quits"
+tm resize-window -t t -x 100 -y 30
 
 # NO_COLOR, and Ctrl-C: the terminal is restored too.
 run env NO_COLOR=1 "$fwsight" analyze --ui --report "$sample"
