@@ -112,11 +112,16 @@ struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snap
         free(w);
         return NULL;
     }
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+    /* O_NOFOLLOW: root writing with --force into a world-writable directory must not follow
+     * a symbolic link someone planted at path and truncate whatever it points to. */
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
     w->fd = open(path, flags, 0644);
     if (w->fd < 0) {
-        snprintf(err, FW_ERRLEN, "%s: %s%s", path, strerror(errno),
-                 errno == EEXIST ? " (will not overwrite it)" : "");
+        if (errno == ELOOP)
+            snprintf(err, FW_ERRLEN, "%s: is a symbolic link (will not write through it)", path);
+        else
+            snprintf(err, FW_ERRLEN, "%s: %s%s", path, strerror(errno),
+                     errno == EEXIST ? " (will not overwrite it)" : "");
         goto fail;
     }
     if (gzip) {

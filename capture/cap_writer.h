@@ -13,7 +13,8 @@
 struct cap_writer;
 
 /* Creates path and writes the file header. Refuses an existing file unless force (O_EXCL, so
- * two writers cannot race for one name). NULL with err filled on failure. */
+ * two writers cannot race for one name), and a symbolic link at path even with force. NULL
+ * with err filled on failure. */
 struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snaplen, bool gzip,
                                    bool force, char err[FW_ERRLEN]);
 

@@ -5,8 +5,8 @@
 # live streaming (-Z nobody), live saving with -w (the default user), live's interactive view
 # (tmux), test --peer with -w, listen (also on a port below 1024, bound before the drop). The
 # -w files end up owned by the user dropped to, even in a directory only root can write,
-# while with --force a file with a second name, someone else's or a symlink's target keeps its
-# owner. Then the same commands run by
+# while with --force a file with a second name or someone else's keeps its owner, and a
+# symlink at the path is refused. Then the same commands run by
 # nobody from a copy of the binary given CAP_NET_RAW,CAP_NET_ADMIN with setcap: they capture
 # (the same copy without them cannot) and hold no capability once running. Needs root;
 # skipped (77) without it or namespaces.
@@ -51,7 +51,7 @@ n=$("$FW" analyze --json "$WORK/root/live.pcap" 2>/dev/null |
     fail "live -w: the saved file holds '${n:-}' packets"
 
 # --force over an existing file: one of root's is handed over like a new one; never a file
-# with a second name (hard link), someone else's file, nor what a symlink at the path led to.
+# with a second name (hard link) nor someone else's file; a symlink at the path is refused.
 echo x >"$WORK/root/old.pcap"
 echo x >"$WORK/root/linked" && ln "$WORK/root/linked" "$WORK/root/link2"
 echo x >"$WORK/root/others" && chown 4242:4242 "$WORK/root/others"
@@ -67,7 +67,14 @@ force() {
 force "$WORK/root/old.pcap" "$WORK/root/old.pcap" "$NUID:$NGID" "root's own file"
 force "$WORK/root/link2" "$WORK/root/linked" 0:0 "a hard-linked file"
 force "$WORK/root/others" "$WORK/root/others" 4242:4242 "someone else's file"
-force "$WORK/root/sym" "$WORK/root/target" 0:0 "through a symlink"
+# A symlink at the path is refused even with --force: what it points to stays untouched.
+nsx "$NS_A" "$FW" live -i sa0 --no-ui --duration 1 --force -w "$WORK/root/sym" >/dev/null \
+    2>"$WORK/force.err"
+rc=$?
+[ "$rc" = 2 ] && grep -q 'sym: is a symbolic link (will not write through it)' "$WORK/force.err" &&
+    [ "$(cat "$WORK/root/target")" = x ] && [ "$(owner "$WORK/root/target")" = 0:0 ] &&
+    ok "live -w --force through a symlink: refused, target untouched" ||
+    fail "live -w --force through a symlink: exit $rc, $(cat "$WORK/force.err")"
 
 # --- live's interactive view (tmux) ---------------------------------------------------------
 if command -v tmux >/dev/null; then
