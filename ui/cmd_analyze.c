@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cmd_profiles.h"
 #include "connlog.h"
+#include "msg.h"
 #include "report.h"
 #include "tui.h"
 
@@ -238,13 +239,13 @@ static int analyze_open(const char *file, int vantage, struct analyze_run *run)
 {
     run->cf = cap_file_open(file, vantage, run->err);
     if (run->cf == NULL) {
-        fprintf(stderr, "fwsight: %s\n", run->err);
+        msg_printf("fwsight: %s\n", run->err);
         return -1;
     }
     const struct cap_file_info *info = cap_file_info(run->cf);
     if (info->linktype >= 0 && !decode_has_linktype(info->linktype)) {
-        fprintf(stderr, "fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
-                        "reads)\n", file, info->linktype);
+        msg_printf("fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
+                   "reads)\n", file, info->linktype);
         return -1;
     }
     return 0;
@@ -258,22 +259,22 @@ static int analyze_capture(const char *file, const struct fw_config *cfg,
     report_init(&run->rep);
     run->a = analyzer_new(cfg, analyze_sink, run);
     if (run->a == NULL) {
-        fprintf(stderr, "fwsight: out of memory\n");
+        msg_printf("fwsight: out of memory\n");
         return -1;
     }
     int rrc = analyze_read(run->cf, run->a, run->err);
     const struct cap_file_info *info;
     if (rrc == -2) {
-        fprintf(stderr, "fwsight: %s\n", run->err);
+        msg_printf("fwsight: %s\n", run->err);
         return -1;
     }
     run->read_failed = rrc < 0;
     if (run->read_failed)
-        fprintf(stderr, "fwsight: %s\n", run->err);
+        msg_printf("fwsight: %s\n", run->err);
     analyzer_finish(run->a);
     info = cap_file_info(run->cf);
     if (info->bad_records > 0)
-        fprintf(stderr, "fwsight: warning: %s (%llu bad records skipped in all)\n",
+        msg_printf("fwsight: warning: %s (%llu bad records skipped in all)\n",
                 cap_file_warning(run->cf), (unsigned long long)info->bad_records);
     run->cap = (struct report_capture){
         .file = file, .format = info->format, .gzip = info->gzip,
@@ -300,8 +301,8 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
         if (cp->known)
             side[i].host = cp->addr;
         if (verdict_seen_overflow(vc) > 0)
-            fprintf(stderr, "fwsight: warning: %s: %llu attempts beyond the first %u were not "
-                            "matched with the other capture\n", run[i].cap.file,
+            msg_printf("fwsight: warning: %s: %llu attempts beyond the first %u were not "
+                       "matched with the other capture\n", run[i].cap.file,
                     (unsigned long long)verdict_seen_overflow(vc), ANALYZE_KEEP_ATTEMPTS);
     }
     struct verdict_config vcfg = cfg->verdict;
@@ -373,9 +374,10 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
         .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
     };
     int rc = tui_browse(&in, err);
+    msg_release(); /* the view printed them as it closed; one that did not open, here */
     attempt_ring_fini(&merged);
     if (rc != 0) {
-        fprintf(stderr, "fwsight: %s\n", err);
+        msg_printf("fwsight: %s\n", err);
         return -1;
     }
     return 0;
@@ -398,20 +400,24 @@ int cmd_analyze(int argc, char **argv)
         status = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
+    /* With --ui the analysis' messages wait for the view, which shows them, and are printed
+     * when it closes: printed now, before it, the view would hide them. */
+    if (o.ui)
+        msg_hold();
     int ncap = o.file2 != NULL ? 2 : 1;
     if (analyze_open(o.file, 0, &run[0]) != 0 || (ncap == 2 && analyze_open(o.file2, 1, &run[1])
                                                    != 0))
         goto out;
     if (o.conn_log != NULL && (analyze_same_file(o.file, o.conn_log) ||
                                (ncap == 2 && analyze_same_file(o.file2, o.conn_log)))) {
-        fprintf(stderr, "fwsight: %s: refusing to write the conn.log over the capture "
-                        "itself\n", o.conn_log);
+        msg_printf("fwsight: %s: refusing to write the conn.log over the capture "
+                   "itself\n", o.conn_log);
         goto out;
     }
     if (o.conn_log != NULL) {
         log_out = strcmp(o.conn_log, "-") == 0 ? stdout : fopen(o.conn_log, "w");
         if (log_out == NULL) {
-            fprintf(stderr, "fwsight: %s: cannot write the conn.log: %s\n", o.conn_log,
+            msg_printf("fwsight: %s: cannot write the conn.log: %s\n", o.conn_log,
                     strerror(errno));
             goto out;
         }
@@ -441,7 +447,7 @@ int cmd_analyze(int argc, char **argv)
         if (analyze_capture(o.file2, &cfg2, &run[1]) != 0)
             goto out;
         if (analyze_correlate(run, &o.cfg, &combined, &corr) != 0) {
-            fprintf(stderr, "fwsight: out of memory\n");
+            msg_printf("fwsight: out of memory\n");
             goto out;
         }
     }
@@ -453,7 +459,7 @@ int cmd_analyze(int argc, char **argv)
         connlog_fini(&log, st->first_ts_us, st2->last_ts_us > st->last_ts_us ? st2->last_ts_us
                                                                              : st->last_ts_us)
             != 0) {
-        fprintf(stderr, "fwsight: %s: writing the conn.log failed\n", o.conn_log);
+        msg_printf("fwsight: %s: writing the conn.log failed\n", o.conn_log);
         status = EXIT_USAGE;
     }
     struct report_two two = {
@@ -476,8 +482,8 @@ int cmd_analyze(int argc, char **argv)
         }
     }
     if (ncap == 2 && corr.same_host)
-        fprintf(stderr, "fwsight: warning: %s and %s were both captured on the same host: "
-                        "they were not combined\n", o.file, o.file2);
+        msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
+                   "they were not combined\n", o.file, o.file2);
     bool blocking = false;
     if (ncap == 2) {
         blocking = report_two_blocking(&two);
@@ -488,13 +494,14 @@ int cmd_analyze(int argc, char **argv)
     if (status == EXIT_OK && blocking)
         status = EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "fwsight: writing to stdout failed\n");
+        msg_printf("fwsight: writing to stdout failed\n");
         status = EXIT_USAGE;
     }
 
 out:
+    msg_release(); /* --ui: the view did not open */
     if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && status != EXIT_USAGE) {
-        fprintf(stderr, "fwsight: %s: writing the conn.log failed\n", o.conn_log);
+        msg_printf("fwsight: %s: writing the conn.log failed\n", o.conn_log);
         status = EXIT_USAGE;
     }
     verdict_collector_free(combined);

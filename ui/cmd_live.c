@@ -9,7 +9,8 @@
  * user; after a signal it is flushed and closed, so it is a valid capture. In the view, w
  * flushes the -w file; without -w it starts one at a path typed at a prompt, created as the -Z
  * user, and writes the frames from then on: earlier frames are not kept in memory, so not in
- * the file. */
+ * the file. Messages go through msg.h: on a terminal they wait for the view, which shows the
+ * newest, and are printed once the terminal is restored. */
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 #include "live_filter.h"
 #include "live_loop.h"
 #include "live_stream.h"
+#include "msg.h"
 #include "report.h"
 #include "tui.h"
 
@@ -225,17 +227,17 @@ static int live_open(struct live_run *run, const char *filter)
                                .buffer_kib = o->buffer_kib};
     run->cap = cap_live_open(&co, warn, err);
     if (run->cap == NULL) {
-        fprintf(stderr, "fwsight: %s\n", err);
+        msg_printf("fwsight: %s\n", err);
         return LIVE_CAPTURE;
     }
     if (warn[0] != '\0')
-        fprintf(stderr, "fwsight: warning: %s\n", warn);
+        msg_printf("fwsight: warning: %s\n", warn);
     if (o->wpath != NULL) {
         run->wname = o->wpath;
         run->w = cap_writer_open(o->wpath, cap_live_linktype(run->cap),
                                  cap_live_snaplen(run->cap), live_is_gz(o->wpath), o->force, err);
         if (run->w == NULL) {
-            fprintf(stderr, "fwsight: %s%s\n", err, o->force ? "" :
+            msg_printf("fwsight: %s%s\n", err, o->force ? "" :
                     " (an existing file is overwritten only with --force)");
             return LIVE_USAGE;
         }
@@ -243,14 +245,16 @@ static int live_open(struct live_run *run, const char *filter)
     bool dropped;
     struct cap_priv_file wf = { run->w != NULL ? cap_writer_fd(run->w) : -1, o->wpath };
     if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0) {
-        fprintf(stderr, "fwsight: %s\n", err);
+        msg_printf("fwsight: %s\n", err);
         return LIVE_CAPTURE;
     }
     if (warn[0] != '\0')
-        fprintf(stderr, "fwsight: warning: %s\n", warn);
+        msg_printf("fwsight: warning: %s\n", warn);
     if (!dropped && o->user != NULL)
-        fprintf(stderr, "fwsight: not running as root: -Z %s ignored (capabilities dropped)\n",
+        msg_printf("fwsight: not running as root: -Z %s ignored (capabilities dropped)\n",
                 o->user);
+    /* Printed at once even when the view is coming (msg.h keeps the rest): it says that the
+     * capture runs, on what and as whom, and scripts wait for it. */
     fprintf(stderr, "fwsight: capturing on %s as uid %u%s%s; Ctrl-C ends it\n", o->iface,
             (unsigned)getuid(), o->wpath != NULL ? ", saving to " : "",
             o->wpath != NULL ? o->wpath : "");
@@ -281,15 +285,15 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     if (!run->ui)
         live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
     if (stop == LIVE_STOP_SIGNAL)
-        fprintf(stderr, "fwsight: stopped by signal %d; reporting what was captured\n", signo);
+        msg_printf("fwsight: stopped by signal %d; reporting what was captured\n", signo);
     int status = LIVE_OK;
     if (stop == LIVE_STOP_ERROR) {
-        fprintf(stderr, "fwsight: %s; reporting what was captured before\n", err);
+        msg_printf("fwsight: %s; reporting what was captured before\n", err);
         status = LIVE_CAPTURE;
     }
     char werr[FW_ERRLEN] = "";
     if (cap_writer_close(run->w, werr) != 0 && !run->write_failed) {
-        fprintf(stderr, "fwsight: writing the capture failed: %s\n", werr);
+        msg_printf("fwsight: writing the capture failed: %s\n", werr);
         snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", werr);
         status = LIVE_CAPTURE;
     }
@@ -334,11 +338,11 @@ int cmd_live(int argc, char **argv)
     }
     filter = live_filter_build(o.v.prof, o.full, o.filter, err);
     if (filter == NULL) {
-        fprintf(stderr, "fwsight: %s\n", err);
+        msg_printf("fwsight: %s\n", err);
         goto out;
     }
     if (cap_live_check_filter(filter, err) != 0) {
-        fprintf(stderr, "fwsight live: %s\n", err);
+        msg_printf("fwsight live: %s\n", err);
         goto out;
     }
     if (o.print_filter) {
@@ -346,11 +350,16 @@ int cmd_live(int argc, char **argv)
         status = LIVE_OK;
         goto out;
     }
+    /* On a terminal, the messages of the run from here on go to the view, which shows them,
+     * and are printed when it closes (msg.h): printed now, the view would hide them. */
+    run.ui = !o.no_ui && !o.json && tui_is_possible();
+    if (run.ui)
+        msg_hold();
     status = live_open(&run, filter);
     if (status != LIVE_OK)
         goto out;
     if (!decode_has_linktype(cap_live_linktype(run.cap))) {
-        fprintf(stderr, "fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
+        msg_printf("fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
                 "reads)\n", o.iface, cap_live_linktype(run.cap));
         status = LIVE_CAPTURE;
         goto out;
@@ -359,13 +368,13 @@ int cmd_live(int argc, char **argv)
     live_stream_init(&run.stream, o.json ? stderr : stdout, o.v.prof);
     run.a = analyzer_new(&o.cfg, live_conn, &run);
     if (run.a == NULL) {
-        fprintf(stderr, "fwsight: out of memory\n");
+        msg_printf("fwsight: out of memory\n");
         status = LIVE_CAPTURE;
         goto out;
     }
-    run.ui = !o.no_ui && !o.json && tui_is_possible();
     if (run.ui && (run.tui = tui_open(err)) == NULL) {
-        fprintf(stderr, "fwsight: %s; streaming text instead\n", err);
+        msg_release(); /* no view: what was kept first, then why */
+        msg_printf("fwsight: %s; streaming text instead\n", err);
         run.ui = false;
     }
     /* Only the view lists attempts; out of memory, its pane says none were kept. */
@@ -379,12 +388,13 @@ int cmd_live(int argc, char **argv)
         if (report_verdict_blocking(verdict_at(vc, i)))
             status = LIVE_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "fwsight: writing to stdout failed\n");
+        msg_printf("fwsight: writing to stdout failed\n");
         status = LIVE_CAPTURE;
     }
 
 out:
     tui_close(run.tui);
+    msg_release(); /* the view did not open */
     attempt_ring_fini(&run.attempts);
     live_stream_fini(&run.stream);
     analyzer_free(run.a);

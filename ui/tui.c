@@ -4,8 +4,12 @@
  * when the terminal has them and NO_COLOR is unset (no-color.org); verdicts read the same
  * without them. The rules between panes are box drawing in a UTF-8 locale, ASCII elsewhere
  * (tui_can_draw_lines()). What w saves is the caller's (tui_set_save()). Layout, selection and
- * text are view_model's; the loop that waits for keys and frames is the caller's. */
+ * text are view_model's; the loop that waits for keys and frames is the caller's. While the view
+ * is up, messages are kept (msg.h) and the newest is painted under the header; on every way
+ * out the terminal is restored first, then they are printed. */
 #include "tui.h"
+
+#include "msg.h"
 
 #define NCURSES_WIDECHAR 1 /* cchar_t and WACS_*: ncursesw's box drawing */
 #include <curses.h>
@@ -45,15 +49,19 @@ static struct sigaction tui_crash_old[TUI_NCRASH];
  * is reset before it runs (SA_RESETHAND), so raising again ends the process as before. */
 static void tui_on_crash(int signo)
 {
-    if (tui_active != NULL)
+    if (tui_active != NULL) {
         endwin();
+        msg_release_on_crash();
+    }
     raise(signo);
 }
 
 static void tui_atexit(void)
 {
-    if (tui_active != NULL)
+    if (tui_active != NULL) {
         endwin();
+        msg_release();
+    }
 }
 
 bool tui_is_possible(void)
@@ -132,6 +140,7 @@ struct tui *tui_open(char err[FW_ERRLEN])
     }
     t->lines = tui_can_draw_lines();
     tui_active = t;
+    msg_hold(); /* the caller may have held them already, to show what came before the view */
     if (!atexit_done)
         atexit(tui_atexit);
     atexit_done = true;
@@ -170,6 +179,7 @@ void tui_close(struct tui *t)
     setlocale(LC_CTYPE, t->old_ctype);
     free(t->old_ctype);
     free(t);
+    msg_release(); /* the terminal is the user's again: what was kept can be printed */
 }
 
 int tui_fd(const struct tui *t)
@@ -288,8 +298,12 @@ static void tui_rule(const struct tui *t, int y, const struct view_line *l, int 
 void tui_paint(struct tui *t, const struct view_input *in)
 {
     int h, w;
+    char message[VIEW_MAX_WIDTH + 1];
+    struct view_input with = *in;
+    with.nmessages = msg_last(message, sizeof message);
+    with.message = message;
     getmaxyx(stdscr, h, w);
-    view_model_build(in, &t->sel, w, h, &t->screen);
+    view_model_build(&with, &t->sel, w, h, &t->screen);
     erase();
     for (int y = 0; y < t->screen.height && y < h; y++) {
         const struct view_line *l = &t->screen.line[y];

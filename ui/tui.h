@@ -17,9 +17,11 @@ struct tui;
 /* True when stdin and stdout are both terminals: the view needs them. */
 bool tui_is_possible(void);
 
-/* Takes over the terminal. NULL with err filled if it cannot (no terminal, unknown TERM). */
+/* Takes over the terminal, and from then on keeps the messages (msg_hold()): they are painted
+ * under the header. NULL with err filled if it cannot (no terminal, unknown TERM). */
 struct tui *tui_open(char err[FW_ERRLEN]);
-/* Gives the terminal back as it was. NULL does nothing. */
+/* Gives the terminal back as it was, then prints the messages kept (msg_release()); a crash
+ * or exit() with the view up does the same. NULL does nothing. */
 void tui_close(struct tui *t);
 
 /* The keyboard's fd, to watch for POLLIN. */
@@ -33,7 +35,7 @@ enum view_action tui_keys(struct tui *t, const struct view_input *in);
 typedef void (*tui_save_fn)(void *ctx, const char *path, char msg[VIEW_MSG_LEN]);
 void tui_set_save(struct tui *t, tui_save_fn fn, void *ctx);
 
-/* Builds the screen for the terminal's size and paints it. */
+/* Builds the screen for the terminal's size and paints it, with the newest message kept. */
 void tui_paint(struct tui *t, const struct view_input *in);
 /* The selection (the live pump reads paused from it). */
 const struct view_sel *tui_sel(const struct tui *t);

@@ -3,7 +3,8 @@
  * line of their own: where each was taken and the clock offset between them, as the report
  * says it. What does not fit the width goes in a set order, the least useful first (full paths
  * before base names, then the elapsed time, the program's name, the details of a capture
- * point), so that 80 columns keep what matters and wider terminals show it all. */
+ * point), so that 80 columns keep what matters and wider terminals show it all. Last, when the
+ * run printed a message while the view was up, the newest one. */
 #include "view_model_int.h"
 
 #include <inttypes.h>
@@ -178,13 +179,28 @@ static void view_pair_line(const struct view_input *in, const struct view_pair *
     view_put(&out->line[1], out->width, col, t);
 }
 
+/* The newest message with how many came before it (all are printed when the view closes).
+ * Bold in the warning colour: messages are rare, and each is something the user must know. */
+static void view_message_line(const struct view_input *in, struct view_line *l, int width)
+{
+    char t[VIEW_MAX_WIDTH + 1];
+    if (in->nmessages > 1)
+        snprintf(t, sizeof t, " (+%zu earlier) %s", in->nmessages - 1, in->message);
+    else
+        snprintf(t, sizeof t, " %s", in->message);
+    view_put(l, width, 0, t);
+    l->attr = VIEW_A_BOLD | VIEW_A_WARN;
+}
+
 int view_header(const struct view_input *in, const struct view_sel *sel,
                 const struct view_pair *pair, bool has_pair, struct view_screen *out)
 {
+    int n = 2;
     view_title(in, sel, out);
     view_pair_line(in, pair, has_pair, out);
-    if (in->two == NULL)
-        return 2;
-    view_captures_line(in->two, &out->line[2], out->width);
-    return 3;
+    if (in->two != NULL)
+        view_captures_line(in->two, &out->line[n++], out->width);
+    if (in->nmessages > 0 && in->message != NULL)
+        view_message_line(in, &out->line[n++], out->width);
+    return n;
 }

@@ -40,7 +40,8 @@ unsigned view_verdict_attr(const struct verdict_item *it);
 int view_put(struct view_line *l, int width, int col, const char *s);
 
 /* The header lines from the top of out: the title, the pair (has_pair: there is one) with the
- * capture point, and for two captures where each was taken. Returns how many lines. */
+ * capture point, for two captures where each was taken, and the newest message if there is one
+ * (in->nmessages). Returns how many lines. */
 int view_header(const struct view_input *in, const struct view_sel *sel,
                 const struct view_pair *pair, bool has_pair, struct view_screen *out);
 

@@ -1,6 +1,7 @@
 /* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
  * selection that view_model.c keeps. Layout, top to bottom: the header (view_model_header.c: a
- * title bar, the host pair and the capture point or points), the sort and filter, the matrix
+ * title bar, the host pair and the capture point or points, the newest message), the sort and
+ * filter, the matrix
  * (a '>' marks the selected row, so it reads without reverse video), the evidence pane of the
  * selected cell,
  * and the status line with the keys. Everything is ASCII and clipped to the width; the rule

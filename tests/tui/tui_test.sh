@@ -3,8 +3,9 @@
 # `fwsight analyze --ui` on the demo capture in a shell, sends keys and reads the screen back
 # (capture-pane): the matrix cells, the evidence on Enter, the attempts, the filter, the help,
 # resizes to 80x24 and 200x60, the demo's two captures at 80x24 (both capture points, each
-# attempt once), NO_COLOR, box drawing in a UTF-8 locale and ASCII in others, and
-# the shell's terminal as it was after q and after Ctrl-C.
+# attempt once), NO_COLOR, a warning shown in the view and printed after it (never over it),
+# box drawing in a UTF-8 locale and ASCII in others, and the shell's terminal as it was after q
+# and after Ctrl-C.
 # The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
 # the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
 # private tmux server is killed on every way out.
@@ -195,6 +196,79 @@ expect_screen '^EXIT=' "Ctrl-C ends the view"
 restored "Ctrl-C"
 scrollback | grep -q 'Firewall verdicts' || fail "--report prints the report after the view"
 
+# Messages while the view is up: captures with a bad record (the last record's length on the
+# wire made one less than its captured length: skipped with a warning, the analysis goes on).
+# The warning shows inside the view, on the line under the header, and nothing else is written
+# over the layout; after q it is printed on the restored terminal, once; with stderr in a file
+# it is byte for byte what the run without the view prints there.
+damage() { # damage IN.pcap.gz OUT.pcap: the last record's wire length one less
+    python3 - "$1" "$2" << 'EOF'
+import gzip, struct, sys
+d = bytearray(gzip.open(sys.argv[1]).read())
+off = 24
+while off < len(d):
+    incl = struct.unpack_from('<I', d, off + 8)[0]
+    last, off = off, off + 16 + incl
+struct.pack_into('<I', d, last + 12, struct.unpack_from('<I', d, last + 8)[0] - 1)
+open(sys.argv[2], 'wb').write(d)
+EOF
+}
+damage "$sample" "$tmp/bad.pcap" && damage "$samples/demo/target.pcap.gz" "$tmp/bad2.pcap" ||
+    fail "cannot craft the captures with a bad record"
+joined() { tm capture-pane -p -J -t t; } # lines the terminal wrapped, joined again
+bad="warning: $tmp/bad.pcap: packet 43: captured length 98 above the length on the wire 97"
+bad2="warning: $tmp/bad2.pcap: packet 37: captured length 98 above the length on the wire 97"
+tail=" (skipped) (1 bad records skipped in all)"
+keys "clear; $fwsight analyze --ui $tmp/bad.pcap; echo \"EXIT=\$?\"" Enter # stderr: the pane
+# The screen is 100 columns: the check stops where a long temporary directory may clip it.
+expect_screen "^ warning: $tmp/bad\.pcap: packet 43: captured length 98 above" \
+    "a warning: inside the view"
+[ "$(screen | sed -n 3p | cut -c1-40)" = " ${bad:0:39}" ] ||
+    fail "a warning: not on the line under the header: $(screen | sed -n 3p)"
+screen | head -1 | grep -q '^ fwsight  analyze ' || fail "a warning: the title is not line 1"
+screen | sed -n 4p | grep -q '^ pair 1/1   sort' || fail "a warning: the layout below it moved"
+screen | grep -q 'fwsight: warning' && fail "a warning: printed over the view"
+expect_screen 'q quit  \? help' "a warning: the status line"
+keys q
+expect_screen '^EXIT=1' "a warning: q quits"
+n=$(joined | grep -cxF "fwsight: $bad$tail")
+[ "$n" = 1 ] || fail "a warning: printed $n times on the restored terminal, not once"
+[ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] || fail "a warning: alternate screen"
+# Two: the newest shown with how many came before it; both printed after, in order.
+keys "clear; $fwsight analyze --ui $tmp/bad.pcap $tmp/bad2.pcap; echo \"EXIT=\$?\"" Enter
+expect_screen "^ \(\+1 earlier\) warning: $tmp/bad2\.pcap: packet 37: captured" \
+    "two warnings: the newest and a count"
+screen | grep -q 'fwsight: warning' && fail "two warnings: printed over the view"
+keys q
+expect_screen '^EXIT=1' "two warnings: q quits"
+joined | grep -xF -e "fwsight: $bad$tail" -e "fwsight: $bad2$tail" > "$tmp/shown"
+printf 'fwsight: %s\n' "$bad$tail" "$bad2$tail" | cmp -s - "$tmp/shown" ||
+    fail "two warnings: not printed once each, in order: $(cat "$tmp/shown")"
+# stderr in a file: what the view kept, exactly as without the view.
+"$fwsight" analyze "$tmp/bad.pcap" "$tmp/bad2.pcap" > /dev/null 2> "$tmp/plain.err"
+keys "clear; $fwsight analyze --ui $tmp/bad.pcap $tmp/bad2.pcap 2> $tmp/ui.err; echo \"EXIT=\$?\"" \
+    Enter
+expect_screen "^ \(\+1 earlier\) warning: $tmp/bad2\.pcap: packet 37: captured" \
+    "stderr in a file: the view shows the warning"
+[ -s "$tmp/ui.err" ] && fail "stderr in a file: written while the view is up"
+keys q
+expect_screen '^EXIT=1' "stderr in a file: q quits"
+cmp -s "$tmp/plain.err" "$tmp/ui.err" ||
+    fail "stderr in a file: not what analyze without --ui prints: $(head -c 300 "$tmp/ui.err")"
+
+# Every way out prints them after the terminal is restored: SIGTERM, and a crash (SIGSEGV by
+# hand), whose handler writes them out before the process dies.
+for sig in TERM SEGV; do
+    keys "clear; $fwsight analyze --ui $tmp/bad.pcap; echo \"EXIT=\$?\"" Enter
+    expect_screen "^ warning: $tmp/bad\\.pcap: packet 43" "SIG$sig with a warning: the view"
+    pid=$(pgrep -P "$(tm display-message -p -t t '#{pane_pid}')" -x fwsight | head -1)
+    [ -n "$pid" ] && kill -"$sig" "$pid"
+    expect_screen '^EXIT=' "SIG$sig with a warning: the view ends"
+    n=$(joined | grep -cxF "fwsight: $bad$tail")
+    [ "$n" = 1 ] || fail "SIG$sig: the warning printed $n times after the view, not once"
+    [ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] || fail "SIG$sig: alternate screen"
+done
+
 # The sanitizers' reports so far: the crash below may write one of its own.
 if grep -q "runtime error\|Sanitizer" "$tmp/err" 2> /dev/null; then
     fail "sanitizer report: $(head -c 400 "$tmp/err")"
@@ -255,6 +329,21 @@ if [ "$(id -u)" = 0 ]; then
     expect_screen '^EXIT=' "live: q ends the capture"
     restored "live q"
     scrollback | grep -q '^Capture' || fail "live: the report printed after the view"
+    # Not root (nobody with CAP_NET_RAW): the privilege step's warning in the view, then after.
+    asnobody="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+net_raw \
+--ambient-caps=+net_raw"
+    if command -v setpriv > /dev/null && $asnobody "$fwsight" --version > /dev/null 2>&1; then
+        keys "clear; $asnobody $fwsight live -i lo -Z nobody --duration 60; echo \"EXIT=\$?\"" \
+            Enter
+        note="not running as root: -Z nobody ignored (capabilities dropped)"
+        expect_screen "^ not running as root: -Z nobody ignored" \
+            "live, not root: the warning in the view"
+        screen | grep -q "fwsight: $note" && fail "live, not root: the warning over the view"
+        keys q
+        expect_screen '^EXIT=' "live, not root: q ends the capture"
+        n=$(joined | grep -cxF "fwsight: $note")
+        [ "$n" = 1 ] || fail "live, not root: the warning printed $n times after, not once"
+    fi
 fi
 
 if grep -q "runtime error\|Sanitizer" "$tmp/err" 2> /dev/null; then
