@@ -1,5 +1,6 @@
-/* analyze/flow_table.h: the connection table. A chained hash on the sorted flow key over a
- * pool of fixed-size flows, a fixed capacity (cfg->max_flows) and the clocks that end flows:
+/* analyze/flow_table.h: the connection table. A chained hash on the sorted flow key (SipHash
+ * under a key of its own, so no capture can be crafted to collide it) over a pool of
+ * fixed-size flows, a fixed capacity (cfg->max_flows) and the clocks that end flows:
  * inactivity per protocol, Zeek's 5 s attempt timer, and the linger after a close. Every end
  * goes through one callback, with its reason. What a packet does to a flow is left to
  * flow_track.c and tcp_state.c. */
@@ -23,9 +24,15 @@ enum flow_deadline { FLOW_DL_NONE, FLOW_DL_ATTEMPT, FLOW_DL_CLOSE, FLOW_DL_COUNT
 
 struct flow_table_counts {
     uint64_t created, live, peak, evicted;
+    /* Hash chains, as lookups walked them: the most flows one lookup compared (a miss walks
+     * its whole chain), and all compares beyond the first in each lookup. A few, and a small
+     * fraction of the lookups, under a random key whatever the traffic; a capture crafted
+     * against a known key shows here. */
+    uint64_t chain_max, chain_extra;
 };
 
-/* NULL on allocation failure or a zero capacity. The pool grows in chunks up to the cap. */
+/* NULL on allocation failure or a zero capacity. The pool grows in chunks up to the cap.
+ * The hash key is cfg->flow_hash_key, or a random one per table if that is zero. */
 struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_end, void *ctx);
 void flow_table_free(struct flow_table *t);
 
@@ -50,5 +57,7 @@ void flow_table_advance(struct flow_table *t, uint64_t now_us);
 void flow_table_finish(struct flow_table *t);
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t);
+/* The hash of k under the table's key (its bucket is the low bits): for tests. */
+uint64_t flow_table_hash(const struct flow_table *t, const struct flow_key *k);
 
 #endif
