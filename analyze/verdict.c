@@ -11,6 +11,7 @@
 
 #include "../capture/frame.h"
 #include "flow.h"
+#include "siphash.h"
 
 static uint32_t pow2_at_least(uint32_t n)
 {
@@ -20,17 +21,34 @@ static uint32_t pow2_at_least(uint32_t n)
     return p;
 }
 
-static uint32_t hash_bytes(const uint8_t *p, size_t n, uint32_t h)
+/* Whoever writes a capture chooses its addresses and ports, and so the cells' and hosts' keys:
+ * under a hash they can compute (a constant basis) they could put every cell in one chain and
+ * make each attempt walk up to --max-verdicts cells. SipHash-1-3 under a key drawn per
+ * collector (siphash.h, as the flow table's) cannot be aimed without that key. No output
+ * shows the hashes or follows their order: the cells and hosts are kept, and settled, in the
+ * order they came. */
+static uint64_t addr_hash(const struct verdict_collector *c, const struct fw_addr *a)
 {
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u; /* FNV-1a */
-    return h;
+    uint64_t w[3] = { 0, 0, a->family };
+    memcpy(w, a->b, sizeof a->b);
+    return siphash13_words(&c->key, w, 3);
 }
 
-static uint32_t addr_hash(const struct fw_addr *a, uint32_t h)
+static uint64_t cell_hash(const struct verdict_collector *c, const struct fw_addr *from,
+                          const struct fw_addr *to, uint8_t proto, uint16_t port)
 {
-    h = hash_bytes(&a->family, 1, h);
-    return hash_bytes(a->b, sizeof a->b, h);
+    uint64_t w[5];
+    memcpy(&w[0], from->b, sizeof from->b);
+    memcpy(&w[2], to->b, sizeof to->b);
+    w[4] = (uint64_t)from->family | (uint64_t)to->family << 8 | (uint64_t)proto << 16 |
+           (uint64_t)port << 32;
+    return siphash13_words(&c->key, w, 5);
+}
+
+uint64_t verdict_cell_hash(const struct verdict_collector *c, const struct fw_addr *from,
+                           const struct fw_addr *to, uint8_t proto, uint16_t port)
+{
+    return cell_hash(c, from, to, proto, port);
 }
 
 struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg)
@@ -43,6 +61,10 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
         c->cfg.max_cells = VERDICT_DEFAULT_MAX_CELLS;
     if (c->cfg.max_hosts == 0)
         c->cfg.max_hosts = VERDICT_DEFAULT_MAX_HOSTS;
+    if (cfg->hash_key[0] != 0 || cfg->hash_key[1] != 0)
+        c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
+    else
+        siphash_key_random(&c->key); /* falls back to a key still unknown beforehand */
     c->cell_nb = pow2_at_least(c->cfg.max_cells * 2);
     c->host_nb = pow2_at_least(c->cfg.max_hosts * 2);
     c->cell_buckets = calloc(c->cell_nb, sizeof *c->cell_buckets);
@@ -90,7 +112,7 @@ static bool grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t 
 const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
                                             const struct fw_addr *a)
 {
-    uint32_t i = c->host_buckets[addr_hash(a, 2166136261u) & (c->host_nb - 1)];
+    uint32_t i = c->host_buckets[addr_hash(c, a) & (c->host_nb - 1)];
     for (; i != 0; i = c->hosts[i - 1].next)
         if (fw_addr_eq(&c->hosts[i - 1].addr, a))
             return &c->hosts[i - 1];
@@ -104,7 +126,7 @@ static struct verdict_host *host_get(struct verdict_collector *c, const struct f
         return h;
     if (!grow((void **)&c->hosts, &c->hosts_cap, c->nhosts, c->cfg.max_hosts, sizeof *h))
         return NULL;
-    uint32_t b = addr_hash(a, 2166136261u) & (c->host_nb - 1);
+    uint32_t b = (uint32_t)(addr_hash(c, a) & (c->host_nb - 1));
     h = &c->hosts[c->nhosts++];
     memset(h, 0, sizeof *h);
     h->addr = *a;
@@ -113,19 +135,11 @@ static struct verdict_host *host_get(struct verdict_collector *c, const struct f
     return h;
 }
 
-static uint32_t cell_hash(const struct fw_addr *from, const struct fw_addr *to, uint8_t proto,
-                          uint16_t port)
-{
-    uint32_t h = addr_hash(to, addr_hash(from, 2166136261u));
-    uint8_t k[3] = { proto, (uint8_t)(port >> 8), (uint8_t)port };
-    return hash_bytes(k, sizeof k, h);
-}
-
 struct verdict_cell *verdict_cell_find(const struct verdict_collector *c,
                                       const struct fw_addr *from, const struct fw_addr *to,
                                       uint8_t proto, uint16_t port)
 {
-    uint32_t i = c->cell_buckets[cell_hash(from, to, proto, port) & (c->cell_nb - 1)];
+    uint32_t i = c->cell_buckets[cell_hash(c, from, to, proto, port) & (c->cell_nb - 1)];
     for (; i != 0; i = c->cells[i - 1].next) {
         struct verdict_cell *x = &c->cells[i - 1];
         if (x->proto == proto && x->port == port && fw_addr_eq(&x->from, from) &&
@@ -175,7 +189,7 @@ static struct verdict_cell *cell_evict(struct verdict_collector *c)
         return NULL;
     }
     c->evict_cursor = i + 1;
-    uint32_t *link = &c->cell_buckets[cell_hash(&x->from, &x->to, x->proto, x->port) &
+    uint32_t *link = &c->cell_buckets[cell_hash(c, &x->from, &x->to, x->proto, x->port) &
                                       (c->cell_nb - 1)];
     while (*link != i + 1)
         link = &c->cells[*link - 1].next;
@@ -195,7 +209,8 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
         x = &c->cells[c->ncells++];
     else if (c->ncells == 0 || (x = cell_evict(c)) == NULL)
         return NULL;
-    uint32_t b = cell_hash(&a->from, &a->to, a->proto, a->port) & (c->cell_nb - 1);
+    uint64_t h = cell_hash(c, &a->from, &a->to, a->proto, a->port);
+    uint32_t b = (uint32_t)(h & (c->cell_nb - 1));
     memset(x, 0, sizeof *x);
     x->from = a->from;
     x->to = a->to;

@@ -123,6 +123,10 @@ struct verdict_config {
     /* The ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
      * analyzer sets it to its own. */
     const struct rpc_ports *rpc;
+    /* The SipHash key of the cell and host tables. Zero (the default): a random key per
+     * collector, so that no capture can be crafted to pile its cells into one hash chain.
+     * Tests fix it. */
+    uint64_t hash_key[2];
 };
 /* 16384 cells hold a busy server's profile traffic; beyond it uninformative cells (answered
  * only, on ports outside the profile) make room, so the cap never hides a failure or fakes an
@@ -207,6 +211,7 @@ uint64_t verdict_cells_overflow(const struct verdict_collector *c); /* attempts 
  * are missing from the list), and the attempts they held. */
 uint64_t verdict_cells_evicted(const struct verdict_collector *c);
 uint64_t verdict_cells_evicted_attempts(const struct verdict_collector *c);
+uint32_t verdict_cells_max(const struct verdict_collector *c); /* the cap: max_cells, resolved */
 
 /* The profile's ports (profile.h) as a list for verdict_config.ports, in entry order: writes
  * at most max and returns how many there are (call again with a larger array if more). The

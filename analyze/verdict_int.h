@@ -3,6 +3,7 @@
 #ifndef FW_VERDICT_INT_H
 #define FW_VERDICT_INT_H
 
+#include "siphash.h"
 #include "verdict.h"
 
 /* What the capture showed of one address: the TTLs of the packets it sent (answers that were
@@ -59,6 +60,7 @@ struct verdict_ctx {
 /* The collector (verdict.c collects, verdict_settle.c settles). */
 struct verdict_collector {
     struct verdict_config cfg;
+    struct siphash_key key;        /* the cells' and hosts' hash: random unless cfg fixes it */
     struct verdict_cell *cells;
     uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
     struct verdict_host *hosts;
@@ -83,6 +85,9 @@ const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
 struct verdict_cell *verdict_cell_find(const struct verdict_collector *c,
                                        const struct fw_addr *from, const struct fw_addr *to,
                                        uint8_t proto, uint16_t port);
+/* The hash that picks a cell's bucket (cell_buckets[hash & (cell_nb - 1)]): tests. */
+uint64_t verdict_cell_hash(const struct verdict_collector *c, const struct fw_addr *from,
+                           const struct fw_addr *to, uint8_t proto, uint16_t port);
 bool verdict_port_in_profile(const struct verdict_collector *c, uint8_t proto, uint16_t port);
 
 /* verdict_text.c */

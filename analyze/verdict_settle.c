@@ -355,6 +355,11 @@ uint64_t verdict_cells_evicted_attempts(const struct verdict_collector *c)
     return c->cells_evicted_attempts;
 }
 
+uint32_t verdict_cells_max(const struct verdict_collector *c)
+{
+    return c->cfg.max_cells;
+}
+
 size_t verdict_seen_count(const struct verdict_collector *c)
 {
     return c == NULL ? 0 : c->nseen;

@@ -162,6 +162,47 @@ assert e and all(x["port"] is None for x in e), e
 assert d["connections_summary"]["by_proto"]["tcp"]["conn_state"]["SF"]==1' "$tmp/report.json" ||
     fail "--json document lacks what docs/json-schema.md promises"
 
+# A full verdict table (--max-verdicts 16, the least) is counted in the JSON, as the text
+# report's warning counts it. The capture: 17 answered SYNs on 16 ports outside the profile
+# (two on port 40001), then, an hour later (every answered flow has ended by then), 20
+# unanswered SYNs on 20 more such ports. The 16 OPEN cells fill the table; the first 16
+# failures each evict one (16 cells, 17 attempts); the last 4 find only failures: not kept.
+python3 - "$tmp/full.pcap" <<'EOF'
+import struct, sys
+def frame(t, src, dst, sport, dport, flags):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 0x50, flags, 65535, 0, 0)
+    pkt = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
+    return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+c, s = (198, 51, 100, 10), (203, 0, 113, 20)
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+t = 1700000000 * 1000000
+for i, port in enumerate([40001 + i for i in range(16)] + [40001]):
+    out.append(frame(t, c, s, 50000 + i, port, 0x02)); t += 1000
+    out.append(frame(t, s, c, port, 50000 + i, 0x12)); t += 1000
+t += 3600 * 1000000
+for i in range(20):
+    out.append(frame(t, c, s, 51000 + i, 41001 + i, 0x02)); t += 1000
+open(sys.argv[1], "wb").write(b"".join(out))
+EOF
+"$fwsight" analyze --json --max-verdicts 16 "$tmp/full.pcap" > "$tmp/full.json" 2> "$tmp/full.err"
+[ $? = 1 ] || fail "--max-verdicts 16: exit status, stderr: $(head -c 300 "$tmp/full.err")"
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+t=d["captures"][0]["verdict_table"]
+assert t=={"max_verdicts":16,"attempts_not_kept":4,"evicted_open_verdicts":16,"evicted_attempts":17}, t
+v=[x for x in d["verdicts"] if x["proto"]=="tcp"]
+assert len(v)==16 and all(x["verdict"]=="DROPPED" for x in v), v' "$tmp/full.json" ||
+    fail "--json verdict_table counters at the cap"
+"$fwsight" analyze --max-verdicts 16 "$tmp/full.pcap" > "$tmp/full.txt" 2>&1
+grep -q "warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside the profile (17 attempts) were evicted" "$tmp/full.txt" ||
+    fail "the text report's warning at the cap: $(grep -m1 warning "$tmp/full.txt")"
+"$fwsight" analyze --json "$tmp/full.pcap" > "$tmp/roomy.json" 2> /dev/null
+python3 -c 'import json,sys
+t=json.load(open(sys.argv[1]))["captures"][0]["verdict_table"]
+assert t=={"max_verdicts":16384,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
+    "$tmp/roomy.json" || fail "--json verdict_table counters under the default cap"
+
 # Writing to a full disk is an error, not a silent loss.
 if [ -w /dev/full ]; then
     expect 2 'writing' analyze "$cap" --conn-log /dev/full

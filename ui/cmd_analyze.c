@@ -373,6 +373,11 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
         .two = ncap == 2 ? &two : NULL,
         .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
     };
+    /* The text report warns when the verdict table was full; a view user needs telling too,
+     * and the view shows messages (msg.h). Said only here, so stderr without it is as was. */
+    char why[400];
+    if (report_verdicts_incomplete(in.vc, "the verdicts", why, sizeof why))
+        msg_printf("fwsight: warning: %s\n", why);
     int rc = tui_browse(&in, err);
     msg_release(); /* the view printed them as it closed; one that did not open, here */
     attempt_ring_fini(&merged);

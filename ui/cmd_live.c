@@ -64,6 +64,7 @@ struct live_run {
     struct attempt_ring attempts; /* the view's attempts pane; empty without the view */
     struct live_watch kbd;
     bool view_dirty, kbd_gone;
+    bool told_incomplete;       /* the view was told the verdict table is full: once is enough */
     uint64_t start_us, last_paint_us;
 };
 
@@ -172,6 +173,19 @@ static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
     return 0;
 }
 
+/* The view's user is told, once, when the verdict table first overflows (the final report
+ * warns too, as offline): the view shows the message and it is printed when the view closes.
+ * The stream says nothing new: its stderr stays as it was. */
+static void live_tell_incomplete(struct live_run *run)
+{
+    char why[400];
+    if (run->told_incomplete ||
+        !report_verdicts_incomplete(analyzer_verdicts(run->a), "the verdicts", why, sizeof why))
+        return;
+    run->told_incomplete = true;
+    msg_printf("fwsight: warning: %s\n", why);
+}
+
 /* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
  * then the timers, then what changed. */
 static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
@@ -198,6 +212,8 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         run->view_dirty = true;
         if (!run->ui)
             live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), now_us);
+        else
+            live_tell_incomplete(run);
     }
     if (run->next_status_us == 0)
         run->next_status_us = now_us + LIVE_STATUS_US;

@@ -21,6 +21,7 @@ void live_stream_init(struct live_stream *s, FILE *out, const struct profile *pr
     memset(s, 0, sizeof *s);
     s->out = out;
     s->prof = prof;
+    siphash_key_random(&s->key); /* falls back to a key still unknown beforehand */
 }
 
 void live_stream_fini(struct live_stream *s)
@@ -76,16 +77,18 @@ void live_stream_conn(struct live_stream *s, const struct conn_record *r)
     fflush(s->out);
 }
 
-static size_t live_hash(const struct verdict_item *it)
+/* The cells come from the traffic, so whoever sends it chooses their keys: a hash they can
+ * compute would let them make every lookup probe every verdict. SipHash-1-3 under the
+ * stream's own random key (siphash.h) cannot be aimed. The lines follow the verdicts' order,
+ * never the table's. */
+static size_t live_hash(const struct live_stream *s, const struct verdict_item *it)
 {
-    uint64_t h = 1469598103934665603u; /* FNV-1a over the cell's key */
-    const uint8_t *parts[2] = {it->from.b, it->to.b};
-    for (int p = 0; p < 2; p++)
-        for (int i = 0; i < 16; i++)
-            h = (h ^ parts[p][i]) * 1099511628211u;
-    h = (h ^ it->proto) * 1099511628211u;
-    h = (h ^ it->port) * 1099511628211u;
-    return (size_t)h;
+    uint64_t w[5];
+    memcpy(&w[0], it->from.b, sizeof it->from.b);
+    memcpy(&w[2], it->to.b, sizeof it->to.b);
+    w[4] = (uint64_t)it->from.family | (uint64_t)it->to.family << 8 |
+           (uint64_t)it->proto << 16 | (uint64_t)it->port << 32;
+    return (size_t)siphash13_words(&s->key, w, 5);
 }
 
 static bool live_same_cell(const struct live_seen *e, const struct verdict_item *it)
@@ -107,7 +110,7 @@ static struct live_seen *live_slot(struct live_stream *s, const struct verdict_i
                 continue;
             struct verdict_item key = {.from = old[i].from, .to = old[i].to,
                                        .proto = old[i].proto, .port = old[i].port};
-            size_t j = live_hash(&key) & (cap - 1);
+            size_t j = live_hash(s, &key) & (cap - 1);
             while (nt[j].used)
                 j = (j + 1) & (cap - 1);
             nt[j] = old[i];
@@ -116,7 +119,7 @@ static struct live_seen *live_slot(struct live_stream *s, const struct verdict_i
         s->seen = nt;
         s->cap = cap;
     }
-    size_t j = live_hash(it) & (s->cap - 1);
+    size_t j = live_hash(s, it) & (s->cap - 1);
     while (s->seen[j].used && !live_same_cell(&s->seen[j], it))
         j = (j + 1) & (s->cap - 1);
     return &s->seen[j];

@@ -12,6 +12,7 @@
 
 #include "analyze/conn.h"
 #include "analyze/profile.h"
+#include "analyze/siphash.h"
 #include "analyze/verdict.h"
 
 struct live_seen; /* private: the last verdict printed per (from, to, proto, port) */
@@ -21,6 +22,7 @@ struct live_stream {
     const struct profile *prof; /* borrowed: which ports make an attempt worth a line */
     struct live_seen *seen;     /* open-addressing table, power-of-two size */
     size_t nseen, cap;
+    struct siphash_key key;     /* the table's hash key: random per stream (live_stream.c) */
     bool failed;                /* out of memory: verdict changes are no longer printed */
 };
 

@@ -106,6 +106,10 @@ void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
                                const struct fw_config *cfg);
+/* The verdict table was full (--max-verdicts): true, and in buf what was lost, ending
+ * "<which> are incomplete (raise --max-verdicts)". The report's warning and the view's. */
+bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *which,
+                                char *buf, size_t len);
 
 /* Two captures of one test (report_two.c): what main.c hands over for each capture, and how
  * they were correlated. combined is NULL when they could not be (no attempt matched, or both

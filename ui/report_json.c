@@ -93,6 +93,13 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "incomplete", st->rpc_incomplete);
     json_u64(j, "ports_learned", st->rpc_ports_learned);
     json_end_object(j);
+    /* What the text report's "verdicts incomplete" warning says, as numbers. */
+    json_begin_object(j, "verdict_table");
+    json_u64(j, "max_verdicts", verdict_cells_max(vc));
+    json_u64(j, "attempts_not_kept", verdict_cells_overflow(vc));
+    json_u64(j, "evicted_open_verdicts", verdict_cells_evicted(vc));
+    json_u64(j, "evicted_attempts", verdict_cells_evicted_attempts(vc));
+    json_end_object(j);
     if (rep != NULL) {
         report_json_summary(j, rep, st, cfg);
         report_json_failures(j, rep);

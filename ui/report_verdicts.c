@@ -297,22 +297,31 @@ void report_print_capture_point(FILE *out, const struct verdict_collector *vc)
     rv_capture_point(out, vc);
 }
 
+bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *which,
+                                char *buf, size_t len)
+{
+    uint64_t lost = verdict_cells_overflow(vc), evicted = verdict_cells_evicted(vc);
+    if (lost > 0 && evicted == 0)
+        snprintf(buf, len, "%llu attempts were not kept (too many ports and hosts): %s are "
+                 "incomplete (raise --max-verdicts)", (unsigned long long)lost, which);
+    else if (evicted > 0)
+        snprintf(buf, len, "%llu attempts were not kept and %llu OPEN verdicts on ports "
+                 "outside the profile (%llu attempts) were evicted (too many ports and "
+                 "hosts): %s are incomplete (raise --max-verdicts)", (unsigned long long)lost,
+                 (unsigned long long)evicted,
+                 (unsigned long long)verdict_cells_evicted_attempts(vc), which);
+    else
+        return false;
+    return true;
+}
+
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
                                const struct fw_config *cfg)
 {
     size_t n = verdict_count(vc);
-    uint64_t lost = verdict_cells_overflow(vc), evicted = verdict_cells_evicted(vc);
-    if (lost > 0 && evicted == 0)
-        fprintf(out, "  warning: %llu attempts were not kept (too many ports and hosts): the "
-                     "verdicts below are incomplete (raise --max-verdicts)\n",
-                (unsigned long long)lost);
-    else if (evicted > 0)
-        fprintf(out, "  warning: %llu attempts were not kept and %llu OPEN verdicts on ports "
-                     "outside the profile (%llu attempts) were evicted (too many ports and "
-                     "hosts): the verdicts below are incomplete (raise --max-verdicts)\n",
-                (unsigned long long)lost,
-                (unsigned long long)evicted,
-                (unsigned long long)verdict_cells_evicted_attempts(vc));
+    char why[400];
+    if (report_verdicts_incomplete(vc, "the verdicts below", why, sizeof why))
+        fprintf(out, "  warning: %s\n", why);
     if (n == 0) {
         fputs("\n  No attempt on any port was seen, and no host pair was named (--source, "
               "--target).\n\n", out);

@@ -4,8 +4,8 @@
 # (capture-pane): the matrix cells, the evidence on Enter, the attempts, the filter, the help,
 # resizes to 80x24 and 200x60, the demo's two captures at 80x24 (both capture points, each
 # attempt once), NO_COLOR, a warning shown in the view and printed after it (never over it),
-# box drawing in a UTF-8 locale and ASCII in others, and the shell's terminal as it was after q
-# and after Ctrl-C.
+# a full verdict table told the same way, box drawing in a UTF-8 locale and ASCII in others,
+# and the shell's terminal as it was after q and after Ctrl-C.
 # The screen's content is checked in detail by ui/view_model_test.c; this checks the painting,
 # the keys and the terminal handling. Skipped (77) without tmux. Every wait is bounded, and the
 # private tmux server is killed on every way out.
@@ -255,6 +255,44 @@ keys q
 expect_screen '^EXIT=1' "stderr in a file: q quits"
 cmp -s "$tmp/plain.err" "$tmp/ui.err" ||
     fail "stderr in a file: not what analyze without --ui prints: $(head -c 300 "$tmp/ui.err")"
+
+# A full verdict table: the view says so, as the text report does, once, and the message is
+# printed after the view. The capture (as in cli_test.sh): 17 answered SYNs on 16 ports, an
+# hour later 20 unanswered ones on 20 more; under --max-verdicts 16 the failures evict the
+# OPEN verdicts, then 4 are not kept. Without the view, stderr stays empty.
+python3 - "$tmp/full.pcap" << 'EOF'
+import struct, sys
+def frame(t, src, dst, sport, dport, flags):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 0x50, flags, 65535, 0, 0)
+    pkt = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
+    return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+c, s = (198, 51, 100, 10), (203, 0, 113, 20)
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+t = 1700000000 * 1000000
+for i, port in enumerate([40001 + i for i in range(16)] + [40001]):
+    out.append(frame(t, c, s, 50000 + i, port, 0x02)); t += 1000
+    out.append(frame(t, s, c, port, 50000 + i, 0x12)); t += 1000
+t += 3600 * 1000000
+for i in range(20):
+    out.append(frame(t, c, s, 51000 + i, 41001 + i, 0x02)); t += 1000
+open(sys.argv[1], "wb").write(b"".join(out))
+EOF
+full="warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside the profile (17 \
+attempts) were evicted (too many ports and hosts): the verdicts are incomplete (raise \
+--max-verdicts)"
+keys "clear; $fwsight analyze --ui --max-verdicts 16 $tmp/full.pcap; echo \"EXIT=\$?\"" Enter
+expect_screen "^ warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside" \
+    "a full verdict table: said in the view"
+[ "$(screen | sed -n 3p | cut -c1-60)" = " ${full:0:59}" ] ||
+    fail "a full verdict table: not on the line under the header: $(screen | sed -n 3p)"
+screen | grep -q 'fwsight: warning' && fail "a full verdict table: printed over the view"
+keys q
+expect_screen '^EXIT=1' "a full verdict table: q quits"
+n=$(joined | grep -cxF "fwsight: $full")
+[ "$n" = 1 ] || fail "a full verdict table: printed $n times after the view, not once"
+"$fwsight" analyze --max-verdicts 16 "$tmp/full.pcap" > /dev/null 2> "$tmp/full.err"
+[ -s "$tmp/full.err" ] && fail "a full verdict table: without the view, stderr: $(cat "$tmp/full.err")"
 
 # Every way out prints them after the terminal is restored: SIGTERM, and a crash (SIGSEGV by
 # hand), whose handler writes them out before the process dies.
