@@ -1,6 +1,6 @@
 # scripts/netns.sh: what every script that builds network namespaces shares (sourced by bash):
-# running a command inside one (nsx),
-# stopping what it started, by PID, and taking its own namespaces down. The caller keeps two
+# running a command inside one (nsx), waiting a bounded time for what it started to end
+# (wait_exit), stopping it by PID, and taking its own namespaces down. The caller keeps two
 # arrays, PIDS (background processes it started) and NSLIST (namespaces it created), and calls
 # netns_down from its exit trap. Nothing outside those namespaces and PIDs is touched.
 
@@ -16,6 +16,23 @@ netns_stop_pid() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     return 0
+}
+
+# wait_exit PID SECONDS: waits (bounded) for a process the caller started and sets RC to its
+# exit status; 124 when it was still running and had to be stopped (netns_stop_pid).
+wait_exit() {
+    local pid=$1 i
+    for ((i = 0; i < $2 * 10; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        RC=124
+        netns_stop_pid "$pid"
+    else
+        wait "$pid"
+        RC=$?
+    fi
 }
 
 # netns_down: stops every PID in PIDS, then whatever still runs inside the caller's namespaces

@@ -7,6 +7,7 @@
 set -u
 fwsight=${1:?usage: cli_test.sh FWSIGHT GOLDEN_DIR}
 golden=${2:?usage: cli_test.sh FWSIGHT GOLDEN_DIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -163,28 +164,12 @@ assert d["connections_summary"]["by_proto"]["tcp"]["conn_state"]["SF"]==1' "$tmp
     fail "--json document lacks what docs/json-schema.md promises"
 
 # A full verdict table (--max-verdicts 16, the least) is counted in the JSON, as the text
-# report's warning counts it. The capture: 17 answered SYNs on 16 ports outside the profile
-# (two on port 40001), then, an hour later (every answered flow has ended by then), 20
-# unanswered SYNs on 20 more such ports. The 16 OPEN cells fill the table; the first 16
-# failures each evict one (16 cells, 17 attempts); the last 4 find only failures: not kept.
-python3 - "$tmp/full.pcap" <<'EOF'
-import struct, sys
-def frame(t, src, dst, sport, dport, flags):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 0x50, flags, 65535, 0, 0)
-    pkt = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
-    return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
-c, s = (198, 51, 100, 10), (203, 0, 113, 20)
-out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-t = 1700000000 * 1000000
-for i, port in enumerate([40001 + i for i in range(16)] + [40001]):
-    out.append(frame(t, c, s, 50000 + i, port, 0x02)); t += 1000
-    out.append(frame(t, s, c, port, 50000 + i, 0x12)); t += 1000
-t += 3600 * 1000000
-for i in range(20):
-    out.append(frame(t, c, s, 51000 + i, 41001 + i, 0x02)); t += 1000
-open(sys.argv[1], "wb").write(b"".join(out))
-EOF
+# report's warning counts it. The capture (mk_full_table.py): 17 answered SYNs on 16 ports
+# outside the profile (two on port 40001), then, an hour later (every answered flow has ended
+# by then), 20 unanswered SYNs on 20 more such ports. The 16 OPEN cells fill the table; the
+# first 16 failures each evict one (16 cells, 17 attempts); the last 4 find only failures: not
+# kept.
+python3 "$here/mk_full_table.py" "$tmp/full.pcap" || fail "mk_full_table.py"
 "$fwsight" analyze --json --max-verdicts 16 "$tmp/full.pcap" > "$tmp/full.json" 2> "$tmp/full.err"
 [ $? = 1 ] || fail "--max-verdicts 16: exit status, stderr: $(head -c 300 "$tmp/full.err")"
 python3 -c 'import json,sys

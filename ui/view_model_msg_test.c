@@ -2,7 +2,7 @@
  * while the view is up is kept (msg.h) and shown on a line of its own under the header: the
  * newest, with how many came before it, one ASCII line clipped to the width; the layout below
  * moves down by that line and clicks still land where they were painted. The analysis is the
- * demo capture's, as in view_model_test.c. */
+ * demo capture's (view_model_fixture.c), as in view_model_test.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,125 +14,49 @@
 
 #include <cmocka.h>
 
-#include "analyze/profile.h"
-#include "capture/cap_file.h"
-#include "cli.h"
 #include "msg.h"
-#include "view_model.h"
-
-struct demo {
-    struct cli_verdict v;
-    struct fw_config cfg;
-    struct analyzer *a;
-    struct view_input in;
-    struct view_sel sel;
-    struct view_screen *scr;
-};
-
-static void demo_sink(void *ctx, const struct conn_record *r)
-{
-    (void)ctx;
-    (void)r;
-}
-
-static int demo_setup(void **state)
-{
-    struct demo *d = calloc(1, sizeof *d);
-    char err[FW_ERRLEN];
-    struct frame f;
-    assert_non_null(d);
-    fw_config_defaults(&d->cfg);
-    assert_int_equal(cli_verdict_setup("analyze", &d->v, &d->cfg.verdict), 0);
-    d->a = analyzer_new(&d->cfg, demo_sink, NULL);
-    assert_non_null(d->a);
-    struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/demo/source.pcap.gz", 0, err);
-    assert_non_null(cf);
-    while (cap_file_next(cf, &f, err) == 1)
-        analyzer_feed(d->a, &f);
-    cap_file_close(cf);
-    analyzer_finish(d->a);
-    d->in = (struct view_input){ .vc = analyzer_verdicts(d->a), .cfg = &d->cfg,
-                                 .title = "analyze source.pcap.gz",
-                                 .packets = analyzer_stats(d->a)->frames };
-    d->scr = malloc(sizeof *d->scr);
-    assert_non_null(d->scr);
-    *state = d;
-    return 0;
-}
-
-static int demo_teardown(void **state)
-{
-    struct demo *d = *state;
-    free(d->scr);
-    analyzer_free(d->a);
-    cli_verdict_fini(&d->v);
-    free(d);
-    return 0;
-}
-
-static void build(struct demo *d, int w, int h)
-{
-    assert_int_equal(view_model_build(&d->in, &d->sel, w, h, d->scr), 0);
-}
-
-/* The line holding text, or -1. */
-static int find(const struct view_screen *s, const char *text)
-{
-    for (int y = 0; y < s->height; y++)
-        if (strstr(s->line[y].text, text) != NULL)
-            return y;
-    return -1;
-}
-
-/* The line's text without the spaces that pad it to the width. */
-static void trimmed(const struct view_line *l, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s", l->text);
-    size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == ' ')
-        buf[--n] = '\0';
-}
+#include "view_model_fixture.h"
 
 static void no_message_no_line(void **state)
 {
     struct demo *d = *state;
-    build(d, 100, 30);
-    assert_int_equal(find(d->scr, " pair 1/1"), 2); /* right under the title and the pair */
+    demo_build(d, 100, 30);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), 2); /* right under the title and the pair */
     d->in.message = "warning: ignored without a count";
-    build(d, 100, 30);
-    assert_int_equal(find(d->scr, " pair 1/1"), 2);
-    assert_int_equal(find(d->scr, "ignored"), -1);
+    demo_build(d, 100, 30);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), 2);
+    assert_int_equal(screen_find(d->scr, "ignored"), -1);
 }
 
 static void the_newest_under_the_header(void **state)
 {
     struct demo *d = *state;
     char t[VIEW_MAX_WIDTH + 1];
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     int rows_y = d->scr->rows_y;
     d->in.message = "warning: a.pcap: packet 43: captured length 98 above the length on the "
                     "wire 97 (skipped) (1 bad records skipped in all)";
     d->in.nmessages = 1;
-    build(d, 100, 30);
-    assert_int_equal(find(d->scr, "fwsight  analyze source.pcap.gz"), 0);
-    assert_int_equal(find(d->scr, "A = 198.51.100.10  B = 203.0.113.20"), 1);
-    trimmed(&d->scr->line[2], t, sizeof t);
+    demo_build(d, 100, 30);
+    assert_int_equal(screen_find(d->scr, "fwsight  analyze source.pcap.gz"), 0);
+    assert_int_equal(screen_find(d->scr, "A = 198.51.100.10  B = 203.0.113.20"), 1);
+    screen_trimmed(&d->scr->line[2], t, sizeof t);
     assert_string_equal(t, " warning: a.pcap: packet 43: captured length 98 above the length on "
                            "the wire 97 (skipped) (1 bad rec");
     assert_int_equal((int)strlen(d->scr->line[2].text), 100);
     assert_int_equal(d->scr->line[2].attr, VIEW_A_BOLD | VIEW_A_WARN);
     assert_int_equal(d->scr->line[2].nspans, 0);
     /* Everything below moves down by one; the status line stays the last. */
-    assert_int_equal(find(d->scr, " pair 1/1"), 3);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), 3);
     assert_int_equal(d->scr->rows_y, rows_y + 1);
-    assert_int_equal(find(d->scr, "-- evidence: "), d->scr->detail_y);
-    assert_int_equal(find(d->scr, "q quit  ? help"), 29);
+    assert_int_equal(screen_find(d->scr, "-- evidence: "), d->scr->detail_y);
+    assert_int_equal(screen_find(d->scr, "q quit  ? help"), 29);
 
     /* Three kept: the newest, and how many came before it. */
     d->in.message = "fwsight: writing the capture failed: No space left on device";
     d->in.nmessages = 3;
-    build(d, 100, 30);
-    trimmed(&d->scr->line[2], t, sizeof t);
+    demo_build(d, 100, 30);
+    screen_trimmed(&d->scr->line[2], t, sizeof t);
     assert_string_equal(t, " (+2 earlier) fwsight: writing the capture failed: No space left on "
                            "device");
 }
@@ -142,12 +66,12 @@ static void a_click_lands_where_it_was_painted(void **state)
     struct demo *d = *state;
     d->in.message = "warning: something";
     d->in.nmessages = 1;
-    build(d, 100, 30);
-    int y = find(d->scr, "udp   6320");
+    demo_build(d, 100, 30);
+    int y = screen_find(d->scr, "udp   6320");
     assert_true(y > d->scr->rows_y);
     assert_int_equal(view_model_click(d->scr, &d->sel, d->scr->cell_x + d->scr->cell_w + 1, y),
                      VIEW_REDRAW);
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_int_equal(d->scr->line[y].text[0], '>');
     assert_int_equal(d->sel.col, 1);
     /* A click on the message line selects nothing. */
@@ -164,23 +88,23 @@ static void every_width_and_byte(void **state)
     d->in.message = longer;
     d->in.nmessages = 1000000;
     for (int w = 80; w <= 400; w += 160) {
-        build(d, w, 24);
+        demo_build(d, w, 24);
         const char *l = d->scr->line[2].text;
         assert_int_equal((int)strlen(l), w);
         assert_memory_equal(l, " (+999999 earlier) w?[1m??yyy", 29);
         for (int x = 0; x < w; x++)
             assert_true(l[x] >= 0x20 && l[x] < 0x7f);
-        assert_int_equal(find(d->scr, "q quit"), 23);
+        assert_int_equal(screen_find(d->scr, "q quit"), 23);
     }
     /* Two captures' extra header line comes first, then the message. */
     struct verdict_capture_point cp = {0};
     struct correlate_result corr = {0};
     struct view_two two = { { &cp, &cp }, &corr, false };
     d->in.two = &two;
-    build(d, 100, 30);
-    assert_int_equal(find(d->scr, " captures: 1 at"), 2);
-    assert_int_equal(find(d->scr, " (+999999 earlier) w?"), 3);
-    assert_int_equal(find(d->scr, " pair 1/1"), 4);
+    demo_build(d, 100, 30);
+    assert_int_equal(screen_find(d->scr, " captures: 1 at"), 2);
+    assert_int_equal(screen_find(d->scr, " (+999999 earlier) w?"), 3);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), 4);
 }
 
 /* What tui_paint() does: the sink's newest and count into the input. */
@@ -197,7 +121,7 @@ static void the_sink_feeds_the_line(void **state)
     msg_printf("fwsight: warning: %s (%d bad records skipped in all)\n", "b.pcap: packet 9", 1);
     d->in.nmessages = msg_last(last, sizeof last);
     d->in.message = last;
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_int_equal(lseek(STDERR_FILENO, 0, SEEK_END), 0); /* nothing printed yet */
     msg_release();
     fflush(stderr);
@@ -206,7 +130,7 @@ static void the_sink_feeds_the_line(void **state)
     dup2(saved, STDERR_FILENO);
     close(saved);
     fclose(err);
-    trimmed(&d->scr->line[2], t, sizeof t);
+    screen_trimmed(&d->scr->line[2], t, sizeof t);
     assert_string_equal(t, " (+1 earlier) warning: b.pcap: packet 9 (1 bad records skipped in "
                            "all)");
     assert_string_equal(got, "fwsight: warning: x.pcap stays root's: cannot give it to nobody\n"

@@ -1,7 +1,8 @@
 /* ui/view_model_test.c: the interactive view's screen without a terminal. The analysis is
  * real: samples/demo/source.pcap.gz read by capture/cap_file into the analyzer with the
- * double-take profile, as `fwsight analyze --ui` does; the tests read the lines the view
- * model builds and press its keys. Painting them with curses is tui.c's (tests/tui/). */
+ * double-take profile, as `fwsight analyze --ui` does (view_model_fixture.c); the tests read
+ * the lines the view model builds and press its keys. Painting them with curses is tui.c's
+ * (tests/tui/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,79 +13,7 @@
 
 #include <cmocka.h>
 
-#include "analyze/profile.h"
-#include "attempt_ring.h"
-#include "capture/cap_file.h"
-#include "cli.h"
-#include "view_model.h"
-
-struct demo {
-    struct cli_verdict v;
-    struct fw_config cfg;
-    struct analyzer *a;
-    struct attempt_ring attempts; /* filled by the sink, as main.c does with --ui */
-    struct view_input in;
-    struct view_sel sel;
-    struct view_screen *scr;
-};
-
-static void demo_sink(void *ctx, const struct conn_record *r)
-{
-    attempt_ring_add(ctx, r);
-}
-
-static int demo_setup(void **state)
-{
-    struct demo *d = calloc(1, sizeof *d);
-    char err[FW_ERRLEN];
-    struct frame f;
-    assert_non_null(d);
-    fw_config_defaults(&d->cfg);
-    assert_int_equal(cli_verdict_setup("analyze", &d->v, &d->cfg.verdict), 0);
-    assert_int_equal(attempt_ring_init(&d->attempts, 0), 0);
-    d->a = analyzer_new(&d->cfg, demo_sink, &d->attempts);
-    assert_non_null(d->a);
-    struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/demo/source.pcap.gz", 0, err);
-    assert_non_null(cf);
-    while (cap_file_next(cf, &f, err) == 1)
-        analyzer_feed(d->a, &f);
-    cap_file_close(cf);
-    analyzer_finish(d->a);
-    const struct analyzer_stats *st = analyzer_stats(d->a);
-    d->in = (struct view_input){ .vc = analyzer_verdicts(d->a), .cfg = &d->cfg,
-                                 .title = "analyze source.pcap.gz", .packets = st->frames,
-                                 .elapsed_us = st->last_ts_us - st->first_ts_us,
-                                 .attempts = &d->attempts, .profile = d->v.prof->name };
-    d->scr = malloc(sizeof *d->scr);
-    assert_non_null(d->scr);
-    *state = d;
-    return 0;
-}
-
-static int demo_teardown(void **state)
-{
-    struct demo *d = *state;
-    free(d->scr);
-    analyzer_free(d->a);
-    attempt_ring_fini(&d->attempts);
-    cli_verdict_fini(&d->v);
-    free(d);
-    return 0;
-}
-
-static void build(struct demo *d, int w, int h)
-{
-    assert_int_equal(view_model_build(&d->in, &d->sel, w, h, d->scr), 0);
-}
-
-/* The line holding text, or -1. */
-static int find(const struct view_screen *s, const char *text)
-{
-    for (int y = 0; y < s->height; y++)
-        if (strstr(s->line[y].text, text) != NULL)
-            return y;
-    return -1;
-}
+#include "view_model_fixture.h"
 
 /* The selected matrix row: the one marked '>' in its first column. */
 static int selected(const struct view_screen *s)
@@ -103,59 +32,59 @@ static void key(struct demo *d, int k)
 static void matrix_cells_carry_the_verdicts(void **state)
 {
     struct demo *d = *state;
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_int_equal(d->scr->width, 100);
-    assert_true(find(d->scr, "fwsight  analyze source.pcap.gz  profile double-take") == 0);
-    assert_true(find(d->scr, "capture: 198.51.100.10 (inferred, high)") == 1);
-    assert_true(find(d->scr, "A = 198.51.100.10  B = 203.0.113.20") == 1);
+    assert_true(screen_find(d->scr, "fwsight  analyze source.pcap.gz  profile double-take") == 0);
+    assert_true(screen_find(d->scr, "capture: 198.51.100.10 (inferred, high)") == 1);
+    assert_true(screen_find(d->scr, "A = 198.51.100.10  B = 203.0.113.20") == 1);
     /* The profile's order: Double-Take first, its tcp 6325 dropped from A with retransmits. */
-    int y = find(d->scr, "6325");
+    int y = screen_find(d->scr, "6325");
     assert_true(y > 3);
     assert_non_null(strstr(d->scr->line[y].text, "Double-Take"));
     assert_non_null(strstr(d->scr->line[y].text, "DROPPED 4 SYN, 0 answers"));
     assert_non_null(strstr(d->scr->line[y].text, "OPEN"));
-    y = find(d->scr, "echo");
+    y = screen_find(d->scr, "echo");
     assert_non_null(strstr(d->scr->line[y].text, "DROPPED 3 ping, 0 answers"));
     /* Rows in the report's order (report_matrix_rank): a service's TCP ports, then its UDP
      * ports, then the next service. */
-    int t6326 = find(d->scr, "tcp   6326"), u6320 = find(d->scr, "udp   6320");
-    assert_true(find(d->scr, "tcp   6325") < t6326 && t6326 < u6320 && u6320 < y);
+    int t6326 = screen_find(d->scr, "tcp   6326"), u6320 = screen_find(d->scr, "udp   6320");
+    assert_true(screen_find(d->scr, "tcp   6325") < t6326 && t6326 < u6320 && u6320 < y);
     /* The first row is selected: marked in the text, its A -> B cell in reverse video. */
-    y = find(d->scr, "> Double-Take");
+    y = screen_find(d->scr, "> Double-Take");
     assert_true(y > 3);
     assert_non_null(strstr(d->scr->line[y].text, "6320"));
     bool rev = false;
     for (int i = 0; i < d->scr->line[y].nspans; i++)
         rev = rev || (d->scr->line[y].span[i].attr & VIEW_A_REVERSE) != 0;
     assert_true(rev);
-    assert_true(find(d->scr, "q quit  ? help") == 29);
+    assert_true(screen_find(d->scr, "q quit  ? help") == 29);
 }
 
 static void enter_shows_the_evidence_of_the_cell(void **state)
 {
     struct demo *d = *state;
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     while (strstr(d->scr->line[selected(d->scr)].text, "DROPPED 4 SYN") == NULL) {
         size_t before = d->sel.row;
         key(d, 'j');
         assert_true(d->sel.row == before + 1);
-        build(d, 100, 30);
+        demo_build(d, 100, 30);
     }
-    assert_true(find(d->scr, "evidence: 198.51.100.10 -> 203.0.113.20 tcp 6325") > 0);
+    assert_true(screen_find(d->scr, "evidence: 198.51.100.10 -> 203.0.113.20 tcp 6325") > 0);
     key(d, VIEW_KEY_ENTER);
-    build(d, 100, 30);
-    assert_int_equal(find(d->scr, "6320"), -1); /* zoomed: the matrix is gone */
-    assert_true(find(d->scr, "DROPPED, confidence medium, answered by nobody") > 0);
-    assert_true(find(d->scr, "frame 5") > 0);
-    assert_true(find(d->scr, "advice: open TCP 6325 from 198.51.100.10") > 0);
+    demo_build(d, 100, 30);
+    assert_int_equal(screen_find(d->scr, "6320"), -1); /* zoomed: the matrix is gone */
+    assert_true(screen_find(d->scr, "DROPPED, confidence medium, answered by nobody") > 0);
+    assert_true(screen_find(d->scr, "frame 5") > 0);
+    assert_true(screen_find(d->scr, "advice: open TCP 6325 from 198.51.100.10") > 0);
     key(d, VIEW_KEY_ESC);
-    build(d, 100, 30);
-    assert_true(find(d->scr, "6320") > 0);
+    demo_build(d, 100, 30);
+    assert_true(screen_find(d->scr, "6320") > 0);
     /* The other direction answered. */
     key(d, 'l');
-    build(d, 100, 30);
-    assert_true(find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
-    assert_true(find(d->scr, "OPEN, confidence") > 0);
+    demo_build(d, 100, 30);
+    assert_true(screen_find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
+    assert_true(screen_find(d->scr, "OPEN, confidence") > 0);
 }
 
 /* Tab goes on to the attempts of the cell: the dropped SYNs of tcp 6325, never answered (S0);
@@ -163,16 +92,16 @@ static void enter_shows_the_evidence_of_the_cell(void **state)
 static void attempts_of_the_cell_or_all(void **state)
 {
     struct demo *d = *state;
-    build(d, 80, 24);
+    demo_build(d, 80, 24);
     while (strstr(d->scr->line[selected(d->scr)].text, "6325") == NULL) {
         key(d, 'j');
-        build(d, 80, 24);
+        demo_build(d, 80, 24);
     }
     key(d, VIEW_KEY_TAB);
     key(d, VIEW_KEY_TAB);
     assert_int_equal(d->sel.pane, VIEW_PANE_ATTEMPTS);
-    build(d, 80, 24);
-    int y = find(d->scr, "== attempts: 198.51.100.10 -> 203.0.113.20 tcp 6325");
+    demo_build(d, 80, 24);
+    int y = screen_find(d->scr, "== attempts: 198.51.100.10 -> 203.0.113.20 tcp 6325");
     assert_true(y > 3);
     const char *l = d->scr->line[y + 1].text;
     assert_non_null(strstr(l, " 198.51.100.10:"));
@@ -182,8 +111,8 @@ static void attempts_of_the_cell_or_all(void **state)
         assert_true(d->scr->line[i].text[1] == ' ' || strstr(d->scr->line[i].text, ":6325  ")
                     != NULL);
     key(d, 'a');
-    build(d, 80, 24);
-    y = find(d->scr, "== attempts: all, ");
+    demo_build(d, 80, 24);
+    y = screen_find(d->scr, "== attempts: all, ");
     assert_true(y > 3);
     size_t all = attempt_ring_count(&d->attempts);
     assert_true(all > 4);
@@ -191,12 +120,12 @@ static void attempts_of_the_cell_or_all(void **state)
     for (int i = y + 2; i < 23 && d->scr->line[i].text[1] != ' '; i++)
         assert_true(strncmp(d->scr->line[i].text, d->scr->line[i - 1].text, 13) <= 0);
     key(d, 'G');
-    build(d, 80, 24);
+    demo_build(d, 80, 24);
     assert_true(d->sel.scroll > 0 || all <= 19);
     key(d, VIEW_KEY_TAB);
     assert_int_equal(d->sel.pane, VIEW_PANE_MATRIX);
-    build(d, 80, 24);
-    assert_true(find(d->scr, "-- evidence:") > 3);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "-- evidence:") > 3);
 }
 
 static void filter_narrows_the_rows(void **state)
@@ -205,23 +134,23 @@ static void filter_narrows_the_rows(void **state)
     key(d, '/');
     for (const char *p = "rej"; *p != '\0'; p++)
         key(d, *p);
-    build(d, 100, 30);
-    assert_true(find(d->scr, "/rej_") == 29);
+    demo_build(d, 100, 30);
+    assert_true(screen_find(d->scr, "/rej_") == 29);
     key(d, VIEW_KEY_ENTER);
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_int_equal(view_model_rows(&d->in, &d->sel), 1);
-    assert_true(find(d->scr, "filter: rej   1 row") == 2);
-    int y = find(d->scr, "> Directory");
+    assert_true(screen_find(d->scr, "filter: rej   1 row") == 2);
+    int y = screen_find(d->scr, "> Directory");
     assert_true(y > 0);
     assert_non_null(strstr(d->scr->line[y].text, "REJECTED 1 SYN, 0 answers"));
-    assert_int_equal(find(d->scr, "6320"), -1);
+    assert_int_equal(screen_find(d->scr, "6320"), -1);
     key(d, VIEW_KEY_ESC);
     assert_int_equal(d->sel.filter[0], '\0');
     assert_true(view_model_rows(&d->in, &d->sel) > 10);
     /* Sorted blocked first: the rejected port leads. */
     key(d, 's');
     key(d, 's');
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_non_null(strstr(d->scr->line[selected(d->scr)].text, "REJECTED"));
 }
 
@@ -236,45 +165,45 @@ static void pairs_wrap_around(void **state)
     assert_int_equal(d->sel.pair, 0);
     key(d, 'N');
     assert_int_equal(d->sel.pair, n - 1);
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     char want[32];
     snprintf(want, sizeof want, "pair %zu/%zu", n, n);
-    assert_true(find(d->scr, want) == 2);
+    assert_true(screen_find(d->scr, want) == 2);
 }
 
 static void help_and_quit(void **state)
 {
     struct demo *d = *state;
     key(d, '?');
-    build(d, 80, 24);
-    assert_true(find(d->scr, "fwsight: keys") > 0);
-    assert_true(find(d->scr, "next / previous host pair") > 0);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "fwsight: keys") > 0);
+    assert_true(screen_find(d->scr, "next / previous host pair") > 0);
     key(d, 'x');
-    build(d, 80, 24);
-    assert_int_equal(find(d->scr, "fwsight: keys"), -1);
+    demo_build(d, 80, 24);
+    assert_int_equal(screen_find(d->scr, "fwsight: keys"), -1);
     key(d, 'p');
-    build(d, 80, 24);
-    assert_true(find(d->scr, "[PAUSED]") == 0);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "[PAUSED]") == 0);
     assert_int_equal(view_model_key(&d->in, &d->sel, 'q'), VIEW_QUIT);
 }
 
 static void sizes_small_and_large(void **state)
 {
     struct demo *d = *state;
-    build(d, 60, 20);
-    assert_true(find(d->scr, "needs at least 80x24") == 0);
-    build(d, 80, 24);
+    demo_build(d, 60, 20);
+    assert_true(screen_find(d->scr, "needs at least 80x24") == 0);
+    demo_build(d, 80, 24);
     for (int y = 0; y < 24; y++)
         assert_int_equal((int)strlen(d->scr->line[y].text), 80);
-    assert_true(find(d->scr, "DROPPED") > 0);
-    build(d, 200, 60);
-    assert_true(find(d->scr, "ESX") > 0); /* every row fits, the last one too */
-    build(d, 1000, 500);
+    assert_true(screen_find(d->scr, "DROPPED") > 0);
+    demo_build(d, 200, 60);
+    assert_true(screen_find(d->scr, "ESX") > 0); /* every row fits, the last one too */
+    demo_build(d, 1000, 500);
     assert_int_equal(d->scr->width, VIEW_MAX_WIDTH);
     assert_int_equal(d->scr->height, VIEW_MAX_HEIGHT);
     /* Moving far down keeps the selected row on the screen. */
     key(d, 'G');
-    build(d, 80, 24);
+    demo_build(d, 80, 24);
     assert_true(selected(d->scr) > 3);
 }
 
@@ -283,21 +212,21 @@ static void sizes_small_and_large(void **state)
 static void click_selects_the_cell_under_the_pointer(void **state)
 {
     struct demo *d = *state;
-    build(d, 100, 30);
-    int y = find(d->scr, "6325");
+    demo_build(d, 100, 30);
+    int y = screen_find(d->scr, "6325");
     assert_true(y > 3);
     int x = d->scr->cell_x + d->scr->cell_w + 1; /* in the B -> A column */
     assert_int_equal(view_model_click(d->scr, &d->sel, x, y), VIEW_REDRAW);
-    build(d, 100, 30);
+    demo_build(d, 100, 30);
     assert_int_equal(selected(d->scr), y);
     assert_int_equal(d->sel.col, 1);
-    assert_true(find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
+    assert_true(screen_find(d->scr, "evidence: 203.0.113.20 -> 198.51.100.10 tcp 6325") > 0);
     assert_int_equal(view_model_click(d->scr, &d->sel, d->scr->cell_x, y), VIEW_REDRAW);
     assert_int_equal(d->sel.col, 0);
     assert_int_equal(view_model_click(d->scr, &d->sel, 5, d->scr->detail_y + 2), VIEW_REDRAW);
     assert_int_equal(d->sel.pane, VIEW_PANE_EVIDENCE);
-    build(d, 100, 30);
-    assert_true(find(d->scr, "== evidence:") > 0);
+    demo_build(d, 100, 30);
+    assert_true(screen_find(d->scr, "== evidence:") > 0);
     size_t row = d->sel.row;
     assert_int_equal(view_model_click(d->scr, &d->sel, 5, 0), VIEW_NONE);
     assert_int_equal(view_model_click(d->scr, &d->sel, 5, 29), VIEW_NONE);
@@ -313,11 +242,11 @@ static void w_saves_or_says_why_not(void **state)
     struct demo *d = *state;
     d->in.on_disk = "source.pcap.gz";
     key(d, 'w');
-    build(d, 80, 24);
-    assert_true(find(d->scr, "capture already on disk: source.pcap.gz") == 23);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "capture already on disk: source.pcap.gz") == 23);
     key(d, 'j');
-    build(d, 80, 24);
-    assert_int_equal(find(d->scr, "already on disk"), -1);
+    demo_build(d, 80, 24);
+    assert_int_equal(screen_find(d->scr, "already on disk"), -1);
     d->in.on_disk = NULL;
     d->in.saving = true;
     assert_int_equal(view_model_key(&d->in, &d->sel, 'w'), VIEW_SAVE);
@@ -327,16 +256,16 @@ static void w_saves_or_says_why_not(void **state)
     for (const char *p = "/tmp/xq"; *p != '\0'; p++)
         key(d, *p);
     key(d, VIEW_KEY_BACKSPACE);
-    build(d, 80, 24);
-    assert_true(find(d->scr, "save the capture from now on to: /tmp/x_") == 23);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "save the capture from now on to: /tmp/x_") == 23);
     assert_int_equal(view_model_key(&d->in, &d->sel, VIEW_KEY_ENTER), VIEW_SAVE);
     assert_string_equal(d->sel.path, "/tmp/x");
     assert_false(d->sel.prompting);
     key(d, 'w');
     key(d, 'q'); /* typed into the path, not quitting */
     assert_int_equal(view_model_key(&d->in, &d->sel, VIEW_KEY_ESC), VIEW_REDRAW);
-    build(d, 80, 24);
-    assert_true(find(d->scr, "not saved") == 23);
+    demo_build(d, 80, 24);
+    assert_true(screen_find(d->scr, "not saved") == 23);
 }
 
 /* Is column x of line y in a span marked as a rule? */
@@ -359,8 +288,8 @@ static void rules_are_marked_and_titles_are_not(void **state)
     for (int k = 0; k < 3; k++) {
         if (k > 0)
             key(d, VIEW_KEY_TAB);
-        build(d, 80, 24);
-        int y = find(d->scr, titles[k]);
+        demo_build(d, 80, 24);
+        int y = screen_find(d->scr, titles[k]);
         assert_true(y > 3);
         const char *text = d->scr->line[y].text;
         int end = (int)(strrchr(text, ' ') - text) + 1; /* the title ends with a space */
@@ -371,9 +300,9 @@ static void rules_are_marked_and_titles_are_not(void **state)
         for (int x = end; x < 80; x++)
             assert_int_equal(text[x], '-');
     }
-    assert_non_null(strstr(d->scr->line[find(d->scr, "== attempts: ")].text, " -> "));
+    assert_non_null(strstr(d->scr->line[screen_find(d->scr, "== attempts: ")].text, " -> "));
     for (int y = 0; y < 24; y++)
-        if (y != find(d->scr, "== attempts: "))
+        if (y != screen_find(d->scr, "== attempts: "))
             for (int x = 0; x < 80; x++)
                 assert_false(in_rule(d->scr, y, x));
 }
@@ -390,7 +319,7 @@ static void every_byte_on_screen_is_printable_ascii(void **state)
         if (keys[k] != 0)
             key(d, keys[k]);
         snprintf(d->sel.msg, sizeof d->sel.msg, "saved to /tmp/\x1b[1m\xc3\xa9");
-        build(d, 100, 30);
+        demo_build(d, 100, 30);
         for (int y = 0; y < 30; y++) {
             const char *t = d->scr->line[y].text;
             assert_int_equal(strlen(t), 100);
@@ -398,8 +327,8 @@ static void every_byte_on_screen_is_printable_ascii(void **state)
                 assert_true(t[x] >= 0x20 && t[x] < 0x7f);
         }
     }
-    assert_true(find(d->scr, "analyze ?]0;owned??[2J???.pcap??") == 0);
-    assert_true(find(d->scr, "saved to /tmp/?[1m??") == 29);
+    assert_true(screen_find(d->scr, "analyze ?]0;owned??[2J???.pcap??") == 0);
+    assert_true(screen_find(d->scr, "saved to /tmp/?[1m??") == 29);
 }
 
 static void no_analysis_is_a_screen_too(void **state)
@@ -410,8 +339,8 @@ static void no_analysis_is_a_screen_too(void **state)
     struct view_screen *s = malloc(sizeof *s);
     assert_non_null(s);
     assert_int_equal(view_model_build(&in, &sel, 80, 24, s), 0);
-    assert_true(find(s, "kernel drops 7") == 0);
-    assert_true(find(s, "no verdict yet") > 0);
+    assert_true(screen_find(s, "kernel drops 7") == 0);
+    assert_true(screen_find(s, "no verdict yet") > 0);
     assert_int_equal(view_model_key(&in, &sel, 'j'), VIEW_REDRAW);
     assert_int_equal(view_model_key(&in, &sel, 'n'), VIEW_REDRAW);
     assert_int_equal(view_model_key(&in, &sel, VIEW_KEY_ENTER), VIEW_REDRAW);

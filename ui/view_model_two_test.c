@@ -13,11 +13,7 @@
 
 #include <cmocka.h>
 
-#include "analyze/profile.h"
-#include "attempt_ring.h"
-#include "capture/cap_file.h"
-#include "cli.h"
-#include "view_model.h"
+#include "view_model_fixture.h"
 
 struct two {
     struct cli_verdict v;
@@ -39,18 +35,11 @@ static void two_sink(void *ctx, const struct conn_record *r)
 
 static void two_read(struct two *t, int v, const char *path)
 {
-    char err[FW_ERRLEN];
-    struct frame f;
     struct fw_config cfg = t->cfg;
     cfg.verdict.keep_attempts = 200000;
     t->a[v] = analyzer_new(&cfg, two_sink, &t->ring[v]);
     assert_non_null(t->a[v]);
-    struct cap_file *cf = cap_file_open(path, v, err);
-    assert_non_null(cf);
-    while (cap_file_next(cf, &f, err) == 1)
-        analyzer_feed(t->a[v], &f);
-    cap_file_close(cf);
-    analyzer_finish(t->a[v]);
+    fixture_read(t->a[v], path, v);
 }
 
 /* Both captures matched and shown as cmd_analyze.c does. */
@@ -93,7 +82,7 @@ static struct two *two_open(const char *file0, const char *file1)
     return t;
 }
 
-static int demo_setup(void **state)
+static int two_demo_setup(void **state)
 {
     *state = two_open(FW_SAMPLES_DIR "/demo/source.pcap.gz", FW_SAMPLES_DIR
                       "/demo/target.pcap.gz");
@@ -120,15 +109,6 @@ static void build(struct two *t, int w, int h)
     assert_int_equal(view_model_build(&t->in, &t->sel, w, h, t->scr), 0);
 }
 
-/* The line holding text, or -1. */
-static int find(const struct view_screen *s, const char *text)
-{
-    for (int y = 0; y < s->height; y++)
-        if (strstr(s->line[y].text, text) != NULL)
-            return y;
-    return -1;
-}
-
 /* How many lines hold text. */
 static int count(const struct view_screen *s, const char *text)
 {
@@ -144,19 +124,19 @@ static void header_shows_both_capture_points(void **state)
 {
     struct two *t = *state;
     build(t, 80, 24);
-    assert_int_equal(find(t->scr, "capture point unknown"), -1);
-    assert_int_equal(find(t->scr, " A = 198.51.100.10  B = 203.0.113.20   7 attempts seen in "
-                                  "both"), 1);
+    assert_int_equal(screen_find(t->scr, "capture point unknown"), -1);
+    assert_int_equal(screen_find(t->scr, " A = 198.51.100.10  B = 203.0.113.20   7 attempts seen "
+                                         "in both"), 1);
     assert_string_equal(t->scr->line[2].text, " captures: 1 at 198.51.100.10, 2 at 203.0.113.20"
                                               "   clock offset +0.000007 s     ");
-    assert_int_equal(find(t->scr, " pair 1/1   sort: profile order"), 3);
-    assert_true(find(t->scr, "tcp   6325   DROPPED") > 4);
+    assert_int_equal(screen_find(t->scr, " pair 1/1   sort: profile order"), 3);
+    assert_true(screen_find(t->scr, "tcp   6325   DROPPED") > 4);
     build(t, 200, 40);
-    assert_int_equal(find(t->scr, "attempts seen in both captures 7, in 1 only 2, in 2 only 0"),
-                     1);
-    assert_int_equal(find(t->scr, " captures: 1 at 198.51.100.10 (inferred, high), 2 at "
-                                  "203.0.113.20 (inferred, high)   clock offset +0.000007 s "
-                                  "(2's clock ahead of 1's)"), 2);
+    assert_int_equal(screen_find(t->scr, "attempts seen in both captures 7, in 1 only 2, in 2 "
+                                         "only 0"), 1);
+    assert_int_equal(screen_find(t->scr, " captures: 1 at 198.51.100.10 (inferred, high), 2 at "
+                                         "203.0.113.20 (inferred, high)   clock offset "
+                                         "+0.000007 s (2's clock ahead of 1's)"), 2);
 }
 
 /* At 80 columns the base names replace the paths and the elapsed time goes, the packets stay
@@ -205,14 +185,14 @@ static void attempts_seen_by_both_listed_once(void **state)
     view_model_key(&t->in, &t->sel, 'a');
     view_model_key(&t->in, &t->sel, VIEW_KEY_ENTER); /* the whole screen: all 9 in sight */
     build(t, 80, 24);
-    assert_true(find(t->scr, "== attempts: all, 9 kept, newest first") > 3);
+    assert_true(screen_find(t->scr, "== attempts: all, 9 kept, newest first") > 3);
     assert_int_equal(count(t->scr, ":6320  SF  ShAfFa"), 1 + 1); /* one each way */
     assert_int_equal(count(t->scr, "both    198.51.100.10:47015 -> 203.0.113.20:6320 udp  SF  "
                                    "Dd"), 1);
     assert_int_equal(count(t->scr, " -> 203.0.113.20:6326  SF"), 1);
     assert_int_equal(count(t->scr, "1 only  198.51.100.10:"), 2);
     assert_int_equal(count(t->scr, "2 only"), 0);
-    int y = find(t->scr, " -> 203.0.113.20:6325  S0  S");
+    int y = screen_find(t->scr, " -> 203.0.113.20:6325  S0  S");
     assert_true(y > 0);
     assert_non_null(strstr(t->scr->line[y].text, "  1 only  198.51.100.10:"));
     assert_int_equal(count(t->scr, "  both    203.0.113.20:36764 -> 198.51.100.10:6325  SF"), 1);
@@ -223,7 +203,7 @@ static void attempts_seen_by_both_listed_once(void **state)
     view_model_key(&t->in, &t->sel, VIEW_KEY_ESC);   /* back to the matrix, unzoomed */
     view_model_key(&t->in, &t->sel, 'a');            /* the selected cell's attempts */
     build(t, 80, 24);
-    y = find(t->scr, "== attempts: 198.51.100.10 -> 203.0.113.20 tcp 6325, 1 kept");
+    y = screen_find(t->scr, "== attempts: 198.51.100.10 -> 203.0.113.20 tcp 6325, 1 kept");
     assert_true(y > 3);
     assert_non_null(strstr(t->scr->line[y + 1].text, "1 only  198.51.100.10:54788 -> "
                                                       "203.0.113.20:6325  S0  S"));
@@ -240,10 +220,10 @@ static void other_capture_view_where_it_fits(void **state)
     view_model_key(&t->in, &t->sel, 'a');
     build(t, 120, 30);
     assert_int_equal(count(t->scr, ":59390 -> "), 1);
-    assert_true(find(t->scr, "both    198.51.100.10:59390 -> 203.0.113.20:6320  S0  S  (2: S1  "
-                             "Sh)") > 3);
+    assert_true(screen_find(t->scr, "both    198.51.100.10:59390 -> 203.0.113.20:6320  S0  S  "
+                                    "(2: S1  Sh)") > 3);
     build(t, 80, 24);
-    int y = find(t->scr, "both    198.51.100.10:59390 -> 203.0.113.20:6320  S0  S");
+    int y = screen_find(t->scr, "both    198.51.100.10:59390 -> 203.0.113.20:6320  S0  S");
     assert_true(y > 3);
     assert_null(strstr(t->scr->line[y].text, "(2:"));
 }
@@ -256,11 +236,11 @@ static void not_combined_says_so(void **state)
     *state = t;
     assert_true(t->corr.same_host);
     build(t, 80, 24);
-    assert_true(find(t->scr, "not combined: capture 1's verdicts") == 1);
-    assert_true(find(t->scr, " captures: 1 at 198.51.100.10, 2 at 198.51.100.10") == 2);
+    assert_true(screen_find(t->scr, "not combined: capture 1's verdicts") == 1);
+    assert_true(screen_find(t->scr, " captures: 1 at 198.51.100.10, 2 at 198.51.100.10") == 2);
     build(t, 160, 30);
-    assert_true(find(t->scr, "captures not combined (same capture point): capture 1's "
-                             "verdicts") == 1);
+    assert_true(screen_find(t->scr, "captures not combined (same capture point): capture 1's "
+                                    "verdicts") == 1);
 }
 
 /* A conn_record that is an attempt: a TCP SYN from orig_p to 6320 at ts_us. */
@@ -332,7 +312,7 @@ static void merge_takes_the_offset_and_the_requester(void **state)
         attempt_ring_fini(&r[v]);
 }
 
-#define DEMO_TEST(f) cmocka_unit_test_setup_teardown(f, demo_setup, teardown)
+#define DEMO_TEST(f) cmocka_unit_test_setup_teardown(f, two_demo_setup, teardown)
 
 int main(void)
 {

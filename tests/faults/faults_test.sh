@@ -68,6 +68,22 @@ $want"
     fi
 }
 
+# stops FILE N VERDICTS WHAT: analyze FILE exits 2 with the one error "fwsight: FILE: WHAT",
+# after analysing the N packets before it (no bad record, none out of order) into VERDICTS.
+stops() {
+    check "$1" 2 "fwsight: $1: $4" "packets $2, bad records 0, out of order 0" "$3"
+}
+
+# stops_on_stdin FILE WHAT ERROR LINE: FILE read from stdin exits 2 with the one error
+# "fwsight: stdin: ERROR" (stdin is the file's name there), and the report still has LINE.
+stops_on_stdin() {
+    "$fwsight" analyze - < "$1" > "$tmp/out.txt" 2> "$tmp/err"
+    local status=$?
+    [ "$status" = 2 ] || fail "$2: exit status $status, expected 2"
+    [ "$(cat "$tmp/err")" = "fwsight: stdin: $3" ] || fail "$2: stderr is $(cat "$tmp/err")"
+    grep -qF -- "$4" "$tmp/out.txt" || fail "$2: no verdicts"
+}
+
 # check_text FILE PATTERN...: the text report of FILE has a line matching each PATTERN.
 check_text() {
     local file=$1
@@ -84,59 +100,35 @@ for f in base.pcap base.pcap.gz base.pcapng gz-stored.pcap.gz; do
 done
 
 # --- cut in the middle of a packet: what came before is analysed, status 2 -----------------
-check cut.pcap 2 "fwsight: cut.pcap: packet 10: file ends after 30 of 70 bytes of the record" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
+stops cut.pcap 9 "$BEFORE10" "packet 10: file ends after 30 of 70 bytes of the record"
 check_text cut.pcap '^  READ ERROR   cut.pcap: packet 10: file ends after 30 of 70 bytes' \
     '^               the report covers the 9 packets read before it$' \
     'tcp 445 \(Directory\): REJECTED'
-check cut-header.pcap 2 \
-    "fwsight: cut-header.pcap: packet 10: file ends after 10 of 16 bytes of the record header" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
-check cut.pcap.gz 2 \
-    "fwsight: cut.pcap.gz: packet 10: file ends after 30 of 70 bytes of the record" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
-check cut.pcapng 2 "fwsight: cut.pcapng: packet 10: file ends after 30 of 88 bytes of the block" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
+stops cut-header.pcap 9 "$BEFORE10" \
+    "packet 10: file ends after 10 of 16 bytes of the record header"
+stops cut.pcap.gz 9 "$BEFORE10" "packet 10: file ends after 30 of 70 bytes of the record"
+stops cut.pcapng 9 "$BEFORE10" "packet 10: file ends after 30 of 88 bytes of the block"
 check cut-file-header.pcap 2 \
     "fwsight: cut-file-header.pcap: file ends after 20 of 24 bytes of the pcap file header" "" ""
-# The same cut on stdin, where the file is called stdin.
-"$fwsight" analyze - < cut.pcap > "$tmp/out.txt" 2> "$tmp/err"
-status=$?
-[ "$status" = 2 ] || fail "stdin cut: exit status $status, expected 2"
-[ "$(cat "$tmp/err")" = \
-  "fwsight: stdin: packet 10: file ends after 30 of 70 bytes of the record" ] ||
-    fail "stdin cut: stderr is $(cat "$tmp/err")"
-grep -q 'tcp 6325 (Double-Take): DROPPED' "$tmp/out.txt" || fail "stdin cut: no verdicts"
+# The same cut on stdin.
+stops_on_stdin cut.pcap "stdin cut" "packet 10: file ends after 30 of 70 bytes of the record" \
+    'tcp 6325 (Double-Take): DROPPED'
 
 # --- gzip damaged: bad CRC or length, garbage, cut --------------------------------------------
 # The checks at the end of the stream fail after every packet was read: all verdicts stand.
-check gz-bad-crc.pcap.gz 2 \
-    "fwsight: gz-bad-crc.pcap.gz: after packet 11: gzip data is corrupt: incorrect data check" \
-    "packets 11, bad records 0, out of order 0" "$ALL"
-check gz-bad-size.pcap.gz 2 \
-    "fwsight: gz-bad-size.pcap.gz: after packet 11: gzip data is corrupt: incorrect length check" \
-    "packets 11, bad records 0, out of order 0" "$ALL"
-check gz-garbage.pcap.gz 2 \
-    "fwsight: gz-garbage.pcap.gz: after packet 9: gzip data is corrupt: invalid block type" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
-err="fwsight: gz-bad-stored-len.pcap.gz: packet 10: gzip data is corrupt: invalid stored"
-check gz-bad-stored-len.pcap.gz 2 "$err block lengths" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
-err="fwsight: gz-cut.pcap.gz: packet 10: file ends after 40 of 70 bytes of the record"
-check gz-cut.pcap.gz 2 "$err (the gzip stream is truncated)" \
-    "packets 9, bad records 0, out of order 0" "$BEFORE10"
-check gz-no-size.pcap.gz 2 \
-    "fwsight: gz-no-size.pcap.gz: the gzip stream ends early, after packet 11" \
-    "packets 11, bad records 0, out of order 0" "$ALL"
+stops gz-bad-crc.pcap.gz 11 "$ALL" "after packet 11: gzip data is corrupt: incorrect data check"
+stops gz-bad-size.pcap.gz 11 "$ALL" \
+    "after packet 11: gzip data is corrupt: incorrect length check"
+stops gz-garbage.pcap.gz 9 "$BEFORE10" "after packet 9: gzip data is corrupt: invalid block type"
+stops gz-bad-stored-len.pcap.gz 9 "$BEFORE10" \
+    "packet 10: gzip data is corrupt: invalid stored block lengths"
+stops gz-cut.pcap.gz 9 "$BEFORE10" \
+    "packet 10: file ends after 40 of 70 bytes of the record (the gzip stream is truncated)"
+stops gz-no-size.pcap.gz 11 "$ALL" "the gzip stream ends early, after packet 11"
 check gz-header-cut.pcap.gz 2 \
     "fwsight: gz-header-cut.pcap.gz: the gzip stream ends early, after 0 bytes" "" ""
-"$fwsight" analyze - < gz-bad-crc.pcap.gz > "$tmp/out.txt" 2> "$tmp/err"
-status=$?
-[ "$status" = 2 ] || fail "stdin bad CRC: exit status $status, expected 2"
-[ "$(cat "$tmp/err")" = \
-  "fwsight: stdin: after packet 11: gzip data is corrupt: incorrect data check" ] ||
-    fail "stdin bad CRC: stderr is $(cat "$tmp/err")"
-grep -q 'tcp 6326 (Double-Take): CLOSED' "$tmp/out.txt" || fail "stdin bad CRC: no verdicts"
+stops_on_stdin gz-bad-crc.pcap.gz "stdin bad CRC" \
+    "after packet 11: gzip data is corrupt: incorrect data check" 'tcp 6326 (Double-Take): CLOSED'
 
 # --- not a readable capture: nothing to analyse, status 2, no report --------------------------
 mkdir adir
@@ -169,45 +161,31 @@ fi
 
 # --- lengths that lie -------------------------------------------------------------------------
 # A record that keeps the framing is skipped and counted; what follows it is analysed.
-# warned FILE WHY: the warning for record 7 of FILE, the only one skipped.
-warned() {
-    echo "fwsight: warning: $1: packet 7: captured length $2 (skipped)" \
-        "(1 bad records skipped in all)"
+# skipped FILE WHY: record 7 of FILE, its captured length WHY, is the only one skipped (exit
+# 1, one warning); the other ten packets give every verdict.
+skipped() {
+    check "$1" 1 "fwsight: warning: $1: packet 7: captured length $2 (skipped) (1 bad records \
+skipped in all)" "packets 10, bad records 1, out of order 0" "$ALL"
 }
-check over-snaplen.pcap 1 "$(warned over-snaplen.pcap '128 above the snapshot length 96')" \
-    "packets 10, bad records 1, out of order 0" "$ALL"
+skipped over-snaplen.pcap '128 above the snapshot length 96'
 check_text over-snaplen.pcap \
     '^  bad records  1 \(skipped; first: over-snaplen.pcap: packet 7: captured length 128 above'
-check over-wirelen.pcap 1 "$(warned over-wirelen.pcap '42 above the length on the wire 40')" \
-    "packets 10, bad records 1, out of order 0" "$ALL"
-check zero-caplen.pcap 1 "$(warned zero-caplen.pcap 0)" \
-    "packets 10, bad records 1, out of order 0" "$ALL"
-check ng-over-snaplen.pcapng 1 \
-    "$(warned ng-over-snaplen.pcapng '128 above the snapshot length 96')" \
-    "packets 10, bad records 1, out of order 0" "$ALL"
-check ng-over-wirelen.pcapng 1 \
-    "$(warned ng-over-wirelen.pcapng '42 above the length on the wire 40')" \
-    "packets 10, bad records 1, out of order 0" "$ALL"
+skipped over-wirelen.pcap '42 above the length on the wire 40'
+skipped zero-caplen.pcap 0
+skipped ng-over-snaplen.pcapng '128 above the snapshot length 96'
+skipped ng-over-wirelen.pcapng '42 above the length on the wire 40'
 # One that breaks the framing stops the file there: the six packets before it still count.
-err="fwsight: huge-caplen.pcap: packet 7: captured length 2147483647 is beyond any sane limit"
-check huge-caplen.pcap 2 "$err (snapshot length 65535): the file's framing is lost" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
+stops huge-caplen.pcap 6 "$BEFORE7" "packet 7: captured length 2147483647 is beyond any sane \
+limit (snapshot length 65535): the file's framing is lost"
 # Plausible but false: the record swallows the rest of the file (354 bytes from its start).
-check swallowing-caplen.pcap 2 \
-    "fwsight: swallowing-caplen.pcap: packet 7: file ends after 354 of 200016 bytes of the record" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
-err="fwsight: ng-huge-caplen.pcapng: packet 7: captured length 2147483647 does not fit in its"
-check ng-huge-caplen.pcapng 2 "$err block of 76 bytes" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
-check ng-trailer.pcapng 2 \
-    "fwsight: ng-trailer.pcapng: packet 7: block length 76 differs from its trailing copy 80" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
-check ng-huge-block.pcapng 2 \
-    "fwsight: ng-huge-block.pcapng: packet 7: block length 4294967292 is invalid" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
-check ng-long-block.pcapng 2 \
-    "fwsight: ng-long-block.pcapng: packet 7: file ends after 444 of 1048576 bytes of the block" \
-    "packets 6, bad records 0, out of order 0" "$BEFORE7"
+stops swallowing-caplen.pcap 6 "$BEFORE7" \
+    "packet 7: file ends after 354 of 200016 bytes of the record"
+stops ng-huge-caplen.pcapng 6 "$BEFORE7" \
+    "packet 7: captured length 2147483647 does not fit in its block of 76 bytes"
+stops ng-trailer.pcapng 6 "$BEFORE7" "packet 7: block length 76 differs from its trailing copy 80"
+stops ng-huge-block.pcapng 6 "$BEFORE7" "packet 7: block length 4294967292 is invalid"
+stops ng-long-block.pcapng 6 "$BEFORE7" \
+    "packet 7: file ends after 444 of 1048576 bytes of the block"
 
 # --- the clock going backwards ----------------------------------------------------------------
 # An older frame is handled at the latest time seen and counted: the verdicts are those of the

@@ -132,22 +132,6 @@ start_live() {
     return 1
 }
 
-# wait_exit PID SECONDS: waits (bounded) and sets RC to the exit status, 124 on timeout.
-wait_exit() {
-    local pid=$1 i
-    for i in $(seq $(($2 * 10))); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        RC=124
-        netns_stop_pid "$pid"
-    else
-        wait "$pid"
-        RC=$?
-    fi
-}
-
 # verdicts JSONFILE: "proto port from to VERDICT" lines of the attempted (not UNTESTED) cells.
 verdicts() {
     python3 -c '

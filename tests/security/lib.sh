@@ -86,23 +86,6 @@ wait_line() {
     return 1
 }
 
-# wait_exit PID SECONDS: waits (bounded) and sets RC to the exit status, 124 when it had to be
-# stopped.
-wait_exit() {
-    local pid=$1 i
-    for ((i = 0; i < $2 * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        RC=124
-        netns_stop_pid "$pid"
-    else
-        wait "$pid"
-        RC=$?
-    fi
-}
-
 # status_field PID FIELD: the value of FIELD in /proc/PID/status, tabs as spaces.
 status_field() {
     awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"

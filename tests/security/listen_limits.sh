@@ -73,13 +73,24 @@ n=$(count "tcp 6320 from ($A4|$A4B) port [0-9]+: closed: idle for 5 s")
     fail "$n idle closes logged, wanted 10"
 
 # --- a connection kept busy is closed at the time limit; a flood at the byte limit --------
-nsx "$NS_A" python3 - "$B4" >"$WORK/hold.txt" <<'EOF_PY'
+# closed_once MODE WHAT REASON: one connection from A is closed by listen with nothing echoed,
+# and the log has one close for REASON (a regex). MODE busy: a byte every half second, 20 s at
+# most (the limit is 10 s); flood: 100 KiB at once, then 4 s at most for the close.
+closed_once() {
+    local want="closed True; received 0 bytes" got n
+    nsx "$NS_A" python3 - "$B4" "$1" >"$WORK/$1.txt" <<'EOF_PY'
 import select, socket, sys
-s = socket.create_connection((sys.argv[1], 6320), timeout=3)
-got = 0
-closed = False
-for _ in range(40):            # 20 s at most; the limit is 10 s
-    r, _, _ = select.select([s], [], [], 0.5)
+server, mode = sys.argv[1:3]
+s = socket.create_connection((server, 6320), timeout=3)
+if mode == "flood":
+    try:
+        s.sendall(b"y" * 102400)
+    except OSError:
+        pass
+rounds, wait = (40, 0.5) if mode == "busy" else (20, 0.2)
+got, closed = 0, False
+for _ in range(rounds):
+    r, _, _ = select.select([s], [], [], wait)
     if r:
         try:
             data = s.recv(4096)
@@ -89,48 +100,21 @@ for _ in range(40):            # 20 s at most; the limit is 10 s
         if not data:
             closed = True
             break
-    try:
-        s.sendall(b"x")
-    except OSError:
-        closed = True
-        break
+    if mode == "busy":
+        try:
+            s.sendall(b"x")
+        except OSError:
+            closed = True
+            break
 print(f"closed {closed}; received {got} bytes")
 EOF_PY
-want="closed True; received 0 bytes"
-got=$(cat "$WORK/hold.txt")
-[ "$got" = "$want" ] && ok "a busy connection is closed, nothing echoed ($got)" ||
-    fail "busy connection: '$got', wanted '$want'"
-n=$(count "tcp 6320 from $A4 port [0-9]+: closed: open for 10 s \(time limit\)")
-[ "$n" = 1 ] && ok "closed at the time limit, logged" || fail "$n time-limit closes logged"
-
-nsx "$NS_A" python3 - "$B4" >"$WORK/flood.txt" <<'EOF_PY'
-import select, socket, sys
-s = socket.create_connection((sys.argv[1], 6320), timeout=3)
-try:
-    s.sendall(b"y" * 102400)
-except OSError:
-    pass
-got, closed = 0, False
-for _ in range(20):            # 4 s at most
-    r, _, _ = select.select([s], [], [], 0.2)
-    if not r:
-        continue
-    try:
-        data = s.recv(4096)
-    except ConnectionResetError:
-        data = b""
-    got += len(data)
-    if not data:
-        closed = True
-        break
-print(f"closed {closed}; received {got} bytes")
-EOF_PY
-want="closed True; received 0 bytes"
-got=$(cat "$WORK/flood.txt")
-[ "$got" = "$want" ] && ok "100 KiB sent: closed, nothing echoed" ||
-    fail "100 KiB sent: '$got', wanted '$want'"
-n=$(count "tcp 6320 from $A4 port [0-9]+: closed: more than 65536 bytes received \(byte limit\)")
-[ "$n" = 1 ] && ok "closed at the byte limit, logged" || fail "$n byte-limit closes logged"
+    got=$(cat "$WORK/$1.txt")
+    [ "$got" = "$want" ] && ok "$2: closed, nothing echoed" || fail "$2: '$got', wanted '$want'"
+    n=$(count "tcp 6320 from $A4 port [0-9]+: closed: $3")
+    [ "$n" = 1 ] && ok "$2: the close logged" || fail "$2: $n closes logged, wanted 1"
+}
+closed_once busy "a busy connection" "open for 10 s \(time limit\)"
+closed_once flood "100 KiB sent" "more than 65536 bytes received \(byte limit\)"
 
 # --- UDP: never more than the request -------------------------------------------------------
 nsx "$NS_A" python3 - "$B4" >"$WORK/udp.txt" <<'EOF_PY'

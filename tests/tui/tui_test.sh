@@ -14,6 +14,7 @@
 set -u
 fwsight=${1:?usage: tui_test.sh FWSIGHT SAMPLES_DIR}
 samples=${2:?usage: tui_test.sh FWSIGHT SAMPLES_DIR}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 command -v tmux > /dev/null || { echo "tmux not installed: skipped"; exit 77; }
 sample=$samples/demo/source.pcap.gz
 tmp=$(mktemp -d)
@@ -257,27 +258,11 @@ cmp -s "$tmp/plain.err" "$tmp/ui.err" ||
     fail "stderr in a file: not what analyze without --ui prints: $(head -c 300 "$tmp/ui.err")"
 
 # A full verdict table: the view says so, as the text report does, once, and the message is
-# printed after the view. The capture (as in cli_test.sh): 17 answered SYNs on 16 ports, an
-# hour later 20 unanswered ones on 20 more; under --max-verdicts 16 the failures evict the
-# OPEN verdicts, then 4 are not kept. Without the view, stderr stays empty.
-python3 - "$tmp/full.pcap" << 'EOF'
-import struct, sys
-def frame(t, src, dst, sport, dport, flags):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 0x50, flags, 65535, 0, 0)
-    pkt = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
-    return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
-c, s = (198, 51, 100, 10), (203, 0, 113, 20)
-out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
-t = 1700000000 * 1000000
-for i, port in enumerate([40001 + i for i in range(16)] + [40001]):
-    out.append(frame(t, c, s, 50000 + i, port, 0x02)); t += 1000
-    out.append(frame(t, s, c, port, 50000 + i, 0x12)); t += 1000
-t += 3600 * 1000000
-for i in range(20):
-    out.append(frame(t, c, s, 51000 + i, 41001 + i, 0x02)); t += 1000
-open(sys.argv[1], "wb").write(b"".join(out))
-EOF
+# printed after the view. The capture (tests/mk_full_table.py, as in cli_test.sh): 17
+# answered SYNs on 16 ports, an hour later 20 unanswered ones on 20 more; under
+# --max-verdicts 16 the failures evict the OPEN verdicts, then 4 are not kept. Without the
+# view, stderr stays empty.
+python3 "$here/../mk_full_table.py" "$tmp/full.pcap" || fail "mk_full_table.py"
 full="warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside the profile (17 \
 attempts) were evicted (too many ports and hosts): the verdicts are incomplete (raise \
 --max-verdicts)"
