@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench/live_bench.sh: how many packets per second `fwsight live` takes without kernel drops,
 # side by side with `tcpdump -w /dev/null` on the same replay, and what it costs in CPU. Prints
-# a Markdown table and the two targets it is held to, and writes them to bench/LIVE_RESULTS.md.
+# a Markdown table and the targets it is held to, and writes them to bench/LIVE_RESULTS.md.
 #
-#   bench/live_bench.sh [FWSIGHT]        (as root)
+#   bench/live_bench.sh [--view-only] [FWSIGHT]        (as root)
 #
 # FWSIGHT (or $FWSIGHT) is the fwsight binary, built Release; the generator comes from
 # $FW_BENCH_BUILD (default build-bench/ beside bench/). Two network namespaces joined by a veth
@@ -20,11 +20,24 @@
 # cost it, draining included), over the replay's duration. The filter itself runs in the
 # kernel's softirq, charged to neither. Each rate is run a third time with fwsight -B
 # $FW_LIVE_BIG_KIB (default 32768; empty: not), to tell a short buffer from a slow reader.
+#
+# The view: `fwsight live` with its ncurses view (default filter, -Z nobody) on a terminal of
+# its own, a detached tmux session ($FW_VIEW_SIZE, default 120x40, TERM=screen) on a private
+# socket with no configuration, for $FW_VIEW_SECONDS s (default 10) with no traffic, then as
+# long in the middle of a replay of the replication-like traffic at 10,000 packets per second,
+# with the default filter and with --full (every frame on the profile's TCP ports: data that
+# changes all the time). CPU: utime + stime of fwsight itself (not tmux) over that window.
+# Repaints: bursts of its write(2) calls (/proc/PID/io syscw, read every 10 ms; see
+# view_window). --view-only runs just these three and replaces the view's section of
+# bench/LIVE_RESULTS.md, keeping the rest.
+#
 # A full run takes about 3 minutes. Other work on the machine skews every figure: the load
 # average is printed with the table.
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+view_only=false
+[[ ${1:-} == --view-only ]] && { view_only=true; shift; }
 build=${FW_BENCH_BUILD:-$here/../build-bench}
 fwsight=${1:-${FWSIGHT:-$build/ui/fwsight}}
 gen=$build/bench/fwsight-bench-gen
@@ -34,8 +47,13 @@ secs=${FW_LIVE_SECONDS:-4}
 max_pkts=1500000         # any one replay, whatever the rate
 mixed_frames=200000      # looped by tcpreplay when a step needs more
 repl_pps=10000 repl_secs=10
+repl_frames=$((repl_pps * repl_secs + 20000))
 big_kib=${FW_LIVE_BIG_KIB-32768}  # fwsight once more with -B this (empty: not)
 settle=1.5               # after the replay, for the capturers to drain (tcpdump's 1 s timeout)
+view_secs=${FW_VIEW_SECONDS:-10}
+view_size=${FW_VIEW_SIZE:-120x40}
+view_warm=1              # s: the view opened, the replay under way, before the window
+view_gap_max=255         # ms: the view's 250 ms between repaints, plus its wake-up (see the target)
 results=$here/LIVE_RESULTS.md
 
 NA="fwlb-$$-a" NB="fwlb-$$-b" VA=lbv0 VB=lbv1
@@ -56,10 +74,13 @@ trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 
 [[ $(id -u) == 0 ]] || { log "needs root (network namespaces)"; exit 2; }
-for t in ip tcpreplay tcprewrite tcpdump python3; do
-    command -v "$t" >/dev/null || { log "$t not installed (apt-get install tcpreplay tcpdump)"; exit 2; }
+for t in ip tcpreplay tcprewrite tcpdump python3 tmux; do
+    command -v "$t" >/dev/null ||
+        { log "$t not installed (apt-get install tcpreplay tcpdump tmux)"; exit 2; }
 done
-for t in "$fwsight" "$gen"; do
+needed=("$fwsight")
+$view_only || needed+=("$gen")
+for t in "${needed[@]}"; do
     [[ -x $t ]] || { log "$t: not built (cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release" \
                          "-DFW_TESTS=OFF && cmake --build build-bench)"; exit 2; }
 done
@@ -67,11 +88,13 @@ id nobody >/dev/null 2>&1 || { log "no user 'nobody'"; exit 2; }
 WORK=$(mktemp -d /tmp/fwsight-live-bench.XXXXXX)
 
 # The captures: made once per run, in the page cache (mixed ~135 MB, replication ~125 MB).
-"$gen" "$mixed_frames" "$WORK/mixed-orig.pcap" --seed 1 >&2 || exit 2
-tcprewrite --pnat=198.18.0.0/16:198.51.100.0/24,198.19.0.0/16:203.0.113.0/24 --fixcsum \
-    -i "$WORK/mixed-orig.pcap" -o "$WORK/mixed.pcap" 2>/dev/null || exit 2
-rm -f "$WORK/mixed-orig.pcap"
-python3 "$repl_gen" $((repl_pps * repl_secs + 20000)) "$WORK/repl.pcap" || exit 2
+if ! $view_only; then
+    "$gen" "$mixed_frames" "$WORK/mixed-orig.pcap" --seed 1 >&2 || exit 2
+    tcprewrite --pnat=198.18.0.0/16:198.51.100.0/24,198.19.0.0/16:203.0.113.0/24 --fixcsum \
+        -i "$WORK/mixed-orig.pcap" -o "$WORK/mixed.pcap" 2>/dev/null || exit 2
+    rm -f "$WORK/mixed-orig.pcap"
+fi
+python3 "$repl_gen" "$repl_frames" "$WORK/repl.pcap" || exit 2
 
 # The lab: lbv0 in A, lbv1 in B, no addresses, IPv6 off (no DAD or solicitations to count).
 ip netns add "$NA" || { log "cannot create a network namespace"; exit 2; }
@@ -166,6 +189,191 @@ print(c["packets"], c["kernel_drops"])' "$out.stdout" 2>/dev/null)
     return 0
 }
 
+# view_window PID SECONDS: "CPU REPAINTS RATE GAP WRITES BYTES" of PID over the next SECONDS: CPU
+# as % of one core (utime + stime, /proc/PID/stat); the repaints seen, their mean interval (GAP,
+# ms, first to last: not rounded to the window) and 1 / it (RATE); the rest per second. Writes:
+# its write(2) calls (/proc/PID/io syscw), bytes: what they carried (wchar). While the view is
+# open fwsight writes nothing but ncurses sending a repaint to the terminal, a few calls within
+# a millisecond or so (ncurses writes as it goes), and nothing for a repaint that changed
+# nothing on the screen.
+# Repaints: those bursts, found by reading syscw every 10 ms: a sample that grew after one that
+# did not starts one (repaints are 250 ms apart at the closest, keys aside).
+view_window() {
+    python3 - "$1" "$2" <<'PY'
+import os, sys, time
+pid, secs = sys.argv[1], float(sys.argv[2])
+def ticks():
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+def io():
+    d = dict(l.split(": ") for l in open(f"/proc/{pid}/io").read().splitlines())
+    return int(d["syscw"]), int(d["wchar"])
+t0, c0, (w0, b0) = time.monotonic(), ticks(), io()
+last, grew, bursts = w0, False, []
+while time.monotonic() - t0 < secs:
+    time.sleep(0.01)
+    now, w = time.monotonic(), io()[0]
+    if w > last and not grew:
+        bursts.append(now)
+    grew, last = w > last, w
+t, c1, (w1, b1) = time.monotonic() - t0, ticks(), io()
+gap = (bursts[-1] - bursts[0]) / (len(bursts) - 1) if len(bursts) > 1 else 0
+print(f"{100 * (c1 - c0) / os.sysconf('SC_CLK_TCK') / t:.1f} {len(bursts)} "
+      f"{f'{1 / gap:.2f} {1000 * gap:.1f}' if gap else '- -'} {(w1 - w0) / t:.1f} "
+      f"{(b1 - b0) / t:.0f}")
+PY
+}
+
+# view_start [FWSIGHT-OPTION...]: fwsight live with its view, alone in a detached tmux session
+# (a private socket in WORK, no configuration read), in namespace B; sets V_PID (fwsight
+# itself: the pane's shell execs env, env execs ip, ip netns exec execs fwsight) and V_TMUX (the
+# tmux server), both in PIDS. Its stderr, which the view does not use, goes to a file:
+# "capturing on" there says that the capture runs, as in run_one.
+view_start() {
+    local cmd tm=(tmux -S "$WORK/tmux" -f /dev/null)
+    V_PID="" V_TMUX=""
+    cmd=$(printf 'exec env TERM=screen ip netns exec %q %q live -i %q --duration 60 -Z nobody' \
+              "$NB" "$fwsight" "$VB")
+    (($#)) && cmd+=$(printf ' %q' "$@")
+    cmd+=$(printf ' 2>%q' "$WORK/view.stderr")
+    rm -f "$WORK/view.stderr"
+    "${tm[@]}" new-session -d -s view -x "${view_size%x*}" -y "${view_size#*x}" "$cmd" || return 1
+    V_TMUX=$("${tm[@]}" display-message -p -t view '#{pid}' 2>/dev/null) && PIDS+=("$V_TMUX")
+    V_PID=$("${tm[@]}" display-message -p -t view '#{pane_pid}' 2>/dev/null) && PIDS+=("$V_PID")
+    for _ in $(seq 50); do
+        grep -q "capturing on" "$WORK/view.stderr" 2>/dev/null && break
+        kill -0 "$V_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q "capturing on" "$WORK/view.stderr" 2>/dev/null ||
+       [[ $(cat "/proc/$V_PID/comm" 2>/dev/null) != fwsight ]]; then
+        log "fwsight live (view) did not start:"; cat "$WORK/view.stderr" >&2
+        view_stop
+        return 1
+    fi
+}
+
+view_stop() { # fwsight (its view closes, its report goes to the pane), then the tmux server
+    [[ -n $V_PID ]] && netns_stop_pid "$V_PID"
+    if [[ -n $V_TMUX ]]; then
+        tmux -S "$WORK/tmux" kill-server 2>/dev/null
+        netns_stop_pid "$V_TMUX"
+    fi
+    V_PID="" V_TMUX=""
+}
+
+# view_one RATE [FWSIGHT-OPTION...]: the view for view_secs s, in the middle of a replay of the
+# replication-like traffic at RATE packets per second (0: no traffic at all); sets V_SENT and
+# view_window's six, V_CPU V_NR V_RPS V_GAP V_WPS V_BPS ("-": could not be measured). The replay
+# starts view_warm s before the window and ends view_warm s after it, read as it goes (no
+# --preload-pcap: a preload would fall inside the window).
+view_one() {
+    local rate=$1 tr_pid="" tr count win
+    shift
+    V_SENT=- V_CPU=- V_NR=- V_RPS=- V_GAP=- V_WPS=- V_BPS=-
+    view_start "$@" || return 1
+    sleep "$view_warm" # the first screen painted
+    if ((rate > 0)); then
+        count=$((rate * (view_secs + 2 * view_warm)))
+        ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit="$count" \
+            --loop=$(( (count + repl_frames - 1) / repl_frames )) \
+            --duration=$((view_secs + 2 * view_warm + 1)) "$WORK/repl.pcap" >"$WORK/view.tr" 2>&1 &
+        tr_pid=$!
+        PIDS+=("$tr_pid")
+        sleep "$view_warm"
+    fi
+    win=$(view_window "$V_PID" "$view_secs")
+    if [[ -n $tr_pid ]]; then
+        wait "$tr_pid"
+        tr=$(cat "$WORK/view.tr")
+        V_SENT="$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' <<<"$tr") / "
+        V_SENT+=$(sed -n 's/.*Rated: .* Mbps, \([0-9.]*\) pps.*/\1/p' <<<"$tr" |
+                      awk '{ printf "%d", $1 + 0.5 }')
+    else
+        V_SENT="0"
+    fi
+    if [[ -z $win ]] || ! kill -0 "$V_PID" 2>/dev/null; then
+        log "fwsight live (view) ended before the window did:"; cat "$WORK/view.stderr" >&2
+        view_stop
+        V_SENT=-
+        return 1
+    fi
+    view_stop
+    read -r V_CPU V_NR V_RPS V_GAP V_WPS V_BPS <<<"$win"
+    return 0
+}
+
+# view_section: the view's part of LIVE_RESULTS.md, a section of its own (--view-only replaces
+# it in place).
+view_section() {
+    echo "## The view: CPU and repaints"
+    echo
+    echo "Made by \`bench/live_bench.sh${view_flag}\` on $view_started; load average $vload0 at"
+    echo "the start, $vload1 at the end. \`fwsight live -i $VB -Z nobody\` with its view, in a"
+    echo "detached tmux $(tmux -V | cut -d' ' -f2) session of $view_size (TERM=screen) in namespace B:"
+    echo "$view_secs s with no traffic at all, then $view_secs s in the middle of a replay of the"
+    echo "replication-like traffic at $repl_pps pps, with the default filter (about a dozen frames a"
+    echo "second pass it, in three bunches) and with \`--full\` (every frame on the profile's TCP"
+    echo "ports: what the view shows changes all the time)."
+    echo
+    echo "CPU: fwsight's own user + system time (/proc/PID/stat; not tmux's) over the $view_secs s,"
+    echo "% of one core. Tty writes/s: its write(2) calls (/proc/PID/io syscw); bytes/s: what they"
+    echo "carried (wchar). While the view is open fwsight writes nothing but ncurses sending a"
+    echo "repaint to the terminal: a few calls within a millisecond or so, none for a repaint that"
+    echo "changed nothing on the screen. Repaints: those bursts of writes, told apart by reading"
+    echo "syscw every 10 ms (a sample that grew after one that did not starts one), so the repaints"
+    echo "the terminal received; interval: their mean interval, first to last (not rounded to the"
+    echo "window); repaints/s: 1 / interval. By design the view repaints once a second when only"
+    echo "its clock and counters move, and while frames arrive 250 ms after the last repaint at the"
+    echo "earliest (fwsight's LIVE_TICK_US and LIVE_PAINT_US): its interval is 250 ms plus the"
+    echo "loop's wake-up, never less, so never quite 4.00 a second."
+    echo
+    echo "| run ($view_secs s) | sent / pps | fwsight CPU % of one core | repaints | interval (ms) | repaints/s | tty writes/s | bytes/s to the tty |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| view, no traffic | ${vi[0]} | ${vi[1]} | ${vi[2]} | ${vi[4]} | ${vi[3]} | ${vi[5]} | ${vi[6]} |"
+    echo "| view, replication-like at $repl_pps pps | ${vr[0]} | ${vr[1]} | ${vr[2]} | ${vr[4]} | ${vr[3]} | ${vr[5]} | ${vr[6]} |"
+    echo "| view --full, replication-like at $repl_pps pps | ${vf[0]} | ${vf[1]} | ${vf[2]} | ${vf[4]} | ${vf[3]} | ${vf[5]} | ${vf[6]} |"
+    echo
+    echo "Targets:"
+    echo
+    echo "- the view with no traffic under 2% of one core: ${vi[1]}%: **$vverdict1**"
+    echo "- 4 repaints a second while what it shows keeps changing (\`--full\`): a mean interval"
+    echo "  of at most $view_gap_max ms (250 ms and the loop's wake-up): ${vf[4]} ms, ${vf[3]}/s:"
+    echo "  **$vverdict2** (with the default filter it repaints when a bunch of frames comes in:"
+    echo "  ${vr[3]}/s)"
+}
+
+view_started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+vload0=$(cut -d' ' -f1-3 /proc/loadavg)
+view_one 0
+vi=("$V_SENT" "$V_CPU" "$V_NR" "$V_RPS" "$V_GAP" "$V_WPS" "$V_BPS")
+log "view, no traffic: ${vi[*]}"
+view_one "$repl_pps"
+vr=("$V_SENT" "$V_CPU" "$V_NR" "$V_RPS" "$V_GAP" "$V_WPS" "$V_BPS")
+log "view, replication-like: ${vr[*]}"
+view_one "$repl_pps" --full
+vf=("$V_SENT" "$V_CPU" "$V_NR" "$V_RPS" "$V_GAP" "$V_WPS" "$V_BPS")
+log "view --full, replication-like: ${vf[*]}"
+vload1=$(cut -d' ' -f1-3 /proc/loadavg)
+vverdict1=$(awk -v c="${vi[1]}" 'BEGIN { print (c != "-" && c + 0 < 2) ? "PASS" : "FAIL" }')
+# 4 a second as the view does it: 250 ms after the last repaint, plus the loop's wake-up
+vverdict2=$(awk -v g="${vf[4]}" -v m="$view_gap_max" \
+                'BEGIN { print (g != "-" && g + 0 <= m) ? "PASS" : "FAIL" }')
+if $view_only; then
+    # The rest of the file stays: all of it up to the view's section, trailing blank lines off.
+    view_flag=" --view-only"
+    {
+        [[ -f $results ]] && awk '/^## The view/ { exit } { l[n++] = $0 }
+            END { while (n > 0 && l[n - 1] == "") n--; for (i = 0; i < n; i++) print l[i] }' \
+            "$results" && echo
+        view_section
+    } >"$results.tmp" && mv "$results.tmp" "$results"
+    view_section
+    [[ $vverdict1 == FAIL || $vverdict2 == FAIL ]] && exit 1
+    exit 0
+fi
+view_flag=""
+
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
@@ -247,7 +455,9 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "  ${td_ok_max:-none}): **$verdict1**"
     echo "- default filter, replication-like traffic at $repl_pps pps, under 5% of one core:"
     echo "  ${rf[4]}%: **$verdict2**"
+    echo
+    view_section
 } >"$results.tmp" && mv "$results.tmp" "$results"
 cat "$results"
-[[ $verdict1 == FAIL || $verdict2 == FAIL ]] && exit 1
+[[ $verdict1 == FAIL || $verdict2 == FAIL || $vverdict1 == FAIL || $vverdict2 == FAIL ]] && exit 1
 exit 0
