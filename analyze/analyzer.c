@@ -1,7 +1,18 @@
 /* analyze/analyzer.c: the engine's front door. Decodes each frame, keeps the counters and
  * the clock (frame time, never wall time; a frame older than the previous one is counted and
  * treated as happening "now", so deadlines stay ordered), and hands IP packets to the flow
- * tracker. Decoding itself is left to decode*.c, connections to flow_track.c and beyond. */
+ * tracker. Decoding itself is left to decode*.c, connections to flow_track.c and beyond.
+ *
+ * One frame stamped far ahead of the clock would move it there and expire every live flow at
+ * once: a damaged stamp would turn an open port into a dropped one. So such a frame is held
+ * (a copy) until the next event tells which it is. The next frame stamped near it or later
+ * confirms a real jump (a capture with a long gap): the held frame is handled at its own time,
+ * then the next. A next frame well before it shows a glitch: the held frame is handled at the
+ * clock, counted out of order like an older frame, and its flow's times do not jump either.
+ * Live, the wall clock decides the same way (analyzer_advance); at the end of input nothing
+ * confirmed it, so it is a glitch. Frames are still handled, and connections still written
+ * out, in the order they came. The first frame sets the clock: there is nothing to compare
+ * it with, so a damaged stamp there still misleads (every later frame counts out of order). */
 #include "analyzer.h"
 
 #include <stdlib.h>
@@ -9,6 +20,22 @@
 
 #include "flow_track.h"
 #include "rpc_ports.h"
+
+/* How far ahead of the clock a stamp must be for its frame to be held and checked against
+ * the next event. Above every timeout the analysis uses (TCP inactivity, 5 min, is the
+ * longest): a jump that long ends every live flow at once, the harm one bad stamp must not
+ * do, while a shorter jump is taken as an ordinary quiet stretch. Live, frames come within a
+ * second of the wall clock that drives analyzer_advance, so none is held in ordinary running. */
+#define ANALYZER_AHEAD_US (3600ull * 1000000)
+
+/* A frame stamped far ahead, waiting for the next event (see the top of the file). Its bytes
+ * are a copy in buf, which is reused and only grows, to the largest caplen held so far. */
+struct held_frame {
+    struct frame f; /* f.bytes points into buf */
+    uint8_t *buf;
+    uint32_t size;
+    bool on;
+};
 
 struct analyzer {
     struct fw_config cfg;
@@ -19,6 +46,7 @@ struct analyzer {
     bool have_time;
     struct verdict_collector *verdicts; /* fed every ended flow */
     struct rpc_ports *rpc; /* ports the endpoint mapper named */
+    struct held_frame held;
 };
 
 /* The flow tracker hands every ended flow to the verdict collector. */
@@ -77,6 +105,7 @@ void analyzer_free(struct analyzer *a)
     flow_track_fini(&a->tracker);
     verdict_collector_free(a->verdicts);
     rpc_ports_free(a->rpc);
+    free(a->held.buf);
     free(a);
 }
 
@@ -111,6 +140,64 @@ static uint64_t clock_at(struct analyzer *a, uint64_t t)
     return a->now_us;
 }
 
+/* Decodes and tracks frame f at time now: what now has expired goes first. The one place a
+ * frame is handled, whether it came just now or was held. */
+static void handle_at(struct analyzer *a, const struct frame *f, uint64_t now)
+{
+    flow_table_advance(a->tracker.table, now);
+    struct pkt p;
+    enum pkt_status st = decode_frame(f, &a->dopts, &p);
+    a->stats.by_status[st < PKT_STATUS_COUNT ? st : PKT_MALFORMED]++;
+    if (st == PKT_UNSUPPORTED_LINK)
+        a->stats.last_unsupported_linktype = f->linktype;
+    if (st == PKT_NOT_IP || st == PKT_UNSUPPORTED_LINK || st == PKT_FRAGMENT ||
+        p.ip_version == 0)
+        return;
+    if (a->cfg.verify_checksums && p.ip_cksum == CKSUM_BAD) {
+        a->stats.bad_ip_cksum++; /* Zeek drops these before any connection handling */
+        return;
+    }
+    if (a->cfg.verify_checksums && p.l4_cksum == CKSUM_BAD)
+        a->stats.bad_l4_cksum++;
+    /* A TCP header cut short still creates its connection in Zeek (not counted in it). */
+    if (st == PKT_OK || (p.proto == 6 && p.has_ports))
+        flow_track_packet(&a->tracker, &p, now, f->number, f->vantage);
+}
+
+static bool far_ahead(const struct analyzer *a, uint64_t t)
+{
+    return a->have_time && t > a->now_us && t - a->now_us > ANALYZER_AHEAD_US;
+}
+
+/* Keeps a copy of f until the next event. False if the copy could not be made. */
+static bool hold(struct analyzer *a, const struct frame *f)
+{
+    struct held_frame *h = &a->held;
+    if (f->caplen > h->size) {
+        uint8_t *buf = malloc(f->caplen);
+        if (buf == NULL)
+            return false;
+        free(h->buf);
+        h->buf = buf;
+        h->size = f->caplen;
+    }
+    if (f->caplen > 0)
+        memcpy(h->buf, f->bytes, f->caplen);
+    h->f = *f;
+    h->f.bytes = h->buf;
+    h->on = true;
+    return true;
+}
+
+/* Handles the held frame: at its own time if the jump was real, else at the clock. */
+static void release(struct analyzer *a, bool real)
+{
+    a->held.on = false;
+    if (!real)
+        a->stats.ts_backwards++; /* out of order, like a frame older than the clock */
+    handle_at(a, &a->held.f, real ? clock_at(a, a->held.f.ts_us) : a->now_us);
+}
+
 void analyzer_feed(struct analyzer *a, const struct frame *f)
 {
     /* The capture's time span is the frames' own: live, analyzer_advance() may have moved
@@ -120,32 +207,21 @@ void analyzer_feed(struct analyzer *a, const struct frame *f)
     if (f->ts_us > a->stats.last_ts_us)
         a->stats.last_ts_us = f->ts_us;
     a->stats.wire_bytes += f->wirelen;
-    uint64_t now = clock_at(a, f->ts_us);
-    flow_table_advance(a->tracker.table, now); /* what this frame's time expired goes first */
-
-    struct pkt p;
-    enum pkt_status st = decode_frame(f, &a->dopts, &p);
-    a->stats.by_status[st < PKT_STATUS_COUNT ? st : PKT_MALFORMED]++;
-    if (st == PKT_UNSUPPORTED_LINK)
-        a->stats.last_unsupported_linktype = f->linktype;
-    if (st == PKT_NOT_IP || st == PKT_UNSUPPORTED_LINK || st == PKT_FRAGMENT ||
-        p.ip_version == 0)
-        goto done;
-    if (a->cfg.verify_checksums && p.ip_cksum == CKSUM_BAD) {
-        a->stats.bad_ip_cksum++; /* Zeek drops these before any connection handling */
-        goto done;
-    }
-    if (a->cfg.verify_checksums && p.l4_cksum == CKSUM_BAD)
-        a->stats.bad_l4_cksum++;
-    /* A TCP header cut short still creates its connection in Zeek (not counted in it). */
-    if (st == PKT_OK || (p.proto == 6 && p.has_ports))
-        flow_track_packet(&a->tracker, &p, now, f->number, f->vantage);
-done:
+    /* Near the held stamp or past it confirms the jump. (The held stamp is more than
+     * ANALYZER_AHEAD_US past the clock, so the subtraction cannot wrap.) */
+    if (a->held.on)
+        release(a, f->ts_us >= a->held.f.ts_us - ANALYZER_AHEAD_US);
+    /* Without memory for the copy the stamp is trusted, as it was before the look-ahead. */
+    if (!far_ahead(a, f->ts_us) || !hold(a, f))
+        handle_at(a, f, clock_at(a, f->ts_us));
     sync_counts(a);
 }
 
 void analyzer_advance(struct analyzer *a, uint64_t now_us)
 {
+    /* Live, the wall clock tells: a stamp it has come near was real. */
+    if (a->held.on)
+        release(a, now_us >= a->held.f.ts_us - ANALYZER_AHEAD_US);
     if (!a->have_time || now_us > a->now_us) {
         a->now_us = now_us;
         a->have_time = true;
@@ -157,6 +233,8 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us)
 
 void analyzer_finish(struct analyzer *a)
 {
+    if (a->held.on)
+        release(a, false); /* nothing came to confirm it */
     flow_table_finish(a->tracker.table);
     sync_counts(a);
     verdict_collector_settle(a->verdicts);

@@ -41,7 +41,9 @@ struct analyzer_stats {
     uint64_t flows_total;                   /* connections created */
     uint64_t flows_live, flows_peak;        /* in the table now, and at most */
     uint64_t flows_evicted;                 /* pushed out by the cap: cut short */
-    uint64_t ts_backwards;                  /* frames older than the one before */
+    uint64_t ts_backwards;                  /* frames out of order: older than the one
+                                             * before, or alone far ahead (handled at the
+                                             * clock: see analyzer_feed) */
     uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame) */
     /* DCE/RPC on TCP 135 (the endpoint mapper): PDUs read, those not trusted, ports learned. */
     uint64_t rpc_pdus, rpc_truncated, rpc_malformed, rpc_incomplete, rpc_ports_learned;
@@ -53,11 +55,16 @@ struct analyzer_stats {
 struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, void *sink_ctx);
 void analyzer_free(struct analyzer *a);
 
-/* Decodes and tracks one frame; expires what the frame's time has expired first. */
+/* Decodes and tracks one frame; expires what the frame's time has expired first. A frame
+ * stamped more than an hour ahead of the clock waits (copied) for the next feed, advance or
+ * finish: if that confirms the jump it is handled at its own time, else (a damaged stamp) at
+ * the clock, counted in ts_backwards. Frames are handled in the order fed either way. */
 void analyzer_feed(struct analyzer *a, const struct frame *f);
-/* Expires flows whose timeouts have passed at now_us (live sources call it on a timer). */
+/* Expires flows whose timeouts have passed at now_us (live sources call it on a timer, with
+ * wall time: a frame waiting as above was real if now_us is within the hour of its stamp). */
 void analyzer_advance(struct analyzer *a, uint64_t now_us);
-/* End of input: every live flow is written out (CONN_END_INPUT). */
+/* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
+ * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);
 
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a);

@@ -183,7 +183,8 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
                 connlog_format_time(span, dur, sizeof dur));
     }
     if (st->ts_backwards > 0)
-        fprintf(out, "  out of order %" PRIu64 " packets older than the one before\n",
+        fprintf(out, "  out of order %" PRIu64 " packets (older than the one before, or alone "
+                     "far ahead)\n",
                 st->ts_backwards);
     fprintf(out, "  bad records  %" PRIu64 "%s%s%s\n", cap->bad_records,
             cap->bad_records > 0 ? " (skipped; first: " : "",

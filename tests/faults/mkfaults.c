@@ -320,7 +320,8 @@ static void mk_lying(void)
 }
 
 /* The clock going backwards: by seconds within the test, by a day (a clock stepped back),
- * and one record stamped a year ahead of the others, or at the end of 64-bit time. */
+ * and one record stamped a year ahead of the others, or at the end of 64-bit time; and the
+ * last two records at the end of time, a jump confirmed by the frame after it. */
 static void mk_clock(void)
 {
     mk_pcap(&work, 65535);
@@ -343,6 +344,13 @@ static void mk_clock(void)
     put32(work.bytes + work.rec[7] + 12, 0xffffffffu);
     put32(work.bytes + work.rec[7] + 16, 0xffffffffu);
     save(&work, work.len, "ts-end-of-time.pcapng");
+    /* The last two frames both there: a real jump, which the clock follows to the end. */
+    mk_pcapng(&work, 65535);
+    for (int i = 10; i <= N_FRAMES; i++) {
+        put32(work.bytes + work.rec[i] + 12, 0xffffffffu);
+        put32(work.bytes + work.rec[i] + 16, 0xffffffffu);
+    }
+    save(&work, work.len, "ts-jump-end-of-time.pcapng");
 }
 
 int main(int argc, char **argv)
