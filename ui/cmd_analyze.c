@@ -1,6 +1,7 @@
 /* ui/cmd_analyze.c: `fwsight analyze FILE [FILE2]`: reads one saved capture, or the two servers'
- * captures of one test, through the analyzer; writes the conn.log as connections end; correlates
- * two captures; prints the report (text or JSON) or opens the ncurses view (--ui). Reading is
+ * captures of one test, through the analyzer; writes the conn.log as connections end; prints
+ * the report (text or JSON) or opens the ncurses view (--ui). The options are
+ * cmd_analyze_opts.c's, matching two captures cmd_analyze_two.c's; reading is
  * capture/cap_file's, the analysis analyze/'s, the views the other ui/ files'.
  *
  * Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED, REJECTED
@@ -9,11 +10,9 @@
 #include "cmd_analyze.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -21,92 +20,13 @@
 #include "analyze/profile.h"
 #include "capture/cap_file.h"
 #include "attempt_ring.h"
-#include "cli.h"
-#include "cmd_profiles.h"
+#include "cmd_analyze_int.h"
 #include "connlog.h"
 #include "msg.h"
 #include "report.h"
 #include "tui.h"
 
 enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
-
-static const char analyze_usage[] =
-    "usage: fwsight analyze [OPTIONS] FILE [FILE2]\n"
-    "\n"
-    "Reads a saved capture (pcap, pcapng, either one gzip-compressed, or - for stdin),\n"
-    "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history),\n"
-    "gives a firewall verdict for every port attempted and every port of the profile (OPEN,\n"
-    "CLOSED, DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, UNTESTED) with its evidence and\n"
-    "advice, and prints the report on stdout.\n"
-    "\n"
-    "With FILE2, the capture of the same test taken on the other server: both are read, the\n"
-    "same attempts are matched in both despite the clock offset between the machines (it is\n"
-    "estimated and printed), and the verdicts tell a request that never arrived (DROPPED)\n"
-    "from one that arrived and whose answer was lost (REPLY-DROPPED), and a drop before the\n"
-    "far host from one after it. --local then names FILE's host; FILE2's is inferred.\n"
-    "\n"
-    "Options:\n"
-    "  --profile NAME|FILE  the ports under test (default double-take; see 'fwsight profiles')\n"
-    "  --ports LIST         test these ports instead of the profile's TCP/UDP ones:\n"
-    "                       6320,6325-6326,udp:137,tcp:135-139 (no prefix: TCP and UDP)\n"
-    "  --rpc-range LO-HI    the dynamic RPC range set on the servers (replaces the profile's)\n"
-    "  --source ADDR --target ADDR\n"
-    "                       the two servers under test (both or neither): their untested\n"
-    "                       ports are listed even when the capture shows no traffic on them\n"
-    "  --local ADDR         the host the capture was taken on, when it cannot be inferred\n"
-    "  --conn-log PATH      also write a Zeek-compatible conn.log to PATH (- for stdout:\n"
-    "                       then stdout carries the conn.log only, no report)\n"
-    "  --json               print the report as one JSON document, and write the conn.log\n"
-    "                       as JSON lines (Zeek's field names)\n"
-    "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
-    "                       q quits, ? shows the keys\n"
-    "  --report             with --ui: print the report when the view is left\n"
-    "  --verify-checksums   verify IP and TCP/UDP checksums as Zeek does by default: drop\n"
-    "                       packets with a bad IP checksum, mark bad TCP/UDP ones 'C' in the\n"
-    "                       history. Off by default: a capture taken on the sending host\n"
-    "                       shows checksum offload as bad checksums on every packet it sent\n"
-    "  --max-flows N        track at most N connections at once (default %u); beyond it\n"
-    "                       the oldest idle one is cut short and counted as an eviction\n"
-    "  --max-verdicts N     keep at most N (from, to, protocol, port) verdicts (default %u);\n"
-    "                       beyond it OPEN ones outside the profile make room, then new\n"
-    "                       attempts are counted but not judged (the report warns)\n"
-    "  -q, --quiet          no report on stdout (with --conn-log: only the log)\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED,\n"
-    "REJECTED or PARTIAL), 2 usage or input error (for a capture that ends in the middle of\n"
-    "a packet, what was read before is still analysed and reported, and the status is 2).\n";
-
-void cmd_analyze_usage(void)
-{
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    printf(analyze_usage, cfg.max_flows, VERDICT_DEFAULT_MAX_CELLS);
-}
-
-
-struct analyze_opts {
-    const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
-    const char *conn_log; /* NULL: none */
-    bool json, quiet;
-    bool ui, report;      /* --ui: the interactive view; --report: the report after it */
-    struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
-    struct fw_config cfg;
-};
-
-/* What the analyzer's sink needs: every finished connection streams to the conn.log and the
- * report's fixed-size aggregate; none is kept. One per capture (two for analyze A B). */
-struct analyze_run {
-    struct analyzer *a;
-    struct connlog *log; /* NULL: none; two captures write one log, the first one's first */
-    struct attempt_ring *attempts; /* --ui: the view's attempts pane; NULL: not kept */
-    uint64_t log_open_us;
-    struct report rep;
-    struct cap_file *cf;
-    struct report_capture cap;
-    bool read_failed;
-    char err[FW_ERRLEN];
-};
 
 static void analyze_sink(void *ctx, const struct conn_record *r)
 {
@@ -117,88 +37,6 @@ static void analyze_sink(void *ctx, const struct conn_record *r)
     report_add(&run->rep, r);
     if (run->attempts != NULL)
         attempt_ring_add(run->attempts, r);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    return cli_usage_error("analyze", fmt, arg);
-}
-
-static int analyze_parse(int argc, char **argv, struct analyze_opts *o)
-{
-    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS, OPT_PROFILE, OPT_PORTS,
-           OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI, OPT_REPORT };
-    static const struct option longopts[] = {
-        {"profile", required_argument, NULL, OPT_PROFILE},
-        {"ports", required_argument, NULL, OPT_PORTS},
-        {"rpc-range", required_argument, NULL, OPT_RPC_RANGE},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"target", required_argument, NULL, OPT_TARGET},
-        {"local", required_argument, NULL, OPT_LOCAL},
-        {"conn-log", required_argument, NULL, OPT_CONN_LOG},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"ui", no_argument, NULL, OPT_UI},
-        {"report", no_argument, NULL, OPT_REPORT},
-        {"verify-checksums", no_argument, NULL, OPT_VERIFY},
-        {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-        {"max-verdicts", required_argument, NULL, OPT_MAX_VERDICTS},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    opterr = 0; /* our own messages, which name the command */
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
-        unsigned long n;
-        switch (c) {
-        case OPT_CONN_LOG: o->conn_log = optarg; break;
-        case OPT_JSON: o->json = true; break;
-        case OPT_UI: o->ui = true; break;
-        case OPT_REPORT: o->report = true; break;
-        case OPT_VERIFY: o->cfg.verify_checksums = true; break;
-        case OPT_MAX_FLOWS:
-            if (cli_number("analyze", "--max-flows", optarg, 1, UINT32_MAX, &n) != 0)
-                return -1;
-            o->cfg.max_flows = (uint32_t)n;
-            break;
-        case OPT_MAX_VERDICTS:
-            if (cli_number("analyze", "--max-verdicts", optarg, 16, 1u << 22, &n) != 0)
-                return -1;
-            o->cfg.verdict.max_cells = (uint32_t)n;
-            break;
-        case OPT_PROFILE: o->v.profile = optarg; break;
-        case OPT_PORTS: o->v.ports = optarg; break;
-        case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
-        case OPT_SOURCE: o->v.source = optarg; break;
-        case OPT_TARGET: o->v.target = optarg; break;
-        case OPT_LOCAL: o->v.local = optarg; break;
-        case 'q': o->quiet = true; break;
-        case 'h': cmd_analyze_usage(); return 1;
-        case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind == argc)
-        return usage_error("%s", "which capture? give a FILE (or - for stdin)");
-    if (argc - optind > 2)
-        return usage_error("at most two captures (one per server), not '%s' too",
-                           argv[optind + 2]);
-    o->file = argv[optind];
-    o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
-    if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)
-        return usage_error("%s", "only one of the two captures can be stdin ('-')");
-    if (o->report && !o->ui)
-        return usage_error("%s", "--report goes with --ui (without it the report is printed)");
-    /* The view reads keys from stdin: a capture on stdin would leave it no keyboard. */
-    if (o->ui && (strcmp(o->file, "-") == 0 || (o->file2 && strcmp(o->file2, "-") == 0)))
-        return usage_error("%s", "--ui reads the keyboard on stdin: give the capture as a file");
-    if (o->ui && (o->conn_log != NULL && strcmp(o->conn_log, "-") == 0))
-        return usage_error("%s", "--ui draws on stdout: --conn-log - cannot share it");
-    if (o->ui && !tui_is_possible())
-        return usage_error("%s", "--ui needs a terminal on stdin and stdout");
-    return cli_verdict_setup("analyze", &o->v, &o->cfg.verdict);
 }
 
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
@@ -251,10 +89,7 @@ static int analyze_open(const char *file, int vantage, struct analyze_run *run)
     return 0;
 }
 
-/* Reads an opened capture into run. Returns 0 (a read cut short is reported, and
- * run->read_failed set), or -1 when nothing can be analysed (message printed). */
-static int analyze_capture(const char *file, const struct fw_config *cfg,
-                           struct analyze_run *run)
+int analyze_capture(const char *file, const struct fw_config *cfg, struct analyze_run *run)
 {
     report_init(&run->rep);
     run->a = analyzer_new(cfg, analyze_sink, run);
@@ -284,64 +119,6 @@ static int analyze_capture(const char *file, const struct fw_config *cfg,
     return 0;
 }
 
-/* Attempts kept per capture for matching two captures: a test's attempts fit many times
- * over; a busy server's capture is cut there, and what was not kept is counted. */
-#define ANALYZE_KEEP_ATTEMPTS 200000u
-
-/* Two captures: match them and settle the combined verdicts into *out (NULL when they could
- * not be combined; then each capture's own verdicts stand). */
-static int analyze_correlate(struct analyze_run run[2], const struct fw_config *cfg,
-                             struct verdict_collector **out, struct correlate_result *res)
-{
-    struct correlate_side side[2];
-    for (int i = 0; i < 2; i++) {
-        const struct verdict_collector *vc = analyzer_verdicts(run[i].a);
-        const struct verdict_capture_point *cp = verdict_capture_point(vc);
-        side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0} };
-        if (cp->known)
-            side[i].host = cp->addr;
-        if (verdict_seen_overflow(vc) > 0)
-            msg_printf("fwsight: warning: %s: %llu attempts beyond the first %u were not "
-                       "matched with the other capture\n", run[i].cap.file,
-                    (unsigned long long)verdict_seen_overflow(vc), ANALYZE_KEEP_ATTEMPTS);
-    }
-    struct verdict_config vcfg = cfg->verdict;
-    vcfg.local = (struct fw_addr){0};
-    vcfg.keep_attempts = 0;
-    vcfg.combined = true;
-    /* Dynamic RPC ports learned from the endpoint mapper: its answer crosses both capture
-     * points when it passed at all, so the first capture's table names them. */
-    vcfg.rpc = analyzer_rpc_ports(run[0].a);
-    *out = verdict_collector_new(&vcfg);
-    if (*out == NULL || correlate_run(&side[0], &side[1], *out, res) != 0 ||
-        verdict_collector_settle(*out) != 0)
-        return -1;
-    if (res->same_host || res->matched == 0) {
-        verdict_collector_free(*out);
-        *out = NULL;
-    }
-    return 0;
-}
-
-/* Two captures in the view: one list of attempts where each is listed once, and where each
- * capture was taken. Out of memory, capture 1's attempts alone (marked as one capture's). */
-static void analyze_browse_two(const struct analyze_run run[2], const struct correlate_result
-                               *corr, const struct verdict_collector *combined,
-                               struct attempt_ring *merged, struct view_two *two)
-{
-    struct fw_addr host[2] = {{0}};
-    for (int v = 0; v < 2; v++) {
-        two->cp[v] = verdict_capture_point(analyzer_verdicts(run[v].a));
-        if (two->cp[v]->known)
-            host[v] = two->cp[v]->addr;
-    }
-    two->corr = corr;
-    two->combined = combined != NULL;
-    if (run[0].attempts != NULL && run[1].attempts != NULL)
-        attempt_ring_merge(merged, run[0].attempts, run[1].attempts,
-                           corr->offset_known ? corr->offset_us : 0, host);
-}
-
 /* --ui: the finished analysis in the interactive view; the combined verdicts of two captures
  * when there are some. Returns 0, or -1 when the terminal could not be used (message printed). */
 static int analyze_browse(const struct analyze_opts *o, const struct analyze_run run[2],
@@ -358,7 +135,7 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
         first = st2->first_ts_us != 0 && st2->first_ts_us < first ? st2->first_ts_us : first;
         last = st2->last_ts_us > last ? st2->last_ts_us : last;
         packets += run[1].cap.packets;
-        analyze_browse_two(run, corr, combined, &merged, &two);
+        analyze_two_browse(run, corr, combined, &merged, &two);
     }
     snprintf(title, sizeof title, "analyze %.120s%s%.120s", o->file, ncap == 2 ? " + " : "",
              ncap == 2 ? o->file2 : "");
@@ -388,6 +165,50 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
     return 0;
 }
 
+/* --conn-log, opened before anything is read. Returns 0, or -1 with the message printed. */
+static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, FILE **log_out)
+{
+    if (analyze_same_file(o->file, o->conn_log) ||
+        (o->file2 != NULL && analyze_same_file(o->file2, o->conn_log))) {
+        msg_printf("fwsight: %s: refusing to write the conn.log over the capture "
+                   "itself\n", o->conn_log);
+        return -1;
+    }
+    *log_out = strcmp(o->conn_log, "-") == 0 ? stdout : fopen(o->conn_log, "w");
+    if (*log_out == NULL) {
+        msg_printf("fwsight: %s: cannot write the conn.log: %s\n", o->conn_log,
+                strerror(errno));
+        return -1;
+    }
+    connlog_init(log, *log_out, o->json ? CONNLOG_JSON : CONNLOG_TSV);
+    return 0;
+}
+
+/* The report of one capture, or of two (their combined verdicts, and each one's own). */
+static void analyze_print(const struct analyze_opts *o, const struct report_two *two)
+{
+    if (o->file2 != NULL && o->json)
+        report_print_two_json(stdout, two, &o->cfg);
+    else if (o->file2 != NULL)
+        report_print_two_text(stdout, two, &o->cfg);
+    else if (o->json)
+        report_print_json(stdout, two->rep[0], two->cap[0], two->st[0], &o->cfg, two->vc[0]);
+    else {
+        report_print_verdicts(stdout, two->vc[0], &o->cfg);
+        report_print_text(stdout, two->rep[0], two->cap[0], two->st[0], &o->cfg);
+    }
+}
+
+static bool analyze_blocking(const struct analyze_opts *o, const struct report_two *two)
+{
+    if (o->file2 != NULL)
+        return report_two_blocking(two);
+    for (size_t i = 0; i < verdict_count(two->vc[0]); i++)
+        if (report_verdict_blocking(verdict_at(two->vc[0], i)))
+            return true;
+    return false;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
     struct analyze_opts o = {0};
@@ -413,20 +234,9 @@ int cmd_analyze(int argc, char **argv)
     if (analyze_open(o.file, 0, &run[0]) != 0 || (ncap == 2 && analyze_open(o.file2, 1, &run[1])
                                                    != 0))
         goto out;
-    if (o.conn_log != NULL && (analyze_same_file(o.file, o.conn_log) ||
-                               (ncap == 2 && analyze_same_file(o.file2, o.conn_log)))) {
-        msg_printf("fwsight: %s: refusing to write the conn.log over the capture "
-                   "itself\n", o.conn_log);
-        goto out;
-    }
     if (o.conn_log != NULL) {
-        log_out = strcmp(o.conn_log, "-") == 0 ? stdout : fopen(o.conn_log, "w");
-        if (log_out == NULL) {
-            msg_printf("fwsight: %s: cannot write the conn.log: %s\n", o.conn_log,
-                    strerror(errno));
+        if (analyze_log_open(&o, &log, &log_out) != 0)
             goto out;
-        }
-        connlog_init(&log, log_out, o.json ? CONNLOG_JSON : CONNLOG_TSV);
         run[0].log = run[1].log = &log;
     }
     /* Only the view lists attempts: without --ui nothing is copied. Out of memory, the pane
@@ -438,24 +248,9 @@ int cmd_analyze(int argc, char **argv)
             run[i].attempts = &attempts[i];
         }
     }
-    /* One capture after the other, each by its own analyzer: memory stays bounded. --local
-     * names the first capture's host; the second's is inferred. */
-    struct fw_config cfg2 = o.cfg;
-    if (ncap == 2) {
-        o.cfg.verdict.keep_attempts = cfg2.verdict.keep_attempts = ANALYZE_KEEP_ATTEMPTS;
-        cfg2.verdict.local = (struct fw_addr){0};
-    }
-    if (analyze_capture(o.file, &o.cfg, &run[0]) != 0)
+    if (ncap == 2 ? analyze_two_read(&o, run, &combined, &corr) != 0
+                  : analyze_capture(o.file, &o.cfg, &run[0]) != 0)
         goto out;
-    if (ncap == 2) {
-        run[1].log_open_us = analyzer_stats(run[0].a)->first_ts_us;
-        if (analyze_capture(o.file2, &cfg2, &run[1]) != 0)
-            goto out;
-        if (analyze_correlate(run, &o.cfg, &combined, &corr) != 0) {
-            msg_printf("fwsight: out of memory\n");
-            goto out;
-        }
-    }
 
     const struct analyzer_stats *st = analyzer_stats(run[0].a);
     const struct analyzer_stats *st2 = ncap == 2 ? analyzer_stats(run[1].a) : st;
@@ -474,29 +269,12 @@ int cmd_analyze(int argc, char **argv)
     };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = EXIT_USAGE;
-    if (!o.quiet && log_out != stdout && (!o.ui || o.report)) {
-        if (ncap == 2 && o.json)
-            report_print_two_json(stdout, &two, &o.cfg);
-        else if (ncap == 2)
-            report_print_two_text(stdout, &two, &o.cfg);
-        else if (o.json)
-            report_print_json(stdout, &run[0].rep, &run[0].cap, st, &o.cfg, two.vc[0]);
-        else {
-            report_print_verdicts(stdout, two.vc[0], &o.cfg);
-            report_print_text(stdout, &run[0].rep, &run[0].cap, st, &o.cfg);
-        }
-    }
+    if (!o.quiet && log_out != stdout && (!o.ui || o.report))
+        analyze_print(&o, &two);
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);
-    bool blocking = false;
-    if (ncap == 2) {
-        blocking = report_two_blocking(&two);
-    } else {
-        for (size_t i = 0; i < verdict_count(two.vc[0]); i++)
-            blocking = blocking || report_verdict_blocking(verdict_at(two.vc[0], i));
-    }
-    if (status == EXIT_OK && blocking)
+    if (status == EXIT_OK && analyze_blocking(&o, &two))
         status = EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg_printf("fwsight: writing to stdout failed\n");

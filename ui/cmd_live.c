@@ -1,17 +1,14 @@
-/* ui/cmd_live.c: `fwsight live` (see cmd_live.h). It parses the options, builds the capture
- * filter from the profile, opens the device and the -w file while still privileged, drops to
- * -Z USER before the first packet is parsed, then runs the live loop: frames go to the same
- * analyzer_feed() as a file's, wall time (the clock frames are stamped with) drives
- * analyzer_advance(), and the stream prints what settled (on a terminal the interactive view,
- * tui.c, shows it instead: its keyboard is one more fd of the same poll()). At the end the
- * same report as `fwsight analyze` prints, with the kernel's drop counters. The -w file is
- * created before the drop, so it can be written where root can write, then handed to the -Z
- * user; after a signal it is flushed and closed, so it is a valid capture. In the view, w
- * flushes the -w file; without -w it starts one at a path typed at a prompt, created as the -Z
- * user, and writes the frames from then on: earlier frames are not kept in memory, so not in
- * the file. Messages go through msg.h: on a terminal they wait for the view, which shows the
- * newest, and are printed once the terminal is restored. */
-#include <poll.h>
+/* ui/cmd_live.c: `fwsight live` (see cmd_live.h). It builds the capture filter from the
+ * profile, opens the device and the -w file while still privileged, drops to -Z USER before
+ * the first packet is parsed, then runs the live loop: frames go to the same analyzer_feed()
+ * as a file's, wall time (the clock frames are stamped with) drives analyzer_advance(), and the
+ * stream prints what settled (on a terminal the interactive view shows it instead: its part of
+ * the run is cmd_live_view.c's, the options cmd_live_opts.c's). At the end the same report as
+ * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
+ * drop, so it can be written where root can write, then handed to the -Z user; after a signal
+ * it is flushed and closed, so it is a valid capture. Messages go through msg.h: on a terminal
+ * they wait for the view, which shows the newest, and are printed once the terminal is
+ * restored. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,33 +37,6 @@ enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 /* A frame the kernel stamped just before our clock read may be handed over just after it:
  * timers run this far behind the wall clock so that frame times never go backwards. */
 #define LIVE_CLOCK_SLACK_US 500000u
-/* The view repaints what changed at most 4 times a second (the eye needs no more, and a flood
- * of frames must not become a flood of repaints), and once a second for the counters. */
-#define LIVE_PAINT_US 250000u
-#define LIVE_TICK_US 1000000u
-
-struct live_run {
-    const struct live_opts *o;
-    struct cap_live *cap;
-    struct cap_writer *w;
-    const char *wname;          /* -w PATH, or wpath_typed after w */
-    char wpath_typed[VIEW_PATH_LEN];
-    uint64_t nwritten;          /* frames handed to w */
-    struct analyzer *a;
-    struct report rep;
-    struct live_stream stream;
-    bool dirty;                 /* a connection ended: verdicts may have changed */
-    bool write_failed;
-    char werr[FW_ERRLEN];
-    uint64_t next_status_us;
-    bool ui;                    /* the interactive view instead of the stream */
-    struct tui *tui;            /* open while the loop runs */
-    struct attempt_ring attempts; /* the view's attempts pane; empty without the view */
-    struct live_watch kbd;
-    bool view_dirty, kbd_gone;
-    bool told_incomplete;       /* the view was told the verdict table is full: once is enough */
-    uint64_t start_us, last_paint_us;
-};
 
 static void live_conn(void *ctx, const struct conn_record *r)
 {
@@ -100,90 +70,10 @@ static void live_status(struct live_run *run, uint64_t now_us)
     live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
 }
 
-static void live_kbd_ready(void *ctx, int fd, short revents)
-{
-    struct live_run *run = ctx;
-    (void)fd;
-    /* A terminal that went away keeps poll() ready: end the run rather than spin. */
-    if (revents & (POLLHUP | POLLERR | POLLNVAL))
-        run->kbd_gone = true;
-}
-
-static bool live_is_gz(const char *path)
+bool live_is_gz(const char *path)
 {
     size_t len = strlen(path);
     return len > 3 && strcmp(path + len - 3, ".gz") == 0;
-}
-
-/* w in the view: flush the file being written, or start one at path. A failed flush ends the
- * run like a failed write (the pump sees write_failed); a failed open only says why. */
-static void live_save(void *ctx, const char *path, char msg[VIEW_MSG_LEN])
-{
-    struct live_run *run = ctx;
-    char err[FW_ERRLEN] = "";
-    if (run->w != NULL) {
-        if (cap_writer_flush(run->w, run->werr) != 0) {
-            run->write_failed = true;
-            snprintf(msg, VIEW_MSG_LEN, "saving failed: %.150s", run->werr);
-            return;
-        }
-        snprintf(msg, VIEW_MSG_LEN, "saved %llu packets to %.150s",
-                 (unsigned long long)run->nwritten, run->wname);
-        return;
-    }
-    run->w = cap_writer_open(path, cap_live_linktype(run->cap), cap_live_snaplen(run->cap),
-                             live_is_gz(path), false, err);
-    if (run->w == NULL) {
-        snprintf(msg, VIEW_MSG_LEN, "not saved: %.180s", err);
-        return;
-    }
-    snprintf(run->wpath_typed, sizeof run->wpath_typed, "%s", path);
-    run->wname = run->wpath_typed;
-    snprintf(msg, VIEW_MSG_LEN, "saving to %.120s from now on (earlier frames were not kept)",
-             path);
-}
-
-/* The view's share of a wake-up: keys repaint at once, new data at most every LIVE_PAINT_US,
- * the counters every LIVE_TICK_US; paused, only keys do. Returns 1 when the user quit. */
-static int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
-{
-    struct cap_live_stats cs;
-    char title[96];
-    cap_live_stats(run->cap, &cs);
-    snprintf(title, sizeof title, "live %s", run->o->iface);
-    struct view_input in = {
-        .vc = analyzer_verdicts(run->a), .cfg = &run->o->cfg, .title = title,
-        .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
-        .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
-        .saving = run->w != NULL, .attempts = &run->attempts,
-        .profile = run->o->v.prof != NULL ? run->o->v.prof->name : NULL,
-    };
-    enum view_action act = tui_keys(run->tui, &in);
-    if (act == VIEW_QUIT || run->kbd_gone)
-        return 1;
-    uint64_t due = run->last_paint_us + (run->view_dirty ? LIVE_PAINT_US : LIVE_TICK_US);
-    if (act == VIEW_REDRAW || (!tui_sel(run->tui)->paused && now_us >= due)) {
-        tui_paint(run->tui, &in);
-        run->view_dirty = false;
-        run->last_paint_us = now_us;
-        due = now_us + LIVE_TICK_US;
-    }
-    if (!tui_sel(run->tui)->paused && due < *next_us)
-        *next_us = due;
-    return 0;
-}
-
-/* The view's user is told, once, when the verdict table first overflows (the final report
- * warns too, as offline): the view shows the message and it is printed when the view closes.
- * The stream says nothing new: its stderr stays as it was. */
-static void live_tell_incomplete(struct live_run *run)
-{
-    char why[400];
-    if (run->told_incomplete ||
-        !report_verdicts_incomplete(analyzer_verdicts(run->a), "the verdicts", why, sizeof why))
-        return;
-    run->told_incomplete = true;
-    msg_printf("fwsight: warning: %s\n", why);
 }
 
 /* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
@@ -286,13 +176,8 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
         .end_us = run->o->duration_us != 0 ? live_now_us() + run->o->duration_us : 0,
         .max_wait_ms = cap_live_fd(run->cap) >= 0 ? 1000 : 100,
     };
-    if (run->tui != NULL) {
-        run->kbd = (struct live_watch){ tui_fd(run->tui), POLLIN, live_kbd_ready, run };
-        tui_set_save(run->tui, live_save, run);
-        lc.watch = &run->kbd;
-        lc.nwatch = 1;
-        run->start_us = live_now_us();
-    }
+    if (run->tui != NULL)
+        live_view_attach(run, &lc);
     enum live_stop stop = live_loop_run(&lc, &signo, err);
     /* The terminal is the user's again before anything more is printed. */
     tui_close(run->tui);

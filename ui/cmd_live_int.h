@@ -1,4 +1,6 @@
-/* ui/cmd_live_int.h: what cmd_live.c and cmd_live_opts.c share: the parsed options. */
+/* ui/cmd_live_int.h: what the files of `fwsight live` share: the parsed options
+ * (cmd_live_opts.c), the run (cmd_live.c: capture, analysis, stream) and the interactive
+ * view's part of it (cmd_live_view.c). */
 #ifndef FW_CMD_LIVE_INT_H
 #define FW_CMD_LIVE_INT_H
 
@@ -6,7 +8,14 @@
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
+#include "capture/cap_live.h"
+#include "capture/cap_writer.h"
+#include "attempt_ring.h"
 #include "cli.h"
+#include "live_loop.h"
+#include "live_stream.h"
+#include "report.h"
+#include "tui.h"
 
 struct live_opts {
     const char *iface, *filter, *wpath, *user;
@@ -22,5 +31,41 @@ struct live_opts {
  * loads the profile. Returns 0 to run, 1 when the help was printed, -1 on a usage error
  * (reported on stderr). */
 int live_parse(int argc, char **argv, struct live_opts *o);
+
+struct live_run {
+    const struct live_opts *o;
+    struct cap_live *cap;
+    struct cap_writer *w;
+    const char *wname;          /* -w PATH, or wpath_typed after w */
+    char wpath_typed[VIEW_PATH_LEN];
+    uint64_t nwritten;          /* frames handed to w */
+    struct analyzer *a;
+    struct report rep;
+    struct live_stream stream;
+    bool dirty;                 /* a connection ended: verdicts may have changed */
+    bool write_failed;
+    char werr[FW_ERRLEN];
+    uint64_t next_status_us;
+    bool ui;                    /* the interactive view instead of the stream */
+    struct tui *tui;            /* open while the loop runs */
+    struct attempt_ring attempts; /* the view's attempts pane; empty without the view */
+    struct live_watch kbd;
+    bool view_dirty, kbd_gone;
+    bool told_incomplete;       /* the view was told the verdict table is full: once is enough */
+    uint64_t start_us, last_paint_us;
+};
+
+/* Whether a -w path asks for gzip: it ends in .gz. */
+bool live_is_gz(const char *path);
+
+/* The view joins the loop: its keyboard becomes one more fd of the poll(), w saves. */
+void live_view_attach(struct live_run *run, struct live_loop_cfg *lc);
+
+/* The view's share of a wake-up (the loop's pump calls it last). Returns 1 when the user
+ * quit or the terminal went away, else 0; may lower *next_us to the next repaint. */
+int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us);
+
+/* Connections ended: tells the view's user, once, when the verdict table first overflows. */
+void live_tell_incomplete(struct live_run *run);
 
 #endif
