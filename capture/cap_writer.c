@@ -103,6 +103,12 @@ static void put32(uint8_t *p, uint32_t v)
     memcpy(p, &v, 4);
 }
 
+bool cap_writer_path_gz(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 3 && strcmp(path + len - 3, ".gz") == 0;
+}
+
 struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snaplen, bool gzip,
                                    bool force, char err[FW_ERRLEN])
 {

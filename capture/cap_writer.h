@@ -12,6 +12,9 @@
 
 struct cap_writer;
 
+/* Whether a path asks for gzip: it ends in .gz (how users say it, for -w and the view's w). */
+bool cap_writer_path_gz(const char *path);
+
 /* Creates path and writes the file header. Refuses an existing file unless force (O_EXCL, so
  * two writers cannot race for one name), and a symbolic link at path even with force. NULL
  * with err filled on failure. */

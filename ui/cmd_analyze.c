@@ -201,12 +201,7 @@ static void analyze_print(const struct analyze_opts *o, const struct report_two 
 
 static bool analyze_blocking(const struct analyze_opts *o, const struct report_two *two)
 {
-    if (o->file2 != NULL)
-        return report_two_blocking(two);
-    for (size_t i = 0; i < verdict_count(two->vc[0]); i++)
-        if (report_verdict_blocking(verdict_at(two->vc[0], i)))
-            return true;
-    return false;
+    return o->file2 != NULL ? report_two_blocking(two) : report_blocking(two->vc[0]);
 }
 
 int cmd_analyze(int argc, char **argv)

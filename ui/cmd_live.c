@@ -70,12 +70,6 @@ static void live_status(struct live_run *run, uint64_t now_us)
     live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
 }
 
-bool live_is_gz(const char *path)
-{
-    size_t len = strlen(path);
-    return len > 3 && strcmp(path + len - 3, ".gz") == 0;
-}
-
 /* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
  * then the timers, then what changed. */
 static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
@@ -141,7 +135,7 @@ static int live_open(struct live_run *run, const char *filter)
     if (o->wpath != NULL) {
         run->wname = o->wpath;
         run->w = cap_writer_open(o->wpath, cap_live_linktype(run->cap),
-                                 cap_live_snaplen(run->cap), live_is_gz(o->wpath), o->force, err);
+                                 cap_live_snaplen(run->cap), cap_writer_path_gz(o->wpath), o->force, err);
         if (run->w == NULL) {
             msg_printf("fwsight: %s%s\n", err, o->force ? "" :
                     " (an existing file is overwritten only with --force)");
@@ -284,10 +278,8 @@ int cmd_live(int argc, char **argv)
 
     status = live_capture(&run, err);
     live_report(&run, status == LIVE_OK ? NULL : err);
-    const struct verdict_collector *vc = analyzer_verdicts(run.a);
-    for (size_t i = 0; status == LIVE_OK && i < verdict_count(vc); i++)
-        if (report_verdict_blocking(verdict_at(vc, i)))
-            status = LIVE_BLOCKED;
+    if (status == LIVE_OK && report_blocking(analyzer_verdicts(run.a)))
+        status = LIVE_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg_printf("fwsight: writing to stdout failed\n");
         status = LIVE_CAPTURE;

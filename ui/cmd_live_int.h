@@ -55,9 +55,6 @@ struct live_run {
     uint64_t start_us, last_paint_us;
 };
 
-/* Whether a -w path asks for gzip: it ends in .gz. */
-bool live_is_gz(const char *path);
-
 /* The view joins the loop: its keyboard becomes one more fd of the poll(), w saves. */
 void live_view_attach(struct live_run *run, struct live_loop_cfg *lc);
 

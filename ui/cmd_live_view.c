@@ -50,7 +50,7 @@ static void live_save(void *ctx, const char *path, char msg[VIEW_MSG_LEN])
         return;
     }
     run->w = cap_writer_open(path, cap_live_linktype(run->cap), cap_live_snaplen(run->cap),
-                             live_is_gz(path), false, err);
+                             cap_writer_path_gz(path), false, err);
     if (run->w == NULL) {
         snprintf(msg, VIEW_MSG_LEN, "not saved: %.180s", err);
         return;

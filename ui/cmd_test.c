@@ -154,10 +154,9 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
     if (warn[0] != '\0')
         fprintf(stderr, "fwsight test: warning: %s\n", warn);
     if (o->write != NULL) {
-        size_t len = strlen(o->write);
-        bool gz = len > 3 && strcmp(o->write + len - 3, ".gz") == 0;
         run->w = cap_writer_open(o->write, cap_live_linktype(run->cap),
-                                 cap_live_snaplen(run->cap), gz, false, err);
+                                 cap_live_snaplen(run->cap), cap_writer_path_gz(o->write), false,
+                                 err);
         if (run->w == NULL)
             goto fail;
     }
@@ -206,10 +205,8 @@ static int test_report(struct test_run *run, const struct test_opts *o,
         report_print_text(stdout, &run->rep, &cap, st, cfg);
     }
     int status = capture_err != NULL ? EXIT_CAPTURE : EXIT_OK;
-    const struct verdict_collector *vc = analyzer_verdicts(run->a);
-    for (size_t i = 0; status == EXIT_OK && i < verdict_count(vc); i++)
-        if (report_verdict_blocking(verdict_at(vc, i)))
-            status = EXIT_BLOCKED;
+    if (status == EXIT_OK && report_blocking(analyzer_verdicts(run->a)))
+        status = EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "fwsight test: writing to stdout failed\n");
         status = EXIT_CAPTURE;

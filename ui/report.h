@@ -129,6 +129,8 @@ bool report_two_blocking(const struct report_two *t);
 
 /* DROPPED, REPLY-DROPPED, REJECTED or PARTIAL: what makes fwsight exit 1. */
 bool report_verdict_blocking(const struct verdict_item *it);
+/* Whether any of vc's verdicts is blocking. */
+bool report_blocking(const struct verdict_collector *vc);
 
 /* The JSON document (docs/json-schema.md, "fwsight_json": 1). */
 void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,

@@ -76,13 +76,7 @@ void report_print_two_text(FILE *out, const struct report_two *t, const struct f
 
 bool report_two_blocking(const struct report_two *t)
 {
-    for (int k = 0; k < 2; k++) {
-        const struct verdict_collector *vc = t->combined != NULL ? t->combined : t->vc[k];
-        for (size_t i = 0; i < verdict_count(vc); i++)
-            if (report_verdict_blocking(verdict_at(vc, i)))
-                return true;
-        if (t->combined != NULL)
-            break;
-    }
-    return false;
+    if (t->combined != NULL)
+        return report_blocking(t->combined);
+    return report_blocking(t->vc[0]) || report_blocking(t->vc[1]);
 }

@@ -34,6 +34,14 @@ bool report_verdict_blocking(const struct verdict_item *it)
     }
 }
 
+bool report_blocking(const struct verdict_collector *vc)
+{
+    for (size_t i = 0; i < verdict_count(vc); i++)
+        if (report_verdict_blocking(verdict_at(vc, i)))
+            return true;
+    return false;
+}
+
 /* The profile's entry order, so the matrix reads like the profile (docs/profiles.md). */
 size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
 {
