@@ -83,8 +83,11 @@ int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
     if (act == VIEW_REDRAW || (!tui_sel(run->tui)->paused && now_us >= due)) {
         tui_paint(run->tui, &in);
         run->view_dirty = false;
-        run->last_paint_us = now_us;
-        due = now_us + LIVE_TICK_US;
+        /* On the beat when the wake-up was merely late, so the lateness does not add up
+         * (4 paints a second, not 3.99); after a key, or a long stall, from now. */
+        bool on_beat = act != VIEW_REDRAW && now_us - due < LIVE_PAINT_US;
+        run->last_paint_us = on_beat ? due : now_us;
+        due = run->last_paint_us + LIVE_TICK_US;
     }
     if (!tui_sel(run->tui)->paused && due < *next_us)
         *next_us = due;
