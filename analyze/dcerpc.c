@@ -1,15 +1,16 @@
 /* analyze/dcerpc.c: DCE/RPC connection-oriented PDUs from a TCP 135 payload (see dcerpc.h).
  * The common header, bind and alter_context (and their acks), request and response follow
  * C706 12.6; the endpoint mapper's answers follow C706 appendix O (ept_map, ept_lookup) in NDR
- * (C706 chapter 14), the towers C706 appendix L. Reassembly is bounded (see dcerpc.h); naming
- * learned ports is rpc_ports.c's, interface names dcerpc_names.c's. */
+ * (C706 chapter 14), the towers C706 appendix L. The bounded reassembly that hands in whole PDUs
+ * is dcerpc_stream.c's; naming learned ports is rpc_ports.c's, interface names
+ * dcerpc_names.c's. */
 #include "dcerpc.h"
 
 #include <string.h>
 
 #include "cur.h"
+#include "dcerpc_int.h"
 
-#define HDR_LEN 16          /* C706 12.6.3.1: the common header */
 #define PFC_FIRST_FRAG 0x01
 #define PFC_LAST_FRAG 0x02
 #define PT_REQUEST 0
@@ -358,8 +359,8 @@ static enum dcerpc_result pdu_response(struct dcerpc_conn *c, struct cur *b, boo
     return epm_stub(*b, le, opnum, st, fn, ctx);
 }
 
-/* One PDU at the start of s, whose whole frag_length is in s (checked by the caller). */
-static enum dcerpc_result pdu_parse(struct dcerpc_conn *c, struct cur s, bool le,
+/* One PDU, its length checked (see dcerpc_int.h). */
+enum dcerpc_result dcerpc_pdu_parse(struct dcerpc_conn *c, struct cur s, bool le,
                                     struct dcerpc_stats *st, dcerpc_endpoint_fn fn, void *ctx)
 {
     size_t pdu_left = s.left;
@@ -392,119 +393,6 @@ static enum dcerpc_result pdu_parse(struct dcerpc_conn *c, struct cur s, bool le
     default:
         st->other_ptypes++;
         return DCERPC_OK;
-    }
-}
-
-/* --- the TCP stream ------------------------------------------------------------------- */
-
-/* Whether bytes can start a PDU (C706 12.6.3.1): version 5, minor 0 or 1, a ptype of C706
- * 12.6.4 (0 to 19), drep integers big- or little-endian. Used to resync after a gap. */
-static bool starts_pdu(struct cur s)
-{
-    return s.left >= HDR_LEN && cur_peek_u8(&s, 0) == 5 && cur_peek_u8(&s, 1) <= 1 &&
-           cur_peek_u8(&s, 2) <= 19 && (cur_peek_u8(&s, 4) >> 4) <= 1;
-}
-
-/* Bytes lost or not to be trusted: the buffer goes, and from the server an answer being joined
- * from RPC fragments too (a lost fragment would otherwise join its neighbours). */
-static void stream_drop(struct dcerpc_conn *c, struct dcerpc_stream *d)
-{
-    d->len = 0;
-    d->synced = false;
-    if (d == &c->dir[1])
-        c->frag.active = false;
-}
-
-/* frag_length is 16 bits: whatever a header says, the PDU fits in the buffer. */
-_Static_assert(DCERPC_STREAM_CAP > UINT16_MAX, "a stream buffer holds any one PDU");
-
-/* Parse every whole PDU at the front of the buffer; keep the rest. A header that lies
- * (malformed) drops the buffer: nothing after it can be trusted to start a PDU. */
-static void stream_parse(struct dcerpc_conn *c, struct dcerpc_stream *d, struct dcerpc_stats *st,
-                         dcerpc_endpoint_fn fn, void *ctx)
-{
-    struct cur s = cur_make(d->buf, d->len);
-    while (s.left >= HDR_LEN) {
-        uint8_t drep = cur_peek_u8(&s, 4);
-        bool le = (drep >> 4) == 1;
-        uint16_t frag_len = cur_peek_be16(&s, 8);
-        if (le)
-            frag_len = (uint16_t)(frag_len << 8 | frag_len >> 8);
-        enum dcerpc_result r;
-        bool drop = false;
-        if (cur_peek_u8(&s, 0) != 5 || cur_peek_u8(&s, 1) > 1 || (drep >> 4) > 1 ||
-            frag_len < HDR_LEN) {
-            r = DCERPC_MALFORMED;
-            drop = true;
-        } else if (frag_len > s.left) {
-            break; /* the rest comes in later segments */
-        } else {
-            r = pdu_parse(c, cur_sub(&s, frag_len), le, st, fn, ctx);
-        }
-        st->pdus++;
-        st->by_result[r]++;
-        if (drop) {
-            stream_drop(c, d);
-            return;
-        }
-        cur_skip(&s, frag_len);
-    }
-    size_t rest = s.left;
-    if (rest > 0 && rest < d->len)
-        memmove(d->buf, d->buf + (d->len - rest), rest);
-    d->len = (uint32_t)rest;
-}
-
-void dcerpc_segment(struct dcerpc_conn *c, const uint8_t *p, size_t caplen, size_t wire_len,
-                    uint32_t seq, bool from_server, struct dcerpc_stats *st,
-                    dcerpc_endpoint_fn fn, void *ctx)
-{
-    st->segments++;
-    struct dcerpc_stream *d = &c->dir[from_server ? 1 : 0];
-    struct cur s = cur_make(p, caplen);
-    uint32_t wire = (uint32_t)(wire_len >= caplen ? wire_len : caplen);
-    if (d->has_seq) {
-        uint32_t behind = d->next_seq - seq; /* modulo 2^32: RFC 9293 3.4 */
-        if (behind != 0 && behind <= INT32_MAX) { /* starts with bytes already seen: skip */
-            st->stream_retrans++;
-            if (behind >= wire)
-                return;
-            cur_skip(&s, behind);
-            wire -= behind;
-            seq = d->next_seq;
-        } else if (behind != 0) { /* bytes missing from the capture */
-            if (d->synced)
-                st->stream_gaps++;
-            if (d->len > 0)
-                st->by_result[DCERPC_FRAGMENTED]++;
-            stream_drop(c, d);
-        }
-    }
-    d->has_seq = true;
-    d->next_seq = seq + wire;
-    size_t have = s.left; /* of the wire bytes, those captured */
-    if (!d->synced) {
-        if (!starts_pdu(s)) {
-            st->stream_unsynced++;
-            return;
-        }
-        d->synced = true;
-        d->len = 0;
-    }
-    /* Append in pieces no larger than the room left, parsing between them: after a parse the
-     * buffer holds at most one incomplete PDU (below 64 KiB), so there is always room. */
-    while (s.left > 0 && d->synced) {
-        size_t n = DCERPC_STREAM_CAP - d->len;
-        if (n > s.left)
-            n = s.left;
-        cur_bytes(&s, d->buf + d->len, n);
-        d->len += (uint32_t)n;
-        stream_parse(c, d, st, fn, ctx);
-    }
-    if (have < wire && d->synced) { /* the capture cut the segment: its tail is a gap */
-        st->pdus++;
-        st->by_result[DCERPC_TRUNCATED]++;
-        stream_drop(c, d);
     }
 }
 

@@ -5,14 +5,14 @@
  * opnum a call id is, and responses to the endpoint mapper are decoded down to their towers
  * (C706 appendix L: floors UUID, NDR, RPC CO, TCP port, IP address).
  *
- * Reassembly, bounded: each direction's in-order payload (by TCP sequence number) is kept in a
- * buffer of DCERPC_STREAM_CAP bytes and whole PDUs are parsed from its front; a retransmission
- * is skipped; bytes missing from the capture (a gap) drop the buffer, counted, and parsing
- * resumes at the next segment that starts a PDU. An endpoint-mapper answer in several RPC
- * fragments has its stubs joined per call (DCERPC_STUB_CAP bytes) and is decoded at the last
- * fragment; a chain that breaks is counted "incomplete, not parsed". Learning the ports
- * (host, port -> interface) and judging them is rpc_ports.c's and the verdicts'. Pure C, no
- * I/O; every read goes through the bounded cursor (cur.h). */
+ * Reassembly, bounded (dcerpc_stream.c): each direction's in-order payload (by TCP sequence
+ * number) is kept in a buffer of DCERPC_STREAM_CAP bytes and whole PDUs are parsed from its
+ * front; a retransmission is skipped; bytes missing from the capture (a gap) drop the buffer,
+ * counted, and parsing resumes at the next segment that starts a PDU. An endpoint-mapper
+ * answer in several RPC fragments has its stubs joined per call (DCERPC_STUB_CAP bytes) and is
+ * decoded at the last fragment; a chain that breaks is counted "incomplete, not parsed".
+ * Learning the ports (host, port -> interface) and judging them is rpc_ports.c's and the
+ * verdicts'. Pure C, no I/O; every read goes through the bounded cursor (cur.h). */
 #ifndef FW_DCERPC_H
 #define FW_DCERPC_H
 

@@ -1,7 +1,8 @@
 /* analyze/dcerpc_test.c: the DCE/RPC parser (dcerpc.c) on PDUs built here field by field
  * (C706 12.6, appendix L towers, appendix O ept_map/ept_lookup), in both byte orders; every
  * prefix of every PDU; lies in lengths and floor counts; and, end to end through the analyzer,
- * a dynamic port learned on TCP 135 and then dropped. */
+ * a dynamic port learned on TCP 135 and then dropped, and the connections' parser memory held
+ * only while a TCP 135 connection with payload lives (rpc_ports.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -702,6 +703,127 @@ static void learned_port_dropped(void **state)
     analyzer_free(a);
 }
 
+static void handshake(uint16_t sp)
+{
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_SYN);
+    pb_tcp(&b, TGT, 135, SRC, sp, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
+}
+
+/* Feeds frames [*fed, pb_count()) and returns the parser memory held after them. */
+static const struct rpc_mem *feed_upto(struct analyzer *a, size_t *fed)
+{
+    for (; *fed < pb_count(&b); (*fed)++) {
+        struct frame f = pb_frame(&b, *fed);
+        analyzer_feed(a, &f);
+    }
+    return rpc_ports_mem(analyzer_rpc_ports(a));
+}
+
+/* A connection's parser memory is allocated only when TCP 135 carries payload, and given back
+ * when the connection ends, by a FIN from each side or by a RST. */
+static void parser_memory_on_demand(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    size_t fed = 0;
+    pb_init(&b, T0);
+    /* No payload on 135: a web exchange and a refused connection to 135. */
+    pb_tcp(&b, SRC, 50200, TGT, 80, TH_SYN);
+    pb_tcp(&b, TGT, 80, SRC, 50200, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 50200, TGT, 80, TH_ACK);
+    b.next.payload_len = 200;
+    pb_tcp(&b, SRC, 50200, TGT, 80, TH_ACK | TH_PUSH);
+    pb_tcp(&b, SRC, 50201, TGT, 135, TH_SYN);
+    pb_tcp(&b, TGT, 135, SRC, 50201, TH_RST | TH_ACK);
+    const struct rpc_mem *m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, 0);
+    assert_int_equal(m->peak, 0);
+
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0);
+    handshake(50300); /* two connections bind */
+    assert_int_equal(feed_upto(a, &fed)->in_use, 0);
+    segment(SRC, 50300, TGT, 135, &bd);
+    const struct pb_rec *rec = &b.rec[pb_count(&b) - 1];
+    const uint8_t *tcp = &b.pool[rec->off + rec->ip_off + 20];
+    uint32_t bind_seq = 0;
+    for (int i = 4; i < 8; i++)
+        bind_seq = bind_seq << 8 | tcp[i]; /* its sequence number, for a retransmission */
+    handshake(50301);
+    segment(SRC, 50301, TGT, 135, &bd);
+    segment(TGT, 135, SRC, 50301, &ba);
+    assert_int_equal(feed_upto(a, &fed)->in_use, 2);
+    pb_tcp(&b, SRC, 50300, TGT, 135, TH_ACK | TH_FIN); /* the first one closes */
+    assert_int_equal(feed_upto(a, &fed)->in_use, 2);
+    pb_tcp(&b, TGT, 135, SRC, 50300, TH_ACK | TH_FIN);
+    pb_tcp(&b, SRC, 50300, TGT, 135, TH_ACK);
+    assert_int_equal(feed_upto(a, &fed)->in_use, 1);
+    b.next.set_seq = true; /* its bind again, after the end: a retransmission, not a start */
+    b.next.seq = bind_seq;
+    segment(SRC, 50300, TGT, 135, &bd);
+    m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, 1);
+    assert_int_equal(rpc_ports_stats(analyzer_rpc_ports(a))->stream_retrans, 1);
+    handshake(50302); /* a third binds and is reset */
+    segment(SRC, 50302, TGT, 135, &bd);
+    assert_int_equal(feed_upto(a, &fed)->in_use, 2);
+    pb_tcp(&b, TGT, 135, SRC, 50302, TH_RST | TH_ACK);
+    m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, 1);
+    assert_int_equal(m->peak, 2);
+    assert_int_equal(m->alloc_failed, 0);
+    const struct dcerpc_stats *st = rpc_ports_stats(analyzer_rpc_ports(a));
+    assert_int_equal(st->binds, 3);
+    assert_int_equal(st->bind_acks, 1);
+    assert_int_equal(st->by_result[DCERPC_OK], 4);
+    analyzer_free(a);
+}
+
+/* Linked with -Wl,--wrap=calloc: the parser memory's allocation can be made to fail. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static bool fail_conn_alloc;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (fail_conn_alloc && n == 1 && size == sizeof(struct dcerpc_conn))
+        return NULL;
+    return __real_calloc(n, size);
+}
+
+/* Without memory for a connection its segments go unparsed and are counted; the next segment
+ * tries again. */
+static void parser_memory_refused(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    size_t fed = 0;
+    pb_init(&b, T0);
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0);
+    handshake(50400);
+    segment(SRC, 50400, TGT, 135, &bd);
+    fail_conn_alloc = true;
+    const struct rpc_mem *m = feed_upto(a, &fed);
+    fail_conn_alloc = false;
+    assert_int_equal(m->alloc_failed, 1);
+    assert_int_equal(m->in_use, 0);
+    const struct dcerpc_stats *st = rpc_ports_stats(analyzer_rpc_ports(a));
+    assert_int_equal(st->segments, 0);
+    segment(TGT, 135, SRC, 50400, &ba);
+    m = feed_upto(a, &fed);
+    assert_int_equal(m->alloc_failed, 1);
+    assert_int_equal(m->in_use, 1);
+    assert_int_equal(st->segments, 1);
+    assert_int_equal(st->bind_acks, 1);
+    analyzer_free(a);
+}
+
 /* The real sample (samples/rpc/open, made by samples/rpc/lab.sh): impacket-rpcdump's ept_lookup
  * answer from Samba spans several TCP segments and two RPC fragments; reassembled, its entries
  * teach the dynamic ports, more than the single one rpcclient's ept_map names. */
@@ -756,6 +878,8 @@ int main(void)
         cmocka_unit_test(malformed),
         cmocka_unit_test(refused_context),
         cmocka_unit_test(learned_port_dropped),
+        cmocka_unit_test(parser_memory_on_demand),
+        cmocka_unit_test(parser_memory_refused),
         cmocka_unit_test(sample_rpcdump_learned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

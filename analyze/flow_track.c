@@ -298,9 +298,11 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         if (!r.counted)
             return;
         is_orig = r.is_orig;
-        /* The endpoint mapper's answers name the dynamic RPC ports. One compare of
-         * the payload length first, so other segments pay nothing more. */
-        if (p->payload_caplen > 0 && (p->sport == 135 || p->dport == 135) && t->rpc != NULL)
+        /* The endpoint mapper's answers name the dynamic RPC ports; a FIN or RST gives
+         * the connection's parser memory back. The payload and flags first, so other
+         * segments pay little more. */
+        if ((p->payload_caplen > 0 || (p->tcp_flags & (TH_FIN | TH_RST))) &&
+            (p->sport == 135 || p->dport == 135) && t->rpc != NULL)
             rpc_ports_segment(t->rpc, f->seq, p, frame);
         if ((p->tcp_flags & TH_RST) && !is_orig && !f->resp_rst) {
             f->resp_rst = true;

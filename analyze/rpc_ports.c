@@ -1,18 +1,23 @@
 /* analyze/rpc_ports.c: the learned dynamic RPC ports (see rpc_ports.h). Both tables are small
  * arrays searched in full: the port table is read once per verdict cell when verdicts settle,
  * the connection table once per TCP 135 segment, neither on any other packet. Parsing and the
- * bounded reassembly (two 64 KiB stream buffers and a 64 KiB stub buffer in each connection's
- * dcerpc_conn: about 6 MiB for the 32, calloc'd once, touched only by TCP 135 traffic) are
- * dcerpc.c's. */
+ * bounded reassembly are dcerpc*.c's; a connection's parser memory (struct dcerpc_conn: two
+ * 64 KiB stream buffers and a 64 KiB stub buffer) is allocated at its first payload and given
+ * back when the connection ends, so a capture without TCP 135 payload allocates none. */
 #include "rpc_ports.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define FIN_CLIENT 0x01
+#define FIN_SERVER 0x02
+
 struct rpc_conn {
     bool used;
+    bool ended;       /* both FINs or a RST seen: dc given back, later payload is stale */
+    uint8_t fins;     /* FIN_CLIENT, FIN_SERVER */
     uint64_t flow_seq, last_frame;
-    struct dcerpc_conn dc;
+    struct dcerpc_conn *dc; /* NULL until the first payload and once ended */
 };
 
 struct rpc_ports {
@@ -21,6 +26,7 @@ struct rpc_ports {
     uint64_t replaced;
     struct rpc_conn conns[RPC_CONNS_MAX];
     struct dcerpc_stats stats;
+    struct rpc_mem mem;
 };
 
 struct rpc_ports *rpc_ports_new(void)
@@ -30,6 +36,10 @@ struct rpc_ports *rpc_ports_new(void)
 
 void rpc_ports_free(struct rpc_ports *r)
 {
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < RPC_CONNS_MAX; i++)
+        free(r->conns[i].dc);
     free(r);
 }
 
@@ -93,35 +103,93 @@ static void on_endpoint(void *ctx, const struct dcerpc_endpoint *e)
     }
 }
 
-/* The connection's parser memory; a new connection takes a free slot or the one idle longest. */
-static struct dcerpc_conn *conn_get(struct rpc_ports *r, uint64_t flow_seq, uint64_t frame)
+static struct rpc_conn *conn_find(struct rpc_ports *r, uint64_t flow_seq)
 {
-    struct rpc_conn *old = &r->conns[0];
+    for (size_t i = 0; i < RPC_CONNS_MAX; i++)
+        if (r->conns[i].used && r->conns[i].flow_seq == flow_seq)
+            return &r->conns[i];
+    return NULL;
+}
+
+/* Which slot a new connection takes: a free one, else the ended one idle longest, else the
+ * live one idle longest (at most RPC_CONNS_MAX are parsed at once, as ever). */
+static struct rpc_conn *conn_victim(struct rpc_ports *r)
+{
+    struct rpc_conn *old = NULL;
     for (size_t i = 0; i < RPC_CONNS_MAX; i++) {
         struct rpc_conn *c = &r->conns[i];
-        if (c->used && c->flow_seq == flow_seq) {
-            c->last_frame = frame;
-            return &c->dc;
-        }
-        if (!c->used || (old->used && c->last_frame < old->last_frame))
+        if (!c->used)
+            return c;
+        if (old == NULL || (c->ended && !old->ended) ||
+            (c->ended == old->ended && c->last_frame < old->last_frame))
             old = c;
     }
-    memset(old, 0, sizeof *old);
-    old->used = true;
-    old->flow_seq = flow_seq;
-    old->last_frame = frame;
-    return &old->dc;
+    return old;
+}
+
+/* A new connection's slot and parser memory: a live connection pushed out by the cap hands its
+ * memory on (cleared); otherwise it is allocated. NULL when the allocation fails: counted, and
+ * the segment goes unparsed as if the connection were not there. */
+static struct rpc_conn *conn_new(struct rpc_ports *r, uint64_t flow_seq, uint64_t frame)
+{
+    struct rpc_conn *c = conn_victim(r);
+    struct dcerpc_conn *dc = c->dc;
+    if (dc != NULL) {
+        memset(dc, 0, sizeof *dc);
+    } else {
+        dc = calloc(1, sizeof *dc);
+        if (dc == NULL) {
+            r->mem.alloc_failed++;
+            return NULL;
+        }
+        r->mem.in_use++;
+        if (r->mem.in_use > r->mem.peak)
+            r->mem.peak = r->mem.in_use;
+    }
+    memset(c, 0, sizeof *c);
+    c->used = true;
+    c->flow_seq = flow_seq;
+    c->last_frame = frame;
+    c->dc = dc;
+    return c;
+}
+
+/* A RST, or the second side's FIN, ends the connection: nothing after it is new, so its parser
+ * memory goes back (a PDU left incomplete was never going to be parsed). */
+static void conn_closing(struct rpc_ports *r, struct rpc_conn *c, const struct pkt *p)
+{
+    if (p->tcp_flags & TH_FIN)
+        c->fins |= p->sport == 135 ? FIN_SERVER : FIN_CLIENT;
+    if (!(p->tcp_flags & TH_RST) && c->fins != (FIN_CLIENT | FIN_SERVER))
+        return;
+    c->ended = true;
+    if (c->dc != NULL) {
+        free(c->dc);
+        c->dc = NULL;
+        r->mem.in_use--;
+    }
 }
 
 void rpc_ports_segment(struct rpc_ports *r, uint64_t flow_seq, const struct pkt *p,
                        uint64_t frame)
 {
-    if (p->payload == NULL || p->payload_caplen == 0)
-        return;
-    bool from_server = p->sport == 135;
-    struct learn_ctx x = { r, from_server ? &p->src : &p->dst, frame };
-    dcerpc_segment(conn_get(r, flow_seq, frame), p->payload, p->payload_caplen,
-                   p->l4_payload_len, p->seq, from_server, &r->stats, on_endpoint, &x);
+    struct rpc_conn *c = conn_find(r, flow_seq);
+    if (p->payload != NULL && p->payload_caplen > 0) {
+        if (c == NULL)
+            c = conn_new(r, flow_seq, frame);
+        if (c != NULL && c->ended) { /* bytes after the end: only a retransmission */
+            r->stats.segments++;
+            r->stats.stream_retrans++;
+        } else if (c != NULL) {
+            c->last_frame = frame;
+            bool from_server = p->sport == 135;
+            struct learn_ctx x = { r, from_server ? &p->src : &p->dst, frame };
+            dcerpc_segment(c->dc, p->payload, p->payload_caplen, p->l4_payload_len, p->seq,
+                           from_server, &r->stats, on_endpoint, &x);
+        }
+    }
+    if (c != NULL && (p->tcp_flags & (TH_FIN | TH_RST)))
+        conn_closing(r, c, p);
 }
 
 uint32_t rpc_ports_count(const struct rpc_ports *r)
@@ -142,4 +210,9 @@ const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r)
 uint64_t rpc_ports_replaced(const struct rpc_ports *r)
 {
     return r->replaced;
+}
+
+const struct rpc_mem *rpc_ports_mem(const struct rpc_ports *r)
+{
+    return &r->mem;
 }

@@ -3,6 +3,9 @@
  * mapper answer names is remembered as (server, port) -> interface and the frame it was
  * learned at, so an attempt to that port can be named and judged (verdict_settle.c). Bounded:
  * a fixed number of ports and of connections; beyond them the oldest goes, and it is counted.
+ * A connection's parser memory (about 192 KiB) is allocated at its first payload and given
+ * back when it ends (a RST, or a FIN from each side), so a capture without TCP 135 payload
+ * allocates none.
  * Deciding what is TCP 135 payload is flow_track.c's; words are the verdicts'. */
 #ifndef FW_RPC_PORTS_H
 #define FW_RPC_PORTS_H
@@ -26,12 +29,20 @@ struct rpc_learned {
 
 struct rpc_ports;
 
+/* The connections' parser memory. alloc_failed: connections whose memory could not be had;
+ * their segments went unparsed (a later segment tries again). */
+struct rpc_mem {
+    uint32_t in_use, peak; /* struct dcerpc_conn allocations held now, and at most */
+    uint64_t alloc_failed;
+};
+
 /* NULL on allocation failure; rpc_ports_free(NULL) does nothing. */
 struct rpc_ports *rpc_ports_new(void);
 void rpc_ports_free(struct rpc_ports *r);
 
-/* The payload of one TCP segment to or from port 135 (p->payload, p->payload_caplen), on the
- * flow whose creation number is flow_seq, at frame. */
+/* One TCP segment to or from port 135 that carries payload (p->payload, p->payload_caplen)
+ * or ends the connection (TH_FIN, TH_RST), on the flow whose creation number is flow_seq, at
+ * frame. */
 void rpc_ports_segment(struct rpc_ports *r, uint64_t flow_seq, const struct pkt *p,
                        uint64_t frame);
 
@@ -45,5 +56,6 @@ const struct rpc_learned *rpc_ports_at(const struct rpc_ports *r, uint32_t i);
 
 const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r);
 uint64_t rpc_ports_replaced(const struct rpc_ports *r); /* learned ports pushed out by the cap */
+const struct rpc_mem *rpc_ports_mem(const struct rpc_ports *r);
 
 #endif
