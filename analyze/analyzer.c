@@ -43,7 +43,7 @@ struct analyzer {
     struct analyzer_stats stats;
     struct flow_tracker tracker;
     uint64_t now_us;
-    bool have_time;
+    bool have_time, have_span;
     struct verdict_collector *verdicts; /* fed every ended flow */
     struct rpc_ports *rpc; /* ports the endpoint mapper named */
     struct held_frame held;
@@ -189,31 +189,42 @@ static bool hold(struct analyzer *a, const struct frame *f)
     return true;
 }
 
+/* The capture's time span is the frames' own stamps (live, analyzer_advance() may have moved
+ * the clock before the first frame came), except a lone stamp found to be a glitch: a span
+ * "to 2106" would tell the reader nothing true. */
+static void span_add(struct analyzer *a, uint64_t ts)
+{
+    if (!a->have_span || ts < a->stats.first_ts_us)
+        a->stats.first_ts_us = ts;
+    if (!a->have_span || ts > a->stats.last_ts_us)
+        a->stats.last_ts_us = ts;
+    a->have_span = true;
+}
+
 /* Handles the held frame: at its own time if the jump was real, else at the clock. */
 static void release(struct analyzer *a, bool real)
 {
     a->held.on = false;
-    if (!real)
+    if (real)
+        span_add(a, a->held.f.ts_us);
+    else
         a->stats.ts_backwards++; /* out of order, like a frame older than the clock */
     handle_at(a, &a->held.f, real ? clock_at(a, a->held.f.ts_us) : a->now_us);
 }
 
 void analyzer_feed(struct analyzer *a, const struct frame *f)
 {
-    /* The capture's time span is the frames' own: live, analyzer_advance() may have moved
-     * the clock before the first frame came. */
-    if (a->stats.frames++ == 0 || f->ts_us < a->stats.first_ts_us)
-        a->stats.first_ts_us = f->ts_us;
-    if (f->ts_us > a->stats.last_ts_us)
-        a->stats.last_ts_us = f->ts_us;
+    a->stats.frames++;
     a->stats.wire_bytes += f->wirelen;
     /* Near the held stamp or past it confirms the jump. (The held stamp is more than
      * ANALYZER_AHEAD_US past the clock, so the subtraction cannot wrap.) */
     if (a->held.on)
         release(a, f->ts_us >= a->held.f.ts_us - ANALYZER_AHEAD_US);
     /* Without memory for the copy the stamp is trusted, as it was before the look-ahead. */
-    if (!far_ahead(a, f->ts_us) || !hold(a, f))
+    if (!far_ahead(a, f->ts_us) || !hold(a, f)) {
+        span_add(a, f->ts_us);
         handle_at(a, f, clock_at(a, f->ts_us));
+    }
     sync_counts(a);
 }
 

@@ -44,7 +44,8 @@ struct analyzer_stats {
     uint64_t ts_backwards;                  /* frames out of order: older than the one
                                              * before, or alone far ahead (handled at the
                                              * clock: see analyzer_feed) */
-    uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame) */
+    uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame), without
+                                             * a lone stamp far ahead (a glitch) */
     /* DCE/RPC on TCP 135 (the endpoint mapper): PDUs read, those not trusted, ports learned. */
     uint64_t rpc_pdus, rpc_truncated, rpc_malformed, rpc_incomplete, rpc_ports_learned;
 };
