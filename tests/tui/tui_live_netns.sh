@@ -91,6 +91,34 @@ keys w
 expect_screen "saved [1-9][0-9]* packets to $WORK/w.pcap" "w with -w flushes and says so"
 keys q
 expect_screen '^EXIT=0' "live -w: q ends it (nothing blocked: 0)" 15
+
+# Ctrl-C and SIGTERM during the view end the capture as q does: the terminal restored, the
+# report printed, the -w file complete and readable.
+for sig in INT TERM; do
+    keys "clear; $FWSIGHT live -i lv0 -Z nobody --duration 30 --ports 6320 \
+-w $WORK/$sig.pcap 2>> $WORK/err; echo \"EXIT=\$?\"; $modes; echo" Enter
+    expect_screen 'fwsight  live lv0' "SIG$sig: the view opens"
+    attempt 6320 2
+    expect_screen '^>? +ports +tcp +6320 +OPEN' "SIG$sig: 6320 OPEN"
+    if [ $sig = INT ]; then
+        keys C-c
+    else
+        pid=$(pgrep -x fwsight -P "$(tm display-message -p -t t '#{pane_pid}')")
+        [ -n "$pid" ] && kill -TERM "$pid"
+    fi
+    expect_screen '^EXIT=0' "SIG$sig ends the capture with the status of its verdicts" 15
+    expect_screen '^icanon echo' "SIG$sig: the terminal modes restored"
+    [ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] ||
+        fail "SIG$sig: still on the alternate screen"
+    scrollback | grep -q '^Capture' && ok "SIG$sig: the report printed after the view" ||
+        fail "SIG$sig: no report after the view"
+    v=$("$FWSIGHT" analyze --json --ports 6320 "$WORK/$sig.pcap" 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(v["verdict"] for v in json.load(sys.stdin)["verdicts"]
+               if v["port"] == 6320 and v["verdict"] != "UNTESTED"))')
+    [ "$v" = "OPEN" ] && ok "SIG$sig: the -w file reads back with 6320 OPEN" ||
+        fail "SIG$sig: the -w file gives '$v' for 6320"
+done
 if grep -q "runtime error\|Sanitizer" "$WORK/err" 2>/dev/null; then
     fail "sanitizer report: $(head -c 400 "$WORK/err")"
 fi
