@@ -20,24 +20,12 @@
 #define SRC "198.51.100.10"
 #define TGT "203.0.113.20"
 
-struct out {
-    struct conn_record rec[8];
-    int n;
-};
-
-static void sink(void *ctx, const struct conn_record *r)
-{
-    struct out *o = ctx;
-    if (o->n < 8)
-        o->rec[o->n++] = *r;
-}
-
-static struct analyzer *start(struct out *o)
+static struct analyzer *start(struct pb_conns *o)
 {
     struct fw_config cfg;
     fw_config_defaults(&cfg);
     memset(o, 0, sizeof *o);
-    struct analyzer *a = analyzer_new(&cfg, sink, o);
+    struct analyzer *a = analyzer_new(&cfg, pb_conns_sink, o);
     assert_non_null(a);
     return a;
 }
@@ -81,7 +69,7 @@ static void synack_stamped_ahead_is_a_glitch(void **state)
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
     pb_at(&b, T0 + 200000);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed_all(a, &b);
     analyzer_finish(a);
@@ -117,7 +105,7 @@ static void real_gap_moves_the_clock(void **state)
     pb_at(&b, T0 + DAY);
     pb_tcp(&b, SRC, 49501, TGT, 6320, TH_SYN);
     pb_tcp(&b, TGT, 6320, SRC, 49501, TH_SYN | TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed_all(a, &b);
     assert_int_equal(o.n, 1); /* expired on the new time, before the end of input */
@@ -147,7 +135,7 @@ static void glitch_as_last_frame(void **state)
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
     pb_at(&b, T0 + YEAR);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_FIN | TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed_all(a, &b);
     analyzer_finish(a);
@@ -173,7 +161,7 @@ static void live_advance_finds_a_glitch(void **state)
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
     pb_at(&b, T0 + 2 * SEC);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed(a, &b, 0);
     feed(a, &b, 1);
@@ -201,7 +189,7 @@ static void live_advance_confirms_a_jump(void **state)
     pb_udp(&b, SRC, 40000, TGT, 9999, 20);
     pb_at(&b, T0 + DAY);
     pb_udp(&b, SRC, 40001, TGT, 9999, 20);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed(a, &b, 0);
     feed(a, &b, 1);
@@ -236,7 +224,7 @@ static void held_frames_keep_their_own_bytes(void **state)
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
     pb_at(&b, T0 + 2 * SEC);
     pb_udp(&b, SRC, 40000, TGT, 9999, 20);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = start(&o);
     feed_all(a, &b);
     analyzer_finish(a);

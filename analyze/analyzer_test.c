@@ -16,30 +16,18 @@
 #define SRC "198.51.100.10"
 #define TGT "203.0.113.20"
 
-struct out {
-    struct conn_record rec[8];
-    int n;
-};
-
-static void sink(void *ctx, const struct conn_record *r)
-{
-    struct out *o = ctx;
-    if (o->n < 8)
-        o->rec[o->n++] = *r;
-}
-
 static void feed_fn(void *ctx, const struct frame *f)
 {
     analyzer_feed(ctx, f);
 }
 
-static struct analyzer *run(const struct pb *b, bool verify, struct out *o)
+static struct analyzer *run(const struct pb *b, bool verify, struct pb_conns *o)
 {
     struct fw_config cfg;
     fw_config_defaults(&cfg);
     cfg.verify_checksums = verify;
     memset(o, 0, sizeof *o);
-    struct analyzer *a = analyzer_new(&cfg, sink, o);
+    struct analyzer *a = analyzer_new(&cfg, pb_conns_sink, o);
     assert_non_null(a);
     pb_feed(b, feed_fn, a);
     analyzer_finish(a);
@@ -57,7 +45,7 @@ static void handshake_and_close(void **state)
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_FIN | TH_ACK);
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_FIN | TH_ACK);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, true, &o);
     assert_int_equal(o.n, 1);
     assert_int_equal(o.rec[0].state, CONN_SF);
@@ -81,7 +69,7 @@ static void bad_ip_checksum_is_ignored(void **state)
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
     b.next.bad_ip_cksum = true;
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, true, &o);
     assert_int_equal(o.rec[0].state, CONN_S0);
     assert_int_equal(o.rec[0].resp_pkts, 0);
@@ -99,7 +87,7 @@ static void bad_tcp_checksum_marks_c(void **state)
     pb_init(&b, T0);
     b.next.bad_l4_cksum = true;
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, true, &o);
     assert_int_equal(o.rec[0].state, CONN_OTH);
     assert_string_equal(o.rec[0].history, "C");
@@ -116,7 +104,7 @@ static void time_backwards_is_counted(void **state)
     pb_udp(&b, SRC, 40000, TGT, 9999, 20);
     pb_at(&b, T0);
     pb_udp(&b, TGT, 9999, SRC, 40000, 20);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, false, &o);
     assert_int_equal(analyzer_stats(a)->ts_backwards, 1);
     assert_int_equal(o.n, 1);
@@ -135,8 +123,8 @@ static void span_is_the_frames_even_after_an_early_advance(void **state)
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
     struct fw_config cfg;
     fw_config_defaults(&cfg);
-    struct out o = {0};
-    struct analyzer *a = analyzer_new(&cfg, sink, &o);
+    struct pb_conns o = {0};
+    struct analyzer *a = analyzer_new(&cfg, pb_conns_sink, &o);
     assert_non_null(a);
     analyzer_advance(a, T0 - 2000000);
     pb_feed(&b, feed_fn, a);
@@ -156,7 +144,7 @@ static void truncated_tcp_header_creates_uncounted_flow(void **state)
     b.next.tcp_opt_len = 12;
     b.next.snaplen = 14 + 20 + 24; /* the options are cut off */
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, false, &o);
     assert_int_equal(o.n, 1);
     assert_int_equal(o.rec[0].state, CONN_OTH);
@@ -171,7 +159,7 @@ static void icmp_error_matches_quoted_flow(void **state)
     pb_init(&b, T0);
     int syn = pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
     pb_icmp_error(&b, "192.0.2.1", SRC, 3, 13, syn);
-    struct out o;
+    struct pb_conns o;
     struct analyzer *a = run(&b, true, &o);
     const struct analyzer_stats *s = analyzer_stats(a);
     assert_int_equal(s->icmp_errors, 1);

@@ -346,3 +346,10 @@ int pb_icmp_error(struct pb *b, const char *from, const char *to, uint8_t type, 
     memcpy(m + 8, q, want);
     return pb_emit(b, &s, &d, v6 ? 58 : 1, m, 8 + want, 2, buf);
 }
+
+void pb_conns_sink(void *ctx, const struct conn_record *r)
+{
+    struct pb_conns *o = ctx;
+    if (o->n < PB_CONNS_MAX)
+        o->rec[o->n++] = *r;
+}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/conn.h"
 #include "analyze/decode.h"
 #include "capture/frame.h"
 
@@ -131,6 +132,15 @@ struct frame pb_frame(const struct pb *b, size_t i);
 void pb_feed(const struct pb *b, frame_sink_fn fn, void *ctx);
 /* Classic pcap, microsecond stamps, snaplen 65535; all frames must share one link type. */
 int pb_write_pcap(const struct pb *b, const char *path);
+
+/* The connection records an analysis ended, for tests to inspect: pass pb_conns_sink and a
+ * zeroed struct pb_conns to analyzer_new(). The first PB_CONNS_MAX are kept, n of them. */
+#define PB_CONNS_MAX 8
+struct pb_conns {
+    struct conn_record rec[PB_CONNS_MAX];
+    int n;
+};
+void pb_conns_sink(void *ctx, const struct conn_record *r);
 
 /* Internal to pb.c and pb_link.c: writes the link header that ends at buf[ip_at] for the
  * IP datagram there; returns where the frame starts. */
