@@ -123,6 +123,8 @@ static void sync_counts(struct analyzer *a)
         a->stats.rpc_malformed = r->by_result[DCERPC_MALFORMED];
         a->stats.rpc_incomplete = r->by_result[DCERPC_FRAGMENTED];
         a->stats.rpc_ports_learned = rpc_ports_count(a->rpc);
+        a->stats.rpc_conns_evicted = rpc_ports_evicted(a->rpc);
+        a->stats.rpc_alloc_failed = rpc_ports_mem(a->rpc)->alloc_failed;
     }
 }
 

@@ -46,8 +46,11 @@ struct analyzer_stats {
                                              * clock: see analyzer_feed) */
     uint64_t first_ts_us, last_ts_us;       /* capture time span (0 if no frame), without
                                              * a lone stamp far ahead (a glitch) */
-    /* DCE/RPC on TCP 135 (the endpoint mapper): PDUs read, those not trusted, ports learned. */
+    /* DCE/RPC on TCP 135 (the endpoint mapper): PDUs read, those not trusted, ports learned;
+     * what went unparsed: live connections pushed out by the parser's cap (rpc_ports.h), and
+     * segments for which the parser's memory could not be allocated. */
     uint64_t rpc_pdus, rpc_truncated, rpc_malformed, rpc_incomplete, rpc_ports_learned;
+    uint64_t rpc_conns_evicted, rpc_alloc_failed;
 };
 
 /* Returns NULL on allocation failure. sink is called once per finished connection, during

@@ -1,8 +1,9 @@
 /* analyze/dcerpc_test.c: the DCE/RPC parser (dcerpc.c) on PDUs built here field by field
  * (C706 12.6, appendix L towers, appendix O ept_map/ept_lookup), in both byte orders; every
  * prefix of every PDU; lies in lengths and floor counts; and, end to end through the analyzer,
- * a dynamic port learned on TCP 135 and then dropped, and the connections' parser memory held
- * only while a TCP 135 connection with payload lives (rpc_ports.c). */
+ * a dynamic port learned on TCP 135 and then dropped, the connections' parser memory held
+ * only while a TCP 135 connection with payload lives, and the cap on connections parsed at
+ * once, counted when it pushes a live one out (rpc_ports.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -782,6 +783,52 @@ static void parser_memory_on_demand(void **state)
     analyzer_free(a);
 }
 
+/* At most RPC_CONNS_MAX connections are parsed at once: the 33rd live one pushes the one idle
+ * longest out, counted, and hands its memory on; a slot a connection ended leaves is taken
+ * uncounted. The analyzer's stats carry the count for the report. */
+static void parser_cap_evicts(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    size_t fed = 0;
+    pb_init(&b, T0);
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0);
+    for (uint16_t i = 0; i < RPC_CONNS_MAX; i++) {
+        handshake((uint16_t)(50500 + i));
+        segment(SRC, (uint16_t)(50500 + i), TGT, 135, &bd);
+    }
+    const struct rpc_mem *m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, RPC_CONNS_MAX);
+    assert_int_equal(rpc_ports_evicted(analyzer_rpc_ports(a)), 0);
+    handshake(50600); /* one too many: 50500, idle longest, goes */
+    segment(SRC, 50600, TGT, 135, &bd);
+    m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, RPC_CONNS_MAX);
+    assert_int_equal(rpc_ports_evicted(analyzer_rpc_ports(a)), 1);
+    assert_int_equal(analyzer_stats(a)->rpc_conns_evicted, 1);
+    segment(TGT, 135, SRC, 50500, &ba); /* the evicted one again: a new start, pushing out 50501 */
+    feed_upto(a, &fed);
+    assert_int_equal(rpc_ports_evicted(analyzer_rpc_ports(a)), 2);
+    pb_tcp(&b, TGT, 135, SRC, 50510, TH_RST | TH_ACK); /* one ends: its slot is free to take */
+    handshake(50601);
+    segment(SRC, 50601, TGT, 135, &bd);
+    m = feed_upto(a, &fed);
+    assert_int_equal(m->in_use, RPC_CONNS_MAX);
+    assert_int_equal(m->peak, RPC_CONNS_MAX);
+    assert_int_equal(m->alloc_failed, 0);
+    analyzer_finish(a);
+    const struct analyzer_stats *as = analyzer_stats(a);
+    assert_int_equal(as->rpc_conns_evicted, 2);
+    assert_int_equal(as->rpc_alloc_failed, 0);
+    const struct dcerpc_stats *st = rpc_ports_stats(analyzer_rpc_ports(a));
+    assert_int_equal(st->binds, RPC_CONNS_MAX + 2);
+    assert_int_equal(st->bind_acks, 1); /* the evicted one's answer, parsed afresh */
+    analyzer_free(a);
+}
+
 /* Linked with -Wl,--wrap=calloc: the parser memory's allocation can be made to fail. */
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
@@ -821,6 +868,8 @@ static void parser_memory_refused(void **state)
     assert_int_equal(m->in_use, 1);
     assert_int_equal(st->segments, 1);
     assert_int_equal(st->bind_acks, 1);
+    assert_int_equal(analyzer_stats(a)->rpc_alloc_failed, 1); /* for the report */
+    assert_int_equal(analyzer_stats(a)->rpc_conns_evicted, 0);
     analyzer_free(a);
 }
 
@@ -880,6 +929,7 @@ int main(void)
         cmocka_unit_test(learned_port_dropped),
         cmocka_unit_test(parser_memory_on_demand),
         cmocka_unit_test(parser_memory_refused),
+        cmocka_unit_test(parser_cap_evicts),
         cmocka_unit_test(sample_rpcdump_learned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@ struct rpc_ports {
     uint32_t nlearned, next;  /* next: the slot a full table overwrites (the oldest) */
     uint64_t replaced;
     struct rpc_conn conns[RPC_CONNS_MAX];
+    uint64_t evicted;         /* live connections pushed out by the cap */
     struct dcerpc_stats stats;
     struct rpc_mem mem;
 };
@@ -128,12 +129,15 @@ static struct rpc_conn *conn_victim(struct rpc_ports *r)
 }
 
 /* A new connection's slot and parser memory: a live connection pushed out by the cap hands its
- * memory on (cleared); otherwise it is allocated. NULL when the allocation fails: counted, and
- * the segment goes unparsed as if the connection were not there. */
+ * memory on (cleared) and is counted; otherwise the memory is allocated. NULL when the
+ * allocation fails: counted, and the segment goes unparsed as if the connection were not
+ * there. */
 static struct rpc_conn *conn_new(struct rpc_ports *r, uint64_t flow_seq, uint64_t frame)
 {
     struct rpc_conn *c = conn_victim(r);
     struct dcerpc_conn *dc = c->dc;
+    if (c->used && !c->ended)
+        r->evicted++;
     if (dc != NULL) {
         memset(dc, 0, sizeof *dc);
     } else {
@@ -210,6 +214,11 @@ const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r)
 uint64_t rpc_ports_replaced(const struct rpc_ports *r)
 {
     return r->replaced;
+}
+
+uint64_t rpc_ports_evicted(const struct rpc_ports *r)
+{
+    return r->evicted;
 }
 
 const struct rpc_mem *rpc_ports_mem(const struct rpc_ports *r)

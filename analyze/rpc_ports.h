@@ -2,7 +2,8 @@
  * the DCE/RPC parser (dcerpc.c) with the connection's small memory; every TCP port an endpoint
  * mapper answer names is remembered as (server, port) -> interface and the frame it was
  * learned at, so an attempt to that port can be named and judged (verdict_settle.c). Bounded:
- * a fixed number of ports and of connections; beyond them the oldest goes, and it is counted.
+ * a fixed number of ports and of connections; beyond them the oldest goes, and it is counted
+ * (rpc_ports_replaced, rpc_ports_evicted).
  * A connection's parser memory (about 192 KiB) is allocated at its first payload and given
  * back when it ends (a RST, or a FIN from each side), so a capture without TCP 135 payload
  * allocates none.
@@ -29,8 +30,8 @@ struct rpc_learned {
 
 struct rpc_ports;
 
-/* The connections' parser memory. alloc_failed: connections whose memory could not be had;
- * their segments went unparsed (a later segment tries again). */
+/* The connections' parser memory. alloc_failed: segments that started a connection whose
+ * memory could not be had; they went unparsed (the connection's next segment tries again). */
 struct rpc_mem {
     uint32_t in_use, peak; /* struct dcerpc_conn allocations held now, and at most */
     uint64_t alloc_failed;
@@ -56,6 +57,10 @@ const struct rpc_learned *rpc_ports_at(const struct rpc_ports *r, uint32_t i);
 
 const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r);
 uint64_t rpc_ports_replaced(const struct rpc_ports *r); /* learned ports pushed out by the cap */
+/* Live connections pushed out by RPC_CONNS_MAX: a PDU they had begun is lost, and their later
+ * bytes start a new parse, mid-stream (a slot an ended connection leaves is reused uncounted:
+ * nothing of it was still to come). */
+uint64_t rpc_ports_evicted(const struct rpc_ports *r);
 const struct rpc_mem *rpc_ports_mem(const struct rpc_ports *r);
 
 #endif

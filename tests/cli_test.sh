@@ -188,6 +188,77 @@ t=json.load(open(sys.argv[1]))["captures"][0]["verdict_table"]
 assert t=={"max_verdicts":16384,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
     "$tmp/roomy.json" || fail "--json verdict_table counters under the default cap"
 
+# Two captures (mk_full_table.py --pair): each fits the 16 cells, their verdicts together do
+# not. 7 answered SYNs on 6 ports seen by both servers; then each alone sees 10 unanswered
+# SYNs with a third host. Combined, 6 OPEN cells and 20 failures: the failures evict the 6 OPEN
+# cells (7 attempts) and the last 4 are not kept. The correlation object counts what the
+# combined table cost, as the text report's warning does; each capture's own table is whole.
+python3 "$here/mk_full_table.py" --pair "$tmp/pair1.pcap" "$tmp/pair2.pcap" ||
+    fail "mk_full_table.py --pair"
+"$fwsight" analyze --json --max-verdicts 16 "$tmp/pair1.pcap" "$tmp/pair2.pcap" \
+    > "$tmp/pair.json" 2> "$tmp/pair.err"
+[ $? = 1 ] || fail "two captures, --max-verdicts 16: exit status, stderr: $(head -c 300 "$tmp/pair.err")"
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+c=d["correlation"]
+assert c["combined"] is True and c["matched"]==7 and c["only_first"]==10 and c["only_second"]==10, c
+assert c["verdict_table"]=={"max_verdicts":16,"attempts_not_kept":4,"evicted_open_verdicts":6,"evicted_attempts":7}, c
+for cap in d["captures"]:
+    assert cap["verdict_table"]=={"max_verdicts":16,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, cap
+v=[x for x in d["verdicts"] if x["proto"]=="tcp"]
+assert len(v)==16 and all(x["verdict"]=="DROPPED" for x in v), v' "$tmp/pair.json" ||
+    fail "--json correlation verdict_table counters at the cap"
+"$fwsight" analyze --max-verdicts 16 "$tmp/pair1.pcap" "$tmp/pair2.pcap" > "$tmp/pair.txt" 2>&1
+want="warning: 4 attempts were not kept and 6 OPEN verdicts on ports outside the profile (7 \
+attempts) were evicted (too many ports and hosts): the verdicts below are incomplete"
+n=$(grep -cF "$want" "$tmp/pair.txt")
+[ "$n" = 1 ] || fail "two captures: the text report's warning at the cap, $n times: $(grep -m1 warning "$tmp/pair.txt")"
+"$fwsight" analyze --json "$tmp/pair1.pcap" "$tmp/pair2.pcap" > "$tmp/pair-roomy.json" 2> /dev/null
+python3 -c 'import json,sys
+t=json.load(open(sys.argv[1]))["correlation"]["verdict_table"]
+assert t=={"max_verdicts":16384,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
+    "$tmp/pair-roomy.json" || fail "--json correlation verdict_table counters under the default cap"
+
+# The DCE/RPC parser reads at most 32 TCP 135 connections at once: 33 that each bind to the
+# endpoint mapper and stay open push the first one out, and the report says so (text and
+# JSON), since a port named on it would not have been learned.
+python3 - "$tmp/rpc33.pcap" <<'PYEOF'
+import struct, sys
+def frame(t, src, dst, sport, dport, flags, seq, payload=b""):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 0, 0x4000, 64, 6, 0,
+                     bytes(src), bytes(dst))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 0x50, flags, 65535, 0, 0)
+    pkt = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp + payload
+    return struct.pack("<IIII", t // 1000000, t % 1000000, len(pkt), len(pkt)) + pkt
+# A bind to the endpoint mapper (C706 12.6.4.3), little-endian: one context, NDR transfer.
+epm = bytes.fromhex("0883afe11f5dc91191a408002b14a0fa") + struct.pack("<I", 3)
+ndr = bytes.fromhex("045d888aeb1cc9119fe808002b104860") + struct.pack("<I", 2)
+body = struct.pack("<HHIB3xHB1x", 5840, 5840, 0, 1, 0, 1) + epm + ndr
+bind = struct.pack("<BBBB4sHHI", 5, 0, 11, 3, b"\x10\0\0\0", 16 + len(body), 0, 1) + body
+c, s = (198, 51, 100, 10), (203, 0, 113, 20)
+out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+t = 1700000000 * 1000000
+for i in range(33):
+    sp = 50000 + i
+    out += [frame(t, c, s, sp, 135, 0x02, 1000), frame(t + 100, s, c, 135, sp, 0x12, 9000),
+            frame(t + 200, c, s, sp, 135, 0x10, 1001),
+            frame(t + 300, c, s, sp, 135, 0x18, 1001, bind)]
+    t += 1000
+open(sys.argv[1], "wb").write(b"".join(out))
+PYEOF
+"$fwsight" analyze --json "$tmp/rpc33.pcap" > "$tmp/rpc33.json" 2> "$tmp/rpc33.err" ||
+    fail "33 TCP 135 connections: exit status, stderr: $(head -c 300 "$tmp/rpc33.err")"
+python3 -c 'import json,sys
+r=json.load(open(sys.argv[1]))["captures"][0]["dcerpc"]
+assert r=={"pdus":33,"truncated":0,"malformed":0,"incomplete":0,"ports_learned":0,
+           "connections_evicted":1,"memory_failures":0}, r' "$tmp/rpc33.json" ||
+    fail "--json dcerpc counters past the connection cap"
+"$fwsight" analyze "$tmp/rpc33.pcap" > "$tmp/rpc33.txt" 2>&1
+want="    not parsed                 1 connection pushed out (over 32 at once), 0 segments \
+without parser memory"
+grep -qxF "$want" "$tmp/rpc33.txt" ||
+    fail "the text report's DCE/RPC lines past the connection cap: $(grep -A2 DCE/RPC "$tmp/rpc33.txt")"
+
 # Writing to a full disk is an error, not a silent loss.
 if [ -w /dev/full ]; then
     expect 2 'writing' analyze "$cap" --conn-log /dev/full

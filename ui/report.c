@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyze/rpc_ports.h"
 #include "connlog.h"
 
 void report_init(struct report *rep)
@@ -202,6 +203,27 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
     fputc('\n', out);
 }
 
+/* What the endpoint mapper's PDUs came to: a truncated or malformed one is never trusted,
+ * and a learned port depends on them, so the reader must see both; and bytes the parser never
+ * read (a connection pushed out by its cap, no memory for it), since a port they named was
+ * not learned. */
+static void report_print_dcerpc(FILE *out, const struct analyzer_stats *st)
+{
+    bool unparsed = st->rpc_conns_evicted > 0 || st->rpc_alloc_failed > 0;
+    if (st->rpc_pdus == 0 && !unparsed)
+        return;
+    fprintf(out, "  %-28s %" PRIu64 " PDUs, %" PRIu64 " dynamic ports learned\n"
+                 "  %-28s %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64
+                 " incomplete\n", "DCE/RPC on TCP 135", st->rpc_pdus,
+            st->rpc_ports_learned, "  not trusted", st->rpc_truncated, st->rpc_malformed,
+            st->rpc_incomplete);
+    if (unparsed)
+        fprintf(out, "  %-28s %" PRIu64 " connection%s pushed out (over %d at once), %" PRIu64
+                     " segment%s without parser memory\n", "  not parsed",
+                st->rpc_conns_evicted, st->rpc_conns_evicted == 1 ? "" : "s", RPC_CONNS_MAX,
+                st->rpc_alloc_failed, st->rpc_alloc_failed == 1 ? "" : "s");
+}
+
 void report_print_decoding(FILE *out, const struct analyzer_stats *st)
 {
     fprintf(out, "Decoding\n");
@@ -216,14 +238,7 @@ void report_print_decoding(FILE *out, const struct analyzer_stats *st)
     if (st->icmp_errors > 0)
         fprintf(out, "  %-28s %" PRIu64 " (%" PRIu64 " quote a tracked connection)\n",
                 "ICMP errors", st->icmp_errors, st->icmp_errors_matched);
-    /* What the endpoint mapper's PDUs came to: a truncated or malformed one is never trusted,
-     * and a learned port depends on them, so the reader must see both. */
-    if (st->rpc_pdus > 0)
-        fprintf(out, "  %-28s %" PRIu64 " PDUs, %" PRIu64 " dynamic ports learned\n"
-                     "  %-28s %" PRIu64 " truncated, %" PRIu64 " malformed, %" PRIu64
-                     " incomplete\n", "DCE/RPC on TCP 135", st->rpc_pdus,
-                st->rpc_ports_learned, "  not trusted", st->rpc_truncated, st->rpc_malformed,
-                st->rpc_incomplete);
+    report_print_dcerpc(out, st);
     fputc('\n', out);
 }
 

@@ -42,6 +42,19 @@ static void report_json_summary(struct json *j, const struct report *rep,
 static void report_json_failures(struct json *j, const struct report *rep);
 static void report_json_verdicts(struct json *j, const struct verdict_collector *vc);
 
+/* What the text report's "verdicts incomplete" warning (report_verdicts_incomplete) says of
+ * vc, as numbers: each capture's table, and with two captures the one the top-level verdicts
+ * come from. */
+static void report_json_verdict_table(struct json *j, const struct verdict_collector *vc)
+{
+    json_begin_object(j, "verdict_table");
+    json_u64(j, "max_verdicts", verdict_cells_max(vc));
+    json_u64(j, "attempts_not_kept", verdict_cells_overflow(vc));
+    json_u64(j, "evicted_open_verdicts", verdict_cells_evicted(vc));
+    json_u64(j, "evicted_attempts", verdict_cells_evicted_attempts(vc));
+    json_end_object(j);
+}
+
 /* rep: two captures, each entry carries its own summary (and its own verdicts when the two
  * could not be combined); NULL for one capture, whose summary is at the top level. */
 static void report_json_capture(struct json *j, const struct report_capture *cap,
@@ -92,14 +105,10 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "malformed", st->rpc_malformed);
     json_u64(j, "incomplete", st->rpc_incomplete);
     json_u64(j, "ports_learned", st->rpc_ports_learned);
+    json_u64(j, "connections_evicted", st->rpc_conns_evicted);
+    json_u64(j, "memory_failures", st->rpc_alloc_failed);
     json_end_object(j);
-    /* What the text report's "verdicts incomplete" warning says, as numbers. */
-    json_begin_object(j, "verdict_table");
-    json_u64(j, "max_verdicts", verdict_cells_max(vc));
-    json_u64(j, "attempts_not_kept", verdict_cells_overflow(vc));
-    json_u64(j, "evicted_open_verdicts", verdict_cells_evicted(vc));
-    json_u64(j, "evicted_attempts", verdict_cells_evicted_attempts(vc));
-    json_end_object(j);
+    report_json_verdict_table(j, vc);
     if (rep != NULL) {
         report_json_summary(j, rep, st, cfg);
         report_json_failures(j, rep);
@@ -229,6 +238,9 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
 void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg)
 {
     const struct correlate_result *r = t->corr;
+    /* Combined: the verdicts of both captures together. Not combined: the first capture's,
+     * as with one capture (each capture entry holds its own). */
+    const struct verdict_collector *top = t->combined != NULL ? t->combined : t->vc[0];
     struct json j;
     json_init(&j, out, true);
     json_begin_object(&j, NULL);
@@ -249,10 +261,9 @@ void report_print_two_json(FILE *out, const struct report_two *t, const struct f
         json_i64(&j, "clock_offset_us", r->offset_us);
     else
         json_null(&j, "clock_offset_us");
+    report_json_verdict_table(&j, top); /* the cap on the verdicts that follow */
     json_end_object(&j);
-    /* Combined: the verdicts of both captures together. Not combined: the first capture's,
-     * as with one capture (each capture entry holds its own). */
-    report_json_verdicts(&j, t->combined != NULL ? t->combined : t->vc[0]);
+    report_json_verdicts(&j, top);
     report_json_summary(&j, t->rep[0], t->st[0], cfg);
     report_json_failures(&j, t->rep[0]);
     json_end_object(&j);
