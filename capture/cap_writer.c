@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -123,11 +124,14 @@ struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snap
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
     w->fd = open(path, flags, 0644);
     if (w->fd < 0) {
-        if (errno == ELOOP)
+        int e = errno;
+        struct stat st;
+        /* ELOOP also means a loop of links among the directories on the way: no link at path. */
+        if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
             snprintf(err, FW_ERRLEN, "%s: is a symbolic link (will not write through it)", path);
         else
-            snprintf(err, FW_ERRLEN, "%s: %s%s", path, strerror(errno),
-                     errno == EEXIST ? " (will not overwrite it)" : "");
+            snprintf(err, FW_ERRLEN, "%s: %s%s", path, strerror(e),
+                     e == EEXIST ? " (will not overwrite it)" : "");
         goto fail;
     }
     if (gzip) {

@@ -1,5 +1,6 @@
 /* capture/cap_writer_test.c: the pcap writer: what it writes reads back (plain and gzip),
- * it will not overwrite a file unless forced, and a full disk is reported, not swallowed. */
+ * it will not overwrite a file unless forced nor write through a symbolic link even then, and
+ * a full disk is reported, not swallowed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -88,6 +89,39 @@ static void refuses_to_overwrite_unless_forced(void **state)
     unlink(path);
 }
 
+/* A symbolic link at the path is refused even with force, and what it points to is untouched;
+ * a loop of links among the directories is no link at the path, and is named as what it is. */
+static void refuses_a_symlink_even_forced(void **state)
+{
+    (void)state;
+    char target[128], link[128], loop[128], through[160], err[FW_ERRLEN];
+    snprintf(target, sizeof target, "%s/target.pcap", tmpdir);
+    snprintf(link, sizeof link, "%s/link.pcap", tmpdir);
+    snprintf(loop, sizeof loop, "%s/loop", tmpdir);
+    snprintf(through, sizeof through, "%s/x.pcap", loop);
+    write_frames(target, false, 3);
+    assert_int_equal(symlink(target, link), 0);
+    assert_int_equal(symlink(loop, loop), 0);
+    for (int force = 0; force < 2; force++) {
+        assert_null(cap_writer_open(link, 1, 65535, false, force, err));
+        char want[FW_ERRLEN];
+        if (force)
+            snprintf(want, sizeof want, "%s: is a symbolic link (will not write through it)",
+                     link);
+        else
+            snprintf(want, sizeof want, "%s: %s (will not overwrite it)", link, strerror(EEXIST));
+        assert_string_equal(err, want);
+        check_frames(target, false, 3);
+    }
+    assert_null(cap_writer_open(through, 1, 65535, false, true, err));
+    char want[FW_ERRLEN];
+    snprintf(want, sizeof want, "%s: %s", through, strerror(ELOOP));
+    assert_string_equal(err, want);
+    unlink(loop);
+    unlink(link);
+    unlink(target);
+}
+
 static void full_disk_is_reported(void **state)
 {
     (void)state;
@@ -128,6 +162,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_plain_and_gzip),
         cmocka_unit_test(refuses_to_overwrite_unless_forced),
+        cmocka_unit_test(refuses_a_symlink_even_forced),
         cmocka_unit_test(full_disk_is_reported),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
