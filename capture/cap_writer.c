@@ -18,6 +18,7 @@
 
 struct cap_writer {
     int fd;
+    bool created;           /* the file is new: force did not overwrite one */
     gzFile gz;
     char *path;
     int error;              /* first error, sticky: later calls report it again */
@@ -120,9 +121,13 @@ struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snap
         return NULL;
     }
     /* O_NOFOLLOW: root writing with --force into a world-writable directory must not follow
-     * a symbolic link someone planted at path and truncate whatever it points to. */
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL);
-    w->fd = open(path, flags, 0644);
+     * a symbolic link someone planted at path and truncate whatever it points to. A new file
+     * first, even with force, so that the caller knows whether the file is its own. */
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+    w->fd = open(path, flags | O_EXCL, 0644);
+    w->created = w->fd >= 0;
+    if (w->fd < 0 && errno == EEXIST && force)
+        w->fd = open(path, flags | O_TRUNC, 0644);
     if (w->fd < 0) {
         int e = errno;
         struct stat st;
@@ -167,6 +172,11 @@ fail:
 int cap_writer_fd(const struct cap_writer *w)
 {
     return w->fd;
+}
+
+bool cap_writer_created(const struct cap_writer *w)
+{
+    return w->created;
 }
 
 int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ERRLEN])

@@ -30,6 +30,10 @@ int cap_writer_flush(struct cap_writer *w, char err[FW_ERRLEN]);
 
 /* The file's descriptor, for the owner it is handed to before a privilege drop (cap_priv.h). */
 int cap_writer_fd(const struct cap_writer *w);
+/* Whether cap_writer_open() created the file, rather than overwrite one with force: only a
+ * file it created may be given away (--force over /etc/something must not hand that name to
+ * nobody). */
+bool cap_writer_created(const struct cap_writer *w);
 
 /* Flushes, closes and frees; returns the first write error seen (e.g. "No space left on
  * device"), so that the caller can say the capture is incomplete. NULL does nothing. */

@@ -135,7 +135,8 @@ static int live_open(struct live_run *run, const char *filter)
     if (o->wpath != NULL) {
         run->wname = o->wpath;
         run->w = cap_writer_open(o->wpath, cap_live_linktype(run->cap),
-                                 cap_live_snaplen(run->cap), cap_writer_path_gz(o->wpath), o->force, err);
+                                 cap_live_snaplen(run->cap), cap_writer_path_gz(o->wpath),
+                                 o->force, err);
         if (run->w == NULL) {
             msg_printf("fwsight: %s%s\n", err, o->force ? "" :
                     " (an existing file is overwritten only with --force)");
@@ -143,7 +144,8 @@ static int live_open(struct live_run *run, const char *filter)
         }
     }
     bool dropped;
-    struct cap_priv_file wf = { run->w != NULL ? cap_writer_fd(run->w) : -1, o->wpath };
+    struct cap_priv_file wf = {
+        run->w != NULL && cap_writer_created(run->w) ? cap_writer_fd(run->w) : -1, o->wpath };
     if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0) {
         msg_printf("fwsight: %s\n", err);
         return LIVE_CAPTURE;

@@ -166,7 +166,8 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
     if (run->ps == NULL)
         goto fail;
     bool dropped;
-    struct cap_priv_file wf = { run->w != NULL ? cap_writer_fd(run->w) : -1, o->write };
+    struct cap_priv_file wf = {
+        run->w != NULL && cap_writer_created(run->w) ? cap_writer_fd(run->w) : -1, o->write };
     if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0)
         goto fail;
     if (warn[0] != '\0')
