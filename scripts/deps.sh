@@ -15,6 +15,7 @@ packages=(
     iputils-ping procps                    # network tests: ping, pgrep
     tcpreplay                              # bench/live_bench.sh: replays over a veth
     clang libclang-rt-14-dev               # tests/fuzz: libFuzzer targets
+    strace                                 # tests/security/nofiles.sh: every file opened
 )
 
 missing=()

@@ -28,13 +28,17 @@ while getopts "t:j:b:c:o:h" opt; do
     b) build=$OPTARG ;;
     c) corpus=$OPTARG ;;
     o) crashes=$OPTARG ;;
-    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 corpus=${corpus:-$build}
 crashes=${crashes:-$build/crashes}
 
+if ! [[ $time_arg =~ ^[0-9]+(\.[0-9]+)?[ms]?$ ]]; then
+    echo "fuzz.sh: -t needs a positive time (1, 0.5, 10m, 90s), not '$time_arg'" >&2
+    exit 2
+fi
 case $time_arg in
 *m) secs=$(awk -v t="${time_arg%m}" 'BEGIN { printf "%d", t * 60 }') ;;
 *s) secs=$(awk -v t="${time_arg%s}" 'BEGIN { printf "%d", t }') ;;

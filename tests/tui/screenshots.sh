@@ -54,7 +54,7 @@ shot() {
     wait_for '^shot\$ *$'
 }
 
-shell="env -i PATH=$PATH HOME=/tmp TERM=screen LANG=$lang PS1='shot\$ ' bash --norc --noprofile"
+shell="env -i PATH=$PATH HOME=/tmp HISTFILE=/dev/null TERM=screen LANG=$lang PS1='shot\$ ' bash --norc --noprofile"
 tm new-session -d -s s -x 100 -y 30 -c "$root" "$shell"
 wait_for '^shot\$'
 shot "The matrix, tcp 6325 selected" 'evidence: .* tcp 6325' j
