@@ -74,10 +74,12 @@ uint64_t attempt_ring_dropped(const struct attempt_ring *r)
     return r != NULL ? r->dropped : 0;
 }
 
+/* Modulo 2^64, like attempt_gap(): the times are a file's, and a crafted one would overflow
+ * signed arithmetic. */
 uint64_t attempt_ring_order_us(const struct attempt_ring *r, const struct attempt *a)
 {
     int64_t off = r != NULL && a->vantage == 1 ? r->offset_us : 0;
-    return (uint64_t)((int64_t)a->ts_us - off);
+    return a->ts_us - (uint64_t)off;
 }
 
 /* The same attempt in both captures: the same flow key (ICMP: its type, as the answer's type
@@ -90,10 +92,12 @@ static bool attempt_same(const struct attempt *x, const struct attempt *y)
     return (x->ip_proto != 6 && x->ip_proto != 17) || x->resp_p == y->resp_p;
 }
 
+/* |t1 on capture 0's clock minus t0|, in unsigned arithmetic: the times come from the files,
+ * and in int64_t a crafted one would overflow (undefined behaviour). */
 static uint64_t attempt_gap(uint64_t t0, uint64_t t1, int64_t offset_us)
 {
-    int64_t d = (int64_t)(t1 - t0) - offset_us; /* t1 on capture 0's clock, minus t0 */
-    return d < 0 ? (uint64_t)-d : (uint64_t)d;
+    uint64_t d = t1 - t0 - (uint64_t)offset_us;
+    return d <= INT64_MAX ? d : 0 - d;
 }
 
 /* The unused attempt of r1 nearest to a0 in time, or SIZE_MAX. Quadratic, but both rings are

@@ -66,8 +66,8 @@ void msg_release(void)
     msg.held = false;
     fwrite(msg.kept, 1, msg.used, stderr);
     if (msg.lost > 0)
-        fprintf(stderr, "fwsight: %zu more messages were not kept while the view was open\n",
-                msg.lost);
+        fprintf(stderr, "fwsight: %zu more message%s not kept while the view was open\n",
+                msg.lost, msg.lost == 1 ? " was" : "s were");
     fflush(stderr);
 }
 

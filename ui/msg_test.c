@@ -157,6 +157,27 @@ static void beyond_the_buffer_messages_are_counted(void **state)
     err_stop(&c);
 }
 
+static void one_lost_is_said_in_the_singular(void **state)
+{
+    (void)state;
+    struct err_capture c;
+    char line[1001];
+    memset(line, 'x', 998);
+    line[998] = '\0';
+    err_start(&c);
+    msg_hold();
+    for (int i = 0; i < 33; i++)
+        msg_printf("%c%s\n", 'A' + i, line); /* the 33rd does not fit */
+    msg_release();
+    char *got = err_read();
+    assert_int_equal(strlen(got), 32000 + strlen("fwsight: 1 more message was not kept while "
+                                                 "the view was open\n"));
+    assert_string_equal(got + 32000, "fwsight: 1 more message was not kept while the view was "
+                                     "open\n");
+    free(got);
+    err_stop(&c);
+}
+
 static void a_crash_prints_them_once(void **state)
 {
     (void)state;
@@ -179,6 +200,7 @@ int main(void)
         cmocka_unit_test(held_messages_wait_and_print_in_order_once),
         cmocka_unit_test(the_view_gets_one_line),
         cmocka_unit_test(beyond_the_buffer_messages_are_counted),
+        cmocka_unit_test(one_lost_is_said_in_the_singular),
         cmocka_unit_test(a_crash_prints_them_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ static void two_offset(FILE *out, const struct correlate_result *r)
         return;
     }
     int64_t off = r->offset_us;
-    uint64_t mag = off < 0 ? (uint64_t)-off : (uint64_t)off;
+    uint64_t mag = off < 0 ? 0 - (uint64_t)off : (uint64_t)off; /* -INT64_MIN overflows */
     fprintf(out, "  Clock offset: %c%" PRIu64 ".%06" PRIu64 " s: ", off < 0 ? '-' : '+',
             mag / 1000000u, mag % 1000000u);
     if (off == 0)

@@ -40,9 +40,16 @@ struct tui {
 
 /* One terminal at a time: the crash handler and atexit need to find it. */
 static struct tui *tui_active;
-static const int tui_crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+/* SIGQUIT too: Ctrl-\ reaches us in cbreak mode, and its default dumps core like a crash. */
+static const int tui_crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT };
 #define TUI_NCRASH (sizeof tui_crash_signals / sizeof tui_crash_signals[0])
 static struct sigaction tui_crash_old[TUI_NCRASH];
+/* newterm() catches these where they are at their default, and delscreen() leaves its
+ * handlers in place: after the view, SIGINT or SIGTERM would _exit(1), which reads as
+ * "blocking found", with the report unflushed. tui_close() puts back what was there. */
+static const int tui_curses_signals[] = { SIGINT, SIGTERM, SIGTSTP, SIGWINCH };
+#define TUI_NCURSES_SIG (sizeof tui_curses_signals / sizeof tui_curses_signals[0])
+static struct sigaction tui_curses_old[TUI_NCURSES_SIG];
 
 /* A crash must not leave the user's terminal in raw mode with no cursor: endwin() is not
  * async-signal-safe, but the process is dying and a shell without echo is worse. The handler
@@ -128,6 +135,8 @@ struct tui *tui_open(char err[FW_ERRLEN])
         free(t);
         return NULL;
     }
+    for (size_t i = 0; i < TUI_NCURSES_SIG; i++)
+        sigaction(tui_curses_signals[i], NULL, &tui_curses_old[i]);
     /* newterm, not initscr: initscr exits on an unknown TERM, newterm lets us say why. */
     t->scr = newterm(NULL, stdout, stdin);
     if (t->scr == NULL) {
@@ -176,6 +185,8 @@ void tui_close(struct tui *t)
     for (size_t i = 0; i < TUI_NCRASH; i++)
         sigaction(tui_crash_signals[i], &tui_crash_old[i], NULL);
     delscreen(t->scr);
+    for (size_t i = 0; i < TUI_NCURSES_SIG; i++)
+        sigaction(tui_curses_signals[i], &tui_curses_old[i], NULL);
     setlocale(LC_CTYPE, t->old_ctype);
     free(t->old_ctype);
     free(t);
@@ -340,7 +351,7 @@ static void tui_on_stop(int signo)
 
 int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
 {
-    struct sigaction sa, old_int, old_term;
+    struct sigaction sa;
     if (pipe(tui_sig_pipe) != 0) {
         snprintf(err, FW_ERRLEN, "cannot create a pipe: %s", strerror(errno));
         return -1;
@@ -356,8 +367,8 @@ int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = tui_on_stop;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     tui_paint(t, in);
     for (;;) {
         struct pollfd pfd[2] = { { tui_fd(t), POLLIN, 0 }, { tui_sig_pipe[0], POLLIN, 0 } };
@@ -375,9 +386,7 @@ int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
         if (a == VIEW_REDRAW)
             tui_paint(t, in);
     }
-    tui_close(t);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    tui_close(t); /* SIGINT and SIGTERM back as they were before tui_open(), too */
     close(tui_sig_pipe[0]);
     close(tui_sig_pipe[1]);
     tui_sig_pipe[0] = tui_sig_pipe[1] = -1;

@@ -20,8 +20,10 @@ bool tui_is_possible(void);
 /* Takes over the terminal, and from then on keeps the messages (msg_hold()): they are painted
  * under the header. NULL with err filled if it cannot (no terminal, unknown TERM). */
 struct tui *tui_open(char err[FW_ERRLEN]);
-/* Gives the terminal back as it was, then prints the messages kept (msg_release()); a crash
- * or exit() with the view up does the same. NULL does nothing. */
+/* Gives the terminal back as it was, and the signal handlers curses set (SIGINT, SIGTERM,
+ * SIGTSTP, SIGWINCH) as they were before tui_open(); then prints the messages kept
+ * (msg_release()). A crash or exit() with the view up restores the terminal and prints them
+ * too. NULL does nothing. */
 void tui_close(struct tui *t);
 
 /* The keyboard's fd, to watch for POLLIN. */

@@ -1,6 +1,7 @@
 /* ui/ui_test.c: unit tests of the views' building blocks: JSON escaping and layout, conn.log
- * fields (Zeek's unset rules), and the report's bounded, ordered aggregate of failed
- * attempts. Whole outputs are the golden tests' (tests/golden/). */
+ * fields (Zeek's unset rules), the report's bounded, ordered aggregate of failed attempts, and
+ * two captures' attempts merged at any time the files give. Whole outputs are the golden
+ * tests' (tests/golden/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "attempt_ring.h"
 #include "connlog.h"
 #include "json.h"
 #include "report.h"
@@ -195,6 +197,57 @@ static void report_groups_are_bounded_and_ordered(void **state)
         assert_true(g[i - 1]->attempts >= g[i]->attempts);
 }
 
+/* One TCP attempt 198.51.100.10:40000 -> 203.0.113.20:445 at ts_us into a ring of its own. */
+static void ring_of_one(struct attempt_ring *r, uint64_t ts_us, int vantage)
+{
+    static const uint8_t o[4] = { 198, 51, 100, 10 }, t[4] = { 203, 0, 113, 20 };
+    assert_int_equal(attempt_ring_init(r, 4), 0);
+    struct attempt *a = &r->slot[0];
+    memset(a, 0, sizeof *a);
+    fw_addr_set4(&a->orig_h, o);
+    fw_addr_set4(&a->resp_h, t);
+    a->orig_p = 40000;
+    a->resp_p = 445;
+    a->ip_proto = 6;
+    a->state = "S0";
+    a->ts_us = ts_us;
+    a->vantage = vantage;
+    r->next = r->n = 1;
+}
+
+/* The times come from the files: far apart or across the clock offset's range, matching
+ * must neither overflow (UBSan stops the test) nor pair attempts a window apart. */
+static void attempt_merge_survives_any_time(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t t0, t1;
+        int64_t offset;
+        unsigned seen; /* of the first kept: 3 matched, else 1 */
+    } cases[] = {
+        { 1000000, 3000100, 2000000, 3 },         /* 2's clock 2 s ahead, 100 us apart */
+        { 3000100, 1000000, -2000000, 3 },        /* behind */
+        { 0, (uint64_t)INT64_MAX, -1, 1 },        /* the difference past INT64_MAX */
+        { (uint64_t)INT64_MAX + 2, 1, INT64_MIN, 3 }, /* modulo 2^64, 1 - offset is t0 */
+        { 5, UINT64_MAX, INT64_MIN, 1 },
+    };
+    static const struct fw_addr none[2];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct attempt_ring r0, r1, out;
+        ring_of_one(&r0, cases[i].t0, 0);
+        ring_of_one(&r1, cases[i].t1, 1);
+        assert_int_equal(attempt_ring_merge(&out, &r0, &r1, cases[i].offset, none), 0);
+        assert_int_equal(attempt_ring_count(&out), cases[i].seen == 3 ? 1 : 2);
+        const struct attempt *first = attempt_ring_at(&out, attempt_ring_count(&out) - 1);
+        assert_int_equal(first->seen, cases[i].seen);
+        for (size_t k = 0; k < attempt_ring_count(&out); k++)
+            (void)attempt_ring_order_us(&out, attempt_ring_at(&out, k));
+        attempt_ring_fini(&r0);
+        attempt_ring_fini(&r1);
+        attempt_ring_fini(&out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +256,7 @@ int main(void)
         cmocka_unit_test(connlog_tsv_follows_zeeks_unset_rules),
         cmocka_unit_test(connlog_json_omits_unset_fields),
         cmocka_unit_test(report_groups_are_bounded_and_ordered),
+        cmocka_unit_test(attempt_merge_survives_any_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,8 @@
  * selected host pair (the profile's services and ports, then other ports, by direction), the
  * evidence and advice of the selected cell or its recent attempts (or all of them), the help,
  * and a status line with the keys. A message the run printed while the view was up (a warning)
- * gets a line of its own under the header. The keys and clicks change only the selection (struct
- * view_sel).
+ * gets a line of its own under the header. The keys and clicks change only the selection
+ * (struct view_sel).
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -84,8 +84,8 @@ struct view_input {
     bool saving;                 /* live: a file is being written (w flushes it, no prompt) */
     const struct attempt_ring *attempts; /* the recent attempts; NULL: none kept */
     const char *profile;         /* the profile's name, for the title; NULL: not shown */
-    const char *message;         /* the newest message kept while the view is up (msg.h), on */
-    size_t nmessages;            /* a line under the header with how many came before; 0: none */
+    const char *message;         /* the newest message kept while the view is up (msg.h) */
+    size_t nmessages;            /* how many were kept, that one included; 0: no message line */
 };
 
 enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE, VIEW_PANE_ATTEMPTS };

@@ -1,10 +1,10 @@
 /* ui/view_model_attempts.c: the attempts pane of the view: the recent attempts (the ring that
- * main.c or the live loop fills) of the selected cell, or all of them, newest first, one a line:
- * time (UTC), the 5-tuple, conn_state and history, as conn.log says them. Two captures' merged
- * ring lists each attempt once, after its time the captures that saw it ("both", "1 only",
- * "2 only", as the report counts them) and, where the other capture saw it otherwise, its
- * view. Where the pane goes and the keys that reach it are view_model_screen.c's and
- * view_model.c's. */
+ * cmd_analyze.c or the live loop fills) of the selected cell, or all of them, newest first, one
+ * a line: time (UTC), the 5-tuple, conn_state and history, as conn.log says them. Two
+ * captures' merged ring lists each attempt once, after its time the captures that saw it
+ * ("both", "1 only", "2 only", as the report counts them) and, where the other capture saw it
+ * otherwise, its view. Where the pane goes and the keys that reach it are
+ * view_model_screen.c's and view_model.c's. */
 #include "view_model_int.h"
 
 #include <stdio.h>

@@ -16,7 +16,7 @@ struct demo {
     struct cli_verdict v;
     struct fw_config cfg;
     struct analyzer *a;
-    struct attempt_ring attempts; /* filled by the sink, as main.c does with --ui */
+    struct attempt_ring attempts; /* filled by the sink, as cmd_analyze.c does with --ui */
     struct view_input in;
     struct view_sel sel;
     struct view_screen *scr;

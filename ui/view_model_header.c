@@ -136,7 +136,7 @@ static void view_captures_line(const struct view_two *two, struct view_line *l, 
     for (int v = 0; v < 2; v++)
         for (int d = 0; d < 2; d++)
             view_point_text(two->cp[v], d == 1, p[v][d], sizeof p[v][d]);
-    uint64_t mag = r->offset_us < 0 ? (uint64_t)-r->offset_us : (uint64_t)r->offset_us;
+    uint64_t mag = r->offset_us < 0 ? 0 - (uint64_t)r->offset_us : (uint64_t)r->offset_us;
     if (r->offset_known)
         snprintf(off, sizeof off, "clock offset %c%" PRIu64 ".%06" PRIu64 " s",
                  r->offset_us < 0 ? '-' : '+', mag / 1000000u, mag % 1000000u);

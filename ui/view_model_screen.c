@@ -1,13 +1,11 @@
 /* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
  * selection that view_model.c keeps. Layout, top to bottom: the header (view_model_header.c: a
  * title bar, the host pair and the capture point or points, the newest message), the sort and
- * filter, the matrix
- * (a '>' marks the selected row, so it reads without reverse video), the evidence pane of the
- * selected cell,
- * and the status line with the keys. Everything is ASCII and clipped to the width; the rule
- * above the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line where the terminal
- * can. Where the matrix and the evidence went is recorded, so that view_model_click() maps a
- * click back. */
+ * filter, the matrix (a '>' marks the selected row, so it reads without reverse video), the
+ * evidence pane of the selected cell, and the status line with the keys. Everything is ASCII
+ * and clipped to the width; the rule above the lower pane is marked (VIEW_A_RULE) for tui.c to
+ * draw as a line where the terminal can. Where the matrix and the evidence went is recorded,
+ * so that view_model_click() maps a click back. */
 #include "view_model_int.h"
 
 #include <stdio.h>
