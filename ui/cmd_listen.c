@@ -59,7 +59,7 @@ static const char listen_usage[] =
     "  --max-conns N        at most N connections open at once (default 64, at most 512;\n"
     "                       8 per peer); more are accepted and closed at once\n"
     "  -Z USER              once the ports are bound, run as USER (default nobody); without\n"
-    "                       root, capabilities are dropped instead\n"
+    "                       root, the capabilities are given up instead\n"
     "  -h, --help           show this help\n"
     "\n"
     "A connection is closed after 5 s without data, 10 s after it was accepted, or once\n"

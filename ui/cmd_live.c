@@ -239,7 +239,7 @@ int cmd_live(int argc, char **argv)
         goto out;
     }
     if (cap_live_check_filter(filter, err) != 0) {
-        msg_printf("fwsight live: %s\n", err);
+        msg_printf("fwsight: %s\n", err);
         goto out;
     }
     if (o.print_filter) {

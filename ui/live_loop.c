@@ -36,7 +36,12 @@ uint64_t live_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static int live_signals_on(struct sigaction old[2], char err[FW_ERRLEN])
+/* The signals that end a capture as q does: Ctrl-C, kill, and the terminal closing under it
+ * (SIGHUP), which must not lose the -w file's last buffer either. */
+static const int live_stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define LIVE_NSIG (sizeof live_stop_signals / sizeof live_stop_signals[0])
+
+static int live_signals_on(struct sigaction old[LIVE_NSIG], char err[FW_ERRLEN])
 {
     if (pipe(live_sig_pipe) != 0) {
         snprintf(err, FW_ERRLEN, "cannot create a pipe: %s", strerror(errno));
@@ -52,15 +57,15 @@ static int live_signals_on(struct sigaction old[2], char err[FW_ERRLEN])
     sa.sa_handler = live_on_signal; /* no SA_RESTART: poll() returns EINTR, we look again */
     sigemptyset(&sa.sa_mask);
     live_sig_seen = 0;
-    sigaction(SIGINT, &sa, &old[0]);
-    sigaction(SIGTERM, &sa, &old[1]);
+    for (size_t i = 0; i < LIVE_NSIG; i++)
+        sigaction(live_stop_signals[i], &sa, &old[i]);
     return 0;
 }
 
-static void live_signals_off(const struct sigaction old[2])
+static void live_signals_off(const struct sigaction old[LIVE_NSIG])
 {
-    sigaction(SIGINT, &old[0], NULL);
-    sigaction(SIGTERM, &old[1], NULL);
+    for (size_t i = 0; i < LIVE_NSIG; i++)
+        sigaction(live_stop_signals[i], &old[i], NULL);
     close(live_sig_pipe[0]);
     close(live_sig_pipe[1]);
     live_sig_pipe[0] = live_sig_pipe[1] = -1;
@@ -80,7 +85,7 @@ static int live_pump(const struct live_loop_cfg *cfg, uint64_t *next_us, char er
 enum live_stop live_loop_run(const struct live_loop_cfg *cfg, int *signo, char err[FW_ERRLEN])
 {
     struct pollfd pfd[2 + LIVE_MAX_WATCH];
-    struct sigaction old[2];
+    struct sigaction old[LIVE_NSIG];
     enum live_stop stop = LIVE_STOP_ERROR;
     int fd_errors = 0;
     uint64_t next_us = 0;

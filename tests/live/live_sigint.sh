@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# tests/live/live_sigint.sh FWSIGHT: Ctrl-C (SIGINT) and SIGTERM end `fwsight live`: the saved
-# file is flushed and valid (gzip trailer included: tshark and `fwsight analyze` read it whole),
-# the report of what was seen is printed, and the exit status says what it found.
+# tests/live/live_sigint.sh FWSIGHT: Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed)
+# end `fwsight live`: the saved file is flushed and valid (gzip trailer included: tshark and
+# `fwsight analyze` read it whole), the report of what was seen is printed, and the exit status
+# says what it found.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 
 lab_up
-for sig in INT TERM; do
+for sig in INT TERM HUP; do
     OUT="$WORK/run-$sig"
     FILE="$WORK/out-$sig.pcap.gz"
     start_live "$OUT" -i lv0 -w "$FILE" -B 1024 || exit 1
