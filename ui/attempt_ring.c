@@ -133,6 +133,16 @@ static void attempt_push(struct attempt_ring *out, const struct attempt *a, unsi
     out->n++;
 }
 
+/* Whether an attempt at t (on r's clock, unsigned like attempt_gap()) came before every
+ * attempt r kept while r dropped older ones: r may have seen it, and no one can tell. */
+static bool attempt_before_kept(const struct attempt_ring *r, uint64_t t)
+{
+    if (attempt_ring_dropped(r) == 0 || r->n == 0)
+        return false;
+    uint64_t d = attempt_ring_at(r, r->n - 1)->ts_us - t;
+    return d <= INT64_MAX && d > CORRELATE_WINDOW_US;
+}
+
 static bool attempt_from(const struct fw_addr *host, const struct attempt *a)
 {
     return host->family != 0 && fw_addr_eq(host, &a->orig_h);
@@ -155,7 +165,8 @@ int attempt_ring_merge(struct attempt_ring *out, const struct attempt_ring *r0,
         const struct attempt *a0 = attempt_ring_at(r0, i);
         size_t j = attempt_match(a0, r1, used, offset_us);
         if (j == SIZE_MAX) {
-            attempt_push(out, a0, 1u, NULL);
+            bool maybe = attempt_before_kept(r1, a0->ts_us + (uint64_t)offset_us);
+            attempt_push(out, a0, 1u | (maybe ? ATTEMPT_SEEN_UNKNOWN : 0), NULL);
             continue;
         }
         used[j] = true;
@@ -167,9 +178,12 @@ int attempt_ring_merge(struct attempt_ring *out, const struct attempt_ring *r0,
         else
             attempt_push(out, a0, 3u, a1);
     }
-    for (size_t j = n1; j-- > 0;)
+    for (size_t j = n1; j-- > 0;) {
+        const struct attempt *a1 = attempt_ring_at(r1, j);
         if (!used[j])
-            attempt_push(out, attempt_ring_at(r1, j), 2u, NULL);
+            attempt_push(out, a1, 2u | (attempt_before_kept(r0, a1->ts_us - (uint64_t)offset_us) ?
+                                        ATTEMPT_SEEN_UNKNOWN : 0), NULL);
+    }
     free(used);
     return 0;
 }

@@ -26,11 +26,14 @@ struct attempt {
     uint64_t first_frame;
     int vantage;             /* the capture this copy is from */
     /* Merged rings (attempt_ring_merge): bit v set when capture v saw it; 0: one capture. Seen
-     * by both, the copy kept is the requester's capture's, other_* the other capture's view. */
+     * by both, the copy kept is the requester's capture's, other_* the other capture's view.
+     * ATTEMPT_SEEN_UNKNOWN: seen by one, older than all the other kept (it dropped some). */
     unsigned seen;
     const char *other_state;
     char other_history[ATTEMPT_HISTORY_LEN];
 };
+
+#define ATTEMPT_SEEN_UNKNOWN 4u
 
 struct attempt_ring {
     struct attempt *slot; /* cap entries; NULL when the allocation failed (the ring stays empty) */

@@ -248,6 +248,39 @@ static void attempt_merge_survives_any_time(void **state)
     }
 }
 
+/* An attempt only one capture kept, older than everything the other one kept while that one
+ * dropped older attempts: the other may have seen it, so the mark says "maybe". */
+static void attempt_merge_says_when_the_other_forgot(void **state)
+{
+    (void)state;
+    static const struct fw_addr none[2];
+    static const struct {
+        uint64_t t0;
+        uint64_t dropped1;
+        unsigned seen;
+    } cases[] = {
+        { 10000000, 5, 1 | ATTEMPT_SEEN_UNKNOWN }, /* 90 s before 2's oldest kept */
+        { 200000000, 5, 1 },                       /* after it: 2 kept that time, not seen */
+        { 10000000, 0, 1 },                        /* 2 dropped nothing: it did not see it */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct attempt_ring r0, r1, out;
+        ring_of_one(&r0, cases[i].t0, 0);
+        ring_of_one(&r1, 100000000, 1);
+        r0.slot[0].orig_p = 40001; /* not the same attempt */
+        r1.dropped = cases[i].dropped1;
+        assert_int_equal(attempt_ring_merge(&out, &r0, &r1, 0, none), 0);
+        assert_int_equal(attempt_ring_count(&out), 2);
+        const struct attempt *from0 = attempt_ring_at(&out, 1); /* added first */
+        assert_int_equal(from0->orig_p, 40001);
+        assert_int_equal(from0->seen, cases[i].seen);
+        assert_int_equal(attempt_ring_at(&out, 0)->seen, 2u); /* 1 dropped nothing */
+        attempt_ring_fini(&r0);
+        attempt_ring_fini(&r1);
+        attempt_ring_fini(&out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +290,7 @@ int main(void)
         cmocka_unit_test(connlog_json_omits_unset_fields),
         cmocka_unit_test(report_groups_are_bounded_and_ordered),
         cmocka_unit_test(attempt_merge_survives_any_time),
+        cmocka_unit_test(attempt_merge_says_when_the_other_forgot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,15 +35,20 @@ static void view_endpoint(const struct fw_addr *h, uint16_t port, bool with_port
         snprintf(buf, len, "%s:%u", t, (unsigned)port);
 }
 
-/* Two captures: "both  ", "1 only", "2 only" (one column wide), and where both saw it
- * differently, what the other one saw: "  (2: S0 S)". One capture: nothing. */
+/* Two captures: "both  ", "1 only", "2 only" (one column wide), or "1, 2?" when the other
+ * capture no longer keeps attempts that old; and where both saw it differently, what the
+ * other one saw: "  (2: S0 S)". One capture: nothing. */
 static void view_attempt_seen(const struct attempt *a, char *mark, size_t mlen, char *other,
                               size_t olen)
 {
     mark[0] = other[0] = '\0';
     if (a->seen == 0)
         return;
-    snprintf(mark, mlen, "%-6s  ", a->seen == 3 ? "both" : a->seen == 1 ? "1 only" : "2 only");
+    static const char *const marks[] = { [1] = "1 only", [2] = "2 only", [3] = "both",
+                                         [1 | ATTEMPT_SEEN_UNKNOWN] = "1, 2?",
+                                         [2 | ATTEMPT_SEEN_UNKNOWN] = "2, 1?" };
+    snprintf(mark, mlen, "%-6s  ", a->seen < sizeof marks / sizeof marks[0] && marks[a->seen] ?
+                                       marks[a->seen] : "?");
     if (a->seen == 3 && a->other_state != NULL &&
         (strcmp(a->other_state, a->state) != 0 || strcmp(a->other_history, a->history) != 0))
         snprintf(other, olen, "  (%d: %s  %s)", a->vantage == 0 ? 2 : 1, a->other_state,
