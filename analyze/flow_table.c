@@ -203,7 +203,7 @@ static inline void prefetch_flow(const struct flow *f)
         __builtin_prefetch((const char *)f + off, 1);
 }
 
-/* A chain's length is what a lookup costs: counted so that a run (or a test) can tell. */
+/* A chain's length is what a lookup costs: counted so that a test can tell. */
 static inline void note_chain(struct flow_table *t, uint64_t walked)
 {
     if (walked > 1)

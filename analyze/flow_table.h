@@ -27,7 +27,8 @@ struct flow_table_counts {
     /* Hash chains, as lookups walked them: the most flows one lookup compared (a miss walks
      * its whole chain), and all compares beyond the first in each lookup. A few, and a small
      * fraction of the lookups, under a random key whatever the traffic; a capture crafted
-     * against a known key shows here. */
+     * against a known key shows here. Tests read them; no report does, as under a random key
+     * they vary from run to run and the output must not. */
     uint64_t chain_max, chain_extra;
 };
 
