@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/analyzer.h"
@@ -138,9 +139,13 @@ static int live_open(struct live_run *run, const char *filter)
                                  cap_live_snaplen(run->cap), cap_writer_path_gz(o->wpath),
                                  o->force, err);
         if (run->w == NULL) {
-            msg_printf("fwsight: %s%s\n", err, o->force ? "" :
-                    " (an existing file is overwritten only with --force)");
-            return LIVE_USAGE;
+            /* An existing file without --force is the command line's fault (2); anything
+             * else (no such directory, no permission, a symbolic link) the file's (3). */
+            struct stat st;
+            bool exists = !o->force && lstat(o->wpath, &st) == 0 && !S_ISLNK(st.st_mode);
+            msg_printf("fwsight: %s%s\n", err,
+                       exists ? " (an existing file is overwritten only with --force)" : "");
+            return exists ? LIVE_USAGE : LIVE_CAPTURE;
         }
     }
     bool dropped;

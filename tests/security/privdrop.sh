@@ -71,10 +71,22 @@ force "$WORK/root/others" "$WORK/root/others" 4242:4242 "someone else's file"
 nsx "$NS_A" "$FW" live -i sa0 --no-ui --duration 1 --force -w "$WORK/root/sym" >/dev/null \
     2>"$WORK/force.err"
 rc=$?
-[ "$rc" = 2 ] && grep -q 'sym: is a symbolic link (will not write through it)' "$WORK/force.err" &&
+[ "$rc" = 3 ] && grep -q 'sym: is a symbolic link (will not write through it)' "$WORK/force.err" &&
     [ "$(cat "$WORK/root/target")" = x ] && [ "$(owner "$WORK/root/target")" = 0:0 ] &&
     ok "live -w --force through a symlink: refused, target untouched" ||
     fail "live -w --force through a symlink: exit $rc, $(cat "$WORK/force.err")"
+# An existing file without --force is a usage error (2, with the hint); a file that cannot be
+# created is the capture's (3, no hint).
+# wopen PATH STATUS HINT(yes|no) WHAT
+wopen() {
+    nsx "$NS_A" "$FW" live -i sa0 --no-ui --duration 1 -w "$1" >/dev/null 2>"$WORK/wopen.err"
+    local rc=$? hint=no
+    grep -q 'overwritten only with --force' "$WORK/wopen.err" && hint=yes
+    [ "$rc" = "$2" ] && [ "$hint" = "$3" ] && ok "live -w $4: exit $2" ||
+        fail "live -w $4: exit $rc (wanted $2), hint $hint: $(cat "$WORK/wopen.err")"
+}
+wopen "$WORK/root/old.pcap" 2 yes "over an existing file"
+wopen "$WORK/root/no/such/dir.pcap" 3 no "in a missing directory"
 
 # --- live's interactive view (tmux) ---------------------------------------------------------
 if command -v tmux >/dev/null; then
