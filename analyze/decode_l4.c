@@ -37,6 +37,20 @@ static bool decode_want_cksum(const struct decode_opts *opts, const struct pkt *
     return opts != NULL && opts->verify_checksums && !p->is_fragment && seg->left >= seg_len;
 }
 
+/* Reads the two ports that open a TCP or UDP header; cut short, it leaves both 0 and
+ * has_ports unset and returns false. */
+static bool decode_ports(struct cur *c, struct pkt *p)
+{
+    p->sport = cur_be16(c);
+    p->dport = cur_be16(c);
+    if (c->short_read) {
+        p->sport = p->dport = 0;
+        return false;
+    }
+    p->has_ports = true;
+    return true;
+}
+
 static enum pkt_status decode_tcp(const struct decode_opts *opts, struct pkt *p,
                                   const struct decode_l4_in *in)
 {
@@ -52,13 +66,8 @@ static enum pkt_status decode_tcp(const struct decode_opts *opts, struct pkt *p,
         p->has_ports = true;
         cur_skip(&c, 20);
     } else {
-        p->sport = cur_be16(&c);
-        p->dport = cur_be16(&c);
-        if (c.short_read) {
-            p->sport = p->dport = 0;
+        if (!decode_ports(&c, p))
             return decode_short(in->complete);
-        }
-        p->has_ports = true;
         p->seq = cur_be32(&c);
         p->ack = cur_be32(&c);
         off_flags = cur_be16(&c);
@@ -87,13 +96,8 @@ static enum pkt_status decode_udp(const struct decode_opts *opts, struct pkt *p,
                                   const struct decode_l4_in *in)
 {
     struct cur c = in->l4;
-    p->sport = cur_be16(&c);
-    p->dport = cur_be16(&c);
-    if (c.short_read) {
-        p->sport = p->dport = 0;
+    if (!decode_ports(&c, p))
         return decode_short(in->complete);
-    }
-    p->has_ports = true;
     uint16_t udp_len = cur_be16(&c);
     uint16_t cksum = cur_be16(&c);
     if (c.short_read)

@@ -34,6 +34,13 @@ const char *report_proto_name(enum report_proto p)
     return (unsigned)p < REPORT_PROTO_COUNT ? names[p] : "?";
 }
 
+int report_next_word(const char **p)
+{
+    while (**p == ' ')
+        (*p)++;
+    return (int)strcspn(*p, " ");
+}
+
 const char *report_state_meaning(enum conn_state s)
 {
     switch (s) {

@@ -75,6 +75,9 @@ const char *report_proto_name(enum report_proto p);
 const char *report_state_meaning(enum conn_state s);
 /* "Ethernet", "Linux cooked (SLL)"..., or "unknown". */
 const char *report_linktype_name(int linktype);
+/* Moves *p past spaces to the next word and returns its length (0: no word is left); the
+ * word wrappers of the text report and of the view share it. */
+int report_next_word(const char **p);
 /* Fills out with the groups in report order (most attempts first, then protocol, then port)
  * and returns how many there are. */
 int report_sorted_groups(const struct report *rep,

@@ -107,12 +107,8 @@ static void rv_wrapped(FILE *out, const char *lead, const char *text, int hang)
 {
     int col = fprintf(out, "%s", lead);
     bool first = true;
-    for (const char *p = text; *p != '\0';) {
-        while (*p == ' ')
-            p++;
-        int w = (int)strcspn(p, " ");
-        if (w == 0)
-            break;
+    const char *p = text;
+    for (int w; (w = report_next_word(&p)) > 0; p += w) {
         if (!first && col + 1 + w > RV_WIDTH) {
             col = fprintf(out, "\n%*s", hang, "") - 1;
         } else {
@@ -121,7 +117,6 @@ static void rv_wrapped(FILE *out, const char *lead, const char *text, int hang)
         }
         fwrite(p, 1, (size_t)w, out);
         col += w;
-        p += w;
         first = false;
     }
     fputc('\n', out);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
+
 #define VIEW_DETAIL_MAX 64 /* evidence lines of one cell, wrapped: 6 evidence lines and advice */
 
 static const char *const view_help[] = {
@@ -78,12 +80,8 @@ static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int widt
     if (n >= max)
         return n;
     int col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%s", lead);
-    for (const char *p = text; *p != '\0';) {
-        while (*p == ' ')
-            p++;
-        int w = (int)strcspn(p, " ");
-        if (w == 0)
-            break;
+    const char *p = text;
+    for (int w; (w = report_next_word(&p)) > 0; p += w) {
         if (col > hang && col + 1 + w > width) {
             if (++n >= max)
                 return n;
@@ -96,7 +94,6 @@ static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int widt
         memcpy(lines[n] + col, p, (size_t)take);
         col += take;
         lines[n][col] = '\0';
-        p += w;
     }
     return n + 1;
 }
