@@ -99,9 +99,7 @@ static void real_gap_moves_the_clock(void **state)
     (void)state;
     static struct pb b;
     pb_init(&b, T0);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
-    pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
+    pb_handshake(&b, SRC, 49500, TGT, 6320);
     pb_at(&b, T0 + DAY);
     pb_tcp(&b, SRC, 49501, TGT, 6320, TH_SYN);
     pb_tcp(&b, TGT, 6320, SRC, 49501, TH_SYN | TH_ACK);
@@ -130,9 +128,7 @@ static void glitch_as_last_frame(void **state)
     (void)state;
     static struct pb b;
     pb_init(&b, T0);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
-    pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
+    pb_handshake(&b, SRC, 49500, TGT, 6320);
     pb_at(&b, T0 + YEAR);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_FIN | TH_ACK);
     struct pb_conns o;

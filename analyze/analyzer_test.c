@@ -39,9 +39,7 @@ static void handshake_and_close(void **state)
     (void)state;
     static struct pb b;
     pb_init(&b, T0);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_SYN);
-    pb_tcp(&b, TGT, 6320, SRC, 49500, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);
+    pb_handshake(&b, SRC, 49500, TGT, 6320);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_FIN | TH_ACK);
     pb_tcp(&b, TGT, 6320, SRC, 49500, TH_FIN | TH_ACK);
     pb_tcp(&b, SRC, 49500, TGT, 6320, TH_ACK);

@@ -29,6 +29,16 @@ static void feed_fn(void *ctx, const struct frame *f)
     analyzer_feed(ctx, f);
 }
 
+/* An analyzer with the default configuration and no connection sink. */
+static struct analyzer *default_analyzer(void)
+{
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    return a;
+}
+
 /* A data segment carrying p; its bytes replace pb's pattern (checksums are not verified). */
 static void segment(const char *src, uint16_t sp, const char *dst, uint16_t dp,
                     const struct pdu *p)
@@ -128,10 +138,7 @@ static const struct rpc_mem *feed_upto(struct analyzer *a, size_t *fed)
 static void parser_memory_on_demand(void **state)
 {
     (void)state;
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = default_analyzer();
     size_t fed = 0;
     pb_init(&b, T0);
     /* No payload on 135: a web exchange and a refused connection to 135. */
@@ -191,10 +198,7 @@ static void parser_memory_on_demand(void **state)
 static void parser_cap_evicts(void **state)
 {
     (void)state;
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = default_analyzer();
     size_t fed = 0;
     pb_init(&b, T0);
     struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0);
@@ -248,10 +252,7 @@ void *__wrap_calloc(size_t n, size_t size)
 static void parser_memory_refused(void **state)
 {
     (void)state;
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = default_analyzer();
     size_t fed = 0;
     pb_init(&b, T0);
     struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0);
@@ -281,10 +282,7 @@ static void parser_memory_refused(void **state)
 static void sample_rpcdump_learned(void **state)
 {
     (void)state;
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = default_analyzer();
     char err[FW_ERRLEN];
     struct cap_file *cf = cap_file_open(FW_SAMPLES_DIR "/rpc/open/source.pcap", 0, err);
     if (cf == NULL)

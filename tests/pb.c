@@ -271,6 +271,18 @@ int pb_tcp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint1
     return pb_emit(b, &s, &d, 6, t, hlen + plen, 16, buf);
 }
 
+int pb_handshake(struct pb *b, const char *client, uint16_t cport, const char *server,
+                 uint16_t sport)
+{
+    int syn = pb_tcp(b, client, cport, server, sport, TH_SYN);
+    if (syn < 0)
+        return syn;
+    int rc = pb_tcp(b, server, sport, client, cport, TH_SYN | TH_ACK);
+    if (rc >= 0)
+        rc = pb_tcp(b, client, cport, server, sport, TH_ACK);
+    return rc < 0 ? rc : syn;
+}
+
 int pb_udp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint16_t dport,
            uint32_t payload_len)
 {

@@ -111,6 +111,10 @@ int pb_tcp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint1
            uint8_t flags);
 int pb_udp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint16_t dport,
            uint32_t payload_len);
+/* The three-way handshake SYN, SYN-ACK, ACK between client:cport and server:sport, built with
+ * pb_tcp(); returns the index of the SYN or the first negative FW_E* code. */
+int pb_handshake(struct pb *b, const char *client, uint16_t cport, const char *server,
+                 uint16_t sport);
 /* ICMP echo (8/0) or ICMPv6 echo (128/129). */
 int pb_icmp_echo(struct pb *b, const char *src, const char *dst, bool reply, uint16_t id,
                  uint16_t seq);

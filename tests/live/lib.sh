@@ -132,6 +132,19 @@ start_live() {
     return 1
 }
 
+# expect_stopped OUTPREFIX CAUSE STDERR_RE REPORT_RE: after wait_exit, checks that a capture
+# error ended fwsight live the way a user must see it: exit 3, a message on stderr matching
+# STDERR_RE, and the report still printed on stdout with an error line matching REPORT_RE.
+expect_stopped() {
+    local out=$1 cause=$2 msg_re=$3 report_re=$4
+    [ "$RC" = 3 ] && ok "exit 3 when $cause" || fail "exit $RC, wanted 3"
+    grep -q "$msg_re" "$out.stderr" &&
+        ok "message: $(grep -m1 "$msg_re" "$out.stderr")" ||
+        { fail "no message matching '$msg_re':"; cat "$out.stderr" >&2; }
+    grep -q "^Capture" "$out.stdout" && grep -q "$report_re" "$out.stdout" &&
+        ok "the report is printed, with the error" || fail "no report with the error on stdout"
+}
+
 # verdicts JSONFILE: "proto port from to VERDICT" lines of the attempted (not UNTESTED) cells.
 verdicts() {
     python3 -c '

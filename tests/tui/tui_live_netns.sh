@@ -41,6 +41,16 @@ expect_screen() {
     fi
 }
 
+# view_closed LABEL: once fwsight live has ended, the terminal is given back as it was (line
+# modes on, main screen) and the report follows the view. LABEL prefixes the messages.
+view_closed() {
+    expect_screen '^icanon echo' "$1: the terminal modes restored"
+    [ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] ||
+        fail "$1: still on the alternate screen"
+    scrollback | grep -q '^Capture' && ok "$1: the report printed after the view" ||
+        fail "$1: no report after the view"
+}
+
 # The pane's shell runs in the source namespace: fwsight started from it captures on lv0.
 chmod 711 "$WORK"  # the pane saves under it as nobody (-Z), in a sticky subdirectory
 mkdir -m 1777 "$WORK/save"
@@ -71,11 +81,7 @@ attempt 6320 2
 sleep 0.5
 keys q
 expect_screen '^EXIT=1' "q ends the capture with status 1 (blocking found)" 15
-expect_screen '^icanon echo' "the terminal modes restored"
-[ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] ||
-    fail "still on the alternate screen after q"
-scrollback | grep -q '^Capture' && ok "the report printed after the view" ||
-    fail "no report after the view"
+view_closed q
 n=$("$FWSIGHT" analyze --json "$WORK/save/saved.pcap" 2>/dev/null |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["captures"][0]["packets"])')
 [ "${n:-0}" -gt 0 ] 2>/dev/null && ok "the file saved with w reads back ($n packets)" ||
@@ -107,11 +113,7 @@ for sig in INT TERM; do
         [ -n "$pid" ] && kill -TERM "$pid"
     fi
     expect_screen '^EXIT=0' "SIG$sig ends the capture with the status of its verdicts" 15
-    expect_screen '^icanon echo' "SIG$sig: the terminal modes restored"
-    [ "$(tm display-message -p -t t '#{alternate_on}')" = 0 ] ||
-        fail "SIG$sig: still on the alternate screen"
-    scrollback | grep -q '^Capture' && ok "SIG$sig: the report printed after the view" ||
-        fail "SIG$sig: no report after the view"
+    view_closed "SIG$sig"
     v=$("$FWSIGHT" analyze --json --ports 6320 "$WORK/$sig.pcap" 2>/dev/null | python3 -c '
 import json, sys
 print(" ".join(v["verdict"] for v in json.load(sys.stdin)["verdicts"]
