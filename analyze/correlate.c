@@ -1,7 +1,7 @@
 /* analyze/correlate.c: matching the attempts of two captures and classifying each from both
  * ends (see correlate.h). Both sides are sorted by key (proto, hosts, ports, ISN) once, so
  * matching is O(n log n) on the capped lists the collectors keep. Settling and words are left
- * to verdict.c and verdict_text.c, reading and printing to ui/. */
+ * to verdict.c and diagnose/, reading and printing to ui/. */
 #include "correlate.h"
 
 #include <stdlib.h>

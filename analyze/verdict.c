@@ -3,7 +3,7 @@
  * and with two captures the attempts themselves into a capped list for correlate.c. All are
  * capped (a verdict list must not grow with a busy server's traffic); what did not fit is
  * counted. A full cell table makes room by evicting an uninformative cell (cell_evict).
- * Settling is left to verdict_settle.c, words to verdict_text.c. */
+ * Settling is left to verdict_settle.c, their meaning and words to diagnose/. */
 #include "verdict_int.h"
 
 #include <stdlib.h>

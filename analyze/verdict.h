@@ -20,19 +20,27 @@
 struct flow;
 struct rpc_ports;
 
-#define FW_VERDICTS(X)                        \
-    X(VERDICT_OPEN,          "OPEN")          \
-    X(VERDICT_CLOSED,        "CLOSED")        \
-    X(VERDICT_DROPPED,       "DROPPED")       \
-    X(VERDICT_REPLY_DROPPED, "REPLY-DROPPED") \
-    X(VERDICT_REJECTED,      "REJECTED")      \
-    X(VERDICT_PARTIAL,       "PARTIAL")       \
-    X(VERDICT_UNTESTED,      "UNTESTED")
-/* Expanded once into the enum and once into verdict_name(): they cannot drift apart. */
-#define VERDICT_ENUM(name, text) name,
+/* The verdict kinds, one row each: the text every output prints, whether it is a block (exit
+ * status 1, listed under "Blocked"), its severity (0 first: the order the view sorts by), and
+ * its tone (how a view colours it). Expanded into the enum and into the one table that
+ * verdict_name(), verdict_kind_blocking(), verdict_kind_severity() and verdict_kind_tone() read
+ * (diagnose/verdict_kinds.c): a new kind is one row here, and no switch elsewhere. */
+enum verdict_tone { VERDICT_TONE_GOOD, VERDICT_TONE_WARN, VERDICT_TONE_BAD, VERDICT_TONE_DIM };
+#define FW_VERDICTS(X)                                                     \
+    X(VERDICT_OPEN,          "OPEN",          false, 5, VERDICT_TONE_GOOD) \
+    X(VERDICT_CLOSED,        "CLOSED",        false, 4, VERDICT_TONE_WARN) \
+    X(VERDICT_DROPPED,       "DROPPED",       true,  1, VERDICT_TONE_BAD)  \
+    X(VERDICT_REPLY_DROPPED, "REPLY-DROPPED", true,  2, VERDICT_TONE_BAD)  \
+    X(VERDICT_REJECTED,      "REJECTED",      true,  0, VERDICT_TONE_BAD)  \
+    X(VERDICT_PARTIAL,       "PARTIAL",       true,  3, VERDICT_TONE_BAD)  \
+    X(VERDICT_UNTESTED,      "UNTESTED",      false, 6, VERDICT_TONE_DIM)
+#define VERDICT_ENUM(name, text, blocking, severity, tone) name,
 enum verdict_kind { FW_VERDICTS(VERDICT_ENUM) VERDICT_KIND_COUNT };
 #undef VERDICT_ENUM
 const char *verdict_name(enum verdict_kind k);
+bool verdict_kind_blocking(enum verdict_kind k); /* a firewall blocks: exit status 1 */
+int verdict_kind_severity(enum verdict_kind k);  /* 0: the most severe */
+enum verdict_tone verdict_kind_tone(enum verdict_kind k);
 
 enum verdict_conf { VERDICT_CONF_HIGH, VERDICT_CONF_MEDIUM, VERDICT_CONF_LOW };
 const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" */

@@ -1,36 +1,12 @@
 /* analyze/verdict_attempt.c: what one flow says about one attempt, as a pure function of the
- * flow (verdict_attempt_of), and the names of verdicts, outcomes and confidences. How
- * attempts add up to a verdict is left to verdict.c, the words to verdict_text.c. */
+ * flow (verdict_attempt_of). How attempts add up to a cell is left to verdict.c, what a cell
+ * means to diagnose/. */
 #include "verdict.h"
 
 #include <string.h>
 
 #include "decode.h"
 #include "flow.h"
-
-#define VERDICT_NAME(name, text) text,
-static const char *const KIND_NAMES[] = { FW_VERDICTS(VERDICT_NAME) };
-static const char *const OUTCOME_NAMES[] = { VERDICT_OUTCOMES(VERDICT_NAME) };
-#undef VERDICT_NAME
-
-const char *verdict_name(enum verdict_kind k)
-{
-    return (unsigned)k < VERDICT_KIND_COUNT ? KIND_NAMES[k] : "?";
-}
-
-const char *verdict_outcome_name(enum verdict_outcome o)
-{
-    return (unsigned)o < VO_COUNT ? OUTCOME_NAMES[o] : "?";
-}
-
-const char *verdict_conf_name(enum verdict_conf c)
-{
-    switch (c) {
-    case VERDICT_CONF_HIGH: return "high";
-    case VERDICT_CONF_MEDIUM: return "medium";
-    default: return "low";
-    }
-}
 
 const char *verdict_proto_name(uint8_t proto)
 {

@@ -1,5 +1,5 @@
 /* analyze/verdict_int.h: what verdict.c (cells, hosts), verdict_settle.c (settling) and
- * verdict_text.c (evidence and advice in words) share. Not for ui/: it reads verdict.h only. */
+ * diagnose/ (what a cell means, in words) share. Not for ui/: it reads verdict.h only. */
 #ifndef FW_VERDICT_INT_H
 #define FW_VERDICT_INT_H
 
@@ -43,20 +43,6 @@ struct verdict_arena {
     bool failed; /* out of memory since the last reset: settle reports it */
 };
 
-/* How one cell settled, before it is put into words. */
-struct verdict_ctx {
-    const struct verdict_capture_point *cp;
-    const struct verdict_host *to_host; /* NULL: nothing seen from the host */
-    bool rst_forged;                    /* RSTs whose TTL does not fit the host's */
-    bool rst_compared;                  /* there was something to compare with */
-    bool mixed_failures;
-    bool combined;                      /* two correlated captures: nothing is inferred */
-    bool rpc_dynamic;                   /* a dynamic RPC port (learned or in range) */
-    bool mapper_open;                   /* TCP 135 answered for the same pair */
-    const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
-    struct verdict_arena *text;         /* where the item's strings go */
-};
-
 /* The collector (verdict.c collects, verdict_settle.c settles). */
 struct verdict_collector {
     struct verdict_config cfg;
@@ -90,12 +76,7 @@ uint64_t verdict_cell_hash(const struct verdict_collector *c, const struct fw_ad
                            const struct fw_addr *to, uint8_t proto, uint16_t port);
 bool verdict_port_in_profile(const struct verdict_collector *c, uint8_t proto, uint16_t port);
 
-/* verdict_text.c */
-void verdict_text_cell(struct verdict_item *it, const struct verdict_cell *c,
-                       const struct verdict_ctx *x);
-void verdict_text_untested(struct verdict_arena *ar, struct verdict_item *it,
-                           const struct verdict_capture_point *cp);
-void verdict_text_capture_point(struct verdict_capture_point *cp);
+/* The item's strings (diagnose/evidence_text.c, verdict_settle.c). */
 void verdict_add_evidence(struct verdict_arena *ar, struct verdict_item *it, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A copy of s in the arena; "" (and ar->failed) if out of memory. */

@@ -1,9 +1,9 @@
 /* analyze/verdict_settle.c: settling the collector's cells into verdicts (verdict.h): the
- * capture point inferred from the host observations, one item per cell (worded by
- * verdict_text.c, its strings kept in the text arena here), UNTESTED items for the profile's
- * ports of the pairs under test, in a stable order; and the getters the ui reads them
- * through. Collecting is verdict.c's. */
-#include "verdict_int.h"
+ * capture point (diagnose/capture_point.c), one item per cell (diagnosed by diagnose/, its
+ * strings kept in the text arena here), UNTESTED items for the profile's ports of the pairs
+ * under test, in a stable order; and the getters the ui reads them through. Collecting is
+ * verdict.c's. */
+#include "diagnose/diagnose.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,46 +13,6 @@
 #include "rpc_ports.h"
 
 #define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
-
-/* --- the capture point ------------------------------------------------------------------- */
-
-/* The capture host's own packets are captured before any router decrements their TTL: hop 0.
- * Routers next to it are hop 0 too, but they are no endpoint of two-way flows; among the
- * hop-0 senders the one in the most flows is the capture point. */
-static void infer_capture_point(struct verdict_collector *c)
-{
-    struct verdict_capture_point *cp = &c->cp;
-    memset(cp, 0, sizeof *cp);
-    if (c->cfg.local.family != 0) {
-        cp->known = true;
-        cp->from_config = true;
-        cp->addr = c->cfg.local;
-        cp->confidence = VERDICT_CONF_HIGH;
-        verdict_text_capture_point(cp);
-        return;
-    }
-    const struct verdict_host *best = NULL;
-    uint32_t second = 0;
-    for (uint32_t i = 0; i < c->nhosts; i++) {
-        const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0)
-            continue;
-        if (best == NULL || h->flows > best->flows ||
-            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
-            if (best != NULL)
-                second = best->flows;
-            best = h;
-        } else if (h->flows > second) {
-            second = h->flows;
-        }
-    }
-    if (best != NULL) {
-        cp->known = true;
-        cp->addr = best->addr;
-        cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
-    }
-    verdict_text_capture_point(cp);
-}
 
 /* --- the items' text ---------------------------------------------------------------------- */
 
@@ -177,36 +137,10 @@ static void settle_cell(struct verdict_collector *c, const struct verdict_cell *
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
-
-    struct verdict_ctx ctx = { .cp = &c->cp, .to_host = verdict_host_find(c, &x->to),
-                               .text = &c->text };
-    /* A dynamic RPC port, and whether the endpoint mapper answered this pair. */
-    const struct verdict_cell *mapper = verdict_cell_find(c, &x->from, &x->to, 6, 135);
-    ctx.rpc_dynamic = rpc_dynamic;
-    ctx.mapper_open = mapper != NULL && mapper->counts.by_outcome[VO_ANSWERED] > 0;
-    for (int o = 0; o < VO_COUNT; o++)
-        ctx.first[o] = x->first[o] != 0 ? &c->pool[x->first[o] - 1] : NULL;
-    if (ctx.to_host != NULL && ctx.to_host->pkts == 0)
-        ctx.to_host = NULL;
-    uint32_t nrst = x->counts.by_outcome[VO_RST];
-    if (nrst > 0 && ctx.to_host != NULL) {
-        ctx.rst_compared = true;
-        /* Forged when no RST fits the range the host's own packets showed. */
-        ctx.rst_forged = x->rst_ttl_max < ctx.to_host->ttl_min ||
-                         x->rst_ttl_min > ctx.to_host->ttl_max;
-    }
-    if (nrst > 0 && !ctx.rst_compared && c->cp.known && fw_addr_eq(&c->cp.addr, &x->to))
-        ctx.rst_compared = true; /* the capture host's own RST, seen leaving it */
-    if (c->cfg.combined) {
-        /* Two captures: correlate.c already split the host's own RSTs (VO_RST, seen leaving
-         * it) from the others (VO_RST_FORGED); TTLs add nothing. */
-        ctx.rst_compared = true;
-        ctx.rst_forged = false;
-        ctx.combined = true;
-    }
-    it->counts.forged_rst = ctx.rst_forged ? nrst : 0;
-    it->counts.host_rst = ctx.rst_forged ? 0 : nrst;
-    verdict_text_cell(it, x, &ctx);
+    struct evidence e;
+    evidence_of(c, x, &e);
+    e.rpc_dynamic = rpc_dynamic;
+    diagnose_cell(it, &e);
 }
 
 static int proto_rank(uint8_t proto)
@@ -294,7 +228,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
             it->proto = p->proto;
             it->port = pt;
             strncpy(it->service, p->service, sizeof it->service - 1);
-            verdict_text_untested(&c->text, it, &c->cp);
+            diagnose_untested(&c->text, it, &c->cp);
             if (p->proto == VERDICT_PROTO_ECHO)
                 break;
         }
@@ -306,7 +240,7 @@ int verdict_collector_settle(struct verdict_collector *c)
 {
     c->nitems = 0;
     verdict_arena_reset(&c->text);
-    infer_capture_point(c);
+    diagnose_capture_point(c);
     for (uint32_t i = 0; i < c->ncells; i++) {
         struct verdict_item *it = item_new(c);
         if (it == NULL)

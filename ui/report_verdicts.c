@@ -25,13 +25,7 @@ struct rv_row {
 
 bool report_verdict_blocking(const struct verdict_item *it)
 {
-    switch (it->v.kind) {
-    case VERDICT_DROPPED:
-    case VERDICT_REPLY_DROPPED:
-    case VERDICT_REJECTED:
-    case VERDICT_PARTIAL: return true;
-    default:              return false;
-    }
+    return verdict_kind_blocking(it->v.kind);
 }
 
 bool report_blocking(const struct verdict_collector *vc)

@@ -85,11 +85,11 @@ unsigned view_verdict_attr(const struct verdict_item *it)
 {
     if (it == NULL)
         return VIEW_A_DIM;
-    switch (it->v.kind) {
-    case VERDICT_OPEN:     return VIEW_A_GOOD;
-    case VERDICT_CLOSED:   return VIEW_A_WARN;
-    case VERDICT_UNTESTED: return VIEW_A_DIM;
-    default:               return VIEW_A_BAD | VIEW_A_BOLD;
+    switch (verdict_kind_tone(it->v.kind)) {
+    case VERDICT_TONE_GOOD: return VIEW_A_GOOD;
+    case VERDICT_TONE_WARN: return VIEW_A_WARN;
+    case VERDICT_TONE_DIM:  return VIEW_A_DIM;
+    default:                return VIEW_A_BAD | VIEW_A_BOLD;
     }
 }
 
@@ -98,15 +98,7 @@ static int view_severity(const struct verdict_item *it)
 {
     if (it == NULL)
         return 9;
-    switch (it->v.kind) {
-    case VERDICT_REJECTED:      return 0;
-    case VERDICT_DROPPED:       return 1;
-    case VERDICT_REPLY_DROPPED: return 2;
-    case VERDICT_PARTIAL:       return 3;
-    case VERDICT_CLOSED:        return 4;
-    case VERDICT_OPEN:          return 5;
-    default:                    return 6;
-    }
+    return verdict_kind_severity(it->v.kind);
 }
 
 

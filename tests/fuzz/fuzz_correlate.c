@@ -2,7 +2,7 @@
  * A B` (ui/cmd_analyze.c): each capture read through the reader from a memory file and
  * analysed by its own analyzer (the default profile's ports, attempts kept for matching, the
  * second's capture point inferred), the attempts matched and the clock offset estimated
- * (analyze/correlate.c), the combined verdicts settled and worded (verdict_text.c), and the
+ * (analyze/correlate.c), the combined verdicts settled and worded (diagnose/), and the
  * two-capture report printed, text and JSON, to /dev/null. Input (fuzz_common.h): an options
  * byte, the first capture's length (4 bytes, big endian), the two captures. What must hold
  * besides no crash or sanitizer report: every attempt is counted once, matched or alone; an

@@ -1,0 +1,69 @@
+/* analyze/diagnose/capture_point.c: where the capture was taken (--local, or inferred from
+ * the hosts' TTLs and flows), and what one capture taken there can and cannot tell. */
+#include "diagnose.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void capture_point_words(struct verdict_capture_point *cp)
+{
+    if (!cp->known) {
+        snprintf(cp->how, sizeof cp->how, "no endpoint sends with a full TTL here: a capture "
+                 "between the hosts? (--local names it)");
+        snprintf(cp->can_tell, sizeof cp->can_tell, "answers, RSTs and ICMP errors that passed "
+                 "this point");
+        snprintf(cp->cannot_tell, sizeof cp->cannot_tell, "on which side of this point a "
+                 "request or its answer was lost");
+        return;
+    }
+    char h[FW_ADDRSTRLEN];
+    fw_addr_format(&cp->addr, h, sizeof h);
+    if (cp->from_config)
+        snprintf(cp->how, sizeof cp->how, "%s, as --local says", h);
+    else
+        snprintf(cp->how, sizeof cp->how, "%s: its packets leave with a full TTL (0 hops) and it "
+                 "is an endpoint of the most flows", h);
+    snprintf(cp->can_tell, sizeof cp->can_tell, "what %s's requests met (answers, RSTs, ICMP "
+             "errors, silence) and how it answered the requests that reached it", h);
+    snprintf(cp->cannot_tell, sizeof cp->cannot_tell, "whether an unanswered request of %s's was "
+             "lost on the way there or its answer on the way back, nor attempts toward %s that "
+             "never arrived; a capture on the peer settles both", h, h);
+}
+
+/* The capture host's own packets are captured before any router decrements their TTL: hop 0.
+ * Routers next to it are hop 0 too, but they are no endpoint of two-way flows; among the
+ * hop-0 senders the one in the most flows is the capture point. */
+void diagnose_capture_point(struct verdict_collector *c)
+{
+    struct verdict_capture_point *cp = &c->cp;
+    memset(cp, 0, sizeof *cp);
+    if (c->cfg.local.family != 0) {
+        cp->known = true;
+        cp->from_config = true;
+        cp->addr = c->cfg.local;
+        cp->confidence = VERDICT_CONF_HIGH;
+        capture_point_words(cp);
+        return;
+    }
+    const struct verdict_host *best = NULL;
+    uint32_t second = 0;
+    for (uint32_t i = 0; i < c->nhosts; i++) {
+        const struct verdict_host *h = &c->hosts[i];
+        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0)
+            continue;
+        if (best == NULL || h->flows > best->flows ||
+            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
+            if (best != NULL)
+                second = best->flows;
+            best = h;
+        } else if (h->flows > second) {
+            second = h->flows;
+        }
+    }
+    if (best != NULL) {
+        cp->known = true;
+        cp->addr = best->addr;
+        cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
+    }
+    capture_point_words(cp);
+}

@@ -1,0 +1,92 @@
+/* analyze/diagnose/diagnose.h: the diagnosis stage. For each cell (one (from, to, proto, port)
+ * and all its attempts) the evidence is gathered once (evidence.c); every explanation in the
+ * table (explanations.c) looks at it and proposes itself for the attempts it accounts for,
+ * with the verdict it stands for; one decision (decide.c) weighs the proposals and sets the
+ * verdict, confidence, who answered, the evidence lines and the advice. A new cause is one
+ * explain_*.c file and one row in explanations.c. Collecting the cells is verdict.c's, ordering
+ * and handing the items to ui/ is verdict_settle.c's. Pure C: no I/O, no clock. */
+#ifndef FW_DIAGNOSE_H
+#define FW_DIAGNOSE_H
+
+#include "../verdict_int.h"
+
+/* Everything known about one cell when it settles. */
+struct evidence {
+    const struct verdict_cell *cell;
+    const struct verdict_counts *n;     /* the cell's counts */
+    const struct verdict_capture_point *cp;
+    const struct verdict_host *to_host; /* NULL: nothing seen from the host */
+    bool at_from, at_to;                /* the capture was taken on the requester / on the host */
+    bool rst_forged;                    /* RSTs whose TTL does not fit the host's */
+    bool rst_compared;                  /* there was something to compare with */
+    bool combined;                      /* two correlated captures: nothing is inferred */
+    bool rpc_dynamic;                   /* a dynamic RPC port (learned or in range) */
+    bool mapper_open;                   /* TCP 135 answered for the same pair */
+    const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
+    struct verdict_arena *text;         /* where the item's strings go */
+};
+
+/* What one explanation proposes: the attempts it accounts for (by outcome) and the verdict
+ * they stand for. */
+struct finding {
+    enum verdict_kind kind;
+    uint32_t claimed[VO_COUNT];
+    uint32_t total;                     /* the sum of claimed */
+    enum verdict_outcome rep;           /* the first outcome claimed: its attempt is shown */
+    enum verdict_conf confidence;
+    struct fw_addr answered_by;         /* family 0: nobody known */
+    bool inferred;                      /* read from one capture where two would see it */
+};
+
+/* One explanation. propose() looks at the evidence and at the attempts no earlier row has
+ * claimed (avail, by outcome); it fills out and returns true when it accounts for some. When
+ * its finding decides the verdict, words() adds its own evidence lines (after the attempts')
+ * and advice() writes the advice (buf, len). Both may be NULL. */
+struct explanation {
+    const char *name;
+    bool (*propose)(const struct evidence *e, const uint32_t avail[VO_COUNT],
+                    struct finding *out);
+    void (*words)(const struct evidence *e, const struct finding *f, struct verdict_item *it);
+    void (*advice)(const struct evidence *e, const struct finding *f,
+                   const struct verdict_item *it, char *buf, size_t len);
+};
+
+/* The table, in the order the rows claim attempts; among failures that account for as many
+ * attempts, the earlier row wins (a refusal names a culprit, silence does not). */
+extern const struct explanation *const DIAGNOSE_EXPLANATIONS[];
+extern const size_t DIAGNOSE_NEXPLANATIONS;
+
+/* evidence.c: the evidence of cell x in collector c. */
+void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x,
+                 struct evidence *e);
+
+/* decide.c: the cell's verdict, evidence and advice into it. */
+void diagnose_cell(struct verdict_item *it, const struct evidence *e);
+
+/* capture_point.c: c->cp, from --local or inferred, with its words. */
+void diagnose_capture_point(struct verdict_collector *c);
+
+/* untested.c: the words of an UNTESTED item. */
+void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
+                       const struct verdict_capture_point *cp);
+
+/* A finding for the outcomes of avail that keep(o) picks; false if none is there. */
+bool finding_claim(const struct evidence *e, const uint32_t avail[VO_COUNT],
+                   enum verdict_kind kind, bool (*keep)(const struct evidence *e,
+                                                        enum verdict_outcome o),
+                   struct finding *out);
+
+/* evidence_text.c: the words every explanation shares. */
+const char *diag_what(const struct verdict_item *it, char *buf, size_t len); /* "TCP 6320" */
+const char *diag_clock(uint64_t us, char *buf, size_t len); /* "14:03:07.123456" UTC */
+const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code);
+void diag_counts_line(const struct evidence *e, struct verdict_item *it);
+void diag_attempt_line(const struct evidence *e, struct verdict_item *it,
+                       enum verdict_outcome o);
+enum verdict_conf diag_lower(enum verdict_conf c);
+
+#define DIAG_ECHO_ADVICE                                                                       \
+    "; the failover monitor needs ICMP echo between source and target, or must be set to "     \
+    "monitor the service instead"
+
+#endif

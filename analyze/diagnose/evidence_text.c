@@ -1,0 +1,194 @@
+/* analyze/diagnose/evidence_text.c: the words every explanation shares: the counts line, one
+ * line per outcome met (its first attempt: frames, times, TTLs, ICMP type and code), times of
+ * day and ICMP names. What an explanation concludes from them, and its advice, is its own. */
+#include "diagnose.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Formatted on the stack, kept in the arena at its exact length: ~100 bytes a line, where a
+ * fixed array in every item cost VERDICT_EVIDENCE_LEN. */
+void verdict_add_evidence(struct verdict_arena *ar, struct verdict_item *it, const char *fmt, ...)
+{
+    if (it->nevidence >= VERDICT_MAX_EVIDENCE)
+        return;
+    char line[VERDICT_EVIDENCE_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    it->evidence[it->nevidence++] = verdict_arena_keep(ar, line, strlen(line));
+}
+
+/* "14:03:07.123456": UTC time of day, computed, not read from any clock or locale. */
+const char *diag_clock(uint64_t us, char *buf, size_t len)
+{
+    uint64_t s = us / 1000000u;
+    snprintf(buf, len, "%02u:%02u:%02u.%06u", (unsigned)(s / 3600 % 24), (unsigned)(s / 60 % 60),
+             (unsigned)(s % 60), (unsigned)(us % 1000000u));
+    return buf;
+}
+
+const char *diag_what(const struct verdict_item *it, char *buf, size_t len)
+{
+    if (it->proto == VERDICT_PROTO_ECHO)
+        snprintf(buf, len, "ICMP echo");
+    else
+        snprintf(buf, len, "%s %u", it->proto == 6 ? "TCP" : "UDP", (unsigned)it->port);
+    return buf;
+}
+
+/* "4 attempts: 2 answered, 2 unanswered; 9 requests, 5 retransmitted": only the outcomes that
+ * occurred, in words that fit their number, so the line reads as a sentence at 2 a.m. */
+void diag_counts_line(const struct evidence *e, struct verdict_item *it)
+{
+    const struct verdict_counts *n = e->n;
+    struct verdict_arena *ar = e->text;
+    uint32_t resets = n->by_outcome[VO_RST] + n->by_outcome[VO_RST_FORGED];
+    uint32_t forged = it->counts.forged_rst + n->by_outcome[VO_RST_FORGED];
+    const struct {
+        uint32_t count;
+        const char *one, *many;
+    } part[] = {
+        { n->by_outcome[VO_ANSWERED] + n->by_outcome[VO_REPLY_LOST] +
+              n->by_outcome[VO_ANSWER_LOST], "answered", "answered" },
+        { resets - (forged < resets ? forged : resets), "reset by the host",
+          "reset by the host" },
+        { forged, "reset by a firewall", "reset by a firewall" },
+        { n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
+              n->by_outcome[VO_ICMP_OTHER], "ICMP error", "ICMP errors" },
+        { n->by_outcome[VO_NO_ANSWER] + n->by_outcome[VO_NEVER_ARRIVED] +
+              n->by_outcome[VO_SILENT_AFTER_ARRIVAL], "unanswered", "unanswered" },
+    };
+    char buf[VERDICT_EVIDENCE_LEN];
+    int len = snprintf(buf, sizeof buf, "%u attempt%s:", n->attempts,
+                       n->attempts == 1 ? "" : "s");
+    const char *sep = " ";
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+        if (part[i].count == 0 || len < 0 || (size_t)len >= sizeof buf)
+            continue;
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%u %s", sep, part[i].count,
+                        part[i].count == 1 ? part[i].one : part[i].many);
+        sep = ", ";
+    }
+    if (len >= 0 && (size_t)len < sizeof buf)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "; %u request%s", n->requests,
+                        n->requests == 1 ? "" : "s");
+    if (n->retransmits > 0 && len >= 0 && (size_t)len < sizeof buf)
+        snprintf(buf + len, sizeof buf - (size_t)len, ", %u retransmitted", n->retransmits);
+    verdict_add_evidence(ar, it, "%s", buf);
+}
+
+const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code)
+{
+    if (family == 6 && type == 1) {
+        static const char *const v6[] = { "no route", "administratively prohibited",
+                                          "beyond scope", "address unreachable",
+                                          "port unreachable", "source address failed policy",
+                                          "reject route" };
+        return code < 7 ? v6[code] : "destination unreachable";
+    }
+    if (family == 4 && type == 3) {
+        switch (code) {
+        case 0: return "net unreachable";
+        case 1: return "host unreachable";
+        case 3: return "port unreachable";
+        case 9: return "net prohibited";
+        case 10: return "host prohibited";
+        case 13: return "admin-prohibited";
+        default: return "destination unreachable";
+        }
+    }
+    return (family == 4 && type == 11) || (family == 6 && type == 3) ? "time exceeded"
+                                                                     : "error";
+}
+
+void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
+                       enum verdict_outcome o)
+{
+    const struct verdict_cell *c = x->cell;
+    const struct verdict_attempt *a = x->first[o];
+    char t[24], ab[FW_ADDRSTRLEN];
+    const char *req = c->proto == 6 ? "SYN" : c->proto == 17 ? "request" : "echo request";
+    /* Two captures: frame numbers are their capture's, so each says which. */
+    char fr[48], fa[48];
+    snprintf(fr, sizeof fr, "frame %llu%s", (unsigned long long)a->req_frame,
+             x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
+    snprintf(fa, sizeof fa, "frame %llu%s", (unsigned long long)a->ans_frame,
+             x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
+    diag_clock(a->first_us, t, sizeof t);
+    struct verdict_arena *ar = x->text;
+    switch (o) {
+    case VO_ANSWERED:
+        verdict_add_evidence(ar, it, "%s at %s: %s answered (%u packets back, TTL %u)", fr, t,
+                             req, a->answers, (unsigned)a->ans_ttl);
+        break;
+    case VO_RST: {
+        const struct verdict_host *h = x->to_host;
+        char seen[64] = "no other packet from the host to compare with";
+        if (h != NULL)
+            snprintf(seen, sizeof seen, "the host's own packets show TTL %u-%u",
+                     (unsigned)h->ttl_min, (unsigned)h->ttl_max);
+        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u hops), IP ID %u; %s",
+                             fa, fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+                             verdict_hops(a->ans_ttl), (unsigned)a->ans_ip_id, seen);
+        break;
+    }
+    case VO_ICMP_PORT:
+    case VO_ICMP_PROHIB:
+    case VO_ICMP_OTHER:
+        verdict_add_evidence(ar, it, "%s: ICMP type %u code %u (%s) from %s, quoting the %s of "
+                             "frame %llu", fa, (unsigned)a->icmp_type, (unsigned)a->icmp_code,
+                             diag_icmp_text(c->to.family, a->icmp_type, a->icmp_code),
+                             fw_addr_format(&a->icmp_from, ab, sizeof ab), req,
+                             (unsigned long long)a->req_frame);
+        break;
+    case VO_NO_ANSWER:
+        if (a->retransmits > 0)
+            verdict_add_evidence(ar, it, "%s at %s: %s sent %u times (%u retransmissions), no "
+                                 "answer, no ICMP error", fr, t, req, a->requests,
+                                 a->retransmits);
+        else
+            verdict_add_evidence(ar, it, "%s at %s: %s sent %u time%s, no answer, no ICMP "
+                                 "error", fr, t, req, a->requests, a->requests == 1 ? "" : "s");
+        break;
+    case VO_REPLY_LOST:
+        verdict_add_evidence(ar, it, "%s at %s: SYN in, SYN-ACK out, then the SYN again (%u "
+                             "retransmissions) and no ACK: the SYN-ACK did not get back "
+                             "(inferred)", fr, t, a->retransmits);
+        break;
+    case VO_NEVER_ARRIVED:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent %u times; the "
+                             "capture on %s never saw it arrive", (unsigned long long)a->req_frame,
+                             a->vantage + 1, t, req, a->requests,
+                             fw_addr_format(&c->to, ab, sizeof ab));
+        break;
+    case VO_SILENT_AFTER_ARRIVAL:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent; it arrived (frame "
+                             "%llu of capture %d) and %s sent nothing back",
+                             (unsigned long long)a->req_frame, a->vantage + 1, t, req,
+                             (unsigned long long)a->far_frame, 2 - a->vantage,
+                             fw_addr_format(&c->to, ab, sizeof ab));
+        break;
+    case VO_ANSWER_LOST:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d at %s: %s sent %u times; it "
+                             "arrived (frame %llu of capture %d) and was answered, and no answer "
+                             "got back", (unsigned long long)a->req_frame, a->vantage + 1, t, req,
+                             a->requests, (unsigned long long)a->far_frame, 2 - a->vantage);
+        break;
+    case VO_RST_FORGED:
+        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u (%u "
+                             "hops), which the capture on %s shows it never sent",
+                             (unsigned long long)a->ans_frame, a->vantage + 1,
+                             fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+                             verdict_hops(a->ans_ttl), ab);
+        break;
+    default: break;
+    }
+}
+
+enum verdict_conf diag_lower(enum verdict_conf c)
+{
+    return c == VERDICT_CONF_HIGH ? VERDICT_CONF_MEDIUM : VERDICT_CONF_LOW;
+}

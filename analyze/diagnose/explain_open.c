@@ -1,0 +1,33 @@
+/* analyze/diagnose/explain_open.c: the path works. An answer (SYN-ACK, UDP reply, echo reply)
+ * came back; captured at the requester, a SYN-ACK that arrived is an answer even when the
+ * requester then repeated its SYN. */
+#include "diagnose.h"
+
+#include <stdio.h>
+
+static bool answered(const struct evidence *e, enum verdict_outcome o)
+{
+    return o == VO_ANSWERED || (o == VO_REPLY_LOST && e->at_from);
+}
+
+static bool open_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],
+                         struct finding *out)
+{
+    if (!finding_claim(e, avail, VERDICT_OPEN, answered, out))
+        return false;
+    out->confidence = VERDICT_CONF_HIGH;
+    out->answered_by = e->cell->to;
+    return true;
+}
+
+static void open_advice(const struct evidence *e, const struct finding *f,
+                        const struct verdict_item *it, char *buf, size_t len)
+{
+    (void)f;
+    char w[24], a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN];
+    snprintf(buf, len, "nothing to do: %s from %s to %s passes", diag_what(it, w, sizeof w),
+             fw_addr_format(&e->cell->from, a, sizeof a),
+             fw_addr_format(&e->cell->to, b, sizeof b));
+}
+
+const struct explanation EXPLAIN_OPEN = { "open", open_propose, NULL, open_advice };
