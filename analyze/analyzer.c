@@ -49,10 +49,13 @@ struct analyzer {
     struct held_frame held;
 };
 
-/* The flow tracker hands every ended flow to the verdict collector. */
+/* The flow tracker hands every ended flow to the verdict collector; a flow the end of the
+ * input ended is marked with that time (the clock: the last frame's). */
 static void observe_flow(void *ctx, const struct flow *f, enum conn_end why)
 {
-    verdict_collector_observe(ctx, f, why == CONN_END_EVICTED);
+    const struct analyzer *a = ctx;
+    verdict_collector_observe(a->verdicts, f, why == CONN_END_EVICTED,
+                              why == CONN_END_INPUT ? (a->now_us != 0 ? a->now_us : 1) : 0);
 }
 
 void fw_config_defaults(struct fw_config *cfg)
@@ -94,7 +97,7 @@ struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, vo
     }
     a->tracker.rpc = a->rpc;
     a->tracker.observe = observe_flow;
-    a->tracker.observe_ctx = a->verdicts;
+    a->tracker.observe_ctx = a;
     return a;
 }
 

@@ -100,6 +100,26 @@ struct flow {
     uint8_t icmp_err_type, icmp_err_code;
     struct fw_addr icmp_err_from;
     uint64_t icmp_err_frame;
+    bool pmtu_icmp;             /* an ICMP "fragmentation needed" / "packet too big" quoted it */
+    uint64_t resp_first_us;     /* the responder's first packet */
+
+    /* Evidence for the look-alikes and stalls (tcp_state.c, flow_track.c): counters that
+     * saturate, so a long flow costs nothing more. */
+    uint16_t orig_odd_syns;     /* SYNs with FIN or RST from the originator: scanner probes */
+    bool orig_acked;            /* the originator acknowledged the SYN-ACK */
+    bool synack_after_ack;      /* ...and the responder repeated its SYN-ACK all the same */
+    bool resp_bare_ack;         /* the responder answered the SYN with a bare ACK */
+    uint16_t synack_rexmits;    /* SYN-ACKs repeated */
+    uint16_t data_rexmits[2];   /* per side: data sent again after the handshake */
+    uint16_t rexmit_acked[2];   /* ...of which the peer had acknowledged already */
+    uint16_t min_rexmit_len[2]; /* the smallest payload sent again */
+    uint16_t max_acked_len[2];  /* the largest payload the peer acknowledged */
+    uint16_t last_len[2];       /* the last new segment's payload and where it ends */
+    uint32_t last_end32[2];
+    uint16_t first_req_len;     /* UDP: the first request's payload */
+    bool stray_answer;          /* UDP: this flow is another address's answer to a request */
+    struct fw_addr other_answer; /* UDP: ...and this request's answer came from there */
+    uint16_t retries_after_answer; /* UDP: the same request again after an answer */
 };
 
 /* History helpers (flow_track.c): Zeek's Connection::CheckHistory/AddHistory. bit is the

@@ -3,10 +3,12 @@
  * protocols record live here; TCP's rules are in tcp_state.c, lifetimes in flow_table.c. */
 #include "flow_track.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "rpc_ports.h"
 #include "tcp_state.h"
+#include "udp_answers.h"
 
 #define CLOSE_LINGER_US 5000000u /* Zeek's tcp_close_delay: a closed flow lingers 5 s */
 
@@ -212,12 +214,49 @@ static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_
     if (f == NULL)
         return;
     t->stats->icmp_errors_matched++;
+    if ((p->proto == 1 && p->icmp_type == 3 && p->icmp_code == 4) ||
+        (p->proto == 58 && p->icmp_type == 2))
+        f->pmtu_icmp = true; /* path-MTU discovery works on this path */
     if (f->icmp_errors++ == 0) {
         f->icmp_err_type = p->icmp_type;
         f->icmp_err_code = p->icmp_code;
         f->icmp_err_from = p->src;
         f->icmp_err_frame = frame;
     }
+}
+
+/* A UDP request sent again after it was answered: the requester did not get the answer (a
+ * retry carries the same payload length as the first request). */
+static void udp_evidence(struct flow *f, bool is_orig, const struct pkt *p)
+{
+    uint16_t len = p->l4_payload_len > UINT16_MAX ? UINT16_MAX : (uint16_t)p->l4_payload_len;
+    if (!is_orig)
+        return;
+    if (f->side[0].pkts == 0)
+        f->first_req_len = len;
+    else if (f->side[1].pkts > 0 && len == f->first_req_len &&
+             f->retries_after_answer < UINT16_MAX)
+        f->retries_after_answer++;
+}
+
+/* A new UDP flow either answers a recent request that went to another address of its sender
+ * (then both flows are marked: the request as answered from elsewhere, this one as no attempt
+ * of its own), or is a request to remember. */
+static void udp_new_flow(struct flow_tracker *t, struct flow *f, const struct pkt *p,
+                         uint64_t now_us)
+{
+    struct fw_addr asked;
+    if (udp_answers_match(t->udp, &p->src, p->sport, &p->dst, p->dport, now_us, &asked)) {
+        struct flow_key rk;
+        key_pair(&rk, 17, &p->dst, p->dport, &asked, p->sport, false);
+        struct flow *req = flow_table_lookup(t->table, &rk);
+        if (req != NULL && req != f && req->side[1].pkts == 0) {
+            req->other_answer = p->src;
+            f->stray_answer = true;
+            return;
+        }
+    }
+    udp_answers_request(t->udp, &p->src, p->sport, &p->dst, p->dport, now_us);
 }
 
 /* --- packets ---------------------------------------------------------------------------------- */
@@ -230,6 +269,8 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
         s->ttl_min = p->ttl;
     if (s->pkts == 0) {
         s->ttl_first = p->ttl;
+        if (!is_orig)
+            f->resp_first_us = now_us;
     }
     if (p->ttl > s->ttl_max)
         s->ttl_max = p->ttl;
@@ -289,6 +330,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         f = new_flow(t, &k, p, sp, now_us, frame, vantage, first_packet_flips(p));
         if (f == NULL)
             return;
+        if (f->kind == FLOW_UDP && t->udp != NULL)
+            udp_new_flow(t, f, p, now_us);
     }
     bool is_orig = packet_is_orig(f, p, sp);
 
@@ -328,8 +371,10 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
                 flow_hist_scaled(f, &f->tcp.ep[is_orig ? 0 : 1].cksum, is_orig, 'C');
             return;
         }
-        if (f->kind == FLOW_UDP)
+        if (f->kind == FLOW_UDP) {
             flow_hist_once(f, 0x10, is_orig, 'D');
+            udp_evidence(f, is_orig, p);
+        }
         f->side[is_orig ? 0 : 1].active = true;
         f->side[is_orig ? 0 : 1].payload_bytes += p->l4_payload_len;
         count_packet(f, is_orig, p, now_us, frame);
@@ -394,12 +439,22 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->sink = sink;
     t->sink_ctx = sink_ctx;
     t->rpc = NULL; /* analyzer.c sets it */
+    t->udp = calloc(1, sizeof *t->udp);
     t->table = flow_table_new(cfg, on_end, t);
-    return t->table == NULL ? FW_ENOMEM : 0;
+    if (t->table == NULL || t->udp == NULL) {
+        flow_table_free(t->table);
+        free(t->udp);
+        t->table = NULL;
+        t->udp = NULL;
+        return FW_ENOMEM;
+    }
+    return 0;
 }
 
 void flow_track_fini(struct flow_tracker *t)
 {
     flow_table_free(t->table);
     t->table = NULL;
+    free(t->udp);
+    t->udp = NULL;
 }

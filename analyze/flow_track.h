@@ -13,6 +13,8 @@
 #include "decode.h"
 #include "flow_table.h"
 
+struct udp_answers;
+
 struct flow_tracker {
     struct flow_table *table;
     const struct fw_config *cfg;   /* borrowed from the analyzer */
@@ -26,6 +28,7 @@ struct flow_tracker {
     /* TCP 135 payloads go to the learned RPC ports (rpc_ports.h). NULL: none. Set
      * by analyzer.c. */
     struct rpc_ports *rpc;
+    struct udp_answers *udp;       /* recent UDP requests (udp_answers.h); NULL: none */
 };
 
 /* 0 or FW_ENOMEM. cfg and stats must outlive the tracker. */

@@ -83,8 +83,11 @@ static void learned_port_dropped(void **state)
     pb_tcp(&b, SRC, 50100, TGT, 135, TH_ACK);
     pb_tcp(&b, SRC, 50101, TGT, 49712, TH_SYN); /* the learned port: no answer */
     pb_wait(&b, 1000000);
-    pb_tcp(&b, SRC, 50101, TGT, 49712, TH_SYN);
-    pb_tcp(&b, SRC, 50102, TGT, 50000, TH_SYN); /* in the range, never named */
+    for (int again = 0; again < 2; again++) { /* each SYN retransmitted a second later */
+        pb_tcp(&b, SRC, 50101, TGT, 49712, TH_SYN);
+        pb_tcp(&b, SRC, 50102, TGT, 50000, TH_SYN); /* in the range, never named */
+        pb_wait(&b, 1000000);
+    }
 
     struct fw_config cfg;
     fw_config_defaults(&cfg);

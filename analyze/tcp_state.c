@@ -256,6 +256,60 @@ static bool late_flip(struct flow *f, bool is_orig, const struct pkt *p)
     return true;
 }
 
+static void sat_inc(uint16_t *n)
+{
+    if (*n < UINT16_MAX)
+        (*n)++;
+}
+
+/* What the look-alikes and stalls are read from (diagnose/): how the handshake went (a SYN-ACK
+ * repeated after the ACK: the listener's queue was full; a bare ACK answering a SYN: the host
+ * still holds an earlier connection of that 5-tuple in TIME-WAIT), and after it, data sent
+ * again: whether the peer had acknowledged it (its ACKs are lost after this capture point) and
+ * how large it was against what got acknowledged (large segments lost, small ones passing: a
+ * path-MTU black hole). Before the state machine runs, so "before" means before this packet. */
+static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int64_t delta)
+{
+    uint8_t flags = p->tcp_flags;
+    uint32_t len = p->l4_payload_len;
+    int side = is_orig ? 0 : 1;
+    if (flags & TH_RST)
+        return;
+    if (!is_orig && (flags & TH_SYN) && (flags & TH_ACK)) {
+        if (f->synack_seen)
+            sat_inc(&f->synack_rexmits);
+        if (f->orig_acked)
+            f->synack_after_ack = true;
+        return;
+    }
+    if (flags & TH_SYN)
+        return;
+    if (is_orig && (flags & TH_ACK) && f->synack_seen)
+        f->orig_acked = true;
+    if (!is_orig && (flags & TH_ACK) && !f->synack_seen && f->orig_syns > 0 && len == 0)
+        f->resp_bare_ack = true;
+    if (flags & TH_ACK) { /* what this ACK acknowledges of the peer's last segment */
+        int o = 1 - side;
+        if (f->last_len[o] > 0 && (int32_t)(p->ack - f->last_end32[o]) >= 0 &&
+            f->last_len[o] > f->max_acked_len[o])
+            f->max_acked_len[o] = f->last_len[o];
+    }
+    if (len == 0 || !f->synack_seen)
+        return;
+    uint16_t len16 = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
+    if (delta > 0) {
+        f->last_len[side] = len16;
+        f->last_end32[side] = p->seq + len;
+        return;
+    }
+    sat_inc(&f->data_rexmits[side]);
+    if (f->min_rexmit_len[side] == 0 || len16 < f->min_rexmit_len[side])
+        f->min_rexmit_len[side] = len16;
+    const struct tcp_ep *e = &f->tcp.ep[side];
+    if (e->ack_seq > e->start_seq && seq_near(e->ack_seq, p->seq + len) <= e->ack_seq)
+        sat_inc(&f->rexmit_acked[side]);
+}
+
 void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool bad_cksum,
                       struct tcp_result *out)
 {
@@ -287,9 +341,14 @@ void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool ba
         flow_hist_scaled(f, &e->zero_win, is_orig, 'W');
 
     if ((flags & TH_SYN) && !(flags & TH_ACK) && is_orig) {
-        if (same_isn)
-            f->orig_syn_rexmits++;
-        f->orig_syns++;
+        if (flags & (TH_FIN | TH_RST)) { /* no stack sends these: a scanner's probe */
+            if (f->orig_odd_syns < UINT16_MAX)
+                f->orig_odd_syns++;
+        } else {
+            if (same_isn)
+                f->orig_syn_rexmits++;
+            f->orig_syns++;
+        }
     }
     if ((flags & TH_FIN) && e->fin_cnt < UINT8_MAX)
         e->fin_cnt++;
@@ -304,7 +363,8 @@ void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool ba
                 peer->ack_seq = ack; /* acks in RSTs are not trusted */
         }
     }
-    update_last_seq(f, e, is_orig, p->seq + seg_len, flags, len);
+    int64_t delta = update_last_seq(f, e, is_orig, p->seq + seg_len, flags, len);
+    tcp_evidence(f, is_orig, p, delta);
     update_state(f, &is_orig, p, out);
     if (!is_orig && (flags & TH_SYN) && (flags & TH_ACK))
         f->synack_seen = true;

@@ -265,7 +265,13 @@ static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
         h->flows++;
 }
 
-void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted)
+void verdict_collector_set_capture_drops(struct verdict_collector *c, uint64_t drops)
+{
+    c->capture_drops = drops;
+}
+
+void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted,
+                               uint64_t input_end_us)
 {
     const struct fw_addr *o = f->orig_is_a ? &f->key.a : &f->key.b;
     const struct fw_addr *r = f->orig_is_a ? &f->key.b : &f->key.a;
@@ -279,6 +285,11 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     if (!verdict_attempt_of(f, &a))
         return;
     a.vantage = f->vantage;
+    if (a.outcome == VO_NO_ANSWER && input_end_us != 0 && input_end_us >= a.first_us &&
+        input_end_us - a.first_us < VERDICT_ANSWER_DUE_US) {
+        a.late = true;
+        a.late_span_us = (uint32_t)(input_end_us - a.first_us);
+    }
     if (c->cfg.keep_attempts > 0) {
         if (grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
                  sizeof *c->seen)) {
@@ -305,6 +316,33 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
     }
     if (x->counts.by_outcome[a.outcome] == 0)
         x->first[a.outcome] = pool_keep(c, &a);
+    if ((a.outcome == VO_NO_ANSWER || a.outcome == VO_SILENT_AFTER_ARRIVAL) &&
+        a.first_us > x->silent_last_us)
+        x->silent_last_us = a.first_us;
+    if ((a.outcome == VO_RST || (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to))) &&
+        a.first_us > x->refused_last_us) {
+        x->refused_last_us = a.first_us;
+    }
+    if (a.late && a.outcome == VO_NO_ANSWER) {
+        x->late++;
+        if (a.late_span_us > x->late_span_max_us)
+            x->late_span_max_us = a.late_span_us;
+    }
+    if (a.outcome == VO_ANSWERED && a.rtt_us > 0) {
+        struct verdict_host *h = host_get(c, &a.to);
+        if (h != NULL && a.rtt_us > h->rtt_max_us)
+            h->rtt_max_us = a.rtt_us;
+    }
+    if (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to)) {
+        struct verdict_host *h = host_get(c, &a.to);
+        if (h != NULL) {
+            if (h->refused == 0 || a.first_us < h->refused_first_us)
+                h->refused_first_us = a.first_us;
+            if (a.first_us > h->refused_last_us)
+                h->refused_last_us = a.first_us;
+            h->refused++;
+        }
+    }
     if (a.outcome == VO_RST) {
         if (x->counts.by_outcome[VO_RST] == 0 || a.ans_ttl < x->rst_ttl_min)
             x->rst_ttl_min = a.ans_ttl;
@@ -313,6 +351,8 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
     }
     x->counts.attempts++;
     x->counts.by_outcome[a.outcome]++;
+    x->counts.synack_after_ack += a.synack_after_ack;
+    x->counts.unserved += a.unserved;
     x->counts.requests += a.requests;
     x->counts.retransmits += a.retransmits;
     if (evicted)

@@ -27,13 +27,16 @@ struct rpc_ports;
  * (diagnose/verdict_kinds.c): a new kind is one row here, and no switch elsewhere. */
 enum verdict_tone { VERDICT_TONE_GOOD, VERDICT_TONE_WARN, VERDICT_TONE_BAD, VERDICT_TONE_DIM };
 #define FW_VERDICTS(X)                                                     \
-    X(VERDICT_OPEN,          "OPEN",          false, 5, VERDICT_TONE_GOOD) \
-    X(VERDICT_CLOSED,        "CLOSED",        false, 4, VERDICT_TONE_WARN) \
+    X(VERDICT_OPEN,          "OPEN",          false, 8, VERDICT_TONE_GOOD) \
+    X(VERDICT_CLOSED,        "CLOSED",        false, 6, VERDICT_TONE_WARN) \
     X(VERDICT_DROPPED,       "DROPPED",       true,  1, VERDICT_TONE_BAD)  \
     X(VERDICT_REPLY_DROPPED, "REPLY-DROPPED", true,  2, VERDICT_TONE_BAD)  \
     X(VERDICT_REJECTED,      "REJECTED",      true,  0, VERDICT_TONE_BAD)  \
-    X(VERDICT_PARTIAL,       "PARTIAL",       true,  3, VERDICT_TONE_BAD)  \
-    X(VERDICT_UNTESTED,      "UNTESTED",      false, 6, VERDICT_TONE_DIM)
+    X(VERDICT_PARTIAL,       "PARTIAL",       true,  4, VERDICT_TONE_BAD)  \
+    X(VERDICT_STALLED,       "STALLED",       true,  3, VERDICT_TONE_BAD)  \
+    X(VERDICT_UNREACHABLE,   "UNREACHABLE",   true,  5, VERDICT_TONE_BAD)  \
+    X(VERDICT_INCONCLUSIVE,  "INCONCLUSIVE",  false, 7, VERDICT_TONE_WARN) \
+    X(VERDICT_UNTESTED,      "UNTESTED",      false, 9, VERDICT_TONE_DIM)
 #define VERDICT_ENUM(name, text, blocking, severity, tone) name,
 enum verdict_kind { FW_VERDICTS(VERDICT_ENUM) VERDICT_KIND_COUNT };
 #undef VERDICT_ENUM
@@ -41,6 +44,28 @@ const char *verdict_name(enum verdict_kind k);
 bool verdict_kind_blocking(enum verdict_kind k); /* a firewall blocks: exit status 1 */
 int verdict_kind_severity(enum verdict_kind k);  /* 0: the most severe */
 enum verdict_tone verdict_kind_tone(enum verdict_kind k);
+
+/* What looks like a block at first sight and is not a firewall's doing (PRODUCT.md, "Look-
+ * alikes"): the name JSON prints, or null for none. */
+#define FW_LOOKALIKES(X)                                           \
+    X(LOOKALIKE_NONE,           NULL)                              \
+    X(LOOKALIKE_BACKLOG,        "listen-backlog-overflow")         \
+    X(LOOKALIKE_ICMP_RATE,      "icmp-rate-limit")                 \
+    X(LOOKALIKE_RST_RATE,       "rst-rate-limit")                  \
+    X(LOOKALIKE_TIME_WAIT,      "time-wait-reuse")                 \
+    X(LOOKALIKE_OTHER_ADDR,     "reply-from-other-address")        \
+    X(LOOKALIKE_CKSUM_OFFLOAD,  "checksum-offload")                \
+    X(LOOKALIKE_CAPTURE_DROPS,  "capture-drops")                   \
+    X(LOOKALIKE_NOT_ATTEMPT,    "not-an-attempt")                  \
+    X(LOOKALIKE_CAPTURE_ENDED,  "capture-ended")
+#define LOOKALIKE_ENUM(name, text) name,
+enum verdict_lookalike { FW_LOOKALIKES(LOOKALIKE_ENUM) LOOKALIKE_COUNT };
+#undef LOOKALIKE_ENUM
+const char *verdict_lookalike_name(enum verdict_lookalike l); /* NULL for LOOKALIKE_NONE */
+/* The verdict blocks (exit status 1, listed as blocked): its kind is a block and no look-alike
+ * explains it away (capture drops only lower the confidence of a block). */
+struct verdict_item;
+bool verdict_item_blocking(const struct verdict_item *it);
 
 enum verdict_conf { VERDICT_CONF_HIGH, VERDICT_CONF_MEDIUM, VERDICT_CONF_LOW };
 const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" */
@@ -58,7 +83,13 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_NEVER_ARRIVED, "never arrived (two captures)")                   \
     X(VO_SILENT_AFTER_ARRIVAL, "arrived, no answer (two captures)")       \
     X(VO_ANSWER_LOST, "answered, answer never got back (two captures)")   \
-    X(VO_RST_FORGED, "reset the host never sent (two captures)")
+    X(VO_RST_FORGED, "reset the host never sent (two captures)")          \
+    X(VO_ICMP_UNREACH, "ICMP net or host unreachable (routing)")          \
+    X(VO_STALLED,    "connected, then data unanswered")                   \
+    X(VO_STALE_ACK,  "answered with the ACK of an earlier connection")    \
+    X(VO_OTHER_ADDR, "answered from another address")                     \
+    X(VO_REPEATED,   "answered, then asked again")                        \
+    X(VO_NOT_ATTEMPT, "a probe, no connection attempt")
 #define VERDICT_ENUM(name, text) name,
 enum verdict_outcome { VERDICT_OUTCOMES(VERDICT_ENUM) VO_COUNT };
 #undef VERDICT_ENUM
@@ -86,6 +117,23 @@ struct verdict_attempt {
      * request in the other capture (0: it never arrived there, or no second capture). */
     int vantage;
     uint64_t far_frame;
+    /* VO_STALLED: which side's data was sent again (0 the requester, 1 the responder), how
+     * often, the smallest payload sent again against the largest one acknowledged, whether the
+     * peer had acknowledged it already (its ACKs are lost beyond the capture point), and
+     * whether an ICMP "fragmentation needed" / "packet too big" came back. */
+    uint8_t stall_side;
+    bool stall_acked, pmtu_icmp;
+    uint16_t stall_rexmits, stall_len, ok_len;
+    bool synack_after_ack;      /* TCP: the SYN-ACK repeated although the ACK was seen */
+    bool unserved;              /* TCP: connected, and the host sent no byte and no FIN */
+    uint16_t retries;           /* UDP: the request again after an answer */
+    struct fw_addr other_addr;  /* VO_OTHER_ADDR: the address the answer came from */
+    uint32_t rtt_us;            /* answered: from the request to the first answer */
+    /* VO_NO_ANSWER ended by the end of the input less than VERDICT_ANSWER_DUE_US after its
+     * first request: how long it had (diagnose/explain_cut_short.c decides if that was too
+     * short for an answer). */
+    bool late;
+    uint32_t late_span_us;
 };
 
 /* One attempt as kept for matching two captures (verdict_config.keep_attempts). */
@@ -148,6 +196,8 @@ struct verdict_counts {
     uint32_t host_rst, forged_rst; /* VO_RST split when settled */
     uint32_t requests, retransmits;
     uint32_t evicted;              /* attempts whose flow the table's cap cut short */
+    uint32_t synack_after_ack;     /* SYN-ACK repeated though the ACK was seen: a full queue */
+    uint32_t unserved;             /* connected, and the host never sent a byte nor closed */
 };
 
 #define VERDICT_MAX_EVIDENCE 6
@@ -166,6 +216,8 @@ struct verdict_item {
     struct verdict v;
     enum verdict_conf confidence;
     bool inferred;                 /* REPLY-DROPPED read from one capture: labelled so */
+    enum verdict_lookalike lookalike; /* what this is instead of a firewall, if anything */
+    const char *cause;             /* the explanation that decided it: "firewall-drop", ... */
     struct verdict_counts counts;
     uint64_t first_us, last_us;    /* first and last attempt */
     int nevidence;
@@ -193,8 +245,20 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
 void verdict_collector_free(struct verdict_collector *c);
 
 /* An ended flow (any flow: all of them feed the per-host TTL and endpoint observations).
- * evicted: the table's cap ended it early, so an unanswered attempt may be an artefact. */
-void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted);
+ * evicted: the table's cap ended it early, so an unanswered attempt may be an artefact.
+ * input_end_us: not 0 when the end of the input ended it, at that time: an unanswered attempt
+ * younger than VERDICT_ANSWER_DUE_US then is marked late (the capture may have ended before
+ * its answer was due). */
+void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted,
+                               uint64_t input_end_us);
+/* A SYN is retransmitted after 1 s (RFC 6298's initial RTO): a SYN younger than that when the
+ * capture ended had not yet been left unanswered. UDP and echo answers are due after a few
+ * round trips, where one was seen (explain_cut_short.c); this is their bound too. */
+#define VERDICT_ANSWER_DUE_US 1000000u
+
+/* Packets the capture itself lost (kernel or interface drops): unanswered attempts may be
+ * answers it did not keep, so their verdicts lose confidence and say so. */
+void verdict_collector_set_capture_drops(struct verdict_collector *c, uint64_t drops);
 
 /* One attempt, already classified (correlate.c's combined attempts). */
 void verdict_collector_add(struct verdict_collector *c, const struct verdict_attempt *a,

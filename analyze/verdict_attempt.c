@@ -33,12 +33,21 @@ static enum verdict_outcome icmp_outcome(uint8_t family, uint8_t type, uint8_t c
             return VO_ICMP_PORT;
         if (type == 1 && (code == 1 || code == 5 || code == 6))
             return VO_ICMP_PROHIB;
+        /* no route, beyond scope, address unreachable (neighbour discovery failed), hop limit
+         * exceeded: routing or a host down, no filter */
+        if ((type == 1 && (code == 0 || code == 2 || code == 3)) || type == 3)
+            return VO_ICMP_UNREACH;
         return VO_ICMP_OTHER;
     }
     if (type == 3 && code == 3)
         return VO_ICMP_PORT;
     if (type == 3 && (code == 9 || code == 10 || code == 13))
         return VO_ICMP_PROHIB;
+    /* net or host unreachable or unknown (0, 1, 6, 7), for the type of service (11, 12), or the
+     * TTL ran out (type 11): a router has no way there */
+    if ((type == 3 && (code <= 1 || code == 6 || code == 7 || code == 11 || code == 12)) ||
+        type == 11)
+        return VO_ICMP_UNREACH;
     return VO_ICMP_OTHER;
 }
 
@@ -72,19 +81,62 @@ static bool orig_went_on(const struct flow *f)
     return false;
 }
 
+/* The data of side s (0 the originator) unacknowledged at the end: the peer's ACK does not reach
+ * the end of its last new segment. */
+static bool data_unacked(const struct flow *f, int s)
+{
+    return f->last_len[s] > 0 && (int32_t)((uint32_t)f->tcp.ep[s].ack_seq - f->last_end32[s]) < 0;
+}
+
+/* After the handshake, a side sent its data again and again and it was never acknowledged, or
+ * was acknowledged and sent again all the same (the ACKs die beyond the capture point) on a
+ * connection that never closed both ways: the connection opened, then its data stopped. Two
+ * repetitions at least: one lost segment on a busy path is no stall. */
+static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
+{
+    bool closed = f->tcp.ep[0].fin_cnt > 0 && f->tcp.ep[1].fin_cnt > 0;
+    for (int s = 0; s < 2; s++) {
+        if (f->data_rexmits[s] < 2)
+            continue;
+        bool unacked = data_unacked(f, s);
+        if (!unacked && (f->rexmit_acked[s] < 2 || closed))
+            continue;
+        a->stall_side = (uint8_t)s;
+        a->stall_acked = !unacked;
+        a->stall_rexmits = f->data_rexmits[s];
+        a->stall_len = f->min_rexmit_len[s];
+        a->ok_len = f->max_acked_len[s];
+        a->pmtu_icmp = f->pmtu_icmp;
+        return true;
+    }
+    return false;
+}
+
 static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
 {
-    if (f->orig_syns == 0)
-        return false;
     a->proto = 6;
+    if (f->orig_syns == 0) {
+        if (f->orig_odd_syns == 0)
+            return false;
+        a->requests = f->orig_odd_syns; /* SYN+FIN, SYN+RST: probes, no connection */
+        a->outcome = VO_NOT_ATTEMPT;
+        return true;
+    }
     a->requests = f->orig_syns;
     a->retransmits = f->orig_syn_rexmits;
     a->answers = (uint32_t)f->side[1].pkts;
+    a->synack_after_ack = f->synack_after_ack;
     if (f->synack_seen) {
         a->outcome = VO_ANSWERED;
         a->ans_ttl = f->side[1].ttl_first;
-        if (!orig_went_on(f) && f->orig_syn_rexmits > 0)
+        a->unserved = orig_went_on(f) && f->tcp.ep[1].fin_cnt == 0 && !f->resp_rst &&
+                      f->tcp.ep[1].last_seq <= f->tcp.ep[1].start_seq + 1;
+        /* The SYN or the SYN-ACK repeated and the originator never went on: the SYN-ACK did
+         * not get back. */
+        if (!orig_went_on(f) && (f->orig_syn_rexmits > 0 || f->synack_rexmits > 0))
             a->outcome = VO_REPLY_LOST;
+        else if (tcp_stalled(f, a))
+            a->outcome = VO_STALLED;
     } else if (f->resp_rst) {
         a->outcome = VO_RST;
         a->ans_ttl = f->resp_rst_ttl;
@@ -92,6 +144,9 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
         a->ans_frame = f->resp_rst_frame;
     } else if (f->icmp_errors > 0) {
         take_icmp(f, a);
+    } else if (f->resp_bare_ack) {
+        a->outcome = VO_STALE_ACK; /* an earlier connection of this 5-tuple, in TIME-WAIT */
+        a->ans_ttl = f->side[1].ttl_first;
     } else {
         a->outcome = VO_NO_ANSWER;
     }
@@ -100,14 +155,18 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
 
 static bool udp_attempt(const struct flow *f, struct verdict_attempt *a)
 {
-    if (!f->side[0].active || is_group(&a->to))
+    if (!f->side[0].active || is_group(&a->to) || f->stray_answer)
         return false;
     a->proto = 17;
     a->requests = (uint32_t)f->side[0].pkts;
     a->answers = (uint32_t)f->side[1].pkts;
     if (f->side[1].pkts > 0) {
-        a->outcome = VO_ANSWERED;
+        a->outcome = f->retries_after_answer > 0 ? VO_REPEATED : VO_ANSWERED;
+        a->retries = f->retries_after_answer;
         a->ans_ttl = f->side[1].ttl_first;
+    } else if (f->other_answer.family != 0) {
+        a->outcome = VO_OTHER_ADDR;
+        a->other_addr = f->other_answer;
     } else if (f->icmp_errors > 0) {
         take_icmp(f, a);
     } else {
@@ -156,7 +215,20 @@ static bool echo_attempt(const struct flow *f, struct verdict_attempt *a)
     return true;
 }
 
+static bool attempt_of(const struct flow *f, struct verdict_attempt *a);
+
 bool verdict_attempt_of(const struct flow *f, struct verdict_attempt *a)
+{
+    if (!attempt_of(f, a))
+        return false;
+    if (a->outcome == VO_ANSWERED && f->side[1].pkts > 0 && f->resp_first_us > f->first_us)
+        a->rtt_us = f->resp_first_us - f->first_us > UINT32_MAX
+                        ? UINT32_MAX
+                        : (uint32_t)(f->resp_first_us - f->first_us);
+    return true;
+}
+
+static bool attempt_of(const struct flow *f, struct verdict_attempt *a)
 {
     memset(a, 0, sizeof *a);
     a->from = f->orig_is_a ? f->key.a : f->key.b;

@@ -15,6 +15,11 @@ struct verdict_host {
     uint64_t pkts;
     uint32_t flows;
     uint32_t next; /* hash chain: index + 1 */
+    /* Refusals it sent itself (ICMP port unreachable from its own address, RSTs): when, and
+     * how many. Silence toward it in the same burst is its rate limit, not a filter. */
+    uint64_t refused_first_us, refused_last_us;
+    uint32_t refused;
+    uint32_t rtt_max_us;      /* the slowest answer it gave (0: none seen) */
 };
 
 /* All attempts on one (from, to, proto, port), and the first of each outcome. The first
@@ -28,6 +33,9 @@ struct verdict_cell {
     struct verdict_counts counts;
     uint64_t first_us, last_us;
     uint8_t rst_ttl_min, rst_ttl_max;
+    uint64_t silent_last_us;  /* the last unanswered attempt (VO_NO_ANSWER) */
+    uint64_t refused_last_us; /* the last refused by the host (VO_RST, VO_ICMP_PORT) */
+    uint32_t late, late_span_max_us; /* unanswered attempts marked late, the oldest's age */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
 };
 
@@ -64,6 +72,7 @@ struct verdict_collector {
     size_t nitems, items_cap;
     struct verdict_arena text;     /* the items' strings */
     struct verdict_capture_point cp;
+    uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */
 };
 
 const struct verdict_host *verdict_host_find(const struct verdict_collector *c,

@@ -205,8 +205,10 @@ static void echo_unanswered_is_dropped(void **state)
     (void)state;
     pb_init(&b, T0);
     control(49400);
-    for (uint16_t i = 1; i <= 3; i++)
+    for (uint16_t i = 1; i <= 3; i++) { /* one a second, as ping sends them */
         pb_icmp_echo(&b, SRC, TGT, false, 7, i);
+        pb_wait(&b, SEC);
+    }
     struct analyzer *a = run();
     const struct verdict_item *it = find(a, SRC, TGT, VERDICT_PROTO_ECHO, 0);
     assert_int_equal(it->v.kind, VERDICT_DROPPED);

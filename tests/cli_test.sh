@@ -150,7 +150,7 @@ assert len(rows)==1 and rows[0]["conn_state"]=="SF", rows' "$tmp/jsonl.out" ||
 "$fwsight" analyze --json "$cap" > "$tmp/report.json" || fail "--json run"
 python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))
-assert d["fwsight_json"]==1
+assert d["fwsight_json"]==2
 c=d["captures"][0]
 assert c["packets"]==8 and c["format"]=="pcap" and c["gzip"] is False and c["linktype"]==1
 assert c["kernel_drops"] is None and c["capture_point"]=="198.51.100.10"

@@ -4,7 +4,7 @@
 
 17 answered SYNs (SYN, then SYN-ACK) from 198.51.100.10 to 203.0.113.20 on 16 ports outside the
 profile (40001 to 40016, then 40001 again); an hour later, when every answered flow has ended,
-20 unanswered SYNs on 20 more such ports (41001 to 41020). Under --max-verdicts 16 the 16 OPEN
+20 unanswered SYNs on 20 more such ports (41001 to 41020), each retransmitted a second later. Under --max-verdicts 16 the 16 OPEN
 cells fill the table, the first 16 failures each evict one (16 cells, 17 attempts) and the last
 4 find only failures: not kept. Shared by tests/cli_test.sh (the JSON counters, the text
 warning) and tests/tui/tui_test.sh (the warning in the view).
@@ -49,9 +49,11 @@ def full(path):
         out.append(frame(t, SERVER, CLIENT, port, 50000 + i, 0x12))
         t += 1000
     t += HOUR
-    for i in range(20):
-        out.append(frame(t, CLIENT, SERVER, 51000 + i, 41001 + i, 0x02))
-        t += 1000
+    for again in (0, 1):  # each SYN retransmitted a second later: unanswered, not cut short
+        for i in range(20):
+            out.append(frame(t, CLIENT, SERVER, 51000 + i, 41001 + i, 0x02))
+            t += 1000
+        t += 1000000
     write(path, out)
 
 
@@ -74,10 +76,12 @@ def pair(path1, path2):
         seen(0, t + 500, SERVER, CLIENT, port, 52000 + i, 0x12)
         t += 2000
     t += HOUR
-    for i in range(10):
-        seen(0, t, CLIENT, (192, 0, 2, 30), 53000 + i, 43001 + i, 0x02)
-        seen(1, t + 500, (192, 0, 2, 31), SERVER, 54000 + i, 44001 + i, 0x02)
-        t += 1000
+    for again in (0, 1):  # each SYN retransmitted a second later: unanswered, not cut short
+        for i in range(10):
+            seen(0, t, CLIENT, (192, 0, 2, 30), 53000 + i, 43001 + i, 0x02)
+            seen(1, t + 500, (192, 0, 2, 31), SERVER, 54000 + i, 44001 + i, 0x02)
+            t += 1000
+        t += 1000000
     write(path1, caps[0])
     write(path2, caps[1])
 

@@ -58,7 +58,7 @@ for d in dirs:
         if doc is None:
             fail("%s: %s" % (what, err))
             continue
-        if doc.get("fwsight_json") != 1:
+        if doc.get("fwsight_json") != 2:
             fail("%s: fwsight_json is %r" % (what, doc.get("fwsight_json")))
         # The endpoint mapper's PDUs were read whole and taught the ports (the source sees
         # the ept_map answer; nothing on the wire is malformed).

@@ -138,6 +138,9 @@ static void report_json_verdicts(struct json *j, const struct verdict_collector 
                                           fw_addr_format(&it->v.answered_by, by, sizeof by) : NULL);
         json_string(j, "confidence", verdict_conf_name(it->confidence));
         json_bool(j, "inferred", it->inferred);
+        json_string(j, "lookalike", verdict_lookalike_name(it->lookalike));
+        json_string(j, "cause", it->cause);
+        json_bool(j, "blocking", verdict_item_blocking(it));
         json_begin_array(j, "evidence");
         for (int e = 0; e < it->nevidence; e++)
             json_string(j, NULL, it->evidence[e]);
@@ -225,7 +228,7 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
     struct json j;
     json_init(&j, out, true);
     json_begin_object(&j, NULL);
-    json_u64(&j, "fwsight_json", 1);
+    json_u64(&j, "fwsight_json", 2);
     json_begin_array(&j, "captures");
     report_json_capture(&j, cap, st, cfg, vc, NULL, false);
     json_end_array(&j);
@@ -244,7 +247,7 @@ void report_print_two_json(FILE *out, const struct report_two *t, const struct f
     struct json j;
     json_init(&j, out, true);
     json_begin_object(&j, NULL);
-    json_u64(&j, "fwsight_json", 1);
+    json_u64(&j, "fwsight_json", 2);
     json_begin_array(&j, "captures");
     for (int i = 0; i < 2; i++)
         report_json_capture(&j, t->cap[i], t->st[i], cfg, t->vc[i], t->rep[i],

@@ -25,7 +25,7 @@ struct rv_row {
 
 bool report_verdict_blocking(const struct verdict_item *it)
 {
-    return verdict_kind_blocking(it->v.kind);
+    return verdict_item_blocking(it);
 }
 
 bool report_blocking(const struct verdict_collector *vc)
@@ -203,13 +203,24 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
     free(rows);
 }
 
+/* Listed with its evidence: everything but plain OPEN and UNTESTED (an OPEN path with a
+ * look-alike is listed: it explains a delay or a failure that is no firewall's). */
+static bool rv_listed(const struct verdict_item *it)
+{
+    return it->v.kind != VERDICT_UNTESTED &&
+           (it->v.kind != VERDICT_OPEN || it->lookalike != LOOKALIKE_NONE);
+}
+
 static void rv_item(FILE *out, const struct verdict_item *it)
 {
     char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN], port[8];
     rv_port_text(it, port, sizeof port);
-    fprintf(out, "\n  %s -> %s %s %s (%s): %s%s\n", fw_addr_format(&it->from, from, sizeof from),
-            fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
-            it->service, verdict_name(it->v.kind), it->inferred ? " (inferred)" : "");
+    const char *like = verdict_lookalike_name(it->lookalike);
+    fprintf(out, "\n  %s -> %s %s %s (%s): %s%s%s%s%s\n",
+            fw_addr_format(&it->from, from, sizeof from), fw_addr_format(&it->to, to, sizeof to),
+            verdict_proto_name(it->proto), port, it->service, verdict_name(it->v.kind),
+            it->inferred ? " (inferred)" : "", like != NULL ? " [" : "", like != NULL ? like : "",
+            like != NULL ? "]" : "");
     fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
             it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
                                           : "nobody");
@@ -337,20 +348,29 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
         fprintf(out, "\n  ... %zu more host pairs (--json lists them all)\n",
                 pairs - RV_PAIRS_SHOWN);
 
-    size_t shown = 0, blocked = 0, other = 0;
+    size_t shown = 0, blocked = 0, other = 0, closed = 0;
     for (size_t i = 0; i < n; i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (report_verdict_blocking(it))
             blocked++;
-        else if (it->v.kind != VERDICT_OPEN && it->v.kind != VERDICT_UNTESTED)
+        else if (rv_listed(it))
             other++;
+        if (!report_verdict_blocking(it) && it->v.kind == VERDICT_CLOSED &&
+            it->lookalike == LOOKALIKE_NONE)
+            closed++;
     }
+    /* "closed (nothing listening)" while that is all there is; look-alikes are named. */
+    const char *others = closed == other ? "closed (nothing listening)"
+                                         : "not a firewall's doing (closed, look-alikes, too "
+                                           "soon to tell)";
     if (blocked + other > 0)
-        fprintf(out, "\n  %s\n", blocked == 0 ? "Closed" : other == 0 ? "Blocked"
-                                                                       : "Blocked or closed");
+        fprintf(out, "\n  %s\n", blocked == 0   ? (closed == other ? "Closed" : "Not blocked")
+                                 : other == 0   ? "Blocked"
+                                 : closed == other ? "Blocked or closed"
+                                                   : "Blocked, and what is not a firewall's doing");
     for (size_t i = 0; i < n; i++) {
         const struct verdict_item *it = verdict_at(vc, i);
-        if (it->v.kind == VERDICT_OPEN || it->v.kind == VERDICT_UNTESTED)
+        if (!rv_listed(it))
             continue;
         if (shown++ < RV_BLOCKED_SHOWN)
             rv_item(out, it);
@@ -360,10 +380,9 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
     if (shown == 0)
         fputs("\n  Nothing blocked: every attempt seen was answered.\n", out);
     else if (blocked == 0)
-        fprintf(out, "\n  Nothing blocked by a firewall; %zu closed (nothing listening)\n", other);
+        fprintf(out, "\n  Nothing blocked by a firewall; %zu %s\n", other, others);
     else
-        fprintf(out, "\n  %zu blocked by a firewall, %zu closed (nothing listening)\n", blocked,
-                other);
+        fprintf(out, "\n  %zu blocked by a firewall, %zu %s\n", blocked, other, others);
     rv_untested(out, vc);
     fputc('\n', out);
 }

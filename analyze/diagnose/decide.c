@@ -52,12 +52,21 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
             avail[o] -= found[nfound].claimed[o];
         by[nfound++] = x;
     }
+    /* Tentative findings (probes, a capture that ended too soon) decide only a cell that
+     * nothing else explains. */
+    bool any_firm = false;
+    for (size_t i = 0; i < nfound; i++)
+        any_firm |= !found[i].tentative;
     const struct finding *open = NULL, *fail = NULL;
     size_t nfail = 0;
+    uint32_t n_open = 0;
     for (size_t i = 0; i < nfound; i++) {
+        if (found[i].tentative && any_firm)
+            continue;
         if (found[i].kind == VERDICT_OPEN) {
             if (open == NULL)
                 open = &found[i];
+            n_open += found[i].total;
             continue;
         }
         nfail++;
@@ -74,7 +83,6 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
         return;
     }
     size_t win = (size_t)(f - found);
-    uint32_t n_open = open != NULL ? open->total : 0;
     enum verdict_kind kind = fail == NULL ? VERDICT_OPEN : n_open > 0 ? VERDICT_PARTIAL
                                                                       : fail->kind;
     const struct verdict_attempt *first = e->first[f->rep];
@@ -94,19 +102,43 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
         conf = diag_lower(conf);
     if (e->n->evicted > 0)
         conf = diag_lower(conf);
+    /* The look-alike: the deciding finding's, else the first other one's (an OPEN cell whose
+     * first SYN met a TIME-WAIT). */
+    it->lookalike = f->lookalike;
+    for (size_t i = 0; i < nfound && it->lookalike == LOOKALIKE_NONE; i++)
+        if (!(found[i].tentative && any_firm))
+            it->lookalike = found[i].lookalike;
+    /* Answers the capture itself lost would look like silence. */
+    bool drops_matter = e->capture_drops > 0 &&
+                        (kind == VERDICT_DROPPED || kind == VERDICT_REPLY_DROPPED ||
+                         kind == VERDICT_STALLED || kind == VERDICT_PARTIAL);
+    if (drops_matter) {
+        conf = diag_lower(conf);
+        if (it->lookalike == LOOKALIKE_NONE)
+            it->lookalike = LOOKALIKE_CAPTURE_DROPS;
+    }
     it->confidence = conf;
+    it->cause = by[win]->name;
 
     diag_counts_line(e, it);
     for (int o = 0; o < VO_COUNT; o++)
         if (e->n->by_outcome[o] > 0)
             diag_attempt_line(e, it, (enum verdict_outcome)o);
-    if (kind == f->kind && by[win]->words != NULL)
+    if (by[win]->words != NULL && (kind == f->kind || f->lookalike != LOOKALIKE_NONE))
         by[win]->words(e, f, it);
+    for (size_t i = 0; i < nfound; i++) /* what the other look-alikes explain */
+        if (i != win && found[i].lookalike != LOOKALIKE_NONE && by[i]->words != NULL &&
+            !(found[i].tentative && any_firm))
+            by[i]->words(e, &found[i], it);
     if (e->n->evicted > 0)
         verdict_add_evidence(e->text, it, "%u attempt(s) cut short by the flow table's cap",
                              e->n->evicted);
+    if (drops_matter)
+        verdict_add_evidence(e->text, it, "the capture lost %llu packet(s) (kernel or interface "
+                             "drops): an answer may be among them",
+                             (unsigned long long)e->capture_drops);
     char adv[VERDICT_ADVICE_LEN] = "";
-    if (kind == VERDICT_PARTIAL)
+    if (kind == VERDICT_PARTIAL && f->lookalike == LOOKALIKE_NONE)
         partial_advice(e, n_open, it, adv, sizeof adv);
     else if (by[win]->advice != NULL)
         by[win]->advice(e, f, it, adv, sizeof adv);

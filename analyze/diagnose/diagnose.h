@@ -23,6 +23,7 @@ struct evidence {
     bool rpc_dynamic;                   /* a dynamic RPC port (learned or in range) */
     bool mapper_open;                   /* TCP 135 answered for the same pair */
     const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
+    uint64_t capture_drops;             /* packets the capture lost (kernel, interface) */
     struct verdict_arena *text;         /* where the item's strings go */
 };
 
@@ -36,6 +37,9 @@ struct finding {
     enum verdict_conf confidence;
     struct fw_addr answered_by;         /* family 0: nobody known */
     bool inferred;                      /* read from one capture where two would see it */
+    enum verdict_lookalike lookalike;   /* what it is instead of a firewall, if anything */
+    bool tentative;                     /* decides only a cell that nothing else explains
+                                         * (INCONCLUSIVE: probes, a capture ended too soon) */
 };
 
 /* One explanation. propose() looks at the evidence and at the attempts no earlier row has

@@ -14,6 +14,7 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
     e->n = &x->counts;
     e->cp = &c->cp;
     e->text = (struct verdict_arena *)&c->text;
+    e->capture_drops = c->capture_drops;
     e->at_from = c->cp.known && fw_addr_eq(&c->cp.addr, &x->from);
     e->at_to = c->cp.known && fw_addr_eq(&c->cp.addr, &x->to);
     e->to_host = verdict_host_find(c, &x->to);

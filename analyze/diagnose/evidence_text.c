@@ -52,14 +52,21 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
         const char *one, *many;
     } part[] = {
         { n->by_outcome[VO_ANSWERED] + n->by_outcome[VO_REPLY_LOST] +
-              n->by_outcome[VO_ANSWER_LOST], "answered", "answered" },
+              n->by_outcome[VO_ANSWER_LOST] + n->by_outcome[VO_REPEATED], "answered",
+          "answered" },
+        { n->by_outcome[VO_STALLED], "connected then stalled", "connected then stalled" },
+        { n->by_outcome[VO_STALE_ACK], "met a TIME-WAIT", "met a TIME-WAIT" },
+        { n->by_outcome[VO_OTHER_ADDR], "answered from another address",
+          "answered from another address" },
         { resets - (forged < resets ? forged : resets), "reset by the host",
           "reset by the host" },
         { forged, "reset by a firewall", "reset by a firewall" },
         { n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
-              n->by_outcome[VO_ICMP_OTHER], "ICMP error", "ICMP errors" },
+              n->by_outcome[VO_ICMP_OTHER] + n->by_outcome[VO_ICMP_UNREACH], "ICMP error",
+          "ICMP errors" },
         { n->by_outcome[VO_NO_ANSWER] + n->by_outcome[VO_NEVER_ARRIVED] +
               n->by_outcome[VO_SILENT_AFTER_ARRIVAL], "unanswered", "unanswered" },
+        { n->by_outcome[VO_NOT_ATTEMPT], "scanner probe", "scanner probes" },
     };
     char buf[VERDICT_EVIDENCE_LEN];
     int len = snprintf(buf, sizeof buf, "%u attempt%s:", n->attempts,
@@ -109,7 +116,7 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
 {
     const struct verdict_cell *c = x->cell;
     const struct verdict_attempt *a = x->first[o];
-    char t[24], ab[FW_ADDRSTRLEN];
+    char t[24], ab[FW_ADDRSTRLEN], ab2[FW_ADDRSTRLEN];
     const char *req = c->proto == 6 ? "SYN" : c->proto == 17 ? "request" : "echo request";
     /* Two captures: frame numbers are their capture's, so each says which. */
     char fr[48], fa[48];
@@ -138,6 +145,7 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
     case VO_ICMP_PORT:
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER:
+    case VO_ICMP_UNREACH:
         verdict_add_evidence(ar, it, "%s: ICMP type %u code %u (%s) from %s, quoting the %s of "
                              "frame %llu", fa, (unsigned)a->icmp_type, (unsigned)a->icmp_code,
                              diag_icmp_text(c->to.family, a->icmp_type, a->icmp_code),
@@ -183,6 +191,33 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              (unsigned long long)a->ans_frame, a->vantage + 1,
                              fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
                              verdict_hops(a->ans_ttl), ab);
+        break;
+    case VO_STALLED:
+        verdict_add_evidence(ar, it, "%s at %s: connected; then %s sent its data again %u times "
+                             "(%u bytes at least) %s", fr, t,
+                             a->stall_side == 0 ? "the requester" : "the host",
+                             (unsigned)a->stall_rexmits, (unsigned)a->stall_len,
+                             a->stall_acked ? "though it had been acknowledged"
+                                            : "and it was never acknowledged");
+        break;
+    case VO_STALE_ACK:
+        verdict_add_evidence(ar, it, "%s at %s: the SYN was answered with a bare ACK (TTL %u), the "
+                             "answer of a host that still keeps an earlier connection of this "
+                             "5-tuple", fr, t, (unsigned)a->ans_ttl);
+        break;
+    case VO_OTHER_ADDR:
+        verdict_add_evidence(ar, it, "%s at %s: %s sent, and the answer came from %s instead of "
+                             "%s", fr, t, req, fw_addr_format(&a->other_addr, ab, sizeof ab),
+                             fw_addr_format(&c->to, ab2, sizeof ab2));
+        break;
+    case VO_REPEATED:
+        verdict_add_evidence(ar, it, "%s at %s: %s answered, and then sent again %u time%s, as "
+                             "if the answer never arrived", fr, t, req, (unsigned)a->retries,
+                             a->retries == 1 ? "" : "s");
+        break;
+    case VO_NOT_ATTEMPT:
+        verdict_add_evidence(ar, it, "%s at %s: a SYN with FIN or RST set (%u): a scanner's "
+                             "probe, no connection attempt", fr, t, a->requests);
         break;
     default: break;
     }

@@ -1,13 +1,20 @@
 /* analyze/diagnose/explain_open.c: the path works. An answer (SYN-ACK, UDP reply, echo reply)
  * came back; captured at the requester, a SYN-ACK that arrived is an answer even when the
- * requester then repeated its SYN. */
+ * requester then repeated its SYN, and a UDP answer that arrived is one even when the request
+ * was sent again. Captured at the host that answered, a UDP or echo answer is only seen
+ * leaving: nothing there shows it arrived (a TCP handshake does: the ACK comes back). */
 #include "diagnose.h"
 
 #include <stdio.h>
 
 static bool answered(const struct evidence *e, enum verdict_outcome o)
 {
-    return o == VO_ANSWERED || (o == VO_REPLY_LOST && e->at_from);
+    return o == VO_ANSWERED || ((o == VO_REPLY_LOST || o == VO_REPEATED) && e->at_from);
+}
+
+static bool answer_unseen(const struct evidence *e)
+{
+    return e->at_to && e->cell->proto != 6 && !e->combined;
 }
 
 static bool open_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],
@@ -15,9 +22,19 @@ static bool open_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
 {
     if (!finding_claim(e, avail, VERDICT_OPEN, answered, out))
         return false;
-    out->confidence = VERDICT_CONF_HIGH;
+    out->confidence = answer_unseen(e) ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
     out->answered_by = e->cell->to;
     return true;
+}
+
+static void open_words(const struct evidence *e, const struct finding *f,
+                       struct verdict_item *it)
+{
+    (void)f;
+    if (answer_unseen(e))
+        verdict_add_evidence(e->text, it, "captured at the host that answered: its answers "
+                             "left, whether they arrived cannot be seen here (a capture on the "
+                             "requester shows it)");
 }
 
 static void open_advice(const struct evidence *e, const struct finding *f,
@@ -30,4 +47,4 @@ static void open_advice(const struct evidence *e, const struct finding *f,
              fw_addr_format(&e->cell->to, b, sizeof b));
 }
 
-const struct explanation EXPLAIN_OPEN = { "open", open_propose, NULL, open_advice };
+const struct explanation EXPLAIN_OPEN = { "open", open_propose, open_words, open_advice };

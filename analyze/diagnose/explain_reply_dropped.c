@@ -1,13 +1,15 @@
 /* analyze/diagnose/explain_reply_dropped.c: the request arrived, the answer was lost coming
  * back. Seen by both captures (answered at the far host, never back at the requester), or
- * inferred at the host: a SYN-ACK sent and the SYN repeated without an ACK. */
+ * inferred where the answers are seen leaving: a SYN-ACK sent and the SYN or SYN-ACK repeated
+ * without an ACK; a UDP request answered and then sent again, as a client does whose answer
+ * never came. */
 #include "diagnose.h"
 
 #include <stdio.h>
 
 static bool answer_lost(const struct evidence *e, enum verdict_outcome o)
 {
-    return (o == VO_REPLY_LOST && !e->at_from) || o == VO_ANSWER_LOST;
+    return ((o == VO_REPLY_LOST || o == VO_REPEATED) && !e->at_from) || o == VO_ANSWER_LOST;
 }
 
 static bool reply_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],

@@ -13,6 +13,7 @@ void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
     fw_addr_format(&it->from, a, sizeof a);
     fw_addr_format(&it->to, b, sizeof b);
     it->v.kind = VERDICT_UNTESTED;
+    it->cause = "untested";
     it->confidence = VERDICT_CONF_LOW;
     if (cp->known && fw_addr_eq(&cp->addr, &it->to)) {
         verdict_add_evidence(ar, it, "no attempt seen here (captured on %s)", b);

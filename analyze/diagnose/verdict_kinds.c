@@ -15,6 +15,24 @@ static const struct {
 #undef VERDICT_ROW
 };
 
+#define LOOKALIKE_NAME(id, text) text,
+static const char *const LOOKALIKE_NAMES[] = { FW_LOOKALIKES(LOOKALIKE_NAME) };
+#undef LOOKALIKE_NAME
+
+const char *verdict_lookalike_name(enum verdict_lookalike l)
+{
+    return (unsigned)l < LOOKALIKE_COUNT ? LOOKALIKE_NAMES[l] : NULL;
+}
+
+/* A look-alike explains a block away, except the capture's own drops (they make a block less
+ * certain) and checksum offload (a note on the capture, never on a verdict). */
+bool verdict_item_blocking(const struct verdict_item *it)
+{
+    bool away = it->lookalike != LOOKALIKE_NONE && it->lookalike != LOOKALIKE_CAPTURE_DROPS &&
+                it->lookalike != LOOKALIKE_CKSUM_OFFLOAD;
+    return verdict_kind_blocking(it->v.kind) && !away;
+}
+
 #define OUTCOME_NAME(name, text) text,
 static const char *const OUTCOME_NAMES[] = { VERDICT_OUTCOMES(OUTCOME_NAME) };
 #undef OUTCOME_NAME

@@ -1,0 +1,40 @@
+/* analyze/diagnose/explain_unreachable.c: a router says there is no way there. ICMP net or host
+ * unreachable (RFC 792 codes 0, 1, 6, 7, 11, 12), time exceeded, or ICMPv6 no route, beyond
+ * scope, address unreachable (RFC 4443: neighbour discovery failed) or hop limit exceeded:
+ * routing, or a host that is down, not a filter rule. Prohibited codes are a firewall's
+ * (explain_fw_reject.c). */
+#include "diagnose.h"
+
+#include <stdio.h>
+
+static bool no_route(const struct evidence *e, enum verdict_outcome o)
+{
+    (void)e;
+    return o == VO_ICMP_UNREACH;
+}
+
+static bool unreach_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],
+                            struct finding *out)
+{
+    if (!finding_claim(e, avail, VERDICT_UNREACHABLE, no_route, out))
+        return false;
+    out->answered_by = e->first[out->rep]->icmp_from;
+    out->confidence = VERDICT_CONF_HIGH;
+    return true;
+}
+
+static void unreach_advice(const struct evidence *e, const struct finding *f,
+                           const struct verdict_item *it, char *buf, size_t len)
+{
+    char w[24], b[FW_ADDRSTRLEN], r[FW_ADDRSTRLEN];
+    const struct verdict_attempt *first = e->first[f->rep];
+    diag_what(it, w, sizeof w);
+    fw_addr_format(&e->cell->to, b, sizeof b);
+    fw_addr_format(&first->icmp_from, r, sizeof r);
+    snprintf(buf, len, "no firewall rule to open: %s says it has no way to %s (ICMP %s); check "
+             "that %s is up and that the routers between have a route to it", r, b,
+             diag_icmp_text(e->cell->to.family, first->icmp_type, first->icmp_code), b);
+}
+
+const struct explanation EXPLAIN_UNREACHABLE = { "routing", unreach_propose, NULL,
+                                                 unreach_advice };
