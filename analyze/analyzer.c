@@ -256,6 +256,11 @@ void analyzer_finish(struct analyzer *a)
     verdict_collector_settle(a->verdicts);
 }
 
+void analyzer_set_capture_drops(struct analyzer *a, uint64_t drops)
+{
+    verdict_collector_set_capture_drops(a->verdicts, drops);
+}
+
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
 {
     return &a->stats;

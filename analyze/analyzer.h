@@ -71,6 +71,10 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us);
  * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);
 
+/* Packets the capture itself lost so far (pcap_stats' drops, a pcapng's isb_ifdrop): the
+ * verdicts they could hide lose confidence from the next settle (advance or finish) on. */
+void analyzer_set_capture_drops(struct analyzer *a, uint64_t drops);
+
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
 
 /* The firewall verdicts (verdict.h), settled at analyzer_finish and analyzer_advance: iterate

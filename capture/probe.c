@@ -42,6 +42,8 @@ struct probe_set {
     uint64_t launch_ms;  /* not before */
     size_t inflight;
     bool done;
+    uint32_t udp_tokens;   /* UDP probes that may go now (see udp_may_launch) */
+    uint64_t udp_refill_ms;
     struct probe_slot slots[PROBE_MAX_INFLIGHT];
     size_t pollmap[PROBE_MAX_INFLIGHT + 1]; /* pollfd index -> slot */
     size_t npoll;
@@ -120,6 +122,7 @@ struct probe_set *probe_new(const struct sockaddr *peer, socklen_t peer_len,
     ps->o.udp_timeout_ms = o->udp_timeout_ms ? o->udp_timeout_ms : PROBE_UDP_TIMEOUT_MS;
     ps->o.echo_timeout_ms = o->echo_timeout_ms ? o->echo_timeout_ms : PROBE_ECHO_TIMEOUT_MS;
     ps->o.gap_ms = o->gap_ms ? o->gap_ms : PROBE_GAP_MS;
+    ps->udp_tokens = PROBE_UDP_BURST;
     if (o->max_inflight == 0 || o->max_inflight > PROBE_MAX_INFLIGHT)
         ps->o.max_inflight = PROBE_MAX_INFLIGHT;
     ps->fn = fn;
@@ -334,10 +337,34 @@ static void probe_event_on(struct probe_set *ps, struct probe_slot *s, short rev
     }
 }
 
+/* A closed UDP port answers with ICMP port unreachable, and hosts limit those: Linux sends a
+ * burst of 6 to one peer, then one a second (icmp_ratelimit). Probed faster, a closed port
+ * would look filtered. So UDP probes take a token from a bucket that mirrors the limiter with
+ * a margin (PROBE_UDP_BURST, one more each PROBE_UDP_REFILL_MS), as nmap slows down when it
+ * sees the limit: the rest of a round waits for the next token. */
+static bool udp_may_launch(struct probe_set *ps, uint64_t now_ms)
+{
+    while (ps->udp_tokens < PROBE_UDP_BURST && now_ms >= ps->udp_refill_ms) {
+        ps->udp_tokens++;
+        ps->udp_refill_ms += PROBE_UDP_REFILL_MS;
+    }
+    if (ps->udp_tokens >= PROBE_UDP_BURST)
+        ps->udp_refill_ms = now_ms + PROBE_UDP_REFILL_MS;
+    if (ps->udp_tokens == 0) {
+        if (ps->launch_ms < ps->udp_refill_ms)
+            ps->launch_ms = ps->udp_refill_ms;
+        return false;
+    }
+    ps->udp_tokens--;
+    return true;
+}
+
 static void probe_launch_due(struct probe_set *ps, uint64_t now_ms)
 {
     while (!ps->done && ps->next < ps->nitems && ps->inflight < ps->o.max_inflight &&
            now_ms >= ps->launch_ms) {
+        if (ps->items[ps->next].kind == PROBE_UDP && !udp_may_launch(ps, now_ms))
+            break;
         struct probe_slot *s = NULL;
         for (size_t i = 0; s == NULL && i < PROBE_MAX_INFLIGHT; i++)
             s = ps->slots[i].active ? NULL : &ps->slots[i];

@@ -44,6 +44,8 @@ struct probe_item {
 #define PROBE_MAX_ROUNDS 100u
 #define PROBE_MAX_INFLIGHT 32u      /* the peer and the firewall see a handful at once */
 #define PROBE_SPACING_MS 10u        /* between two launches: no burst for rate limiters */
+#define PROBE_UDP_BURST 4u          /* UDP probes at once, under Linux's burst of 6 errors */
+#define PROBE_UDP_REFILL_MS 1100u   /* then one more each: the limiter's 1 s, and a margin */
 
 struct probe_opts {
     uint32_t rounds;          /* 0: 1; at most PROBE_MAX_ROUNDS */

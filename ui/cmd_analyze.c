@@ -4,8 +4,8 @@
  * cmd_analyze_opts.c's, matching two captures cmd_analyze_two.c's; reading is
  * capture/cap_file's, the analysis analyze/'s, the views the other ui/ files'.
  *
- * Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED, REJECTED
- * or PARTIAL), 2 usage or input error (a truncated capture too: what came before it is still
+ * Exit status: 0 nothing blocked, 1 blocking found (verdict_item_blocking: a block no look-alike
+ * explains away), 2 usage or input error (a truncated capture too: what came before it is still
  * reported, and the input error wins over 1, as the verdicts may rest on half a capture). */
 #include "cmd_analyze.h"
 

@@ -18,8 +18,10 @@ static const char analyze_usage[] =
     "Reads a saved capture (pcap, pcapng, either one gzip-compressed, or - for stdin),\n"
     "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history),\n"
     "gives a firewall verdict for every port attempted and every port of the profile (OPEN,\n"
-    "CLOSED, DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, UNTESTED) with its evidence and\n"
-    "advice, and prints the report on stdout.\n"
+    "CLOSED, DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, STALLED, UNREACHABLE, INCONCLUSIVE,\n"
+    "UNTESTED) with its evidence and advice, names the look-alikes that are no firewall's\n"
+    "doing (a full listen backlog, rate-limited refusals, a capture that ended too soon...),\n"
+    "and prints the report on stdout.\n"
     "\n"
     "With FILE2, the capture of the same test taken on the other server: both are read, the\n"
     "same attempts are matched in both despite the clock offset between the machines (it is\n"
@@ -56,8 +58,9 @@ static const char analyze_usage[] =
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 nothing blocked, 1 blocking found (a verdict DROPPED, REPLY-DROPPED,\n"
-    "REJECTED or PARTIAL), 2 usage or input error (for a capture that ends in the middle of\n"
-    "a packet, what was read before is still analysed and reported, and the status is 2).\n";
+    "REJECTED, PARTIAL, STALLED or UNREACHABLE that no look-alike explains away), 2 usage or\n"
+    "input error (for a capture that ends in the middle of a packet, what was read before is\n"
+    "still analysed and reported, and the status is 2).\n";
 
 void cmd_analyze_usage(void)
 {

@@ -183,6 +183,9 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     /* The terminal is the user's again before anything more is printed. */
     tui_close(run->tui);
     run->tui = NULL;
+    struct cap_live_stats cs; /* what the capture lost weakens the verdicts it could hide */
+    cap_live_stats(run->cap, &cs);
+    analyzer_set_capture_drops(run->a, cs.kernel_drops + cs.if_drops);
     analyzer_finish(run->a);
     if (!run->ui)
         live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());

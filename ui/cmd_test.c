@@ -272,6 +272,9 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "fwsight test: %s\n", err);
     else if (stop == LIVE_STOP_SIGNAL)
         fprintf(stderr, "fwsight test: interrupted: the report covers the probes so far\n");
+    struct cap_live_stats cs; /* what the capture lost weakens the verdicts it could hide */
+    cap_live_stats(run.cap, &cs);
+    analyzer_set_capture_drops(run.a, cs.kernel_drops + cs.if_drops);
     analyzer_finish(run.a);
     if (run.w != NULL && (cap_writer_close(run.w, run.write_err) != 0 || run.write_failed)) {
         fprintf(stderr, "fwsight test: %s: %s\n", o.write, run.write_err);
