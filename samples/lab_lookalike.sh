@@ -5,6 +5,7 @@
 # scans, a capture cut short, a port reused while the far end sits in TIME-WAIT.
 # Hooks beyond lab.sh's sc_/run_/exp_: setup_NAME runs after the listeners and before the
 # captures start; check_NAME DIR checks what the capture and the client show (exit 1: no).
+# shellcheck shell=bash disable=SC2034,SC2054  # the sc_ variables are read by lab.sh
 
 SCENARIOS+=(backlog-overflow icmp-ratelimit reply-other-address stall-ack-drop pmtu-blackhole
             host-unreachable nmap-syn-os nmap-udp scan-cut-short time-wait-reuse)
@@ -19,7 +20,7 @@ fail() { log "CHECK $1: $2"; return 1; }
 # has DIR FILE OP N FILTER: FILE holds OP N (-eq, -ge, -lt) packets matching the tcpdump filter
 has() {
     local n; n=$(pkts "$1/$2" "$5")
-    [ "$n" "$3" "$4" ] || fail "$1" "$2: $n packets match '$5', want $3 $4"
+    test "$n" "$3" "$4" || fail "$1" "$2: $n packets match '$5', want $3 $4"
 }
 
 # tflags ADDR: the TCP flags byte in a tcpdump filter for a packet of that address's family
@@ -409,7 +410,7 @@ sc_time-wait-reuse() {
     NOTES="Both families (IPv4 from port 40000, IPv6 from 40001): the capture starts on an idle connection after 96 MB; the target's FIN, the source's FIN, the target's last ACK (target now in TIME-WAIT); 50 ms later the source's SYN from the same port with a sequence number below the old connection's; the target answers with a bare ACK in the old connection's numbers (ack = old FIN + 1); the source's kernel answers that with a RST (seq = that ack), which ends the TIME-WAIT; about 10 ms later the source retransmits the SYN and the target answers SYN-ACK; the new connection opens and closes normally. No firewall, no timestamps."
     DESC="a port reused while the far end is in TIME-WAIT, no firewall rule: TCP timestamps off on the source; it sends 96 MB to 6320 (before the captures start: that moves the target's next expected sequence number beyond the ISN the source will pick next), the target closes first (TIME-WAIT), the source closes and at once reconnects from the same port (40000 IPv4, 40001 IPv6)"
     TGT_TCP="6325,6326,135-139,445,443"
-    TGT_EXTRA=(--tcp-serve 6320 --close-after $TW_BYTES --close-delay 2.5)
+    TGT_EXTRA=(--tcp-serve 6320 --close-after "$TW_BYTES" --close-delay 2.5)
 }
 setup_time-wait-reuse() {
     local i
