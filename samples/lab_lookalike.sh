@@ -350,7 +350,11 @@ exp_nmap-udp() {
     local a p req unr la f
     for a in "$S4 $T4" "$S6 $T6"; do
         set -- $a
-        for p in 6320 6325; do expect $1 $2 udp $p OPEN $2 OPEN OPEN - "nmap's request answered by the listener"; done
+        for p in 6320 6325; do
+            expect $1 $2 udp $p OPEN $2 OPEN OPEN - "nmap's request answered by the listener;" \
+                "the source's kernel answers the reply with port unreachable (nmap sent from a raw" \
+                "socket: no socket behind its port), which is no refusal of the path"
+        done
         for p in 6326 135 136 137 138 139 445; do
             req=$(pkts "$WORK/target.pcap" "src host $1 and udp dst port $p")
             case $2 in
