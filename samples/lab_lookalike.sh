@@ -411,8 +411,8 @@ check_scan-cut-short() {
 
 TW_BYTES=96000000
 sc_time-wait-reuse() {
-    NOTES="Both families (IPv4 from port 40000, IPv6 from 40001): the capture starts on an idle connection after 96 MB; the target's FIN, the source's FIN, the target's last ACK (target now in TIME-WAIT); 50 ms later the source's SYN from the same port with a sequence number below the old connection's; the target answers with a bare ACK in the old connection's numbers (ack = old FIN + 1); the source's kernel answers that with a RST (seq = that ack), which ends the TIME-WAIT; about 10 ms later the source retransmits the SYN and the target answers SYN-ACK; the new connection opens and closes normally. No firewall, no timestamps."
-    DESC="a port reused while the far end is in TIME-WAIT, no firewall rule: TCP timestamps off on the source; it sends 96 MB to 6320 (before the captures start: that moves the target's next expected sequence number beyond the ISN the source will pick next), the target closes first (TIME-WAIT), the source closes and at once reconnects from the same port (40000 IPv4, 40001 IPv6)"
+    NOTES="Both families (IPv4 from port 40000, IPv6 from 40001): the capture starts on an idle connection after 96 MB; the target's FIN, the source's FIN, the target's last ACK (target now in TIME-WAIT); 50 ms later the source's SYN from the same port with a sequence number below the old connection's; the target answers with a bare ACK in the old connection's numbers (ack = old FIN + 1); the source's kernel answers that with a RST (seq = that ack), which ends the TIME-WAIT; about 10 ms later the source retransmits the SYN and the target answers SYN-ACK; the new connection opens and closes normally. Then 6325 from port 40002: SYN, SYN-ACK, ACK, the listener's FIN first, and at once a new SYN from port 40002, answered SYN-ACK straight away (its ISN is higher: no data went before). No firewall, no timestamps."
+    DESC="a port reused while the far end is in TIME-WAIT, no firewall rule: TCP timestamps off on the source; it sends 96 MB to 6320 (before the captures start: that moves the target's next expected sequence number beyond the ISN the source will pick next), the target closes first (TIME-WAIT), the source closes and at once reconnects from the same port (40000 IPv4, 40001 IPv6); then the same on 6325 from port 40002 without data before (the common case)"
     TGT_TCP="6325,6326,135-139,445,443"
     TGT_EXTRA=(--tcp-serve 6320 --close-after "$TW_BYTES" --close-delay 2.5)
 }
@@ -435,11 +435,16 @@ setup_time-wait-reuse() {
 }
 run_time-wait-reuse() {
     wait_exit $TW4 30; wait_exit $TW6 30
+    # the common case for comparison: no data before, so the new ISN is the higher one
+    lprobe src reuse $T4 --port 6325 --sport 40002 --wait 5
 }
 exp_time-wait-reuse() {
     local n="the capture starts with the first connection idle; the target closes (FIN), the source answers and closes; within about 50 ms the source's SYN from the same port arrives while the target is in TIME-WAIT with a lower sequence number than it expects, so the target answers with a bare ACK (its old sequence numbers), the source's kernel resets that, and the SYN retransmitted about 10 ms later is accepted (SYN-ACK)"
     expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN time-wait-reuse "$n"
     expect $S6 $T6 tcp 6320 OPEN $T6 OPEN OPEN time-wait-reuse "IPv6: $n"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "the common case: the listener closes at once" \
+        "(TIME-WAIT), the source reconnects from the same port 40002 at once; no data went before," \
+        "so the new ISN is above what the target expects and the SYN is answered SYN-ACK at once"
 }
 check_time-wait-reuse() {
     local d=$1 ok=0 a
@@ -450,6 +455,9 @@ check_time-wait-reuse() {
         has "$d" source.pcap -ge 1 "src host $1 and src port $3 and $(tflags $1) & 0x04 != 0" || ok=1
         has "$d" source.pcap -ge 1 "src host $2 and dst port $3 and $(tflags $2) & 0x12 == 0x12" || ok=1
     done
+    # the common case: both SYNs from 40002 answered SYN-ACK, no RST
+    has "$d" source.pcap -eq 2 "src host $T4 and dst port 40002 and tcp[13] & 0x12 == 0x12" || ok=1
+    has "$d" source.pcap -eq 0 "port 40002 and tcp[13] & 0x04 != 0" || ok=1
     has "$d" source.pcap -lt 1 "greater 200" || ok=1   # the bulk stayed out of the capture
     return $ok
 }

@@ -114,6 +114,7 @@ time-wait-reuse|source.pcap|$SYN && tcp.srcport==40000|==|2|the reused SYN, retr
 time-wait-reuse|source.pcap|tcp.flags==0x010 && ip.src==$T4 && tcp.dstport==40000|>=|2|a bare ACK answers the SYN
 time-wait-reuse|source.pcap|$RST && ip.src==$S4 && tcp.srcport==40000|==|1|the source resets it
 time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40000|==|1|the retried SYN accepted
+time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40002|==|2|the common case: both SYNs accepted at once
 EOF
 )
 
