@@ -6,14 +6,18 @@
 #   sudo samples/lab.sh [-o OUTDIR] [scenario...]   run the scenarios (default: all)
 #   samples/lab.sh --list                           list the scenarios
 #
+# The look-alike scenarios (backlog overflow, rate limits, nmap scans, ...) are in
+# lab_lookalike.sh, sourced below.
+#
 # Safety: all traffic stays inside namespaces this script creates (fwlab-<pid>-src/rtr/tgt),
-# on documentation addresses only (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32). Every
-# process it starts is recorded and stopped by PID, and the namespaces are deleted, on every
-# exit path. Every wait is bounded.
+# on documentation addresses only (198.51.100.0/24, 203.0.113.0/24, 192.0.2.0/24,
+# 2001:db8::/32). Every process it starts is recorded and stopped by PID, and the namespaces
+# are deleted, on every exit path. Every wait is bounded.
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PEER="$HERE/lab_peer.py"
+LOOK="$HERE/lab_lookalike.py"
 OUT="$HERE"
 MAX_TOTAL=900          # seconds for the whole run
 PFX="fwlab-$$"
@@ -31,6 +35,7 @@ PROF_UDP_LIST="6320 6325 6326 135 136 137 138 139 445"
 SCENARIOS=(all-open drop-6320 reply-dropped-6320 reset-6320 prohibited-6320
            echo-request-dropped echo-reply-dropped not-listening reverse-blocked
            smb-blocked udp-unreachable ipv6-drop ipv6-reject partial demo)
+declare -A CLIENT=()   # per row "from to proto port": the outcomes its client may have seen
 
 PIDS=()       # every background process started (listeners, tcpdump), by PID
 NSLIST=()     # namespaces created and not yet deleted
@@ -112,7 +117,7 @@ lab_up() {
 
 # ------------------------------------------------------------------ scenario helpers
 
-set_rules() { # set_rules "rule lines": replaces the router's ruleset
+set_rules() { # set_rules "rule lines" ["output rule lines"]: replaces the router's ruleset
     local f="$WORK/rules.nft"
     {
         echo "flush ruleset"
@@ -121,16 +126,24 @@ set_rules() { # set_rules "rule lines": replaces the router's ruleset
         echo "        type filter hook forward priority filter; policy accept;"
         printf '%s\n' "$1" | sed '/^[[:space:]]*$/d; s/^[[:space:]]*/        /'
         echo "    }"
+        if [ -n "${2:-}" ]; then
+            # what the router itself sends (its ICMP errors) passes here, not through forward
+            echo "    chain output {"
+            echo "        type filter hook output priority filter; policy accept;"
+            printf '%s\n' "$2" | sed '/^[[:space:]]*$/d; s/^[[:space:]]*/        /'
+            echo "    }"
+        fi
         echo "}"
     } >"$f"
     nsx "$NS_RTR" nft -f "$f" || die "nft rejected the ruleset: $(cat "$f")"
 }
 
-start_listener() { # ns tcp-list udp-list
+start_listener() { # ns tcp-list udp-list [more lab_peer.py listen options]
     local ns=$1 tcp=$2 udp=$3 ready="$WORK/ready.$1" i
+    shift 3
     rm -f "$ready"
     ip netns exec "$ns" timeout 150 python3 "$PEER" listen --tcp "$tcp" --udp "$udp" --max-time 120 \
-        --ready-file "$ready" >>"$WORK/listen.$ns.log" 2>&1 &
+        --ready-file "$ready" "$@" >>"$WORK/listen.$ns.log" 2>&1 &
     PIDS+=($!)
     for i in $(seq 50); do [ -s "$ready" ] && return 0; sleep 0.1; done
     die "listener in $ns not ready: $(cat "$WORK/listen.$ns.log")"
@@ -168,9 +181,21 @@ probe() { # probe src|tgt ADDR lab_peer-probe-args...
     sleep 0.3
 }
 
-expect() { # from to proto port verdict answered_by source_only target_only note...
+lprobe() { # lprobe src|tgt MODE ADDR lab_lookalike.py-args...: one of the look-alike probes
+    local who=$1 mode=$2 to=$3 ns from; shift 3
+    if [ "$who" = src ]; then ns=$NS_SRC; case $to in *:*) from=$S6;; *) from=$S4;; esac
+    else ns=$NS_TGT; case $to in *:*) from=$T6;; *) from=$T4;; esac; fi
+    nsx "$ns" timeout 60 python3 "$LOOK" "$mode" --from-label "$from" --to "$to" "$@" \
+        >>"$WORK/probes.tsv" 2>>"$WORK/probe.err" || log "warning: $mode $who -> $to $* failed"
+}
+
+# client_saw "from to proto port" "outcome...": what the probing client must have seen for that
+# row, where the verdict alone does not say it (look-alikes: the client's view differs).
+client_saw() { CLIENT["$1"]=$2; }
+
+expect() { # from to proto port verdict answered_by source_only target_only lookalike note...
     local a=("$@")
-    EXP+=("$(printf '%s\t' "${a[@]:0:8}")${a[*]:8}")
+    EXP+=("$(printf '%s\t' "${a[@]:0:9}")${a[*]:9}")
 }
 
 # ------------------------------------------------------------------ scenarios
@@ -180,7 +205,8 @@ expect() { # from to proto port verdict answered_by source_only target_only note
 # source alone / the target alone can honestly conclude.
 
 defaults() {
-    DESC="" RULES="" EXP=()
+    DESC="" RULES="" RULES_OUT="" EXP=() TGT_EXTRA=() NOTES="" TAIL=1.2
+    CLIENT=()
     TGT_TCP=$PROF_TCP TGT_UDP=$PROF_UDP SRC_TCP=$PROF_TCP SRC_UDP=$PROF_UDP
 }
 
@@ -196,9 +222,9 @@ exp_all-open() {
     local p a b
     for a in "$S4 $T4" "$T4 $S4"; do
         set -- $a
-        for p in $PROF_TCP_LIST; do expect $1 $2 tcp $p OPEN $2 OPEN OPEN "SYN, SYN-ACK, ACK; the listener closes"; done
-        for p in $PROF_UDP_LIST; do expect $1 $2 udp $p OPEN $2 OPEN OPEN "request and reply"; done
-        expect $1 $2 icmp - OPEN $2 OPEN OPEN "3 echo requests, 3 replies"
+        for p in $PROF_TCP_LIST; do expect $1 $2 tcp $p OPEN $2 OPEN OPEN - "SYN, SYN-ACK, ACK; the listener closes"; done
+        for p in $PROF_UDP_LIST; do expect $1 $2 udp $p OPEN $2 OPEN OPEN - "request and reply"; done
+        expect $1 $2 icmp - OPEN $2 OPEN OPEN - "3 echo requests, 3 replies"
     done
 }
 
@@ -211,9 +237,9 @@ run_drop-6320() {
     probe tgt $S4 --tcp 6320
 }
 exp_drop-6320() {
-    expect $S4 $T4 tcp 6320 DROPPED - DROPPED UNTESTED "SYN sent 3 times, no answer, no ICMP; never reaches the target. Source alone cannot tell this from REPLY-DROPPED; target alone sees no attempt"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
-    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN "the rule is one-way"
+    expect $S4 $T4 tcp 6320 DROPPED - DROPPED UNTESTED - "SYN sent 3 times, no answer, no ICMP; never reaches the target. Source alone cannot tell this from REPLY-DROPPED; target alone sees no attempt"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN - "the rule is one-way"
 }
 
 sc_reply-dropped-6320() {
@@ -225,9 +251,9 @@ run_reply-dropped-6320() {
     probe tgt $S4 --tcp 6320
 }
 exp_reply-dropped-6320() {
-    expect $S4 $T4 tcp 6320 REPLY-DROPPED $T4 DROPPED REPLY-DROPPED "target capture: SYN arrives, SYN-ACK leaves, SYN retransmitted and SYN-ACK retransmitted; source capture: only unanswered SYNs, identical to drop-6320. answered_by is the host whose answer was lost"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
-    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN "target->source 6320 is not affected (the source answers from sport 6320 toward the target)"
+    expect $S4 $T4 tcp 6320 REPLY-DROPPED $T4 DROPPED REPLY-DROPPED - "target capture: SYN arrives, SYN-ACK leaves, SYN retransmitted and SYN-ACK retransmitted; source capture: only unanswered SYNs, identical to drop-6320. answered_by is the host whose answer was lost"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN - "target->source 6320 is not affected (the source answers from sport 6320 toward the target)"
 }
 
 sc_reset-6320() {
@@ -239,9 +265,9 @@ run_reset-6320() {
     probe tgt $S4 --tcp 6320
 }
 exp_reset-6320() {
-    expect $S4 $T4 tcp 6320 REJECTED $R4S REJECTED UNTESTED "RST/ACK claims to come from 203.0.113.20 but the router made it: TTL 64 (router, 0 hops) where the target's own packets arrive with TTL 63; IP ID 0. The SYN never reaches the target"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control: the target's real SYN-ACK, TTL 63"
-    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN "the rule is one-way"
+    expect $S4 $T4 tcp 6320 REJECTED $R4S REJECTED UNTESTED - "RST/ACK claims to come from 203.0.113.20 but the router made it: TTL 64 (router, 0 hops) where the target's own packets arrive with TTL 63; IP ID 0. The SYN never reaches the target"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control: the target's real SYN-ACK, TTL 63"
+    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN - "the rule is one-way"
 }
 
 sc_prohibited-6320() {
@@ -253,10 +279,10 @@ run_prohibited-6320() {
     probe tgt $S4 --tcp 6320,6325
 }
 exp_prohibited-6320() {
-    expect $S4 $T4 tcp 6320 REJECTED $R4S REJECTED UNTESTED "ICMP type 3 code 13 from 198.51.100.1 quoting the SYN"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
-    expect $T4 $S4 tcp 6320 REJECTED $R4T UNTESTED REJECTED "ICMP type 3 code 13 from 203.0.113.1 quoting the SYN"
-    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN "control"
+    expect $S4 $T4 tcp 6320 REJECTED $R4S REJECTED UNTESTED - "ICMP type 3 code 13 from 198.51.100.1 quoting the SYN"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $T4 $S4 tcp 6320 REJECTED $R4T UNTESTED REJECTED - "ICMP type 3 code 13 from 203.0.113.1 quoting the SYN"
+    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN - "control"
 }
 
 sc_echo-request-dropped() {
@@ -268,10 +294,10 @@ run_echo-request-dropped() {
     probe tgt $S4 --tcp 6325 --icmp
 }
 exp_echo-request-dropped() {
-    expect $S4 $T4 icmp - OPEN $T4 OPEN OPEN "3 requests, 3 replies"
-    expect $T4 $S4 icmp - DROPPED - UNTESTED DROPPED "3 echo requests leave the target, none arrives at the source"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
-    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN "control"
+    expect $S4 $T4 icmp - OPEN $T4 OPEN OPEN - "3 requests, 3 replies"
+    expect $T4 $S4 icmp - DROPPED - UNTESTED DROPPED - "3 echo requests leave the target, none arrives at the source"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN - "control"
 }
 
 sc_echo-reply-dropped() {
@@ -283,9 +309,9 @@ run_echo-reply-dropped() {
     probe tgt $S4 --icmp
 }
 exp_echo-reply-dropped() {
-    expect $S4 $T4 icmp - REPLY-DROPPED $T4 DROPPED OPEN "target capture: 3 requests in, 3 replies out (looks answered from there); source capture: 3 unanswered requests"
-    expect $T4 $S4 icmp - REPLY-DROPPED $S4 OPEN DROPPED "mirror image: the source sees requests in and replies out"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
+    expect $S4 $T4 icmp - REPLY-DROPPED $T4 DROPPED OPEN - "target capture: 3 requests in, 3 replies out (looks answered from there); source capture: 3 unanswered requests"
+    expect $T4 $S4 icmp - REPLY-DROPPED $S4 OPEN DROPPED - "mirror image: the source sees requests in and replies out"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
 }
 
 sc_not-listening() {
@@ -297,10 +323,10 @@ run_not-listening() {
     probe src $T4 --tcp 6320,6325 --udp 6320,6325
 }
 exp_not-listening() {
-    expect $S4 $T4 tcp 6320 CLOSED $T4 CLOSED CLOSED "RST/ACK from the host: TTL 63 at the source, like its SYN-ACK on 6325"
-    expect $S4 $T4 udp 6320 CLOSED $T4 CLOSED CLOSED "ICMP type 3 code 3 (port unreachable) from 203.0.113.20 itself"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control"
-    expect $S4 $T4 udp 6325 OPEN $T4 OPEN OPEN "control"
+    expect $S4 $T4 tcp 6320 CLOSED $T4 CLOSED CLOSED - "RST/ACK from the host: TTL 63 at the source, like its SYN-ACK on 6325"
+    expect $S4 $T4 udp 6320 CLOSED $T4 CLOSED CLOSED - "ICMP type 3 code 3 (port unreachable) from 203.0.113.20 itself"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $S4 $T4 udp 6325 OPEN $T4 OPEN OPEN - "control"
 }
 
 sc_reverse-blocked() {
@@ -313,11 +339,11 @@ run_reverse-blocked() {
 }
 exp_reverse-blocked() {
     local p
-    for p in 6320 6325 6326; do expect $S4 $T4 tcp $p OPEN $T4 OPEN OPEN "source->target works"; done
-    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN "source->target works"
-    for p in 6320 6325 6326; do expect $T4 $S4 tcp $p DROPPED - UNTESTED DROPPED "SYN retransmitted from the target, never arrives at the source"; done
-    expect $T4 $S4 udp 6320 DROPPED - UNTESTED DROPPED "unanswered UDP request (also what a silent service looks like: lower confidence)"
-    expect $T4 $S4 tcp 443 OPEN $S4 OPEN OPEN "control"
+    for p in 6320 6325 6326; do expect $S4 $T4 tcp $p OPEN $T4 OPEN OPEN - "source->target works"; done
+    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN - "source->target works"
+    for p in 6320 6325 6326; do expect $T4 $S4 tcp $p DROPPED - UNTESTED DROPPED - "SYN retransmitted from the target, never arrives at the source"; done
+    expect $T4 $S4 udp 6320 DROPPED - UNTESTED DROPPED - "unanswered UDP request (also what a silent service looks like: lower confidence)"
+    expect $T4 $S4 tcp 443 OPEN $S4 OPEN OPEN - "control"
 }
 
 sc_smb-blocked() {
@@ -331,15 +357,15 @@ run_smb-blocked() {
 exp_smb-blocked() {
     local p
     for p in 135 136 137 138 139 445; do
-        expect $S4 $T4 tcp $p DROPPED - DROPPED UNTESTED "unanswered SYNs, never reach the target"
-        expect $S4 $T4 udp $p DROPPED - DROPPED UNTESTED "unanswered UDP request, never reaches the target"
+        expect $S4 $T4 tcp $p DROPPED - DROPPED UNTESTED - "unanswered SYNs, never reach the target"
+        expect $S4 $T4 udp $p DROPPED - DROPPED UNTESTED - "unanswered UDP request, never reaches the target"
     done
-    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN "control"
-    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN "control"
-    expect $T4 $S4 tcp 135 DROPPED - UNTESTED DROPPED "unanswered SYNs, never reach the source"
-    expect $T4 $S4 tcp 445 DROPPED - UNTESTED DROPPED "unanswered SYNs, never reach the source"
-    expect $T4 $S4 udp 445 DROPPED - UNTESTED DROPPED "unanswered UDP request"
-    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN "control"
+    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN - "control"
+    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN - "control"
+    expect $T4 $S4 tcp 135 DROPPED - UNTESTED DROPPED - "unanswered SYNs, never reach the source"
+    expect $T4 $S4 tcp 445 DROPPED - UNTESTED DROPPED - "unanswered SYNs, never reach the source"
+    expect $T4 $S4 udp 445 DROPPED - UNTESTED DROPPED - "unanswered UDP request"
+    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN - "control"
 }
 
 sc_udp-unreachable() {
@@ -352,10 +378,10 @@ run_udp-unreachable() {
     probe src $T4 --udp 6320,6325,6326,445
 }
 exp_udp-unreachable() {
-    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN "control"
-    expect $S4 $T4 udp 6325 REJECTED $R4S REJECTED UNTESTED "ICMP type 3 code 13 (admin prohibited) from the router 198.51.100.1"
-    expect $S4 $T4 udp 6326 CLOSED $T4 CLOSED CLOSED "ICMP type 3 code 3 (port unreachable) from the host 203.0.113.20: nothing listens"
-    expect $S4 $T4 udp 445 REJECTED $R4S REJECTED UNTESTED "ICMP type 3 code 3 (port unreachable) but from the router 198.51.100.1, not the host: nftables' plain reject"
+    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN - "control"
+    expect $S4 $T4 udp 6325 REJECTED $R4S REJECTED UNTESTED - "ICMP type 3 code 13 (admin prohibited) from the router 198.51.100.1"
+    expect $S4 $T4 udp 6326 CLOSED $T4 CLOSED CLOSED - "ICMP type 3 code 3 (port unreachable) from the host 203.0.113.20: nothing listens"
+    expect $S4 $T4 udp 445 REJECTED $R4S REJECTED UNTESTED - "ICMP type 3 code 3 (port unreachable) but from the router 198.51.100.1, not the host: nftables' plain reject"
 }
 
 sc_ipv6-drop() {
@@ -368,12 +394,12 @@ run_ipv6-drop() {
     probe src $T4 --tcp 6320 --icmp
 }
 exp_ipv6-drop() {
-    expect $S6 $T6 tcp 6320 DROPPED - DROPPED UNTESTED "unanswered SYNs over IPv6"
-    expect $S6 $T6 udp 6320 DROPPED - DROPPED UNTESTED "unanswered UDP request over IPv6"
-    expect $S6 $T6 icmp - DROPPED - DROPPED UNTESTED "unanswered ICMPv6 echo requests (type 128)"
-    expect $S6 $T6 tcp 6325 OPEN $T6 OPEN OPEN "control over IPv6"
-    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN "the same port over IPv4 is open"
-    expect $S4 $T4 icmp - OPEN $T4 OPEN OPEN "IPv4 echo is open"
+    expect $S6 $T6 tcp 6320 DROPPED - DROPPED UNTESTED - "unanswered SYNs over IPv6"
+    expect $S6 $T6 udp 6320 DROPPED - DROPPED UNTESTED - "unanswered UDP request over IPv6"
+    expect $S6 $T6 icmp - DROPPED - DROPPED UNTESTED - "unanswered ICMPv6 echo requests (type 128)"
+    expect $S6 $T6 tcp 6325 OPEN $T6 OPEN OPEN - "control over IPv6"
+    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN - "the same port over IPv4 is open"
+    expect $S4 $T4 icmp - OPEN $T4 OPEN OPEN - "IPv4 echo is open"
 }
 
 sc_ipv6-reject() {
@@ -386,11 +412,11 @@ run_ipv6-reject() {
     probe src $T6 --tcp 6320,6325,6326 --udp 6320,6326
 }
 exp_ipv6-reject() {
-    expect $S6 $T6 tcp 6320 REJECTED $R6S REJECTED UNTESTED "ICMPv6 type 1 code 1 (administratively prohibited) from 2001:db8:1::1"
-    expect $S6 $T6 tcp 6325 REJECTED $R6S REJECTED UNTESTED "RST/ACK claims 2001:db8:2::20 but the router made it: hop limit 64 where the target's packets arrive with 63"
-    expect $S6 $T6 tcp 6326 OPEN $T6 OPEN OPEN "control"
-    expect $S6 $T6 udp 6320 OPEN $T6 OPEN OPEN "control"
-    expect $S6 $T6 udp 6326 CLOSED $T6 CLOSED CLOSED "ICMPv6 type 1 code 4 (port unreachable) from the host 2001:db8:2::20"
+    expect $S6 $T6 tcp 6320 REJECTED $R6S REJECTED UNTESTED - "ICMPv6 type 1 code 1 (administratively prohibited) from 2001:db8:1::1"
+    expect $S6 $T6 tcp 6325 REJECTED $R6S REJECTED UNTESTED - "RST/ACK claims 2001:db8:2::20 but the router made it: hop limit 64 where the target's packets arrive with 63"
+    expect $S6 $T6 tcp 6326 OPEN $T6 OPEN OPEN - "control"
+    expect $S6 $T6 udp 6320 OPEN $T6 OPEN OPEN - "control"
+    expect $S6 $T6 udp 6326 CLOSED $T6 CLOSED CLOSED - "ICMPv6 type 1 code 4 (port unreachable) from the host 2001:db8:2::20"
 }
 
 sc_partial() {
@@ -405,8 +431,8 @@ run_partial() {
     probe src $T4 --tcp 6320
 }
 exp_partial() {
-    expect $S4 $T4 tcp 6320 PARTIAL $T4 PARTIAL OPEN "attempts 1 and 3 answered, attempt 2 (about 1 s later) unanswered; the target only ever sees the two that passed"
-    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN "control (during attempt 2)"
+    expect $S4 $T4 tcp 6320 PARTIAL $T4 PARTIAL OPEN - "attempts 1 and 3 answered, attempt 2 (about 1 s later) unanswered; the target only ever sees the two that passed"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control (during attempt 2)"
 }
 
 sc_demo() {
@@ -420,16 +446,20 @@ run_demo() {
     probe tgt $S4 --tcp 6320,6325 --icmp
 }
 exp_demo() {
-    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN ""
-    expect $S4 $T4 tcp 6325 DROPPED - DROPPED UNTESTED "unanswered SYNs, never reach the target"
-    expect $S4 $T4 tcp 6326 OPEN $T4 OPEN OPEN ""
-    expect $S4 $T4 tcp 445 REJECTED $R4S REJECTED UNTESTED "ICMP type 3 code 13 from 198.51.100.1"
-    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN ""
-    expect $S4 $T4 icmp - REPLY-DROPPED $T4 DROPPED OPEN "requests arrive, replies lost on the way back"
-    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN ""
-    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN "the drop is source->target only"
-    expect $T4 $S4 icmp - REPLY-DROPPED $S4 OPEN DROPPED "the failover monitor's pings: requests arrive, replies lost"
+    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN - ""
+    expect $S4 $T4 tcp 6325 DROPPED - DROPPED UNTESTED - "unanswered SYNs, never reach the target"
+    expect $S4 $T4 tcp 6326 OPEN $T4 OPEN OPEN - ""
+    expect $S4 $T4 tcp 445 REJECTED $R4S REJECTED UNTESTED - "ICMP type 3 code 13 from 198.51.100.1"
+    expect $S4 $T4 udp 6320 OPEN $T4 OPEN OPEN - ""
+    expect $S4 $T4 icmp - REPLY-DROPPED $T4 DROPPED OPEN - "requests arrive, replies lost on the way back"
+    expect $T4 $S4 tcp 6320 OPEN $S4 OPEN OPEN - ""
+    expect $T4 $S4 tcp 6325 OPEN $S4 OPEN OPEN - "the drop is source->target only"
+    expect $T4 $S4 icmp - REPLY-DROPPED $S4 OPEN DROPPED - "the failover monitor's pings: requests arrive, replies lost"
 }
+
+# the look-alike scenarios (listen backlog, rate limits, scans, ...)
+# shellcheck source=lab_lookalike.sh
+. "$HERE/lab_lookalike.sh"
 
 # ------------------------------------------------------------------ checks
 
@@ -438,21 +468,43 @@ check_probes() { # dir
     local dir=$1 bad=0 from to proto port verdict rest outcome ok
     while IFS=$'\t' read -r from to proto port verdict rest; do
         [ "$from" = from ] && continue
-        [ "$verdict" = PARTIAL ] && continue
+        local key="$from $to $proto $port"
+        [ "$verdict" = PARTIAL ] && [ -z "${CLIENT[$key]:-}" ] && continue
+        [ "${CLIENT[$key]:-}" = - ] && continue   # no client of ours made it (nmap's echo)
         outs=$(awk -F'\t' -v f="$from" -v t="$to" -v p="$proto" -v n="$port" \
             '$1==f && $2==t && $3==p && $4==n {print $5}' "$WORK/probes.tsv" | sort -u)
         if [ -z "$outs" ]; then log "CHECK $dir: no probe for $from $to $proto $port"; bad=1; continue; fi
         for outcome in $outs; do
             ok=0
+            if [ -n "${CLIENT[$key]:-}" ]; then
+                case " ${CLIENT[$key]} " in *" $outcome "*) ok=1;; esac
+                [ $ok = 1 ] || { log "CHECK $dir: $key: client saw $outcome, want one of: ${CLIENT[$key]}"; bad=1; }
+                continue
+            fi
             case "$verdict:$outcome" in
                 OPEN:answered|CLOSED:refused|REJECTED:refused|REJECTED:unreachable) ok=1;;
                 DROPPED:timeout|REPLY-DROPPED:timeout) ok=1;;
+                UNREACHABLE:unreachable|STALLED:stalled) ok=1;;
             esac
             [ $ok = 1 ] || { log "CHECK $dir: $from -> $to $proto $port expected $verdict, client saw $outcome"; bad=1; }
         done
     done <"$dir/expected.tsv"
     return $bad
 }
+
+# list_packets FILE LABEL: the capture in tcpdump's words (times relative to its first packet),
+# for scenario.txt; a long capture is cut after 120 lines.
+list_packets() {
+    local n; n=$(tcpdump -n -r "$1" 2>/dev/null | wc -l)
+    echo
+    echo "$2 capture, $n packets (tcpdump -n -ttttt -r):"
+    tcpdump -n -ttttt -r "$1" 2>/dev/null | head -120 | cut -c1-150 | sed 's/^/    /'
+    [ "$n" -gt 120 ] && echo "    ... ($((n - 120)) more)"
+    return 0
+}
+
+# pkts FILE FILTER: how many packets of the capture match the tcpdump filter (for check_NAME)
+pkts() { tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l; }
 
 # ------------------------------------------------------------------ run one scenario
 
@@ -464,14 +516,15 @@ run_scenario() {
     : >"$WORK/probes.tsv"; : >"$WORK/probe.err"
     rm -f "$WORK"/*.pcap "$WORK"/listen.*.log
     lab_up
-    set_rules "$RULES"
-    start_listener "$NS_TGT" "$TGT_TCP" "$TGT_UDP"
+    set_rules "$RULES" "$RULES_OUT"
+    start_listener "$NS_TGT" "$TGT_TCP" "$TGT_UDP" "${TGT_EXTRA[@]}"
     start_listener "$NS_SRC" "$SRC_TCP" "$SRC_UDP"
+    if declare -F "setup_$name" >/dev/null; then "setup_$name"; fi   # before the captures
     start_capture "$NS_SRC" s0 "$WORK/source.pcap"
     start_capture "$NS_TGT" t0 "$WORK/target.pcap"
     sleep 0.3
     "run_$name"
-    sleep 1.2                       # late answers, FINs, retransmitted SYN-ACKs
+    sleep "$TAIL"                   # late answers, FINs, retransmitted SYN-ACKs
     local ruleset; ruleset=$(nsx "$NS_RTR" nft list ruleset 2>&1)
     stop_captures
     local tdsrc tdtgt; tdsrc=$(grep -E 'captured|dropped by kernel' "$WORK/tcpdump.$NS_SRC.log" | tr '\n' ';')
@@ -482,7 +535,7 @@ run_scenario() {
     rm -f "$dir"/source.pcap "$dir"/target.pcap "$dir"/source.pcap.gz "$dir"/target.pcap.gz
     EXP=(); "exp_$name"
     {
-        printf 'from\tto\tproto\tport\tverdict\tanswered_by\tsource_only\ttarget_only\tnote\n'
+        printf 'from\tto\tproto\tport\tverdict\tanswered_by\tsource_only\ttarget_only\tlookalike\tnote\n'
         printf '%s\n' "${EXP[@]}"
     } >"$dir/expected.tsv"
     if [ "$name" = demo ]; then
@@ -500,7 +553,7 @@ run_scenario() {
         echo "source: $S4 $S6 (capture: source.$ext, interface s0)"
         echo "router: $R4S $R6S (source side)  $R4T $R6T (target side); TTL/hop limit 64"
         echo "target: $T4 $T6 (capture: target.$ext, interface t0)"
-        echo "listeners: target tcp $TGT_TCP udp $TGT_UDP; source tcp $SRC_TCP udp $SRC_UDP"
+        echo "listeners: target tcp $TGT_TCP udp $TGT_UDP ${TGT_EXTRA[*]}; source tcp $SRC_TCP udp $SRC_UDP"
         echo "tcpdump: source: $tdsrc target: $tdtgt"
         echo
         echo "router ruleset at the end of the run (r0 = source side, r1 = target side):"
@@ -509,8 +562,11 @@ run_scenario() {
         echo "what the probing clients saw (from to proto port outcome detail):"
         sed 's/^/    /' "$WORK/probes.tsv"
         [ -s "$WORK/probe.err" ] && { echo "probe errors:"; sed 's/^/    /' "$WORK/probe.err"; }
+        [ -n "$NOTES" ] && { echo; echo "what the captures show:"; printf '%s\n' "$NOTES" | fold -s -w 96 | sed 's/^/    /'; }
+        if [ -n "$NOTES" ]; then list_packets "$WORK/source.pcap" source; list_packets "$WORK/target.pcap" target; fi
     } >"$dir/scenario.txt"
     if ! check_probes "$dir"; then FAILS=$((FAILS + 1)); fi
+    if declare -F "check_$name" >/dev/null && ! "check_$name" "$dir"; then FAILS=$((FAILS + 1)); fi
     log "   $name done in $((SECONDS - t0)) s: $(cd "$dir" && ls -l source.pcap* target.pcap* | awk '{printf "%s %s  ", $NF, $5}')"
 }
 
@@ -532,7 +588,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#want[@]} -eq 0 ] && want=("${SCENARIOS[@]}")
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces): sudo $0 $*"
-for tool in ip nft tcpdump python3 ping timeout; do command -v $tool >/dev/null || die "missing $tool"; done
+for tool in ip nft tcpdump python3 ping timeout tc ss; do command -v $tool >/dev/null || die "missing $tool"; done
+case " ${want[*]} " in *" nmap-"*) command -v nmap >/dev/null || die "missing nmap (apt-get install nmap)";; esac
 command -v ethtool >/dev/null || log "warning: no ethtool (apt-get install ethtool): checksum offload stays on, captured checksums may be wrong"
 
 mkdir -p "$HERE/lab-out"

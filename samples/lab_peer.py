@@ -15,6 +15,15 @@
       Prints one line per attempt, tab-separated: from to proto port outcome detail
       outcome: answered | refused | unreachable | timeout | error
 
+  The listener also takes --tcp-hold LIST (listen(--backlog, default 1) and never accept:
+  the accept queue fills), --tcp-serve LIST (accept and keep the connection; answer every
+  chunk read with a short "ok N" line; with --close-after BYTES, answer nothing and close
+  --close-delay seconds after BYTES have been read: the listener closes first, so its socket
+  ends in TIME-WAIT).
+
+  The look-alike probes (several connections, bursts, streams, port reuse, SYN floods)
+  are in lab_lookalike.py.
+
 LIST is comma-separated ports and ranges: 6320,6325,135-139.
 """
 import argparse
@@ -72,6 +81,22 @@ def listen(args):
         s.setblocking(False)
         sel.register(s, selectors.EVENT_READ, ("tcp", p))
         socks.append(s)
+    for p in ports(args.tcp_hold):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", p))
+        s.listen(args.backlog)  # never accepted: the kernel's accept queue fills
+        socks.append(s)
+    for p in ports(args.tcp_serve):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", p))
+        s.listen(64)
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, ("serve", p))
+        socks.append(s)
     for p in ports(args.udp):
         s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,11 +110,38 @@ def listen(args):
             f.write("%d\n" % os.getpid())
     deadline = time.monotonic() + min(args.max_time, HARD_MAX)
     served = 0
+    conns = {}  # served connection -> [bytes read, close time or None]
     while not stop["now"] and time.monotonic() < deadline and served < 10000:
-        for key, _ in sel.select(timeout=0.2):
+        now = time.monotonic()
+        for c, st in list(conns.items()):
+            if st[1] is not None and now >= st[1]:
+                sel.unregister(c)
+                c.close()  # the listener closes first: its socket goes to TIME-WAIT
+                del conns[c]
+        for key, _ in sel.select(timeout=0.05 if conns else 0.2):
             kind, _p = key.data
             try:
-                if kind == "tcp":
+                if kind == "serve":
+                    c, _a = key.fileobj.accept()
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ, ("conn", _p))
+                    conns[c] = [0, None]
+                elif kind == "conn":
+                    c = key.fileobj
+                    data = c.recv(65536)
+                    if not data:
+                        sel.unregister(c)
+                        c.close()
+                        del conns[c]
+                        continue
+                    st = conns[c]
+                    st[0] += len(data)
+                    if args.close_after <= 0:
+                        c.send(b"ok %d\n" % st[0])
+                    elif st[0] >= args.close_after and st[1] is None:
+                        st[1] = time.monotonic() + args.close_delay
+                    continue
+                elif kind == "tcp":
                     c, _a = key.fileobj.accept()
                     c.close()  # the handshake is the test; close sends a FIN
                 else:
@@ -100,6 +152,8 @@ def listen(args):
                 pass
             except OSError:
                 pass
+    for c in conns:
+        c.close()
     for s in socks:
         s.close()
     return 0
@@ -253,6 +307,11 @@ def main():
     l.add_argument("--udp", default="")
     l.add_argument("--max-time", type=float, default=120.0)
     l.add_argument("--ready-file")
+    l.add_argument("--tcp-hold", default="")
+    l.add_argument("--backlog", type=int, default=1)
+    l.add_argument("--tcp-serve", default="")
+    l.add_argument("--close-after", type=int, default=0)
+    l.add_argument("--close-delay", type=float, default=0.0)
     p = sub.add_parser("probe")
     p.add_argument("--to", required=True)
     p.add_argument("--from-label")

@@ -78,6 +78,43 @@ demo|target.pcap.gz|icmp.type==0 && ip.src==$T4|==|3|...though the target sent t
 demo|target.pcap.gz|icmp.type==8 && ip.src==$T4|==|3|target->source pings
 demo|target.pcap.gz|icmp.type==0 && ip.src==$S4|==|0|...whose replies are lost
 demo|target.pcap.gz|tcp.dstport==6325 && ip.src==$S4|==|0|6325 never arrives
+backlog-overflow|target.pcap|$SYN && tcp.dstport==6320 && ip.src==$S4|>=|6|every SYN arrives, the later ones unanswered
+backlog-overflow|target.pcap|$SYNACK && tcp.srcport==6320|>=|4|3 SYN-ACKs, one repeated though ACKed
+backlog-overflow|target.pcap|$SYNACK && tcp.srcport==6326 && ipv6.src==$T6|>=|4|the same over IPv6
+backlog-overflow|source.pcap|icmp or $RST|==|0|no ICMP, no RST: the host's kernel drops
+icmp-ratelimit|target.pcap|udp.dstport==6326 && !icmp && !icmpv6|==|40|all 40 requests arrive
+icmp-ratelimit|source.pcap|icmp.type==3 && icmp.code==3 && ip.src==$T4|==|6|6 port unreachables, then silence
+icmp-ratelimit|source.pcap|icmpv6.type==1 && icmpv6.code==4 && ipv6.src==$T6|==|6|the same over IPv6
+reply-other-address|source.pcap|udp.dstport==6320 && ip.dst==203.0.113.21 && !icmp|==|1|request to the second address
+reply-other-address|source.pcap|udp.srcport==6320 && ip.src==$T4 && !icmp|==|1|reply from the first
+reply-other-address|source.pcap|icmp.type==3 && icmp.code==3 && ip.src==$S4 && ip.dst==$T4|==|1|the source refuses it
+reply-other-address|source.pcap|icmpv6.type==1 && icmpv6.code==4 && ipv6.src==$S6 && ipv6.dst==$T6|==|1|the same over IPv6
+stall-ack-drop|target.pcap|$SYNACK && tcp.srcport==6320|==|2|both handshakes reach the target
+stall-ack-drop|source.pcap|tcp.analysis.retransmission && tcp.dstport==6320 && tcp.len==300|>=|6|the request retransmitted
+stall-ack-drop|target.pcap|tcp.dstport==6320 && tcp.len>0|==|0|...never arrives
+pmtu-blackhole|target.pcap|tcp.dstport==6320 && tcp.len==100|==|2|the small requests pass
+pmtu-blackhole|source.pcap|tcp.dstport==6320 && frame.len>1294|>=|6|full-size segments, retransmitted
+pmtu-blackhole|target.pcap|frame.len>1294|==|0|none over the 1280 MTU arrives
+pmtu-blackhole|source.pcap|icmp or icmpv6.type==2|==|0|no frag-needed, no packet-too-big
+host-unreachable|source.pcap|icmp.type==3 && icmp.code==1 && ip.src==$R4S|>=|1|host unreachable from the router
+host-unreachable|source.pcap|icmp.type==3 && icmp.code==0 && ip.src==$R4S|==|1|net unreachable from the router
+host-unreachable|source.pcap|icmpv6.type==1 && icmpv6.code==3 && ipv6.src==$R6S|>=|1|ICMPv6 address unreachable
+host-unreachable|source.pcap|icmpv6.type==1 && icmpv6.code==0 && ipv6.src==$R6S|==|1|ICMPv6 no route
+host-unreachable|target.pcap|arp.dst.proto_ipv4==203.0.113.99|>=|3|the router's ARP, unanswered
+nmap-syn-os|source.pcap|tcp.flags==0x000 && ip.src==$S4|>=|1|null probe
+nmap-syn-os|source.pcap|tcp.flags==0x02b && ip.src==$S4|>=|1|SYN+FIN+PSH+URG probe
+nmap-syn-os|source.pcap|tcp.flags==0x029 && ip.src==$S4|>=|1|FIN+PSH+URG probe
+nmap-syn-os|source.pcap|tcp.flags==0x001 && tcp.dstport==443|==|2|FIN scan of 443, unanswered
+nmap-syn-os|source.pcap|$RST && ip.src==$T4 && tcp.srcport==6326|>=|1|6326 closed
+nmap-udp|source.pcap|icmp.type==3 && icmp.code==3 && ip.src==$T4|>=|7|port unreachables from the host
+nmap-udp|source.pcap|udp.srcport in {6320, 6325} && ip.src==$T4 && !icmp|>=|2|6320, 6325 answered
+scan-cut-short|source.pcap|$SYN && tcp.dstport==6320|==|120|the flood, unanswered
+scan-cut-short|target.pcap|tcp.dstport==6320|==|0|none arrives
+time-wait-reuse|source.pcap|$SYN && tcp.srcport==40000|==|2|the reused SYN, retried
+time-wait-reuse|source.pcap|tcp.flags==0x010 && ip.src==$T4 && tcp.dstport==40000|>=|2|a bare ACK answers the SYN
+time-wait-reuse|source.pcap|$RST && ip.src==$S4 && tcp.srcport==40000|==|1|the source resets it
+time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40000|==|1|the retried SYN accepted
+time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40002|==|2|the common case: both SYNs accepted at once
 EOF
 )
 

@@ -241,13 +241,13 @@ run_scenario() {
           | sed -n 's/.* > [0-9.]*\.\([0-9]*\): .*/\1/p' | sort -un)
     [ -n "$dyn" ] || { log "CHECK $name: no attempt to a dynamic port in the capture"; FAILS=$((FAILS+1)); }
     {
-        printf 'from\tto\tproto\tport\tverdict\tanswered_by\tsource_only\ttarget_only\tnote\n'
-        printf '%s\t%s\ttcp\t135\tOPEN\t%s\tOPEN\tOPEN\tendpoint mapper (samba-dcerpcd): ept_lookup (impacket-rpcdump) and ept_map (rpcclient) answered\n' $S4 $T4 $T4
+        printf 'from\tto\tproto\tport\tverdict\tanswered_by\tsource_only\ttarget_only\tlookalike\tnote\n'
+        printf '%s\t%s\ttcp\t135\tOPEN\t%s\tOPEN\tOPEN\t-\tendpoint mapper (samba-dcerpcd): ept_lookup (impacket-rpcdump) and ept_map (rpcclient) answered\n' $S4 $T4 $T4
         for p in $dyn; do
             if [ "$name" = open ]; then
-                printf '%s\t%s\ttcp\t%s\tOPEN\t%s\tOPEN\tOPEN\tRPC dynamic (LSA), learned from the endpoint mapper; rpcclient lsaquery over it\n' $S4 $T4 $p $T4
+                printf '%s\t%s\ttcp\t%s\tOPEN\t%s\tOPEN\tOPEN\t-\tRPC dynamic (LSA), learned from the endpoint mapper; rpcclient lsaquery over it\n' $S4 $T4 $p $T4
             else
-                printf '%s\t%s\ttcp\t%s\tDROPPED\t-\tDROPPED\tUNTESTED\tRPC dynamic (LSA), learned from the endpoint mapper while 135 passed; SYNs retransmitted, never reach the target\n' $S4 $T4 $p
+                printf '%s\t%s\ttcp\t%s\tDROPPED\t-\tDROPPED\tUNTESTED\t-\tRPC dynamic (LSA), learned from the endpoint mapper while 135 passed; SYNs retransmitted, never reach the target\n' $S4 $T4 $p
             fi
         done
     } >"$dir/expected.tsv"
