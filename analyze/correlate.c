@@ -130,16 +130,22 @@ bool correlate_offset(const struct correlate_side *s0, const struct correlate_si
     return *pairs > 0;
 }
 
+/* A request takes less than this to cross a path (a satellite hop is 300 ms one way): a far
+ * capture that ended sooner after it left may simply not have seen it yet. */
+#define CORRELATE_ARRIVAL_US 100000
+
 /* The request as its far end saw it decides what the near end's silence or refusal means. */
 static struct verdict_attempt combine(const struct verdict_seen *near,
-                                      const struct verdict_seen *far, bool far_at_to)
+                                      const struct verdict_seen *far, bool far_at_to,
+                                      bool far_ended_early)
 {
     struct verdict_attempt a = near->a;
     enum verdict_outcome n = near->a.outcome, f;
     bool near_silent = n == VO_NO_ANSWER || n == VO_REPLY_LOST;
     if (far == NULL) {
-        if (!far_at_to)
-            return a; /* the other capture was not taken on the far host: it proves nothing */
+        if (!far_at_to || far_ended_early)
+            return a; /* the other capture was not taken on the far host, or ended before the
+                       * request could arrive: it proves nothing */
         if (near_silent)
             a.outcome = VO_NEVER_ARRIVED;
         else if (n == VO_RST)
@@ -219,7 +225,11 @@ static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64
             res->matched++;
         else
             res->only[v]++;
-        struct verdict_attempt a = combine(x, far, addr_is(&oth->side->host, &x->a.to));
+        /* The far capture ended before the request could have arrived (on its clock). */
+        int64_t far_t = (int64_t)x->a.first_us + (v == 0 ? off : -off);
+        bool early = oth->side->end_us != 0 &&
+                     (int64_t)oth->side->end_us < far_t + CORRELATE_ARRIVAL_US;
+        struct verdict_attempt a = combine(x, far, addr_is(&oth->side->host, &x->a.to), early);
         verdict_collector_add(out, &a, x->evicted || (far != NULL && far->evicted));
     }
 }

@@ -105,7 +105,8 @@ struct flow {
 
     /* Evidence for the look-alikes and stalls (tcp_state.c, flow_track.c): counters that
      * saturate, so a long flow costs nothing more. */
-    uint16_t orig_odd_syns;     /* SYNs with FIN or RST from the originator: scanner probes */
+    uint16_t orig_probes;       /* scanner probes from the originator: SYN with FIN or RST,
+                                 * or no SYN and no ACK (null, FIN, Xmas) */
     bool orig_acked;            /* the originator acknowledged the SYN-ACK */
     bool synack_after_ack;      /* ...and the responder repeated its SYN-ACK all the same */
     bool resp_bare_ack;         /* the responder answered the SYN with a bare ACK */

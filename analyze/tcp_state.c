@@ -340,15 +340,18 @@ void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool ba
         e->state != TCP_EP_RESET)
         flow_hist_scaled(f, &e->zero_win, is_orig, 'W');
 
-    if ((flags & TH_SYN) && !(flags & TH_ACK) && is_orig) {
-        if (flags & (TH_FIN | TH_RST)) { /* no stack sends these: a scanner's probe */
-            if (f->orig_odd_syns < UINT16_MAX)
-                f->orig_odd_syns++;
-        } else {
-            if (same_isn)
-                f->orig_syn_rexmits++;
-            f->orig_syns++;
-        }
+    /* No stack opens with SYN and FIN or RST, and every segment after a SYN carries ACK (a
+     * bare RST aside): a SYN+FIN, a null, FIN or Xmas segment without ACK from the originator
+     * is a scanner's probe. */
+    bool syn = flags & TH_SYN;
+    if (is_orig && !(flags & TH_ACK) &&
+        (syn ? (flags & (TH_FIN | TH_RST)) != 0 : !(flags & TH_RST))) {
+        if (f->orig_probes < UINT16_MAX)
+            f->orig_probes++;
+    } else if (syn && !(flags & TH_ACK) && is_orig) {
+        if (same_isn)
+            f->orig_syn_rexmits++;
+        f->orig_syns++;
     }
     if ((flags & TH_FIN) && e->fin_cnt < UINT8_MAX)
         e->fin_cnt++;

@@ -116,9 +116,9 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
 {
     a->proto = 6;
     if (f->orig_syns == 0) {
-        if (f->orig_odd_syns == 0)
+        if (f->orig_probes == 0)
             return false;
-        a->requests = f->orig_odd_syns; /* SYN+FIN, SYN+RST: probes, no connection */
+        a->requests = f->orig_probes; /* SYN+FIN, null, FIN, Xmas: probes, no connection */
         a->outcome = VO_NOT_ATTEMPT;
         return true;
     }

@@ -304,15 +304,14 @@ run_nmap-syn-os() {
     nmap_run $T4 -sF -p 443
 }
 exp_nmap-syn-os() {
-    local a p v la n
+    local a p v n la
     for a in "$S4 $T4" "$S6 $T6"; do
         set -- $a
         for p in ${NMAP_TCP//,/ }; do
             v=OPEN n="SYN answered by SYN-ACK, nmap resets"
             [ $p = 6326 ] && v=CLOSED n="SYN answered by RST/ACK from the host"
-            la=-
+            la=- # the real SYN decides; the probes beside it explain nothing away
             if [ "$(odd_probes "$WORK/source.pcap" $1 $p)" -gt 0 ]; then
-                la=not-an-attempt
                 n="$n; nmap's OS probes land here too (null, SYN+FIN+PSH+URG, ACK, FIN+PSH+URG:"
                 n="$n some unanswered by design), no connection attempts"
             fi

@@ -10,8 +10,11 @@ offset and found each capture's host; and again with the target's clock moved by
 whose offset must be found within 5 ms, with the same verdicts. answered_by is compared too
 when the verdict equals the ground truth and the JSON names an address (a forged RST hides its
 maker's address: fwsight reports none). The lookalike column is compared with the verdict's
-"lookalike" (null in the JSON is "-") wherever the JSON has that key. The exit status must be 1
-exactly when a verdict is DROPPED, REPLY-DROPPED, REJECTED or PARTIAL. Scenarios named in
+"lookalike" (null in the JSON is "-") where the capture sees the ground truth's verdict. A verdict
+blocks when it is DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, STALLED or UNREACHABLE and no
+look-alike but capture drops explains it; its "blocking" must say so, and the exit status must be
+1 exactly when one blocks. A row expected UNTESTED may also be absent (a pair that is not under
+test gets no UNTESTED entries). Scenarios named in
 SAMPLES_DIR/PENDING (one a line, # comments) are skipped with a "pending:" line: their
 captures are there before fwsight can tell their causes.
 Exit 1 on any disagreement.
@@ -52,7 +55,11 @@ def shifted_copy(path, shift_us, out_dir):
         f.write(out)
     return dst
 
-BLOCKING = {"DROPPED", "REPLY-DROPPED", "REJECTED", "PARTIAL"}
+BLOCKING = {"DROPPED", "REPLY-DROPPED", "REJECTED", "PARTIAL", "STALLED", "UNREACHABLE"}
+
+
+def blocks(v):
+    return v["verdict"] in BLOCKING and v.get("lookalike") in (None, "capture-drops")
 
 
 def pending_names(samples):
@@ -117,7 +124,11 @@ def main():
                     fail("%s/both: captures not combined: %s" % (name, corr))
                 if len(points) != 2 or None in points or points[0] == points[1]:
                     fail("%s/both: capture points %s" % (name, points))
-            blocking = any(v["verdict"] in BLOCKING for v in verdicts)
+            for v in verdicts:
+                if v.get("blocking") != blocks(v):
+                    fail("%s/%s: %s %s %s %s: blocking %s" % (name, side, v["from"], v["to"],
+                         v["proto"], v["verdict"], v.get("blocking")))
+            blocking = any(blocks(v) for v in verdicts)
             if run.returncode != (1 if blocking else 0):
                 fail("%s/%s: exit status %d with%s blocking verdicts"
                      % (name, side, run.returncode, "" if blocking else " no"))
@@ -129,14 +140,14 @@ def main():
                         "both": r["verdict"], "reversed": r["verdict"],
                         "shifted": r["verdict"]}[side]
                 v = got.get(key)
-                gv = v["verdict"] if v else "(none)"
+                gv = v["verdict"] if v else ("UNTESTED" if want == "UNTESTED" else "(none)")
                 gb = v["answered_by"] if v else None
                 if gv != want:
                     fail("%s/%s: %s: got %s, want %s" % (name, side, " ".join(key), gv, want))
                 elif gv == r["verdict"] and gb is not None and gb != r["answered_by"]:
                     fail("%s/%s: %s %s: answered_by %s, want %s"
                          % (name, side, " ".join(key), gv, gb, r["answered_by"]))
-                elif v is not None and "lookalike" in v and \
+                elif v is not None and "lookalike" in v and gv == r["verdict"] and \
                         (v["lookalike"] or "-") != r.get("lookalike", "-"):
                     fail("%s/%s: %s %s: lookalike %s, want %s"
                          % (name, side, " ".join(key), gv, v["lookalike"], r.get("lookalike")))

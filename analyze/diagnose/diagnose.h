@@ -16,6 +16,8 @@ struct evidence {
     const struct verdict_counts *n;     /* the cell's counts */
     const struct verdict_capture_point *cp;
     const struct verdict_host *to_host; /* NULL: nothing seen from the host */
+    uint32_t to_rtt_us;                 /* the slowest answer the host gave; 0: none seen */
+    const struct verdict_host *to_refusals; /* the host's own refusals; NULL: none kept */
     bool at_from, at_to;                /* the capture was taken on the requester / on the host */
     bool rst_forged;                    /* RSTs whose TTL does not fit the host's */
     bool rst_compared;                  /* there was something to compare with */

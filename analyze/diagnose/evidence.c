@@ -18,6 +18,8 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
     e->at_from = c->cp.known && fw_addr_eq(&c->cp.addr, &x->from);
     e->at_to = c->cp.known && fw_addr_eq(&c->cp.addr, &x->to);
     e->to_host = verdict_host_find(c, &x->to);
+    e->to_rtt_us = e->to_host != NULL ? e->to_host->rtt_max_us : 0;
+    e->to_refusals = e->to_host; /* kept by the combined collector too, without packets */
     if (e->to_host != NULL && e->to_host->pkts == 0)
         e->to_host = NULL;
     /* Whether the endpoint mapper answered this pair: a dynamic port dropped behind it. */

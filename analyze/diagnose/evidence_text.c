@@ -216,8 +216,9 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              a->retries == 1 ? "" : "s");
         break;
     case VO_NOT_ATTEMPT:
-        verdict_add_evidence(ar, it, "%s at %s: a SYN with FIN or RST set (%u): a scanner's "
-                             "probe, no connection attempt", fr, t, a->requests);
+        verdict_add_evidence(ar, it, "%s at %s: %u segment(s) with SYN and FIN or RST, or with "
+                             "neither SYN nor ACK (null, FIN, Xmas): a scanner's probes, no "
+                             "connection attempt", fr, t, a->requests);
         break;
     default: break;
     }

@@ -14,9 +14,9 @@
 
 static uint64_t answer_due_us(const struct evidence *e)
 {
-    if (e->cell->proto == 6 || e->to_host == NULL || e->to_host->rtt_max_us == 0)
+    if (e->cell->proto == 6 || e->to_rtt_us == 0)
         return VERDICT_ANSWER_DUE_US;
-    uint64_t due = (uint64_t)e->to_host->rtt_max_us * DUE_RTTS;
+    uint64_t due = (uint64_t)e->to_rtt_us * DUE_RTTS;
     return due < DUE_MIN_US ? DUE_MIN_US : due > VERDICT_ANSWER_DUE_US ? VERDICT_ANSWER_DUE_US
                                                                        : due;
 }

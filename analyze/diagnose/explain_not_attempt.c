@@ -2,8 +2,8 @@
  * opens a connection with SYN and FIN, or SYN and RST, set: scanners (nmap's OS detection,
  * hping) send them to see how a host or a firewall reacts. Whatever met them says nothing
  * about whether the product's connections pass, so they never count as blocked; a cell that
- * holds nothing else is INCONCLUSIVE. (FIN, NULL and Xmas probes carry no SYN and make no
- * attempt at all.) */
+ * holds nothing else is INCONCLUSIVE. FIN, null and Xmas probes count too: every segment a
+ * real connection sends after its SYN carries ACK, so a segment with neither opens nothing. */
 #include "diagnose.h"
 
 #include <stdio.h>
@@ -31,8 +31,8 @@ static void probe_advice(const struct evidence *e, const struct finding *f,
     (void)f;
     char w[24], a[FW_ADDRSTRLEN];
     snprintf(buf, len, "nothing to change: %s saw only scanner probes from %s (SYN with FIN or "
-             "RST), no connection attempt; to test the path, open a real connection (fwsight "
-             "test)", diag_what(it, w, sizeof w), fw_addr_format(&e->cell->from, a, sizeof a));
+             "RST, null, FIN or Xmas segments), no connection attempt; to test the path, open a "
+             "real connection (fwsight test)", diag_what(it, w, sizeof w), fw_addr_format(&e->cell->from, a, sizeof a));
 }
 
 const struct explanation EXPLAIN_NOT_ATTEMPT = { "not-an-attempt", probe_propose, NULL,

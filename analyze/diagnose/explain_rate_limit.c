@@ -2,9 +2,10 @@
  * burst of requests to a closed port gets ICMP port unreachable (or a RST) for some and silence
  * for the rest, all from the host itself: Linux sends one ICMP error per peer and second after
  * a short burst (icmp_ratelimit), other stacks limit RSTs the same way. Silence in the same
- * burst as the host's own refusals is the limiter, not a filter: the port is CLOSED. A UDP port
- * that stayed silent while the same host refused its neighbours in that burst (nmap -sU, a
- * tester probing every port at once) is taken for closed too, with low confidence. */
+ * burst as the host's own refusals (or, for UDP, while the host was refusing the requester's
+ * other ports: nmap -sU, a tester probing every port at once) is the limiter, not a filter: the
+ * port is CLOSED. A UDP port that stayed silent all along while the same host refused its
+ * neighbours is taken for closed too, with low confidence. */
 #include "diagnose.h"
 
 #include <stdio.h>
@@ -49,15 +50,17 @@ static bool rate_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
     enum verdict_outcome r = x->proto == 17 ? VO_ICMP_PORT : VO_RST;
     bool own = avail[r] > 0 && refused_or_silent(e, r);
     enum verdict_lookalike kind = x->proto == 17 ? LOOKALIKE_ICMP_RATE : LOOKALIKE_RST_RATE;
-    if (own && in_burst(s_first, s_last, e->first[r]->first_us, x->refused_last_us)) {
+    /* The host refusing other ports of this requester's burst at the time (ICMP). */
+    const struct verdict_host *h = e->to_refusals;
+    bool host_busy = x->proto == 17 && h != NULL && h->refused > 0 &&
+                     in_burst(s_first, s_last, h->refused_first_us, h->refused_last_us);
+    if (own && (host_busy || in_burst(s_first, s_last, e->first[r]->first_us,
+                                      x->refused_last_us))) {
         finding_claim(e, avail, VERDICT_CLOSED, refused_or_silent, out);
-        out->confidence = VERDICT_CONF_MEDIUM;
-    } else if (x->proto == 17 && avail[r] == 0 && e->to_host != NULL &&
-               e->to_host->refused > 0 &&
-               in_burst(s_first, s_last, e->to_host->refused_first_us,
-                        e->to_host->refused_last_us)) {
+        out->confidence = VERDICT_CONF_MEDIUM; /* the port is closed: the host said so */
+    } else if (avail[r] == 0 && host_busy) {
         finding_claim(e, avail, VERDICT_CLOSED, is_silent, out);
-        out->confidence = VERDICT_CONF_LOW;
+        out->confidence = VERDICT_CONF_LOW; /* or a service that ignores the request */
     } else {
         return false;
     }
@@ -79,7 +82,7 @@ static void rate_words(const struct evidence *e, const struct finding *f,
         verdict_add_evidence(e->text, it, "%s sent %u port unreachable(s) for other ports in the "
                              "same burst and then fell silent: its ICMP rate limit, not a "
                              "filter (or a service that ignores the request)", b,
-                             e->to_host->refused);
+                             e->to_refusals->refused);
 }
 
 static void rate_advice(const struct evidence *e, const struct finding *f,
