@@ -1,9 +1,9 @@
 /* analyze/diagnose/answer_test.c: answered attempts and what a capture on either end can say of
- * them. An answer seen at the requester is OPEN, high (explain_open.c); a UDP answer seen
- * leaving the host that answered is OPEN, medium (whether it arrived is not seen there), with
- * the capture point from --local or inferred; a UDP request sent again with the same length
- * after its answer is REPLY-DROPPED, inferred, at the responder (explain_reply_dropped.c) and
- * OPEN at the requester, where the answer was seen to arrive. */
+ * them. An answer seen at the requester is OPEN, high (explain_open.c); a UDP answer or echo
+ * reply (IPv4, IPv6) seen leaving the host that answered is OPEN, medium (whether it arrived
+ * is not seen there), with the capture point from --local or inferred; a UDP request sent
+ * again with the same length after its answer is REPLY-DROPPED, inferred, at the responder
+ * (explain_reply_dropped.c) and OPEN at the requester, where the answer was seen to arrive. */
 #include "diag_test.h"
 
 static void tcp_answer_at_the_requester_is_open(void **state)
@@ -105,12 +105,31 @@ static void udp_asked_again_after_the_answer_at_the_requester_is_open(void **sta
     assert_false(it->inferred);
 }
 
+static void echo_answer_seen_leaving_the_responder_is_open_medium(void **state)
+{
+    (void)state;
+    static const char *const pair[][2] = { { SRC, TGT }, { SRC6, TGT6 } };
+    for (size_t i = 0; i < 2; i++) {
+        pb_init(&b, T0);
+        b.next.ttl = 63;
+        pb_icmp_echo(&b, pair[i][0], pair[i][1], false, 7, 1);
+        pb_icmp_echo(&b, pair[i][1], pair[i][0], true, 7, 1);
+        diag_run(pair[i][1]);
+        const struct verdict_item *it = diag_find(diag_a, pair[i][0], pair[i][1],
+                                                  VERDICT_PROTO_ECHO, 0);
+        diag_expect(it, (struct diag_want){ VERDICT_OPEN, LOOKALIKE_NONE, "open",
+                                            VERDICT_CONF_MEDIUM, pair[i][1], false, "passes" });
+        diag_evidence_has(it, "captured at the host that answered");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tcp_answer_at_the_requester_is_open),
         cmocka_unit_test(udp_answer_seen_leaving_the_responder_is_open_medium),
         cmocka_unit_test(udp_answer_seen_at_the_requester_is_open_high),
+        cmocka_unit_test(echo_answer_seen_leaving_the_responder_is_open_medium),
         cmocka_unit_test(udp_asked_again_after_the_answer_at_the_responder_is_reply_dropped),
         cmocka_unit_test(udp_asked_again_after_the_answer_at_the_requester_is_open),
     };

@@ -56,6 +56,32 @@ static void unanswered_syns_without_a_full_queue_are_dropped(void **state)
                                         "passes only sometimes (2 of 5 attempts)" });
 }
 
+static void connections_left_unserved_then_silence_at_the_host_is_a_backlog(void **state)
+{
+    (void)state;
+    /* Captured at the target (--local): the source's packets arrive with 63, its own leave
+     * with 64. Two connections set up, the service sends nothing, later SYNs go unanswered. */
+    pb_init(&b, T0);
+    b.ttl = 63;
+    uint16_t sport = 50001;
+    for (int i = 0; i < 2; i++, sport++) {
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+        b.next.ttl = 64;
+        pb_tcp(&b, TGT, 6320, SRC, sport, TH_SYN | TH_ACK);
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_ACK);
+    }
+    for (int i = 0; i < 2; i++, sport++)
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+    pb_wait(&b, 5 * SEC);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    diag_run(TGT);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_PARTIAL, LOOKALIKE_BACKLOG,
+                                        "listen-backlog-overflow", VERDICT_CONF_MEDIUM, TGT,
+                                        false, "check the service" });
+    diag_evidence_has(it, "listen backlog overflows");
+}
+
 /* A SYN from sport to TGT's 6320 answered by a bare ACK (the host's TIME-WAIT), or by a RST. */
 static void stale(bool rst)
 {
@@ -170,6 +196,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(synack_after_ack_then_silence_is_a_full_backlog),
         cmocka_unit_test(unanswered_syns_without_a_full_queue_are_dropped),
+        cmocka_unit_test(connections_left_unserved_then_silence_at_the_host_is_a_backlog),
         cmocka_unit_test(syn_answered_by_a_bare_ack_met_a_time_wait),
         cmocka_unit_test(syn_answered_by_a_rst_stays_closed),
         cmocka_unit_test(udp_answer_from_another_address_is_paired),
