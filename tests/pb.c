@@ -240,6 +240,16 @@ static struct pb_flow_seq *pb_seq_find(struct pb *b, const struct fw_addr *s, ui
     return e;
 }
 
+uint32_t pb_tcp_seq(struct pb *b, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport)
+{
+    struct fw_addr s, d;
+    if (pb_addrs(src, dst, &s, &d) != 0)
+        return 0;
+    const struct pb_flow_seq *e = pb_seq_find(b, &s, sport, &d, dport, false);
+    return e != NULL ? e->next : 0;
+}
+
 int pb_tcp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint16_t dport,
            uint8_t flags)
 {
@@ -355,6 +365,8 @@ int pb_icmp_error(struct pb *b, const char *from, const char *to, uint8_t type, 
     m[1] = code;
     if (v6 && type == 2)
         pb_put32(m + 4, 1280); /* Packet Too Big: the MTU */
+    if (!v6 && type == 3 && code == 4)
+        pb_put16(m + 6, 1400); /* fragmentation needed: the next hop's MTU (RFC 1191) */
     memcpy(m + 8, q, want);
     return pb_emit(b, &s, &d, v6 ? 58 : 1, m, 8 + want, 2, buf);
 }

@@ -111,6 +111,11 @@ int pb_tcp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint1
            uint8_t flags);
 int pb_udp(struct pb *b, const char *src, uint16_t sport, const char *dst, uint16_t dport,
            uint32_t payload_len);
+/* The sequence number the next segment from src:sport to dst:dport gets (0: none sent yet).
+ * To send a segment again, set b->next.set_seq to it before the first sending; the automatic
+ * numbering still moves on with every segment, so send nothing new on that side afterwards. */
+uint32_t pb_tcp_seq(struct pb *b, const char *src, uint16_t sport, const char *dst,
+                    uint16_t dport);
 /* The three-way handshake SYN, SYN-ACK, ACK between client:cport and server:sport, built with
  * pb_tcp(); returns the index of the SYN or the first negative FW_E* code. */
 int pb_handshake(struct pb *b, const char *client, uint16_t cport, const char *server,
@@ -118,7 +123,8 @@ int pb_handshake(struct pb *b, const char *client, uint16_t cport, const char *s
 /* ICMP echo (8/0) or ICMPv6 echo (128/129). */
 int pb_icmp_echo(struct pb *b, const char *src, const char *dst, bool reply, uint16_t id,
                  uint16_t seq);
-/* An ICMP (or ICMPv6, by family) error from `from` to `to`, quoting frame quoted_index. */
+/* An ICMP (or ICMPv6, by family) error from `from` to `to`, quoting frame quoted_index.
+ * "Fragmentation needed" (3/4) carries a next-hop MTU of 1400, "packet too big" 1280. */
 int pb_icmp_error(struct pb *b, const char *from, const char *to, uint8_t type, uint8_t code,
                   int quoted_index);
 /* An IP packet of any protocol with payload_len bytes of pattern after the IP header. */

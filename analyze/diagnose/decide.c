@@ -93,7 +93,8 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
     enum verdict_conf conf = f->confidence;
     if (kind == VERDICT_PARTIAL) {
         it->v.answered_by = e->cell->to;
-        conf = VERDICT_CONF_MEDIUM;
+        if (f->kind != VERDICT_PARTIAL) /* a finding that names PARTIAL itself weighed it */
+            conf = VERDICT_CONF_MEDIUM;
     } else {
         it->v.answered_by = f->answered_by;
         it->inferred = f->inferred;

@@ -1,0 +1,208 @@
+/* analyze/diagnose/lookalike_test.c: the host's own doings that look like a block at first
+ * sight (PRODUCT.md, "Look-alikes"): a full listen backlog (explain_backlog.c), a SYN that met
+ * a TIME-WAIT (explain_time_wait.c), a UDP answer from another address of the host
+ * (explain_other_address.c) and scanner probes (explain_not_attempt.c), each with the near
+ * miss that must not be taken for it. Captured on the source unless said otherwise. */
+#include "diag_test.h"
+
+/* nconn connections to TGT's 6320 set up and left unserved (the host sends nothing), the
+ * SYN-ACK of each sent again after the ACK when full; then nsyn SYNs nobody answers, each
+ * retransmitted once. */
+static void backlog(int nconn, bool full, int nsyn)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    uint16_t sport = 50001;
+    for (int i = 0; i < nconn; i++, sport++) {
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+        b.next.ttl = 63;
+        pb_tcp(&b, TGT, 6320, SRC, sport, TH_SYN | TH_ACK);
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_ACK);
+        if (full) {
+            b.next.ttl = 63;
+            pb_tcp(&b, TGT, 6320, SRC, sport, TH_SYN | TH_ACK);
+        }
+    }
+    for (int i = 0; i < nsyn; i++, sport++) {
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+        pb_wait(&b, SEC);
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+    }
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+static void synack_after_ack_then_silence_is_a_full_backlog(void **state)
+{
+    (void)state;
+    backlog(2, true, 3);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_PARTIAL, LOOKALIKE_BACKLOG,
+                                        "listen-backlog-overflow", VERDICT_CONF_HIGH, TGT, false,
+                                        "no firewall rule to open" });
+    assert_int_equal(it->counts.synack_after_ack, 2);
+    diag_evidence_has(it, "accept queue was full");
+}
+
+static void unanswered_syns_without_a_full_queue_are_dropped(void **state)
+{
+    (void)state;
+    /* At the requester, with no SYN-ACK after the ACK: nothing says the queue was full. */
+    backlog(2, false, 3);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_PARTIAL, LOOKALIKE_NONE, "firewall-drop",
+                                        VERDICT_CONF_MEDIUM, TGT, true,
+                                        "passes only sometimes (2 of 5 attempts)" });
+}
+
+static void connections_left_unserved_then_silence_at_the_host_is_a_backlog(void **state)
+{
+    (void)state;
+    /* Captured at the target (--local): the source's packets arrive with 63, its own leave
+     * with 64. Two connections set up, the service sends nothing, later SYNs go unanswered. */
+    pb_init(&b, T0);
+    b.ttl = 63;
+    uint16_t sport = 50001;
+    for (int i = 0; i < 2; i++, sport++) {
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+        b.next.ttl = 64;
+        pb_tcp(&b, TGT, 6320, SRC, sport, TH_SYN | TH_ACK);
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_ACK);
+    }
+    for (int i = 0; i < 2; i++, sport++)
+        pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
+    pb_wait(&b, 5 * SEC);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    diag_run(TGT);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_PARTIAL, LOOKALIKE_BACKLOG,
+                                        "listen-backlog-overflow", VERDICT_CONF_MEDIUM, TGT,
+                                        false, "check the service" });
+    diag_evidence_has(it, "listen backlog overflows");
+}
+
+/* A SYN from sport to TGT's 6320 answered by a bare ACK (the host's TIME-WAIT), or by a RST. */
+static void stale(bool rst)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    b.next.ttl = 63;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, rst ? TH_RST | TH_ACK : TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+static void syn_answered_by_a_bare_ack_met_a_time_wait(void **state)
+{
+    (void)state;
+    stale(false);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_OPEN, LOOKALIKE_TIME_WAIT, "time-wait-reuse",
+                                        VERDICT_CONF_MEDIUM, TGT, false,
+                                        "let the client pick fresh ports" });
+    diag_evidence_has(it, "met a TIME-WAIT");
+}
+
+static void syn_answered_by_a_rst_stays_closed(void **state)
+{
+    (void)state;
+    stale(true);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_CLOSED, LOOKALIKE_NONE, "host-closed",
+                                        VERDICT_CONF_HIGH, TGT, false,
+                                        "nothing listens on TCP 6320" });
+}
+
+/* A UDP request from 40001 to TGT's 6320, answered from TGT2's port aport to port cport. */
+static void other_address(uint16_t aport, uint16_t cport)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_udp(&b, SRC, 40001, TGT, 6320, 30);
+    b.next.ttl = 63;
+    pb_udp(&b, TGT2, aport, SRC, cport, 60);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+static void udp_answer_from_another_address_is_paired(void **state)
+{
+    (void)state;
+    other_address(6320, 40001);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 17, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_OPEN, LOOKALIKE_OTHER_ADDR,
+                                        "reply-from-other-address", VERDICT_CONF_MEDIUM, TGT2,
+                                        false, "answers from its other address 203.0.113.21" });
+    /* The stray answer is no attempt of its own. */
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    struct fw_addr t2;
+    assert_true(fw_addr_parse(&t2, TGT2));
+    for (size_t i = 0; i < verdict_count(vc); i++)
+        assert_false(fw_addr_eq(&verdict_at(vc, i)->from, &t2));
+}
+
+static void answer_on_another_port_pair_is_not_paired(void **state)
+{
+    (void)state;
+    static const uint16_t pairs[][2] = { { 6321, 40001 }, { 6320, 40002 } };
+    for (size_t i = 0; i < 2; i++) {
+        other_address(pairs[i][0], pairs[i][1]);
+        struct analyzer *a = diag_run(NULL);
+        const struct verdict_item *it = diag_find(a, SRC, TGT, 17, 6320);
+        diag_expect(it, (struct diag_want){ VERDICT_DROPPED, LOOKALIKE_NONE, "firewall-drop",
+                                            VERDICT_CONF_LOW, NULL, true,
+                                            "on the firewall between them" });
+    }
+}
+
+static void syn_fin_probes_are_no_attempt(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN | TH_FIN);
+    pb_tcp(&b, SRC, 50002, TGT, 6320, TH_SYN | TH_RST);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_INCONCLUSIVE, LOOKALIKE_NOT_ATTEMPT,
+                                        "not-an-attempt", VERDICT_CONF_HIGH, NULL, false,
+                                        "saw only scanner probes" });
+    assert_int_equal(it->counts.by_outcome[VO_NOT_ATTEMPT], 2);
+}
+
+static void ecn_syn_is_a_real_attempt(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN | TH_ECE | TH_CWR);
+    pb_wait(&b, SEC);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN | TH_ECE | TH_CWR);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_DROPPED, LOOKALIKE_NONE, "firewall-drop",
+                                        VERDICT_CONF_MEDIUM, NULL, true,
+                                        "on the firewall between them" });
+    assert_int_equal(it->counts.retransmits, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(synack_after_ack_then_silence_is_a_full_backlog),
+        cmocka_unit_test(unanswered_syns_without_a_full_queue_are_dropped),
+        cmocka_unit_test(connections_left_unserved_then_silence_at_the_host_is_a_backlog),
+        cmocka_unit_test(syn_answered_by_a_bare_ack_met_a_time_wait),
+        cmocka_unit_test(syn_answered_by_a_rst_stays_closed),
+        cmocka_unit_test(udp_answer_from_another_address_is_paired),
+        cmocka_unit_test(answer_on_another_port_pair_is_not_paired),
+        cmocka_unit_test(syn_fin_probes_are_no_attempt),
+        cmocka_unit_test(ecn_syn_is_a_real_attempt),
+    };
+    return cmocka_run_group_tests(tests, NULL, diag_done);
+}

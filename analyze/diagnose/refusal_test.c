@@ -1,0 +1,154 @@
+/* analyze/diagnose/refusal_test.c: who said no. A router with no route (ICMP net/host
+ * unreachable, ICMPv6 address unreachable) is UNREACHABLE, not a filter
+ * (explain_unreachable.c); ICMP admin-prohibited stays REJECTED (explain_fw_reject.c), as does
+ * a RST whose TTL does not fit the host's, while the host's own RST is CLOSED
+ * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. Captured on the source: the
+ * router next to it sends with TTL 64, the target's packets arrive with 63. */
+#include "diag_test.h"
+
+/* A SYN from src to tgt's 6320 refused by rtr with ICMP type/code. */
+static void syn_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
+                        uint8_t code)
+{
+    pb_init(&b, T0);
+    diag_control(src, 49400, tgt);
+    int syn = pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN);
+    assert_true(syn >= 0);
+    assert_true(pb_icmp_error(&b, rtr, src, type, code, syn) >= 0);
+    diag_tail(src, 49401, tgt, 5 * SEC);
+}
+
+static void expect_unreachable(const char *src, const char *tgt, const char *rtr)
+{
+    diag_run(NULL);
+    diag_expect(diag_find(diag_a, src, tgt, 6, 6320),
+                (struct diag_want){ VERDICT_UNREACHABLE, LOOKALIKE_NONE, "routing",
+                                    VERDICT_CONF_HIGH, rtr, true, "says it has no way to" });
+}
+
+static void icmp_host_unreachable_is_routing(void **state)
+{
+    (void)state;
+    syn_refused(SRC, TGT, RTR, 3, 1);
+    expect_unreachable(SRC, TGT, RTR);
+    assert_non_null(strstr(diag_find(diag_a, SRC, TGT, 6, 6320)->advice,
+                           "check that 203.0.113.20 is up"));
+}
+
+static void icmpv6_address_unreachable_is_routing(void **state)
+{
+    (void)state;
+    syn_refused(SRC6, TGT6, RTR6, 1, 3);
+    expect_unreachable(SRC6, TGT6, RTR6);
+}
+
+static void icmp_admin_prohibited_stays_rejected(void **state)
+{
+    (void)state;
+    syn_refused(SRC, TGT, RTR, 3, 13);
+    diag_run(NULL);
+    diag_expect(diag_find(diag_a, SRC, TGT, 6, 6320),
+                (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                    VERDICT_CONF_HIGH, RTR, true,
+                                    "on the firewall at 198.51.100.1" });
+}
+
+static void icmpv6_admin_prohibited_stays_rejected(void **state)
+{
+    (void)state;
+    syn_refused(SRC6, TGT6, RTR6, 1, 1);
+    diag_run(NULL);
+    diag_expect(diag_find(diag_a, SRC6, TGT6, 6, 6320),
+                (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                    VERDICT_CONF_HIGH, RTR6, true,
+                                    "on the firewall at 2001:db8:1::1" });
+}
+
+/* A RST with the host's TTL (63) is the host's; one with 64 was made next to the capture. */
+static void syn_reset(uint8_t ttl)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    b.next.ttl = ttl;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_RST | TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+static void host_rst_is_closed(void **state)
+{
+    (void)state;
+    syn_reset(63);
+    diag_run(NULL);
+    diag_expect(diag_find(diag_a, SRC, TGT, 6, 6320),
+                (struct diag_want){ VERDICT_CLOSED, LOOKALIKE_NONE, "host-closed",
+                                    VERDICT_CONF_HIGH, TGT, false, "start the service there" });
+}
+
+static void forged_rst_is_no_host_closing(void **state)
+{
+    (void)state;
+    syn_reset(64);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                        VERDICT_CONF_HIGH, NULL, true,
+                                        "resets the connection in 203.0.113.20's name" });
+    diag_evidence_has(it, "does not fit the host's own packets");
+}
+
+/* An echo request from src to tgt answered by rtr's ICMP type/code. */
+static void echo_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
+                         uint8_t code)
+{
+    pb_init(&b, T0);
+    diag_control(src, 49400, tgt);
+    int req = pb_icmp_echo(&b, src, tgt, false, 7, 1);
+    assert_true(req >= 0);
+    assert_true(pb_icmp_error(&b, rtr, src, type, code, req) >= 0);
+    diag_tail(src, 49401, tgt, 5 * SEC);
+}
+
+static void echo_without_route_is_unreachable(void **state)
+{
+    (void)state;
+    static const struct { const char *src, *tgt, *rtr; uint8_t type, code; } v[] = {
+        { SRC, TGT, RTR, 3, 0 },     /* net unreachable */
+        { SRC6, TGT6, RTR6, 1, 3 },  /* address unreachable */
+        { SRC6, TGT6, RTR6, 1, 0 },  /* no route to destination */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        echo_refused(v[i].src, v[i].tgt, v[i].rtr, v[i].type, v[i].code);
+        diag_run(NULL);
+        diag_expect(diag_find(diag_a, v[i].src, v[i].tgt, VERDICT_PROTO_ECHO, 0),
+                    (struct diag_want){ VERDICT_UNREACHABLE, LOOKALIKE_NONE, "routing",
+                                        VERDICT_CONF_HIGH, v[i].rtr, true,
+                                        "says it has no way to" });
+    }
+}
+
+static void echo_prohibited_is_rejected(void **state)
+{
+    (void)state;
+    echo_refused(SRC6, TGT6, RTR6, 1, 1);
+    diag_run(NULL);
+    diag_expect(diag_find(diag_a, SRC6, TGT6, VERDICT_PROTO_ECHO, 0),
+                (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                    VERDICT_CONF_HIGH, RTR6, true,
+                                    "the failover monitor needs ICMP echo" });
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(icmp_host_unreachable_is_routing),
+        cmocka_unit_test(icmpv6_address_unreachable_is_routing),
+        cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
+        cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),
+        cmocka_unit_test(host_rst_is_closed),
+        cmocka_unit_test(forged_rst_is_no_host_closing),
+        cmocka_unit_test(echo_without_route_is_unreachable),
+        cmocka_unit_test(echo_prohibited_is_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, diag_done);
+}
