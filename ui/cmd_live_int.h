@@ -13,6 +13,7 @@
 #include "attempt_ring.h"
 #include "cli.h"
 #include "live_loop.h"
+#include "live_out.h"
 #include "live_stream.h"
 #include "report.h"
 #include "tui.h"
@@ -21,6 +22,7 @@ struct live_opts {
     const char *iface, *filter, *wpath, *user;
     bool full, force, json, print_filter;
     bool no_ui;             /* --no-ui: stream text even on a terminal */
+    bool packet_buffered;   /* -U: the -w file flushed after every frame, not every second */
     uint64_t duration_us;
     uint32_t buffer_kib, snaplen;
     struct cli_verdict v;   /* --profile, --ports, --rpc-range, --source, --target, --local */
@@ -42,6 +44,11 @@ struct live_run {
     struct analyzer *a;
     struct report rep;
     struct live_stream stream;
+    struct live_out out;        /* the stream's queue toward stdout (stderr with --json) */
+    struct live_watch outw;     /* the loop wakes when out's fd takes more */
+    struct live_loop_cfg *lc;   /* the loop's settings: the pump sets the watch on out */
+    bool told_broken;           /* the stream's end was said on stderr */
+    uint64_t flush_due_us;      /* when the -w file must reach the kernel; 0: nothing pending */
     bool dirty;                 /* a connection ended: verdicts may have changed */
     bool write_failed;
     char werr[FW_ERRLEN];
