@@ -18,6 +18,12 @@
 #include "report.h"
 #include "tui.h"
 
+/* A live run's flow table: about 460 bytes a flow, so 60 MB at most. Offline the cap is a
+ * million (a file is read once, and its flows are what they are); live, a flood of spoofed
+ * SYNs lasts as long as someone sends it, and the memory it may take must be known. The
+ * connections of a replication server fit many times over. */
+#define LIVE_MAX_FLOWS 131072u
+
 struct live_opts {
     const char *iface, *filter, *wpath, *user;
     bool full, force, json, print_filter;

@@ -48,6 +48,9 @@ static const char live_usage[] =
     "  -Z USER              after opening the device, run as USER (default nobody); without\n"
     "                       root (a binary given CAP_NET_RAW,CAP_NET_ADMIN) the capabilities\n"
     "                       are given up instead\n"
+    "  --max-flows N        track at most N connections at once (default %u, about 60 MB;\n"
+    "                       beyond it the oldest idle one is cut short and counted as an\n"
+    "                       eviction): a flood of spoofed SYNs cannot grow memory past it\n"
     "  --no-ui              stream text even on a terminal\n"
     "  --json               print the final report as JSON (the stream then goes to stderr)\n"
     "  --profile NAME|FILE, --ports LIST, --rpc-range LO-HI, --source ADDR --target ADDR,\n"
@@ -60,7 +63,7 @@ static const char live_usage[] =
 
 void cmd_live_usage(void)
 {
-    printf(live_usage, CAP_LIVE_DEFAULT_BUFFER_KIB, CAP_LIVE_DEFAULT_SNAPLEN);
+    printf(live_usage, CAP_LIVE_DEFAULT_BUFFER_KIB, CAP_LIVE_DEFAULT_SNAPLEN, LIVE_MAX_FLOWS);
 }
 
 static int live_usage_error(const char *fmt, const char *arg)
@@ -93,11 +96,12 @@ static int live_duration(const char *text, uint64_t *out_us)
 /* Returns 0 to run, 1 when help was printed, -1 on a usage error (already reported). */
 int live_parse(int argc, char **argv, struct live_opts *o)
 {
-    enum { O_DURATION = 256, O_FORCE, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON, O_PROFILE,
+    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON, O_PROFILE,
            O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, O_DURATION}, {"force", no_argument, NULL, O_FORCE},
         {"packet-buffered", no_argument, NULL, 'U'},
+        {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"filter", required_argument, NULL, O_FILTER}, {"full", no_argument, NULL, O_FULL},
         {"print-filter", no_argument, NULL, O_PRINT}, {"no-ui", no_argument, NULL, O_NOUI},
         {"json", no_argument, NULL, O_JSON}, {"profile", required_argument, NULL, O_PROFILE},
@@ -110,6 +114,7 @@ int live_parse(int argc, char **argv, struct live_opts *o)
     int c;
     opterr = 0;
     optind = 1;
+    o->cfg.max_flows = LIVE_MAX_FLOWS;
     while ((c = getopt_long(argc, argv, ":i:w:B:s:Z:Uh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': o->iface = optarg; break;
@@ -129,6 +134,10 @@ int live_parse(int argc, char **argv, struct live_opts *o)
             break;
         case O_FORCE: o->force = true; break;
         case 'U': o->packet_buffered = true; break;
+        case O_MAXFLOWS:
+            if (live_number("--max-flows", optarg, 1024, UINT32_MAX, &o->cfg.max_flows) != 0)
+                return -1;
+            break;
         case O_FILTER: o->filter = optarg; break;
         case O_FULL: o->full = true; break;
         case O_PRINT: o->print_filter = true; break;
