@@ -96,8 +96,8 @@ static int live_duration(const char *text, uint64_t *out_us)
 /* Returns 0 to run, 1 when help was printed, -1 on a usage error (already reported). */
 int live_parse(int argc, char **argv, struct live_opts *o)
 {
-    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON, O_PROFILE,
-           O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
+    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON,
+           O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, O_DURATION}, {"force", no_argument, NULL, O_FORCE},
         {"packet-buffered", no_argument, NULL, 'U'},
