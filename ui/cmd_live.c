@@ -5,8 +5,11 @@
  * stream prints what settled (on a terminal the interactive view shows it instead: its part of
  * the run is cmd_live_view.c's, the options cmd_live_opts.c's). At the end the same report as
  * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
- * drop, so it can be written where root can write, then handed to the -Z user; after a signal
- * it is flushed and closed, so it is a valid capture. Messages go through msg.h: on a terminal
+ * drop, so it can be written where root can write, then handed to the -Z user; it is flushed
+ * at most a second after its frames (-U: after each), and after a signal closed, so it is a
+ * valid capture. The stream goes through live_out.h's queue, which never blocks the loop: a
+ * stdout gone ends the stream only, and the report then goes to stderr. Messages go through
+ * msg.h: on a terminal
  * they wait for the view, which shows the newest, and are printed once the terminal is
  * restored. */
 #include <errno.h>
