@@ -2,10 +2,12 @@
 # tests/live/live_stdout.sh FWSIGHT: the stream's reader misbehaves and the capture must not
 # care: stdout closed (>&-, as under cron or some service managers), a reader that leaves after
 # one line (| head -1: EPIPE, where SIGPIPE used to kill fwsight), a reader that pauses (a FIFO
-# nobody reads for 8 s, its pipe shrunk to 4 KiB, while a ping flood runs). Each time the
-# capture runs to its end with no kernel drops, the report is printed (on stderr when stdout is
-# gone), and the -w file is whole: tcpdump and `fwsight analyze` read as many packets as the
-# report counted. About 30 s.
+# nobody reads for 10 s, its pipe shrunk to 4 KiB, while 3 s of pings of 1400 bytes at 5000 a
+# second, about 60 MB, pass: far more than the kernel's 16 MiB buffer holds for a loop that
+# waits on its stdout). Each time the capture runs to its end without kernel drops (at most 1%
+# on a loaded machine; a blocked loop loses most of the flood), the report is printed (on
+# stderr when stdout is gone), and the -w file is whole: tcpdump and `fwsight analyze` read as
+# many packets as the report counted. About 35 s.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 command -v tcpdump >/dev/null || { log "SKIP: tcpdump not installed"; exit 77; }
@@ -58,13 +60,13 @@ gzip -t "$WORK/head.pcap.gz" 2>/dev/null && ok "| head -1: the .gz is complete" 
 check_file "$WORK/head.pcap.gz" "$WORK/head.err" "| head -1"
 
 # --- a reader that pauses --------------------------------------------------------------------
-# The reader opens the FIFO, shrinks its pipe to 4 KiB, reads nothing for 8 s, then all of it.
+# The reader opens the FIFO, shrinks its pipe to 4 KiB, reads nothing for 10 s, then all of it.
 mkfifo "$WORK/fifo"
 python3 -c '
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
-time.sleep(8)
+time.sleep(10)
 with open(sys.argv[2], "wb") as out:
     end = time.time() + 30
     while time.time() < end:
@@ -75,7 +77,7 @@ with open(sys.argv[2], "wb") as out:
 ' "$WORK/fifo" "$WORK/paused.out" &
 PIDS+=($!)
 reader=$!
-ip netns exec "$NS_S" "$FWSIGHT" live -i lv0 --no-ui -w "$WORK/paused.pcap" --duration 14 \
+ip netns exec "$NS_S" "$FWSIGHT" live -i lv0 --no-ui -w "$WORK/paused.pcap" --duration 15 \
     >"$WORK/fifo" 2>"$WORK/paused.err" &
 pid=$!
 PIDS+=("$pid")
@@ -93,21 +95,23 @@ for p in range(49152, 49302):
         pass
     s.close()
 ' "$T4"
-sleep 4
+sleep 5.5
 # then a flood while the stream is stuck: a blocked loop would leave it to the kernel's buffer
-nsx "$NS_S" ping -q -f -c 40000 -w 3 -s 64 "$T4" >/dev/null 2>&1
+nsx "$NS_S" ping -q -i 0.0002 -c 15000 -w 3 -s 1400 "$T4" >/dev/null 2>&1
 wait_exit "$pid" 25
 wait_exit "$reader" 30
 [ "$RC" = 0 ] || [ "$RC" = 1 ] && ok "paused reader: exit $RC" ||
     { fail "paused reader: exit $RC"; cat "$WORK/paused.err" >&2; }
 d=$(report_kernel_drops "$WORK/paused.out")
-[ "$d" = 0 ] && ok "paused reader: 0 packets dropped by the kernel" ||
-    fail "paused reader: '$d' packets dropped by the kernel"
+p=$(report_packets "$WORK/paused.out")
+[ -n "$d" ] && [ -n "$p" ] && [ $((d * 100)) -le "$p" ] &&
+    ok "paused reader: $d packets dropped by the kernel, of $p" ||
+    fail "paused reader: '$d' packets dropped by the kernel, of '$p'"
 n=$(grep -c " status: " "$WORK/paused.out")
 [ "$n" -ge 2 ] && ok "paused reader: the stream went on ($n status lines)" ||
     fail "paused reader: $n status lines"
 check_file "$WORK/paused.pcap" "$WORK/paused.out" "paused reader"
-[ "$(report_packets "$WORK/paused.out")" -gt 20000 ] 2>/dev/null &&
+[ "$(report_packets "$WORK/paused.out")" -gt 10000 ] 2>/dev/null &&
     ok "paused reader: the flood was captured ($(report_packets "$WORK/paused.out") packets)" ||
     fail "paused reader: only '$(report_packets "$WORK/paused.out")' packets captured"
 finish
