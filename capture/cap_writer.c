@@ -1,7 +1,9 @@
 /* capture/cap_writer.c: frames out to a classic pcap file, plain or through zlib. The format
  * is the oldest one on purpose: every tool reads it. Plain files go through a small buffer of
- * our own and write(2), so that every write error (disk full) is seen with its errno; gzip
- * goes through zlib's gzdopen(). Which frames to write is the caller's business. */
+ * our own and write(2), so that every write error (disk full) is seen with its errno, and the
+ * buffer only ever holds whole records, so that a process killed between two writes leaves a
+ * file that ends on a record boundary; gzip goes through zlib's gzdopen(). Opening follows
+ * cap_out.h's policy. Which frames to write, and when to flush, is the caller's business. */
 #include "cap_writer.h"
 
 #include <errno.h>
@@ -14,6 +16,8 @@
 
 #include <zlib.h>
 
+#include "cap_out.h"
+
 #define CAP_WRITER_BUF_LEN (64u * 1024u)
 
 struct cap_writer {
@@ -21,6 +25,7 @@ struct cap_writer {
     bool created;           /* the file is new: force did not overwrite one */
     gzFile gz;
     char *path;
+    bool pending;           /* written since the last flush */
     int error;              /* first error, sticky: later calls report it again */
     char errmsg[FW_ERRLEN];
     size_t used;
@@ -120,25 +125,9 @@ struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snap
         free(w);
         return NULL;
     }
-    /* O_NOFOLLOW: root writing with --force into a world-writable directory must not follow
-     * a symbolic link someone planted at path and truncate whatever it points to. A new file
-     * first, even with force, so that the caller knows whether the file is its own. */
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
-    w->fd = open(path, flags | O_EXCL, 0644);
-    w->created = w->fd >= 0;
-    if (w->fd < 0 && errno == EEXIST && force)
-        w->fd = open(path, flags | O_TRUNC, 0644);
-    if (w->fd < 0) {
-        int e = errno;
-        struct stat st;
-        /* ELOOP also means a loop of links among the directories on the way: no link at path. */
-        if (e == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-            snprintf(err, FW_ERRLEN, "%s: is a symbolic link (will not write through it)", path);
-        else
-            snprintf(err, FW_ERRLEN, "%s: %s%s", path, strerror(e),
-                     e == EEXIST ? " (will not overwrite it)" : "");
+    w->fd = cap_out_open(path, force, &w->created, err);
+    if (w->fd < 0)
         goto fail;
-    }
     if (gzip) {
         w->gz = gzdopen(w->fd, "wb");
         if (!w->gz) {
@@ -186,16 +175,30 @@ int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ER
     put32(rec + 4, (uint32_t)(f->ts_us % 1000000u));
     put32(rec + 8, f->caplen);
     put32(rec + 12, f->wirelen);
+    w->pending = true;
+    /* A record that does not fit behind what is buffered: the buffer goes out first, so that
+     * a drain never writes a record's header without its bytes. */
+    if (w->gz == NULL && !w->error && w->used + sizeof rec + f->caplen > sizeof w->buf) {
+        int rc = writer_drain(w, err);
+        if (rc < 0)
+            return rc;
+    }
     int rc = writer_put(w, rec, sizeof rec, err);
     if (rc == 0 && f->caplen > 0)
         rc = writer_put(w, f->bytes, f->caplen, err);
     return rc;
 }
 
+bool cap_writer_pending(const struct cap_writer *w)
+{
+    return w->pending;
+}
+
 int cap_writer_flush(struct cap_writer *w, char err[FW_ERRLEN])
 {
     if (w->error)
         return writer_fail(w, w->error, "", err);
+    w->pending = false;
     if (w->gz)
         return gzflush(w->gz, Z_SYNC_FLUSH) == Z_OK ? 0 : writer_gz_fail(w, err);
     return writer_drain(w, err);

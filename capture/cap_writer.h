@@ -15,18 +15,23 @@ struct cap_writer;
 /* Whether a path asks for gzip: it ends in .gz (how users say it, for -w and the view's w). */
 bool cap_writer_path_gz(const char *path);
 
-/* Creates path and writes the file header. Refuses an existing file unless force (O_EXCL, so
- * two writers cannot race for one name), and a symbolic link at path even with force. NULL
- * with err filled on failure. */
+/* Creates path (cap_out_open(): no symbolic link followed, no existing file overwritten unless
+ * force) and writes the file header. NULL with err filled on failure. */
 struct cap_writer *cap_writer_open(const char *path, int linktype, uint32_t snaplen, bool gzip,
                                    bool force, char err[FW_ERRLEN]);
 
 /* Appends one record: f->caplen bytes of f->bytes, f->wirelen, f->ts_us. Buffered: a write
- * error may show only at a later call, at cap_writer_flush() or at cap_writer_close(). */
+ * error may show only at a later call, at cap_writer_flush() or at cap_writer_close(). A plain
+ * file only ever receives whole records from the buffer (a record bigger than the buffer goes
+ * out in pieces, right after what came before it). */
 int cap_writer_write(struct cap_writer *w, const struct frame *f, char err[FW_ERRLEN]);
 
-/* Hands buffered records to the kernel, so that a reader sees them now. */
+/* Hands buffered records to the kernel, so that a reader sees them now (gzip: a sync flush,
+ * after which a reader can decompress every record written so far). */
 int cap_writer_flush(struct cap_writer *w, char err[FW_ERRLEN]);
+/* Whether records were written since the last flush: a flush with nothing new costs a gzip
+ * file a few bytes, so the caller's timer asks first. */
+bool cap_writer_pending(const struct cap_writer *w);
 
 /* The file's descriptor, for the owner it is handed to before a privilege drop (cap_priv.h). */
 int cap_writer_fd(const struct cap_writer *w);

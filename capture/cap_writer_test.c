@@ -1,6 +1,7 @@
 /* capture/cap_writer_test.c: the pcap writer: what it writes reads back (plain and gzip),
- * it will not overwrite a file unless forced nor write through a symbolic link even then, and
- * a full disk is reported, not swallowed. */
+ * it will not overwrite a file unless forced nor write through a symbolic link even then, a
+ * full disk is reported, not swallowed, and what reaches the disk before a flush (what a
+ * killed process leaves) is whole records only; the output policy of cap_out.h for devices. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture/cap_file.h"
+#include "capture/cap_out.h"
 #include "capture/cap_writer.h"
 
 static char tmpdir[64];
@@ -105,11 +108,7 @@ static void refuses_a_symlink_even_forced(void **state)
     for (int force = 0; force < 2; force++) {
         assert_null(cap_writer_open(link, 1, 65535, false, force, err));
         char want[FW_ERRLEN];
-        if (force)
-            snprintf(want, sizeof want, "%s: is a symbolic link (will not write through it)",
-                     link);
-        else
-            snprintf(want, sizeof want, "%s: %s (will not overwrite it)", link, strerror(EEXIST));
+        snprintf(want, sizeof want, "%s: is a symbolic link (will not write through it)", link);
         assert_string_equal(err, want);
         check_frames(target, false, 3);
     }
@@ -120,6 +119,92 @@ static void refuses_a_symlink_even_forced(void **state)
     unlink(loop);
     unlink(link);
     unlink(target);
+}
+
+/* Without any flush, the buffer goes to the file whenever it fills: the file on disk (what a
+ * SIGKILL leaves) must then end on a record boundary, never after a header without its bytes. */
+static void unflushed_file_holds_whole_records(void **state)
+{
+    (void)state;
+    char path[128], err[FW_ERRLEN];
+    snprintf(path, sizeof path, "%s/whole.pcap", tmpdir);
+    struct cap_writer *w = cap_writer_open(path, 1, 65535, false, false, err);
+    assert_non_null(w);
+    const uint32_t len = 1000, rec = 16 + 1000;
+    for (int i = 0; i < 200; i++) {
+        struct frame f = {.bytes = big_payload, .caplen = len, .wirelen = len,
+                          .ts_us = (uint64_t)i};
+        assert_int_equal(cap_writer_write(w, &f, err), 0);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_true(st.st_size == 0 || (st.st_size >= 24 && (st.st_size - 24) % rec == 0));
+    }
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 100 * (off_t)rec); /* the buffer did go out, several times */
+    assert_true(cap_writer_pending(w));
+    assert_int_equal(cap_writer_flush(w, err), 0);
+    assert_false(cap_writer_pending(w));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 24 + 200 * (off_t)rec);
+    assert_int_equal(cap_writer_close(w, err), 0);
+    unlink(path);
+}
+
+/* A gzip file after a sync flush, not closed (the process killed): a reader decompresses every
+ * record written before the flush, then finds the file cut short. */
+static void gzip_sync_flush_is_readable_before_close(void **state)
+{
+    (void)state;
+    char path[128], copy[160], err[FW_ERRLEN], cmd[400];
+    snprintf(path, sizeof path, "%s/sync.pcap.gz", tmpdir);
+    snprintf(copy, sizeof copy, "%s/sync-copy.pcap.gz", tmpdir);
+    struct cap_writer *w = cap_writer_open(path, 1, 65535, true, false, err);
+    assert_non_null(w);
+    for (int i = 0; i < 50; i++) {
+        struct frame f = {.bytes = big_payload, .caplen = 100, .wirelen = 100,
+                          .ts_us = (uint64_t)i};
+        assert_int_equal(cap_writer_write(w, &f, err), 0);
+    }
+    assert_int_equal(cap_writer_flush(w, err), 0);
+    snprintf(cmd, sizeof cmd, "cp %s %s", path, copy);
+    assert_int_equal(system(cmd), 0);
+    struct cap_file *cf = cap_file_open(copy, 0, err);
+    assert_non_null(cf);
+    struct frame f;
+    int n = 0;
+    while (cap_file_next(cf, &f, err) == 1)
+        n++;
+    assert_int_equal(n, 50);
+    cap_file_close(cf);
+    assert_int_equal(cap_writer_close(w, err), 0);
+    unlink(copy);
+    unlink(path);
+}
+
+/* A device holds no file to lose: /dev/null is written to without --force; a directory or a
+ * regular file is not replaced without it. */
+static void out_policy_for_devices(void **state)
+{
+    (void)state;
+    char err[FW_ERRLEN], path[128];
+    bool created = true;
+    int fd = cap_out_open("/dev/null", false, &created, err);
+    assert_true(fd >= 0);
+    assert_false(created);
+    close(fd);
+    assert_int_equal(cap_out_open(tmpdir, true, &created, err), FW_EIO);
+    assert_non_null(strstr(err, "not a regular file"));
+    snprintf(path, sizeof path, "%s/plain.log", tmpdir);
+    fd = cap_out_open(path, false, &created, err);
+    assert_true(fd >= 0 && created);
+    close(fd);
+    assert_int_equal(cap_out_open(path, false, &created, err), FW_EUSAGE);
+    assert_non_null(strstr(err, "overwritten only with --force"));
+    fd = cap_out_open(path, true, &created, err);
+    assert_true(fd >= 0 && !created);
+    close(fd);
+    unlink(path);
 }
 
 static void full_disk_is_reported(void **state)
@@ -164,6 +249,9 @@ int main(void)
         cmocka_unit_test(refuses_to_overwrite_unless_forced),
         cmocka_unit_test(refuses_a_symlink_even_forced),
         cmocka_unit_test(full_disk_is_reported),
+        cmocka_unit_test(unflushed_file_holds_whole_records),
+        cmocka_unit_test(gzip_sync_flush_is_readable_before_close),
+        cmocka_unit_test(out_policy_for_devices),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyze/analyzer.h"
 #include "analyze/profile.h"
 #include "capture/cap_file.h"
+#include "capture/cap_out.h"
 #include "attempt_ring.h"
 #include "cmd_analyze_int.h"
 #include "connlog.h"
@@ -31,9 +33,16 @@ enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
 static void analyze_sink(void *ctx, const struct conn_record *r)
 {
     struct analyze_run *run = ctx;
-    if (run->log != NULL)
+    if (run->log != NULL &&
         connlog_write(run->log, r, run->log_open_us != 0 ? run->log_open_us
-                                                        : analyzer_stats(run->a)->first_ts_us);
+                                                        : analyzer_stats(run->a)->first_ts_us)
+            != 0 && !run->log->error_told) {
+        /* Said when it happens, not once the whole capture is read: the user may stop now. */
+        run->log->error_told = true;
+        msg_printf("fwsight: %s: writing the conn.log failed: %s (at packet %llu); the "
+                   "analysis goes on without it\n", run->log_path, strerror(run->log->error),
+                   (unsigned long long)analyzer_stats(run->a)->frames);
+    }
     report_add(&run->rep, r);
     if (run->attempts != NULL)
         attempt_ring_add(run->attempts, r);
@@ -174,11 +183,20 @@ static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, F
                    "itself\n", o->conn_log);
         return -1;
     }
-    *log_out = strcmp(o->conn_log, "-") == 0 ? stdout : fopen(o->conn_log, "w");
-    if (*log_out == NULL) {
-        msg_printf("fwsight: %s: cannot write the conn.log: %s\n", o->conn_log,
-                strerror(errno));
-        return -1;
+    if (strcmp(o->conn_log, "-") == 0) {
+        *log_out = stdout;
+    } else {
+        char err[FW_ERRLEN];
+        bool created;
+        int fd = cap_out_open(o->conn_log, o->force, &created, err);
+        if (fd < 0 || (*log_out = fdopen(fd, "w")) == NULL) {
+            if (fd >= 0) {
+                snprintf(err, sizeof err, "%s: %s", o->conn_log, strerror(errno));
+                close(fd);
+            }
+            msg_printf("fwsight: cannot write the conn.log: %s\n", err);
+            return -1;
+        }
     }
     connlog_init(log, *log_out, o->json ? CONNLOG_JSON : CONNLOG_TSV);
     return 0;
@@ -208,7 +226,7 @@ int cmd_analyze(int argc, char **argv)
 {
     struct analyze_opts o = {0};
     struct analyze_run run[2] = {{0}};
-    struct connlog log;
+    struct connlog log = {0};
     struct verdict_collector *combined = NULL;
     struct correlate_result corr;
     struct attempt_ring attempts[2] = {{0}};
@@ -233,6 +251,7 @@ int cmd_analyze(int argc, char **argv)
         if (analyze_log_open(&o, &log, &log_out) != 0)
             goto out;
         run[0].log = run[1].log = &log;
+        run[0].log_path = run[1].log_path = o.conn_log;
     }
     /* Only the view lists attempts: without --ui nothing is copied. Out of memory, the pane
      * just says none were kept. One ring per capture: the view merges them (an attempt both
@@ -254,7 +273,10 @@ int cmd_analyze(int argc, char **argv)
         connlog_fini(&log, st->first_ts_us, st2->last_ts_us > st->last_ts_us ? st2->last_ts_us
                                                                              : st->last_ts_us)
             != 0) {
-        msg_printf("fwsight: %s: writing the conn.log failed\n", o.conn_log);
+        if (!log.error_told)
+            msg_printf("fwsight: %s: writing the conn.log failed: %s\n", o.conn_log,
+                       strerror(log.error));
+        log.error_told = true;
         status = EXIT_USAGE;
     }
     struct report_two two = {
@@ -278,8 +300,9 @@ int cmd_analyze(int argc, char **argv)
 
 out:
     msg_release(); /* --ui: the view did not open */
-    if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && status != EXIT_USAGE) {
-        msg_printf("fwsight: %s: writing the conn.log failed\n", o.conn_log);
+    if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && !log.error_told) {
+        msg_printf("fwsight: %s: writing the conn.log failed: %s\n", o.conn_log,
+                   strerror(errno));
         status = EXIT_USAGE;
     }
     verdict_collector_free(combined);

@@ -18,6 +18,7 @@
 struct analyze_opts {
     const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
     const char *conn_log; /* NULL: none */
+    bool force;           /* --force: --conn-log may replace an existing file */
     bool json, quiet;
     bool ui, report;      /* --ui: the interactive view; --report: the report after it */
     struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
@@ -29,6 +30,7 @@ struct analyze_opts {
 struct analyze_run {
     struct analyzer *a;
     struct connlog *log; /* NULL: none; two captures write one log, the first one's first */
+    const char *log_path; /* --conn-log's PATH, for its messages */
     struct attempt_ring *attempts; /* --ui: the view's attempts pane; NULL: not kept */
     uint64_t log_open_us;
     struct report rep;

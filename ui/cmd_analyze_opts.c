@@ -39,7 +39,10 @@ static const char analyze_usage[] =
     "                       ports are listed even when the capture shows no traffic on them\n"
     "  --local ADDR         the host the capture was taken on, when it cannot be inferred\n"
     "  --conn-log PATH      also write a Zeek-compatible conn.log to PATH (- for stdout:\n"
-    "                       then stdout carries the conn.log only, no report)\n"
+    "                       then stdout carries the conn.log only, no report); a new file:\n"
+    "                       never through a symbolic link, never over an existing file\n"
+    "                       unless --force; a write error is said as it happens\n"
+    "  --force              let --conn-log replace an existing file\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
     "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
@@ -76,7 +79,7 @@ static int usage_error(const char *fmt, const char *arg)
 
 int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
-    enum { OPT_CONN_LOG = 256, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
+    enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
            OPT_REPORT };
     static const struct option longopts[] = {
@@ -87,6 +90,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"target", required_argument, NULL, OPT_TARGET},
         {"local", required_argument, NULL, OPT_LOCAL},
         {"conn-log", required_argument, NULL, OPT_CONN_LOG},
+        {"force", no_argument, NULL, OPT_FORCE},
         {"json", no_argument, NULL, OPT_JSON},
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
@@ -104,6 +108,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         unsigned long n;
         switch (c) {
         case OPT_CONN_LOG: o->conn_log = optarg; break;
+        case OPT_FORCE: o->force = true; break;
         case OPT_JSON: o->json = true; break;
         case OPT_UI: o->ui = true; break;
         case OPT_REPORT: o->report = true; break;

@@ -5,10 +5,16 @@
  * stream prints what settled (on a terminal the interactive view shows it instead: its part of
  * the run is cmd_live_view.c's, the options cmd_live_opts.c's). At the end the same report as
  * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
- * drop, so it can be written where root can write, then handed to the -Z user; after a signal
- * it is flushed and closed, so it is a valid capture. Messages go through msg.h: on a terminal
+ * drop, so it can be written where root can write, then handed to the -Z user; it is flushed
+ * at most a second after its frames (-U: after each), and after a signal closed, so it is a
+ * valid capture. The stream goes through live_out.h's queue, which never blocks the loop: a
+ * stdout gone ends the stream only, and the report then goes to stderr. Messages go through
+ * msg.h: on a terminal
  * they wait for the view, which shows the newest, and are printed once the terminal is
  * restored. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +26,7 @@
 #include "analyze/analyzer.h"
 #include "analyze/profile.h"
 #include "capture/cap_live.h"
+#include "capture/cap_out.h"
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
 #include "attempt_ring.h"
@@ -35,6 +42,9 @@
 enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 
 #define LIVE_STATUS_US (5u * 1000000u) /* a status line every 5 s: often enough to see drops */
+/* The -w file reaches the kernel at most this long after a frame: what a crash, the OOM killer
+ * or SIGKILL can take is one second, and a write() a second costs nothing (-U: every frame). */
+#define LIVE_FLUSH_US 1000000u
 /* A frame the kernel stamped just before our clock read may be handed over just after it:
  * timers run this far behind the wall clock so that frame times never go backwards. */
 #define LIVE_CLOCK_SLACK_US 500000u
@@ -56,10 +66,13 @@ static void live_frame(void *ctx, const struct frame *f)
     /* After a write error the file stays as it was (valid up to there); the frame still
      * counts for the analysis, and the pump ends the run. */
     if (run->w != NULL && !run->write_failed) {
-        if (cap_writer_write(run->w, f, run->werr) != 0)
+        if (cap_writer_write(run->w, f, run->werr) != 0 ||
+            (run->o->packet_buffered && cap_writer_flush(run->w, run->werr) != 0))
             run->write_failed = true;
         else
             run->nwritten++;
+        if (run->flush_due_us == 0 && !run->o->packet_buffered)
+            run->flush_due_us = live_now_us() + LIVE_FLUSH_US;
     }
     analyzer_feed(run->a, f);
 }
@@ -71,11 +84,31 @@ static void live_status(struct live_run *run, uint64_t now_us)
     live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
 }
 
+/* The stream's share of a wake-up: what it queued goes out as far as stdout takes it without
+ * waiting; the loop wakes when it takes more. A broken stdout ends the stream, said once. */
+static void live_stream_out(struct live_run *run)
+{
+    bool more = live_out_drain(&run->out);
+    if (run->lc != NULL) {
+        run->outw = (struct live_watch){live_out_fd(&run->out), POLLOUT, NULL, NULL};
+        run->lc->watch = &run->outw;
+        run->lc->nwatch = more ? 1 : 0;
+    }
+    if (run->out.broken && !run->told_broken) {
+        run->told_broken = true;
+        msg_printf("fwsight: %s: %s: the stream ends here, the capture goes on (the report "
+                   "will be on stderr)\n", run->o->json ? "stderr" : "stdout",
+                   strerror(run->out.error));
+    }
+}
+
 /* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
  * then the timers, then what changed. */
 static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
 {
     struct live_run *run = ctx;
+    if (!run->ui)
+        live_stream_tick(&run->stream, now_us);
     for (int i = 0; i < 64; i++) {
         int n = cap_live_dispatch(run->cap, 0, live_frame, run, err);
         if (run->write_failed) {
@@ -100,22 +133,35 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         else
             live_tell_incomplete(run);
     }
-    if (run->next_status_us == 0)
-        run->next_status_us = now_us + LIVE_STATUS_US;
-    if (now_us >= run->next_status_us) {
-        /* With the status, the saved file catches up: a reader (or a crash) sees it whole
-         * up to the last few seconds, and a full disk shows now rather than at the end. */
-        if (run->w != NULL && cap_writer_flush(run->w, run->werr) != 0) {
+    if (run->flush_due_us != 0 && now_us >= run->flush_due_us) {
+        /* The saved file catches up: a reader (or a crash) sees it whole up to the last
+         * second, and a full disk shows now rather than at the end. */
+        run->flush_due_us = 0;
+        if (run->w != NULL && cap_writer_pending(run->w) &&
+            cap_writer_flush(run->w, run->werr) != 0) {
             run->write_failed = true;
             snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
             return FW_EIO;
         }
+    }
+    if (run->flush_due_us != 0 && run->flush_due_us < *next_us)
+        *next_us = run->flush_due_us;
+    if (run->next_status_us == 0)
+        run->next_status_us = now_us + LIVE_STATUS_US;
+    if (now_us >= run->next_status_us) {
         if (!run->ui)
             live_status(run, now_us);
         run->next_status_us = now_us + LIVE_STATUS_US;
     }
     if (run->next_status_us < *next_us)
         *next_us = run->next_status_us;
+    if (!run->ui) {
+        /* the stream's second ends: its summaries are due then */
+        uint64_t tick = (now_us / 1000000u + 1u) * 1000000u;
+        if (tick < *next_us)
+            *next_us = tick;
+        live_stream_out(run);
+    }
     return run->tui != NULL ? live_view(run, now_us, next_us) : 0;
 }
 
@@ -143,8 +189,7 @@ static int live_open(struct live_run *run, const char *filter)
              * else (no such directory, no permission, a symbolic link) the file's (3). */
             struct stat st;
             bool exists = !o->force && lstat(o->wpath, &st) == 0 && !S_ISLNK(st.st_mode);
-            msg_printf("fwsight: %s%s\n", err,
-                       exists ? " (an existing file is overwritten only with --force)" : "");
+            msg_printf("fwsight: %s\n", err);
             return exists ? LIVE_USAGE : LIVE_CAPTURE;
         }
     }
@@ -179,7 +224,10 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     };
     if (run->tui != NULL)
         live_view_attach(run, &lc);
+    else
+        run->lc = &lc;
     enum live_stop stop = live_loop_run(&lc, &signo, err);
+    run->lc = NULL;
     /* The terminal is the user's again before anything more is printed. */
     tui_close(run->tui);
     run->tui = NULL;
@@ -187,8 +235,20 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     cap_live_stats(run->cap, &cs);
     analyzer_set_capture_drops(run->a, cs.kernel_drops + cs.if_drops);
     analyzer_finish(run->a);
-    if (!run->ui)
+    if (!run->ui) {
+        live_stream_tick(&run->stream, UINT64_MAX);
         live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
+        /* The capture is over: the stream may now wait for its reader. */
+        live_out_finish(&run->out);
+        live_stream_out(run);
+        if (run->out.dropped > 0)
+            msg_printf("fwsight: %llu lines of the stream were not written (%s); the capture "
+                       "lost nothing\n", (unsigned long long)run->out.dropped,
+                       run->out.broken ? "its output went away" : "its reader did not keep up");
+        if (run->stream.summarised > 0)
+            msg_printf("fwsight: %llu attempts were said only in the per-second summaries of "
+                       "the stream\n", (unsigned long long)run->stream.summarised);
+    }
     if (stop == LIVE_STOP_SIGNAL)
         msg_printf("fwsight: stopped by signal %d; reporting what was captured\n", signo);
     int status = LIVE_OK;
@@ -206,7 +266,7 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     return status;
 }
 
-static void live_report(struct live_run *run, const char *error)
+static void live_report(struct live_run *run, FILE *out, const char *error)
 {
     char name[96];
     struct cap_live_stats cs;
@@ -219,12 +279,19 @@ static void live_report(struct live_run *run, const char *error)
     };
     const struct analyzer_stats *st = analyzer_stats(run->a);
     if (run->o->json) {
-        report_print_json(stdout, &run->rep, &cap, st, &run->o->cfg, analyzer_verdicts(run->a));
+        report_print_json(out, &run->rep, &cap, st, &run->o->cfg, analyzer_verdicts(run->a));
     } else {
-        fputc('\n', stdout);
-        report_print_verdicts(stdout, analyzer_verdicts(run->a), &run->o->cfg);
-        report_print_text(stdout, &run->rep, &cap, st, &run->o->cfg);
+        fputc('\n', out);
+        report_print_verdicts(out, analyzer_verdicts(run->a), &run->o->cfg);
+        report_print_text(out, &run->rep, &cap, st, &run->o->cfg);
     }
+}
+
+/* Whether stdout is known to have no reader: closed when fwsight started (cap_out.h), or the
+ * stream found it broken. The report then goes to stderr rather than nowhere. */
+static bool live_stdout_dead(const struct live_run *run)
+{
+    return cap_out_std_was_closed(1) || (!run->o->json && run->out.broken);
 }
 
 int cmd_live(int argc, char **argv)
@@ -235,6 +302,9 @@ int cmd_live(int argc, char **argv)
     char *filter = NULL;
     int status = LIVE_USAGE;
 
+    /* A reader of the stream that goes away (| head -1) ends the stream, not the capture:
+     * writes then fail with EPIPE instead of killing fwsight with its file half written. */
+    signal(SIGPIPE, SIG_IGN);
     fw_config_defaults(&o.cfg);
     int prc = live_parse(argc, argv, &o);
     if (prc != 0) {
@@ -260,6 +330,8 @@ int cmd_live(int argc, char **argv)
     run.ui = !o.no_ui && !o.json && tui_is_possible();
     if (run.ui)
         msg_hold();
+    else
+        live_out_init(&run.out, o.json ? STDERR_FILENO : STDOUT_FILENO); /* still privileged */
     status = live_open(&run, filter);
     if (status != LIVE_OK)
         goto out;
@@ -270,7 +342,7 @@ int cmd_live(int argc, char **argv)
         goto out;
     }
     report_init(&run.rep);
-    live_stream_init(&run.stream, o.json ? stderr : stdout, o.v.prof);
+    live_stream_init(&run.stream, &run.out, o.v.prof);
     run.a = analyzer_new(&o.cfg, live_conn, &run);
     if (run.a == NULL) {
         msg_printf("fwsight: out of memory\n");
@@ -287,19 +359,28 @@ int cmd_live(int argc, char **argv)
         attempt_ring_init(&run.attempts, 0);
 
     status = live_capture(&run, err);
-    live_report(&run, status == LIVE_OK ? NULL : err);
+    const char *rerr = status == LIVE_OK ? NULL : err;
+    if (live_stdout_dead(&run)) {
+        live_report(&run, stderr, rerr);
+    } else {
+        live_report(&run, stdout, rerr);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            /* The reader left after the stream: the report is not lost for that. */
+            int e = errno;
+            msg_printf("fwsight: stdout: %s: the report follows on stderr\n", strerror(e));
+            live_report(&run, stderr, rerr);
+        }
+    }
+    fflush(stderr);
     if (status == LIVE_OK && report_blocking(analyzer_verdicts(run.a)))
         status = LIVE_BLOCKED;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        msg_printf("fwsight: writing to stdout failed\n");
-        status = LIVE_CAPTURE;
-    }
 
 out:
     tui_close(run.tui);
     msg_release(); /* the view did not open */
     attempt_ring_fini(&run.attempts);
     live_stream_fini(&run.stream);
+    live_out_fini(&run.out);
     analyzer_free(run.a);
     cap_writer_close(run.w, err);
     cap_live_close(run.cap);

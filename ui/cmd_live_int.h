@@ -13,14 +13,22 @@
 #include "attempt_ring.h"
 #include "cli.h"
 #include "live_loop.h"
+#include "live_out.h"
 #include "live_stream.h"
 #include "report.h"
 #include "tui.h"
+
+/* A live run's flow table: about 460 bytes a flow, so 60 MB at most. Offline the cap is a
+ * million (a file is read once, and its flows are what they are); live, a flood of spoofed
+ * SYNs lasts as long as someone sends it, and the memory it may take must be known. The
+ * connections of a replication server fit many times over. */
+#define LIVE_MAX_FLOWS 131072u
 
 struct live_opts {
     const char *iface, *filter, *wpath, *user;
     bool full, force, json, print_filter;
     bool no_ui;             /* --no-ui: stream text even on a terminal */
+    bool packet_buffered;   /* -U: the -w file flushed after every frame, not every second */
     uint64_t duration_us;
     uint32_t buffer_kib, snaplen;
     struct cli_verdict v;   /* --profile, --ports, --rpc-range, --source, --target, --local */
@@ -42,6 +50,11 @@ struct live_run {
     struct analyzer *a;
     struct report rep;
     struct live_stream stream;
+    struct live_out out;        /* the stream's queue toward stdout (stderr with --json) */
+    struct live_watch outw;     /* the loop wakes when out's fd takes more */
+    struct live_loop_cfg *lc;   /* the loop's settings: the pump sets the watch on out */
+    bool told_broken;           /* the stream's end was said on stderr */
+    uint64_t flush_due_us;      /* when the -w file must reach the kernel; 0: nothing pending */
     bool dirty;                 /* a connection ended: verdicts may have changed */
     bool write_failed;
     char werr[FW_ERRLEN];

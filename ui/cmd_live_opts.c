@@ -21,6 +21,12 @@ static const char live_usage[] =
     "'fwsight analyze --ui'; q or Ctrl-C ends the capture); when stdout is no terminal, with\n"
     "--json or with --no-ui, it always streams text.\n"
     "\n"
+    "The stream never holds up the capture: a reader that pauses makes it queue, then drop\n"
+    "lines (counted at the end); a reader that goes away (| head -1) ends the stream, not the\n"
+    "capture, and the report then goes to stderr. Each second a cell (from, to, protocol,\n"
+    "port) gets at most 3 attempt lines and the stream 50; the others are counted in one line\n"
+    "per cell ('tcp 6325 A -> B: 9,874 more attempts this second').\n"
+    "\n"
     "Options:\n"
     "  -i IFACE             the interface to capture on ('any': all of them)\n"
     "  --duration S         stop after S seconds (default: at Ctrl-C or SIGTERM)\n"
@@ -29,6 +35,8 @@ static const char live_usage[] =
     "                       the -Z user\n"
     "  --force              overwrite PATH if it exists (never without; the file keeps its\n"
     "                       owner, and a symbolic link is never written through)\n"
+    "  -U, --packet-buffered  write every packet to PATH as it comes (default: at most\n"
+    "                       one second later; gzip: a sync flush each second), as tcpdump -U\n"
     "  --filter EXPR        a BPF expression ANDed with the default filter\n"
     "  --full               capture every packet on the profile's TCP ports, not only SYN,\n"
     "                       FIN and RST (the default: TCP SYN/FIN/RST on any port, TCP 135\n"
@@ -40,6 +48,9 @@ static const char live_usage[] =
     "  -Z USER              after opening the device, run as USER (default nobody); without\n"
     "                       root (a binary given CAP_NET_RAW,CAP_NET_ADMIN) the capabilities\n"
     "                       are given up instead\n"
+    "  --max-flows N        track at most N connections at once (default %u, about 60 MB;\n"
+    "                       beyond it the oldest idle one is cut short and counted as an\n"
+    "                       eviction): a flood of spoofed SYNs cannot grow memory past it\n"
     "  --no-ui              stream text even on a terminal\n"
     "  --json               print the final report as JSON (the stream then goes to stderr)\n"
     "  --profile NAME|FILE, --ports LIST, --rpc-range LO-HI, --source ADDR --target ADDR,\n"
@@ -52,7 +63,7 @@ static const char live_usage[] =
 
 void cmd_live_usage(void)
 {
-    printf(live_usage, CAP_LIVE_DEFAULT_BUFFER_KIB, CAP_LIVE_DEFAULT_SNAPLEN);
+    printf(live_usage, CAP_LIVE_DEFAULT_BUFFER_KIB, CAP_LIVE_DEFAULT_SNAPLEN, LIVE_MAX_FLOWS);
 }
 
 static int live_usage_error(const char *fmt, const char *arg)
@@ -85,10 +96,12 @@ static int live_duration(const char *text, uint64_t *out_us)
 /* Returns 0 to run, 1 when help was printed, -1 on a usage error (already reported). */
 int live_parse(int argc, char **argv, struct live_opts *o)
 {
-    enum { O_DURATION = 256, O_FORCE, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON, O_PROFILE,
-           O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
+    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON,
+           O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, O_DURATION}, {"force", no_argument, NULL, O_FORCE},
+        {"packet-buffered", no_argument, NULL, 'U'},
+        {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"filter", required_argument, NULL, O_FILTER}, {"full", no_argument, NULL, O_FULL},
         {"print-filter", no_argument, NULL, O_PRINT}, {"no-ui", no_argument, NULL, O_NOUI},
         {"json", no_argument, NULL, O_JSON}, {"profile", required_argument, NULL, O_PROFILE},
@@ -101,7 +114,8 @@ int live_parse(int argc, char **argv, struct live_opts *o)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":i:w:B:s:Z:h", longopts, NULL)) != -1) {
+    o->cfg.max_flows = LIVE_MAX_FLOWS;
+    while ((c = getopt_long(argc, argv, ":i:w:B:s:Z:Uh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': o->iface = optarg; break;
         case 'w': o->wpath = optarg; break;
@@ -119,6 +133,11 @@ int live_parse(int argc, char **argv, struct live_opts *o)
                 return -1;
             break;
         case O_FORCE: o->force = true; break;
+        case 'U': o->packet_buffered = true; break;
+        case O_MAXFLOWS:
+            if (live_number("--max-flows", optarg, 1024, UINT32_MAX, &o->cfg.max_flows) != 0)
+                return -1;
+            break;
         case O_FILTER: o->filter = optarg; break;
         case O_FULL: o->full = true; break;
         case O_PRINT: o->print_filter = true; break;

@@ -6,6 +6,7 @@
  * The records themselves, state and history, come from analyze/. */
 #include "connlog.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <time.h>
 
@@ -19,6 +20,17 @@ void connlog_init(struct connlog *l, FILE *out, enum connlog_format format)
     l->format = format;
     l->header_written = false;
     l->records = 0;
+    l->error = 0;
+    l->error_told = false;
+}
+
+/* stdio writes in blocks: the block whose write fails sets the stream's error indicator, and
+ * errno still says why when we look right after the call that wrote it. */
+static int connlog_check(struct connlog *l)
+{
+    if (l->error == 0 && ferror(l->out))
+        l->error = errno != 0 ? errno : EIO;
+    return l->error != 0 ? FW_EIO : 0;
 }
 
 const char *connlog_format_time(uint64_t us, char *buf, size_t len)
@@ -111,8 +123,11 @@ static void connlog_write_json(struct connlog *l, const struct conn_record *r)
     fputc('\n', l->out);
 }
 
-void connlog_write(struct connlog *l, const struct conn_record *r, uint64_t open_ts_us)
+int connlog_write(struct connlog *l, const struct conn_record *r, uint64_t open_ts_us)
 {
+    if (l->error != 0)
+        return FW_EIO;
+    errno = 0;
     if (!l->header_written)
         connlog_header(l, open_ts_us);
     if (l->format == CONNLOG_TSV)
@@ -120,18 +135,24 @@ void connlog_write(struct connlog *l, const struct conn_record *r, uint64_t open
     else
         connlog_write_json(l, r);
     l->records++;
+    return connlog_check(l);
 }
 
 int connlog_fini(struct connlog *l, uint64_t open_ts_us, uint64_t close_ts_us)
 {
     char stamp[32];
+    if (l->error != 0)
+        return FW_EIO;
+    errno = 0;
     if (!l->header_written)
         connlog_header(l, open_ts_us);
     if (l->format == CONNLOG_TSV) {
         connlog_stamp(close_ts_us, stamp, sizeof stamp);
         fprintf(l->out, "#close\t%s\n", stamp);
     }
-    if (fflush(l->out) != 0 || ferror(l->out))
+    if (fflush(l->out) != 0 || ferror(l->out)) {
+        l->error = errno != 0 ? errno : EIO;
         return FW_EIO;
+    }
     return 0;
 }

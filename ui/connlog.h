@@ -18,14 +18,18 @@ struct connlog {
     enum connlog_format format;
     bool header_written;
     uint64_t records;
+    int error;                /* errno of the first write that failed; then nothing more */
+    bool error_told;          /* the caller has said it (the log may be shared by two runs) */
 };
 
 void connlog_init(struct connlog *l, FILE *out, enum connlog_format format);
 
 /* open_ts_us: the capture's first frame time, for the #open line, which Zeek writes when the
  * log opens; taken from the capture, never the wall clock, so that a file gives the same log on
- * every run. The header is written before the first record, or by connlog_fini if none came. */
-void connlog_write(struct connlog *l, const struct conn_record *r, uint64_t open_ts_us);
+ * every run. The header is written before the first record, or by connlog_fini if none came.
+ * Returns 0, or FW_EIO from the write that first fails (disk full: l->error has its errno, to
+ * be said at once) and at every call after it, which writes nothing more. */
+int connlog_write(struct connlog *l, const struct conn_record *r, uint64_t open_ts_us);
 
 /* Writes what is still due (header, #close with the capture's last frame time) and flushes.
  * Returns 0, or FW_EIO if anything could not be written (disk full...). */

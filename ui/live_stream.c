@@ -1,6 +1,8 @@
 /* ui/live_stream.c: streaming lines of a live run (see live_stream.h). Times are UTC, like the
  * report's. Verdict changes are found with a hash table keyed by the verdict's cell, so that a
- * wake-up costs one pass over the verdicts however many there are. */
+ * wake-up costs one pass over the verdicts however many there are; a flood's attempts are
+ * counted per cell in a fixed table cleared every second, so that a flood costs neither
+ * lines nor memory. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +18,31 @@ struct live_seen {
     enum verdict_kind kind;
 };
 
-void live_stream_init(struct live_stream *s, FILE *out, const struct profile *prof)
+struct live_flood_cell {
+    bool used;
+    struct fw_addr from, to;
+    uint8_t proto;
+    uint16_t port;
+    uint32_t lines;  /* attempt lines written this second */
+    uint64_t more;   /* attempts counted, not written */
+};
+
+void live_stream_init(struct live_stream *s, struct live_out *out, const struct profile *prof)
 {
     memset(s, 0, sizeof *s);
     s->out = out;
     s->prof = prof;
     siphash_key_random(&s->key); /* falls back to a key still unknown beforehand */
+    /* Without it every attempt past the second's line budget is an "other cells" one. */
+    s->flood = calloc(LIVE_FLOOD_CELLS, sizeof *s->flood);
 }
 
 void live_stream_fini(struct live_stream *s)
 {
     free(s->seen);
+    free(s->flood);
     s->seen = NULL;
+    s->flood = NULL;
     s->nseen = s->cap = 0;
 }
 
@@ -51,6 +66,52 @@ static bool live_is_attempt(const struct conn_record *r)
     }
 }
 
+/* 9874 -> "9,874": a count a reader takes in at a glance. */
+static const char *live_count(uint64_t n, char buf[32])
+{
+    char d[24];
+    int len = snprintf(d, sizeof d, "%" PRIu64, n), o = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = d[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+static uint64_t live_cell_hash(const struct live_stream *s, const struct fw_addr *from,
+                               const struct fw_addr *to, uint8_t proto, uint16_t port)
+{
+    uint64_t w[5];
+    memcpy(&w[0], from->b, sizeof from->b);
+    memcpy(&w[2], to->b, sizeof to->b);
+    w[4] = (uint64_t)from->family | (uint64_t)to->family << 8 | (uint64_t)proto << 16 |
+           (uint64_t)port << 32;
+    return siphash13_words(&s->key, w, 5);
+}
+
+/* This second's counts of r's cell; NULL when the table is full (or was never allocated). */
+static struct live_flood_cell *live_flood_slot(struct live_stream *s, const struct conn_record *r)
+{
+    if (s->flood == NULL)
+        return NULL;
+    size_t j = (size_t)live_cell_hash(s, &r->orig_h, &r->resp_h, r->ip_proto, r->resp_p) &
+               (LIVE_FLOOD_CELLS - 1);
+    for (size_t n = 0; n < LIVE_FLOOD_CELLS; n++, j = (j + 1) & (LIVE_FLOOD_CELLS - 1)) {
+        struct live_flood_cell *c = &s->flood[j];
+        if (!c->used) {
+            *c = (struct live_flood_cell){.used = true, .from = r->orig_h, .to = r->resp_h,
+                                          .proto = r->ip_proto, .port = r->resp_p};
+            return c;
+        }
+        if (c->proto == r->ip_proto && c->port == r->resp_p && fw_addr_eq(&c->from, &r->orig_h) &&
+            fw_addr_eq(&c->to, &r->resp_h))
+            return c;
+    }
+    return NULL;
+}
+
 void live_stream_conn(struct live_stream *s, const struct conn_record *r)
 {
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16];
@@ -59,22 +120,77 @@ void live_stream_conn(struct live_stream *s, const struct conn_record *r)
     const struct profile_entry *e = profile_lookup(s->prof, r->ip_proto, r->resp_p);
     if (e == NULL)
         return;
+    if (s->second == 0)
+        s->second = r->ts_us / 1000000u;
+    struct live_flood_cell *c = live_flood_slot(s, r);
+    if (c == NULL || c->lines >= LIVE_CELL_LINES || s->second_lines >= LIVE_SECOND_LINES) {
+        if (c != NULL)
+            c->more++;
+        else
+            s->other_more++;
+        s->summarised++;
+        return;
+    }
+    c->lines++;
+    s->second_lines++;
     fw_addr_format(&r->orig_h, a, sizeof a);
     fw_addr_format(&r->resp_h, b, sizeof b);
     /* The connection's own record: Zeek's state and history. What an ICMP error said about it
      * (REJECTED) is the verdict line's, as the record does not carry it. */
     if (r->ip_proto == 1 || r->ip_proto == 58)
-        fprintf(s->out, "%s attempt icmp echo %s -> %s: %s (%s; frames %" PRIu64 "-%" PRIu64
-                ")\n", live_clock(r->ts_us, t), a, b,
-                r->resp_pkts > 0 ? "answered" : "no reply", e->service, r->first_frame,
-                r->last_frame);
+        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt icmp echo %s -> %s: %s (%s; frames %"
+                        PRIu64 "-%" PRIu64 ")\n", live_clock(r->ts_us, t), a, b,
+                        r->resp_pkts > 0 ? "answered" : "no reply", e->service, r->first_frame,
+                        r->last_frame);
     else
-        fprintf(s->out, "%s attempt %s %s:%u -> %s:%u: %s, history %s (%s; frames %" PRIu64
-                "-%" PRIu64 ")\n", live_clock(r->ts_us, t), conn_proto_name(r->ip_proto), a,
-                r->orig_p, b, r->resp_p, conn_state_name(r->state),
-                r->history[0] != '\0' ? r->history : "-", e->service, r->first_frame,
-                r->last_frame);
-    fflush(s->out);
+        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt %s %s:%u -> %s:%u: %s, history %s (%s; "
+                        "frames %" PRIu64 "-%" PRIu64 ")\n", live_clock(r->ts_us, t),
+                        conn_proto_name(r->ip_proto), a, r->orig_p, b, r->resp_p,
+                        conn_state_name(r->state), r->history[0] != '\0' ? r->history : "-",
+                        e->service, r->first_frame, r->last_frame);
+}
+
+void live_stream_tick(struct live_stream *s, uint64_t now_us)
+{
+    uint64_t sec = now_us / 1000000u;
+    if (s->second == 0 && now_us != UINT64_MAX) {
+        s->second = sec;
+        return;
+    }
+    if (sec <= s->second)
+        return;
+    char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], n[32], port[16];
+    uint64_t rest = s->other_more, rest_cells = 0;
+    int said = 0;
+    live_clock(s->second * 1000000u, t);
+    for (size_t i = 0; s->flood != NULL && i < LIVE_FLOOD_CELLS; i++) {
+        const struct live_flood_cell *c = &s->flood[i];
+        if (!c->used || c->more == 0)
+            continue;
+        if (said >= LIVE_FLOOD_SAY) {
+            rest += c->more;
+            rest_cells++;
+            continue;
+        }
+        said++;
+        bool echo = c->proto == 1 || c->proto == 58;
+        snprintf(port, sizeof port, " %u", c->port);
+        live_out_printf(s->out, LIVE_OUT_HIGH, "%s %s%s %s -> %s: %s more attempt%s this "
+                        "second\n", t, echo ? "icmp" : conn_proto_name(c->proto),
+                        echo ? " echo" : port, fw_addr_format(&c->from, a, sizeof a),
+                        fw_addr_format(&c->to, b, sizeof b), live_count(c->more, n),
+                        c->more == 1 ? "" : "s");
+    }
+    if (rest > 0)
+        live_out_printf(s->out, LIVE_OUT_HIGH, "%s %s more attempt%s this second to %s other "
+                        "cell%s\n", t, live_count(rest, n), rest == 1 ? "" : "s",
+                        s->other_more > 0 ? "many" : live_count(rest_cells, a),
+                        s->other_more == 0 && rest_cells == 1 ? "" : "s");
+    if (s->flood != NULL)
+        memset(s->flood, 0, LIVE_FLOOD_CELLS * sizeof *s->flood);
+    s->other_more = 0;
+    s->second_lines = 0;
+    s->second = now_us == UINT64_MAX ? 0 : sec;
 }
 
 /* The cells come from the traffic, so whoever sends it chooses their keys: a hash they can
@@ -83,12 +199,7 @@ void live_stream_conn(struct live_stream *s, const struct conn_record *r)
  * never the table's. */
 static size_t live_hash(const struct live_stream *s, const struct verdict_item *it)
 {
-    uint64_t w[5];
-    memcpy(&w[0], it->from.b, sizeof it->from.b);
-    memcpy(&w[2], it->to.b, sizeof it->to.b);
-    w[4] = (uint64_t)it->from.family | (uint64_t)it->to.family << 8 |
-           (uint64_t)it->proto << 16 | (uint64_t)it->port << 32;
-    return (size_t)siphash13_words(&s->key, w, 5);
+    return (size_t)live_cell_hash(s, &it->from, &it->to, it->proto, it->port);
 }
 
 static bool live_same_cell(const struct live_seen *e, const struct verdict_item *it)
@@ -129,14 +240,14 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
                           uint64_t now_us)
 {
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], port[16];
-    bool printed = false;
     for (size_t i = 0; !s->failed && i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         struct live_seen *e = live_slot(s, it);
         if (e == NULL) {
             s->failed = true;
-            fprintf(s->out, "%s out of memory: verdict changes are no longer shown (the final "
-                    "report will have them)\n", live_clock(now_us, t));
+            live_out_printf(s->out, LIVE_OUT_HIGH, "%s out of memory: verdict changes are no "
+                            "longer shown (the final report will have them)\n",
+                            live_clock(now_us, t));
             break;
         }
         bool fresh = !e->used;
@@ -153,24 +264,21 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
         if (fresh && it->v.kind == VERDICT_UNTESTED)
             continue;
         snprintf(port, sizeof port, "/%u", it->port);
-        fprintf(s->out, "%s verdict %s%s %s -> %s: %s%s%s%s (%s, %s confidence)\n",
+        live_out_printf(s->out, LIVE_OUT_HIGH,
+                "%s verdict %s%s %s -> %s: %s%s%s%s (%s, %s confidence)\n",
                 live_clock(now_us, t), verdict_proto_name(it->proto),
                 it->proto == VERDICT_PROTO_ECHO ? " echo" : port,
                 fw_addr_format(&it->from, a, sizeof a), fw_addr_format(&it->to, b, sizeof b),
                 verdict_name(it->v.kind), news ? "" : " (was ", news ? "" : verdict_name(was),
                 news ? "" : ")", it->service, verdict_conf_name(it->confidence));
-        printed = true;
     }
-    if (printed)
-        fflush(s->out);
 }
 
 void live_stream_status(struct live_stream *s, uint64_t now_us, uint64_t packets,
                         uint64_t kernel_drops, uint64_t if_drops)
 {
     char t[16];
-    fprintf(s->out, "%s status: %" PRIu64 " packets captured, %" PRIu64 " dropped by the "
-            "kernel, %" PRIu64 " by the interface\n", live_clock(now_us, t), packets,
-            kernel_drops, if_drops);
-    fflush(s->out);
+    live_out_printf(s->out, LIVE_OUT_HIGH, "%s status: %" PRIu64 " packets captured, %" PRIu64
+                    " dropped by the kernel, %" PRIu64 " by the interface\n",
+                    live_clock(now_us, t), packets, kernel_drops, if_drops);
 }

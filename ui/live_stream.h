@@ -1,7 +1,12 @@
 /* ui/live_stream.h: the streaming text of a live run (when stdout is no terminal, or with
  * --no-ui): one line per attempt on the profile's ports as its connection ends, one line per
- * verdict that appears or changes, and a status line with the capture's drop counters. It reads
- * the analysis through const records; the loop, the capture and the final report are others'. */
+ * verdict that appears or changes, and a status line with the capture's drop counters. Whoever
+ * sends the packets must not decide how much is written: each second, a cell (from, to,
+ * protocol, port) gets at most LIVE_CELL_LINES attempt lines and the stream LIVE_SECOND_LINES;
+ * the rest are counted, and said in one line per cell when the second is over ("tcp 6320
+ * 198.51.100.10 -> 203.0.113.20: 9,874 more attempts this second"). It reads the analysis
+ * through const records and writes into a live_out queue; the loop, the capture and the final
+ * report are others'. */
 #ifndef FW_LIVE_STREAM_H
 #define FW_LIVE_STREAM_H
 
@@ -14,24 +19,40 @@
 #include "analyze/profile.h"
 #include "analyze/siphash.h"
 #include "analyze/verdict.h"
+#include "live_out.h"
+
+#define LIVE_CELL_LINES 3     /* attempt lines per cell and second: enough to see it happen */
+#define LIVE_SECOND_LINES 50  /* attempt lines per second in all */
+#define LIVE_FLOOD_CELLS 256  /* cells counted per second; attempts beyond: "other cells" */
+#define LIVE_FLOOD_SAY 16     /* summary lines per second; the rest in one more line */
 
 struct live_seen; /* private: the last verdict printed per (from, to, proto, port) */
+struct live_flood_cell; /* private: this second's attempts of one cell */
 
 struct live_stream {
-    FILE *out;
+    struct live_out *out;       /* borrowed */
     const struct profile *prof; /* borrowed: which ports make an attempt worth a line */
     struct live_seen *seen;     /* open-addressing table, power-of-two size */
     size_t nseen, cap;
     struct siphash_key key;     /* the table's hash key: random per stream (live_stream.c) */
     bool failed;                /* out of memory: verdict changes are no longer printed */
+    struct live_flood_cell *flood; /* LIVE_FLOOD_CELLS slots, this second's; NULL: no memory */
+    uint64_t second;            /* the second the counts are for (UTC seconds) */
+    uint32_t second_lines;      /* attempt lines written in it */
+    uint64_t other_more;        /* attempts not written in it, of cells the table had no room for */
+    uint64_t summarised;        /* attempts said only in summaries, over the run */
 };
 
-void live_stream_init(struct live_stream *s, FILE *out, const struct profile *prof);
+void live_stream_init(struct live_stream *s, struct live_out *out, const struct profile *prof);
 void live_stream_fini(struct live_stream *s);
 
 /* A finished connection: a line if it holds an attempt (TCP SYN, UDP request, ICMP echo) on a
- * port of the profile. */
+ * port of the profile, within the limits of the current second. */
 void live_stream_conn(struct live_stream *s, const struct conn_record *r);
+
+/* The wall clock's second: when it is a new one, the summary lines of the second that ended.
+ * Called at every wake-up, and with UINT64_MAX at the end of the run. */
+void live_stream_tick(struct live_stream *s, uint64_t now_us);
 
 /* Lines for the verdicts that appeared (other than UNTESTED) or changed since the last call. */
 void live_stream_verdicts(struct live_stream *s, const struct verdict_collector *vc,

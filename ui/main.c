@@ -1,10 +1,12 @@
 /* ui/main.c: the fwsight command line: which command runs, the general help and the version.
  * Each command (cmd_*.c) parses its own options, wires a capture source into the analyzer and
  * the analysis into the views, and returns the exit status that main() passes on: 0 nothing
- * blocked, 1 blocking found, 2 usage or input error, 3 capture error (live, test, listen). */
+ * blocked, 1 blocking found, 2 usage or input error, 3 capture error (live, test, listen).
+ * Before any of them runs, fds 0-2 are made valid (cap_out.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "capture/cap_out.h"
 #include "cmd_analyze.h"
 #include "cmd_listen.h"
 #include "cmd_live.h"
@@ -68,6 +70,10 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Before anything is opened: started with stdout closed (>&-, some service managers), the
+     * -w file would be given fd 1 and the report written into the capture. */
+    if (cap_out_std_fds() != 0)
+        return 3;
     if (argc < 2) {
         fputs(main_usage, stderr);
         return EXIT_USAGE;

@@ -216,6 +216,7 @@ check_text ts-jump-end-of-time.pcapng \
 check ts-synack-ahead.pcap 1 "" "packets 11, bad records 0, out of order 1" "$ALL"
 for f in ts-back-seconds.pcap ts-back-day.pcap ts-ahead-year.pcap ts-synack-ahead.pcap \
          ts-end-of-time.pcapng ts-jump-end-of-time.pcapng; do
+    rm -f "$tmp/conn.log"
     "$fwsight" analyze -q "$f" --conn-log "$tmp/conn.log" 2> /dev/null
     # conn.log: no duration below 0 or above the scenario's 4 s (an unsigned one gone below 0
     # would show as 18446744073708 s), and every connection still there.

@@ -161,3 +161,52 @@ finish() {
     log "$FAILS failure(s)"
     exit 1
 }
+
+# report_packets FILE / report_kernel_drops FILE: a text report's packet and kernel drop counts.
+report_packets() { sed -n 's/^  packets *\([0-9]*\).*/\1/p' "$1" | head -1; }
+report_kernel_drops() { sed -n 's/^  drops *\([0-9]*\) by the kernel.*/\1/p' "$1" | head -1; }
+
+# file_packets FILE: how many packets tcpdump reads from FILE (.gz: decompressed first), or
+# "error" when gzip or tcpdump complains (a record cut short, a missing gzip trailer).
+file_packets() {
+    local f=$1
+    if [[ $f == *.gz ]]; then
+        gzip -dc "$f" >"$WORK/unz.pcap" 2>"$WORK/td.err" || { echo error; return; }
+        f=$WORK/unz.pcap
+    fi
+    tcpdump -nr "$f" >"$WORK/td.out" 2>"$WORK/td.err" || { echo error; return; }
+    grep -qi "truncated" "$WORK/td.err" && { echo error; return; }
+    wc -l <"$WORK/td.out"
+}
+
+# check_file FILE REPORT WHAT: FILE is whole for tcpdump and `fwsight analyze`, holds as many
+# packets as REPORT (fwsight's text report) counted, and analyze finds 6320 OPEN in it.
+check_file() {
+    local n want arc
+    n=$(file_packets "$1")
+    want=$(report_packets "$2")
+    [ "$n" != error ] && [ -n "$want" ] && [ "$n" = "$want" ] &&
+        ok "$3: tcpdump reads the file whole: $n packets, as the report counted" ||
+        fail "$3: tcpdump reads $n packets, the report counted '${want}': $(cat "$WORK/td.err")"
+    "$FWSIGHT" analyze --json "$1" >"$WORK/an.json" 2>"$WORK/an.err"
+    arc=$?
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["captures"][0]["packets"] == int(sys.argv[2]), d["captures"][0]
+assert any(v["proto"] == "tcp" and v["port"] == 6320 and v["verdict"] == "OPEN"
+           for v in d["verdicts"])
+' "$WORK/an.json" "${want:-0}" 2>/dev/null && { [ "$arc" = 0 ] || [ "$arc" = 1 ]; } &&
+        ok "$3: fwsight analyze reads it: $want packets, 6320 OPEN" ||
+        fail "$3: fwsight analyze: exit $arc, $(head -c 300 "$WORK/an.err")"
+}
+
+# wait_text FILE TEXT SECONDS: waits (bounded) until FILE holds TEXT; 1 if it never did.
+wait_text() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
