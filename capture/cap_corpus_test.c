@@ -25,7 +25,8 @@ static int64_t read_all(const char *path, uint64_t *bad)
     int rc;
     uint64_t n = 0;
     while ((rc = cap_file_next(cf, &f, err)) == 1) {
-        if (f.caplen == 0 || f.number != n + 1 + cap_file_info(cf)->bad_records ||
+        const struct cap_file_info *info = cap_file_info(cf);
+        if (f.caplen == 0 || f.number != n + 1 + info->bad_records + info->duplicates ||
             f.linktype < 0) {
             fprintf(stderr, "FAIL %s: frame %" PRIu64 " inconsistent\n", path, f.number);
             rc = -100;

@@ -5,6 +5,7 @@
  * file with an error naming the record. Decoding what is inside the frames is analyze/'s job.
  * pcap per draft-ietf-opsawg-pcap here; pcapng is parsed in cap_pcapng.c. */
 #include "cap_file_impl.h"
+#include "cap_foreign.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -207,7 +208,12 @@ struct cap_file *cap_file_open(const char *path, int vantage, char err[FW_ERRLEN
     } else if (magic_le == 0xa1b2c3d4u || magic_le == 0xd4c3b2a1u ||
                magic_le == 0xa1b23c4du || magic_le == 0x4d3cb2a1u) {
         rc = pcap_open(cf, magic_le, err);
+    } else if (cap_input_need(&cf->in, CAP_FOREIGN_PEEK, detail) >= 0 &&
+               cap_foreign_explain(path, cap_input_ptr(&cf->in), cap_input_avail(&cf->in),
+                                   detail, sizeof detail)) {
+        rc = cap_file_fail(cf, err, FW_EUNSUPPORTED, "%s", detail);
     } else {
+        p = cap_input_ptr(&cf->in); /* the look-ahead may have moved the buffer */
         rc = cap_file_fail(cf, err, FW_EFORMAT, "%s (starts with %02x %02x %02x %02x)",
                            cf->in.gzip ? "gzip-compressed, but not a pcap or pcapng file inside"
                            : "not a pcap, pcapng or gzip file", p[0], p[1], p[2], p[3]);

@@ -20,6 +20,9 @@ struct cap_file_info {
     uint64_t frames;         /* frames delivered so far */
     uint64_t bad_records;    /* records skipped: zero caplen, caplen above wirelen or snaplen */
     uint64_t bytes_read;     /* file bytes consumed (compressed size not known) */
+    uint64_t interfaces;     /* pcapng: interfaces described, all sections (pcap: 0) */
+    uint64_t duplicates;     /* pcapng: copies of a packet already delivered, skipped (pktmon
+                                logs one at each component it passes; see cap_dedup.h) */
 };
 
 /* Opens path ("-" for stdin) and reads its header. NULL with err filled on failure:
@@ -31,7 +34,10 @@ struct cap_file *cap_file_open(const char *path, int vantage, char err[FW_ERRLEN
  * file, the record number and what was wrong (e.g. "x.pcap: packet 1234: file ends after 10
  * of 60 bytes of the record"). Frames before an error were delivered and remain valid input.
  * Records that cannot be trusted but do not break the file's framing are skipped and
- * counted in bad_records (a warning text is kept, see cap_file_warning). */
+ * counted in bad_records (a warning text is kept, see cap_file_warning). In pcapng, a copy of
+ * a packet already delivered (the same packet recorded at several interfaces, or at several
+ * pktmon components) is skipped and counted in duplicates; frame numbers count it, as
+ * Wireshark's do. */
 int cap_file_next(struct cap_file *cf, struct frame *out, char err[FW_ERRLEN]);
 
 /* The first bad-record warning, "" if none: "x.pcap: packet 7: captured length 0". */

@@ -4,6 +4,7 @@
 #ifndef FW_CAP_FILE_IMPL_H
 #define FW_CAP_FILE_IMPL_H
 
+#include "cap_dedup.h"
 #include "cap_file.h"
 #include "cap_input.h"
 
@@ -33,6 +34,7 @@ struct cap_file {
     size_t n_ifaces, cap_ifaces;
     uint64_t number; /* records consumed so far, skipped ones included */
     uint64_t last_ts_us;
+    struct cap_dedup dedup; /* pcapng: copies of one packet, see cap_dedup.h */
     struct cap_file_info info;
     char warning[FW_ERRLEN];
 };

@@ -1,8 +1,10 @@
 /* capture/cap_pcapng.c: the pcapng half of the capture-file reader (draft-ietf-opsawg-pcapng):
  * sections with their byte order, interfaces with their link type, snapshot length and clock
  * (if_tsresol, if_tsoffset), and the three packet blocks (EPB, SPB, the obsolete PB); every
- * other block is skipped. Each block's lengths are checked before its bytes are used. The
- * byte source, the public API and the wording of shared errors are cap_file.c's. */
+ * other block is skipped, and so is every option but those named here. The copies of one
+ * packet (several interfaces, pktmon's components: cap_dedup.c) are delivered once. Each
+ * block's lengths are checked before its bytes are used. The byte source, the public API and
+ * the wording of shared errors are cap_file.c's. */
 #include "cap_file_impl.h"
 
 #include <inttypes.h>
@@ -14,6 +16,7 @@
 #define CAP_FILE_MAX_IFACES 65536u
 
 enum {
+    NG_OPT_COMMENT = 1,
     NG_SHB = 0x0A0D0D0A,
     NG_IDB = 1,
     NG_PB = 2, /* obsolete Packet Block, still written by old tools */
@@ -98,11 +101,33 @@ static int ng_add_iface(struct cap_file *cf, const uint8_t *p, uint32_t len,
         cf->cap_ifaces = cap;
     }
     cf->ifaces[cf->n_ifaces++] = ifc;
+    cf->info.interfaces++;
     if (cf->info.linktype < 0) {
         cf->info.linktype = ifc.linktype;
         cf->info.snaplen = ifc.snaplen;
     }
     return 0;
+}
+
+/* The packet comment's pktmon key (see cap_dedup.h), from the options in [o, end). The
+ * other options (epb_flags, epb_hash, epb_dropcount, epb_packetid, epb_queue, epb_verdict,
+ * custom ones) say nothing the analysis uses and are stepped over by their length; a
+ * malformed list ends the look, not the file. */
+static void ng_epb_comment_key(const struct cap_file *cf, const uint8_t *o, const uint8_t *end,
+                               struct cap_dedup_key *key)
+{
+    while (o < end && end - o >= 4) {
+        uint16_t code = rd16(cf, o), olen = rd16(cf, o + 2);
+        size_t padded = ((size_t)olen + 3) & ~(size_t)3;
+        if (code == 0 || padded > (size_t)(end - o) - 4)
+            return;
+        if (code == NG_OPT_COMMENT) {
+            cap_dedup_parse_comment(o + 4, olen, key);
+            if (key->known)
+                return;
+        }
+        o += 4 + padded;
+    }
 }
 
 /* The packet blocks. EPB and the obsolete PB share one layout but for the interface id's
@@ -143,6 +168,15 @@ static int ng_packet(struct cap_file *cf, uint32_t type, const uint8_t *p, uint3
     if (cap_file_is_bad(cf, caplen, wirelen, ifc->snaplen))
         return 2;
     cf->last_ts_us = ts_us;
+    struct cap_dedup_key key = {0};
+    if (type == NG_EPB)
+        ng_epb_comment_key(cf, p + 28 + (((size_t)caplen + 3) & ~(size_t)3), p + len - 4, &key);
+    /* A file of one interface without pktmon's comments has no copies to look for. */
+    if ((cf->n_ifaces > 1 || key.known) &&
+        cap_dedup_is_copy(&cf->dedup, data, caplen, ifc->linktype, id, ts_us, &key)) {
+        cf->info.duplicates++;
+        return 2;
+    }
     cap_file_deliver(cf, out, data, caplen, wirelen, ts_us, ifc->linktype);
     return 1;
 }
@@ -187,6 +221,7 @@ static int ng_block(struct cap_file *cf, struct frame *out, char err[FW_ERRLEN])
                                  "supported", cap_file_where(cf, where), rd16(cf, p + 12),
                                  rd16(cf, p + 14));
         cf->n_ifaces = 0; /* interface ids are per section */
+        memset(&cf->dedup, 0, sizeof cf->dedup);
     } else if (type == NG_IDB) {
         if (len < 20)
             return cap_file_fail(cf, err, FW_EFORMAT, "%s: interface description of %" PRIu32

@@ -1,10 +1,11 @@
 #!/bin/bash
-# scripts/build-and-run.sh: installs what fwsight needs (scripts/deps.sh), builds it in
-# build/, and analyses a bundled sample capture, to show that it all works. Tests are
+# scripts/build-and-run.sh: installs what building and running fwsight need (scripts/deps.sh
+# --build: no compiler for the fuzzers, no test or lab tools), builds it in build/ without the
+# tests, and analyses a bundled sample capture, to show that it all works. Tests are
 # scripts/test.sh's.
 set -eu
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh --build
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFW_TESTS=OFF
 cmake --build build -j2
 # The namespace lab's mixed scenario (samples/demo: one port open, one dropped, one refused

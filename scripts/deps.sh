@@ -1,12 +1,22 @@
 #!/bin/bash
-# scripts/deps.sh: installs the Debian 12 packages that fwsight needs to build and to run all
-# of its tests, the one list that build-and-run.sh and test.sh share. Does nothing when they
-# are all there already (no network needed then). Run as root, or with sudo available.
+# scripts/deps.sh: installs the Debian 12 packages fwsight needs, the one list that
+# build-and-run.sh and test.sh share:
+#
+#   deps.sh --build   what building fwsight and running it need (build-and-run.sh)
+#   deps.sh --test    that, and what the tests, the labs, the fuzzers and the benchmarks
+#                     need (test.sh)
+#
+# The build set is what CMakeLists.txt looks for with FW_TESTS=OFF (a C compiler and make,
+# cmake, pkg-config, and the three libraries fwsight links); cmocka is looked for only with
+# the tests. Does nothing when they are all there already (no network needed then). Run as
+# root, or with sudo available.
 set -eu
 
-packages=(
-    build-essential cmake pkg-config       # the build
-    libpcap-dev zlib1g-dev libncurses-dev  # fwsight's libraries
+build=(
+    build-essential cmake pkg-config       # the build: gcc, make, cmake, pkg-config
+    libpcap-dev zlib1g-dev libncurses-dev  # fwsight's libraries (libpcap, zlib, ncursesw)
+)
+test=(
     libcmocka-dev python3                  # unit tests, golden and conformance runners
     tcpdump tshark                         # cross-checking captures
     nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
@@ -17,6 +27,17 @@ packages=(
     clang libclang-rt-14-dev               # tests/fuzz: libFuzzer targets
     strace                                 # tests/security/nofiles.sh: every file opened
 )
+
+case "${1:-}" in
+--build) packages=("${build[@]}") ;;
+--test) packages=("${build[@]}" "${test[@]}") ;;
+--list-build) printf '%s\n' "${build[@]}"; exit 0 ;;
+--list-test) printf '%s\n' "${build[@]}" "${test[@]}"; exit 0 ;;
+*)
+    echo "usage: deps.sh --build|--test   (--list-build, --list-test: print the list)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,13 +1,13 @@
 #!/bin/bash
-# scripts/test.sh: installs what the tests need (scripts/deps.sh), builds with AddressSanitizer
-# and UndefinedBehaviorSanitizer in build-test/, and runs every test through CTest: unit,
+# scripts/test.sh: installs what the tests need (scripts/deps.sh --test), builds with
+# AddressSanitizer and UndefinedBehaviorSanitizer in build-test/, and runs every test through CTest: unit,
 # golden, CLI, corpus robustness and Zeek conformance (the last two use ../shared/corpus and
 # are skipped without it). Then the libFuzzer targets, built with clang in build-fuzz/ (only
 # they: the unit tests are not built twice), each run for a short smoke test (tests/fuzz/).
 # Exit status: 0 when both CTest runs passed.
 set -eu
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh --test
 jobs=${FW_JOBS:-2}
 cmake -S . -B build-test -DFW_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 cmake --build build-test -j"$jobs"

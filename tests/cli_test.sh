@@ -93,6 +93,59 @@ expect 2 "$tmp/text.pcap.*not a pcap" analyze "$tmp/text.pcap"
 : > "$tmp/empty.pcap"
 expect 2 "$tmp/empty.pcap" analyze "$tmp/empty.pcap"
 
+# Windows formats fwsight does not read: the error says what the file is and how to convert
+# it (exact text, exit 2). An ETL file as pktmon writes it: its first buffer header, then
+# the log file header event (tests/cli_test.sh builds the 0x70 bytes fwsight looks at).
+# expect_exact STATUS TEXT CMD...: stderr is exactly TEXT (one line); stdin is $stdin.
+stdin=/dev/null
+expect_exact() {
+    local want=$1 text=$2
+    shift 2
+    "$fwsight" "$@" > /dev/null 2> "$tmp/err" < "$stdin"
+    local got=$?
+    [ "$got" = "$want" ] || fail "fwsight $* exited $got, expected $want"
+    [ "$(cat "$tmp/err")" = "$text" ] || fail "fwsight $*: stderr is '$(cat "$tmp/err")'"
+}
+python3 -c 'import struct, sys
+b = bytearray(b"\xff" * 4096)
+struct.pack_into("<IIII", b, 0, 4096, 0x200, 0x200, 0)
+b[0x48:0x50] = struct.pack("<HBBHH", 2, 2, 0xc0, 0x118, 0)
+struct.pack_into("<I", b, 0x68, 4096)
+open(sys.argv[1], "wb").write(b)' "$tmp/PktMon.etl"
+cp "$tmp/PktMon.etl" "$tmp/trace.bin"
+etl_msg() {
+    echo "fwsight: $1: a Windows event trace (ETL, as pktmon writes it), not a packet" \
+        "capture: convert it on Windows with 'pktmon etl2pcap $2 --out $3' (a 'netsh trace'" \
+        "file: 'etl2pcapng $2 $3') and analyse the .pcapng"
+}
+expect_exact 2 "$(etl_msg "$tmp/PktMon.etl" "$tmp/PktMon.etl" "$tmp/PktMon.pcapng")" \
+    analyze "$tmp/PktMon.etl"
+expect_exact 2 "$(etl_msg "$tmp/trace.bin" "$tmp/trace.bin" "$tmp/trace.bin.pcapng")" \
+    analyze "$tmp/trace.bin"
+gzip -c "$tmp/PktMon.etl" > "$tmp/etl.gz"
+stdin=$tmp/etl.gz expect_exact 2 "$(etl_msg stdin FILE.etl FILE.pcapng)" analyze -
+# A Network Monitor 2.x capture (magic GMBU; editcap -F netmon2 writes the same header).
+printf 'GMBU\x00\x02\x01\x00' > "$tmp/server.cap"
+head -c 200 /dev/zero >> "$tmp/server.cap"
+expect_exact 2 "fwsight: $tmp/server.cap: a Microsoft Network Monitor capture (version 2.0), \
+which fwsight does not read: convert it to pcapng with Wireshark's 'tshark -r $tmp/server.cap \
+-w $tmp/server.pcapng' (or 'editcap $tmp/server.cap $tmp/server.pcapng', or open it in \
+Wireshark and save it as pcapng)" analyze "$tmp/server.cap"
+# ...and the conversion it advises works: the same verdicts as the capture it came from.
+if command -v editcap > /dev/null && command -v tshark > /dev/null; then
+    src=$golden/syn-unanswered/capture.pcap
+    editcap -F netmon2 "$src" "$tmp/nm.cap" 2> /dev/null || fail "editcap -F netmon2"
+    expect 2 'nm.cap: a Microsoft Network Monitor capture \(version 2\.[0-9]+\)' \
+        analyze "$tmp/nm.cap"
+    tshark -r "$tmp/nm.cap" -w "$tmp/nm.pcapng" 2> /dev/null || fail "tshark -r nm.cap"
+    "$fwsight" analyze --json "$src" > "$tmp/nm-src.json" 2> /dev/null
+    "$fwsight" analyze --json "$tmp/nm.pcapng" > "$tmp/nm-conv.json" 2> /dev/null
+    python3 -c 'import json, sys
+v = [json.load(open(f))["verdicts"] for f in sys.argv[1:]]
+assert v[0] == v[1] and v[0], v' "$tmp/nm-src.json" "$tmp/nm-conv.json" ||
+        fail "the converted Network Monitor file gives other verdicts"
+fi
+
 # A pcap header with link type 147 (user 0), which no decoder reads: a clean refusal.
 printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00' > "$tmp/user0.pcap"
 printf '\xff\xff\x00\x00\x93\x00\x00\x00' >> "$tmp/user0.pcap"

@@ -123,6 +123,7 @@ int analyze_capture(const char *file, const struct fw_config *cfg, struct analyz
     run->cap = (struct report_capture){
         .file = file, .format = info->format, .gzip = info->gzip,
         .linktype = info->linktype, .packets = info->frames, .bad_records = info->bad_records,
+        .interfaces = info->interfaces, .duplicates = info->duplicates,
         .warning = cap_file_warning(run->cf), .error = run->read_failed ? run->err : NULL,
     };
     return 0;

@@ -63,8 +63,10 @@ static const char listen_usage[] =
     "  -h, --help           show this help\n"
     "\n"
     "A connection is closed after 5 s without data, 10 s after it was accepted, or once\n"
-    "it has sent more than 64 KiB. Ctrl-C or SIGTERM stops it with a summary. Exit\n"
-    "status: 0 done, 2 usage error, 3 no port could be listened on.\n";
+    "it has sent more than 64 KiB. Ctrl-C or SIGTERM stops it with a summary, which\n"
+    "ends with the ports that never received anything (tcp:6326,135-139; udp:6325),\n"
+    "those a test from the other side did not reach. Exit status: 0 done, 2 usage\n"
+    "error, 3 no port could be listened on.\n";
 
 struct listen_opts {
     const char *profile, *ports, *rpc_range, *bind, *user;

@@ -29,6 +29,7 @@ struct listen_sock {
     int fd;
     int proto; /* IPPROTO_TCP or IPPROTO_UDP */
     uint16_t port;
+    uint64_t hits; /* connections accepted (closed at once or not) and datagrams received */
 };
 
 struct listen_conn {
@@ -152,7 +153,7 @@ static bool listen_same_host(const struct sockaddr_storage *a, const struct sock
            ((const struct sockaddr_in *)b)->sin_addr.s_addr;
 }
 
-static void listen_accept(struct listen_serve *r, const struct listen_sock *s, uint64_t now_ms)
+static void listen_accept(struct listen_serve *r, struct listen_sock *s, uint64_t now_ms)
 {
     for (int i = 0; i < LISTEN_BURST; i++) {
         struct listen_conn c = { .port = s->port, .idle_ms = now_ms + LISTEN_IDLE_MS,
@@ -161,6 +162,7 @@ static void listen_accept(struct listen_serve *r, const struct listen_sock *s, u
         c.fd = accept(s->fd, (struct sockaddr *)&c.peer, &len);
         if (c.fd < 0)
             return; /* EAGAIN, or the peer gave up (ECONNABORTED): nothing to log */
+        s->hits++;
         if (fcntl(c.fd, F_SETFL, O_NONBLOCK) != 0) {
             close(c.fd);
             continue;
@@ -187,7 +189,7 @@ static void listen_accept(struct listen_serve *r, const struct listen_sock *s, u
     }
 }
 
-static void listen_datagrams(struct listen_serve *r, const struct listen_sock *s, uint64_t now_ms)
+static void listen_datagrams(struct listen_serve *r, struct listen_sock *s, uint64_t now_ms)
 {
     static const char answer[] = LISTEN_ANSWER;
     uint8_t buf[2048];
@@ -198,6 +200,7 @@ static void listen_datagrams(struct listen_serve *r, const struct listen_sock *s
         if (n < 0)
             return;
         r->datagrams++;
+        s->hits++;
         if (now_ms / 1000 != r->udp_sec) {
             r->udp_sec = now_ms / 1000;
             r->udp_in_sec = 0;
@@ -311,7 +314,61 @@ int listen_serve_run(struct listen_serve *r, int sigfd, uint64_t duration_ms)
            (unsigned long long)r->refused, (unsigned long long)r->idle,
            (unsigned long long)r->cut, (unsigned long long)r->datagrams,
            (unsigned long long)r->unanswered);
+    listen_serve_print_unreached(r, stdout);
     return 0;
+}
+
+size_t listen_port_list(const uint16_t *ports, size_t n, char *buf, size_t len)
+{
+    size_t used = 0;
+    if (len > 0)
+        buf[0] = '\0';
+    for (size_t i = 0; i < n && len > 0;) {
+        size_t hi = i; /* a run of consecutive ports */
+        while (hi + 1 < n && ports[hi + 1] == ports[hi] + 1)
+            hi++;
+        int w = hi == i ? snprintf(buf + used, len - used, "%s%u", i ? "," : "", ports[i])
+                        : snprintf(buf + used, len - used, "%s%u-%u", i ? "," : "", ports[i],
+                                   ports[hi]);
+        if (w < 0 || (size_t)w >= len - used) {
+            buf[used] = '\0'; /* what fits, whole ranges only */
+            break;
+        }
+        used += (size_t)w;
+        i = hi + 1;
+    }
+    return used;
+}
+
+static int listen_port_cmp(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* The ports nothing reached, per protocol as ranges, in the words of --ports: where the
+ * other side's test never arrived, or was never run. */
+void listen_serve_print_unreached(const struct listen_serve *r, FILE *out)
+{
+    static const int protos[2] = { IPPROTO_TCP, IPPROTO_UDP };
+    uint16_t ports[LISTEN_MAX_SOCKS];
+    char list[2][1024];
+    size_t total = 0;
+    for (int k = 0; k < 2; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->nsocks; i++)
+            if (r->socks[i].proto == protos[k] && r->socks[i].hits == 0)
+                ports[n++] = r->socks[i].port;
+        qsort(ports, n, sizeof ports[0], listen_port_cmp);
+        listen_port_list(ports, n, list[k], sizeof list[k]);
+        total += n;
+    }
+    if (total == 0) {
+        fprintf(out, "fwsight listen: every port received something\n");
+        return;
+    }
+    fprintf(out, "fwsight listen: never received anything: %s%s%s%s%s\n",
+            list[0][0] ? "tcp:" : "", list[0], list[0][0] && list[1][0] ? "; " : "",
+            list[1][0] ? "udp:" : "", list[1]);
 }
 
 

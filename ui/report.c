@@ -179,6 +179,12 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
         fprintf(out, "  link type    %d (%s)\n", cap->linktype,
                 report_linktype_name(cap->linktype));
     fprintf(out, "  packets      %" PRIu64 "\n", cap->packets);
+    /* pcapng of several interfaces (pktmon writes one per component): the copies of a packet
+     * recorded at more than one are analysed once, and the reader says how many it left out. */
+    if (cap->interfaces > 1 || cap->duplicates > 0)
+        fprintf(out, "  interfaces   %" PRIu64 "; duplicates %" PRIu64 " (copies at another "
+                     "interface or pktmon component: skipped)\n",
+                cap->interfaces, cap->duplicates);
     if (cap->has_drops)
         fprintf(out, "  drops        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
                 cap->kernel_drops, cap->if_drops, cap->kernel_drops + cap->if_drops > 0 ?

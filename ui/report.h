@@ -23,6 +23,8 @@ struct report_capture {
     int linktype;          /* -1 if none */
     uint64_t packets;      /* frames read */
     uint64_t bad_records;  /* records skipped by the reader */
+    uint64_t interfaces;   /* pcapng: interfaces described (0: pcap) */
+    uint64_t duplicates;   /* pcapng: copies of one packet at several interfaces, skipped */
     const char *warning;   /* first bad record, "" if none */
     const char *error;     /* the error that stopped reading early, NULL if none */
     bool has_drops;        /* live capture: the kernel's counters below are known */

@@ -73,6 +73,8 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     else
         json_null(j, "linktype");
     json_u64(j, "packets", cap->packets);
+    json_u64(j, "interfaces", cap->interfaces);
+    json_u64(j, "duplicates", cap->duplicates);
     if (cap->has_drops)
         json_u64(j, "kernel_drops", cap->kernel_drops + cap->if_drops);
     else

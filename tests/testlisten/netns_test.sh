@@ -209,6 +209,25 @@ grep -q "tcp 6320: bind: Address already in use.*skipped" "$WORK/busy.err" ||
     fail "listen did not report the busy port: $(cat "$WORK/busy.err")"
 grep -q "listening on 1 ports.* tcp:6330$" "$WORK/busy.log" ||
     fail "listen did not serve the free port: $(cat "$WORK/busy.log")"
+grep -q "^fwsight listen: never received anything: tcp:6330$" "$WORK/busy.log" ||
+    fail "listen's unreached ports with a busy one: $(tail -1 "$WORK/busy.log")"
+
+# at the end, the ports that never received anything, per protocol, as ranges
+ip netns exec "$NS_B" timeout 10 "$FW" listen --ports tcp:6331-6334,udp:6331-6332 \
+    --duration 3 >"$WORK/unreached.log" 2>"$WORK/unreached.err" &
+PIDS+=($!)
+for i in $(seq 50); do grep -qs "listening on" "$WORK/unreached.log" && break; sleep 0.1; done
+nsx "$NS_A" timeout 5 python3 - $B4 <<'EOF' || fail "reaching two of listen's ports"
+import socket, sys
+socket.create_connection((sys.argv[1], 6332), timeout=2).close()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(2)
+u.sendto(b"ping", (sys.argv[1], 6331))
+u.recvfrom(64)
+EOF
+wait "${PIDS[-1]}" || fail "listen --duration 3: exit status $?"
+grep -q "^fwsight listen: never received anything: tcp:6331,6333-6334; udp:6332$" \
+    "$WORK/unreached.log" || fail "listen's unreached ports: $(tail -2 "$WORK/unreached.log")"
 
 # SIGTERM ends listen with its summary
 kill -TERM "${PIDS[0]}"
