@@ -88,9 +88,9 @@ links_of() {
         rtr1|rtr1-mixed) echo "0 1";;
     esac
 }
-point_of() { # the capture point each capture should be given
+point_of() { # the capture point each capture should be given (a host: any of its addresses)
     case $1 in
-        source|rtr1-src) echo $S4;; target|rtr2-tgt) echo $T4;; *) echo in-path;;
+        source|rtr1-src) echo "$S4,$S6";; target|rtr2-tgt) echo "$T4,$T6";; *) echo in-path;;
     esac
 }
 
@@ -199,19 +199,19 @@ write_captures() {
     {
         printf 'file\tcapture_point\ttaken_on\tinterface\tlink\tmac_here\tmac_other_end\tother_end\n'
         if [ "$EXTRA" = 1 ]; then
-            printf 'source.pcap\t%s\tsource\ts0\t198.51.100.0/24\t%s\t%s\trtr1 a0 %s %s\n' $S4 $MAC_S0 $MAC_A0 $R1S4 $R1S6
+            printf 'source.pcap\t%s\tsource\ts0\t198.51.100.0/24\t%s\t%s\trtr1 a0 %s %s\n' "$S4,$S6" $MAC_S0 $MAC_A0 $R1S4 $R1S6
             printf 'rtr1.pcap\tin-path\trtr1\ta0+a1 (merged)\t198.51.100.0/24 + 192.0.2.0/24\t%s %s\t%s %s\tsource s0, rtr2 b0 %s %s (the third pair filtered out)\n' \
                 $MAC_A0 $MAC_A1 $MAC_S0 $MAC_B0 $R2M4 $R2M6
             printf 'rtr1-mixed.pcap\tin-path\trtr1\ta0+a1+ax (merged)\t198.51.100.0/24 + 192.0.2.0/24 + %s/32\t%s %s %s\t%s %s %s\tsource s0, rtr2 b0, x1 %s\n' \
                 $X1_4 $MAC_A0 $MAC_A1 $MAC_AX $MAC_S0 $MAC_B0 $MAC_X1 $X1_4
-            printf 'target.pcap\t%s\ttarget\tt0\t203.0.113.0/24\t%s\t%s\trtr2 b1 %s %s\n' $T4 $MAC_T0 $MAC_B1 $R2T4 $R2T6
+            printf 'target.pcap\t%s\ttarget\tt0\t203.0.113.0/24\t%s\t%s\trtr2 b1 %s %s\n' "$T4,$T6" $MAC_T0 $MAC_B1 $R2T4 $R2T6
         else
-            printf 'source.pcap\t%s\tsource\ts0\t198.51.100.0/24\t%s\t%s\trtr1 a0 %s %s\n' $S4 $MAC_S0 $MAC_A0 $R1S4 $R1S6
-            printf 'rtr1-src.pcap\t%s\trtr1\ta0\t198.51.100.0/24\t%s\t%s\tsource s0 %s %s\n' $S4 $MAC_A0 $MAC_S0 $S4 $S6
+            printf 'source.pcap\t%s\tsource\ts0\t198.51.100.0/24\t%s\t%s\trtr1 a0 %s %s\n' "$S4,$S6" $MAC_S0 $MAC_A0 $R1S4 $R1S6
+            printf 'rtr1-src.pcap\t%s\trtr1\ta0\t198.51.100.0/24\t%s\t%s\tsource s0 %s %s\n' "$S4,$S6" $MAC_A0 $MAC_S0 $S4 $S6
             printf 'rtr1-mid.pcap\tin-path\trtr1\ta1\t192.0.2.0/24\t%s\t%s\trtr2 b0 %s %s\n' $MAC_A1 $MAC_B0 $R2M4 $R2M6
             printf 'rtr2-mid.pcap\tin-path\trtr2\tb0\t192.0.2.0/24\t%s\t%s\trtr1 a1 %s %s\n' $MAC_B0 $MAC_A1 $R1M4 $R1M6
-            printf 'rtr2-tgt.pcap\t%s\trtr2\tb1\t203.0.113.0/24\t%s\t%s\ttarget t0 %s %s\n' $T4 $MAC_B1 $MAC_T0 $T4 $T6
-            printf 'target.pcap\t%s\ttarget\tt0\t203.0.113.0/24\t%s\t%s\trtr2 b1 %s %s\n' $T4 $MAC_T0 $MAC_B1 $R2T4 $R2T6
+            printf 'rtr2-tgt.pcap\t%s\trtr2\tb1\t203.0.113.0/24\t%s\t%s\ttarget t0 %s %s\n' "$T4,$T6" $MAC_B1 $MAC_T0 $T4 $T6
+            printf 'target.pcap\t%s\ttarget\tt0\t203.0.113.0/24\t%s\t%s\trtr2 b1 %s %s\n' "$T4,$T6" $MAC_T0 $MAC_B1 $R2T4 $R2T6
         fi
     } >"$dir/captures.tsv"
 }
