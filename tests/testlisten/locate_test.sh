@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/testlisten/locate_test.sh: `fwsight test --locate` on two routers in a row (the
 # topology of samples/path-lab.sh): rtr2 forges resets for TCP 6320 and answers TCP 6325 with
-# ICMP admin-prohibited, rtr1 drops TCP 6326; from the source and from the target, IPv4 and
-# IPv6 (one way, in the text report); asserts the "locate" array of the JSON: last hop, where the block sits, how
-# the probes end there; and with time exceeded filtered, that it says it could not locate.
+# ICMP admin-prohibited, rtr1 drops TCP 6326, rtr2 drops UDP 6326 and echo from the source;
+# from the source and from the target, and IPv6 one way in the text report. Asserts the JSON's
+# "locate" array (last hop, where the block sits, how the probes end there) and, with time
+# exceeded filtered, that it says it could not locate.
 #
 #   locate_test.sh FWSIGHT
 #
@@ -191,9 +192,11 @@ grep -q "blocked between hop 2 ($R1M4) and hop 3: probes with TTL 3 to 5 get no 
 
 # IPv6, and the text report: the same lines under "Where on the path".
 run source-v6 "$NS_S" --json=no --peer $T6 --ports tcp:6320,tcp:6325,tcp:6326
-for line in "tcp 6320 $S6 -> $T6: blocked between hop 2 ($R2M6) and hop 3: from TTL 3 on, a TCP reset comes back in $T6's name" \
-    "tcp 6325 $S6 -> $T6: blocked between hop 2 ($R2M6) and hop 3: from TTL 3 on, ICMPv6 administratively prohibited comes back from $R2M6" \
-    "tcp 6326 $S6 -> $T6: blocked between hop 1 ($R1S6) and hop 2: probes with TTL 2 to 4 get no answer"; do
+B2="blocked between hop 2 ($R2M6) and hop 3: from TTL 3 on,"
+for line in "tcp 6320 $S6 -> $T6: $B2 a TCP reset comes back in $T6's name" \
+    "tcp 6325 $S6 -> $T6: $B2 ICMPv6 administratively prohibited comes back from $R2M6" \
+    "tcp 6326 $S6 -> $T6: blocked between hop 1 ($R1S6) and hop 2: probes with TTL 2 to 4 \
+get no answer"; do
     grep -qF "  $line" "$OUT" || fail "source-v6: no line '$line'"
 done
 grep -q "^Where on the path" "$OUT" || fail "source-v6: no section"
