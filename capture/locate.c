@@ -5,7 +5,7 @@
  * TCP and UDP use ordinary sockets (IP_TTL needs no privilege); each probe is a new socket
  * bound to the series' source port, so the 5-tuple stays the same. One TTL at a time, so an
  * answer belongs to the TTL in flight. Interpreting the series is analyze/locate.c's. */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* the socket error queue: MSG_ERRQUEUE, IP_RECVERR, IPV6_RECVERR */
 #include "locate.h"
 
 #include <errno.h>
