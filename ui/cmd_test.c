@@ -5,6 +5,8 @@
  * the capture of its own probes gives, with the local address as the capture point: the same
  * analysis and report as `fwsight analyze`. The probes' own outcomes are only shown as they
  * come, on stderr: a refused connect() cannot tell the host's RST from a firewall's.
+ * With --locate, each blocked port is then followed along the path with TTL-limited probes
+ * (cmd_test_locate.c), once the capture is over.
  * The options and what to probe are cmd_test_opts.c's; probing is capture/probe's, capturing
  * capture/cap_live's, waiting ui/live_loop's. */
 #include "cmd_test.h"
@@ -19,12 +21,14 @@
 #include "capture/cap_live.h"
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
+#include "capture/locate.h"
 #include "capture/probe.h"
 #include "cli.h"
 #include "cmd_test_int.h"
 #include "live_filter.h"
 #include "live_loop.h"
 #include "report.h"
+#include "report_locate.h"
 
 enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_CAPTURE = 3 };
 
@@ -37,6 +41,9 @@ struct test_run {
     struct cap_live *cap;
     struct cap_writer *w;
     struct probe_set *ps;
+    struct locate *loc;            /* --locate */
+    struct report_locate *located;
+    size_t nlocated;
     char write_err[FW_ERRLEN];
     bool write_failed;
     uint64_t frames, linger_us;
@@ -165,6 +172,11 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
                         run, err);
     if (run->ps == NULL)
         goto fail;
+    if (o->locate) { /* its echo socket may need the privileges about to go */
+        run->loc = locate_new((const struct sockaddr *)peer, peer_len, err);
+        if (run->loc == NULL)
+            goto fail;
+    }
     bool dropped;
     struct cap_priv_file wf = {
         run->w != NULL && cap_writer_created(run->w) ? cap_writer_fd(run->w) : -1, o->write };
@@ -186,6 +198,12 @@ fail:
     return status;
 }
 
+static void test_json_locate(struct json *j, void *ctx)
+{
+    const struct test_run *run = ctx;
+    report_json_locate(j, run->located, run->nlocated);
+}
+
 static int test_report(struct test_run *run, const struct test_opts *o,
                        const struct fw_config *cfg, const char *capture_err)
 {
@@ -199,10 +217,14 @@ static int test_report(struct test_run *run, const struct test_opts *o,
         .packets = run->frames, .warning = "", .error = capture_err, .has_drops = true,
         .kernel_drops = cs.kernel_drops, .if_drops = cs.if_drops,
     };
-    if (o->json) {
+    if (o->json && o->locate) {
+        report_print_json_more(stdout, &run->rep, &cap, st, cfg, analyzer_verdicts(run->a),
+                               test_json_locate, run);
+    } else if (o->json) {
         report_print_json(stdout, &run->rep, &cap, st, cfg, analyzer_verdicts(run->a));
     } else {
         report_print_verdicts(stdout, analyzer_verdicts(run->a), cfg);
+        report_print_locate(stdout, run->located, run->nlocated, o->locate);
         report_print_text(stdout, &run->rep, &cap, st, cfg);
     }
     int status = capture_err != NULL ? EXIT_CAPTURE : EXIT_OK;
@@ -281,11 +303,23 @@ int cmd_test(int argc, char **argv)
         cap_error = run.write_err;
     }
     run.w = NULL;
+    if (o.locate && cap_error == NULL && stop != LIVE_STOP_SIGNAL) {
+        run.located = calloc(TEST_MAX_LOCATE, sizeof *run.located);
+        if (run.located == NULL) {
+            fprintf(stderr, "fwsight test: out of memory\n");
+            status = EXIT_CAPTURE;
+            goto out;
+        }
+        run.nlocated = test_locate(run.loc, analyzer_verdicts(run.a), &cfg.verdict.local,
+                                   &cfg.verdict.target, run.located, TEST_MAX_LOCATE);
+    }
     status = test_report(&run, &o, &cfg, cap_error);
 
 out:
     cap_writer_close(run.w, err);
     probe_free(run.ps);
+    locate_free(run.loc);
+    free(run.located);
     cap_live_close(run.cap);
     analyzer_free(run.a);
     cli_verdict_fini(&o.v);

@@ -38,11 +38,15 @@ static const char test_usage[] =
     "                       (default nobody); without root, the capabilities are given\n"
     "                       up instead\n"
     "  --json               print the report as one JSON document\n"
+    "  --locate             then, for each blocked port, find where on the path it dies:\n"
+    "                       probes of that port with TTL 1, 2, ... (one flow, at most 16\n"
+    "                       hops, 2 probes and 1 s a hop) and the routers' ICMP time exceeded\n"
     "  -h, --help           show this help\n"
     "\n"
     "Each probe's outcome is shown on stderr as it comes. A TCP probe waits 3.5 s for an\n"
     "answer (three SYNs), UDP and ICMP 2 s. Exit status: 0 nothing blocked, 1 blocking\n"
-    "found, 2 usage error, 3 capture error.\n";
+    "found, 2 usage error, 3 capture error. With --locate the report adds, per blocked\n"
+    "path, \"blocked between hop 2 (192.0.2.1) and hop 3\" and how the probes end there.\n";
 
 void cmd_test_usage(void)
 {
@@ -56,7 +60,8 @@ static int test_usage_error(const char *fmt, const char *arg)
 
 int test_parse(int argc, char **argv, struct test_opts *o)
 {
-    enum { OPT_PEER = 256, OPT_ROUNDS, OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_JSON };
+    enum { OPT_PEER = 256, OPT_ROUNDS, OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_JSON,
+           OPT_LOCATE };
     static const struct option longopts[] = {
         {"peer", required_argument, NULL, OPT_PEER},
         {"rounds", required_argument, NULL, OPT_ROUNDS},
@@ -64,6 +69,7 @@ int test_parse(int argc, char **argv, struct test_opts *o)
         {"ports", required_argument, NULL, OPT_PORTS},
         {"rpc-range", required_argument, NULL, OPT_RPC_RANGE},
         {"json", no_argument, NULL, OPT_JSON},
+        {"locate", no_argument, NULL, OPT_LOCATE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -81,6 +87,7 @@ int test_parse(int argc, char **argv, struct test_opts *o)
         case OPT_PORTS: o->v.ports = optarg; break;
         case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
         case OPT_JSON: o->json = true; break;
+        case OPT_LOCATE: o->locate = true; break;
         case OPT_ROUNDS:
             if (cli_number("test", "--rounds", optarg, 1, PROBE_MAX_ROUNDS, &o->rounds) != 0)
                 return -1;

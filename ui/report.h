@@ -141,5 +141,13 @@ bool report_blocking(const struct verdict_collector *vc);
 void report_print_json(FILE *out, const struct report *rep, const struct report_capture *cap,
                        const struct analyzer_stats *st, const struct fw_config *cfg,
                        const struct verdict_collector *vc);
+/* The same, with members of the caller's added at the end of the top-level object (`fwsight
+ * test --locate` adds "locate"); more may be NULL. */
+struct json;
+typedef void (*report_json_more_fn)(struct json *j, void *ctx);
+void report_print_json_more(FILE *out, const struct report *rep, const struct report_capture *cap,
+                            const struct analyzer_stats *st, const struct fw_config *cfg,
+                            const struct verdict_collector *vc, report_json_more_fn more,
+                            void *ctx);
 
 #endif

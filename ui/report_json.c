@@ -227,6 +227,14 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
                        const struct analyzer_stats *st, const struct fw_config *cfg,
                        const struct verdict_collector *vc)
 {
+    report_print_json_more(out, rep, cap, st, cfg, vc, NULL, NULL);
+}
+
+void report_print_json_more(FILE *out, const struct report *rep, const struct report_capture *cap,
+                            const struct analyzer_stats *st, const struct fw_config *cfg,
+                            const struct verdict_collector *vc, report_json_more_fn more,
+                            void *ctx)
+{
     struct json j;
     json_init(&j, out, true);
     json_begin_object(&j, NULL);
@@ -237,6 +245,8 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
     report_json_verdicts(&j, vc);
     report_json_summary(&j, rep, st, cfg);
     report_json_failures(&j, rep);
+    if (more != NULL)
+        more(&j, ctx);
     json_end_object(&j);
 }
 

@@ -27,6 +27,8 @@ expect 0 "usage: fwsight test --peer HOST" help test
 expect 0 "usage: fwsight listen" help listen
 expect 0 "usage: fwsight test --peer HOST" test --help
 expect 0 "test --peer HOST" --help
+expect 0 "blocked between hop 2" test --help            # --locate is documented
+expect 2 "fwsight test: unknown option" test --peer 192.0.2.1 --locate=yes
 expect 2 "fwsight test: which server" test
 expect 2 "fwsight test: --rounds wants" test --peer 192.0.2.1 --rounds 0
 expect 2 "fwsight test: --rounds wants" test --peer 192.0.2.1 --rounds 101
