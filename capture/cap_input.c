@@ -2,10 +2,7 @@
  * they are gzip. One buffer, parsed in place by cap_file.c: read(2) fills it, records that
  * straddle its end are moved to the front, and it grows for spans larger than it. gzip is
  * recognised from bytes already read, so stdin (which cannot seek back) works the same way;
- * that is why this drives inflate() itself instead of gzdopen(). A plain regular file is not
- * read but mapped, a window at a time (input_map): the kernel's copy into the buffer was a
- * third of the analysis' time on a file in the page cache. Pipes, stdin, gzip and files that
- * cannot be mapped take the read path. Framing is left to others. */
+ * that is why this drives inflate() itself instead of gzdopen(). Framing is left to others. */
 #include "cap_input.h"
 
 #include <errno.h>
@@ -13,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* 1 MiB: large enough that the syscall and the compaction cost vanish per record, small
@@ -26,73 +21,6 @@
  * the CRC re-reading evicted output); the price, zlib copying 32 KiB of window per call, is
  * smaller. */
 #define CAP_INPUT_GZ_STEP (256u * 1024u)
-
-/* 8 MiB mapped at a time, populated in one call rather than page by page: what the mapping
- * adds to the resident set stays small whatever the file's size, and moving the window costs
- * little per record. A window is at least as long as the span asked for. */
-#define CAP_INPUT_MAP_WINDOW (8u * 1024u * 1024u)
-
-/* Maps the window of a mapped input that starts at the page holding file offset from and covers
- * at least want bytes if the file has them (the file's size is asked again when it seems to
- * end there: a capture still being written grows, as the read path would see). Fails only if
- * the mapping fails; fewer bytes than wanted means the file ends. */
-static int input_map(struct cap_input *in, uint64_t from, size_t want, char detail[FW_ERRLEN])
-{
-    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-    uint64_t start = from - from % page;
-    if (from + want > in->file_size) {
-        struct stat st;
-        if (fstat(in->fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size > in->file_size)
-            in->file_size = (uint64_t)st.st_size;
-    }
-    uint64_t len = (from - start) + want;
-    if (len < CAP_INPUT_MAP_WINDOW)
-        len = CAP_INPUT_MAP_WINDOW;
-    if (start + len > in->file_size)
-        len = in->file_size - start;
-    if (in->buf != NULL && munmap(in->buf, in->size) != 0) {
-        snprintf(detail, FW_ERRLEN, "%s", strerror(errno));
-        return FW_EIO;
-    }
-    in->buf = NULL;
-    in->size = in->pos = in->end = 0;
-    if (len > 0) {
-        void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, in->fd,
-                       (off_t)start);
-        if (p == MAP_FAILED) {
-            snprintf(detail, FW_ERRLEN, "%s", strerror(errno));
-            return FW_EIO;
-        }
-        in->buf = p;
-    }
-    in->size = in->end = (size_t)len;
-    in->pos = (size_t)(from - start);
-    in->map_off = start;
-    in->eof = start + len >= in->file_size;
-    return 0;
-}
-
-/* A plain regular file is mapped: true when it was (the input is then ready), false when it
- * is to be read (stdin, not a regular file, empty, gzip, or mmap refused). */
-static bool input_try_map(struct cap_input *in)
-{
-    struct stat st;
-    char detail[FW_ERRLEN];
-    if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 2)
-        return false;
-    in->file_size = (uint64_t)st.st_size;
-    in->mapped = true;
-    if (input_map(in, 0, 2, detail) == 0 && in->end >= 2 &&
-        !(in->buf[0] == 0x1f && in->buf[1] == 0x8b))
-        return true;
-    if (in->buf != NULL)
-        munmap(in->buf, in->size);
-    in->buf = NULL;
-    in->size = in->pos = in->end = 0;
-    in->mapped = false;
-    in->eof = false;
-    return false;
-}
 
 static int input_read(struct cap_input *in, uint8_t *dst, size_t len, size_t *got,
                       char detail[FW_ERRLEN])
@@ -196,8 +124,6 @@ int cap_input_open(struct cap_input *in, const char *path, char detail[FW_ERRLEN
             return FW_EIO;
         }
         in->close_fd = true;
-        if (input_try_map(in))
-            return 0;
     }
     in->size = CAP_INPUT_BUF_LEN;
     in->buf = malloc(in->size);
@@ -244,17 +170,6 @@ int cap_input_need(struct cap_input *in, size_t n, char detail[FW_ERRLEN])
         snprintf(detail, FW_ERRLEN, "span of %zu bytes is beyond the reader's limit", n);
         return FW_EUSAGE;
     }
-    if (in->mapped) {
-        if (in->eof && in->map_off + in->end >= in->file_size) {
-            struct stat st; /* the end of the file as mapped: has it grown since? */
-            if (fstat(in->fd, &st) != 0 || (uint64_t)st.st_size <= in->file_size)
-                return 1;
-        }
-        int rc = input_map(in, in->map_off + in->pos, n, detail);
-        if (rc < 0)
-            return rc;
-        return in->end - in->pos >= n ? 0 : 1;
-    }
     if (in->pos + n > in->size) {
         /* The record straddles the end: move the unread tail to the front, and grow
          * only when the record itself is larger than the buffer. */
@@ -294,10 +209,7 @@ void cap_input_close(struct cap_input *in)
         inflateEnd(&in->zs);
     if (in->close_fd && in->fd >= 0)
         close(in->fd);
-    if (in->mapped && in->buf != NULL)
-        munmap(in->buf, in->size);
-    else
-        free(in->buf);
+    free(in->buf);
     free(in->zbuf);
     memset(in, 0, sizeof *in);
     in->fd = -1;

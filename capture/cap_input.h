@@ -1,7 +1,6 @@
 /* capture/cap_input.h: the byte source under the capture-file reader: a file or stdin,
  * plain or gzip-compressed (told apart by the magic bytes 1f 8b, never by the name), read
- * into one buffer that the reader parses in place; a plain regular file is mapped instead of
- * read, window by window, so its bytes are not copied. It knows nothing of pcap or pcapng: framing,
+ * into one buffer that the reader parses in place. It knows nothing of pcap or pcapng: framing,
  * record numbers and the wording of errors are cap_file.c's. Private to capture/. */
 #ifndef FW_CAP_INPUT_H
 #define FW_CAP_INPUT_H
@@ -20,7 +19,6 @@
 
 struct cap_input {
     int fd;
-    bool mapped;       /* a plain regular file, read through a window mapped onto buf */
     bool close_fd;     /* false for stdin: it is not ours */
     bool gzip;
     bool eof;          /* no byte will come any more */
@@ -35,8 +33,6 @@ struct cap_input {
     size_t zsize;
     z_stream zs;
     uint64_t consumed; /* bytes handed over so far (uncompressed) */
-    uint64_t map_off;  /* mapped: the file offset of buf[0] */
-    uint64_t file_size; /* mapped: the file's size when last asked */
 };
 
 /* Opens path ("-": stdin) and peeks at its first bytes to decide whether it is gzip.
