@@ -18,7 +18,8 @@
 # come from $FW_BENCH_BUILD (default build-bench/ beside bench/). Captures go to $FW_BENCH_DIR
 # (default bench/data/, git-ignored) and are kept between runs: 1M and 10M frames of each mix
 # (web: mean frame ~800 bytes, 10M is ~8 GB, made in ~25 s, gzip -1 takes ~2.5 min; fw: mean
-# frame ~400 bytes, 10M is ~4 GB) plus their gzip; delete them when done. The whole 10M file and its .gz are read from the page cache (one warming read
+# frame ~400 bytes, 10M is ~4 GB) plus their gzip; delete them when done. The whole 10M file
+# and its .gz are read from the page cache (one warming read
 # first), so this needs ~14 GB of free RAM and measures CPU, not the disk. Each program runs
 # pinned to $FW_BENCH_CPU (default 1), the two taking turns, best wall time of $FW_BENCH_RUNS
 # (default 3); peak RSS is the largest of the runs. A full run takes ~3 minutes on an idle
@@ -84,7 +85,10 @@ take_lock() { if [[ -n $lock ]]; then exec 9>>"$lock" && flock 9; fi; }
 drop_lock() { if [[ -n $lock ]]; then flock -u 9 && exec 9>&-; fi; }
 
 # capture_of MIX N: the file name of the capture of N frames of MIX.
-capture_of() { [[ $1 == web ]] && echo "$data/gen-$2-s$seed.pcap" || echo "$data/gen-$1-$2-s$seed.pcap"; }
+capture_of()
+{
+    [[ $1 == web ]] && echo "$data/gen-$2-s$seed.pcap" || echo "$data/gen-$1-$2-s$seed.pcap"
+}
 
 # make_capture MIX N: the capture of N frames (rebuilt when the generator is newer) and its
 # .gz.
