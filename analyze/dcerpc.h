@@ -110,6 +110,10 @@ struct dcerpc_conn {
 
 typedef void (*dcerpc_endpoint_fn)(void *ctx, const struct dcerpc_endpoint *e);
 
+/* Makes c what a zero-filled one is to the parser, for a new connection, without writing its
+ * buffers (192 KiB): they are read only below the lengths this clears. */
+void dcerpc_conn_reset(struct dcerpc_conn *c);
+
 /* One TCP segment's payload: caplen bytes captured of wire_len, at sequence number seq.
  * from_server: sent from port 135. Its new bytes join the direction's stream and every PDU
  * made whole is parsed (a capture cut short is a gap: counted truncated); fn is called for

@@ -115,3 +115,21 @@ void dcerpc_segment(struct dcerpc_conn *c, const uint8_t *p, size_t caplen, size
         stream_drop(c, d);
     }
 }
+
+void dcerpc_conn_reset(struct dcerpc_conn *c)
+{
+    memset(c->ctx, 0, sizeof c->ctx);
+    memset(c->call, 0, sizeof c->call);
+    c->ctx_next = c->call_next = 0;
+    memset(c->bind_ids, 0, sizeof c->bind_ids);
+    c->nbind = 0;
+    for (int i = 0; i < 2; i++) {
+        c->dir[i].len = 0;
+        c->dir[i].next_seq = 0;
+        c->dir[i].has_seq = false;
+        c->dir[i].synced = false;
+    }
+    c->frag.active = c->frag.le = false;
+    c->frag.opnum = 0;
+    c->frag.call_id = c->frag.len = 0;
+}

@@ -2,8 +2,12 @@
  * arrays searched in full: the port table is read once per verdict cell when verdicts settle,
  * the connection table once per TCP 135 segment, neither on any other packet. Parsing and the
  * bounded reassembly are dcerpc*.c's; a connection's parser memory (struct dcerpc_conn: two
- * 64 KiB stream buffers and a 64 KiB stub buffer) is allocated at its first payload and given
- * back when the connection ends, so a capture without TCP 135 payload allocates none. */
+ * 64 KiB stream buffers and a 64 KiB stub buffer) is taken at its first payload and given
+ * back when the connection ends, so a capture without TCP 135 payload allocates none. Given
+ * back means kept for the next connection (at most RPC_CONNS_MAX are ever allocated) and
+ * reset without touching the buffers (dcerpc_conn_reset): a capture with thousands of mapper
+ * connections allocates, faults in and clears 192 KiB once per connection at once, not per
+ * connection. */
 #include "rpc_ports.h"
 
 #include <stdlib.h>
@@ -25,6 +29,8 @@ struct rpc_ports {
     uint32_t nlearned, next;  /* next: the slot a full table overwrites (the oldest) */
     uint64_t replaced;
     struct rpc_conn conns[RPC_CONNS_MAX];
+    struct dcerpc_conn *spare[RPC_CONNS_MAX]; /* parser memory given back, for reuse */
+    uint32_t nspare;
     uint64_t evicted;         /* live connections pushed out by the cap */
     struct dcerpc_stats stats;
     struct rpc_mem mem;
@@ -41,6 +47,8 @@ void rpc_ports_free(struct rpc_ports *r)
         return;
     for (size_t i = 0; i < RPC_CONNS_MAX; i++)
         free(r->conns[i].dc);
+    for (uint32_t i = 0; i < r->nspare; i++)
+        free(r->spare[i]);
     free(r);
 }
 
@@ -129,9 +137,10 @@ static struct rpc_conn *conn_victim(struct rpc_ports *r)
 }
 
 /* A new connection's slot and parser memory: a live connection pushed out by the cap hands its
- * memory on (cleared) and is counted; otherwise the memory is allocated. NULL when the
- * allocation fails: counted, and the segment goes unparsed as if the connection were not
- * there. */
+ * memory on and is counted; otherwise memory an ended connection gave back is taken, or
+ * allocated. Either way it is reset, not cleared: the buffers are only read below their
+ * lengths. NULL when the allocation fails: counted, and the segment goes unparsed as if the
+ * connection were not there. */
 static struct rpc_conn *conn_new(struct rpc_ports *r, uint64_t flow_seq, uint64_t frame)
 {
     struct rpc_conn *c = conn_victim(r);
@@ -139,9 +148,14 @@ static struct rpc_conn *conn_new(struct rpc_ports *r, uint64_t flow_seq, uint64_
     if (c->used && !c->ended)
         r->evicted++;
     if (dc != NULL) {
-        memset(dc, 0, sizeof *dc);
+        dcerpc_conn_reset(dc);
     } else {
-        dc = calloc(1, sizeof *dc);
+        if (r->nspare > 0) {
+            dc = r->spare[--r->nspare];
+            dcerpc_conn_reset(dc);
+        } else {
+            dc = calloc(1, sizeof *dc);
+        }
         if (dc == NULL) {
             r->mem.alloc_failed++;
             return NULL;
@@ -168,7 +182,7 @@ static void conn_closing(struct rpc_ports *r, struct rpc_conn *c, const struct p
         return;
     c->ended = true;
     if (c->dc != NULL) {
-        free(c->dc);
+        r->spare[r->nspare++] = c->dc; /* in_use + nspare <= RPC_CONNS_MAX: there is room */
         c->dc = NULL;
         r->mem.in_use--;
     }

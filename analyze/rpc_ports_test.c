@@ -1,6 +1,7 @@
 /* analyze/rpc_ports_test.c: DCE/RPC end to end through the analyzer (rpc_ports.c): a dynamic
  * port learned on TCP 135 and then dropped, the connections' parser memory held only while a
- * TCP 135 connection with payload lives (and refused: linked with -Wl,--wrap=calloc), the cap
+ * TCP 135 connection with payload lives, reused by the next one (and refused: linked with
+ * -Wl,--wrap=calloc), the cap
  * on connections parsed at once, counted when it pushes a live one out, and the real rpcdump
  * sample. */
 #include <setjmp.h>
@@ -242,12 +243,56 @@ static void parser_cap_evicts(void **state)
 void *__real_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size);
 static bool fail_conn_alloc;
+static unsigned conn_allocs; /* parser memory allocated, refused or not */
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-    if (fail_conn_alloc && n == 1 && size == sizeof(struct dcerpc_conn))
-        return NULL;
+    if (n == 1 && size == sizeof(struct dcerpc_conn)) {
+        conn_allocs++;
+        if (fail_conn_alloc)
+            return NULL;
+    }
     return __real_calloc(n, size);
+}
+
+/* Connections one after another share one parser memory, reset between them: the first
+ * leaves half a request in its buffer and is reset; the next two bind and ask the mapper
+ * afresh, and are parsed as if their memory were new (nothing malformed, both answers
+ * read). */
+static void parser_memory_reused(void **state)
+{
+    (void)state;
+    struct analyzer *a = default_analyzer();
+    size_t fed = 0;
+    pb_init(&b, T0);
+    conn_allocs = 0;
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0), rq = request_pdu(true, 3);
+    struct pdu rs = epm_response(true, 3, 0x03, &T1, 1), half = rq;
+    half.n = 20;
+    handshake(50600);
+    segment(SRC, 50600, TGT, 135, &bd);
+    segment(SRC, 50600, TGT, 135, &half);
+    pb_tcp(&b, TGT, 135, SRC, 50600, TH_RST | TH_ACK);
+    for (uint16_t sp = 50601; sp <= 50602; sp++) {
+        handshake(sp);
+        segment(SRC, sp, TGT, 135, &bd);
+        segment(TGT, 135, SRC, sp, &ba);
+        segment(SRC, sp, TGT, 135, &rq);
+        segment(TGT, 135, SRC, sp, &rs);
+        pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK | TH_FIN);
+        pb_tcp(&b, TGT, 135, SRC, sp, TH_ACK | TH_FIN);
+    }
+    const struct rpc_mem *m = feed_upto(a, &fed);
+    assert_int_equal(conn_allocs, 1);
+    assert_int_equal(m->in_use, 0);
+    assert_int_equal(m->peak, 1);
+    const struct dcerpc_stats *st = rpc_ports_stats(analyzer_rpc_ports(a));
+    assert_int_equal(st->binds, 3);
+    assert_int_equal(st->epm_answers, 2);
+    assert_int_equal(st->by_result[DCERPC_MALFORMED], 0);
+    assert_int_equal(st->by_result[DCERPC_OK], 9);
+    assert_int_equal(rpc_ports_count(analyzer_rpc_ports(a)), 1);
+    analyzer_free(a);
 }
 
 /* Without memory for a connection its segments go unparsed and are counted; the next segment
@@ -323,6 +368,7 @@ int main(void)
         cmocka_unit_test(learned_port_dropped),
         cmocka_unit_test(parser_memory_on_demand),
         cmocka_unit_test(parser_memory_refused),
+        cmocka_unit_test(parser_memory_reused),
         cmocka_unit_test(parser_cap_evicts),
         cmocka_unit_test(sample_rpcdump_learned),
     };

@@ -2,7 +2,9 @@
  * aggregated into a capped hash of cells, senders into a capped table of host observations,
  * and with two captures the attempts themselves into a capped list for correlate.c. All are
  * capped (a verdict list must not grow with a busy server's traffic); what did not fit is
- * counted. A full cell table makes room by evicting an uninformative cell (cell_evict).
+ * counted. The cell table grows with the traffic up to its cap (its buckets with it); a full
+ * one makes room by evicting an uninformative cell, the least recently used of a list kept as
+ * cells change (cell_evict), so no insertion scans.
  * Settling is left to verdict_settle.c, their meaning and words to diagnose/. */
 #include "verdict_int.h"
 
@@ -65,7 +67,7 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
         c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
     else
         siphash_key_random(&c->key); /* falls back to a key still unknown beforehand */
-    c->cell_nb = pow2_at_least(c->cfg.max_cells * 2);
+    c->cell_nb = pow2_at_least(0); /* grows with the cells (cells_grow) */
     c->host_nb = pow2_at_least(c->cfg.max_hosts * 2);
     c->cell_buckets = calloc(c->cell_nb, sizeof *c->cell_buckets);
     c->host_buckets = calloc(c->host_nb, sizeof *c->host_buckets);
@@ -159,36 +161,46 @@ bool verdict_port_in_profile(const struct verdict_collector *c, uint8_t proto, u
     return false;
 }
 
-#define EVICT_SCAN 64 /* cells looked at per insertion into a full table: bounded, O(1) */
-
 /* A cell whose verdict can go unreported: every attempt answered (OPEN), on a port the profile
  * does not name. Failures and profile ports stay, so eviction never hides a blocked path and
- * never turns a tested profile port into UNTESTED. */
-static bool cell_is_evictable(const struct verdict_collector *c, const struct verdict_cell *x)
+ * never turns a tested profile port into UNTESTED. A cell can only stop being evictable (an
+ * attempt that was not answered stays counted), so the evictable ones are kept in a list as
+ * their attempts come: least recently used first, the cell an eviction takes. */
+static void idle_unlink(struct verdict_collector *c, struct verdict_cell *x)
 {
-    return x->counts.attempts == x->counts.by_outcome[VO_ANSWERED] &&
-           !verdict_port_in_profile(c, x->proto, x->port);
+    if (x->idle_prev != 0)
+        c->cells[x->idle_prev - 1].idle_next = x->idle_next;
+    else
+        c->idle_head = x->idle_next;
+    if (x->idle_next != 0)
+        c->cells[x->idle_next - 1].idle_prev = x->idle_prev;
+    else
+        c->idle_tail = x->idle_prev;
+    x->idle_prev = x->idle_next = 0;
 }
 
-/* Frees an evictable cell for reuse, looking at EVICT_SCAN cells at most from a rotating
- * cursor: a full table of failures costs each new cell a bounded scan, never a full one, and
- * the cursor spreads evictions over the table. NULL if none was found. The cell's one pool
- * slot (its VO_ANSWERED attempt) becomes the spare that the new cell's first attempt takes. */
+static void idle_append(struct verdict_collector *c, struct verdict_cell *x)
+{
+    uint32_t i = (uint32_t)(x - c->cells) + 1;
+    x->idle_prev = c->idle_tail;
+    x->idle_next = 0;
+    if (c->idle_tail != 0)
+        c->cells[c->idle_tail - 1].idle_next = i;
+    else
+        c->idle_head = i;
+    c->idle_tail = i;
+}
+
+/* Frees the least recently used evictable cell for reuse; NULL if there is none. The cell's
+ * one pool slot (its VO_ANSWERED attempt) becomes the spare that the new cell's first attempt
+ * takes. */
 static struct verdict_cell *cell_evict(struct verdict_collector *c)
 {
-    struct verdict_cell *x = NULL;
-    uint32_t i = c->evict_cursor % c->ncells;
-    for (uint32_t n = 0; n < EVICT_SCAN && n < c->ncells; n++, i = (i + 1) % c->ncells) {
-        if (cell_is_evictable(c, &c->cells[i])) {
-            x = &c->cells[i];
-            break;
-        }
-    }
-    if (x == NULL) {
-        c->evict_cursor = i; /* the next search goes on where this one stopped */
+    if (c->idle_head == 0)
         return NULL;
-    }
-    c->evict_cursor = i + 1;
+    uint32_t i = c->idle_head - 1;
+    struct verdict_cell *x = &c->cells[i];
+    idle_unlink(c, x);
     uint32_t *link = &c->cell_buckets[cell_hash(c, &x->from, &x->to, x->proto, x->port) &
                                       (c->cell_nb - 1)];
     while (*link != i + 1)
@@ -200,12 +212,38 @@ static struct verdict_cell *cell_evict(struct verdict_collector *c)
     return x;
 }
 
+/* Room for one more cell: the array doubles up to the cap, and the buckets follow at twice
+ * its capacity (rehashed), so chains stay short at any size and a small capture allocates
+ * little. A bucket array that cannot be had leaves longer chains, never a wrong answer. */
+static bool cells_grow(struct verdict_collector *c)
+{
+    uint32_t cap = c->cells_cap;
+    if (!grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells, sizeof *c->cells))
+        return false;
+    if (c->cells_cap == cap)
+        return true;
+    uint32_t nb = pow2_at_least(c->cells_cap * 2);
+    uint32_t *b = nb > c->cell_nb ? calloc(nb, sizeof *b) : NULL;
+    if (b == NULL)
+        return true;
+    for (uint32_t i = 0; i < c->ncells; i++) {
+        struct verdict_cell *x = &c->cells[i];
+        uint32_t k = (uint32_t)(cell_hash(c, &x->from, &x->to, x->proto, x->port) & (nb - 1));
+        x->next = b[k];
+        b[k] = i + 1;
+    }
+    free(c->cell_buckets);
+    c->cell_buckets = b;
+    c->cell_nb = nb;
+    return true;
+}
+
 static struct verdict_cell *cell_get(struct verdict_collector *c, const struct verdict_attempt *a)
 {
     struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);
     if (x != NULL)
         return x;
-    if (grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells, sizeof *x))
+    if (cells_grow(c))
         x = &c->cells[c->ncells++];
     else if (c->ncells == 0 || (x = cell_evict(c)) == NULL)
         return NULL;
@@ -219,6 +257,9 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
     x->first_us = a->first_us;
     x->next = c->cell_buckets[b];
     c->cell_buckets[b] = (uint32_t)(x - c->cells) + 1;
+    x->evictable = !verdict_port_in_profile(c, a->proto, a->port);
+    if (x->evictable)
+        idle_append(c, x); /* its first attempt decides whether it stays there */
     return x;
 }
 
@@ -348,6 +389,12 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
             x->rst_ttl_min = a.ans_ttl;
         if (x->counts.by_outcome[VO_RST] == 0 || a.ans_ttl > x->rst_ttl_max)
             x->rst_ttl_max = a.ans_ttl;
+    }
+    if (x->evictable) {
+        idle_unlink(c, x);
+        x->evictable = a.outcome == VO_ANSWERED;
+        if (x->evictable)
+            idle_append(c, x); /* the most recently used now */
     }
     x->counts.attempts++;
     x->counts.by_outcome[a.outcome]++;

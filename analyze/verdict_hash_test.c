@@ -17,7 +17,8 @@
 #include "tests/pb.h"
 
 #define T0 1700000000000000ull
-/* 1000 cells under a cap of 1024: verdict.c sizes the bucket array to twice the cap, rounded
+/* 1000 cells under a cap of 1024: verdict.c grows the bucket array with the cells to twice
+ * their capacity (1024 once 1000 are in, the cap), rounded
  * up to a power of two, so the bucket is the hash's low 11 bits. */
 #define N_CELLS 1000
 #define MAX_CELLS 1024

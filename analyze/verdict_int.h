@@ -36,6 +36,8 @@ struct verdict_cell {
     uint64_t silent_last_us;  /* the last unanswered attempt (VO_NO_ANSWER) */
     uint64_t refused_last_us; /* the last refused by the host (VO_RST, VO_ICMP_PORT) */
     uint32_t late, late_span_max_us; /* unanswered attempts marked late, the oldest's age */
+    bool evictable;           /* answered only, port outside the profile: in the idle list */
+    uint32_t idle_prev, idle_next; /* the idle list, least recently used first: index + 1 */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
 };
 
@@ -61,7 +63,7 @@ struct verdict_collector {
     uint32_t nhosts, hosts_cap, *host_buckets, host_nb;
     uint64_t cells_overflow;
     uint64_t cells_evicted, cells_evicted_attempts;
-    uint32_t evict_cursor;         /* where the next search for an evictable cell starts */
+    uint32_t idle_head, idle_tail; /* evictable cells, least recently used first: index + 1 */
     struct verdict_attempt *pool;  /* the cells' first attempts, grown by doubling */
     uint32_t npool, pool_cap;
     uint32_t pool_spare;           /* index + 1 of the slot an evicted cell gave back; 0: none */

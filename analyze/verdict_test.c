@@ -367,6 +367,35 @@ static void full_table_evicts_open_cells_outside_the_profile(void **state)
     verdict_collector_free(vc);
 }
 
+/* The cell evicted is the least recently used evictable one, not the oldest: an OPEN cell
+ * that keeps being answered stays; and the table grows from small to its cap (here 200 cells,
+ * past the first allocation of 64) with every attempt kept. */
+static void full_table_evicts_the_least_recently_used(void **state)
+{
+    (void)state;
+    struct verdict_collector *vc = collector(8);
+    for (uint16_t p = 2000; p < 2008; p++)
+        attempt(vc, p, VO_ANSWERED);
+    attempt(vc, 2000, VO_ANSWERED); /* used again: now 2001 is the least recent */
+    attempt(vc, 2100, VO_ANSWERED);
+    assert_int_equal(verdict_cells_evicted(vc), 1);
+    assert_int_equal(verdict_collector_settle(vc), 0);
+    assert_int_equal(find_in(vc, SRC, TGT, 6, 2000)->counts.attempts, 2);
+    for (size_t i = 0; i < verdict_count(vc); i++)
+        assert_int_not_equal(verdict_at(vc, i)->port, 2001);
+    verdict_collector_free(vc);
+
+    vc = collector(200);
+    for (uint16_t p = 3000; p < 3200; p++)
+        attempt(vc, p, VO_NO_ANSWER);
+    assert_int_equal(verdict_collector_settle(vc), 0);
+    assert_int_equal(verdict_cells_overflow(vc), 0);
+    assert_int_equal(verdict_count(vc), 200);
+    attempt(vc, 3200, VO_NO_ANSWER);
+    assert_int_equal(verdict_cells_overflow(vc), 1);
+    verdict_collector_free(vc);
+}
+
 /* Nothing evictable (every cell a failure): the new attempt is dropped and counted. */
 static void full_table_of_failures_counts_the_overflow(void **state)
 {
@@ -434,6 +463,7 @@ int main(void)
         cmocka_unit_test(reply_dropped_inferred_at_target),
         cmocka_unit_test(capture_point_inferred_and_overridden),
         cmocka_unit_test(full_table_evicts_open_cells_outside_the_profile),
+        cmocka_unit_test(full_table_evicts_the_least_recently_used),
         cmocka_unit_test(full_table_of_failures_counts_the_overflow),
         cmocka_unit_test(item_strings_survive_settle),
         cmocka_unit_test(names_come_from_one_list),

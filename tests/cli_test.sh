@@ -238,7 +238,7 @@ grep -q "warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside
 "$fwsight" analyze --json "$tmp/full.pcap" > "$tmp/roomy.json" 2> /dev/null
 python3 -c 'import json,sys
 t=json.load(open(sys.argv[1]))["captures"][0]["verdict_table"]
-assert t=={"max_verdicts":16384,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
+assert t=={"max_verdicts":262144,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
     "$tmp/roomy.json" || fail "--json verdict_table counters under the default cap"
 
 # Two captures (mk_full_table.py --pair): each fits the 16 cells, their verdicts together do
@@ -269,7 +269,7 @@ n=$(grep -cF "$want" "$tmp/pair.txt")
 "$fwsight" analyze --json "$tmp/pair1.pcap" "$tmp/pair2.pcap" > "$tmp/pair-roomy.json" 2> /dev/null
 python3 -c 'import json,sys
 t=json.load(open(sys.argv[1]))["correlation"]["verdict_table"]
-assert t=={"max_verdicts":16384,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
+assert t=={"max_verdicts":262144,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
     "$tmp/pair-roomy.json" || fail "--json correlation verdict_table counters under the default cap"
 
 # The DCE/RPC parser reads at most 32 TCP 135 connections at once: 33 that each bind to the
