@@ -178,9 +178,10 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
     return a;
 }
 
-static bool addr_is(const struct fw_addr *host, const struct fw_addr *a)
+static bool addr_is(const struct correlate_side *s, const struct fw_addr *a)
 {
-    return host->family != 0 && fw_addr_eq(host, a);
+    return (s->host.family != 0 && fw_addr_eq(&s->host, a)) ||
+           (s->host2.family != 0 && fw_addr_eq(&s->host2, a));
 }
 
 static uint64_t abs_diff(int64_t a, int64_t b)
@@ -217,7 +218,7 @@ static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64
     const struct correlate_side *s = ix->side;
     for (size_t i = 0; i < s->n; i++) {
         const struct verdict_seen *x = &s->seen[i];
-        if (ix->used[i] || !addr_is(&s->host, &x->a.from))
+        if (ix->used[i] || !addr_is(s, &x->a.from))
             continue;
         ix->used[i] = true;
         const struct verdict_seen *far = match_of(oth, x, v == 0 ? off : -off);
@@ -229,7 +230,7 @@ static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64
         int64_t far_t = (int64_t)x->a.first_us + (v == 0 ? off : -off);
         bool early = oth->side->end_us != 0 &&
                      (int64_t)oth->side->end_us < far_t + CORRELATE_ARRIVAL_US;
-        struct verdict_attempt a = combine(x, far, addr_is(&oth->side->host, &x->a.to), early);
+        struct verdict_attempt a = combine(x, far, addr_is(oth->side, &x->a.to), early);
         verdict_collector_add(out, &a, x->evicted || (far != NULL && far->evicted));
     }
 }
@@ -249,7 +250,7 @@ static void run_rest(struct corr_index *ix, struct corr_index *oth, int v, int64
             res->matched++;
         else
             res->only[v]++;
-        if (!addr_is(&ix->side->host, &x->a.to))
+        if (!addr_is(ix->side, &x->a.to))
             res->unplaced++;
         verdict_collector_add(out, &x->a, x->evicted);
     }

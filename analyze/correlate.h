@@ -26,6 +26,7 @@ struct correlate_side {
     const struct verdict_seen *seen;
     size_t n;
     struct fw_addr host;  /* the capture point; family 0 if unknown */
+    struct fw_addr host2; /* its address of the other family; family 0 if none */
     uint64_t end_us;      /* its last frame's time, on its own clock; 0: not known */
 };
 

@@ -48,7 +48,7 @@ static struct verdict_seen tcp(uint16_t sport, uint16_t port, uint32_t isn, int6
 
 static struct correlate_side side(const struct verdict_seen *s, size_t n, const char *host)
 {
-    struct correlate_side x = { s, n, { 0 }, 0 };
+    struct correlate_side x = { s, n, { 0 }, { 0 }, 0 };
     if (host != NULL)
         x.host = addr(host);
     return x;
@@ -251,9 +251,9 @@ static void from_packets(int64_t skew_us)
     assert_int_equal(verdict_seen_count(v0), 3);
     assert_int_equal(verdict_seen_count(v1), 2);
     struct correlate_side s0 = { verdict_seen_at(v0, 0), verdict_seen_count(v0),
-                                 verdict_capture_point(v0)->addr, 0 };
+                                 verdict_capture_point(v0)->addr, { 0 }, 0 };
     struct correlate_side s1 = { verdict_seen_at(v1, 0), verdict_seen_count(v1),
-                                 verdict_capture_point(v1)->addr, 0 };
+                                 verdict_capture_point(v1)->addr, { 0 }, 0 };
     struct fw_addr sa = addr(SRC), ta = addr(TGT);
     assert_true(verdict_capture_point(v0)->known && fw_addr_eq(&s0.host, &sa));
     assert_true(verdict_capture_point(v1)->known && fw_addr_eq(&s1.host, &ta));

@@ -236,11 +236,17 @@ struct verdict_capture_point {
     bool known;
     bool from_config;              /* --local */
     struct fw_addr addr;
+    /* The same host's address of the other family (IPv6 for an IPv4 addr...), inferred the same
+     * way; family 0: none seen. A dual-stack server is one capture point. */
+    struct fw_addr other;
     enum verdict_conf confidence;
     char how[VERDICT_EVIDENCE_LEN];        /* why this host */
     char can_tell[VERDICT_ADVICE_LEN];
     char cannot_tell[VERDICT_ADVICE_LEN];
 };
+
+/* a is the capture point's address (either family). */
+bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a);
 
 struct verdict_collector;
 

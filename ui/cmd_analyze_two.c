@@ -23,9 +23,11 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
         const struct verdict_collector *vc = analyzer_verdicts(run[i].a);
         const struct verdict_capture_point *cp = verdict_capture_point(vc);
         side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0},
-                                           analyzer_stats(run[i].a)->last_ts_us };
-        if (cp->known)
+                                           {0}, analyzer_stats(run[i].a)->last_ts_us };
+        if (cp->known) {
             side[i].host = cp->addr;
+            side[i].host2 = cp->other;
+        }
         if (verdict_seen_overflow(vc) > 0)
             msg_printf("fwsight: warning: %s: %llu attempts beyond the first %u were not "
                        "matched with the other capture\n", run[i].cap.file,

@@ -59,7 +59,7 @@ static struct two *two_open(const char *file0, const char *file1)
         if (t->two.cp[v]->known)
             host[v] = t->two.cp[v]->addr;
         side[v] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc),
-                                           host[v], 0 };
+                                           host[v], { 0 }, 0 };
     }
     struct verdict_config vcfg = t->cfg.verdict;
     vcfg.combined = true;

@@ -33,37 +33,58 @@ static void capture_point_words(struct verdict_capture_point *cp)
 /* The capture host's own packets are captured before any router decrements their TTL: hop 0.
  * Routers next to it are hop 0 too, but they are no endpoint of two-way flows; among the
  * hop-0 senders the one in the most flows is the capture point. */
+bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a)
+{
+    return cp->known && (fw_addr_eq(&cp->addr, a) || (cp->other.family != 0 &&
+                                                      fw_addr_eq(&cp->other, a)));
+}
+
+/* The hop-0 endpoint of the most flows among family's (0: either), and how many flows the
+ * runner-up had. */
+static const struct verdict_host *best_sender(const struct verdict_collector *c, uint8_t family,
+                                              uint32_t *second)
+{
+    const struct verdict_host *best = NULL;
+    *second = 0;
+    for (uint32_t i = 0; i < c->nhosts; i++) {
+        const struct verdict_host *h = &c->hosts[i];
+        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0 ||
+            (family != 0 && h->addr.family != family))
+            continue;
+        if (best == NULL || h->flows > best->flows ||
+            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
+            if (best != NULL)
+                *second = best->flows;
+            best = h;
+        } else if (h->flows > *second) {
+            *second = h->flows;
+        }
+    }
+    return best;
+}
+
 void diagnose_capture_point(struct verdict_collector *c)
 {
     struct verdict_capture_point *cp = &c->cp;
     memset(cp, 0, sizeof *cp);
+    uint32_t second = 0;
     if (c->cfg.local.family != 0) {
         cp->known = true;
         cp->from_config = true;
         cp->addr = c->cfg.local;
         cp->confidence = VERDICT_CONF_HIGH;
-        capture_point_words(cp);
-        return;
-    }
-    const struct verdict_host *best = NULL;
-    uint32_t second = 0;
-    for (uint32_t i = 0; i < c->nhosts; i++) {
-        const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0)
-            continue;
-        if (best == NULL || h->flows > best->flows ||
-            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
-            if (best != NULL)
-                second = best->flows;
-            best = h;
-        } else if (h->flows > second) {
-            second = h->flows;
+    } else {
+        const struct verdict_host *best = best_sender(c, 0, &second);
+        if (best != NULL) {
+            cp->known = true;
+            cp->addr = best->addr;
+            cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
         }
     }
-    if (best != NULL) {
-        cp->known = true;
-        cp->addr = best->addr;
-        cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
+    if (cp->known) { /* the same host's other family, when one address alone leads it */
+        const struct verdict_host *o = best_sender(c, cp->addr.family == 4 ? 6 : 4, &second);
+        if (o != NULL && o->flows > second)
+            cp->other = o->addr;
     }
     capture_point_words(cp);
 }

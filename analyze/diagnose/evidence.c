@@ -15,8 +15,8 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
     e->cp = &c->cp;
     e->text = (struct verdict_arena *)&c->text;
     e->capture_drops = c->capture_drops;
-    e->at_from = c->cp.known && fw_addr_eq(&c->cp.addr, &x->from);
-    e->at_to = c->cp.known && fw_addr_eq(&c->cp.addr, &x->to);
+    e->at_from = verdict_capture_point_is(&c->cp, &x->from);
+    e->at_to = verdict_capture_point_is(&c->cp, &x->to);
     e->to_host = verdict_host_find(c, &x->to);
     e->to_rtt_us = e->to_host != NULL ? e->to_host->rtt_max_us : 0;
     e->to_refusals = e->to_host; /* kept by the combined collector too, without packets */

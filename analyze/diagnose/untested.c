@@ -15,7 +15,7 @@ void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
     it->v.kind = VERDICT_UNTESTED;
     it->cause = "untested";
     it->confidence = VERDICT_CONF_LOW;
-    if (cp->known && fw_addr_eq(&cp->addr, &it->to)) {
+    if (verdict_capture_point_is(cp, &it->to)) {
         verdict_add_evidence(ar, it, "no attempt seen here (captured on %s)", b);
         snprintf(adv, sizeof adv, "no %s from %s arrived here: if %s tried, it died on the way; "
                  "a capture on %s shows whether it left (fwsight test --peer %s, run on %s)", w,

@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct verdict_collector *vc = analyzer_verdicts(run[i].a);
         const struct verdict_capture_point *cp = verdict_capture_point(vc);
         check_verdicts(vc);
-        side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0}, 0 };
+        side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0}, {0}, 0 };
         if (cp->known)
             side[i].host = cp->addr;
     }

@@ -2,10 +2,11 @@
 # tests/live/live_stdout.sh FWSIGHT: the stream's reader misbehaves and the capture must not
 # care: stdout closed (>&-, as under cron or some service managers), a reader that leaves after
 # one line (| head -1: EPIPE, where SIGPIPE used to kill fwsight), a reader that pauses (a FIFO
-# nobody reads for 10 s, its pipe shrunk to 4 KiB, while 3 s of pings of 1400 bytes at 5000 a
-# second, about 60 MB, pass: far more than the kernel's 16 MiB buffer holds for a loop that
-# waits on its stdout). Each time the capture runs to its end without kernel drops (at most 1%
-# on a loaded machine; a blocked loop loses most of the flood), the report is printed (on
+# nobody reads for 10 s, its pipe shrunk to 4 KiB, while 3 s of pings of 1400 bytes at 1000 a
+# second, about 9 MB, pass: more than twice the 4 MiB capture buffer (-B 4096) holds for a loop
+# that waits on its stdout). Each time the capture runs to its end without kernel drops (at
+# most 10% for the paused reader, on a machine loaded by a parallel sanitizer run; a blocked
+# loop loses more than half of the flood), the report is printed (on
 # stderr when stdout is gone), and the -w file is whole: tcpdump and `fwsight analyze` read as
 # many packets as the report counted. About 35 s.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -77,7 +78,7 @@ with open(sys.argv[2], "wb") as out:
 ' "$WORK/fifo" "$WORK/paused.out" &
 PIDS+=($!)
 reader=$!
-ip netns exec "$NS_S" "$FWSIGHT" live -i lv0 --no-ui -w "$WORK/paused.pcap" --duration 15 \
+ip netns exec "$NS_S" "$FWSIGHT" live -i lv0 --no-ui -B 4096 -w "$WORK/paused.pcap" --duration 15 \
     >"$WORK/fifo" 2>"$WORK/paused.err" &
 pid=$!
 PIDS+=("$pid")
@@ -97,21 +98,21 @@ for p in range(49152, 49302):
 ' "$T4"
 sleep 5.5
 # then a flood while the stream is stuck: a blocked loop would leave it to the kernel's buffer
-nsx "$NS_S" ping -q -i 0.0002 -c 15000 -w 3 -s 1400 "$T4" >/dev/null 2>&1
+nsx "$NS_S" ping -q -i 0.001 -c 3000 -w 4 -s 1400 "$T4" >/dev/null 2>&1
 wait_exit "$pid" 25
 wait_exit "$reader" 30
 [ "$RC" = 0 ] || [ "$RC" = 1 ] && ok "paused reader: exit $RC" ||
     { fail "paused reader: exit $RC"; cat "$WORK/paused.err" >&2; }
 d=$(report_kernel_drops "$WORK/paused.out")
 p=$(report_packets "$WORK/paused.out")
-[ -n "$d" ] && [ -n "$p" ] && [ $((d * 100)) -le "$p" ] &&
+[ -n "$d" ] && [ -n "$p" ] && [ $((d * 10)) -le "$p" ] &&
     ok "paused reader: $d packets dropped by the kernel, of $p" ||
     fail "paused reader: '$d' packets dropped by the kernel, of '$p'"
 n=$(grep -c " status: " "$WORK/paused.out")
 [ "$n" -ge 2 ] && ok "paused reader: the stream went on ($n status lines)" ||
     fail "paused reader: $n status lines"
 check_file "$WORK/paused.pcap" "$WORK/paused.out" "paused reader"
-[ "$(report_packets "$WORK/paused.out")" -gt 10000 ] 2>/dev/null &&
+[ "$(report_packets "$WORK/paused.out")" -gt 4000 ] 2>/dev/null &&
     ok "paused reader: the flood was captured ($(report_packets "$WORK/paused.out") packets)" ||
     fail "paused reader: only '$(report_packets "$WORK/paused.out")' packets captured"
 finish
