@@ -27,6 +27,21 @@ bool finding_claim(const struct evidence *e, const uint32_t avail[VO_COUNT],
     return out->total > 0;
 }
 
+bool diag_is_silent(const struct evidence *e, enum verdict_outcome o)
+{
+    (void)e;
+    return o == VO_NO_ANSWER || o == VO_SILENT_AFTER_ARRIVAL;
+}
+
+uint64_t diag_first_silent_us(const struct evidence *e)
+{
+    const struct verdict_attempt *a = e->first[VO_NO_ANSWER], *b =
+                                                                 e->first[VO_SILENT_AFTER_ARRIVAL];
+    if (a == NULL)
+        return b->first_us;
+    return b != NULL && b->first_us < a->first_us ? b->first_us : a->first_us;
+}
+
 static void partial_advice(const struct evidence *e, uint32_t n_open,
                            const struct verdict_item *it, char *buf, size_t len)
 {

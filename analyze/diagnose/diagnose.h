@@ -82,6 +82,12 @@ bool finding_claim(const struct evidence *e, const uint32_t avail[VO_COUNT],
                                                         enum verdict_outcome o),
                    struct finding *out);
 
+/* decide.c: silence, as two explanations read it (a rate limit, a full backlog): an attempt
+ * left unanswered (one capture) or arrived and unanswered (two), and the first one's time (the
+ * cell must hold one). */
+bool diag_is_silent(const struct evidence *e, enum verdict_outcome o);
+uint64_t diag_first_silent_us(const struct evidence *e);
+
 /* evidence_text.c: the words every explanation shares. */
 const char *diag_what(const struct verdict_item *it, char *buf, size_t len); /* "TCP 6320" */
 const char *diag_clock(uint64_t us, char *buf, size_t len); /* "14:03:07.123456" UTC */

@@ -8,21 +8,6 @@
 
 #include <stdio.h>
 
-static bool is_silent(const struct evidence *e, enum verdict_outcome o)
-{
-    (void)e;
-    return o == VO_NO_ANSWER || o == VO_SILENT_AFTER_ARRIVAL;
-}
-
-static uint64_t first_silent_us(const struct evidence *e)
-{
-    const struct verdict_attempt *a = e->first[VO_NO_ANSWER], *b =
-                                                                 e->first[VO_SILENT_AFTER_ARRIVAL];
-    if (a == NULL)
-        return b->first_us;
-    return b != NULL && b->first_us < a->first_us ? b->first_us : a->first_us;
-}
-
 static bool backlog_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],
                             struct finding *out)
 {
@@ -35,10 +20,10 @@ static bool backlog_propose(const struct evidence *e, const uint32_t avail[VO_CO
     /* At the host: the SYNs arrived while the connections it had were all left unserved. */
     bool waiting = (e->at_to || n->by_outcome[VO_SILENT_AFTER_ARRIVAL] > 0) &&
                    n->unserved == n->by_outcome[VO_ANSWERED] &&
-                   e->first[VO_ANSWERED]->first_us < first_silent_us(e);
+                   e->first[VO_ANSWERED]->first_us < diag_first_silent_us(e);
     if (!full && !waiting)
         return false;
-    finding_claim(e, avail, VERDICT_PARTIAL, is_silent, out);
+    finding_claim(e, avail, VERDICT_PARTIAL, diag_is_silent, out);
     out->lookalike = LOOKALIKE_BACKLOG;
     out->answered_by = e->cell->to;
     out->confidence = full ? VERDICT_CONF_HIGH : VERDICT_CONF_MEDIUM;

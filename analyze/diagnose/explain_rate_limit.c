@@ -17,15 +17,9 @@ static bool in_burst(uint64_t s_first, uint64_t s_last, uint64_t r_first, uint64
     return s_first <= r_last + BURST_US && s_last + BURST_US >= r_first;
 }
 
-static bool is_silent(const struct evidence *e, enum verdict_outcome o)
-{
-    (void)e;
-    return o == VO_NO_ANSWER || o == VO_SILENT_AFTER_ARRIVAL;
-}
-
 static bool refused_or_silent(const struct evidence *e, enum verdict_outcome o)
 {
-    if (is_silent(e, o))
+    if (diag_is_silent(e, o))
         return true;
     if (e->cell->proto == 17)
         return o == VO_ICMP_PORT && fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to);
@@ -41,11 +35,7 @@ static bool rate_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
     uint32_t silent = avail[VO_NO_ANSWER] + avail[VO_SILENT_AFTER_ARRIVAL];
     if (silent == 0)
         return false;
-    const struct verdict_attempt *s1 = e->first[VO_NO_ANSWER], *s2 =
-                                                                   e->first[VO_SILENT_AFTER_ARRIVAL];
-    uint64_t s_first = s1 != NULL ? s1->first_us : s2->first_us;
-    if (s1 != NULL && s2 != NULL && s2->first_us < s_first)
-        s_first = s2->first_us;
+    uint64_t s_first = diag_first_silent_us(e);
     uint64_t s_last = x->silent_last_us > s_first ? x->silent_last_us : s_first;
     enum verdict_outcome r = x->proto == 17 ? VO_ICMP_PORT : VO_RST;
     bool own = avail[r] > 0 && refused_or_silent(e, r);
@@ -59,7 +49,7 @@ static bool rate_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
         finding_claim(e, avail, VERDICT_CLOSED, refused_or_silent, out);
         out->confidence = VERDICT_CONF_MEDIUM; /* the port is closed: the host said so */
     } else if (avail[r] == 0 && host_busy) {
-        finding_claim(e, avail, VERDICT_CLOSED, is_silent, out);
+        finding_claim(e, avail, VERDICT_CLOSED, diag_is_silent, out);
         out->confidence = VERDICT_CONF_LOW; /* or a service that ignores the request */
     } else {
         return false;
