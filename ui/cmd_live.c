@@ -238,6 +238,8 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     if (!run->ui) {
         live_stream_tick(&run->stream, UINT64_MAX);
         live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
+        /* the last status: what the whole capture took and lost, however it ended */
+        live_stream_status(&run->stream, live_now_us(), cs.frames, cs.kernel_drops, cs.if_drops);
         /* The capture is over: the stream may now wait for its reader. */
         live_out_finish(&run->out);
         live_stream_out(run);
