@@ -212,6 +212,8 @@ struct verdict_counts {
 #define VERDICT_SERVICE_LEN 112
 
 /* One settled verdict as the ui reads it. */
+struct verdict_collector;
+
 struct verdict_item {
     struct fw_addr from, to;
     uint8_t proto;                 /* 6, 17 or VERDICT_PROTO_ECHO */
@@ -224,12 +226,22 @@ struct verdict_item {
     const char *cause;             /* the explanation that decided it: "firewall-drop", ... */
     struct verdict_counts counts;
     uint64_t first_us, last_us;    /* first and last attempt */
+    /* The words: empty until verdict_item_words() formats them (settling decides the
+     * verdicts only, most are never printed). Owned by the collector (a text arena, not per
+     * item), valid like the item itself; never NULL up to nevidence, advice never. */
     int nevidence;
-    /* Owned by the collector (a text arena, not per item: an item is made for every cell at
-     * each settle), valid like the item itself; never NULL up to nevidence, advice never. */
     const char *evidence[VERDICT_MAX_EVIDENCE];
     const char *advice;
+    bool worded;                   /* evidence and advice are formatted */
+    bool rpc_dynamic;              /* a dynamic RPC port (learned, or in the profile's range) */
+    uint32_t cell_ix;              /* the cell it settled (index + 1); 0: none (UNTESTED) */
+    struct verdict_collector *owner;
 };
+
+/* Formats the item's evidence lines and advice on first call, into the collector's text
+ * arena; later calls do nothing. The item is const to its readers: the words are a cache of
+ * a pure function of the settled cell. Valid until the next settle, like the item. */
+void verdict_item_words(const struct verdict_item *it);
 
 /* Where the capture was taken, and what that lets one capture tell. */
 struct verdict_capture_point {
@@ -248,7 +260,6 @@ struct verdict_capture_point {
 /* a is the capture point's address (either family). */
 bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a);
 
-struct verdict_collector;
 
 /* NULL on allocation failure. cfg is copied; cfg->ports is borrowed. */
 struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg);

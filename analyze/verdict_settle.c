@@ -124,23 +124,44 @@ static struct verdict_item *item_new(struct verdict_collector *c)
     return it;
 }
 
-static void settle_cell(struct verdict_collector *c, const struct verdict_cell *x,
-                        struct verdict_item *it)
+/* The evidence of the item's cell (settle_cell filled the item from it). */
+static void item_evidence(const struct verdict_collector *c, const struct verdict_cell *x,
+                          const struct verdict_item *it, struct evidence *e)
 {
+    evidence_of(c, x, e);
+    e->rpc_dynamic = it->rpc_dynamic;
+}
+
+static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict_item *it)
+{
+    const struct verdict_cell *x = &c->cells[ix];
+    it->owner = c;
+    it->cell_ix = ix + 1;
     it->from = x->from;
     it->to = x->to;
     it->proto = x->proto;
     it->port = x->port;
-    bool rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
-    if (!rpc_dynamic)
+    it->rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
+    if (!it->rpc_dynamic)
         strncpy(it->service, service_of(c, x->proto, x->port), sizeof it->service - 1);
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
     struct evidence e;
-    evidence_of(c, x, &e);
-    e.rpc_dynamic = rpc_dynamic;
-    diagnose_cell(it, &e);
+    item_evidence(c, x, it, &e);
+    diagnose_cell(it, &e, false);
+}
+
+void verdict_item_words(const struct verdict_item *cit)
+{
+    if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0 ||
+        cit < cit->owner->items || cit >= cit->owner->items + cit->owner->nitems)
+        return; /* a copy of an item is worded only if its original was */
+    /* The collector owns its items: the words are filled in place, once. */
+    struct verdict_item *it = &cit->owner->items[cit - cit->owner->items];
+    struct evidence e;
+    item_evidence(it->owner, &it->owner->cells[it->cell_ix - 1], it, &e);
+    diagnose_cell(it, &e, true);
 }
 
 static int proto_rank(uint8_t proto)
@@ -245,7 +266,7 @@ int verdict_collector_settle(struct verdict_collector *c)
         struct verdict_item *it = item_new(c);
         if (it == NULL)
             return FW_ENOMEM;
-        settle_cell(c, &c->cells[i], it);
+        settle_cell(c, i, it);
     }
     struct pair pairs[VERDICT_MAX_PAIRS];
     size_t np = pairs_under_test(c, pairs);

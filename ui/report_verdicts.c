@@ -224,6 +224,7 @@ static void rv_item(FILE *out, const struct verdict_item *it)
     fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
             it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
                                           : "nobody");
+    verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         rv_wrapped(out, "    -", it->evidence[e], 6);
     rv_wrapped(out, "    advice:", it->advice, 6);

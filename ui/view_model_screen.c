@@ -117,6 +117,7 @@ static int view_detail(const struct view_row *r, int dir, const struct view_pair
              it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
                                            : "nobody");
     n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
+    verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "-", it->evidence[e], 2);
     return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);
