@@ -89,6 +89,7 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->hosts);
     free(c->host_buckets);
     free(c->items);
+    free(c->keys);
     free(c->seen);
     free(c);
 }

@@ -72,6 +72,7 @@ struct verdict_collector {
     uint64_t seen_overflow;
     struct verdict_item *items;
     size_t nitems, items_cap;
+    struct verdict_sort_key *keys; /* the items' order, as settle sorts it (items_cap of them) */
     struct verdict_arena text;     /* the items' strings */
     struct verdict_capture_point cp;
     uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */

@@ -169,22 +169,65 @@ static int proto_rank(uint8_t proto)
     return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
-static int item_cmp(const void *pa, const void *pb)
+/* The items' order as one byte string: the host pair (lower address first), the direction
+ * from the lower one first, TCP, UDP then echo, the port. Compared with memcmp: a settle sorts
+ * every cell, and its items are large, so they are sorted by key and moved once. */
+#define SORT_KEY_LEN 38
+struct verdict_sort_key {
+    uint8_t k[SORT_KEY_LEN];
+    uint32_t ix; /* the item's index before the sort */
+};
+
+static void sort_key(const struct verdict_item *it, uint32_t ix, struct verdict_sort_key *out)
 {
-    const struct verdict_item *a = pa, *b = pb;
-    bool a_up = fw_addr_cmp(&a->from, &a->to) <= 0, b_up = fw_addr_cmp(&b->from, &b->to) <= 0;
-    const struct fw_addr *alo = a_up ? &a->from : &a->to, *ahi = a_up ? &a->to : &a->from;
-    const struct fw_addr *blo = b_up ? &b->from : &b->to, *bhi = b_up ? &b->to : &b->from;
-    int d = fw_addr_cmp(alo, blo);
-    if (d == 0)
-        d = fw_addr_cmp(ahi, bhi);
-    if (d == 0)
-        d = (int)b_up - (int)a_up;
-    if (d == 0)
-        d = proto_rank(a->proto) - proto_rank(b->proto);
-    if (d == 0)
-        d = (int)a->port - (int)b->port;
-    return d;
+    bool up = fw_addr_cmp(&it->from, &it->to) <= 0;
+    const struct fw_addr *lo = up ? &it->from : &it->to, *hi = up ? &it->to : &it->from;
+    out->k[0] = lo->family;
+    memcpy(out->k + 1, lo->b, 16);
+    out->k[17] = hi->family;
+    memcpy(out->k + 18, hi->b, 16);
+    out->k[34] = up ? 0 : 1;
+    out->k[35] = (uint8_t)proto_rank(it->proto);
+    out->k[36] = (uint8_t)(it->port >> 8);
+    out->k[37] = (uint8_t)it->port;
+    out->ix = ix;
+}
+
+static int sort_key_cmp(const void *pa, const void *pb)
+{
+    const struct verdict_sort_key *a = pa, *b = pb;
+    int d = memcmp(a->k, b->k, SORT_KEY_LEN);
+    return d != 0 ? d : (a->ix > b->ix) - (a->ix < b->ix);
+}
+
+/* Sorts the items by key, then moves each once, following the permutation's cycles. */
+static int sort_items(struct verdict_collector *c)
+{
+    if (c->nitems < 2)
+        return 0;
+    struct verdict_sort_key *keys = realloc(c->keys, c->items_cap * sizeof *keys);
+    if (keys == NULL)
+        return FW_ENOMEM;
+    c->keys = keys;
+    for (size_t i = 0; i < c->nitems; i++)
+        sort_key(&c->items[i], (uint32_t)i, &keys[i]);
+    qsort(keys, c->nitems, sizeof *keys, sort_key_cmp);
+    /* position i takes the item at keys[i].ix; a place filled is marked keys[j].ix = j */
+    for (size_t i = 0; i < c->nitems; i++) {
+        if (keys[i].ix == i)
+            continue;
+        struct verdict_item tmp = c->items[i];
+        size_t j = i;
+        while (keys[j].ix != i) {
+            size_t from = keys[j].ix;
+            c->items[j] = c->items[from];
+            keys[j].ix = (uint32_t)j;
+            j = from;
+        }
+        c->items[j] = tmp;
+        keys[j].ix = (uint32_t)j;
+    }
+    return 0;
 }
 
 struct pair {
@@ -275,8 +318,8 @@ int verdict_collector_settle(struct verdict_collector *c)
             add_untested(c, &pairs[i].hi, &pairs[i].lo) != 0)
             return FW_ENOMEM;
     }
-    if (c->nitems > 1)
-        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    if (sort_items(c) != 0)
+        return FW_ENOMEM;
     return c->text.failed ? FW_ENOMEM : 0;
 }
 
