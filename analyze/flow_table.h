@@ -56,6 +56,9 @@ void flow_table_end(struct flow_table *t, struct flow *f, enum conn_end why);
 void flow_table_advance(struct flow_table *t, uint64_t now_us);
 /* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
 void flow_table_finish(struct flow_table *t);
+/* Calls fn on every flow still open, in order of creation; fn must not change the table. */
+void flow_table_each(const struct flow_table *t, void (*fn)(void *ctx, const struct flow *f),
+                     void *ctx);
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t);
 /* The hash of k under the table's key (its bucket is the low bits): for tests. */

@@ -32,6 +32,7 @@ struct rpc_ports {
     uint8_t named[65536 / 8];
     uint32_t nlearned, next;  /* next: the slot a full table overwrites (the oldest) */
     uint64_t replaced;
+    uint64_t changes;         /* ports learned or renamed: the verdicts' services change */
     struct rpc_conn conns[RPC_CONNS_MAX];
     struct dcerpc_conn *spare[RPC_CONNS_MAX]; /* parser memory given back, for reuse */
     uint32_t nspare;
@@ -82,6 +83,7 @@ static void learn(struct rpc_ports *r, const struct fw_addr *host, uint16_t port
         if (memcmp(&l->iface, iface, sizeof *iface) != 0) {
             l->iface = *iface;
             l->frame = frame;
+            r->changes++;
         }
         return;
     }
@@ -97,6 +99,12 @@ static void learn(struct rpc_ports *r, const struct fw_addr *host, uint16_t port
     l->port = port;
     l->iface = *iface;
     l->frame = frame;
+    r->changes++;
+}
+
+uint64_t rpc_ports_changes(const struct rpc_ports *r)
+{
+    return r == NULL ? 0 : r->changes;
 }
 
 struct learn_ctx {

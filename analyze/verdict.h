@@ -233,6 +233,7 @@ struct verdict_item {
     const char *evidence[VERDICT_MAX_EVIDENCE];
     const char *advice;
     bool worded;                   /* evidence and advice are formatted */
+    bool provisional;              /* live: judged from connections still open (so far) */
     bool rpc_dynamic;              /* a dynamic RPC port (learned, or in the profile's range) */
     uint32_t cell_ix;              /* the cell it settled (index + 1); 0: none (UNTESTED) */
     struct verdict_collector *owner;
@@ -293,6 +294,17 @@ uint64_t verdict_seen_overflow(const struct verdict_collector *c);
 
 /* Recomputes the verdicts from what was observed so far (cheap: cells, not packets). */
 int verdict_collector_settle(struct verdict_collector *c);
+/* Whether anything settle reads changed since the last settle (live: most wake-ups add no
+ * attempt, and settling every cell again would give the same items). */
+bool verdict_collector_changed(const struct verdict_collector *c);
+
+/* Live, before a settle: the open flows whose outcome is known already, for the cells no
+ * ended attempt judged (verdict_preview.c). begin drops the last preview, flow offers one
+ * open flow, end says whether the preview changed (and marks the collector changed if so).
+ * The next settle lists them as provisional items. Never called offline. */
+void verdict_preview_begin(struct verdict_collector *c);
+void verdict_preview_flow(struct verdict_collector *c, const struct flow *f);
+bool verdict_preview_end(struct verdict_collector *c);
 
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */

@@ -132,11 +132,11 @@ static void item_evidence(const struct verdict_collector *c, const struct verdic
     e->rpc_dynamic = it->rpc_dynamic;
 }
 
-static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict_item *it)
+/* The item's fields that come from its cell as they are. */
+static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
+                      struct verdict_item *it)
 {
-    const struct verdict_cell *x = &c->cells[ix];
     it->owner = c;
-    it->cell_ix = ix + 1;
     it->from = x->from;
     it->to = x->to;
     it->proto = x->proto;
@@ -147,9 +147,38 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
+}
+
+static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict_item *it)
+{
+    const struct verdict_cell *x = &c->cells[ix];
+    item_fill(c, x, it);
+    it->cell_ix = ix + 1;
     struct evidence e;
     item_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
+}
+
+/* A cell of the live preview (verdict_preview.c): judged from the preview's attempts and
+ * hosts, where the capture was taken as settled here, and put in words at once, into this
+ * collector's text: the preview is rebuilt before the next settle, the item must not point
+ * into it. */
+static void settle_preview_cell(struct verdict_collector *c, const struct verdict_cell *x,
+                                struct verdict_item *it)
+{
+    item_fill(c, x, it);
+    it->provisional = true;
+    struct evidence e;
+    evidence_of(c->preview, x, &e);
+    e.rpc_dynamic = it->rpc_dynamic;
+    e.cp = &c->cp;
+    e.at_from = verdict_capture_point_is(&c->cp, &x->from);
+    e.at_to = verdict_capture_point_is(&c->cp, &x->to);
+    e.text = &c->text;
+    e.capture_drops = c->capture_drops;
+    diagnose_cell(it, &e, true);
+    verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection showed "
+                         "so far, and is settled when it ends");
 }
 
 void verdict_item_words(const struct verdict_item *cit)
@@ -244,8 +273,10 @@ static size_t pairs_under_test(const struct verdict_collector *c, struct pair *o
         out[0].hi = up ? c->cfg.target : c->cfg.source;
         return 1;
     }
-    for (uint32_t i = 0; i < c->ncells && n < VERDICT_MAX_PAIRS; i++) {
-        const struct verdict_cell *x = &c->cells[i];
+    uint32_t nprev = c->preview != NULL ? c->preview->ncells : 0;
+    for (uint32_t i = 0; i < c->ncells + nprev && n < VERDICT_MAX_PAIRS; i++) {
+        const struct verdict_cell *x = i < c->ncells ? &c->cells[i]
+                                                     : &c->preview->cells[i - c->ncells];
         if (!verdict_port_in_profile(c, x->proto, x->port))
             continue;
         bool up = fw_addr_cmp(&x->from, &x->to) <= 0;
@@ -282,7 +313,9 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
         for (uint32_t port = p->lo; port <= p->hi; port++) {
             uint16_t pt = p->proto == VERDICT_PROTO_ECHO ? 0 : (uint16_t)port;
             if (offered_before(c, i, p->proto, pt) ||
-                verdict_cell_find(c, from, to, p->proto, pt) != NULL)
+                verdict_cell_find(c, from, to, p->proto, pt) != NULL ||
+                (c->preview != NULL &&
+                 verdict_cell_find(c->preview, from, to, p->proto, pt) != NULL))
                 continue;
             struct verdict_item *it = item_new(c);
             if (it == NULL)
@@ -302,6 +335,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
 
 int verdict_collector_settle(struct verdict_collector *c)
 {
+    c->changed = false;
     c->nitems = 0;
     verdict_arena_reset(&c->text);
     diagnose_capture_point(c);
@@ -310,6 +344,15 @@ int verdict_collector_settle(struct verdict_collector *c)
         if (it == NULL)
             return FW_ENOMEM;
         settle_cell(c, i, it);
+    }
+    for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
+        const struct verdict_cell *x = &c->preview->cells[i];
+        if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL)
+            continue; /* its flow ended since the preview was made: the cell tells now */
+        struct verdict_item *it = item_new(c);
+        if (it == NULL)
+            return FW_ENOMEM;
+        settle_preview_cell(c, x, it);
     }
     struct pair pairs[VERDICT_MAX_PAIRS];
     size_t np = pairs_under_test(c, pairs);
