@@ -1,4 +1,4 @@
-/* ui/cmd_listen.c: `fwsight listen`, the responder for the far side. It accepts on the
+/* app/cmd_listen.c: `fwsight listen`, the responder for the far side. It accepts on the
  * profile's TCP ports and answers on its UDP ports (IPv4 and IPv6), so that `fwsight test` on
  * the other server can tell a firewall from a port nobody listens on before the product is
  * installed, and it logs one line for every connection and datagram that reached it.

@@ -1,4 +1,4 @@
-/* ui/cmd_test_locate.c: `fwsight test --locate`, after the verdicts are settled: for each path
+/* app/cmd_test_locate.c: `fwsight test --locate`, after the verdicts are settled: for each path
  * from this host to the peer whose verdict is neither OPEN nor CLOSED (nor UNTESTED), one
  * series of TTL-limited probes of that port (capture/locate.c), read by analyze/locate.c.
  * Sequential, so each router sees at most two probes a TTL at a time (routers rate-limit

@@ -1,4 +1,4 @@
-/* ui/cmd_profiles.h: `fwsight profiles [NAME|FILE]`, and the loading of --profile, --ports and
+/* app/cmd_profiles.h: `fwsight profiles [NAME|FILE]`, and the loading of --profile, --ports and
  * --rpc-range that every command shares (a profile file is read here; parsing is
  * analyze/profile.c's). Exit codes are the caller's to return. */
 #ifndef FW_CMD_PROFILES_H

@@ -1,4 +1,4 @@
-/* ui/cli.h: what the commands' option parsing shares: usage errors that name the command and
+/* app/cli.h: what the commands' option parsing shares: usage errors that name the command and
  * point at its help, bounded numbers, and the verdict options (--profile, --ports,
  * --rpc-range, --source, --target, --local) turned into the analyzer's verdict_config. Each
  * command keeps its own getopt table and its own checks. */

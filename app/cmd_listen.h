@@ -1,4 +1,4 @@
-/* ui/cmd_listen.h: `fwsight listen`, the responder run on the far side so that `fwsight test`
+/* app/cmd_listen.h: `fwsight listen`, the responder run on the far side so that `fwsight test`
  * finds something listening on every port of the profile before the product is installed.
  * What it answers and logs is cmd_listen.c's; the exit status is the caller's to return. */
 #ifndef FW_CMD_LISTEN_H

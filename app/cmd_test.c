@@ -1,4 +1,4 @@
-/* ui/cmd_test.c: `fwsight test --peer HOST`, the active test. It opens the live capture on the
+/* app/cmd_test.c: `fwsight test --peer HOST`, the active test. It opens the live capture on the
  * interface that routes to HOST (or -i), filtered to HOST, then probes every port of the
  * profile toward HOST and nothing else (TCP connect, UDP request, ICMP echo; the dynamic RPC
  * range is not scanned), --rounds times to catch intermittent blocks, and prints the verdicts
@@ -27,8 +27,8 @@
 #include "cmd_test_int.h"
 #include "live_filter.h"
 #include "live_loop.h"
-#include "report.h"
-#include "report_locate.h"
+#include "ui/report.h"
+#include "ui/report_locate.h"
 
 enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_CAPTURE = 3 };
 

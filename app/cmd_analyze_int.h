@@ -1,4 +1,4 @@
-/* ui/cmd_analyze_int.h: what the files of `fwsight analyze` share: the parsed options
+/* app/cmd_analyze_int.h: what the files of `fwsight analyze` share: the parsed options
  * (cmd_analyze_opts.c), one capture's run (cmd_analyze.c) and the two-capture path
  * (cmd_analyze_two.c). */
 #ifndef FW_CMD_ANALYZE_INT_H
@@ -9,11 +9,11 @@
 
 #include "analyze/analyzer.h"
 #include "capture/cap_file.h"
-#include "attempt_ring.h"
+#include "ui/attempt_ring.h"
 #include "cli.h"
-#include "connlog.h"
-#include "report.h"
-#include "tui.h"
+#include "ui/connlog.h"
+#include "ui/report.h"
+#include "ui/tui.h"
 
 struct analyze_opts {
     const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */

@@ -1,4 +1,4 @@
-/* ui/live_loop.h: the one loop of a live run (STYLE 2): one thread, one poll() over the
+/* app/live_loop.h: the one loop of a live run (STYLE 2): one thread, one poll() over the
  * capture's fd, SIGINT/SIGTERM (through a self-pipe) and the caller's other fds (keyboard,
  * probe sockets) until the next deadline; after every wake-up the caller's pump dispatches
  * frames without blocking, advances the analyzer on wall time and prints or redraws what

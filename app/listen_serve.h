@@ -1,4 +1,4 @@
-/* ui/listen_serve.h: the responder's sockets for `fwsight listen`: listening sockets on single
+/* app/listen_serve.h: the responder's sockets for `fwsight listen`: listening sockets on single
  * ports, accepted connections (read and discarded, never answered; closed when idle, held too
  * long or sending too much; capped per peer and in total), UDP answers never longer than the
  * request, one log line on stdout per connection or datagram, the poll() loop that runs

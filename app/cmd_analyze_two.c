@@ -1,13 +1,13 @@
-/* ui/cmd_analyze_two.c: the two-capture path of `fwsight analyze A B`: both servers' captures
+/* app/cmd_analyze_two.c: the two-capture path of `fwsight analyze A B`: both servers' captures
  * of one test, each read by its own analyzer, then matched despite the clock offset
  * (analyze/correlate) into combined verdicts, and the merged attempts for the view. Reading
  * one capture, the report and the view are cmd_analyze.c's. */
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
-#include "attempt_ring.h"
+#include "ui/attempt_ring.h"
 #include "cmd_analyze_int.h"
-#include "msg.h"
+#include "ui/msg.h"
 
 /* Attempts kept per capture for matching two captures: a test's attempts fit many times
  * over; a busy server's capture is cut there, and what was not kept is counted. */

@@ -1,4 +1,4 @@
-/* ui/listen_serve_test.c: how `fwsight listen` words the ports that never received anything:
+/* app/listen_serve_test.c: how `fwsight listen` words the ports that never received anything:
  * ranges of consecutive ports, per protocol, and a list too long for its buffer cut at a
  * whole range. The sockets themselves are tested in namespaces (tests/testlisten/). */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "ui/listen_serve.h"
+#include "app/listen_serve.h"
 
 static void ports_become_ranges(void **state)
 {

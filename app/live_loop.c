@@ -1,4 +1,4 @@
-/* ui/live_loop.c: poll(), a self-pipe for signals, deadlines (see live_loop.h). */
+/* app/live_loop.c: poll(), a self-pipe for signals, deadlines (see live_loop.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-/* ui/cmd_test.h: `fwsight test --peer HOST`: capture on the interface that routes to HOST
+/* app/cmd_test.h: `fwsight test --peer HOST`: capture on the interface that routes to HOST
  * while probing every port of the profile toward HOST (and nothing else), then the verdict
  * report. The probes are capture/probe's, the capture capture/cap_live's, the loop
  * ui/live_loop's, the verdicts analyze/'s and the report ui/report's. */

@@ -1,4 +1,4 @@
-/* ui/cmd_analyze.c: `fwsight analyze FILE [FILE2]`: reads one saved capture, or the two servers'
+/* app/cmd_analyze.c: `fwsight analyze FILE [FILE2]`: reads one saved capture, or the two servers'
  * captures of one test, through the analyzer; writes the conn.log as connections end; prints
  * the report (text or JSON) or opens the ncurses view (--ui). The options are
  * cmd_analyze_opts.c's, matching two captures cmd_analyze_two.c's; reading is
@@ -21,12 +21,12 @@
 #include "analyze/profile.h"
 #include "capture/cap_file.h"
 #include "capture/cap_out.h"
-#include "attempt_ring.h"
+#include "ui/attempt_ring.h"
 #include "cmd_analyze_int.h"
-#include "connlog.h"
-#include "msg.h"
-#include "report.h"
-#include "tui.h"
+#include "ui/connlog.h"
+#include "ui/msg.h"
+#include "ui/report.h"
+#include "ui/tui.h"
 
 enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
 

@@ -1,4 +1,4 @@
-/* ui/cmd_analyze_opts.c: the command line of `fwsight analyze`: its help, its options, and
+/* app/cmd_analyze_opts.c: the command line of `fwsight analyze`: its help, its options, and
  * the profile and hosts they name. Running the analysis is cmd_analyze.c's. */
 #include <getopt.h>
 #include <stdbool.h>
@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "cmd_analyze.h"
 #include "cmd_analyze_int.h"
-#include "tui.h"
+#include "ui/tui.h"
 
 static const char analyze_usage[] =
     "usage: fwsight analyze [OPTIONS] FILE [FILE2]\n"

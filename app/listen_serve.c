@@ -1,4 +1,4 @@
-/* ui/listen_serve.c: the sockets of `fwsight listen` (see listen_serve.h): one listening
+/* app/listen_serve.c: the sockets of `fwsight listen` (see listen_serve.h): one listening
  * socket per port, the accepted connections, the log lines and the summary, all in one
  * poll() loop with the caller's signalfd. Which ports, and the options, are cmd_listen.c's. */
 #include "listen_serve.h"

@@ -1,4 +1,4 @@
-/* ui/cmd_live_int.h: what the files of `fwsight live` share: the parsed options
+/* app/cmd_live_int.h: what the files of `fwsight live` share: the parsed options
  * (cmd_live_opts.c), the run (cmd_live.c: capture, analysis, stream) and the interactive
  * view's part of it (cmd_live_view.c). */
 #ifndef FW_CMD_LIVE_INT_H
@@ -10,13 +10,13 @@
 #include "analyze/analyzer.h"
 #include "capture/cap_live.h"
 #include "capture/cap_writer.h"
-#include "attempt_ring.h"
+#include "ui/attempt_ring.h"
 #include "cli.h"
 #include "live_loop.h"
-#include "live_out.h"
-#include "live_stream.h"
-#include "report.h"
-#include "tui.h"
+#include "ui/live_out.h"
+#include "ui/live_stream.h"
+#include "ui/report.h"
+#include "ui/tui.h"
 
 /* A live run's flow table: about 460 bytes a flow, so 60 MB at most. Offline the cap is a
  * million (a file is read once, and its flows are what they are); live, a flood of spoofed

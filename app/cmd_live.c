@@ -1,4 +1,4 @@
-/* ui/cmd_live.c: `fwsight live` (see cmd_live.h). It builds the capture filter from the
+/* app/cmd_live.c: `fwsight live` (see cmd_live.h). It builds the capture filter from the
  * profile, opens the device and the -w file while still privileged, drops to -Z USER before
  * the first packet is parsed, then runs the live loop: frames go to the same analyzer_feed()
  * as a file's, wall time (the clock frames are stamped with) drives analyzer_advance(), and the
@@ -29,15 +29,15 @@
 #include "capture/cap_out.h"
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
-#include "attempt_ring.h"
+#include "ui/attempt_ring.h"
 #include "cmd_live.h"
 #include "cmd_live_int.h"
 #include "live_filter.h"
 #include "live_loop.h"
-#include "live_stream.h"
-#include "msg.h"
-#include "report.h"
-#include "tui.h"
+#include "ui/live_stream.h"
+#include "ui/msg.h"
+#include "ui/report.h"
+#include "ui/tui.h"
 
 enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 

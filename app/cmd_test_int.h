@@ -1,4 +1,4 @@
-/* ui/cmd_test_int.h: what the files of `fwsight test` share: the parsed options and the
+/* app/cmd_test_int.h: what the files of `fwsight test` share: the parsed options and the
  * probes they name (cmd_test_opts.c), for the run (cmd_test.c). */
 #ifndef FW_CMD_TEST_INT_H
 #define FW_CMD_TEST_INT_H
@@ -9,7 +9,7 @@
 #include "analyze/profile.h"
 #include "capture/probe.h"
 #include "cli.h"
-#include "report_locate.h"
+#include "ui/report_locate.h"
 
 struct test_opts {
     const char *peer, *iface, *write, *user;

@@ -1,4 +1,4 @@
-/* ui/cmd_analyze.h: `fwsight analyze FILE [FILE2]`: the verdicts (and a Zeek conn.log) from
+/* app/cmd_analyze.h: `fwsight analyze FILE [FILE2]`: the verdicts (and a Zeek conn.log) from
  * saved captures, as a report, JSON or the ncurses view. */
 #ifndef FW_CMD_ANALYZE_H
 #define FW_CMD_ANALYZE_H

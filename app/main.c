@@ -1,4 +1,4 @@
-/* ui/main.c: the fwsight command line: which command runs, the general help and the version.
+/* app/main.c: the fwsight command line: which command runs, the general help and the version.
  * Each command (cmd_*.c) parses its own options, wires a capture source into the analyzer and
  * the analysis into the views, and returns the exit status that main() passes on: 0 nothing
  * blocked, 1 blocking found, 2 usage or input error, 3 capture error (live, test, listen).

@@ -1,4 +1,4 @@
-/* ui/cmd_live_opts.c: the command line of `fwsight live`: its help, its options, and the
+/* app/cmd_live_opts.c: the command line of `fwsight live`: its help, its options, and the
  * profile and hosts they name (as for analyze). Running the capture is cmd_live.c's. */
 #include <errno.h>
 #include <getopt.h>

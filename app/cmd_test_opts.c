@@ -1,4 +1,4 @@
-/* ui/cmd_test_opts.c: the command line of `fwsight test`: its help, its options, and the
+/* app/cmd_test_opts.c: the command line of `fwsight test`: its help, its options, and the
  * probes the profile they name makes (never a scan: small ranges only). Running the test is
  * cmd_test.c's. */
 #include <getopt.h>

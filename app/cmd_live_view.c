@@ -1,4 +1,4 @@
-/* ui/cmd_live_view.c: the interactive view's part of `fwsight live`: its keyboard as one more
+/* app/cmd_live_view.c: the interactive view's part of `fwsight live`: its keyboard as one more
  * fd of the live loop, its repaints paced on wall time, and the warning that the verdict table
  * is full. In the view, w flushes the -w file; without -w it starts one at a path typed at a
  * prompt, created as the -Z user, and writes the frames from then on: earlier frames are not
@@ -15,9 +15,9 @@
 #include "capture/cap_writer.h"
 #include "cmd_live_int.h"
 #include "live_loop.h"
-#include "msg.h"
-#include "report.h"
-#include "tui.h"
+#include "ui/msg.h"
+#include "ui/report.h"
+#include "ui/tui.h"
 
 /* The view repaints what changed at most 4 times a second (the eye needs no more, and a flood
  * of frames must not become a flood of repaints), and once a second for the counters. */

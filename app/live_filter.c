@@ -1,4 +1,4 @@
-/* ui/live_filter.c: the capture filter made from a profile (see live_filter.h).
+/* app/live_filter.c: the capture filter made from a profile (see live_filter.h).
  *
  * IPv6 limit, on purpose: libpcap's tcp[] offsets apply to IPv4 only, and the TCP header of an
  * IPv6 packet is at a fixed offset only when no extension header comes first. The filter reads

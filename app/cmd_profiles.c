@@ -1,4 +1,4 @@
-/* ui/cmd_profiles.c: `fwsight profiles [NAME|FILE]`: lists the built-in port profiles, or
+/* app/cmd_profiles.c: `fwsight profiles [NAME|FILE]`: lists the built-in port profiles, or
  * prints one profile as a table of what must pass the firewall and why. It also loads what
  * --profile, --ports and --rpc-range name for the other commands: reading a profile file is
  * I/O, so it is done here; the format, the built-ins and the overrides are analyze/profile.c's.

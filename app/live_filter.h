@@ -1,4 +1,4 @@
-/* ui/live_filter.h: the BPF expression live capture starts from, made from the profile: only
+/* app/live_filter.h: the BPF expression live capture starts from, made from the profile: only
  * what the diagnosis needs, so that fwsight can run on a busy replication server. Compiling and
  * installing it is capture/cap_live's; the user's --filter is ANDed here. */
 #ifndef FW_LIVE_FILTER_H

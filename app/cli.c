@@ -1,4 +1,4 @@
-/* ui/cli.c: option helpers every command uses (see cli.h). Messages name the command and the
+/* app/cli.c: option helpers every command uses (see cli.h). Messages name the command and the
  * option, and say what was expected, so a typo at 2 a.m. is fixed from the message alone. */
 #include "cli.h"
 
