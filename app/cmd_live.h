@@ -1,6 +1,6 @@
 /* app/cmd_live.h: `fwsight live -i IFACE`: capture on an interface, stream the attempts and
  * verdicts as they settle, save what was captured (-w) and print the verdict report at the end.
- * The capture is capture/cap_live's, the loop ui/live_loop's, the analysis analyze/'s. */
+ * The capture is capture/cap_live's, the loop app/live_loop's, the analysis analyze/'s. */
 #ifndef FW_CMD_LIVE_H
 #define FW_CMD_LIVE_H
 

@@ -11,7 +11,7 @@
 #include "cmd_listen.h"
 #include "cmd_live.h"
 #include "cmd_profiles.h"
-#include "cmd_test.h"
+#include "cmd_probe.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2 };
 
@@ -53,7 +53,7 @@ static int cmd_help(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(argv[1], "test") == 0) {
-        cmd_test_usage();
+        cmd_probe_usage();
         return EXIT_OK;
     }
     if (strcmp(argv[1], "live") == 0) {
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "listen") == 0)
         return cmd_listen(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0)
-        return cmd_test(argc - 1, argv + 1);
+        return cmd_probe(argc - 1, argv + 1);
     if (strcmp(cmd, "live") == 0)
         return cmd_live(argc - 1, argv + 1);
     if (strcmp(cmd, "help") == 0)

@@ -1,4 +1,5 @@
-/* app/cmd_test.c: `fwsight test --peer HOST`, the active test. It opens the live capture on the
+/* app/cmd_probe.c: `fwsight test --peer HOST`, the active connection test (the command
+ * probes; the file is not a test of fwsight). It opens the live capture on the
  * interface that routes to HOST (or -i), filtered to HOST, then probes every port of the
  * profile toward HOST and nothing else (TCP connect, UDP request, ICMP echo; the dynamic RPC
  * range is not scanned), --rounds times to catch intermittent blocks, and prints the verdicts
@@ -6,10 +7,10 @@
  * analysis and report as `fwsight analyze`. The probes' own outcomes are only shown as they
  * come, on stderr: a refused connect() cannot tell the host's RST from a firewall's.
  * With --locate, each blocked port is then followed along the path with TTL-limited probes
- * (cmd_test_locate.c), once the capture is over.
- * The options and what to probe are cmd_test_opts.c's; probing is capture/probe's, capturing
- * capture/cap_live's, waiting ui/live_loop's. */
-#include "cmd_test.h"
+ * (cmd_probe_locate.c), once the capture is over.
+ * The options and what to probe are cmd_probe_opts.c's; probing is capture/probe's, capturing
+ * capture/cap_live's, waiting app/live_loop's. */
+#include "cmd_probe.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,7 +25,7 @@
 #include "capture/locate.h"
 #include "capture/probe.h"
 #include "cli.h"
-#include "cmd_test_int.h"
+#include "cmd_probe_int.h"
 #include "live_filter.h"
 #include "live_loop.h"
 #include "ui/report.h"
@@ -237,7 +238,7 @@ static int test_report(struct test_run *run, const struct test_opts *o,
     return status;
 }
 
-int cmd_test(int argc, char **argv)
+int cmd_probe(int argc, char **argv)
 {
     struct test_opts o = {0};
     struct test_run run = {0};

@@ -1,7 +1,7 @@
-/* app/cmd_test_int.h: what the files of `fwsight test` share: the parsed options and the
- * probes they name (cmd_test_opts.c), for the run (cmd_test.c). */
-#ifndef FW_CMD_TEST_INT_H
-#define FW_CMD_TEST_INT_H
+/* app/cmd_probe_int.h: what the files of `fwsight test` share: the parsed options and the
+ * probes they name (cmd_probe_opts.c), for the run (cmd_probe.c). */
+#ifndef FW_CMD_PROBE_INT_H
+#define FW_CMD_PROBE_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,7 +33,7 @@ size_t test_items(const struct profile *p, struct probe_item *items, size_t max)
 
 struct locate;
 struct verdict_collector;
-/* --locate (cmd_test_locate.c): one probe series for each path local -> peer that vc found
+/* --locate (cmd_probe_locate.c): one probe series for each path local -> peer that vc found
  * blocked; fills out (at most max) and returns how many. Blocks while it probes. */
 size_t test_locate(struct locate *loc, const struct verdict_collector *vc,
                    const struct fw_addr *local, const struct fw_addr *peer,

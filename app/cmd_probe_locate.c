@@ -1,4 +1,4 @@
-/* app/cmd_test_locate.c: `fwsight test --locate`, after the verdicts are settled: for each path
+/* app/cmd_probe_locate.c: `fwsight test --locate`, after the verdicts are settled: for each path
  * from this host to the peer whose verdict is neither OPEN nor CLOSED (nor UNTESTED), one
  * series of TTL-limited probes of that port (capture/locate.c), read by analyze/locate.c.
  * Sequential, so each router sees at most two probes a TTL at a time (routers rate-limit
@@ -8,7 +8,7 @@
 
 #include "analyze/verdict.h"
 #include "capture/locate.h"
-#include "cmd_test_int.h"
+#include "cmd_probe_int.h"
 
 static bool to_probe(uint8_t proto, enum probe_kind *kind)
 {

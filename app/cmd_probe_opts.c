@@ -1,6 +1,6 @@
-/* app/cmd_test_opts.c: the command line of `fwsight test`: its help, its options, and the
+/* app/cmd_probe_opts.c: the command line of `fwsight test`: its help, its options, and the
  * probes the profile they name makes (never a scan: small ranges only). Running the test is
- * cmd_test.c's. */
+ * cmd_probe.c's. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -8,8 +8,8 @@
 
 #include "capture/probe.h"
 #include "cli.h"
-#include "cmd_test.h"
-#include "cmd_test_int.h"
+#include "cmd_probe.h"
+#include "cmd_probe_int.h"
 
 #define TEST_MAX_RANGE 64     /* wider ranges are not probed: that would be a scan */
 
@@ -48,7 +48,7 @@ static const char test_usage[] =
     "found, 2 usage error, 3 capture error. With --locate the report adds, per blocked\n"
     "path, \"blocked between hop 2 (192.0.2.1) and hop 3\" and how the probes end there.\n";
 
-void cmd_test_usage(void)
+void cmd_probe_usage(void)
 {
     fputs(test_usage, stdout);
 }
@@ -92,7 +92,7 @@ int test_parse(int argc, char **argv, struct test_opts *o)
             if (cli_number("test", "--rounds", optarg, 1, PROBE_MAX_ROUNDS, &o->rounds) != 0)
                 return -1;
             break;
-        case 'h': cmd_test_usage(); return 1;
+        case 'h': cmd_probe_usage(); return 1;
         case ':': return test_usage_error("option '%s' needs an argument", argv[optind - 1]);
         default: return test_usage_error("unknown option '%s'", argv[optind - 1]);
         }
