@@ -21,14 +21,13 @@
 #include "analyze/profile.h"
 #include "capture/cap_file.h"
 #include "capture/cap_out.h"
+#include "common/exit.h"
 #include "ui/attempt_ring.h"
 #include "cmd_analyze_int.h"
 #include "ui/connlog.h"
 #include "ui/msg.h"
 #include "ui/report.h"
 #include "ui/tui.h"
-
-enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2 };
 
 static void analyze_sink(void *ctx, const struct conn_record *r)
 {
@@ -232,12 +231,12 @@ int cmd_analyze(int argc, char **argv)
     struct correlate_result corr;
     struct attempt_ring attempts[2] = {{0}};
     FILE *log_out = NULL;
-    int status = EXIT_USAGE;
+    int status = FW_EXIT_USAGE;
 
     fw_config_defaults(&o.cfg);
     int prc = analyze_parse(argc, argv, &o);
     if (prc != 0) {
-        status = prc > 0 ? EXIT_OK : EXIT_USAGE;
+        status = prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
         goto out;
     }
     /* With --ui the analysis' messages wait for the view, which shows them, and are printed
@@ -269,7 +268,7 @@ int cmd_analyze(int argc, char **argv)
 
     const struct analyzer_stats *st = analyzer_stats(run[0].a);
     const struct analyzer_stats *st2 = ncap == 2 ? analyzer_stats(run[1].a) : st;
-    status = run[0].read_failed || run[ncap - 1].read_failed ? EXIT_USAGE : EXIT_OK;
+    status = run[0].read_failed || run[ncap - 1].read_failed ? FW_EXIT_USAGE : FW_EXIT_OK;
     if (log_out != NULL &&
         connlog_fini(&log, st->first_ts_us, st2->last_ts_us > st->last_ts_us ? st2->last_ts_us
                                                                              : st->last_ts_us)
@@ -278,7 +277,7 @@ int cmd_analyze(int argc, char **argv)
             msg_printf("fwsight: %s: writing the conn.log failed: %s\n", o.conn_log,
                        strerror(log.error));
         log.error_told = true;
-        status = EXIT_USAGE;
+        status = FW_EXIT_USAGE;
     }
     struct report_two two = {
         .rep = { &run[0].rep, &run[1].rep }, .cap = { &run[0].cap, &run[1].cap },
@@ -286,17 +285,17 @@ int cmd_analyze(int argc, char **argv)
         .combined = combined, .corr = &corr,
     };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
-        status = EXIT_USAGE;
+        status = FW_EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
         analyze_print(&o, &two);
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);
-    if (status == EXIT_OK && analyze_blocking(&o, &two))
-        status = EXIT_BLOCKED;
+    if (status == FW_EXIT_OK && analyze_blocking(&o, &two))
+        status = FW_EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg_printf("fwsight: writing to stdout failed\n");
-        status = EXIT_USAGE;
+        status = FW_EXIT_USAGE;
     }
 
 out:
@@ -304,7 +303,7 @@ out:
     if (log_out != NULL && log_out != stdout && fclose(log_out) != 0 && !log.error_told) {
         msg_printf("fwsight: %s: writing the conn.log failed: %s\n", o.conn_log,
                    strerror(errno));
-        status = EXIT_USAGE;
+        status = FW_EXIT_USAGE;
     }
     verdict_collector_free(combined);
     attempt_ring_fini(&attempts[0]);

@@ -30,9 +30,8 @@
 #include "capture/cap_priv.h"
 #include "cli.h"
 #include "cmd_profiles.h"
+#include "common/exit.h"
 #include "listen_serve.h"
-
-enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_SOCKET = 3 };
 
 #define LISTEN_MAX_RANGE 16       /* wider ranges (dynamic RPC) are not listened on */
 #define LISTEN_DEFAULT_S 600      /* a troubleshooting session, not a service */
@@ -217,18 +216,18 @@ int cmd_listen(int argc, char **argv)
     struct profile *p = NULL;
     char err[FW_ERRLEN] = "", addr[64];
     sigset_t set, old;
-    int sigfd = -1, status = EXIT_USAGE;
+    int sigfd = -1, status = FW_EXIT_USAGE;
     bool masked = false;
 
     int prc = listen_parse(argc, argv, &o);
     if (prc != 0)
-        return prc > 0 ? EXIT_OK : EXIT_USAGE;
+        return prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
     p = profile_load_args(o.profile, o.ports, o.rpc_range, err);
     if (p == NULL) {
         fprintf(stderr, "fwsight listen: %s\n", err);
         goto out;
     }
-    status = EXIT_SOCKET;
+    status = FW_EXIT_CAPTURE;
     setvbuf(stdout, NULL, _IOLBF, 0); /* the log is read as it comes, often through a pipe */
     /* The signals become readable on an fd, so that the one poll() sees them too. */
     sigemptyset(&set);
@@ -257,7 +256,7 @@ int cmd_listen(int argc, char **argv)
            listen_serve_count(r), addr, o.b.dual ? " (IPv4 and IPv6)" : "", o.duration_s);
     listen_serve_print_ports(r, stdout);
     printf("\n");
-    status = listen_serve_run(r, sigfd, o.duration_s * 1000u) == 0 ? EXIT_OK : EXIT_SOCKET;
+    status = listen_serve_run(r, sigfd, o.duration_s * 1000u) == 0 ? FW_EXIT_OK : FW_EXIT_CAPTURE;
 
 out:
     listen_serve_free(r);

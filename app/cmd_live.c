@@ -29,6 +29,7 @@
 #include "capture/cap_out.h"
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
+#include "common/exit.h"
 #include "ui/attempt_ring.h"
 #include "cmd_live.h"
 #include "cmd_live_int.h"
@@ -38,8 +39,6 @@
 #include "ui/msg.h"
 #include "ui/report.h"
 #include "ui/tui.h"
-
-enum { LIVE_OK = 0, LIVE_BLOCKED = 1, LIVE_USAGE = 2, LIVE_CAPTURE = 3 };
 
 #define LIVE_STATUS_US (5u * 1000000u) /* a status line every 5 s: often enough to see drops */
 /* The -w file reaches the kernel at most this long after a frame: what a crash, the OOM killer
@@ -175,7 +174,7 @@ static int live_open(struct live_run *run, const char *filter)
     run->cap = cap_live_open(&co, warn, err);
     if (run->cap == NULL) {
         msg_printf("fwsight: %s\n", err);
-        return LIVE_CAPTURE;
+        return FW_EXIT_CAPTURE;
     }
     if (warn[0] != '\0')
         msg_printf("fwsight: warning: %s\n", warn);
@@ -190,7 +189,7 @@ static int live_open(struct live_run *run, const char *filter)
             struct stat st;
             bool exists = !o->force && lstat(o->wpath, &st) == 0 && !S_ISLNK(st.st_mode);
             msg_printf("fwsight: %s\n", err);
-            return exists ? LIVE_USAGE : LIVE_CAPTURE;
+            return exists ? FW_EXIT_USAGE : FW_EXIT_CAPTURE;
         }
     }
     bool dropped;
@@ -198,7 +197,7 @@ static int live_open(struct live_run *run, const char *filter)
         run->w != NULL && cap_writer_created(run->w) ? cap_writer_fd(run->w) : -1, o->wpath };
     if (cap_priv_drop(o->user, &wf, 1, &dropped, warn, err) != 0) {
         msg_printf("fwsight: %s\n", err);
-        return LIVE_CAPTURE;
+        return FW_EXIT_CAPTURE;
     }
     if (warn[0] != '\0')
         msg_printf("fwsight: warning: %s\n", warn);
@@ -210,10 +209,10 @@ static int live_open(struct live_run *run, const char *filter)
     fprintf(stderr, "fwsight: capturing on %s as uid %u%s%s; Ctrl-C ends it\n", o->iface,
             (unsigned)getuid(), o->wpath != NULL ? ", saving to " : "",
             o->wpath != NULL ? o->wpath : "");
-    return LIVE_OK;
+    return FW_EXIT_OK;
 }
 
-/* The loop, then the end of the analysis. Returns LIVE_OK or LIVE_CAPTURE (err filled). */
+/* The loop, then the end of the analysis. Returns FW_EXIT_OK or FW_EXIT_CAPTURE (err filled). */
 static int live_capture(struct live_run *run, char err[FW_ERRLEN])
 {
     int signo = 0;
@@ -253,16 +252,16 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     }
     if (stop == LIVE_STOP_SIGNAL)
         msg_printf("fwsight: stopped by signal %d; reporting what was captured\n", signo);
-    int status = LIVE_OK;
+    int status = FW_EXIT_OK;
     if (stop == LIVE_STOP_ERROR) {
         msg_printf("fwsight: %s; reporting what was captured before\n", err);
-        status = LIVE_CAPTURE;
+        status = FW_EXIT_CAPTURE;
     }
     char werr[FW_ERRLEN] = "";
     if (cap_writer_close(run->w, werr) != 0 && !run->write_failed) {
         msg_printf("fwsight: writing the capture failed: %s\n", werr);
         snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", werr);
-        status = LIVE_CAPTURE;
+        status = FW_EXIT_CAPTURE;
     }
     run->w = NULL;
     return status;
@@ -302,7 +301,7 @@ int cmd_live(int argc, char **argv)
     struct live_run run = {.o = &o};
     char err[FW_ERRLEN] = "";
     char *filter = NULL;
-    int status = LIVE_USAGE;
+    int status = FW_EXIT_USAGE;
 
     /* A reader of the stream that goes away (| head -1) ends the stream, not the capture:
      * writes then fail with EPIPE instead of killing fwsight with its file half written. */
@@ -310,7 +309,7 @@ int cmd_live(int argc, char **argv)
     fw_config_defaults(&o.cfg);
     int prc = live_parse(argc, argv, &o);
     if (prc != 0) {
-        status = prc > 0 ? LIVE_OK : LIVE_USAGE;
+        status = prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
         goto out;
     }
     filter = live_filter_build(o.v.prof, o.full, o.filter, err);
@@ -324,7 +323,7 @@ int cmd_live(int argc, char **argv)
     }
     if (o.print_filter) {
         printf("%s\n", filter);
-        status = LIVE_OK;
+        status = FW_EXIT_OK;
         goto out;
     }
     /* On a terminal, the messages of the run from here on go to the view, which shows them,
@@ -335,12 +334,12 @@ int cmd_live(int argc, char **argv)
     else
         live_out_init(&run.out, o.json ? STDERR_FILENO : STDOUT_FILENO); /* still privileged */
     status = live_open(&run, filter);
-    if (status != LIVE_OK)
+    if (status != FW_EXIT_OK)
         goto out;
     if (!decode_has_linktype(cap_live_linktype(run.cap))) {
         msg_printf("fwsight: %s: unsupported link type %d (fwsight(1) lists those it "
                 "reads)\n", o.iface, cap_live_linktype(run.cap));
-        status = LIVE_CAPTURE;
+        status = FW_EXIT_CAPTURE;
         goto out;
     }
     report_init(&run.rep);
@@ -348,7 +347,7 @@ int cmd_live(int argc, char **argv)
     run.a = analyzer_new(&o.cfg, live_conn, &run);
     if (run.a == NULL) {
         msg_printf("fwsight: out of memory\n");
-        status = LIVE_CAPTURE;
+        status = FW_EXIT_CAPTURE;
         goto out;
     }
     if (run.ui && (run.tui = tui_open(err)) == NULL) {
@@ -361,7 +360,7 @@ int cmd_live(int argc, char **argv)
         attempt_ring_init(&run.attempts, 0);
 
     status = live_capture(&run, err);
-    const char *rerr = status == LIVE_OK ? NULL : err;
+    const char *rerr = status == FW_EXIT_OK ? NULL : err;
     if (live_stdout_dead(&run)) {
         live_report(&run, stderr, rerr);
     } else {
@@ -374,8 +373,8 @@ int cmd_live(int argc, char **argv)
         }
     }
     fflush(stderr);
-    if (status == LIVE_OK && report_blocking(analyzer_verdicts(run.a)))
-        status = LIVE_BLOCKED;
+    if (status == FW_EXIT_OK && report_blocking(analyzer_verdicts(run.a)))
+        status = FW_EXIT_BLOCKED;
 
 out:
     tui_close(run.tui);

@@ -26,12 +26,11 @@
 #include "capture/probe.h"
 #include "cli.h"
 #include "cmd_probe_int.h"
+#include "common/exit.h"
 #include "live_filter.h"
 #include "live_loop.h"
 #include "ui/report.h"
 #include "ui/report_locate.h"
-
-enum { EXIT_OK = 0, EXIT_BLOCKED = 1, EXIT_USAGE = 2, EXIT_CAPTURE = 3 };
 
 #define TEST_MAX_WATCH 12     /* live_loop watches at most 14 fds besides the capture's */
 #define TEST_LINGER_MS 1000u  /* after the last probe: late answers, FIN exchanges */
@@ -134,7 +133,7 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
     char err[FW_ERRLEN] = "", warn[FW_ERRLEN] = "", host[INET6_ADDRSTRLEN + 160] = "";
     struct probe_item *items = calloc(PROBE_MAX_ITEMS, sizeof *items);
     char *filter = NULL;
-    int status = EXIT_USAGE;
+    int status = FW_EXIT_USAGE;
     if (items == NULL)
         goto fail;
     size_t n = test_items(p, items, PROBE_MAX_ITEMS);
@@ -152,7 +151,7 @@ static int test_open(struct test_run *run, const struct test_opts *o, const stru
     snprintf(host, sizeof host, "host %s or (icmp and icmp[icmptype] != icmp-echo and "
              "icmp[icmptype] != icmp-echoreply) or (icmp6 and ip6[40] < 128)", ip);
     filter = live_filter_build(p, false, host, err);
-    status = EXIT_CAPTURE;
+    status = FW_EXIT_CAPTURE;
     if (filter == NULL)
         goto fail;
     struct cap_live_opts co = { .iface = o->iface, .filter = filter };
@@ -228,12 +227,12 @@ static int test_report(struct test_run *run, const struct test_opts *o,
         report_print_locate(stdout, run->located, run->nlocated, o->locate);
         report_print_text(stdout, &run->rep, &cap, st, cfg);
     }
-    int status = capture_err != NULL ? EXIT_CAPTURE : EXIT_OK;
-    if (status == EXIT_OK && report_blocking(analyzer_verdicts(run->a)))
-        status = EXIT_BLOCKED;
+    int status = capture_err != NULL ? FW_EXIT_CAPTURE : FW_EXIT_OK;
+    if (status == FW_EXIT_OK && report_blocking(analyzer_verdicts(run->a)))
+        status = FW_EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "fwsight test: writing to stdout failed\n");
-        status = EXIT_CAPTURE;
+        status = FW_EXIT_CAPTURE;
     }
     return status;
 }
@@ -246,19 +245,19 @@ int cmd_probe(int argc, char **argv)
     struct sockaddr_storage peer, local;
     socklen_t peer_len;
     char err[FW_ERRLEN] = "", ifname[IF_NAMESIZE] = "";
-    int status = EXIT_USAGE, signo = 0;
+    int status = FW_EXIT_USAGE, signo = 0;
 
     fw_config_defaults(&cfg);
     int prc = test_parse(argc, argv, &o);
     if (prc != 0)
-        return prc > 0 ? EXIT_OK : EXIT_USAGE;
+        return prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
     if (cli_verdict_setup("test", &o.v, &cfg.verdict) != 0)
         goto out;
     if (probe_resolve(o.peer, &peer, &peer_len, err) != 0) {
         fprintf(stderr, "fwsight test: %s\n", err);
         goto out;
     }
-    status = EXIT_CAPTURE;
+    status = FW_EXIT_CAPTURE;
     if (probe_route((struct sockaddr *)&peer, peer_len, &local, ifname, err) != 0) {
         fprintf(stderr, "fwsight test: %s: %s\n", o.peer, err);
         goto out;
@@ -271,7 +270,7 @@ int cmd_probe(int argc, char **argv)
     test_to_fw_addr(&peer, &cfg.verdict.target);
     if (fw_addr_eq(&cfg.verdict.source, &cfg.verdict.target)) {
         fprintf(stderr, "fwsight test: %s is this host: nothing to test\n", o.peer);
-        status = EXIT_USAGE;
+        status = FW_EXIT_USAGE;
         goto out;
     }
     report_init(&run.rep);
@@ -308,7 +307,7 @@ int cmd_probe(int argc, char **argv)
         run.located = calloc(TEST_MAX_LOCATE, sizeof *run.located);
         if (run.located == NULL) {
             fprintf(stderr, "fwsight test: out of memory\n");
-            status = EXIT_CAPTURE;
+            status = FW_EXIT_CAPTURE;
             goto out;
         }
         run.nlocated = test_locate(run.loc, analyzer_verdicts(run.a), &cfg.verdict.local,

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EXIT_OK = 0, EXIT_USAGE = 2 };
+#include "common/exit.h"
 
 #define TABLE_WIDTH 100
 #define NCOLS 6
@@ -245,7 +245,7 @@ static void print_list(FILE *out)
 static int usage_error(const char *what, const char *arg)
 {
     fprintf(stderr, "fwsight profiles: %s '%s' (see 'fwsight profiles --help')\n", what, arg);
-    return EXIT_USAGE;
+    return FW_EXIT_USAGE;
 }
 
 int cmd_profiles(int argc, char **argv)
@@ -268,7 +268,7 @@ int cmd_profiles(int argc, char **argv)
                 return usage_error("option needs an argument:", a);
         } else if (options && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
             fputs(profiles_usage, stdout);
-            return EXIT_OK;
+            return FW_EXIT_OK;
         } else if (options && strcmp(a, "--") == 0) {
             options = false;
         } else if (options && a[0] == '-' && a[1] != '\0') {
@@ -281,15 +281,15 @@ int cmd_profiles(int argc, char **argv)
     }
     if (!which && !ports && !rpc_range) {
         print_list(stdout);
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     char err[FW_ERRLEN];
     struct profile *p = profile_load_args(which, ports, rpc_range, err);
     if (!p) {
         fprintf(stderr, "fwsight profiles: %s\n", err);
-        return EXIT_USAGE;
+        return FW_EXIT_USAGE;
     }
     profile_print(stdout, p);
     profile_free(p);
-    return EXIT_OK;
+    return FW_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /* app/main.c: the fwsight command line: which command runs, the general help and the version.
  * Each command (cmd_*.c) parses its own options, wires a capture source into the analyzer and
  * the analysis into the views, and returns the exit status that main() passes on: 0 nothing
- * blocked, 1 blocking found, 2 usage or input error, 3 capture error (live, test, listen).
+ * blocked, 1 blocking found, 2 usage or input error, 3 capture error (live, test, listen), as
+ * common/exit.h lists them.
  * Before any of them runs, fds 0-2 are made valid (cap_out.h). */
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +13,7 @@
 #include "cmd_live.h"
 #include "cmd_profiles.h"
 #include "cmd_probe.h"
-
-enum { EXIT_OK = 0, EXIT_USAGE = 2 };
+#include "common/exit.h"
 
 static const char main_usage[] =
     "usage: fwsight COMMAND [OPTIONS] [ARGS]\n"
@@ -42,30 +42,30 @@ static int cmd_help(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(main_usage, stdout);
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(argv[1], "analyze") == 0) {
         cmd_analyze_usage();
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(argv[1], "listen") == 0) {
         cmd_listen_usage();
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(argv[1], "test") == 0) {
         cmd_probe_usage();
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(argv[1], "live") == 0) {
         cmd_live_usage();
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(argv[1], "profiles") == 0) {
         char *args[] = { argv[1], (char *)"--help", NULL };
         return cmd_profiles(2, args);
     }
     fprintf(stderr, "fwsight help: no command '%s' (see fwsight --help)\n", argv[1]);
-    return EXIT_USAGE;
+    return FW_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         return 3;
     if (argc < 2) {
         fputs(main_usage, stderr);
-        return EXIT_USAGE;
+        return FW_EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0)
@@ -93,15 +93,15 @@ int main(int argc, char **argv)
         return cmd_help(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         fputs(main_usage, stdout);
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0) {
         printf("fwsight %s\n", FW_VERSION);
-        return EXIT_OK;
+        return FW_EXIT_OK;
     }
     if (cmd[0] == '-')
         fprintf(stderr, "fwsight: unknown option '%s' (see fwsight --help)\n", cmd);
     else
         fprintf(stderr, "fwsight: unknown command '%s' (see fwsight --help)\n", cmd);
-    return EXIT_USAGE;
+    return FW_EXIT_USAGE;
 }

@@ -1,4 +1,4 @@
-/* analyze/cur.h: a read cursor over untrusted bytes. It knows how much was captured; a read
+/* common/cur.h: a read cursor over untrusted bytes. It knows how much was captured; a read
  * past the end returns 0 and sets short_read, which stays set (sticky), so a decoder can read a
  * whole header and check once. A length taken from the packet may narrow a cursor (cur_sub),
  * never widen it. */
