@@ -2,7 +2,7 @@
  * captures of one test, through the analyzer; writes the conn.log as connections end; prints
  * the report (text or JSON) or opens the ncurses view (--ui). The options are
  * cmd_analyze_opts.c's, matching two captures cmd_analyze_two.c's; reading is
- * capture/cap_file's, the analysis analyze/'s, the views the other ui/ files'.
+ * capture/cap_file's, the analysis and its outputs session.c's, the views ui/'s.
  *
  * Exit status: 0 nothing blocked, 1 blocking found (verdict_item_blocking: a block no look-alike
  * explains away), 2 usage or input error (a truncated capture too: what came before it is still
@@ -29,24 +29,6 @@
 #include "ui/report.h"
 #include "ui/tui.h"
 
-static void analyze_sink(void *ctx, const struct conn_record *r)
-{
-    struct analyze_run *run = ctx;
-    if (run->log != NULL &&
-        connlog_write(run->log, r, run->log_open_us != 0 ? run->log_open_us
-                                                        : analyzer_stats(run->a)->first_ts_us)
-            != 0 && !run->log->error_told) {
-        /* Said when it happens, not once the whole capture is read: the user may stop now. */
-        run->log->error_told = true;
-        msg_printf("fwsight: %s: writing the conn.log failed: %s (at packet %llu); the "
-                   "analysis goes on without it\n", run->log_path, strerror(run->log->error),
-                   (unsigned long long)analyzer_stats(run->a)->frames);
-    }
-    report_add(&run->rep, r);
-    if (run->attempts != NULL)
-        attempt_ring_add(run->attempts, r);
-}
-
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
 static bool analyze_same_file(const char *capture, const char *log)
 {
@@ -59,9 +41,9 @@ static bool analyze_same_file(const char *capture, const char *log)
            a.st_ino == b.st_ino;
 }
 
-/* Feeds every frame of cf to the analyzer. Returns 0, or -1 with err filled when reading
+/* Feeds every frame of cf to the session. Returns 0, or -1 with err filled when reading
  * stopped early (what came before was fed and stays valid). */
-static int analyze_read(struct cap_file *cf, struct analyzer *a, char err[FW_ERRLEN])
+static int analyze_read(struct cap_file *cf, struct session *s, char err[FW_ERRLEN])
 {
     struct frame f;
     bool checked_link = cap_file_info(cf)->linktype >= 0;
@@ -74,7 +56,7 @@ static int analyze_read(struct cap_file *cf, struct analyzer *a, char err[FW_ERR
             return -2;
         }
         checked_link = true;
-        analyzer_feed(a, &f);
+        session_feed(s, &f);
     }
     return rc == 0 ? 0 : -1;
 }
@@ -99,13 +81,11 @@ static int analyze_open(const char *file, int vantage, struct analyze_run *run)
 
 int analyze_capture(const char *file, const struct fw_config *cfg, struct analyze_run *run)
 {
-    report_init(&run->rep);
-    run->a = analyzer_new(cfg, analyze_sink, run);
-    if (run->a == NULL) {
+    if (session_init(&run->s, cfg) != 0) {
         msg_printf("fwsight: out of memory\n");
         return -1;
     }
-    int rrc = analyze_read(run->cf, run->a, run->err);
+    int rrc = analyze_read(run->cf, &run->s, run->err);
     const struct cap_file_info *info;
     if (rrc == -2) {
         msg_printf("fwsight: %s\n", run->err);
@@ -114,12 +94,12 @@ int analyze_capture(const char *file, const struct fw_config *cfg, struct analyz
     run->read_failed = rrc < 0;
     if (run->read_failed)
         msg_printf("fwsight: %s\n", run->err);
-    analyzer_finish(run->a);
+    session_finish(&run->s, false, 0);
     info = cap_file_info(run->cf);
     if (info->bad_records > 0)
         msg_printf("fwsight: warning: %s (%llu bad records skipped in all)\n",
                 cap_file_warning(run->cf), (unsigned long long)info->bad_records);
-    run->cap = (struct report_capture){
+    run->s.cap = (struct report_capture){
         .file = file, .format = info->format, .gzip = info->gzip,
         .linktype = info->linktype, .packets = info->frames, .bad_records = info->bad_records,
         .interfaces = info->interfaces, .duplicates = info->duplicates,
@@ -135,15 +115,15 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
                           const struct correlate_result *corr)
 {
     char title[300], short_title[300], err[FW_ERRLEN];
-    const struct analyzer_stats *st = analyzer_stats(run[0].a);
-    uint64_t first = st->first_ts_us, last = st->last_ts_us, packets = run[0].cap.packets;
+    const struct analyzer_stats *st = analyzer_stats(run[0].s.a);
+    uint64_t first = st->first_ts_us, last = st->last_ts_us, packets = run[0].s.cap.packets;
     struct attempt_ring merged = {0};
     struct view_two two = {0};
     if (ncap == 2) {
-        const struct analyzer_stats *st2 = analyzer_stats(run[1].a);
+        const struct analyzer_stats *st2 = analyzer_stats(run[1].s.a);
         first = st2->first_ts_us != 0 && st2->first_ts_us < first ? st2->first_ts_us : first;
         last = st2->last_ts_us > last ? st2->last_ts_us : last;
-        packets += run[1].cap.packets;
+        packets += run[1].s.cap.packets;
         analyze_two_browse(run, corr, combined, &merged, &two);
     }
     snprintf(title, sizeof title, "analyze %.120s%s%.120s", o->file, ncap == 2 ? " + " : "",
@@ -152,10 +132,10 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
              view_short_path(o->file, o->file2), ncap == 2 ? " + " : "",
              ncap == 2 ? view_short_path(o->file2, o->file) : "");
     struct view_input in = {
-        .vc = combined != NULL ? combined : analyzer_verdicts(run[0].a), .cfg = &o->cfg,
+        .vc = combined != NULL ? combined : analyzer_verdicts(run[0].s.a), .cfg = &o->cfg,
         .title = title, .short_title = short_title, .packets = packets,
         .elapsed_us = last > first ? last - first : 0, .on_disk = title + strlen("analyze "),
-        .attempts = merged.slot != NULL ? &merged : run[0].attempts,
+        .attempts = merged.slot != NULL ? &merged : run[0].s.attempts,
         .two = ncap == 2 ? &two : NULL,
         .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
     };
@@ -202,30 +182,10 @@ static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, F
     return 0;
 }
 
-/* The report of one capture, or of two (their combined verdicts, and each one's own). */
-static void analyze_print(const struct analyze_opts *o, const struct report_two *two)
-{
-    if (o->file2 != NULL && o->json)
-        report_print_two_json(stdout, two, &o->cfg);
-    else if (o->file2 != NULL)
-        report_print_two_text(stdout, two, &o->cfg);
-    else if (o->json)
-        report_print_json(stdout, two->rep[0], two->cap[0], two->st[0], &o->cfg, two->vc[0]);
-    else {
-        report_print_verdicts(stdout, two->vc[0], &o->cfg);
-        report_print_text(stdout, two->rep[0], two->cap[0], two->st[0], &o->cfg);
-    }
-}
-
-static bool analyze_blocking(const struct analyze_opts *o, const struct report_two *two)
-{
-    return o->file2 != NULL ? report_two_blocking(two) : report_blocking(two->vc[0]);
-}
-
 int cmd_analyze(int argc, char **argv)
 {
     struct analyze_opts o = {0};
-    struct analyze_run run[2] = {{0}};
+    struct analyze_run run[2] = {{.cf = NULL}, {.cf = NULL}};
     struct connlog log = {0};
     struct verdict_collector *combined = NULL;
     struct correlate_result corr;
@@ -250,8 +210,8 @@ int cmd_analyze(int argc, char **argv)
     if (o.conn_log != NULL) {
         if (analyze_log_open(&o, &log, &log_out) != 0)
             goto out;
-        run[0].log = run[1].log = &log;
-        run[0].log_path = run[1].log_path = o.conn_log;
+        run[0].s.log = run[1].s.log = &log;
+        run[0].s.log_path = run[1].s.log_path = o.conn_log;
     }
     /* Only the view lists attempts: without --ui nothing is copied. Out of memory, the pane
      * just says none were kept. One ring per capture: the view merges them (an attempt both
@@ -259,15 +219,15 @@ int cmd_analyze(int argc, char **argv)
     if (o.ui) {
         for (int i = 0; i < ncap; i++) {
             attempt_ring_init(&attempts[i], 0);
-            run[i].attempts = &attempts[i];
+            run[i].s.attempts = &attempts[i];
         }
     }
     if (ncap == 2 ? analyze_two_read(&o, run, &combined, &corr) != 0
                   : analyze_capture(o.file, &o.cfg, &run[0]) != 0)
         goto out;
 
-    const struct analyzer_stats *st = analyzer_stats(run[0].a);
-    const struct analyzer_stats *st2 = ncap == 2 ? analyzer_stats(run[1].a) : st;
+    const struct analyzer_stats *st = analyzer_stats(run[0].s.a);
+    const struct analyzer_stats *st2 = ncap == 2 ? analyzer_stats(run[1].s.a) : st;
     status = run[0].read_failed || run[ncap - 1].read_failed ? FW_EXIT_USAGE : FW_EXIT_OK;
     if (log_out != NULL &&
         connlog_fini(&log, st->first_ts_us, st2->last_ts_us > st->last_ts_us ? st2->last_ts_us
@@ -280,18 +240,19 @@ int cmd_analyze(int argc, char **argv)
         status = FW_EXIT_USAGE;
     }
     struct report_two two = {
-        .rep = { &run[0].rep, &run[1].rep }, .cap = { &run[0].cap, &run[1].cap },
-        .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
+        .rep = { &run[0].s.rep, &run[1].s.rep }, .cap = { &run[0].s.cap, &run[1].s.cap },
+        .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].s.a), analyzer_verdicts(run[1].s.a) },
         .combined = combined, .corr = &corr,
     };
+    struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = FW_EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
-        analyze_print(&o, &two);
+        session_print(stdout, o.json ? SESSION_JSON : SESSION_TEXT, &res);
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);
-    if (status == FW_EXIT_OK && analyze_blocking(&o, &two))
+    if (status == FW_EXIT_OK && session_blocking(&res))
         status = FW_EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         msg_printf("fwsight: writing to stdout failed\n");
@@ -309,7 +270,7 @@ out:
     attempt_ring_fini(&attempts[0]);
     attempt_ring_fini(&attempts[1]);
     for (int i = 0; i < 2; i++) {
-        analyzer_free(run[i].a);
+        session_fini(&run[i].s);
         cap_file_close(run[i].cf);
     }
     cli_verdict_fini(&o.v);

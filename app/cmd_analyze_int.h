@@ -11,6 +11,7 @@
 #include "capture/cap_file.h"
 #include "ui/attempt_ring.h"
 #include "cli.h"
+#include "session.h"
 #include "ui/connlog.h"
 #include "ui/report.h"
 #include "ui/tui.h"
@@ -25,17 +26,11 @@ struct analyze_opts {
     struct fw_config cfg;
 };
 
-/* What the analyzer's sink needs: every finished connection streams to the conn.log and the
- * report's fixed-size aggregate; none is kept. One per capture (two for analyze A B). */
+/* One capture's run (two for analyze A B): its session (the analyzer, the conn.log, the
+ * view's attempts, the report's aggregate and capture) and its file. */
 struct analyze_run {
-    struct analyzer *a;
-    struct connlog *log; /* NULL: none; two captures write one log, the first one's first */
-    const char *log_path; /* --conn-log's PATH, for its messages */
-    struct attempt_ring *attempts; /* --ui: the view's attempts pane; NULL: not kept */
-    uint64_t log_open_us;
-    struct report rep;
+    struct session s;
     struct cap_file *cf;
-    struct report_capture cap;
     bool read_failed;
     char err[FW_ERRLEN];
 };

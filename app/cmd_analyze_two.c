@@ -20,17 +20,17 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
 {
     struct correlate_side side[2];
     for (int i = 0; i < 2; i++) {
-        const struct verdict_collector *vc = analyzer_verdicts(run[i].a);
+        const struct verdict_collector *vc = analyzer_verdicts(run[i].s.a);
         const struct verdict_capture_point *cp = verdict_capture_point(vc);
         side[i] = (struct correlate_side){ verdict_seen_at(vc, 0), verdict_seen_count(vc), {0},
-                                           {0}, analyzer_stats(run[i].a)->last_ts_us };
+                                           {0}, analyzer_stats(run[i].s.a)->last_ts_us };
         if (cp->known) {
             side[i].host = cp->addr;
             side[i].host2 = cp->other;
         }
         if (verdict_seen_overflow(vc) > 0)
             msg_printf("fwsight: warning: %s: %llu attempts beyond the first %u were not "
-                       "matched with the other capture\n", run[i].cap.file,
+                       "matched with the other capture\n", run[i].s.cap.file,
                     (unsigned long long)verdict_seen_overflow(vc), ANALYZE_KEEP_ATTEMPTS);
     }
     struct verdict_config vcfg = cfg->verdict;
@@ -39,7 +39,7 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
     vcfg.combined = true;
     /* Dynamic RPC ports learned from the endpoint mapper: its answer crosses both capture
      * points when it passed at all, so the first capture's table names them. */
-    vcfg.rpc = analyzer_rpc_ports(run[0].a);
+    vcfg.rpc = analyzer_rpc_ports(run[0].s.a);
     *out = verdict_collector_new(&vcfg);
     if (*out == NULL || correlate_run(&side[0], &side[1], *out, res) != 0 ||
         verdict_collector_settle(*out) != 0)
@@ -61,7 +61,7 @@ int analyze_two_read(struct analyze_opts *o, struct analyze_run run[2],
     cfg2.verdict.local = (struct fw_addr){0};
     if (analyze_capture(o->file, &o->cfg, &run[0]) != 0)
         return -1;
-    run[1].log_open_us = analyzer_stats(run[0].a)->first_ts_us; /* one conn.log, opened once */
+    run[1].s.log_open_us = analyzer_stats(run[0].s.a)->first_ts_us; /* one log, opened once */
     if (analyze_capture(o->file2, &cfg2, &run[1]) != 0)
         return -1;
     if (analyze_correlate(run, &o->cfg, combined, corr) != 0) {
@@ -77,13 +77,13 @@ void analyze_two_browse(const struct analyze_run run[2], const struct correlate_
 {
     struct fw_addr host[2] = {{0}};
     for (int v = 0; v < 2; v++) {
-        two->cp[v] = verdict_capture_point(analyzer_verdicts(run[v].a));
+        two->cp[v] = verdict_capture_point(analyzer_verdicts(run[v].s.a));
         if (two->cp[v]->known)
             host[v] = two->cp[v]->addr;
     }
     two->corr = corr;
     two->combined = combined != NULL;
-    if (run[0].attempts != NULL && run[1].attempts != NULL)
-        attempt_ring_merge(merged, run[0].attempts, run[1].attempts,
+    if (run[0].s.attempts != NULL && run[1].s.attempts != NULL)
+        attempt_ring_merge(merged, run[0].s.attempts, run[1].s.attempts,
                            corr->offset_known ? corr->offset_us : 0, host);
 }

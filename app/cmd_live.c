@@ -1,7 +1,7 @@
 /* app/cmd_live.c: `fwsight live` (see cmd_live.h). It builds the capture filter from the
  * profile, opens the device and the -w file while still privileged, drops to -Z USER before
- * the first packet is parsed, then runs the live loop: frames go to the same analyzer_feed()
- * as a file's, wall time (the clock frames are stamped with) drives analyzer_advance(), and the
+ * the first packet is parsed, then runs the live loop: frames go to the same session as a
+ * file's (session.h), wall time (the clock frames are stamped with) drives its advance, and the
  * stream prints what settled (on a terminal the interactive view shows it instead: its part of
  * the run is cmd_live_view.c's, the options cmd_live_opts.c's). At the end the same report as
  * `fwsight analyze` prints, with the kernel's drop counters. The -w file is created before the
@@ -48,14 +48,12 @@
  * timers run this far behind the wall clock so that frame times never go backwards. */
 #define LIVE_CLOCK_SLACK_US 500000u
 
+/* After the session's sinks (the report's aggregate, the view's attempts): the stream. */
 static void live_conn(void *ctx, const struct conn_record *r)
 {
     struct live_run *run = ctx;
-    report_add(&run->rep, r);
     if (!run->ui)
         live_stream_conn(&run->stream, r);
-    else
-        attempt_ring_add(&run->attempts, r);
     run->dirty = true;
 }
 
@@ -73,7 +71,7 @@ static void live_frame(void *ctx, const struct frame *f)
         if (run->flush_due_us == 0 && !run->o->packet_buffered)
             run->flush_due_us = live_now_us() + LIVE_FLUSH_US;
     }
-    analyzer_feed(run->a, f);
+    session_feed(&run->s, f);
 }
 
 static void live_status(struct live_run *run, uint64_t now_us)
@@ -122,13 +120,13 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         run->view_dirty = true;
     }
     /* Not before the first frame: the capture's time starts with it. */
-    if (analyzer_stats(run->a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US)
-        analyzer_advance(run->a, now_us - LIVE_CLOCK_SLACK_US);
+    if (analyzer_stats(run->s.a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US)
+        session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US);
     if (run->dirty) {
         run->dirty = false;
         run->view_dirty = true;
         if (!run->ui)
-            live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), now_us);
+            live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a), now_us);
         else
             live_tell_incomplete(run);
     }
@@ -232,11 +230,10 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     run->tui = NULL;
     struct cap_live_stats cs; /* what the capture lost weakens the verdicts it could hide */
     cap_live_stats(run->cap, &cs);
-    analyzer_set_capture_drops(run->a, cs.kernel_drops + cs.if_drops);
-    analyzer_finish(run->a);
+    session_finish(&run->s, true, cs.kernel_drops + cs.if_drops);
     if (!run->ui) {
         live_stream_tick(&run->stream, UINT64_MAX);
-        live_stream_verdicts(&run->stream, analyzer_verdicts(run->a), live_now_us());
+        live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a), live_now_us());
         /* the last status: what the whole capture took and lost, however it ended */
         live_stream_status(&run->stream, live_now_us(), cs.frames, cs.kernel_drops, cs.if_drops);
         /* The capture is over: the stream may now wait for its reader. */
@@ -267,25 +264,17 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     return status;
 }
 
+/* The same report as `fwsight analyze`, after the stream (or the view). */
 static void live_report(struct live_run *run, FILE *out, const char *error)
 {
-    char name[96];
     struct cap_live_stats cs;
     cap_live_stats(run->cap, &cs);
-    snprintf(name, sizeof name, "live:%s", run->o->iface);
-    struct report_capture cap = {
-        .file = name, .format = "live", .linktype = cap_live_linktype(run->cap),
-        .packets = cs.frames, .warning = "", .error = error, .has_drops = true,
-        .kernel_drops = cs.kernel_drops, .if_drops = cs.if_drops,
-    };
-    const struct analyzer_stats *st = analyzer_stats(run->a);
-    if (run->o->json) {
-        report_print_json(out, &run->rep, &cap, st, &run->o->cfg, analyzer_verdicts(run->a));
-    } else {
-        fputc('\n', out);
-        report_print_verdicts(out, analyzer_verdicts(run->a), &run->o->cfg);
-        report_print_text(out, &run->rep, &cap, st, &run->o->cfg);
-    }
+    session_live_capture(&run->s, run->cap, cs.frames, error);
+    struct report_two two;
+    session_result_one(&run->s, &two);
+    struct session_result res = { .two = &two, .ncap = 1, .cfg = &run->o->cfg,
+                                  .after_stream = true };
+    session_print(out, run->o->json ? SESSION_JSON : SESSION_TEXT, &res);
 }
 
 /* Whether stdout is known to have no reader: closed when fwsight started (cap_out.h), or the
@@ -342,10 +331,10 @@ int cmd_live(int argc, char **argv)
         status = FW_EXIT_CAPTURE;
         goto out;
     }
-    report_init(&run.rep);
     live_stream_init(&run.stream, &run.out, o.v.prof);
-    run.a = analyzer_new(&o.cfg, live_conn, &run);
-    if (run.a == NULL) {
+    run.s.hook = live_conn;
+    run.s.hook_ctx = &run;
+    if (session_init(&run.s, &o.cfg) != 0) {
         msg_printf("fwsight: out of memory\n");
         status = FW_EXIT_CAPTURE;
         goto out;
@@ -356,8 +345,10 @@ int cmd_live(int argc, char **argv)
         run.ui = false;
     }
     /* Only the view lists attempts; out of memory, its pane says none were kept. */
-    if (run.ui)
+    if (run.ui) {
         attempt_ring_init(&run.attempts, 0);
+        run.s.attempts = &run.attempts;
+    }
 
     status = live_capture(&run, err);
     const char *rerr = status == FW_EXIT_OK ? NULL : err;
@@ -373,7 +364,7 @@ int cmd_live(int argc, char **argv)
         }
     }
     fflush(stderr);
-    if (status == FW_EXIT_OK && report_blocking(analyzer_verdicts(run.a)))
+    if (status == FW_EXIT_OK && report_blocking(analyzer_verdicts(run.s.a)))
         status = FW_EXIT_BLOCKED;
 
 out:
@@ -382,7 +373,7 @@ out:
     attempt_ring_fini(&run.attempts);
     live_stream_fini(&run.stream);
     live_out_fini(&run.out);
-    analyzer_free(run.a);
+    session_fini(&run.s);
     cap_writer_close(run.w, err);
     cap_live_close(run.cap);
     free(filter);

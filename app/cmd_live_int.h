@@ -13,6 +13,7 @@
 #include "ui/attempt_ring.h"
 #include "cli.h"
 #include "live_loop.h"
+#include "session.h"
 #include "ui/live_out.h"
 #include "ui/live_stream.h"
 #include "ui/report.h"
@@ -47,8 +48,7 @@ struct live_run {
     const char *wname;          /* -w PATH, or wpath_typed after w */
     char wpath_typed[VIEW_PATH_LEN];
     uint64_t nwritten;          /* frames handed to w */
-    struct analyzer *a;
-    struct report rep;
+    struct session s;           /* the analyzer, the report's aggregate, the view's attempts */
     struct live_stream stream;
     struct live_out out;        /* the stream's queue toward stdout (stderr with --json) */
     struct live_watch outw;     /* the loop wakes when out's fd takes more */

@@ -70,7 +70,7 @@ int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
     cap_live_stats(run->cap, &cs);
     snprintf(title, sizeof title, "live %s", run->o->iface);
     struct view_input in = {
-        .vc = analyzer_verdicts(run->a), .cfg = &run->o->cfg, .title = title,
+        .vc = analyzer_verdicts(run->s.a), .cfg = &run->o->cfg, .title = title,
         .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
         .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
         .saving = run->w != NULL, .attempts = &run->attempts,
@@ -101,7 +101,7 @@ void live_tell_incomplete(struct live_run *run)
 {
     char why[400];
     if (run->told_incomplete ||
-        !report_verdicts_incomplete(analyzer_verdicts(run->a), "the verdicts", why, sizeof why))
+        !report_verdicts_incomplete(analyzer_verdicts(run->s.a), "the verdicts", why, sizeof why))
         return;
     run->told_incomplete = true;
     msg_printf("fwsight: warning: %s\n", why);

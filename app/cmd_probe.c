@@ -9,7 +9,7 @@
  * With --locate, each blocked port is then followed along the path with TTL-limited probes
  * (cmd_probe_locate.c), once the capture is over.
  * The options and what to probe are cmd_probe_opts.c's; probing is capture/probe's, capturing
- * capture/cap_live's, waiting app/live_loop's. */
+ * capture/cap_live's, waiting app/live_loop's, the analysis and its outputs session.c's. */
 #include "cmd_probe.h"
 
 #include <arpa/inet.h>
@@ -29,6 +29,7 @@
 #include "common/exit.h"
 #include "live_filter.h"
 #include "live_loop.h"
+#include "session.h"
 #include "ui/report.h"
 #include "ui/report_locate.h"
 
@@ -36,8 +37,7 @@
 #define TEST_LINGER_MS 1000u  /* after the last probe: late answers, FIN exchanges */
 
 struct test_run {
-    struct analyzer *a;
-    struct report rep;
+    struct session s;
     struct cap_live *cap;
     struct cap_writer *w;
     struct probe_set *ps;
@@ -79,12 +79,7 @@ static void test_sink(void *ctx, const struct frame *f)
     if (run->w != NULL && !run->write_failed &&
         cap_writer_write(run->w, f, run->write_err) != 0)
         run->write_failed = true;
-    analyzer_feed(run->a, f);
-}
-
-static void test_conn_sink(void *ctx, const struct conn_record *r)
-{
-    report_add(&((struct test_run *)ctx)->rep, r);
+    session_feed(&run->s, f);
 }
 
 static void test_ready(void *ctx, int fd, short revents)
@@ -103,7 +98,7 @@ static int test_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
     probe_step(run->ps, run->pfds, run->npfds, now_ms);
     if (cap_live_dispatch(run->cap, 0, test_sink, run, err) < 0)
         return FW_EIO;
-    analyzer_advance(run->a, now_us);
+    session_advance(&run->s, now_us);
     if (probe_done(run->ps)) {
         if (run->linger_us == 0)
             run->linger_us = now_us + TEST_LINGER_MS * 1000u;
@@ -198,37 +193,17 @@ fail:
     return status;
 }
 
-static void test_json_locate(struct json *j, void *ctx)
-{
-    const struct test_run *run = ctx;
-    report_json_locate(j, run->located, run->nlocated);
-}
-
 static int test_report(struct test_run *run, const struct test_opts *o,
                        const struct fw_config *cfg, const char *capture_err)
 {
-    char name[96];
-    struct cap_live_stats cs;
-    cap_live_stats(run->cap, &cs);
-    const struct analyzer_stats *st = analyzer_stats(run->a);
-    snprintf(name, sizeof name, "live:%s", cap_live_iface(run->cap)); /* as `fwsight live` */
-    struct report_capture cap = {
-        .file = name, .format = "live", .linktype = cap_live_linktype(run->cap),
-        .packets = run->frames, .warning = "", .error = capture_err, .has_drops = true,
-        .kernel_drops = cs.kernel_drops, .if_drops = cs.if_drops,
-    };
-    if (o->json && o->locate) {
-        report_print_json_more(stdout, &run->rep, &cap, st, cfg, analyzer_verdicts(run->a),
-                               test_json_locate, run);
-    } else if (o->json) {
-        report_print_json(stdout, &run->rep, &cap, st, cfg, analyzer_verdicts(run->a));
-    } else {
-        report_print_verdicts(stdout, analyzer_verdicts(run->a), cfg);
-        report_print_locate(stdout, run->located, run->nlocated, o->locate);
-        report_print_text(stdout, &run->rep, &cap, st, cfg);
-    }
+    session_live_capture(&run->s, run->cap, run->frames, capture_err); /* as `fwsight live` */
+    struct report_two two;
+    session_result_one(&run->s, &two);
+    struct session_result res = { .two = &two, .ncap = 1, .cfg = cfg, .locate = o->locate,
+                                  .located = run->located, .nlocated = run->nlocated };
+    session_print(stdout, o->json ? SESSION_JSON : SESSION_TEXT, &res);
     int status = capture_err != NULL ? FW_EXIT_CAPTURE : FW_EXIT_OK;
-    if (status == FW_EXIT_OK && report_blocking(analyzer_verdicts(run->a)))
+    if (status == FW_EXIT_OK && session_blocking(&res))
         status = FW_EXIT_BLOCKED;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "fwsight test: writing to stdout failed\n");
@@ -273,9 +248,7 @@ int cmd_probe(int argc, char **argv)
         status = FW_EXIT_USAGE;
         goto out;
     }
-    report_init(&run.rep);
-    run.a = analyzer_new(&cfg, test_conn_sink, &run);
-    if (run.a == NULL) {
+    if (session_init(&run.s, &cfg) != 0) {
         fprintf(stderr, "fwsight test: out of memory\n");
         goto out;
     }
@@ -296,8 +269,7 @@ int cmd_probe(int argc, char **argv)
         fprintf(stderr, "fwsight test: interrupted: the report covers the probes so far\n");
     struct cap_live_stats cs; /* what the capture lost weakens the verdicts it could hide */
     cap_live_stats(run.cap, &cs);
-    analyzer_set_capture_drops(run.a, cs.kernel_drops + cs.if_drops);
-    analyzer_finish(run.a);
+    session_finish(&run.s, true, cs.kernel_drops + cs.if_drops);
     if (run.w != NULL && (cap_writer_close(run.w, run.write_err) != 0 || run.write_failed)) {
         fprintf(stderr, "fwsight test: %s: %s\n", o.write, run.write_err);
         cap_error = run.write_err;
@@ -310,7 +282,7 @@ int cmd_probe(int argc, char **argv)
             status = FW_EXIT_CAPTURE;
             goto out;
         }
-        run.nlocated = test_locate(run.loc, analyzer_verdicts(run.a), &cfg.verdict.local,
+        run.nlocated = test_locate(run.loc, analyzer_verdicts(run.s.a), &cfg.verdict.local,
                                    &cfg.verdict.target, run.located, TEST_MAX_LOCATE);
     }
     status = test_report(&run, &o, &cfg, cap_error);
@@ -321,7 +293,7 @@ out:
     locate_free(run.loc);
     free(run.located);
     cap_live_close(run.cap);
-    analyzer_free(run.a);
+    session_fini(&run.s);
     cli_verdict_fini(&o.v);
     return status;
 }
