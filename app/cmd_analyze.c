@@ -22,6 +22,7 @@
 #include "capture/cap_file.h"
 #include "capture/cap_out.h"
 #include "common/exit.h"
+#include "hash_key.h"
 #include "ui/attempt_ring.h"
 #include "cmd_analyze_int.h"
 #include "ui/connlog.h"
@@ -194,6 +195,7 @@ int cmd_analyze(int argc, char **argv)
     int status = FW_EXIT_USAGE;
 
     fw_config_defaults(&o.cfg);
+    hash_keys_config(&o.cfg);
     int prc = analyze_parse(argc, argv, &o);
     if (prc != 0) {
         status = prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;

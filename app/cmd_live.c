@@ -30,6 +30,7 @@
 #include "capture/cap_priv.h"
 #include "capture/cap_writer.h"
 #include "common/exit.h"
+#include "hash_key.h"
 #include "ui/attempt_ring.h"
 #include "cmd_live.h"
 #include "cmd_live_int.h"
@@ -296,6 +297,7 @@ int cmd_live(int argc, char **argv)
      * writes then fail with EPIPE instead of killing fwsight with its file half written. */
     signal(SIGPIPE, SIG_IGN);
     fw_config_defaults(&o.cfg);
+    hash_keys_config(&o.cfg);
     int prc = live_parse(argc, argv, &o);
     if (prc != 0) {
         status = prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
@@ -332,6 +334,7 @@ int cmd_live(int argc, char **argv)
         goto out;
     }
     live_stream_init(&run.stream, &run.out, o.v.prof);
+    hash_key_random(&run.stream.key);
     run.s.hook = live_conn;
     run.s.hook_ctx = &run;
     if (session_init(&run.s, &o.cfg) != 0) {

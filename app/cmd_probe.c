@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cmd_probe_int.h"
 #include "common/exit.h"
+#include "hash_key.h"
 #include "live_filter.h"
 #include "live_loop.h"
 #include "session.h"
@@ -223,6 +224,7 @@ int cmd_probe(int argc, char **argv)
     int status = FW_EXIT_USAGE, signo = 0;
 
     fw_config_defaults(&cfg);
+    hash_keys_config(&cfg);
     int prc = test_parse(argc, argv, &o);
     if (prc != 0)
         return prc > 0 ? FW_EXIT_OK : FW_EXIT_USAGE;
