@@ -9,9 +9,9 @@
 
 #include "analyze/analyzer.h"
 #include "capture/cap_file.h"
-#include "ui/attempt_ring.h"
 #include "cli.h"
 #include "session.h"
+#include "ui/attempt_ring.h"
 #include "ui/connlog.h"
 #include "ui/report.h"
 #include "ui/tui.h"

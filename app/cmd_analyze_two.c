@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
-#include "ui/attempt_ring.h"
 #include "cmd_analyze_int.h"
+#include "ui/attempt_ring.h"
 #include "ui/msg.h"
 
 /* Attempts kept per capture for matching two captures: a test's attempts fit many times

@@ -11,8 +11,8 @@
 #include "cmd_analyze.h"
 #include "cmd_listen.h"
 #include "cmd_live.h"
-#include "cmd_profiles.h"
 #include "cmd_probe.h"
+#include "cmd_profiles.h"
 #include "common/exit.h"
 
 static const char main_usage[] =
