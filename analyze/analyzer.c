@@ -73,7 +73,7 @@ void fw_config_defaults(struct fw_config *cfg)
     cfg->icmp_timeout_us = 60ull * 1000000;   /* icmp_inactivity_timeout */
     cfg->other_timeout_us = 60ull * 1000000;  /* unknown_ip_inactivity_timeout */
     cfg->attempt_timeout_us = 5ull * 1000000; /* tcp_attempt_delay */
-    cfg->flow_hash_key[0] = cfg->flow_hash_key[1] = 0; /* random per flow table */
+    cfg->flow_hash_key[0] = cfg->flow_hash_key[1] = 0; /* the caller's to draw */
 }
 
 struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, void *sink_ctx)

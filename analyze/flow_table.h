@@ -33,7 +33,7 @@ struct flow_table_counts {
 };
 
 /* NULL on allocation failure or a zero capacity. The pool grows in chunks up to the cap.
- * The hash key is cfg->flow_hash_key, or a random one per table if that is zero. */
+ * The hash key is cfg->flow_hash_key, as given (app/ draws it at random). */
 struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_end, void *ctx);
 void flow_table_free(struct flow_table *t);
 

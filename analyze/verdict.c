@@ -64,10 +64,7 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
         c->cfg.max_cells = VERDICT_DEFAULT_MAX_CELLS;
     if (c->cfg.max_hosts == 0)
         c->cfg.max_hosts = VERDICT_DEFAULT_MAX_HOSTS;
-    if (cfg->hash_key[0] != 0 || cfg->hash_key[1] != 0)
-        c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
-    else
-        siphash_key_random(&c->key); /* falls back to a key still unknown beforehand */
+    c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
     c->cell_nb = pow2_at_least(0); /* grows with the cells (cells_grow) */
     c->host_nb = pow2_at_least(c->cfg.max_hosts * 2);
     c->cell_buckets = calloc(c->cell_nb, sizeof *c->cell_buckets);

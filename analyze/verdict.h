@@ -179,9 +179,9 @@ struct verdict_config {
     /* The ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
      * analyzer sets it to its own. */
     const struct rpc_ports *rpc;
-    /* The SipHash key of the cell and host tables. Zero (the default): a random key per
-     * collector, so that no capture can be crafted to pile its cells into one hash chain.
-     * Tests fix it. */
+    /* The SipHash key of the cell and host tables: the caller's, used as given (zero by
+     * default). The application draws a random one (app/hash_key.c), so that no capture can
+     * be crafted to pile its cells into one hash chain; tests fix it. */
     uint64_t hash_key[2];
 };
 /* The cell table grows with the traffic (doubling) up to max_cells; beyond it uninformative

@@ -56,7 +56,7 @@ struct verdict_arena {
 /* The collector (verdict.c collects, verdict_settle.c settles). */
 struct verdict_collector {
     struct verdict_config cfg;
-    struct siphash_key key;        /* the cells' and hosts' hash: random unless cfg fixes it */
+    struct siphash_key key;        /* the cells' and hosts' hash: the config's key */
     struct verdict_cell *cells;
     uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
     struct verdict_host *hosts;

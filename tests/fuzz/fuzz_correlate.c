@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_correlate.c: libFuzzer target for the two-capture path of `fwsight analyze
- * A B` (ui/cmd_analyze.c): each capture read through the reader from a memory file and
+ * A B` (app/cmd_analyze.c): each capture read through the reader from a memory file and
  * analysed by its own analyzer (the default profile's ports, attempts kept for matching, the
  * second's capture point inferred), the attempts matched and the clock offset estimated
  * (analyze/correlate.c), the combined verdicts settled and worded (diagnose/), and the
