@@ -238,6 +238,11 @@ static int group_make(struct change_group *g, const struct cand *cs, size_t firs
     g->outbound = c0->outbound;
     g->need = c0->need;
     g->weakest = VERDICT_CONF_HIGH;
+    g->never_arrived = g->device.kind == CHANGE_DEV_BETWEEN && !g->reply;
+    for (size_t i = first; i < end; i++) {
+        const uint32_t *o = cs[i].it->counts.by_outcome;
+        g->never_arrived &= o[VO_NEVER_ARRIVED] > 0 && o[VO_NO_ANSWER] == 0;
+    }
     size_t nrules = 0;
     for (size_t i = first; i < end; i++)
         if (i == first || cs[i].need != cs[i - 1].need || cs[i].it->proto != cs[i - 1].it->proto)

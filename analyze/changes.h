@@ -79,6 +79,8 @@ struct change_group {
     bool reply;                    /* the requests pass, their answers (to -> from) are lost: the
                                     * rules pass packets from to's ports back to from */
     bool outbound;                 /* CHANGE_DEV_HOST on `from`: it refuses its own requests */
+    bool never_arrived;            /* CHANGE_DEV_BETWEEN: two captures saw every request leave
+                                    * and none arrive, so it is not `to`'s own firewall */
     struct change_rule *rules;     /* required, optional, other; then tcp, udp, echo */
     size_t nrules;
     enum change_need need;         /* its most needed rule's (the first one's) */

@@ -303,7 +303,9 @@ static void host_firewall_when_the_host_itself_filters(void **state)
     assert_int_equal(c.groups[0].device.kind, CHANGE_DEV_HOST); /* input order */
     assert_addr(&c.groups[0].device.addr, TGT);
     assert_int_equal(c.groups[0].rules[0].ranges[0].lo, 6320);
+    assert_false(c.groups[0].never_arrived);
     assert_int_equal(c.groups[1].device.kind, CHANGE_DEV_BETWEEN);
+    assert_true(c.groups[1].never_arrived); /* not the target's own firewall */
     assert_int_equal(c.groups[1].rules[0].ranges[0].lo, 6325);
     changes_fini(&c);
 
@@ -319,6 +321,7 @@ static void host_firewall_when_the_host_itself_filters(void **state)
     cp.addr = addr(SRC); /* captured at the requester: it cannot tell */
     build(&c, &in);
     assert_int_equal(c.groups[0].device.kind, CHANGE_DEV_BETWEEN);
+    assert_false(c.groups[0].never_arrived);
     changes_fini(&c);
 }
 

@@ -206,7 +206,12 @@ static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, F
 /* The report of one capture, or of two (their combined verdicts, and each one's own). */
 static void analyze_print(const struct analyze_opts *o, const struct report_two *two)
 {
-    if (o->file2 != NULL && o->json)
+    if (o->rules != NULL) {
+        struct rules_source src = { two->combined != NULL ? two->combined : two->vc[0], &o->cfg,
+                                    o->v.prof, o->v.profile, o->v.rpc_range };
+        if (rules_print(stdout, o->rules, &src) != 0)
+            msg_printf("fwsight: out of memory: no rules printed\n");
+    } else if (o->file2 != NULL && o->json)
         report_print_two_json(stdout, two, &o->cfg);
     else if (o->file2 != NULL)
         report_print_two_text(stdout, two, &o->cfg);

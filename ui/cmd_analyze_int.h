@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "connlog.h"
 #include "report.h"
+#include "rules.h"
 #include "tui.h"
 
 struct analyze_opts {
@@ -21,6 +22,7 @@ struct analyze_opts {
     bool force;           /* --force: --conn-log may replace an existing file */
     bool json, quiet;
     bool ui, report;      /* --ui: the interactive view; --report: the report after it */
+    const struct rules_format *rules; /* --rules FORMAT: the rules to add instead of the report */
     struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
     struct fw_config cfg;
 };
