@@ -36,7 +36,8 @@ static void win_host_rule(FILE *out, const struct change_group *g, const struct 
     char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], services[256], name[400];
     fw_addr_format(&g->from, from, sizeof from);
     fw_addr_format(&g->to, to, sizeof to);
-    changes_rule_services(r, services, sizeof services);
+    if (changes_rule_services(r, services, sizeof services) == 0)
+        snprintf(services, sizeof services, "RPC dynamic range"); /* the advice's own rule */
     bool echo = r->proto == VERDICT_PROTO_ECHO, v6 = g->from.family == 6;
     snprintf(name, sizeof name, "fwsight: %s %s %s %s", services,
              echo ? "ICMP echo" : r->proto == 6 ? "TCP" : "UDP", g->outbound ? "to" : "from",
@@ -53,6 +54,19 @@ static void win_host_rule(FILE *out, const struct change_group *g, const struct 
     }
     fprintf(out, " -LocalAddress %s -RemoteAddress %s -Action Allow\n",
             g->outbound ? from : to, g->outbound ? to : from);
+}
+
+/* Every verdict of r is silence (a reset forged on the way is no Windows Firewall's). */
+static bool silent(const struct change_rule *r)
+{
+    for (size_t i = 0; i < r->nitems; i++) {
+        const struct verdict_item *it = r->items[i];
+        if (it->v.kind != VERDICT_DROPPED &&
+            !(it->v.kind == VERDICT_PARTIAL && it->cause != NULL &&
+              strcmp(it->cause, "firewall-drop") == 0))
+            return false;
+    }
+    return true;
 }
 
 static void win_rule(FILE *out, const struct change_group *g, const struct change_rule *r,
@@ -75,7 +89,7 @@ static void win_rule(FILE *out, const struct change_group *g, const struct chang
     else
         rules_comment(out, "  a network device, not Windows: allow %s from %s to %s there "
                       "(--rules nftables or iptables write it)", ports, from, to);
-    if (g->device.kind != CHANGE_DEV_BETWEEN || g->reply || g->never_arrived)
+    if (g->device.kind != CHANGE_DEV_BETWEEN || g->reply || g->never_arrived || !silent(r))
         return;
     /* Silent: it may be the target's own firewall (Windows Firewall drops without a word). */
     rules_comment(out, "  or, if it is %s's own Windows Firewall (a capture on %s shows the "
