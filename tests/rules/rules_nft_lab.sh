@@ -144,7 +144,8 @@ for pid in "${CAP_PIDS[@]}"; do netns_stop_pid "$pid"; done
 # ------------------------------------------------------------------ the rules, loaded
 "$FW" analyze --rules nftables "$WORK/source.pcap" >"$WORK/router.nft" 2>"$WORK/router.err"
 rc=$?
-[ "$rc" = 1 ] && ok "analyze --rules: exit 1 (blocking found)" || fail "analyze exit $rc: $(cat "$WORK/router.err")"
+[ "$rc" = 1 ] && ok "analyze --rules: exit 1 (blocking found)" ||
+    fail "analyze exit $rc: $(cat "$WORK/router.err")"
 "$FW" analyze --rules nftables --local $T4 "$WORK/target.pcap" >"$WORK/target.nft" \
     2>"$WORK/target.err"
 rc=$?
