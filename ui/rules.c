@@ -89,7 +89,7 @@ static void what_text(const struct change_rule *r, char *buf, size_t len)
     bool kinds[VERDICT_KIND_COUNT] = { false };
     for (size_t i = 0; i < r->nitems; i++)
         kinds[r->items[i]->v.kind] = true;
-    char k[128] = "";
+    char k[160] = "";
     size_t at = 0;
     for (int i = 0; i < VERDICT_KIND_COUNT && at < sizeof k; i++)
         if (kinds[i])
