@@ -246,11 +246,14 @@ int cmd_analyze(int argc, char **argv)
         .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].s.a), analyzer_verdicts(run[1].s.a) },
         .combined = combined, .corr = &corr,
     };
-    struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg };
+    struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg, .rules = o.rules,
+                                  .profile = o.v.prof, .profile_arg = o.v.profile,
+                                  .rpc_range = o.v.rpc_range };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = FW_EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
-        session_print(stdout, o.json ? SESSION_JSON : SESSION_TEXT, &res);
+        session_print(stdout, o.rules != NULL ? SESSION_RULES : o.json ? SESSION_JSON
+                                                                       : SESSION_TEXT, &res);
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);

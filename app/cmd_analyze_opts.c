@@ -49,6 +49,9 @@ static const char analyze_usage[] =
     "  --force              let --conn-log replace an existing file\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
+    "  --rules FORMAT       print the rules to add instead of the report, ready to paste:\n"
+    "                       nftables, iptables or windows (New-NetFirewallRule); exact\n"
+    "                       addresses and the ports found blocked, nothing wider\n"
     "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
     "                       q quits, ? shows the keys\n"
     "  --report             with --ui: print the report when the view is left\n"
@@ -87,7 +90,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
     enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
-           OPT_REPORT };
+           OPT_REPORT, OPT_RULES };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -100,6 +103,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
+        {"rules", required_argument, NULL, OPT_RULES},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"max-verdicts", required_argument, NULL, OPT_MAX_VERDICTS},
@@ -118,6 +122,11 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         case OPT_JSON: o->json = true; break;
         case OPT_UI: o->ui = true; break;
         case OPT_REPORT: o->report = true; break;
+        case OPT_RULES:
+            if ((o->rules = rules_format_find(optarg)) == NULL)
+                return usage_error("--rules takes nftables, iptables or windows, not '%s'",
+                                   optarg);
+            break;
         case OPT_VERIFY: o->cfg.verify_checksums = true; break;
         case OPT_MAX_FLOWS:
             if (cli_number("analyze", "--max-flows", optarg, 1, UINT32_MAX, &n) != 0)
@@ -151,6 +160,8 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
     if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)
         return usage_error("%s", "only one of the two captures can be stdin ('-')");
+    if (o->rules != NULL && (o->json || o->ui))
+        return usage_error("%s", "--rules prints the rules alone: not with --json or --ui");
     if (o->report && !o->ui)
         return usage_error("%s", "--report goes with --ui (without it the report is printed)");
     /* The view reads keys from stdin: a capture on stdin would leave it no keyboard. */

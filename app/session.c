@@ -50,10 +50,20 @@ static void session_connlog(struct session *s, const struct conn_record *r)
                (unsigned long long)analyzer_stats(s->a)->frames);
 }
 
+static void session_rules(FILE *out, const struct session_result *r)
+{
+    const struct report_two *t = r->two;
+    struct rules_source src = { t->combined != NULL ? t->combined : t->vc[0], r->cfg,
+                                r->profile, r->profile_arg, r->rpc_range };
+    if (rules_print(out, r->rules, &src) != 0)
+        msg_printf("fwsight: out of memory: no rules printed\n");
+}
+
 const struct session_output session_outputs[SESSION_NFORMATS] = {
     [SESSION_TEXT] = { "text report", "(default)", session_text, NULL },
     [SESSION_JSON] = { "JSON report", "--json", session_json, NULL },
     [SESSION_CONNLOG] = { "conn.log", "--conn-log PATH", NULL, session_connlog },
+    [SESSION_RULES] = { "rules", "--rules FORMAT", session_rules, NULL },
 };
 
 /* The analyzer's sink: every finished connection, to each output that wants it as it ends,

@@ -17,6 +17,7 @@
 #include "ui/connlog.h"
 #include "ui/report.h"
 #include "ui/report_locate.h"
+#include "ui/rules.h"
 
 struct cap_live;
 
@@ -26,6 +27,7 @@ enum session_format {
     SESSION_TEXT,    /* the text report, the default */
     SESSION_JSON,    /* --json: the JSON report (docs/json-schema.md) */
     SESSION_CONNLOG, /* --conn-log PATH: Zeek's conn.log (TSV, or JSON lines with --json) */
+    SESSION_RULES,   /* --rules FORMAT: the rules to add, ready to paste (ui/rules.h) */
     SESSION_NFORMATS
 };
 
@@ -39,6 +41,10 @@ struct session_result {
     bool locate;                 /* test --locate was asked: its part, even when empty */
     const struct report_locate *located;
     size_t nlocated;
+    /* --rules: the format, and what the rules name besides the verdicts */
+    const struct rules_format *rules;
+    const struct profile *profile;
+    const char *profile_arg, *rpc_range;
 };
 
 struct session;
