@@ -49,7 +49,7 @@ static void analyze_sink(void *ctx, const struct conn_record *r)
 }
 
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
-static bool analyze_same_file(const char *capture, const char *log)
+bool analyze_same_file(const char *capture, const char *log)
 {
     struct stat a, b;
     if (strcmp(capture, "-") == 0 || strcmp(log, "-") == 0)
@@ -289,6 +289,8 @@ int cmd_analyze(int argc, char **argv)
         status = EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
         analyze_print(&o, &two);
+    if (o.html != NULL && analyze_html_write(&o, run, ncap, combined, &corr) != 0)
+        status = EXIT_USAGE;
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);
