@@ -128,7 +128,8 @@ static void svg_what(FILE *out, const struct verdict_item *it, const struct html
 {
     char a[FW_ADDRSTRLEN];
     if (p->role == HTML_PKT_ERROR) {
-        fprintf(out, "ICMP %u/%u %s from ", (unsigned)p->icmp_type, (unsigned)p->icmp_code,
+        fprintf(out, "ICMP%s %u/%u %s from ", it->to.family == 6 ? "v6" : "",
+                (unsigned)p->icmp_type, (unsigned)p->icmp_code,
                 svg_icmp_text(it->to.family, p->icmp_type, p->icmp_code));
         report_html_text(out, fw_addr_format(&p->src, a, sizeof a));
     } else if (svg_forged(it, p)) {
