@@ -44,8 +44,10 @@ static bool hg_role(const struct verdict_item *it, const struct pkt *p, enum htm
     if (icmp && p->has_quote) {
         const struct pkt_quote *q = &p->quote;
         bool qecho = q->proto == 1 || q->proto == 58;
-        if (!q->has_ports || !fw_addr_eq(&q->src, &it->from) || !fw_addr_eq(&q->dst, &it->to) ||
-            (it->proto == VERDICT_PROTO_ECHO ? !qecho : q->proto != it->proto || q->dport != it->port))
+        bool same = it->proto == VERDICT_PROTO_ECHO ? qecho
+                                                    : q->proto == it->proto && q->dport == it->port;
+        if (!q->has_ports || !same || !fw_addr_eq(&q->src, &it->from) ||
+            !fw_addr_eq(&q->dst, &it->to))
             return false;
         *role = HTML_PKT_ERROR;
         *attempt = it->proto == VERDICT_PROTO_ECHO ? q->icmp_id : q->sport;
@@ -207,9 +209,9 @@ static struct html_ladder *hg_ladders(const struct verdict_collector *vc, size_t
 }
 
 /* Finds the packets of every ladder of in's sets. Returns a message when they could not be
- * read (stdin), NULL otherwise. */
-static const char *hg_find(const struct analyze_opts *o, struct html_input *in,
-                           struct html_ladder *ls[2])
+ * read (stdin), NULL otherwise. A capture cut short was said when it was first read. */
+static const char *hg_find(const struct analyze_opts *o, const struct analyze_run run[2],
+                           struct html_input *in, struct html_ladder *ls[2])
 {
     const char *files[2] = { o->file, o->file2 };
     for (int k = 0; k < in->ncap; k++)
@@ -225,7 +227,7 @@ static const char *hg_find(const struct analyze_opts *o, struct html_input *in,
         g[i].l = i < in->set[0].nladders ? &ls[0][i] : &ls[1][i - in->set[0].nladders];
     char err[FW_ERRLEN];
     for (int k = 0; k < in->ncap; k++)
-        if (hg_read(files[k], k, g, ng, &o->cfg, err) != 0)
+        if (hg_read(files[k], k, g, ng, &o->cfg, err) != 0 && !run[k].read_failed)
             msg_printf("fwsight: --html: reading again: %s (the ladders show what came "
                        "before)\n", err);
     for (size_t i = 0; i < ng; i++)
@@ -265,7 +267,7 @@ int analyze_html_write(const struct analyze_opts *o, const struct analyze_run ru
         }
         in.set[s].ladders = ls[s];
     }
-    in.no_packets = hg_find(o, &in, ls);
+    in.no_packets = hg_find(o, run, &in, ls);
 
     char err[FW_ERRLEN];
     bool created;

@@ -45,7 +45,7 @@ static bool hx_row_untested(const struct hx_row *r)
     return true;
 }
 
-static void hx_row(FILE *out, const struct hx_row *r, const struct fw_config *cfg)
+static void hx_row(FILE *out, const struct hx_row *r)
 {
     const struct verdict_item *any = r->cell[0] != NULL ? r->cell[0] : r->cell[1];
     fputs("<tr><td>", out);
@@ -65,7 +65,6 @@ static void hx_row(FILE *out, const struct hx_row *r, const struct fw_config *cf
         fputs("</td>", out);
     }
     fputs("</tr>\n", out);
-    (void)cfg;
 }
 
 static void hx_matrix_head(FILE *out, const struct fw_addr *a, const struct fw_addr *b)
@@ -122,7 +121,7 @@ void report_html_matrix(FILE *out, const struct verdict_collector *vc, size_t fi
         if (hx_row_untested(&rows[r]))
             untested++;
         else if (shown++ < HTML_MATRIX_ROWS)
-            hx_row(out, &rows[r], cfg);
+            hx_row(out, &rows[r]);
     }
     fputs("</table>\n", out);
     if (shown > HTML_MATRIX_ROWS)
@@ -135,7 +134,7 @@ void report_html_matrix(FILE *out, const struct verdict_collector *vc, size_t fi
         hx_matrix_head(out, &a, &b);
         for (size_t r = 0, k = 0; r < n && k < HTML_MATRIX_ROWS; r++)
             if (hx_row_untested(&rows[r])) {
-                hx_row(out, &rows[r], cfg);
+                hx_row(out, &rows[r]);
                 k++;
             }
         fputs("</table>\n</details>\n", out);

@@ -276,8 +276,9 @@ void report_svg_ladder(FILE *out, const struct html_input *in, const struct html
         fputs("</text>\n", out);
         svg_arrow(out, lane_x[from], y, x2, y + SVG_SLANT, end, colour);
     }
-    fprintf(out, "<text x=\"8\" y=\"%d\" fill=\"#555\">arrow head: arrived; cross: lost (not "
-                 "seen where it was due); bar: refused by the device; frames as numbered in "
-                 "%s</text>\n</svg>\n", height - 10,
-            in->ncap == 1 ? "the capture" : "capture 1 and 2 (&#8212;: not in it)");
+    /* About 110 characters at most: the width holds them. */
+    fprintf(out, "<text x=\"8\" y=\"%d\" fill=\"#555\">head: arrived; cross: lost (not seen "
+                 "where due); bar: refused by the device; %s</text>\n</svg>\n", height - 10,
+            in->ncap == 1 ? "frames of the capture"
+                          : "frames of capture 1, 2 (&#8212;: not in it)");
 }
