@@ -54,6 +54,29 @@ for path in 'tcp 445 (Directory)' 'tcp 6325 (Double-Take)' 'icmp echo (failover 
 done
 [ "$(grep -c '<svg class="ladder"' "$page")" = 3 ] || fail "not one ladder per blocked path"
 
+# Who refused, on the lab's captures: a reset forged in the target's name comes from the
+# unknown device's lane and the SYN ends there with a bar; an ICMPv6 refusal names its router.
+ladder() { # ladder SAMPLE CAPTURES...: the page of samples/SAMPLE in $tmp/SAMPLE.html
+    local s=$1
+    shift
+    (cd "$samples/$s" && "$fwsight" analyze -q --html "$tmp/$s.html" "$@")
+}
+ladder reset-6320 source.pcap
+grep -q '>RST-ACK in the name of 203.0.113.20<' "$tmp/reset-6320.html" &&
+    grep -q '<line x1="480" y1="[0-9]*" x2="250" y2="[0-9]*" stroke="#b00020"' \
+        "$tmp/reset-6320.html" ||
+    fail "the forged reset is not drawn from the device to the requester"
+grep -q 'x2="480" y2="[0-9]*" stroke="#b00020" stroke-width="4"' "$tmp/reset-6320.html" ||
+    fail "the SYN answered by a forged reset does not end in a refusal at the device"
+ladder ipv6-reject source.pcap target.pcap
+grep -q '>ICMPv6 1/1 admin-prohibited from 2001:db8:1::1<' "$tmp/ipv6-reject.html" ||
+    fail "the ICMPv6 refusal is not on the ladder"
+ladder drop-6320 source.pcap target.pcap
+# the first SYN: frame 2 of capture 1 only, its arrow ending in a cross at the device's lane
+grep -q '1:#2  2:&#8212;' "$tmp/drop-6320.html" &&
+    grep -q '<path d="M474 94L486 106M' "$tmp/drop-6320.html" ||
+    fail "a SYN that never arrived is not drawn lost, seen in capture 1 only"
+
 # Hostile strings: a profile's service names are markup; they must arrive as text.
 cat > "$tmp/evil.profile" <<'EOF'
 name = evil
