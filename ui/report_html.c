@@ -10,7 +10,6 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "report.h"
 #include "report_html_int.h"
@@ -223,7 +222,7 @@ static void hx_paths(FILE *out, const struct html_input *in, const struct html_v
     const struct verdict_collector *vc = set->vc;
     size_t other = 0, total = 0;
     fputs("<h2>The blocked paths, and the packets that prove it</h2>\n", out);
-    if (in->no_packets != NULL) {
+    if (in->no_packets != NULL && set->nladders > 0) {
         fputs("<p>", out);
         report_html_text(out, in->no_packets);
         fputs("</p>\n", out);
