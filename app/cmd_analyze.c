@@ -31,7 +31,7 @@
 #include "ui/tui.h"
 
 /* Writing the conn.log over the capture would destroy the evidence before it is read. */
-static bool analyze_same_file(const char *capture, const char *log)
+bool analyze_same_file(const char *capture, const char *log)
 {
     struct stat a, b;
     if (strcmp(capture, "-") == 0 || strcmp(log, "-") == 0)
@@ -254,6 +254,8 @@ int cmd_analyze(int argc, char **argv)
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
         session_print(stdout, o.rules != NULL ? SESSION_RULES : o.json ? SESSION_JSON
                                                                        : SESSION_TEXT, &res);
+    if (o.html != NULL && analyze_html_write(&o, run, ncap, combined, &corr) != 0)
+        status = FW_EXIT_USAGE;
     if (ncap == 2 && corr.same_host)
         msg_printf("fwsight: warning: %s and %s were both captured on the same host: "
                    "they were not combined\n", o.file, o.file2);

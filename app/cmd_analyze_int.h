@@ -20,7 +20,8 @@
 struct analyze_opts {
     const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
     const char *conn_log; /* NULL: none */
-    bool force;           /* --force: --conn-log may replace an existing file */
+    bool force;           /* --force: --conn-log (and --html) may replace an existing file */
+    const char *html;     /* --html FILE: the page for a ticket; NULL: none */
     bool json, quiet;
     bool ui, report;      /* --ui: the interactive view; --report: the report after it */
     const struct rules_format *rules; /* --rules FORMAT: the rules to add instead of the report */
@@ -58,5 +59,15 @@ int analyze_two_read(struct analyze_opts *o, struct analyze_run run[2],
 void analyze_two_browse(const struct analyze_run run[2], const struct correlate_result *corr,
                         const struct verdict_collector *combined, struct attempt_ring *merged,
                         struct view_two *two);
+
+/* Whether writing log would overwrite capture (the same name, or the same file). */
+bool analyze_same_file(const char *capture, const char *log);
+
+/* --html: finds the blocked paths' packets in the captures (read again) and writes the page
+ * (report_html.h) to o->html as cap_out.h writes files. Returns 0, or -1 with the message
+ * printed. combined and corr as analyze_two_read() left them (two captures). */
+int analyze_html_write(const struct analyze_opts *o, const struct analyze_run run[2], int ncap,
+                       const struct verdict_collector *combined,
+                       const struct correlate_result *corr);
 
 #endif

@@ -46,7 +46,12 @@ static const char analyze_usage[] =
     "                       then stdout carries the conn.log only, no report); a new file:\n"
     "                       never through a symbolic link, never over an existing file\n"
     "                       unless --force; a write error is said as it happens\n"
-    "  --force              let --conn-log replace an existing file\n"
+    "  --html FILE          also write the verdicts as one self-contained HTML page for a\n"
+    "                       ticket: the change to make, the matrix, and per blocked path a\n"
+    "                       ladder diagram of the packets that prove it (no script, nothing\n"
+    "                       fetched); a new file, as for --conn-log. The captures are read\n"
+    "                       again for the packets (not stdin: its ladders are left empty)\n"
+    "  --force              let --conn-log and --html replace an existing file\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
     "  --rules FORMAT       print the rules to add instead of the report, ready to paste:\n"
@@ -90,7 +95,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
     enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
-           OPT_REPORT, OPT_RULES };
+           OPT_REPORT, OPT_RULES, OPT_HTML };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -100,6 +105,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"local", required_argument, NULL, OPT_LOCAL},
         {"conn-log", required_argument, NULL, OPT_CONN_LOG},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"html", required_argument, NULL, OPT_HTML},
         {"json", no_argument, NULL, OPT_JSON},
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
@@ -119,6 +125,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         switch (c) {
         case OPT_CONN_LOG: o->conn_log = optarg; break;
         case OPT_FORCE: o->force = true; break;
+        case OPT_HTML: o->html = optarg; break;
         case OPT_JSON: o->json = true; break;
         case OPT_UI: o->ui = true; break;
         case OPT_REPORT: o->report = true; break;
@@ -162,6 +169,8 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         return usage_error("%s", "only one of the two captures can be stdin ('-')");
     if (o->rules != NULL && (o->json || o->ui))
         return usage_error("%s", "--rules prints the rules alone: not with --json or --ui");
+    if (o->html != NULL && (o->html[0] == '\0' || strcmp(o->html, "-") == 0))
+        return usage_error("%s", "--html writes a file: give its path");
     if (o->report && !o->ui)
         return usage_error("%s", "--report goes with --ui (without it the report is printed)");
     /* The view reads keys from stdin: a capture on stdin would leave it no keyboard. */

@@ -26,6 +26,7 @@ test=(
     tcpreplay                              # bench/live_bench.sh: replays over a veth
     clang libclang-rt-14-dev               # tests/fuzz: libFuzzer targets
     strace                                 # tests/security/nofiles.sh: every file opened
+    chromium                               # tests/html/browser_test.sh: renders --html's page
 )
 
 case "${1:-}" in
