@@ -1,0 +1,152 @@
+/* analyze/verdict_preview_test.c: live, the verdicts of connections still open
+ * (verdict_preview.c): an answered UDP request and an established connection show at the next
+ * look, provisional, before their flows end; silence does not (it is known only when its
+ * attempt ends); the flow's end replaces the provisional item with the real one, never both;
+ * and the end of the input leaves nothing provisional. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/analyzer.h"
+#include "tests/pb.h"
+
+#define T0 1700000000000000ull
+#define MS 1000ull
+#define SEC 1000000ull
+#define SRC "198.51.100.10"
+#define TGT "203.0.113.20"
+
+static struct analyzer *run(const struct pb *b)
+{
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    for (size_t i = 0; i < pb_count(b); i++) {
+        struct frame f = pb_frame(b, i);
+        analyzer_feed(a, &f);
+    }
+    return a;
+}
+
+/* The one item of (SRC -> TGT, proto, port); fails on none or on two. */
+static const struct verdict_item *item(const struct analyzer *a, uint8_t proto, uint16_t port)
+{
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    struct fw_addr s, t;
+    assert_true(fw_addr_parse(&s, SRC));
+    assert_true(fw_addr_parse(&t, TGT));
+    const struct verdict_item *found = NULL;
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->proto == proto && it->port == port && fw_addr_eq(&it->from, &s) &&
+            fw_addr_eq(&it->to, &t)) {
+            assert_null(found); /* one item a cell: the preview never doubles one */
+            found = it;
+        }
+    }
+    assert_non_null(found);
+    return found;
+}
+
+static bool says(const struct verdict_item *it, const char *phrase)
+{
+    verdict_item_words(it);
+    for (int e = 0; e < it->nevidence; e++)
+        if (strstr(it->evidence[e], phrase) != NULL)
+            return true;
+    return false;
+}
+
+static void answered_udp_shows_before_its_flow_ends(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_udp(&b, SRC, 50000, TGT, 6320, 40);
+    pb_wait(&b, 2 * MS);
+    pb_udp(&b, TGT, 6320, SRC, 50000, 60);
+    struct analyzer *a = run(&b);
+    analyzer_advance(a, T0 + 300 * MS);
+    const struct verdict_item *it = item(a, 17, 6320);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_true(it->provisional);
+    assert_true(says(it, "still open"));
+    /* a minute of quiet ends the flow: the real attempt, and the preview item is gone */
+    analyzer_advance(a, T0 + 61 * SEC);
+    it = item(a, 17, 6320);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_false(it->provisional);
+    assert_int_equal(it->counts.attempts, 1);
+    assert_false(says(it, "still open"));
+    analyzer_free(a);
+}
+
+static void established_connection_shows_open(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_handshake(&b, SRC, 50001, TGT, 6320);
+    struct analyzer *a = run(&b);
+    analyzer_advance(a, T0 + 300 * MS);
+    const struct verdict_item *it = item(a, 6, 6320);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_true(it->provisional);
+    /* the end of the input ends every flow: nothing stays provisional */
+    analyzer_finish(a);
+    it = item(a, 6, 6320);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_false(it->provisional);
+    analyzer_free(a);
+}
+
+/* An ICMP port unreachable from the host is known at once, too. */
+static void refused_udp_shows_closed(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_udp(&b, SRC, 50002, TGT, 6325, 40);
+    pb_wait(&b, MS);
+    pb_icmp_error(&b, TGT, SRC, 3, 3, 0);
+    struct analyzer *a = run(&b);
+    analyzer_advance(a, T0 + 300 * MS);
+    const struct verdict_item *it = item(a, 17, 6325);
+    assert_int_equal(it->v.kind, VERDICT_CLOSED);
+    assert_true(it->provisional);
+    analyzer_free(a);
+}
+
+/* A SYN without an answer is not known 300 ms later: no provisional DROPPED, the port stays
+ * untested until the attempt ends; and with no answer at all no look is made. */
+static void silence_waits_for_its_attempt(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_tcp(&b, SRC, 50003, TGT, 6325, TH_SYN);
+    struct analyzer *a = run(&b);
+    analyzer_advance(a, T0 + 300 * MS);
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    for (size_t i = 0; i < verdict_count(vc); i++) { /* nothing judged yet */
+        assert_false(verdict_at(vc, i)->provisional);
+        assert_int_equal(verdict_at(vc, i)->v.kind, VERDICT_UNTESTED);
+    }
+    analyzer_advance(a, T0 + 6 * SEC); /* the attempt's 5 s are over */
+    const struct verdict_item *it = item(a, 6, 6325);
+    assert_int_equal(it->v.kind, VERDICT_DROPPED);
+    assert_false(it->provisional);
+    analyzer_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(answered_udp_shows_before_its_flow_ends),
+        cmocka_unit_test(established_connection_shows_open),
+        cmocka_unit_test(refused_udp_shows_closed),
+        cmocka_unit_test(silence_waits_for_its_attempt),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
