@@ -167,6 +167,8 @@ static void handle_at(struct analyzer *a, const struct frame *f, uint64_t now)
     }
     if (a->cfg.verify_checksums && p.l4_cksum == CKSUM_BAD)
         a->stats.bad_l4_cksum++;
+    else if (a->cfg.verify_checksums && p.l4_cksum == CKSUM_PARTIAL)
+        a->stats.offloaded_l4_cksum++; /* no damage: analysed as the packet it will be */
     /* A TCP header cut short still creates its connection in Zeek (not counted in it). */
     if (st == PKT_OK || (p.proto == 6 && p.has_ports))
         flow_track_packet(&a->tracker, &p, now, f->number, f->vantage);

@@ -37,6 +37,8 @@ struct analyzer_stats {
     uint64_t by_status[PKT_STATUS_COUNT];   /* decode outcomes */
     int last_unsupported_linktype;          /* for the message, -1 if none */
     uint64_t bad_ip_cksum, bad_l4_cksum;    /* only when verifying */
+    uint64_t offloaded_l4_cksum; /* verifying: left to the sender's card (CKSUM_PARTIAL),
+                                    analysed as good: its own outgoing packets */
     uint64_t icmp_errors;                   /* ICMP/ICMPv6 errors seen */
     uint64_t icmp_errors_matched;           /* ...whose quote named a tracked flow */
     uint64_t flows_total;                   /* connections created */

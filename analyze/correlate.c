@@ -1,8 +1,11 @@
 /* analyze/correlate.c: matching the attempts of two captures and classifying each from both
  * ends (see correlate.h). Both sides are sorted by key (proto, hosts, ports, ISN) once, so
- * matching is O(n log n) on the capped lists the collectors keep. Settling and words are left
- * to verdict.c and diagnose/, reading and printing to ui/. */
+ * matching is O(n log n) on the capped lists the collectors keep. Which capture is given first
+ * never changes a verdict. Each capture point's addresses as both captures show them are
+ * correlate_points.c's; settling and words are left to verdict.c and diagnose/, reading and
+ * printing to ui/. */
 #include "correlate.h"
+#include "correlate_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,9 @@ struct corr_index {
     const struct correlate_side *side;
     size_t *order;
     bool *used;
+    int v;                        /* which capture: 0 or 1 */
+    const struct corr_points *pt; /* both captures' addresses */
+    struct corr_last_table last;  /* its latest request per host pair */
 };
 
 static int key_cmp(const struct verdict_seen *x, const struct verdict_seen *y)
@@ -64,6 +70,7 @@ static void index_fini(struct corr_index *ix)
 {
     free(ix->order);
     free(ix->used);
+    corr_last_free(&ix->last);
 }
 
 /* The first position in ix->order whose key is not below x's; *end: past the equal ones. */
@@ -178,10 +185,9 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
     return a;
 }
 
-static bool addr_is(const struct correlate_side *s, const struct fw_addr *a)
+static bool addr_is(const struct corr_index *ix, const struct fw_addr *a)
 {
-    return (s->host.family != 0 && fw_addr_eq(&s->host, a)) ||
-           (s->host2.family != 0 && fw_addr_eq(&s->host2, a));
+    return corr_points_is(ix->pt, ix->v, a);
 }
 
 static uint64_t abs_diff(int64_t a, int64_t b)
@@ -218,7 +224,7 @@ static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64
     const struct correlate_side *s = ix->side;
     for (size_t i = 0; i < s->n; i++) {
         const struct verdict_seen *x = &s->seen[i];
-        if (ix->used[i] || !addr_is(s, &x->a.from))
+        if (ix->used[i] || !addr_is(ix, &x->a.from))
             continue;
         ix->used[i] = true;
         const struct verdict_seen *far = match_of(oth, x, v == 0 ? off : -off);
@@ -226,33 +232,56 @@ static void run_near(struct corr_index *ix, struct corr_index *oth, int v, int64
             res->matched++;
         else
             res->only[v]++;
-        /* The far capture ended before the request could have arrived (on its clock). */
+        /* The far capture ended before the request could have arrived (on its clock), unless
+         * it saw a later request of the same pair arrive: this one had the time too. */
         int64_t far_t = (int64_t)x->a.first_us + (v == 0 ? off : -off);
         bool early = oth->side->end_us != 0 &&
-                     (int64_t)oth->side->end_us < far_t + CORRELATE_ARRIVAL_US;
-        struct verdict_attempt a = combine(x, far, addr_is(oth->side, &x->a.to), early);
+                     (int64_t)oth->side->end_us < far_t + CORRELATE_ARRIVAL_US &&
+                     (int64_t)corr_last_of(&oth->last, &x->a.from, &x->a.to) <= far_t;
+        struct verdict_attempt a = combine(x, far, addr_is(oth, &x->a.to), early);
         verdict_collector_add(out, &a, x->evicted || (far != NULL && far->evicted));
     }
 }
 
+/* Of two views of one attempt that neither capture took at its requester, whether x's stands
+ * before y's: the one nearer the requester (fewer routers took from the request's TTL), else
+ * the one not taken at the responder, else the one with the answer. Never the order the
+ * captures were given in. */
+static bool view_first(const struct verdict_seen *x, bool x_at_to, const struct verdict_seen *y,
+                       bool y_at_to)
+{
+    unsigned hx = x->a.req_ttl != 0 ? verdict_hops(x->a.req_ttl) : 256;
+    unsigned hy = y->a.req_ttl != 0 ? verdict_hops(y->a.req_ttl) : 256;
+    if (hx != hy)
+        return hx < hy;
+    if (x_at_to != y_at_to)
+        return !x_at_to;
+    return x->a.outcome <= y->a.outcome;
+}
+
 /* The rest: attempts seen only where they arrived (the requester's capture, if any, never saw
- * them leave), or between hosts neither capture was taken on. One capture's view stands; a
- * match in the other is marked used so that the attempt counts once. */
+ * them leave), or between hosts neither capture was taken on. One capture's view stands (the
+ * one view_first puts first when both saw it); its match in the other is marked used so that
+ * the attempt counts once. */
 static void run_rest(struct corr_index *ix, struct corr_index *oth, int v, int64_t off,
                      struct verdict_collector *out, struct correlate_result *res)
 {
     for (size_t i = 0; i < ix->side->n; i++) {
         if (ix->used[i])
             continue;
-        const struct verdict_seen *x = &ix->side->seen[i];
+        const struct verdict_seen *x = &ix->side->seen[i], *keep = x;
         ix->used[i] = true;
-        if (match_of(oth, x, v == 0 ? off : -off) != NULL)
+        const struct verdict_seen *m = match_of(oth, x, v == 0 ? off : -off);
+        if (m != NULL)
             res->matched++;
         else
             res->only[v]++;
-        if (!addr_is(ix->side, &x->a.to))
+        bool x_at_to = addr_is(ix, &x->a.to), m_at_to = addr_is(oth, &x->a.to);
+        if (!x_at_to && !m_at_to)
             res->unplaced++;
-        verdict_collector_add(out, &x->a, x->evicted);
+        if (m != NULL && !view_first(x, x_at_to, m, m_at_to))
+            keep = m;
+        verdict_collector_add(out, &keep->a, x->evicted || (m != NULL && m->evicted));
     }
 }
 
@@ -262,8 +291,14 @@ int correlate_run(const struct correlate_side *s0, const struct correlate_side *
     struct corr_index i0 = {0}, i1 = {0};
     int rc = FW_ENOMEM;
     memset(res, 0, sizeof *res);
-    if (index_init(&i0, s0) != 0 || index_init(&i1, s1) != 0)
+    struct corr_points pt;
+    corr_points_learn(s0, s1, &pt);
+    if (index_init(&i0, s0) != 0 || index_init(&i1, s1) != 0 ||
+        corr_last_build(s0, &i0.last) != 0 || corr_last_build(s1, &i1.last) != 0)
         goto fail;
+    i0.v = 0;
+    i1.v = 1;
+    i0.pt = i1.pt = &pt;
     res->same_host = s0->host.family != 0 && fw_addr_eq(&s0->host, &s1->host);
     int64_t off = 0;
     if (offset_of(&i0, &i1, &off, &res->offset_pairs) != 0)

@@ -24,7 +24,10 @@ enum pkt_status { PKT_STATUSES(PKT_ENUM) PKT_STATUS_COUNT };
 #undef PKT_ENUM
 const char *pkt_status_name(enum pkt_status s);
 
-enum pkt_cksum { CKSUM_UNCHECKED, CKSUM_OK, CKSUM_BAD };
+/* CKSUM_PARTIAL: wrong, and the field holds just the pseudo-header's sum: the sender left
+ * the rest to its network card (checksum offload), which fills it on the way out; a capture
+ * on that sender (or across a virtual link, which never fills it) sees it so. Not damage. */
+enum pkt_cksum { CKSUM_UNCHECKED, CKSUM_OK, CKSUM_BAD, CKSUM_PARTIAL };
 
 /* The datagram that an ICMP or ICMPv6 error quotes (RFC 792: IP header plus at least the
  * first 8 bytes of the transport header; RFC 4443: as much as fits). */

@@ -23,12 +23,24 @@ static bool decode_is_echo(uint8_t proto, uint8_t type)
     return type == 128 || type == 129;
 }
 
-/* The checksum over a fully captured transport segment of seg_len bytes (0 sums to OK). */
+/* The checksum over a fully captured transport segment of seg_len bytes (0 sums to OK). A
+ * wrong one whose field, at field_at (-1: none to look at), holds the pseudo-header's sum
+ * alone is what an offloading sender hands its card (Linux and Windows alike): CKSUM_PARTIAL. */
 static enum pkt_cksum decode_l4_cksum(const struct pkt *p, const struct cur *seg, uint32_t seg_len,
-                                      bool pseudo)
+                                      bool pseudo, int field_at)
 {
     uint64_t acc = pseudo ? decode_pseudo_sum(p, p->proto, seg_len) : 0;
-    return decode_sum_fold(decode_sum(seg, seg_len, acc)) == 0 ? CKSUM_OK : CKSUM_BAD;
+    if (decode_sum_fold(decode_sum(seg, seg_len, acc)) == 0)
+        return CKSUM_OK;
+    if (pseudo && field_at >= 0) {
+        struct cur f = *seg;
+        cur_skip(&f, (size_t)field_at);
+        uint16_t field = cur_be16(&f);
+        uint16_t partial = (uint16_t)~decode_sum_fold(acc); /* fold() gives the complement */
+        if (!f.short_read && field == partial)
+            return CKSUM_PARTIAL;
+    }
+    return CKSUM_BAD;
 }
 
 static bool decode_want_cksum(const struct decode_opts *opts, const struct pkt *p,
@@ -88,7 +100,7 @@ static enum pkt_status decode_tcp(const struct decode_opts *opts, struct pkt *p,
     p->payload = c.p;
     p->payload_caplen = (uint32_t)c.left;
     if (decode_want_cksum(opts, p, &in->l4, in->l4_len))
-        p->l4_cksum = decode_l4_cksum(p, &in->l4, in->l4_len, true);
+        p->l4_cksum = decode_l4_cksum(p, &in->l4, in->l4_len, true, 16);
     return PKT_OK;
 }
 
@@ -119,7 +131,7 @@ static enum pkt_status decode_udp(const struct decode_opts *opts, struct pkt *p,
     if (cksum == 0 && p->ip_version == 4)
         return PKT_OK; /* RFC 768: the sender computed none */
     if (decode_want_cksum(opts, p, &in->l4, seg_len))
-        p->l4_cksum = decode_l4_cksum(p, &in->l4, seg_len, true);
+        p->l4_cksum = decode_l4_cksum(p, &in->l4, seg_len, true, 6);
     return PKT_OK;
 }
 
@@ -228,7 +240,7 @@ static enum pkt_status decode_icmp(const struct decode_opts *opts, struct pkt *p
         decode_quote(c, p);
     }
     if (decode_want_cksum(opts, p, &in->l4, in->l4_len))
-        p->l4_cksum = decode_l4_cksum(p, &in->l4, in->l4_len, p->proto == PROTO_ICMP6);
+        p->l4_cksum = decode_l4_cksum(p, &in->l4, in->l4_len, p->proto == PROTO_ICMP6, -1);
     return PKT_OK;
 }
 

@@ -95,8 +95,10 @@ int analyze_capture(const char *file, const struct fw_config *cfg, struct analyz
     run->read_failed = rrc < 0;
     if (run->read_failed)
         msg_printf("fwsight: %s\n", run->err);
-    session_finish(&run->s, false, 0);
     info = cap_file_info(run->cf);
+    /* The drops a pcapng's statistics record weigh as a live capture's do. */
+    session_finish(&run->s, info->has_drops,
+                   report_capture_drops(info->if_drops, info->os_drops));
     if (info->bad_records > 0)
         msg_printf("fwsight: warning: %s (%llu bad records skipped in all)\n",
                 cap_file_warning(run->cf), (unsigned long long)info->bad_records);
@@ -105,6 +107,8 @@ int analyze_capture(const char *file, const struct fw_config *cfg, struct analyz
         .linktype = info->linktype, .packets = info->frames, .bad_records = info->bad_records,
         .interfaces = info->interfaces, .duplicates = info->duplicates,
         .warning = cap_file_warning(run->cf), .error = run->read_failed ? run->err : NULL,
+        .has_drops = info->has_drops, .saved_drops = info->has_drops,
+        .kernel_drops = info->os_drops, .if_drops = info->if_drops,
     };
     return 0;
 }

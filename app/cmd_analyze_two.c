@@ -41,6 +41,13 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
      * points when it passed at all, so the first capture's table names them. */
     vcfg.rpc = analyzer_rpc_ports(run[0].s.a);
     *out = verdict_collector_new(&vcfg);
+    /* Packets either capture lost (its pcapng statistics) may hide a combined answer too. */
+    uint64_t drops = 0;
+    for (int i = 0; i < 2; i++)
+        drops = report_capture_drops(drops, report_capture_drops(run[i].s.cap.kernel_drops,
+                                                                 run[i].s.cap.if_drops));
+    if (*out != NULL)
+        verdict_collector_set_capture_drops(*out, drops);
     if (*out == NULL || correlate_run(&side[0], &side[1], *out, res) != 0 ||
         verdict_collector_settle(*out) != 0)
         return -1;

@@ -23,6 +23,11 @@ struct cap_file_info {
     uint64_t interfaces;     /* pcapng: interfaces described, all sections (pcap: 0) */
     uint64_t duplicates;     /* pcapng: copies of a packet already delivered, skipped (pktmon
                                 logs one at each component it passes; see cap_dedup.h) */
+    /* pcapng: what the capturing tool counted as lost, from its Interface Statistics Blocks
+     * (the last one of each interface: their counters run from the capture's start). */
+    bool has_drops;          /* an ISB gave isb_ifdrop or isb_osdrop */
+    uint64_t if_drops;       /* isb_ifdrop: lost by the interface (dumpcap: the kernel's count) */
+    uint64_t os_drops;       /* isb_osdrop: lost by the operating system */
 };
 
 /* Opens path ("-" for stdin) and reads its header. NULL with err filled on failure:

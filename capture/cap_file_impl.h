@@ -17,6 +17,7 @@ struct ng_iface {
     uint32_t snaplen;
     uint64_t units_per_s; /* timestamp ticks per second: 10^n or 2^n */
     int64_t offset_s;     /* if_tsoffset: added to every timestamp */
+    uint64_t if_drops, os_drops; /* its last ISB's isb_ifdrop, isb_osdrop (0: none yet) */
 };
 
 struct cap_file {

@@ -1,8 +1,9 @@
 /* capture/cap_file_test.c: the capture-file reader against crafted files: pcap in both byte
- * orders and both time resolutions, pcapng with several interfaces, sections and block kinds,
- * gzip and stdin versions of each, and the damaged ones (truncated, bad lengths, bad magic,
- * corrupt gzip, every prefix of a file). Files are written to a temporary directory; the
- * payload bytes are arbitrary because the reader does not look inside them. */
+ * orders and both time resolutions, pcapng with several interfaces, sections and block kinds
+ * (and the drops its statistics blocks record), gzip and stdin versions of each, and the
+ * damaged ones (truncated, bad lengths, bad magic, corrupt gzip, every prefix of a file).
+ * Files are written to a temporary directory; the payload bytes are arbitrary because the
+ * reader does not look inside them. */
 /* nftw() to remove the temporary directory */
 #define _XOPEN_SOURCE 700
 #include <stdarg.h>
@@ -503,6 +504,72 @@ static void pcapng_new_section_resets_interfaces(void **state)
     assert_non_null(strstr(g.err, "packet 6: interface 1 is not defined (the section has 1)"));
 }
 
+/* An Interface Statistics Block: interface id, time, then options (code, u64 value) pairs. */
+static void ng_isb(struct bb *b, uint32_t iface, int nopts, ...)
+{
+    size_t s;
+    va_list ap;
+    ng_block_start(b, 5, &s);
+    bb_u32(b, iface);
+    bb_u32(b, 0);
+    bb_u32(b, 1000);
+    va_start(ap, nopts);
+    for (int i = 0; i < nopts; i++) {
+        uint16_t code = (uint16_t)va_arg(ap, int);
+        uint64_t v = va_arg(ap, uint64_t);
+        bb_u16(b, code);
+        bb_u16(b, 8);
+        bb_u32(b, b->big ? (uint32_t)(v >> 32) : (uint32_t)v);
+        bb_u32(b, b->big ? (uint32_t)v : (uint32_t)(v >> 32));
+    }
+    va_end(ap);
+    bb_u32(b, 0); /* opt_endofopt */
+    ng_block_end(b, s);
+}
+
+/* The drops a pcapng's statistics record: each interface's last ISB counts (its counters run
+ * from the capture's start), summed over interfaces and sections; an ISB naming no interface
+ * of its section, or a value beyond any real capture, does not make up a count. */
+static void pcapng_statistics_give_the_drops(void **state)
+{
+    (void)state;
+    for (int big = 0; big < 2; big++) {
+        struct bb b;
+        build_pcapng(&b, big);
+        ng_isb(&b, 0, 2, 5, (uint64_t)2, 7, (uint64_t)1);
+        ng_isb(&b, 0, 1, 5, (uint64_t)6);                /* interface 0 again: replaces 2 */
+        ng_isb(&b, 1, 1, 7, (uint64_t)10);
+        ng_isb(&b, 9, 1, 5, (uint64_t)1000);             /* no interface 9: skipped */
+        ng_shb(&b);                                      /* a new section keeps what was */
+        ng_idb(&b, FW_LINKTYPE_ETHERNET, 0, -1, 0);
+        ng_isb(&b, 0, 1, 5, ~(uint64_t)0);               /* damage: held at 2^48 */
+        const char *path = tmp_path("isb.pcapng");
+        write_bytes(path, b.b, b.n);
+        char err[FW_ERRLEN];
+        struct cap_file *cf = cap_file_open(path, 0, err);
+        assert_non_null(cf);
+        struct got g = {0};
+        read_open(cf, &g);
+        assert_int_equal(g.rc, 0);
+        const struct cap_file_info *in = cap_file_info(cf);
+        assert_true(in->has_drops);
+        assert_int_equal(in->if_drops, 6 + (1ull << 48));
+        assert_int_equal(in->os_drops, 1 + 10);
+        cap_file_close(cf);
+    }
+    struct bb b; /* without statistics nothing is known */
+    build_pcapng(&b, false);
+    const char *path = tmp_path("noisb.pcapng");
+    write_bytes(path, b.b, b.n);
+    char err[FW_ERRLEN];
+    struct cap_file *cf = cap_file_open(path, 0, err);
+    assert_non_null(cf);
+    struct got g = {0};
+    read_open(cf, &g);
+    assert_false(cap_file_info(cf)->has_drops);
+    cap_file_close(cf);
+}
+
 static void pcapng_bad_block_lengths_are_errors(void **state)
 {
     (void)state;
@@ -762,6 +829,7 @@ int main(void)
         cmocka_unit_test(truncated_record_names_packet_after_earlier_frames),
         cmocka_unit_test(pcapng_interfaces_blocks_and_clocks),
         cmocka_unit_test(pcapng_new_section_resets_interfaces),
+        cmocka_unit_test(pcapng_statistics_give_the_drops),
         cmocka_unit_test(pcapng_bad_block_lengths_are_errors),
         cmocka_unit_test(gzip_gives_the_same_frames),
         cmocka_unit_test(stdin_plain_and_gzip),

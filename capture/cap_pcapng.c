@@ -1,7 +1,8 @@
 /* capture/cap_pcapng.c: the pcapng half of the capture-file reader (draft-ietf-opsawg-pcapng):
  * sections with their byte order, interfaces with their link type, snapshot length and clock
- * (if_tsresol, if_tsoffset), and the three packet blocks (EPB, SPB, the obsolete PB); every
- * other block is skipped, and so is every option but those named here. The copies of one
+ * (if_tsresol, if_tsoffset), the three packet blocks (EPB, SPB, the obsolete PB), and the
+ * drops the capturing tool counted (ISB: isb_ifdrop, isb_osdrop); every other block is skipped,
+ * and so is every option but those named here. The copies of one
  * packet (several interfaces, pktmon's components: cap_dedup.c) are delivered once. Each
  * block's lengths are checked before its bytes are used. The byte source, the public API and
  * the wording of shared errors are cap_file.c's. */
@@ -21,10 +22,17 @@ enum {
     NG_IDB = 1,
     NG_PB = 2, /* obsolete Packet Block, still written by old tools */
     NG_SPB = 3,
+    NG_ISB = 5,
     NG_EPB = 6,
     NG_OPT_TSRESOL = 9,
     NG_OPT_TSOFFSET = 14,
+    NG_OPT_ISB_IFDROP = 5,
+    NG_OPT_ISB_OSDROP = 7,
 };
+
+/* No capture loses more packets than this (2^48, years at line rate): larger counts are
+ * damage, and are held here. */
+#define NG_MAX_DROPS (1ull << 48)
 
 /* The last second a classic pcap can stamp (2106-02-07 06:28:15 UTC). Later stamps saturate
  * there rather than near 2^64: the analysis adds its timeouts to packet times, and a damaged
@@ -100,6 +108,7 @@ static int ng_add_iface(struct cap_file *cf, const uint8_t *p, uint32_t len,
         cf->ifaces = a;
         cf->cap_ifaces = cap;
     }
+    ifc.if_drops = ifc.os_drops = 0;
     cf->ifaces[cf->n_ifaces++] = ifc;
     cf->info.interfaces++;
     if (cf->info.linktype < 0) {
@@ -107,6 +116,45 @@ static int ng_add_iface(struct cap_file *cf, const uint8_t *p, uint32_t len,
         cf->info.snaplen = ifc.snaplen;
     }
     return 0;
+}
+
+static uint64_t ng_u64(const struct cap_file *cf, const uint8_t *p)
+{
+    uint64_t a = rd32(cf, p), b = rd32(cf, p + 4);
+    return cf->big ? a << 32 | b : b << 32 | a;
+}
+
+/* An Interface Statistics Block: the drops its interface counted since the capture started
+ * (each ISB replaces the one before). Statistics are optional: an ISB that names no interface
+ * of the section, or whose options are malformed, is skipped, never an error. */
+static void ng_stats(struct cap_file *cf, const uint8_t *p, uint32_t len)
+{
+    if (len < 24)
+        return;
+    uint32_t id = rd32(cf, p + 8);
+    if (id >= cf->n_ifaces)
+        return;
+    struct ng_iface *ifc = &cf->ifaces[id];
+    const uint8_t *o = p + 20, *o_end = p + len - 4;
+    while (o_end - o >= 4) {
+        uint16_t code = rd16(cf, o), olen = rd16(cf, o + 2);
+        size_t padded = ((size_t)olen + 3) & ~(size_t)3;
+        if (code == 0 || padded > (size_t)(o_end - o) - 4)
+            break;
+        if ((code == NG_OPT_ISB_IFDROP || code == NG_OPT_ISB_OSDROP) && olen == 8) {
+            uint64_t v = ng_u64(cf, o + 4);
+            v = v < NG_MAX_DROPS ? v : NG_MAX_DROPS;
+            uint64_t *mine = code == NG_OPT_ISB_IFDROP ? &ifc->if_drops : &ifc->os_drops;
+            uint64_t *all = code == NG_OPT_ISB_IFDROP ? &cf->info.if_drops : &cf->info.os_drops;
+            /* The total holds this interface's last count (or saturated above it): take it
+             * out, put the new one in, saturating over many sections. */
+            uint64_t base = *all - *mine;
+            *all = base > UINT64_MAX - v ? UINT64_MAX : base + v;
+            *mine = v;
+            cf->info.has_drops = true;
+        }
+        o += 4 + padded;
+    }
 }
 
 /* The packet comment's pktmon key (see cap_dedup.h), from the options in [o, end). The
@@ -230,6 +278,8 @@ static int ng_block(struct cap_file *cf, struct frame *out, char err[FW_ERRLEN])
         if (rc < 0)
             return rc;
         rc = 2;
+    } else if (type == NG_ISB) {
+        ng_stats(cf, p, len);
     } else if (cf->at_packet) {
         rc = ng_packet(cf, type, p, len, out, err);
         if (rc < 0)

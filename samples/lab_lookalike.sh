@@ -2,13 +2,15 @@
 # builds the namespaces, captures, writes the files and runs the checks). Each one is made by
 # the real kernel: a listen backlog that overflows, ICMP rate limits, an answer from another
 # address, a firewall that loses state, a path-MTU black hole, a router without a route, nmap
-# scans, a capture cut short, a port reused while the far end sits in TIME-WAIT.
+# scans, a capture cut short, a port reused while the far end sits in TIME-WAIT, a host that
+# rate-limits its RSTs, captures taken with checksum offload on.
 # Hooks beyond lab.sh's sc_/run_/exp_: setup_NAME runs after the listeners and before the
 # captures start; check_NAME DIR checks what the capture and the client show (exit 1: no).
 # shellcheck shell=bash disable=SC2034,SC2054  # the sc_ variables are read by lab.sh
 
 SCENARIOS+=(backlog-overflow icmp-ratelimit reply-other-address stall-ack-drop pmtu-blackhole
-            host-unreachable nmap-syn-os nmap-udp scan-cut-short time-wait-reuse)
+            host-unreachable nmap-syn-os nmap-udp scan-cut-short time-wait-reuse rst-ratelimit
+            checksum-offload)
 
 T4B=203.0.113.21 T6B=2001:db8:2::21          # the target's second address
 NOHOST4=203.0.113.99 NOHOST6=2001:db8:2::99  # on the target's link, nobody has it
@@ -458,5 +460,93 @@ check_time-wait-reuse() {
     has "$d" source.pcap -eq 2 "src host $T4 and dst port 40002 and tcp[13] & 0x12 == 0x12" || ok=1
     has "$d" source.pcap -eq 0 "port 40002 and tcp[13] & 0x04 != 0" || ok=1
     has "$d" source.pcap -lt 1 "greater 200" || ok=1   # the bulk stayed out of the capture
+    return $ok
+}
+
+# ------------------------------------------------------------------ rst-ratelimit
+
+# Linux sends a RST for every SYN to a closed port; devices and other stacks limit them (BSD's
+# net.inet.icmp.tcprstlimit...). An nftables limit on the target's own output emulates that.
+sc_rst-ratelimit() {
+    NOTES="20 connection attempts 10 ms apart to 6326 (IPv4), then the same over IPv6, each from its own source port: the target's kernel answers every SYN with RST/ACK, and its output rule lets the first few of each burst out (a bucket of 4 that refills at 1 a second, shared by both families: 4 RSTs for IPv4, 1 or 2 for IPv6 a second later); the others are dropped before the interface, so the target's capture holds every SYN and only the RSTs that left. The client gives up after 0.6 s, before Linux would send a SYN again (1 s). Control 6325 (IPv4, IPv6): normal."
+    DESC="RST rate limit, no firewall rule on the path: nothing listens on TCP 6326; an nftables rule in the target's own output lets RSTs from port 6326 out at 1 a second after a burst of 4 (as devices and other stacks limit theirs); the source makes 20 connection attempts 10 ms apart, IPv4 and IPv6"
+    TGT_TCP="6320,6325,135-139,445,443"
+    client_saw "$S4 $T4 tcp 6326" "refused timeout"
+    client_saw "$S6 $T6 tcp 6326" "refused timeout"
+}
+setup_rst-ratelimit() {
+    nsx "$NS_TGT" nft -f - <<'NFT' || die "nft on the target"
+table inet fwrst {
+    chain output {
+        type filter hook output priority filter; policy accept;
+        tcp sport 6326 tcp flags & rst == rst limit rate over 1/second burst 4 packets counter drop
+    }
+}
+NFT
+    DESC="$DESC (target: $(nsx "$NS_TGT" nft list chain inet fwrst output | grep limit | sed 's/^[[:space:]]*//'))"
+}
+run_rst-ratelimit() {
+    lprobe src conns $T4 --port 6326 --count 20 --burst 0 --interval 0.01 --hold 0.6
+    sleep 1.1   # the limiter refills between the families
+    lprobe src conns $T6 --port 6326 --count 20 --burst 0 --interval 0.01 --hold 0.6
+    probe src $T4 --tcp 6325
+    probe src $T6 --tcp 6325
+}
+exp_rst-ratelimit() {
+    local n="20 SYNs 10 ms apart to a closed port, all arrive; the host resets the first few and is silent for the rest (its RSTs rate limited on the way out, before its own capture): CLOSED, not DROPPED"
+    expect $S4 $T4 tcp 6326 CLOSED $T4 CLOSED CLOSED rst-rate-limit "$n"
+    expect $S6 $T6 tcp 6326 CLOSED $T6 CLOSED CLOSED rst-rate-limit "IPv6: $n"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "control"
+    expect $S6 $T6 tcp 6325 OPEN $T6 OPEN OPEN - "control (without it, the target's capture shows no IPv6 packet of the target's but RSTs, which prove nothing of where it was taken)"
+}
+check_rst-ratelimit() {
+    local d=$1 ok=0 a rst
+    for a in "$S4 $T4" "$S6 $T6"; do
+        set -- $a
+        has "$d" target.pcap -eq 20 "dst host $2 and dst port 6326 and $(tflags $2) & 0x12 == 0x02" || ok=1
+        rst=$(pkts "$d/source.pcap" "src host $2 and src port 6326 and $(tflags $2) & 0x04 != 0")
+        [ "$rst" -ge 1 ] && [ "$rst" -le 8 ] || fail "$d" "$2: $rst RSTs of 20, want 1-8" || ok=1
+    done
+    return $ok
+}
+
+# ------------------------------------------------------------------ checksum-offload
+
+# The lab turns offload off so that captured checksums are real; here it is left on where real
+# servers have it: on both hosts' interfaces (the router's stay off: it fills what it forwards).
+sc_checksum-offload() {
+    NOTES="Every TCP and UDP packet a host sends carries, in its own capture, a checksum of the pseudo-header alone (its card would have filled the rest: tcpdump says 'cksum incorrect' with -vv); the same packets arrive at the other host with their checksums filled in (the router computes them, its interfaces having no offload). 6320 dropped (SYN retransmitted, never in the target's capture); 6325, UDP 6325 and echo answered; 6326 reset by the target (no listener)."
+    DESC="checksum offload on the source's and the target's interfaces (ethtool -K tx on): TCP 6320 dropped by the router, TCP 6325 and UDP 6325 open, TCP 6326 closed (no listener), echo open"
+    RULES='iifname "r0" oifname "r1" tcp dport 6320 counter drop'
+    TGT_TCP="6320,6325,135-139,445,443"
+}
+setup_checksum-offload() {
+    nsx "$NS_SRC" ethtool -K s0 tx on >/dev/null 2>&1 || die "ethtool -K s0 tx on"
+    nsx "$NS_TGT" ethtool -K t0 tx on >/dev/null 2>&1 || die "ethtool -K t0 tx on"
+}
+run_checksum-offload() {
+    probe src $T4 --tcp 6320
+    probe src $T4 --tcp 6325
+    probe src $T4 --tcp 6326
+    probe src $T4 --udp 6325
+    probe src $T4 --icmp
+}
+exp_checksum-offload() {
+    local n="captured with checksum offload on both hosts: their own outgoing TCP/UDP checksums are unfilled in their captures, which changes nothing"
+    expect $S4 $T4 tcp 6320 DROPPED - DROPPED UNTESTED - "the router drops the SYNs; $n"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN - "$n"
+    expect $S4 $T4 tcp 6326 CLOSED $T4 CLOSED CLOSED - "the target's RST; $n"
+    expect $S4 $T4 udp 6325 OPEN $T4 OPEN OPEN - "$n"
+    expect $S4 $T4 icmp - OPEN $T4 OPEN OPEN - "$n"
+}
+check_checksum-offload() {
+    local d=$1 ok=0
+    # unfilled checksums on the captures' own packets, none on what arrives
+    [ "$(tcpdump -vv -n -r "$d/source.pcap" "src host $S4 and tcp" 2>/dev/null \
+         | grep -c 'incorrect')" -ge 3 ] || fail "$d" "source.pcap: no offloaded checksums" || ok=1
+    [ "$(tcpdump -vv -n -r "$d/target.pcap" "src host $T4 and tcp" 2>/dev/null \
+         | grep -c 'incorrect')" -ge 2 ] || fail "$d" "target.pcap: no offloaded checksums" || ok=1
+    [ "$(tcpdump -vv -n -r "$d/source.pcap" "src host $T4" 2>/dev/null \
+         | grep -c 'incorrect')" -eq 0 ] || fail "$d" "source.pcap: bad checksums arriving" || ok=1
     return $ok
 }

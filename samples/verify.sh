@@ -115,6 +115,10 @@ time-wait-reuse|source.pcap|tcp.flags==0x010 && ip.src==$T4 && tcp.dstport==4000
 time-wait-reuse|source.pcap|$RST && ip.src==$S4 && tcp.srcport==40000|==|1|the source resets it
 time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40000|==|1|the retried SYN accepted
 time-wait-reuse|source.pcap|$SYNACK && tcp.dstport==40002|==|2|the common case: both SYNs accepted at once
+rst-ratelimit|target.pcap|$SYN && tcp.dstport==6326|==|40|every SYN arrives (IPv4, IPv6)
+rst-ratelimit|source.pcap|$RST && tcp.srcport==6326|>=|2|the host's RSTs for some of them
+rst-ratelimit|target.pcap|$RST && tcp.srcport==6326|<=|10|and none for the others
+checksum-offload|target.pcap|tcp.dstport==6320|==|0|6320 dropped on the way
 EOF
 )
 
@@ -131,7 +135,8 @@ while IFS='|' read -r sc file filter op want what; do
     fi
     got=$(printf '%s' "$out" | grep -c .)
     n=$((n + 1))
-    if { [ "$op" = "==" ] && [ "$got" -eq "$want" ]; } || { [ "$op" = ">=" ] && [ "$got" -ge "$want" ]; }; then
+    if { [ "$op" = "==" ] && [ "$got" -eq "$want" ]; } || { [ "$op" = ">=" ] && [ "$got" -ge "$want" ]; } ||
+       { [ "$op" = "<=" ] && [ "$got" -le "$want" ]; }; then
         printf 'ok    %-20s %-15s %s (%s)\n' "$sc" "$file" "$what" "$got"
     else
         printf 'FAIL  %-20s %-15s %s: [%s] gave %s, want %s %s\n' "$sc" "$file" "$what" "$filter" "$got" "$op" "$want"

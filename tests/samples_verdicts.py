@@ -14,7 +14,9 @@ maker's address: fwsight reports none). The lookalike column is compared with th
 blocks when it is DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, STALLED or UNREACHABLE and no
 look-alike but capture drops explains it; its "blocking" must say so, and the exit status must be
 1 exactly when one blocks. A row expected UNTESTED may also be absent (a pair that is not under
-test gets no UNTESTED entries). Scenarios named in
+test gets no UNTESTED entries). The order of the two captures must change no verdict: every
+verdict of `analyze source target` (kind, confidence, look-alike, who answered, blocking) must be
+the same in `analyze target source`, scenarios in PENDING included. Scenarios named in
 SAMPLES_DIR/PENDING (one a line, # comments) are skipped with a "pending:" line: their
 captures are there before fwsight can tell their causes.
 Exit 1 on any disagreement.
@@ -72,6 +74,35 @@ def pending_names(samples):
     return {l for l in lines if l}
 
 
+def capture_of(case, side):
+    cap = os.path.join(case, side + ".pcap")
+    return cap if os.path.exists(cap) else cap + ".gz"
+
+
+def verdict_table(fwsight, files):
+    """(from, to, proto, port) -> what must not depend on the order of the captures."""
+    run = subprocess.run([fwsight, "analyze", "--json"] + files, capture_output=True, text=True)
+    if run.returncode not in (0, 1):
+        return None
+    return {(v["from"], v["to"], v["proto"], v["port"]):
+            (v["verdict"], v["confidence"], v.get("lookalike"), v["answered_by"],
+             v.get("blocking"), v.get("inferred"))
+            for v in json.loads(run.stdout)["verdicts"]}
+
+
+def order_differences(fwsight, case):
+    """Each verdict that differs between `analyze source target` and `analyze target source`."""
+    files = [capture_of(case, "source"), capture_of(case, "target")]
+    if not all(os.path.exists(f) for f in files):
+        return []
+    fwd, rev = verdict_table(fwsight, files), verdict_table(fwsight, files[::-1])
+    if fwd is None or rev is None:
+        return ["fwsight failed on the pair"]
+    return ["source first %s, target first %s: %s" % (fwd.get(k), rev.get(k),
+                                                       " ".join(str(x) for x in k))
+            for k in sorted(set(fwd) | set(rev), key=str) if fwd.get(k) != rev.get(k)]
+
+
 def main():
     fwsight, samples = sys.argv[1], sys.argv[2]
     pending = pending_names(samples)
@@ -86,6 +117,8 @@ def main():
     for exp in sorted(glob.glob(os.path.join(samples, "*", "expected.tsv"))):
         case = os.path.dirname(exp)
         name = os.path.basename(case)
+        for msg in order_differences(fwsight, case):
+            fail("%s: %s" % (name, msg))
         if name in pending:
             print("pending: %s (listed in PENDING, not compared)" % name)
             continue

@@ -185,10 +185,17 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
         fprintf(out, "  interfaces   %" PRIu64 "; duplicates %" PRIu64 " (copies at another "
                      "interface or pktmon component: skipped)\n",
                 cap->interfaces, cap->duplicates);
-    if (cap->has_drops)
+    const char *weigh = report_capture_drops(cap->kernel_drops, cap->if_drops) > 0 ?
+                        " (missing packets look like unanswered attempts: weigh DROPPED "
+                        "verdicts)" : "";
+    if (cap->has_drops && cap->saved_drops)
+        fprintf(out, "  drops        %" PRIu64 " lost while capturing, as the capturing tool "
+                     "recorded them (pcapng statistics: isb_ifdrop %" PRIu64 ", isb_osdrop %"
+                     PRIu64 ")%s\n", report_capture_drops(cap->kernel_drops, cap->if_drops),
+                cap->if_drops, cap->kernel_drops, weigh);
+    else if (cap->has_drops)
         fprintf(out, "  drops        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
-                cap->kernel_drops, cap->if_drops, cap->kernel_drops + cap->if_drops > 0 ?
-                " (missing packets look like unanswered attempts: weigh DROPPED verdicts)" : "");
+                cap->kernel_drops, cap->if_drops, weigh);
     if (st->frames > 0) {
         report_utc(st->first_ts_us, a, sizeof a);
         report_utc(st->last_ts_us, b, sizeof b);
@@ -206,6 +213,10 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
     if (cfg->verify_checksums)
         fprintf(out, "  checksums    verified: %" PRIu64 " bad IP (dropped), %" PRIu64
                      " bad TCP/UDP\n", st->bad_ip_cksum, st->bad_l4_cksum);
+    if (cfg->verify_checksums && st->offloaded_l4_cksum > 0)
+        fprintf(out, "               %" PRIu64 " TCP/UDP checksums offloaded (not damage): the "
+                     "sender left them to its network card, so a capture on the sender (or across "
+                     "a virtual link) shows them unfilled; analysed as good\n", st->offloaded_l4_cksum);
     else
         fprintf(out, "  checksums    not verified (captures taken on a sender show offloaded "
                      "checksums as bad)\n");

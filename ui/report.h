@@ -28,10 +28,19 @@ struct report_capture {
     uint64_t duplicates;   /* pcapng: copies of one packet at several interfaces, skipped */
     const char *warning;   /* first bad record, "" if none */
     const char *error;     /* the error that stopped reading early, NULL if none */
-    bool has_drops;        /* live capture: the kernel's counters below are known */
-    uint64_t kernel_drops; /* pcap_stats ps_drop: no room in the capture buffer */
-    uint64_t if_drops;     /* ps_ifdrop: dropped by the interface or its driver */
+    bool has_drops;        /* the counters below are known: live, or a pcapng's statistics */
+    bool saved_drops;      /* ...recorded in a saved pcapng (ISB), not counted by fwsight */
+    uint64_t kernel_drops; /* pcap_stats ps_drop: no room in the capture buffer; pcapng:
+                              isb_osdrop */
+    uint64_t if_drops;     /* ps_ifdrop: dropped by the interface or its driver; pcapng:
+                              isb_ifdrop */
 };
+
+/* Both counts in one, saturating (a damaged file's counts may be anything). */
+static inline uint64_t report_capture_drops(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 enum report_proto { REPORT_TCP, REPORT_UDP, REPORT_ICMP, REPORT_OTHER, REPORT_PROTO_COUNT };
 

@@ -76,9 +76,9 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "interfaces", cap->interfaces);
     json_u64(j, "duplicates", cap->duplicates);
     if (cap->has_drops)
-        json_u64(j, "kernel_drops", cap->kernel_drops + cap->if_drops);
+        json_u64(j, "kernel_drops", report_capture_drops(cap->kernel_drops, cap->if_drops));
     else
-        json_null(j, "kernel_drops");  /* a saved file does not say */
+        json_null(j, "kernel_drops");  /* a pcap file does not say, nor a pcapng without ISB */
     json_string(j, "capture_point", cp != NULL && cp->known ?
                                         fw_addr_format(&cp->addr, h, sizeof h) : NULL);
     if (st->frames > 0) {
@@ -99,6 +99,7 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_bool(j, "checksums_verified", cfg->verify_checksums);
     json_u64(j, "bad_ip_checksums", st->bad_ip_cksum);
     json_u64(j, "bad_l4_checksums", st->bad_l4_cksum);
+    json_u64(j, "offloaded_l4_checksums", st->offloaded_l4_cksum);
     json_u64(j, "icmp_errors", st->icmp_errors);
     json_u64(j, "icmp_errors_matched", st->icmp_errors_matched);
     json_begin_object(j, "dcerpc");
