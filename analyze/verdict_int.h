@@ -20,6 +20,11 @@ struct verdict_host {
     uint64_t refused_first_us, refused_last_us;
     uint32_t refused;
     uint32_t rtt_max_us;      /* the slowest answer it gave (0: none seen) */
+    /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
+     * whether the same packets were seen both as sent and one router later (the capture
+     * spans a router: it is no host's). */
+    bool has_mac, mac_mixed, forwarded;
+    uint8_t mac[6];
 };
 
 /* All attempts on one (from, to, proto, port), and the first of each outcome. The first

@@ -121,6 +121,7 @@ static struct verdict_item *item_new(struct verdict_collector *c)
     struct verdict_item *it = &c->items[c->nitems++];
     memset(it, 0, sizeof *it);
     it->advice = "";
+    it->v.routers = -1;
     return it;
 }
 

@@ -26,6 +26,7 @@ struct evidence {
     bool mapper_open;                   /* TCP 135 answered for the same pair */
     const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
     uint64_t capture_drops;             /* packets the capture lost (kernel, interface) */
+    const struct path_clues *clues[2];  /* per capture (vantage): ARP/NDP, ICMP senders */
     struct verdict_arena *text;         /* where the item's strings go */
 };
 
@@ -38,6 +39,8 @@ struct finding {
     enum verdict_outcome rep;           /* the first outcome claimed: its attempt is shown */
     enum verdict_conf confidence;
     struct fw_addr answered_by;         /* family 0: nobody known */
+    enum verdict_basis basis;           /* how answered_by (or the refusing device) was found */
+    int8_t routers;                     /* between that device and the capture point; -1 */
     bool inferred;                      /* read from one capture where two would see it */
     enum verdict_lookalike lookalike;   /* what it is instead of a firewall, if anything */
     bool tentative;                     /* decides only a cell that nothing else explains
@@ -71,6 +74,24 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e);
 
 /* capture_point.c: c->cp, from --local or inferred, with its words. */
 void diagnose_capture_point(struct verdict_collector *c);
+
+/* attribute.c: who sent a refusal on the way (a RST the host did not send, an ICMP error
+ * from another address), as far as this capture tells, and on what basis. */
+struct attribution {
+    struct fw_addr by;                  /* family 0: not named */
+    enum verdict_basis basis;
+    int8_t routers;                     /* between it and the capture point; -1: not known */
+    bool has_mac;                       /* a forged RST's Ethernet source, when adjacent */
+    uint8_t mac[6];
+};
+void diag_attribute(const struct evidence *e, const struct verdict_attempt *a,
+                    struct attribution *out);
+/* The device in words: "the gateway 198.51.100.1, adjacent to the capture point", "a device
+ * 1 router(s) from the capture point, probably 192.0.2.2", ... */
+const char *diag_device_text(const struct attribution *at, char *buf, size_t len);
+/* The host's own packets came from one MAC at full TTL and this RST from another: the host is
+ * on the capture's link and did not send it. */
+bool diag_rst_other_mac(const struct evidence *e, const struct verdict_attempt *rst);
 
 /* untested.c: the words of an UNTESTED item. */
 void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,

@@ -137,9 +137,13 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         if (h != NULL)
             snprintf(seen, sizeof seen, "the host's own packets show TTL %u-%u",
                      (unsigned)h->ttl_min, (unsigned)h->ttl_max);
-        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u hops), IP ID %u; %s",
+        char id[24] = ""; /* IPv6 has no IP ID */
+        if (c->to.family == 4)
+            snprintf(id, sizeof id, ", IP ID %u", (unsigned)a->ans_ip_id);
+        unsigned hops = verdict_hops(a->ans_ttl);
+        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u router%s away)%s; %s",
                              fa, fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
-                             verdict_hops(a->ans_ttl), (unsigned)a->ans_ip_id, seen);
+                             hops, hops == 1 ? "" : "s", id, seen);
         break;
     }
     case VO_ICMP_PORT:
