@@ -114,6 +114,8 @@ struct verdict_attempt {
     uint16_t ans_ip_id;
     bool ans_has_mac;           /* the RST's Ethernet source MAC (who put it on the link) */
     uint8_t ans_mac[6];
+    bool rst_forged;            /* kept attempts, once settled: the RST's own capture judged it
+                                 * not the host's (TTL or MAC); correlate.c keeps that */
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
     /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same

@@ -125,7 +125,7 @@ static struct verdict_item *item_new(struct verdict_collector *c)
     return it;
 }
 
-static void settle_cell(struct verdict_collector *c, const struct verdict_cell *x,
+static void settle_cell(struct verdict_collector *c, struct verdict_cell *x,
                         struct verdict_item *it)
 {
     it->from = x->from;
@@ -142,6 +142,20 @@ static void settle_cell(struct verdict_collector *c, const struct verdict_cell *
     evidence_of(c, x, &e);
     e.rpc_dynamic = rpc_dynamic;
     diagnose_cell(it, &e);
+    x->rst_forged = e.rst_forged;
+}
+
+/* The kept attempts learn what their capture judged of their RSTs: a combination with a far
+ * capture that proves nothing keeps that judgement (correlate.c). */
+static void seen_mark_forged(struct verdict_collector *c)
+{
+    for (uint32_t i = 0; i < c->nseen; i++) {
+        struct verdict_attempt *a = &c->seen[i].a;
+        if (a->outcome != VO_RST)
+            continue;
+        const struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);
+        a->rst_forged = x != NULL && x->rst_forged;
+    }
 }
 
 static int proto_rank(uint8_t proto)
@@ -248,6 +262,7 @@ int verdict_collector_settle(struct verdict_collector *c)
             return FW_ENOMEM;
         settle_cell(c, &c->cells[i], it);
     }
+    seen_mark_forged(c);
     struct pair pairs[VERDICT_MAX_PAIRS];
     size_t np = pairs_under_test(c, pairs);
     for (size_t i = 0; i < np; i++) {
