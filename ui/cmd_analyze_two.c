@@ -40,6 +40,8 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
     /* Dynamic RPC ports learned from the endpoint mapper: its answer crosses both capture
      * points when it passed at all, so the first capture's table names them. */
     vcfg.rpc = analyzer_rpc_ports(run[0].a);
+    vcfg.clues[0] = analyzer_path_clues(run[0].a); /* who refused: each attempt's own capture */
+    vcfg.clues[1] = analyzer_path_clues(run[1].a);
     *out = verdict_collector_new(&vcfg);
     if (*out == NULL || correlate_run(&side[0], &side[1], *out, res) != 0 ||
         verdict_collector_settle(*out) != 0)
