@@ -157,15 +157,16 @@ bool path_clues_addr_of(const struct path_clues *pc, const uint8_t mac[6], uint8
 bool path_clues_sender_at(const struct path_clues *pc, uint8_t family, unsigned hops,
                           struct fw_addr *out)
 {
-    bool found = false;
+    const struct fw_addr *one = NULL;
     for (uint32_t i = 0; i < pc->nsend; i++) {
         const struct path_sender *s = &pc->send[i];
         if (s->addr.family != family || s->hops != hops)
             continue;
-        if (found && !fw_addr_eq(out, &s->addr))
-            return false;
-        *out = s->addr;
-        found = true;
+        if (one != NULL && !fw_addr_eq(one, &s->addr))
+            return false; /* *out untouched */
+        one = &s->addr;
     }
-    return found;
+    if (one != NULL)
+        *out = *one;
+    return one != NULL;
 }
