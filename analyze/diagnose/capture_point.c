@@ -33,8 +33,8 @@ static void capture_point_words(struct verdict_capture_point *cp, const char *wh
     if (cp->from_config)
         snprintf(cp->how, sizeof cp->how, "%s, as --local says", h);
     else
-        snprintf(cp->how, sizeof cp->how, "%s: its packets leave with a full TTL (no router between) and it "
-                 "is an endpoint of the most flows", h);
+        snprintf(cp->how, sizeof cp->how, "%s: its packets leave with a full TTL (no router "
+                 "between) and it is an endpoint of the most flows", h);
     snprintf(cp->can_tell, sizeof cp->can_tell, "what %s's requests met (answers, RSTs, ICMP "
              "errors, silence) and how it answered the requests that reached it", h);
     snprintf(cp->cannot_tell, sizeof cp->cannot_tell, "whether an unanswered request of %s's was "

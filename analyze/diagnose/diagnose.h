@@ -113,6 +113,8 @@ uint64_t diag_first_silent_us(const struct evidence *e);
 const char *diag_what(const struct verdict_item *it, char *buf, size_t len); /* "TCP 6320" */
 const char *diag_clock(uint64_t us, char *buf, size_t len); /* "14:03:07.123456" UTC */
 const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code);
+/* What a TTL says of the sender's distance: "1 router away", "sent with no router between". */
+const char *diag_routers_text(uint8_t ttl, char *buf, size_t len);
 void diag_counts_line(const struct evidence *e, struct verdict_item *it);
 void diag_attempt_line(const struct evidence *e, struct verdict_item *it,
                        enum verdict_outcome o);

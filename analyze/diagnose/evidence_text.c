@@ -87,6 +87,16 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
     verdict_add_evidence(ar, it, "%s", buf);
 }
 
+const char *diag_routers_text(uint8_t ttl, char *buf, size_t len)
+{
+    unsigned n = verdict_hops(ttl);
+    if (n == 0)
+        snprintf(buf, len, "sent with no router between");
+    else
+        snprintf(buf, len, "%u router%s away", n, n == 1 ? "" : "s");
+    return buf;
+}
+
 const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code)
 {
     if (family == 6 && type == 1) {
@@ -137,13 +147,12 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         if (h != NULL)
             snprintf(seen, sizeof seen, "the host's own packets show TTL %u-%u",
                      (unsigned)h->ttl_min, (unsigned)h->ttl_max);
-        char id[24] = ""; /* IPv6 has no IP ID */
+        char id[24] = "", hops[32]; /* IPv6 has no IP ID */
         if (c->to.family == 4)
             snprintf(id, sizeof id, ", IP ID %u", (unsigned)a->ans_ip_id);
-        unsigned hops = verdict_hops(a->ans_ttl);
-        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u router%s away)%s; %s",
-                             fa, fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
-                             hops, hops == 1 ? "" : "s", id, seen);
+        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%s)%s; %s", fa,
+                             fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+                             diag_routers_text(a->ans_ttl, hops, sizeof hops), id, seen);
         break;
     }
     case VO_ICMP_PORT:

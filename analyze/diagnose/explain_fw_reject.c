@@ -39,17 +39,17 @@ static void reject_words(const struct evidence *e, const struct finding *f,
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)
         return;
     const struct verdict_attempt *rst = e->first[f->rep];
-    char b[FW_ADDRSTRLEN], dev[200];
+    char b[FW_ADDRSTRLEN], dev[200], hops[32];
     fw_addr_format(&e->cell->to, b, sizeof b);
     const struct verdict_host *h = e->to_host;
     if (f->rep == VO_RST && diag_rst_other_mac(e, rst))
         verdict_add_evidence(e->text, it, "the RST came from another MAC than the packets of %s, "
                              "which is on this link: the host did not send it", b);
     else if (f->rep == VO_RST && h != NULL)
-        verdict_add_evidence(e->text, it, "the RST's TTL %u (%u router%s away) does not fit the "
-                             "host's own packets (TTL %u-%u): the host did not send it",
-                             (unsigned)rst->ans_ttl, verdict_hops(rst->ans_ttl),
-                             verdict_hops(rst->ans_ttl) == 1 ? "" : "s",
+        verdict_add_evidence(e->text, it, "the RST's TTL %u (%s) does not fit the host's own "
+                             "packets (TTL %u-%u): the host did not send it",
+                             (unsigned)rst->ans_ttl, diag_routers_text(rst->ans_ttl, hops,
+                                                                       sizeof hops),
                              (unsigned)h->ttl_min, (unsigned)h->ttl_max);
     struct attribution at;
     diag_attribute(e, rst, &at);
