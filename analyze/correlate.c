@@ -146,8 +146,10 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
         if (!far_at_to || far_ended_early) {
             /* The other capture was not taken on the far host, or ended before the request
              * could arrive: it proves nothing, and the near capture's own judgement stands. */
-            if (n == VO_RST && near->a.rst_forged)
+            if (n == VO_RST && near->a.rst_forged) {
                 a.outcome = VO_RST_FORGED;
+                a.forged_by_near = true;
+            }
             return a;
         }
         if (near_silent)

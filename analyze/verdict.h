@@ -116,6 +116,8 @@ struct verdict_attempt {
     uint8_t ans_mac[6];
     bool rst_forged;            /* kept attempts, once settled: the RST's own capture judged it
                                  * not the host's (TTL or MAC); correlate.c keeps that */
+    bool forged_by_near;        /* VO_RST_FORGED on that judgement alone: the far capture proved
+                                 * nothing either way */
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
     /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same
@@ -172,6 +174,7 @@ struct verdict {
     enum verdict_basis basis;         /* how the refusing device was found */
     int8_t routers;                   /* routers between that device and the capture point, by
                                        * the refusal's TTL; -1: not known */
+    bool routers_from_requester;      /* two captures: counted from the requester's (from) */
     uint64_t first_frame, last_frame; /* evidence: frame numbers in their capture */
     uint8_t ttl;                      /* of the answer: a RST unlike the host's is a firewall */
 };

@@ -34,6 +34,8 @@ void diag_attribute(const struct evidence *e, const struct verdict_attempt *a,
 {
     memset(out, 0, sizeof *out);
     out->routers = -1;
+    if (e->combined)
+        out->near = e->cell->from; /* the attempt and its refusal are the requester's view */
     switch (a->outcome) {
     case VO_ICMP_PORT:
     case VO_ICMP_PROHIB:
@@ -75,30 +77,32 @@ static const char *mac_text(const uint8_t m[6], char *buf, size_t len)
 
 const char *diag_device_text(const struct attribution *at, char *buf, size_t len)
 {
-    char a[FW_ADDRSTRLEN], m[18];
+    char a[FW_ADDRSTRLEN], m[18], where[FW_ADDRSTRLEN + 8] = "the capture point";
     fw_addr_format(&at->by, a, sizeof a);
+    if (at->near.family != 0)
+        fw_addr_format(&at->near, where, sizeof where);
+    int r = at->routers;
     switch (at->basis) {
     case BASIS_ICMP_SOURCE:
         snprintf(buf, len, "the device at %s", a);
         break;
     case BASIS_LINK_LAYER:
-        snprintf(buf, len, "the router %s, adjacent to the capture point (MAC %s)", a,
+        snprintf(buf, len, "the router %s, adjacent to %s (MAC %s)", a, where,
                  mac_text(at->mac, m, sizeof m));
         break;
     case BASIS_TTL_ICMP:
-        snprintf(buf, len, "a device %d router%s from the capture point, probably %s (it sent "
-                 "ICMP errors from that distance)", at->routers, at->routers == 1 ? "" : "s", a);
+        snprintf(buf, len, "a device %d router%s from %s, probably %s (it sent ICMP errors from "
+                 "that distance)", r, r == 1 ? "" : "s", where, a);
         break;
     case BASIS_TTL:
-        if (at->routers == 0 && at->has_mac)
-            snprintf(buf, len, "a device adjacent to the capture point (MAC %s, which no ARP or "
-                     "NDP exchange in the capture names)", mac_text(at->mac, m, sizeof m));
-        else if (at->routers == 0)
-            snprintf(buf, len, "a device adjacent to the capture point");
+        if (r == 0 && at->has_mac)
+            snprintf(buf, len, "a device adjacent to %s (MAC %s, which no ARP or NDP exchange in "
+                     "the capture names)", where, mac_text(at->mac, m, sizeof m));
+        else if (r == 0)
+            snprintf(buf, len, "a device adjacent to %s", where);
         else
-            snprintf(buf, len, "a device %d router%s from the capture point (no address in the "
-                     "capture is known at that distance)", at->routers,
-                     at->routers == 1 ? "" : "s");
+            snprintf(buf, len, "a device %d router%s from %s (no address in the capture is "
+                     "known at that distance)", r, r == 1 ? "" : "s", where);
         break;
     default:
         snprintf(buf, len, "an unknown device");
@@ -108,14 +112,16 @@ const char *diag_device_text(const struct attribution *at, char *buf, size_t len
 
 const char *verdict_answered_text(const struct verdict_item *it, char *buf, size_t len)
 {
-    char a[FW_ADDRSTRLEN], far[48] = "";
+    char a[FW_ADDRSTRLEN], far[96] = "", where[FW_ADDRSTRLEN + 8] = "the capture point";
     const struct verdict *v = &it->v;
     const char *basis = verdict_basis_name(v->basis);
+    if (v->routers_from_requester)
+        fw_addr_format(&it->from, where, sizeof where);
     if (v->routers == 0)
-        snprintf(far, sizeof far, ", adjacent to the capture point");
+        snprintf(far, sizeof far, ", adjacent to %s", where);
     else if (v->routers > 0)
-        snprintf(far, sizeof far, ", %d router%s from the capture point", v->routers,
-                 v->routers == 1 ? "" : "s");
+        snprintf(far, sizeof far, ", %d router%s from %s", v->routers, v->routers == 1 ? "" : "s",
+                 where);
     if (v->answered_by.family != 0 && basis != NULL)
         snprintf(buf, len, "%s (%s%s)", fw_addr_format(&v->answered_by, a, sizeof a), basis,
                  far);

@@ -115,6 +115,7 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
         it->v.answered_by = f->answered_by;
         it->v.basis = f->basis;
         it->v.routers = f->routers;
+        it->v.routers_from_requester = f->from_requester;
         it->inferred = f->inferred;
     }
     if (nfail > 1)

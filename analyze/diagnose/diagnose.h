@@ -41,6 +41,7 @@ struct finding {
     struct fw_addr answered_by;         /* family 0: nobody known */
     enum verdict_basis basis;           /* how answered_by (or the refusing device) was found */
     int8_t routers;                     /* between that device and the capture point; -1 */
+    bool from_requester;                /* two captures: routers counted from the requester */
     bool inferred;                      /* read from one capture where two would see it */
     enum verdict_lookalike lookalike;   /* what it is instead of a firewall, if anything */
     bool tentative;                     /* decides only a cell that nothing else explains
@@ -81,6 +82,8 @@ struct attribution {
     struct fw_addr by;                  /* family 0: not named */
     enum verdict_basis basis;
     int8_t routers;                     /* between it and the capture point; -1: not known */
+    struct fw_addr near;                /* two captures: the requester, whose capture tells it;
+                                         * family 0: the capture point */
     bool has_mac;                       /* a forged RST's Ethernet source, when adjacent */
     uint8_t mac[6];
 };

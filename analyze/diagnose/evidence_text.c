@@ -198,13 +198,17 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              "got back", (unsigned long long)a->req_frame, a->vantage + 1, t, req,
                              a->requests, (unsigned long long)a->far_frame, 2 - a->vantage);
         break;
-    case VO_RST_FORGED:
-        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u (%u "
-                             "hops), which the capture on %s shows it never sent",
-                             (unsigned long long)a->ans_frame, a->vantage + 1,
+    case VO_RST_FORGED: {
+        char hops[32];
+        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u "
+                             "(%s), %s", (unsigned long long)a->ans_frame, a->vantage + 1,
                              fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
-                             verdict_hops(a->ans_ttl), ab);
+                             diag_routers_text(a->ans_ttl, hops, sizeof hops),
+                             a->forged_by_near ? "unlike the host's own packets in that capture"
+                                               : "which the host's own capture shows it never "
+                                                 "sent");
         break;
+    }
     case VO_STALLED:
         verdict_add_evidence(ar, it, "%s at %s: connected; then %s sent its data again %u times "
                              "(%u bytes at least) %s", fr, t,

@@ -29,6 +29,7 @@ static bool reject_propose(const struct evidence *e, const uint32_t avail[VO_COU
     out->answered_by = at.by;
     out->basis = at.basis;
     out->routers = at.routers;
+    out->from_requester = at.near.family != 0;
     out->confidence = out->rep == VO_ICMP_OTHER ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
     return true;
 }
