@@ -28,6 +28,7 @@
  * do, while a shorter jump is taken as an ordinary quiet stretch. Live, frames come within a
  * second of the wall clock that drives analyzer_advance, so none is held in ordinary running. */
 #define ANALYZER_AHEAD_US (3600ull * 1000000)
+#define ANALYZER_PREVIEW_US 200000u
 
 /* A frame stamped far ahead, waiting for the next event (see the top of the file). Its bytes
  * are a copy in buf, which is reused and only grows, to the largest caplen held so far. */
@@ -47,6 +48,8 @@ struct analyzer {
     bool have_time, have_span;
     struct verdict_collector *verdicts; /* fed every ended flow */
     struct rpc_ports *rpc; /* ports the endpoint mapper named */
+    uint64_t rpc_changes;  /* rpc_ports_changes() at the last settle */
+    uint64_t preview_us;   /* when the open flows were last looked at (live); 0: never */
     struct held_frame held;
     struct path_clues clues; /* ARP/NDP bindings, ICMP error senders: who forged a RST */
 };
@@ -72,7 +75,7 @@ void fw_config_defaults(struct fw_config *cfg)
     cfg->icmp_timeout_us = 60ull * 1000000;   /* icmp_inactivity_timeout */
     cfg->other_timeout_us = 60ull * 1000000;  /* unknown_ip_inactivity_timeout */
     cfg->attempt_timeout_us = 5ull * 1000000; /* tcp_attempt_delay */
-    cfg->flow_hash_key[0] = cfg->flow_hash_key[1] = 0; /* random per flow table */
+    cfg->flow_hash_key[0] = cfg->flow_hash_key[1] = 0; /* the caller's to draw */
 }
 
 struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, void *sink_ctx)
@@ -239,6 +242,11 @@ void analyzer_feed(struct analyzer *a, const struct frame *f)
     sync_counts(a);
 }
 
+static void preview_flow(void *ctx, const struct flow *f)
+{
+    verdict_preview_flow(ctx, f);
+}
+
 void analyzer_advance(struct analyzer *a, uint64_t now_us)
 {
     /* Live, the wall clock tells: a stamp it has come near was real. */
@@ -250,7 +258,21 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us)
     }
     flow_table_advance(a->tracker.table, a->now_us);
     sync_counts(a);
-    verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
+    /* Live, a flow's first answer shows at the next wake-up ANALYZER_PREVIEW_US after the
+     * last look, not at the flow's end (verdict_preview.c): a look visits every open flow, so
+     * a busy link pays for at most a few a second. */
+    if (a->tracker.answered && a->now_us >= a->preview_us + ANALYZER_PREVIEW_US) {
+        a->tracker.answered = false;
+        a->preview_us = a->now_us;
+        verdict_preview_begin(a->verdicts);
+        flow_table_each(a->tracker.table, preview_flow, a->verdicts);
+        verdict_preview_end(a->verdicts);
+    }
+    /* Most wake-ups end no flow and learn no port: the items would come out the same. */
+    if (verdict_collector_changed(a->verdicts) || rpc_ports_changes(a->rpc) != a->rpc_changes) {
+        a->rpc_changes = rpc_ports_changes(a->rpc);
+        verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
+    }
 }
 
 void analyzer_finish(struct analyzer *a)
@@ -259,6 +281,7 @@ void analyzer_finish(struct analyzer *a)
         release(a, false); /* nothing came to confirm it */
     flow_table_finish(a->tracker.table);
     sync_counts(a);
+    verdict_preview_begin(a->verdicts); /* every flow has ended: nothing is provisional */
     verdict_collector_settle(a->verdicts);
 }
 

@@ -22,8 +22,9 @@ struct fw_config {
     uint64_t other_timeout_us;   /* inactivity, other IP protocols (Zeek: 1 min) */
     uint64_t attempt_timeout_us; /* unanswered SYN (Zeek: 5 s) */
     struct verdict_config verdict; /* --local, --source/--target, the profile's ports */
-    /* The flow table's SipHash key. Zero (the default): a random key per table, so that no
-     * capture can be crafted to pile its flows into one hash chain. Tests fix it. */
+    /* The flow table's SipHash key: the caller's, used as given (zero by default). The
+     * application draws a random one (app/hash_key.c), so that no capture can be crafted to
+     * pile its flows into one hash chain; tests fix it. */
     uint64_t flow_hash_key[2];
 };
 void fw_config_defaults(struct fw_config *cfg);

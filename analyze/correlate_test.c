@@ -110,8 +110,10 @@ static const struct verdict_item *settled(struct verdict_collector *c, uint16_t 
 {
     assert_int_equal(verdict_collector_settle(c), 0);
     for (size_t i = 0; i < verdict_count(c); i++)
-        if (verdict_at(c, i)->port == port && verdict_at(c, i)->proto == 6)
+        if (verdict_at(c, i)->port == port && verdict_at(c, i)->proto == 6) {
+            verdict_item_words(verdict_at(c, i));
             return verdict_at(c, i);
+        }
     fail_msg("no verdict for port %u", port);
     return NULL;
 }

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "cur.h"
+#include "common/cur.h"
 #include "dcerpc_int.h"
 
 #define PFC_FIRST_FRAG 0x01

@@ -12,7 +12,7 @@
  * answer in several RPC fragments has its stubs joined per call (DCERPC_STUB_CAP bytes) and is
  * decoded at the last fragment; a chain that breaks is counted "incomplete, not parsed".
  * Learning the ports (host, port -> interface) and judging them is rpc_ports.c's and the
- * verdicts'. Pure C, no I/O; every read goes through the bounded cursor (cur.h). */
+ * verdicts'. Pure C, no I/O; every read goes through the bounded cursor (common/cur.h). */
 #ifndef FW_DCERPC_H
 #define FW_DCERPC_H
 

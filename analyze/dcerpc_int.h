@@ -4,7 +4,7 @@
 #ifndef FW_DCERPC_INT_H
 #define FW_DCERPC_INT_H
 
-#include "cur.h"
+#include "common/cur.h"
 #include "dcerpc.h"
 
 #define DCERPC_HDR_LEN 16 /* C706 12.6.3.1: the common header */

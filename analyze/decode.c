@@ -7,7 +7,8 @@
 
 #include <string.h>
 
-/* Link types libpcap also writes that frame.h does not name (www.tcpdump.org/linktypes.html). */
+/* Link types libpcap also writes that common/linktype.h does not name
+ * (www.tcpdump.org/linktypes.html). */
 enum {
     LT_DLT_RAW_A = 12,    /* DLT_RAW on most BSDs */
     LT_DLT_RAW_B = 14,    /* DLT_RAW on OpenBSD */

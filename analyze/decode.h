@@ -1,6 +1,6 @@
 /* analyze/decode.h: one frame's bytes in, a small struct pkt out. The decoder is the only
  * code that reads packet bytes; everything after it works on struct pkt. It leaves flows,
- * states and verdicts to others. Every read goes through a bounded cursor (analyze/cur.h). */
+ * states and verdicts to others. Every read goes through a bounded cursor (common/cur.h). */
 #ifndef FW_DECODE_H
 #define FW_DECODE_H
 

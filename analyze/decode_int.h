@@ -4,7 +4,7 @@
 #ifndef FW_DECODE_INT_H
 #define FW_DECODE_INT_H
 
-#include "cur.h"
+#include "common/cur.h"
 #include "decode.h"
 
 /* What the IP layer hands to the transport decoder. */

@@ -29,7 +29,7 @@ struct flow_table {
     uint32_t cap, used_slots, free_head;
     uint32_t *buckets;
     uint64_t mask, mask_max;
-    struct siphash_key key; /* the hash's: random per table unless the config fixes it */
+    struct siphash_key key; /* the hash's: the config's (app/ draws it at random) */
     /* No expiry can happen before next_due_us unless a list head changed since it was
      * computed (heads_dirty): most packets then skip the six list heads of advance(). */
     uint64_t next_due_us;
@@ -98,13 +98,14 @@ static void list_unlink(struct flow_table *t, struct list *l, struct links k, ui
 
 /* Whoever writes a capture chooses its keys: with IPv6, whole key words. Any hash they can
  * compute (a constant seed, however well mixed) lets them pile every flow into one chain
- * that each packet walks: quadratic time. SipHash under a key drawn per table cannot be
- * computed without the key, which never leaves the process, and no output shows the hash
- * order (flows end by their clocks, or in creation order). SipHash-1-3 rather than 2-4:
- * the hashes are never seen, as in Rust's HashMap; on the benchmark it costs about 140
- * instructions a frame more than the multiply mix it replaced (2-4: 250), and no
- * measurable wall time (2-4: 4%): the bucket and flow cache misses dominate. Keys are
- * zeroed before they are filled (flow.h), so whole words hash and compare alike. */
+ * that each packet walks: quadratic time. SipHash under a key drawn at random per run
+ * (app/hash_key.c) cannot be computed without the key, which never leaves the process, and
+ * no output shows the hash order (flows end by their clocks, or in creation order).
+ * SipHash-1-3 rather than 2-4: the hashes are never seen, as in Rust's HashMap; on the
+ * benchmark it costs about 140 instructions a frame more than the multiply mix it replaced
+ * (2-4: 250), and no measurable wall time (2-4: 4%): the bucket and flow cache misses
+ * dominate. Keys are zeroed before they are filled (flow.h), so whole words hash and compare
+ * alike. */
 static inline uint64_t key_hash(const struct flow_table *t, const struct flow_key *k)
 {
     uint64_t w[KEY_WORDS];
@@ -164,10 +165,7 @@ struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_en
     if (nb > BUCKETS_MIN)
         nb = BUCKETS_MIN;
     t->mask = nb - 1;
-    if (cfg->flow_hash_key[0] != 0 || cfg->flow_hash_key[1] != 0)
-        t->key = (struct siphash_key){ cfg->flow_hash_key[0], cfg->flow_hash_key[1] };
-    else
-        siphash_key_random(&t->key); /* falls back to a key still unknown beforehand */
+    t->key = (struct siphash_key){ cfg->flow_hash_key[0], cfg->flow_hash_key[1] };
     t->chunks = calloc(t->max_chunks, sizeof *t->chunks);
     t->buckets = calloc(nb, sizeof *t->buckets);
     if (t->chunks == NULL || t->buckets == NULL) {
@@ -411,6 +409,13 @@ void flow_table_finish(struct flow_table *t)
     uint32_t id;
     while ((id = t->order.head) != FLOW_NIL)
         end_id(t, id, CONN_END_INPUT);
+}
+
+void flow_table_each(const struct flow_table *t, void (*fn)(void *ctx, const struct flow *f),
+                     void *ctx)
+{
+    for (uint32_t id = t->order.head; id != FLOW_NIL; id = slot(t, id)->ord_next)
+        fn(ctx, slot(t, id));
 }
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t)

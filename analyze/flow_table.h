@@ -33,7 +33,7 @@ struct flow_table_counts {
 };
 
 /* NULL on allocation failure or a zero capacity. The pool grows in chunks up to the cap.
- * The hash key is cfg->flow_hash_key, or a random one per table if that is zero. */
+ * The hash key is cfg->flow_hash_key, as given (app/ draws it at random). */
 struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_end, void *ctx);
 void flow_table_free(struct flow_table *t);
 
@@ -56,6 +56,9 @@ void flow_table_end(struct flow_table *t, struct flow *f, enum conn_end why);
 void flow_table_advance(struct flow_table *t, uint64_t now_us);
 /* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
 void flow_table_finish(struct flow_table *t);
+/* Calls fn on every flow still open, in order of creation; fn must not change the table. */
+void flow_table_each(const struct flow_table *t, void (*fn)(void *ctx, const struct flow *f),
+                     void *ctx);
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t);
 /* The hash of k under the table's key (its bucket is the low bits): for tests. */

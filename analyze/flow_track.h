@@ -29,6 +29,9 @@ struct flow_tracker {
      * by analyzer.c. */
     struct rpc_ports *rpc;
     struct udp_answers *udp;       /* recent UDP requests (udp_answers.h); NULL: none */
+    /* A flow met its first answer (a packet from the responder, an ICMP error) since the
+     * analyzer last cleared it: live, its verdict may show before the flow ends. */
+    bool answered;
 };
 
 /* 0 or FW_ENOMEM. cfg and stats must outlive the tracker. */

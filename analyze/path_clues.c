@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "cur.h"
+#include "common/cur.h"
 #include "verdict.h"
 
 void path_clues_init(struct path_clues *pc)

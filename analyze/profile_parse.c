@@ -1,7 +1,7 @@
 /* analyze/profile_parse.c: the profile file format (docs/profiles.md): "key = value" lines,
  * whole-line '#' comments, a header (name, description) and then one block per service. Every
  * error names the file and the line. The model, the index and the built-ins are profile.c's;
- * reading the file is the caller's (ui/cmd_profiles.c). */
+ * reading the file is the caller's (app/cmd_profiles.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* analyze/rpc_ports.c: the learned dynamic RPC ports (see rpc_ports.h). Both tables are small
- * arrays searched in full: the port table is read once per verdict cell when verdicts settle,
+ * arrays searched in full: the port table is read once per verdict cell when verdicts settle
+ * (after a bitmap of the ports ever learned, which most cells' ports are not),
  * the connection table once per TCP 135 segment, neither on any other packet. Parsing and the
  * bounded reassembly are dcerpc*.c's; a connection's parser memory (struct dcerpc_conn: two
  * 64 KiB stream buffers and a 64 KiB stub buffer) is taken at its first payload and given
@@ -26,8 +27,12 @@ struct rpc_conn {
 
 struct rpc_ports {
     struct rpc_learned learned[RPC_PORTS_MAX];
+    /* Every port ever learned, one bit each: most cells are on ports no mapper named, and
+     * the bit answers them without the scan (a replaced entry's bit stays: the scan says). */
+    uint8_t named[65536 / 8];
     uint32_t nlearned, next;  /* next: the slot a full table overwrites (the oldest) */
     uint64_t replaced;
+    uint64_t changes;         /* ports learned or renamed: the verdicts' services change */
     struct rpc_conn conns[RPC_CONNS_MAX];
     struct dcerpc_conn *spare[RPC_CONNS_MAX]; /* parser memory given back, for reuse */
     uint32_t nspare;
@@ -54,6 +59,8 @@ void rpc_ports_free(struct rpc_ports *r)
 
 static struct rpc_learned *find(struct rpc_ports *r, const struct fw_addr *host, uint16_t port)
 {
+    if ((r->named[port >> 3] & (1u << (port & 7))) == 0)
+        return NULL;
     for (uint32_t i = 0; i < r->nlearned; i++)
         if (r->learned[i].port == port && fw_addr_eq(&r->learned[i].host, host))
             return &r->learned[i];
@@ -76,9 +83,11 @@ static void learn(struct rpc_ports *r, const struct fw_addr *host, uint16_t port
         if (memcmp(&l->iface, iface, sizeof *iface) != 0) {
             l->iface = *iface;
             l->frame = frame;
+            r->changes++;
         }
         return;
     }
+    r->named[port >> 3] = (uint8_t)(r->named[port >> 3] | (1u << (port & 7)));
     if (r->nlearned < RPC_PORTS_MAX) {
         l = &r->learned[r->nlearned++];
     } else {
@@ -90,6 +99,12 @@ static void learn(struct rpc_ports *r, const struct fw_addr *host, uint16_t port
     l->port = port;
     l->iface = *iface;
     l->frame = frame;
+    r->changes++;
+}
+
+uint64_t rpc_ports_changes(const struct rpc_ports *r)
+{
+    return r == NULL ? 0 : r->changes;
 }
 
 struct learn_ctx {

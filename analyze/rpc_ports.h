@@ -57,6 +57,7 @@ const struct rpc_learned *rpc_ports_at(const struct rpc_ports *r, uint32_t i);
 
 const struct dcerpc_stats *rpc_ports_stats(const struct rpc_ports *r);
 uint64_t rpc_ports_replaced(const struct rpc_ports *r); /* learned ports pushed out by the cap */
+uint64_t rpc_ports_changes(const struct rpc_ports *r);  /* ports learned or renamed so far */
 /* Live connections pushed out by RPC_CONNS_MAX: a PDU they had begun is lost, and their later
  * bytes start a new parse, mid-stream (a slot an ended connection leaves is reused uncounted:
  * nothing of it was still to come). */

@@ -59,8 +59,10 @@ static const struct verdict_item *find(const struct verdict_collector *vc, uint1
 {
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
-        if (it->proto == 6 && it->port == port)
+        if (it->proto == 6 && it->port == port) {
+            verdict_item_words(it);
             return it;
+        }
     }
     fail_msg("no verdict for port %u", port);
     return NULL;

@@ -5,11 +5,11 @@
  * SipHash-2-4 is the paper's recommended PRF; SipHash-1-3 is the faster variant used by hash
  * tables that never show their hashes (Rust's HashMap, CPython's str hash): the flow table's.
  * The word-level core is inline so that a hot path hashing fixed-size keys unrolls it; what
- * the hash is used for is left to its callers (flow_table.c). */
+ * the hash is used for is left to its callers (flow_table.c), and so is the key: analyze/
+ * takes it from its config (app/hash_key.c draws one nobody can guess). */
 #ifndef FW_SIPHASH_H
 #define FW_SIPHASH_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,13 +89,5 @@ static inline uint64_t siphash13_words(const struct siphash_key *k, const uint64
  * test vectors. */
 uint64_t siphash13(const struct siphash_key *k, const void *data, size_t len);
 uint64_t siphash24(const struct siphash_key *k, const void *data, size_t len);
-
-/* A key nobody can guess, from the kernel's random generator (getrandom(2)): true. If it
- * fails (no such call, or its pool not ready yet: it never waits), a key derived from the
- * clocks and addresses the process was given, unpredictable to whoever wrote a capture
- * beforehand; false then. Never fails otherwise. */
-bool siphash_key_random(struct siphash_key *k);
-/* That fallback on its own (tests): two calls in one process give different keys. */
-void siphash_key_fallback(struct siphash_key *k);
 
 #endif

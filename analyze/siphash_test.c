@@ -1,6 +1,6 @@
 /* analyze/siphash_test.c: SipHash against the reference implementation's test vectors (both
  * variants, messages 00 01 02 ... of lengths around the word boundaries), the inline word
- * core against the byte version, and random keys: from the kernel, and the fallback. */
+ * core against the byte version. Random keys are the application's (app/hash_key_test.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,42 +86,12 @@ static void word_core_matches_bytes(void **state)
     assert_true(siphash13_words(&zero, w, 5) == 0x95bc321ab41d8206ULL); /* 40 bytes: a key */
 }
 
-static bool same_key(const struct siphash_key *x, const struct siphash_key *y)
-{
-    return x->k0 == y->k0 && x->k1 == y->k1;
-}
-
-/* Each call draws a new key from getrandom(2) (on Linux it is there and its pool is ready
- * long before a test runs). Equal keys would mean a constant, or one drawn once. */
-static void random_keys_come_from_the_kernel_and_differ(void **state)
-{
-    (void)state;
-    struct siphash_key a, b;
-    assert_true(siphash_key_random(&a));
-    assert_true(siphash_key_random(&b));
-    assert_false(same_key(&a, &b));
-    assert_true(a.k0 != a.k1); /* both words drawn, not one copied */
-}
-
-static void fallback_keys_differ(void **state)
-{
-    (void)state;
-    struct siphash_key a, b;
-    siphash_key_fallback(&a);
-    b = a;
-    siphash_key_fallback(&a); /* the same place: only the clocks and the count differ */
-    assert_false(same_key(&a, &b));
-    assert_true(a.k0 != 0 && a.k1 != 0 && a.k0 != a.k1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(siphash24_reference_vectors),
         cmocka_unit_test(siphash13_reference_vectors),
         cmocka_unit_test(word_core_matches_bytes),
-        cmocka_unit_test(random_keys_come_from_the_kernel_and_differ),
-        cmocka_unit_test(fallback_keys_differ),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

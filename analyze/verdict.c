@@ -59,14 +59,12 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
     if (c == NULL)
         return NULL;
     c->cfg = *cfg;
+    c->changed = true; /* the first settle lists the untested ports, with no attempt yet */
     if (c->cfg.max_cells == 0)
         c->cfg.max_cells = VERDICT_DEFAULT_MAX_CELLS;
     if (c->cfg.max_hosts == 0)
         c->cfg.max_hosts = VERDICT_DEFAULT_MAX_HOSTS;
-    if (cfg->hash_key[0] != 0 || cfg->hash_key[1] != 0)
-        c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
-    else
-        siphash_key_random(&c->key); /* falls back to a key still unknown beforehand */
+    c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
     c->cell_nb = pow2_at_least(0); /* grows with the cells (cells_grow) */
     c->host_nb = pow2_at_least(c->cfg.max_hosts * 2);
     c->cell_buckets = calloc(c->cell_nb, sizeof *c->cell_buckets);
@@ -89,7 +87,9 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->hosts);
     free(c->host_buckets);
     free(c->items);
+    free(c->keys);
     free(c->seen);
+    verdict_collector_free(c->preview);
     free(c);
 }
 
@@ -320,7 +320,13 @@ static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
 
 void verdict_collector_set_capture_drops(struct verdict_collector *c, uint64_t drops)
 {
+    c->changed |= c->capture_drops != drops;
     c->capture_drops = drops;
+}
+
+bool verdict_collector_changed(const struct verdict_collector *c)
+{
+    return c->changed;
 }
 
 void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted,
@@ -329,6 +335,7 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     const struct fw_addr *o = f->orig_is_a ? &f->key.a : &f->key.b;
     const struct fw_addr *r = f->orig_is_a ? &f->key.b : &f->key.a;
     bool two_way = !f->key.one_way;
+    c->changed = true; /* the hosts' TTLs and flows, if not an attempt */
     host_saw(c, o, &f->side[0], two_way);
     /* A responder that only sent a RST teaches nothing about its TTL: the RST may be forged. */
     if (!(f->kind == FLOW_TCP && f->resp_rst && !f->synack_seen))
@@ -362,6 +369,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
                            bool evicted)
 {
     struct verdict_attempt a = *ap;
+    c->changed = true;
     struct verdict_cell *x = pool_reserve(c) ? cell_get(c, &a) : NULL;
     if (x == NULL) {
         c->cells_overflow++;

@@ -210,9 +210,9 @@ struct verdict_config {
      * (path_clues.h), borrowed; NULL: nothing. The analyzer sets both to its own; the
      * collector of two captures gets one from each. */
     const struct path_clues *clues[2];
-    /* The SipHash key of the cell and host tables. Zero (the default): a random key per
-     * collector, so that no capture can be crafted to pile its cells into one hash chain.
-     * Tests fix it. */
+    /* The SipHash key of the cell and host tables: the caller's, used as given (zero by
+     * default). The application draws a random one (app/hash_key.c), so that no capture can
+     * be crafted to pile its cells into one hash chain; tests fix it. */
     uint64_t hash_key[2];
 };
 /* The cell table grows with the traffic (doubling) up to max_cells; beyond it uninformative
@@ -243,6 +243,8 @@ struct verdict_counts {
 #define VERDICT_SERVICE_LEN 112
 
 /* One settled verdict as the ui reads it. */
+struct verdict_collector;
+
 struct verdict_item {
     struct fw_addr from, to;
     uint8_t proto;                 /* 6, 17 or VERDICT_PROTO_ECHO */
@@ -255,12 +257,23 @@ struct verdict_item {
     const char *cause;             /* the explanation that decided it: "firewall-drop", ... */
     struct verdict_counts counts;
     uint64_t first_us, last_us;    /* first and last attempt */
+    /* The words: empty until verdict_item_words() formats them (settling decides the
+     * verdicts only, most are never printed). Owned by the collector (a text arena, not per
+     * item), valid like the item itself; never NULL up to nevidence, advice never. */
     int nevidence;
-    /* Owned by the collector (a text arena, not per item: an item is made for every cell at
-     * each settle), valid like the item itself; never NULL up to nevidence, advice never. */
     const char *evidence[VERDICT_MAX_EVIDENCE];
     const char *advice;
+    bool worded;                   /* evidence and advice are formatted */
+    bool provisional;              /* live: judged from connections still open (so far) */
+    bool rpc_dynamic;              /* a dynamic RPC port (learned, or in the profile's range) */
+    uint32_t cell_ix;              /* the cell it settled (index + 1); 0: none (UNTESTED) */
+    struct verdict_collector *owner;
 };
+
+/* Formats the item's evidence lines and advice on first call, into the collector's text
+ * arena; later calls do nothing. The item is const to its readers: the words are a cache of
+ * a pure function of the settled cell. Valid until the next settle, like the item. */
+void verdict_item_words(const struct verdict_item *it);
 
 /* Where the capture was taken, and what that lets one capture tell. */
 struct verdict_capture_point {
@@ -288,7 +301,6 @@ const char *verdict_answered_text(const struct verdict_item *it, char *buf, size
 /* a is the capture point's address (either family). */
 bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a);
 
-struct verdict_collector;
 
 /* NULL on allocation failure. cfg is copied; cfg->ports is borrowed. */
 struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg);
@@ -322,6 +334,17 @@ uint64_t verdict_seen_overflow(const struct verdict_collector *c);
 
 /* Recomputes the verdicts from what was observed so far (cheap: cells, not packets). */
 int verdict_collector_settle(struct verdict_collector *c);
+/* Whether anything settle reads changed since the last settle (live: most wake-ups add no
+ * attempt, and settling every cell again would give the same items). */
+bool verdict_collector_changed(const struct verdict_collector *c);
+
+/* Live, before a settle: the open flows whose outcome is known already, for the cells no
+ * ended attempt judged (verdict_preview.c). begin drops the last preview, flow offers one
+ * open flow, end says whether the preview changed (and marks the collector changed if so).
+ * The next settle lists them as provisional items. Never called offline. */
+void verdict_preview_begin(struct verdict_collector *c);
+void verdict_preview_flow(struct verdict_collector *c, const struct flow *f);
+bool verdict_preview_end(struct verdict_collector *c);
 
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */

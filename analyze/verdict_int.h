@@ -62,7 +62,7 @@ struct verdict_arena {
 /* The collector (verdict.c collects, verdict_settle.c settles). */
 struct verdict_collector {
     struct verdict_config cfg;
-    struct siphash_key key;        /* the cells' and hosts' hash: random unless cfg fixes it */
+    struct siphash_key key;        /* the cells' and hosts' hash: the config's key */
     struct verdict_cell *cells;
     uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
     struct verdict_host *hosts;
@@ -78,9 +78,15 @@ struct verdict_collector {
     uint64_t seen_overflow;
     struct verdict_item *items;
     size_t nitems, items_cap;
+    struct verdict_sort_key *keys; /* the items' order, as settle sorts it (items_cap of them) */
     struct verdict_arena text;     /* the items' strings */
     struct verdict_capture_point cp;
     uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */
+    bool changed;                  /* something settle reads changed since the last settle */
+    /* Live: the open flows' cells that no ended attempt judged yet (verdict_preview.c);
+     * NULL: none. Its signature tells whether a new settle would differ. */
+    struct verdict_collector *preview;
+    uint64_t preview_sig, preview_sig_new;
 };
 
 const struct verdict_host *verdict_host_find(const struct verdict_collector *c,

@@ -125,24 +125,40 @@ static struct verdict_item *item_new(struct verdict_collector *c)
     return it;
 }
 
-static void settle_cell(struct verdict_collector *c, struct verdict_cell *x,
-                        struct verdict_item *it)
+/* The evidence of the item's cell (settle_cell filled the item from it). */
+static void item_evidence(const struct verdict_collector *c, const struct verdict_cell *x,
+                          const struct verdict_item *it, struct evidence *e)
 {
+    evidence_of(c, x, e);
+    e->rpc_dynamic = it->rpc_dynamic;
+}
+
+/* The item's fields that come from its cell as they are. */
+static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
+                      struct verdict_item *it)
+{
+    it->owner = c;
     it->from = x->from;
     it->to = x->to;
     it->proto = x->proto;
     it->port = x->port;
-    bool rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
-    if (!rpc_dynamic)
+    it->rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
+    if (!it->rpc_dynamic)
         strncpy(it->service, service_of(c, x->proto, x->port), sizeof it->service - 1);
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
+}
+
+static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict_item *it)
+{
+    const struct verdict_cell *x = &c->cells[ix];
+    item_fill(c, x, it);
+    it->cell_ix = ix + 1;
     struct evidence e;
-    evidence_of(c, x, &e);
-    e.rpc_dynamic = rpc_dynamic;
-    diagnose_cell(it, &e);
-    x->rst_forged = e.rst_forged;
+    item_evidence(c, x, it, &e);
+    diagnose_cell(it, &e, false);
+    c->cells[ix].rst_forged = e.rst_forged;
 }
 
 /* The kept attempts learn what their capture judged of their RSTs: a combination with a far
@@ -158,27 +174,104 @@ static void seen_mark_forged(struct verdict_collector *c)
     }
 }
 
+/* A cell of the live preview (verdict_preview.c): judged from the preview's attempts and
+ * hosts, where the capture was taken as settled here, and put in words at once, into this
+ * collector's text: the preview is rebuilt before the next settle, the item must not point
+ * into it. */
+static void settle_preview_cell(struct verdict_collector *c, const struct verdict_cell *x,
+                                struct verdict_item *it)
+{
+    item_fill(c, x, it);
+    it->provisional = true;
+    struct evidence e;
+    evidence_of(c->preview, x, &e);
+    e.rpc_dynamic = it->rpc_dynamic;
+    e.cp = &c->cp;
+    e.at_from = verdict_capture_point_is(&c->cp, &x->from);
+    e.at_to = verdict_capture_point_is(&c->cp, &x->to);
+    e.text = &c->text;
+    e.capture_drops = c->capture_drops;
+    diagnose_cell(it, &e, true);
+    verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection showed "
+                         "so far, and is settled when it ends");
+}
+
+void verdict_item_words(const struct verdict_item *cit)
+{
+    if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0 ||
+        cit < cit->owner->items || cit >= cit->owner->items + cit->owner->nitems)
+        return; /* a copy of an item is worded only if its original was */
+    /* The collector owns its items: the words are filled in place, once. */
+    struct verdict_item *it = &cit->owner->items[cit - cit->owner->items];
+    struct evidence e;
+    item_evidence(it->owner, &it->owner->cells[it->cell_ix - 1], it, &e);
+    diagnose_cell(it, &e, true);
+}
+
 static int proto_rank(uint8_t proto)
 {
     return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
 
-static int item_cmp(const void *pa, const void *pb)
+/* The items' order as one byte string: the host pair (lower address first), the direction
+ * from the lower one first, TCP, UDP then echo, the port. Compared with memcmp: a settle sorts
+ * every cell, and its items are large, so they are sorted by key and moved once. */
+#define SORT_KEY_LEN 38
+struct verdict_sort_key {
+    uint8_t k[SORT_KEY_LEN];
+    uint32_t ix; /* the item's index before the sort */
+};
+
+static void sort_key(const struct verdict_item *it, uint32_t ix, struct verdict_sort_key *out)
 {
-    const struct verdict_item *a = pa, *b = pb;
-    bool a_up = fw_addr_cmp(&a->from, &a->to) <= 0, b_up = fw_addr_cmp(&b->from, &b->to) <= 0;
-    const struct fw_addr *alo = a_up ? &a->from : &a->to, *ahi = a_up ? &a->to : &a->from;
-    const struct fw_addr *blo = b_up ? &b->from : &b->to, *bhi = b_up ? &b->to : &b->from;
-    int d = fw_addr_cmp(alo, blo);
-    if (d == 0)
-        d = fw_addr_cmp(ahi, bhi);
-    if (d == 0)
-        d = (int)b_up - (int)a_up;
-    if (d == 0)
-        d = proto_rank(a->proto) - proto_rank(b->proto);
-    if (d == 0)
-        d = (int)a->port - (int)b->port;
-    return d;
+    bool up = fw_addr_cmp(&it->from, &it->to) <= 0;
+    const struct fw_addr *lo = up ? &it->from : &it->to, *hi = up ? &it->to : &it->from;
+    out->k[0] = lo->family;
+    memcpy(out->k + 1, lo->b, 16);
+    out->k[17] = hi->family;
+    memcpy(out->k + 18, hi->b, 16);
+    out->k[34] = up ? 0 : 1;
+    out->k[35] = (uint8_t)proto_rank(it->proto);
+    out->k[36] = (uint8_t)(it->port >> 8);
+    out->k[37] = (uint8_t)it->port;
+    out->ix = ix;
+}
+
+static int sort_key_cmp(const void *pa, const void *pb)
+{
+    const struct verdict_sort_key *a = pa, *b = pb;
+    int d = memcmp(a->k, b->k, SORT_KEY_LEN);
+    return d != 0 ? d : (a->ix > b->ix) - (a->ix < b->ix);
+}
+
+/* Sorts the items by key, then moves each once, following the permutation's cycles. */
+static int sort_items(struct verdict_collector *c)
+{
+    if (c->nitems < 2)
+        return 0;
+    struct verdict_sort_key *keys = realloc(c->keys, c->items_cap * sizeof *keys);
+    if (keys == NULL)
+        return FW_ENOMEM;
+    c->keys = keys;
+    for (size_t i = 0; i < c->nitems; i++)
+        sort_key(&c->items[i], (uint32_t)i, &keys[i]);
+    qsort(keys, c->nitems, sizeof *keys, sort_key_cmp);
+    /* position i takes the item at keys[i].ix; a place filled is marked keys[j].ix = j */
+    for (size_t i = 0; i < c->nitems; i++) {
+        if (keys[i].ix == i)
+            continue;
+        struct verdict_item tmp = c->items[i];
+        size_t j = i;
+        while (keys[j].ix != i) {
+            size_t from = keys[j].ix;
+            c->items[j] = c->items[from];
+            keys[j].ix = (uint32_t)j;
+            j = from;
+        }
+        c->items[j] = tmp;
+        keys[j].ix = (uint32_t)j;
+    }
+    return 0;
 }
 
 struct pair {
@@ -195,8 +288,10 @@ static size_t pairs_under_test(const struct verdict_collector *c, struct pair *o
         out[0].hi = up ? c->cfg.target : c->cfg.source;
         return 1;
     }
-    for (uint32_t i = 0; i < c->ncells && n < VERDICT_MAX_PAIRS; i++) {
-        const struct verdict_cell *x = &c->cells[i];
+    uint32_t nprev = c->preview != NULL ? c->preview->ncells : 0;
+    for (uint32_t i = 0; i < c->ncells + nprev && n < VERDICT_MAX_PAIRS; i++) {
+        const struct verdict_cell *x = i < c->ncells ? &c->cells[i]
+                                                     : &c->preview->cells[i - c->ncells];
         if (!verdict_port_in_profile(c, x->proto, x->port))
             continue;
         bool up = fw_addr_cmp(&x->from, &x->to) <= 0;
@@ -233,7 +328,9 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
         for (uint32_t port = p->lo; port <= p->hi; port++) {
             uint16_t pt = p->proto == VERDICT_PROTO_ECHO ? 0 : (uint16_t)port;
             if (offered_before(c, i, p->proto, pt) ||
-                verdict_cell_find(c, from, to, p->proto, pt) != NULL)
+                verdict_cell_find(c, from, to, p->proto, pt) != NULL ||
+                (c->preview != NULL &&
+                 verdict_cell_find(c->preview, from, to, p->proto, pt) != NULL))
                 continue;
             struct verdict_item *it = item_new(c);
             if (it == NULL)
@@ -253,6 +350,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
 
 int verdict_collector_settle(struct verdict_collector *c)
 {
+    c->changed = false;
     c->nitems = 0;
     verdict_arena_reset(&c->text);
     diagnose_capture_point(c);
@@ -260,7 +358,16 @@ int verdict_collector_settle(struct verdict_collector *c)
         struct verdict_item *it = item_new(c);
         if (it == NULL)
             return FW_ENOMEM;
-        settle_cell(c, &c->cells[i], it);
+        settle_cell(c, i, it);
+    }
+    for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
+        const struct verdict_cell *x = &c->preview->cells[i];
+        if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL)
+            continue; /* its flow ended since the preview was made: the cell tells now */
+        struct verdict_item *it = item_new(c);
+        if (it == NULL)
+            return FW_ENOMEM;
+        settle_preview_cell(c, x, it);
     }
     seen_mark_forged(c);
     struct pair pairs[VERDICT_MAX_PAIRS];
@@ -270,8 +377,8 @@ int verdict_collector_settle(struct verdict_collector *c)
             add_untested(c, &pairs[i].hi, &pairs[i].lo) != 0)
             return FW_ENOMEM;
     }
-    if (c->nitems > 1)
-        qsort(c->items, c->nitems, sizeof *c->items, item_cmp);
+    if (sort_items(c) != 0)
+        return FW_ENOMEM;
     return c->text.failed ? FW_ENOMEM : 0;
 }
 

@@ -65,8 +65,10 @@ static const struct verdict_item *find_in(const struct verdict_collector *vc, co
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (fw_addr_eq(&it->from, &f) && fw_addr_eq(&it->to, &t) && it->proto == proto &&
-            it->port == port)
+            it->port == port) {
+            verdict_item_words(it);
             return it;
+        }
     }
     fail_msg("no verdict for %s -> %s %u/%u", from, to, proto, port);
     return NULL;
@@ -426,6 +428,9 @@ static void item_strings_survive_settle(void **state)
         assert_int_equal(verdict_count(vc), 600);
         for (size_t i = 0; i < verdict_count(vc); i++) {
             const struct verdict_item *it = verdict_at(vc, i);
+            assert_false(it->worded); /* settling decides; words only when asked */
+            assert_int_equal(it->nevidence, 0);
+            verdict_item_words(it);
             char want[96];
             snprintf(want, sizeof want, "open TCP %u from %s to %s on the firewall",
                      (unsigned)it->port, SRC, TGT);

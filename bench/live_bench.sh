@@ -39,7 +39,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 view_only=false
 [[ ${1:-} == --view-only ]] && { view_only=true; shift; }
 build=${FW_BENCH_BUILD:-$here/../build-bench}
-fwsight=${1:-${FWSIGHT:-$build/ui/fwsight}}
+fwsight=${1:-${FWSIGHT:-$build/app/fwsight}}
 gen=$build/bench/fwsight-bench-gen
 repl_gen=$here/live/repl_gen.py
 rates=${FW_LIVE_RATES:-10000 50000 100000 200000 400000 top}

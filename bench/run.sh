@@ -45,7 +45,7 @@ while [[ ${1:-} == --* ]]; do
 done
 lock=${FW_BENCH_LOCK:-}
 build=${FW_BENCH_BUILD:-$here/../build-bench}
-fwsight=${1:-${FWSIGHT:-$build/ui/fwsight}}
+fwsight=${1:-${FWSIGHT:-$build/app/fwsight}}
 gen=$build/bench/fwsight-bench-gen
 bare=$build/bench/fwsight-bench-bare
 data=${FW_BENCH_DIR:-$here/data}

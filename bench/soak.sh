@@ -17,7 +17,7 @@
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-fwsight=${1:-${FWSIGHT:-$here/../build-rel/ui/fwsight}}
+fwsight=${1:-${FWSIGHT:-$here/../build-rel/app/fwsight}}
 minutes=${FW_SOAK_MINUTES:-60}
 conn_rate=${FW_SOAK_CONN_RATE:-20}
 flood_pps=${FW_SOAK_FLOOD_PPS:-10000}

@@ -12,6 +12,6 @@ cmake --build build -j2
 # by a router, echo replies lost), as captured on the source.
 sample=samples/demo/source.pcap.gz
 echo
-echo "$ build/ui/fwsight analyze $sample"
+echo "$ build/app/fwsight analyze $sample"
 # Exit 1 will mean "blocking found", the right answer for this sample: not a failure here.
-build/ui/fwsight analyze "$sample" || [ $? = 1 ]
+build/app/fwsight analyze "$sample" || [ $? = 1 ]

@@ -83,6 +83,7 @@ int main(int argc, char **argv)
                fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
                verdict_name(it->v.kind), fw_addr_format(&it->v.answered_by, by, sizeof by));
         if (verbose) {
+            verdict_item_words(it);
             printf("#   %s, confidence %s%s\n", it->service, verdict_conf_name(it->confidence),
                    it->inferred ? ", inferred" : "");
             for (int e = 0; e < it->nevidence; e++)

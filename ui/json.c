@@ -1,10 +1,11 @@
 /* ui/json.c: the JSON writer (RFC 8259). Strings are escaped byte by byte: control characters
  * as \u00XX, quote and backslash escaped, bytes >= 0x80 passed through (our strings are file
  * names and our own words; a file name that is not UTF-8 is the user's business, not worth
- * mangling). Which members a document has is decided by report.c and connlog.c. */
+ * mangling), runs of plain bytes in one write. Which members a document has is decided by report.c and connlog.c. */
 #include "json.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 void json_init(struct json *j, FILE *out, bool pretty)
 {
@@ -15,26 +16,42 @@ void json_init(struct json *j, FILE *out, bool pretty)
         j->has_items[i] = false;
 }
 
+/* Whether byte c goes out as it is. */
+static bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c != '"' && c != '\\' && c != 0x7f;
+}
+
+/* Runs of plain bytes go out in one write: a report of many verdicts is mostly plain text. */
 static void json_write_escaped(FILE *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        const unsigned char *run = p;
+        while (*p != '\0' && json_plain(*p))
+            p++;
+        if (p > run)
+            fwrite(run, 1, (size_t)(p - run), out);
+        if (*p == '\0')
+            break;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t n = 2;
         switch (*p) {
-        case '"':  fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
+        case '"':  esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
         default:
-            if (*p < 0x20 || *p == 0x7f) {
-                fputs("\\u00", out);
-                fputc(hex[*p >> 4], out);
-                fputc(hex[*p & 15], out);
-            } else {
-                fputc(*p, out);
-            }
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            n = 6;
         }
+        fwrite(esc, 1, n, out);
+        p++;
     }
     fputc('"', out);
 }
@@ -43,9 +60,10 @@ static void json_newline(struct json *j)
 {
     if (!j->pretty)
         return;
-    fputc('\n', j->out);
-    for (int i = 0; i < j->depth; i++)
-        fputs("  ", j->out);
+    char buf[1 + 2 * JSON_MAX_DEPTH];
+    buf[0] = '\n';
+    memset(buf + 1, ' ', (size_t)(2 * j->depth));
+    fwrite(buf, 1, 1 + (size_t)(2 * j->depth), j->out);
 }
 
 /* Writes the comma, the line break and the key that come before any value. */

@@ -32,7 +32,6 @@ void live_stream_init(struct live_stream *s, struct live_out *out, const struct 
     memset(s, 0, sizeof *s);
     s->out = out;
     s->prof = prof;
-    siphash_key_random(&s->key); /* falls back to a key still unknown beforehand */
     /* Without it every attempt past the second's line budget is an "other cells" one. */
     s->flood = calloc(LIVE_FLOOD_CELLS, sizeof *s->flood);
 }
@@ -195,8 +194,8 @@ void live_stream_tick(struct live_stream *s, uint64_t now_us)
 
 /* The cells come from the traffic, so whoever sends it chooses their keys: a hash they can
  * compute would let them make every lookup probe every verdict. SipHash-1-3 under the
- * stream's own random key (siphash.h) cannot be aimed. The lines follow the verdicts' order,
- * never the table's. */
+ * stream's own random key (the caller's: app/hash_key.c) cannot be aimed. The lines follow
+ * the verdicts' order, never the table's. */
 static size_t live_hash(const struct live_stream *s, const struct verdict_item *it)
 {
     return (size_t)live_cell_hash(s, &it->from, &it->to, it->proto, it->port);

@@ -34,7 +34,7 @@ struct live_stream {
     const struct profile *prof; /* borrowed: which ports make an attempt worth a line */
     struct live_seen *seen;     /* open-addressing table, power-of-two size */
     size_t nseen, cap;
-    struct siphash_key key;     /* the table's hash key: random per stream (live_stream.c) */
+    struct siphash_key key;     /* the table's hash key: the caller's, set after init */
     bool failed;                /* out of memory: verdict changes are no longer printed */
     struct live_flood_cell *flood; /* LIVE_FLOOD_CELLS slots, this second's; NULL: no memory */
     uint64_t second;            /* the second the counts are for (UTC seconds) */
@@ -43,6 +43,7 @@ struct live_stream {
     uint64_t summarised;        /* attempts said only in summaries, over the run */
 };
 
+/* The key of s's table (s->key) is the caller's to set after it: zero until then. */
 void live_stream_init(struct live_stream *s, struct live_out *out, const struct profile *prof);
 void live_stream_fini(struct live_stream *s);
 

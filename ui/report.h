@@ -2,8 +2,9 @@
  * It aggregates finished connections as they stream past (fixed-size: counts by protocol and
  * conn_state, and a bounded table of failed attempts by protocol and responder port) and
  * prints them with the capture's and the decoder's counters. It reads the analysis only
- * through const records and stats; reading the capture and exit codes are main.c's. Sections
- * are printed by separate calls so that a later issue can put firewall verdicts above them. */
+ * through const records and stats; reading the capture and exit codes are the commands'
+ * (app/). Sections are printed by separate calls so that a later issue can put firewall
+ * verdicts above them. */
 #ifndef FW_REPORT_H
 #define FW_REPORT_H
 
@@ -15,7 +16,7 @@
 #include "analyze/conn.h"
 #include "analyze/correlate.h"
 
-/* What main.c learnt about the capture file (plain data: ui/ does not see capture/). */
+/* What the command (app/) learnt about the capture file (plain data: ui/ does not see capture/). */
 struct report_capture {
     const char *file;      /* as given on the command line; "-" is stdin */
     const char *format;    /* "pcap", "pcap-nsec", "pcapng" */
@@ -116,7 +117,7 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
 bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *which,
                                 char *buf, size_t len);
 
-/* Two captures of one test (report_two.c): what main.c hands over for each capture, and how
+/* Two captures of one test (report_two.c): what the command hands over for each capture, and how
  * they were correlated. combined is NULL when they could not be (no attempt matched, or both
  * were taken on one host): then each capture's own verdicts are printed, labelled so. */
 struct report_two {

@@ -144,6 +144,7 @@ static void report_json_verdicts(struct json *j, const struct verdict_collector 
         json_string(j, "lookalike", verdict_lookalike_name(it->lookalike));
         json_string(j, "cause", it->cause);
         json_bool(j, "blocking", verdict_item_blocking(it));
+        verdict_item_words(it);
         json_begin_array(j, "evidence");
         for (int e = 0; e < it->nevidence; e++)
             json_string(j, NULL, it->evidence[e]);

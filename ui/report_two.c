@@ -3,7 +3,7 @@
  * attempts matched, then the verdicts of both together (matrix, blocked paths, untested) and
  * each capture's summary. When the captures could not be combined it says why and prints
  * each capture's own verdicts, labelled. Matching is correlate.c's, the JSON report_json.c's,
- * reading the files and the exit status main.c's. */
+ * reading the files and the exit status the command's (app/). */
 #include "report.h"
 
 #include <inttypes.h>

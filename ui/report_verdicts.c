@@ -225,6 +225,7 @@ static void rv_item(FILE *out, const struct verdict_item *it)
             like != NULL ? "]" : "");
     fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
             verdict_answered_text(it, by, sizeof by));
+    verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         rv_wrapped(out, "    -", it->evidence[e], 6);
     rv_wrapped(out, "    advice:", it->advice, 6);

@@ -9,7 +9,7 @@
 
 #include "analyze/profile.h"
 #include "attempt_ring.h"
-#include "cli.h"
+#include "app/cli.h"
 #include "view_model.h"
 
 struct demo {

@@ -116,6 +116,7 @@ static int view_detail(const struct view_row *r, int dir, const struct view_pair
              it->inferred ? " (inferred)" : "", verdict_conf_name(it->confidence),
              verdict_answered_text(it, by, sizeof by));
     n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
+    verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "-", it->evidence[e], 2);
     return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);

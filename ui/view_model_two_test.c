@@ -1,7 +1,7 @@
 /* ui/view_model_two_test.c: the interactive view of two captures of one test (analyze --ui A
  * B), without a terminal. The analysis is real: a sample's source and target captures, each
  * read into its own analyzer, matched by analyze/correlate and fed to the view as
- * ui/cmd_analyze.c does (the combined verdicts, each capture's point, the merged attempts).
+ * app/cmd_analyze.c does (the combined verdicts, each capture's point, the merged attempts).
  * The tests read the header and the attempts pane; one capture's screen is view_model_test.c's. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,8 +1,8 @@
 /* analyze/diagnose/decide.c: the one decision. Every explanation of the table proposes itself
  * for the attempts no earlier row claimed; the failure that accounts for the most attempts
  * names the verdict (PARTIAL when some attempts were answered too), its confidence is lowered
- * when other failures compete or the flow table cut attempts short, and its words become the
- * item's evidence and advice. What each explanation looks for is in its own explain_*.c. */
+ * when other failures compete or the flow table cut attempts short, and, when they are asked
+ * for, its words become the item's evidence and advice. What each explanation looks for is in its own explain_*.c. */
 #include "diagnose.h"
 
 #include <stdio.h>
@@ -53,7 +53,7 @@ static void partial_advice(const struct evidence *e, uint32_t n_open,
              fw_addr_format(&e->cell->to, b, sizeof b), n_open, e->n->attempts);
 }
 
-void diagnose_cell(struct verdict_item *it, const struct evidence *e)
+void diagnose_cell(struct verdict_item *it, const struct evidence *e, bool words)
 {
     struct finding found[16];
     const struct explanation *by[16];
@@ -139,7 +139,10 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
     }
     it->confidence = conf;
     it->cause = by[win]->name;
+    if (!words)
+        return;
 
+    it->nevidence = 0;
     diag_counts_line(e, it);
     for (int o = 0; o < VO_COUNT; o++)
         if (e->n->by_outcome[o] > 0)
@@ -163,4 +166,5 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e)
     else if (by[win]->advice != NULL)
         by[win]->advice(e, f, it, adv, sizeof adv);
     it->advice = verdict_arena_keep(e->text, adv, strlen(adv));
+    it->worded = true;
 }

@@ -76,8 +76,10 @@ static inline const struct verdict_item *diag_find(const struct analyzer *a, con
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (fw_addr_eq(&it->from, &f) && fw_addr_eq(&it->to, &t) && it->proto == proto &&
-            it->port == port)
+            it->port == port) {
+            verdict_item_words(it);
             return it;
+        }
     }
     fail_msg("no verdict for %s -> %s %u/%u", from, to, proto, port);
     return NULL;

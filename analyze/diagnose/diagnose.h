@@ -70,8 +70,9 @@ extern const size_t DIAGNOSE_NEXPLANATIONS;
 void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x,
                  struct evidence *e);
 
-/* decide.c: the cell's verdict, evidence and advice into it. */
-void diagnose_cell(struct verdict_item *it, const struct evidence *e);
+/* decide.c: the cell's verdict into it; with words, its evidence lines and advice too (the
+ * decision is the same either way: words only adds the text). */
+void diagnose_cell(struct verdict_item *it, const struct evidence *e, bool words);
 
 /* capture_point.c: c->cp, from --local or inferred, with its words. */
 void diagnose_capture_point(struct verdict_collector *c);

@@ -26,4 +26,5 @@ void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
                  "toward %s) while capturing", b, a, w, b);
     }
     it->advice = verdict_arena_keep(ar, adv, strlen(adv));
+    it->worded = true;
 }

@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_correlate.c: libFuzzer target for the two-capture path of `fwsight analyze
- * A B` (ui/cmd_analyze.c): each capture read through the reader from a memory file and
+ * A B` (app/cmd_analyze.c): each capture read through the reader from a memory file and
  * analysed by its own analyzer (the default profile's ports, attempts kept for matching, the
  * second's capture point inferred), the attempts matched and the clock offset estimated
  * (analyze/correlate.c), the combined verdicts settled and worded (diagnose/), and the
@@ -75,6 +75,9 @@ static void check_verdicts(const struct verdict_collector *vc)
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         CHECK((unsigned)it->v.kind < VERDICT_KIND_COUNT);
+        CHECK(!it->worded || it->v.kind == VERDICT_UNTESTED); /* words only when asked */
+        verdict_item_words(it);
+        CHECK(it->worded);
         CHECK(it->nevidence >= 0 && it->nevidence <= VERDICT_MAX_EVIDENCE);
         for (int e = 0; e < it->nevidence; e++)
             CHECK(it->evidence[e] != NULL && strlen(it->evidence[e]) < VERDICT_EVIDENCE_LEN);

@@ -18,4 +18,4 @@ sys.path.insert(0, sys.argv[1])
 from samples_verdicts import shifted_copy
 os.replace(shifted_copy(sys.argv[2], 2500000, sys.argv[3]), os.path.join(sys.argv[3], "capture2.pcap"))
 EOF
-exec bash "$here/run.sh" "$build/ui/fwsight" "$here" --regen --mkcases "$build/tests/golden_mkcases"
+exec bash "$here/run.sh" "$build/app/fwsight" "$here" --regen --mkcases "$build/tests/golden_mkcases"

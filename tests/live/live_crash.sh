@@ -52,6 +52,6 @@ killed() {
         fail "$what: fwsight analyze: exit $arc, $(head -c 300 "$WORK/an.err")"
 }
 
-killed "" 1.3 "SIGKILL, default (flushed each second)"
+killed "" 1.6 "SIGKILL, default (flushed each second)" # 1.6: a flush is due 1 s after a frame
 killed "-U" 0.6 "SIGKILL, -U (flushed each packet)" # 0.6: a loaded sanitizer run lags
 finish
