@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "flow_track.h"
+#include "path_clues.h"
 #include "rpc_ports.h"
 
 /* How far ahead of the clock a stamp must be for its frame to be held and checked against
@@ -50,6 +51,7 @@ struct analyzer {
     uint64_t rpc_changes;  /* rpc_ports_changes() at the last settle */
     uint64_t preview_us;   /* when the open flows were last looked at (live); 0: never */
     struct held_frame held;
+    struct path_clues clues; /* ARP/NDP bindings, ICMP error senders: who forged a RST */
 };
 
 /* The flow tracker hands every ended flow to the verdict collector; a flow the end of the
@@ -65,7 +67,7 @@ void fw_config_defaults(struct fw_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->verify_checksums = false;
-    /* About 460 bytes per flow: the default cap is about 460 MB at most, allocated only as
+    /* About 560 bytes per flow: the default cap is about 560 MB at most, allocated only as
      * flows appear (the pool grows in chunks of 4096). */
     cfg->max_flows = 1000000;
     cfg->tcp_timeout_us = 300ull * 1000000;   /* Zeek's tcp_inactivity_timeout */
@@ -91,6 +93,8 @@ struct analyzer *analyzer_new(const struct fw_config *cfg, conn_sink_fn sink, vo
     /* The learned RPC ports, fed by the tracker, read by the verdicts. */
     a->rpc = rpc_ports_new();
     a->cfg.verdict.rpc = a->rpc;
+    path_clues_init(&a->clues);
+    a->cfg.verdict.clues[0] = a->cfg.verdict.clues[1] = &a->clues; /* its frames' vantage */
     a->verdicts = a->rpc == NULL ? NULL : verdict_collector_new(&a->cfg.verdict);
     if (a->verdicts == NULL) {
         rpc_ports_free(a->rpc);
@@ -158,6 +162,8 @@ static void handle_at(struct analyzer *a, const struct frame *f, uint64_t now)
     a->stats.by_status[st < PKT_STATUS_COUNT ? st : PKT_MALFORMED]++;
     if (st == PKT_UNSUPPORTED_LINK)
         a->stats.last_unsupported_linktype = f->linktype;
+    if (st == PKT_NOT_IP || p.proto == 1 || p.proto == 58)
+        path_clues_feed(&a->clues, f, &p);
     if (st == PKT_NOT_IP || st == PKT_UNSUPPORTED_LINK || st == PKT_FRAGMENT ||
         p.ip_version == 0)
         return;
@@ -298,6 +304,11 @@ const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
 
 /* What the DCE/RPC parser met on TCP 135 (truncated, malformed, incomplete PDUs are
  * counted there), and the ports it learned. NULL only if the analyzer is NULL. */
+const struct path_clues *analyzer_path_clues(const struct analyzer *a)
+{
+    return a == NULL ? NULL : &a->clues;
+}
+
 const struct rpc_ports *analyzer_rpc_ports(const struct analyzer *a)
 {
     return a == NULL ? NULL : a->rpc;

@@ -85,6 +85,12 @@ const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
  * the next feed, advance or finish. NULL only if the analyzer is NULL. */
 const struct verdict_collector *analyzer_verdicts(const struct analyzer *a);
 
+/* What the capture told of the devices beside and along the path (ARP/NDP, ICMP error
+ * senders: path_clues.h), for attributing two captures' combined verdicts. Valid like the
+ * verdicts. NULL only if the analyzer is NULL. */
+struct path_clues;
+const struct path_clues *analyzer_path_clues(const struct analyzer *a);
+
 /* The dynamic RPC ports learned from the endpoint mapper, and the DCE/RPC parser's
  * counters (rpc_ports.h). Valid like the verdicts. NULL only if the analyzer is NULL. */
 struct rpc_ports;

@@ -150,9 +150,15 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
     enum verdict_outcome n = near->a.outcome, f;
     bool near_silent = n == VO_NO_ANSWER || n == VO_REPLY_LOST;
     if (far == NULL) {
-        if (!far_at_to || far_ended_early)
-            return a; /* the other capture was not taken on the far host, or ended before the
-                       * request could arrive: it proves nothing */
+        if (!far_at_to || far_ended_early) {
+            /* The other capture was not taken on the far host, or ended before the request
+             * could arrive: it proves nothing, and the near capture's own judgement stands. */
+            if (n == VO_RST && near->a.rst_forged) {
+                a.outcome = VO_RST_FORGED;
+                a.forged_by_near = true;
+            }
+            return a;
+        }
         if (near_silent)
             a.outcome = VO_NEVER_ARRIVED;
         else if (n == VO_RST)

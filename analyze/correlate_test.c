@@ -179,6 +179,36 @@ static void unknown_far_host_keeps_the_single_view(void **state)
     verdict_collector_free(c);
 }
 
+/* A far capture that ended before the request could arrive proves nothing: a RST its own
+ * capture judged forged stays forged (REJECTED, "unlike the host's own packets"), one it
+ * judged the host's stays closed. */
+static void far_capture_ended_keeps_the_near_judgement(void **state)
+{
+    (void)state;
+    struct verdict_seen a[2] = { tcp(1, 6320, 1, 10 * SEC, VO_RST),
+                                 tcp(2, 6325, 2, 10 * SEC, VO_RST) };
+    a[0].a.rst_forged = true;
+    a[0].a.ans_ttl = 64;
+    struct verdict_seen b[1] = { tcp(9, 445, 9, 0, VO_ANSWERED) };
+    struct correlate_side s0 = side(a, 2, SRC), s1 = side(b, 1, TGT);
+    s1.end_us = T0 + SEC; /* long before the requests */
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct correlate_result r;
+    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    const struct verdict_item *it = settled(c, 6320);
+    assert_int_equal(it->v.kind, VERDICT_REJECTED);
+    assert_int_equal(it->counts.by_outcome[VO_RST_FORGED], 1);
+    bool said = false;
+    for (int i = 0; i < it->nevidence; i++)
+        said |= strstr(it->evidence[i], "unlike the host's own packets") != NULL;
+    assert_true(said);
+    it = settled(c, 6325);
+    assert_int_equal(it->v.kind, VERDICT_CLOSED);
+    verdict_collector_free(c);
+}
+
 static void same_host_combines_nothing(void **state)
 {
     (void)state;
@@ -303,6 +333,7 @@ int main(void)
         cmocka_unit_test(different_isn_is_no_match),
         cmocka_unit_test(partial_matches_combine),
         cmocka_unit_test(unknown_far_host_keeps_the_single_view),
+        cmocka_unit_test(far_capture_ended_keeps_the_near_judgement),
         cmocka_unit_test(same_host_combines_nothing),
         cmocka_unit_test(packets_clocks_agree),
         cmocka_unit_test(packets_target_ahead),

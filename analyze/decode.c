@@ -320,6 +320,10 @@ enum pkt_status decode_frame(const struct frame *f, const struct decode_opts *op
     out->linktype = f->linktype;
     struct cur c = cur_make(f->bytes, f->bytes != NULL ? f->caplen : 0);
     struct decode_l4_in in;
+    if (f->linktype == FW_LINKTYPE_ETHERNET && cur_has(&c, 14)) {
+        out->has_l2 = true;
+        cur_peek_bytes(&c, 6, out->l2_src, 6);
+    }
     if (f->linktype == FW_LINKTYPE_ETHERNET && decode_fast(&c, opts, out, &in))
         return out->status = decode_l4(opts, out, &in);
     if (!decode_has_linktype(f->linktype))

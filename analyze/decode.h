@@ -47,6 +47,10 @@ struct pkt_quote {
 struct pkt {
     enum pkt_status status;
     int linktype;
+    /* Ethernet: the frame's source MAC (who put it on this link: the host itself, or the
+     * router that forwarded or forged it). Other link types leave has_l2 false. */
+    bool has_l2;
+    uint8_t l2_src[6];
     uint8_t ip_version;   /* 4 or 6; 0 when the frame held no IP */
     struct fw_addr src, dst;
     uint8_t proto;        /* transport IPPROTO_*, after any IPv6 extension headers */

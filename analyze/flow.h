@@ -62,6 +62,10 @@ struct flow_side {
     uint64_t payload_bytes; /* UDP/other: payload per the headers (Zeek's orig/resp_bytes) */
     uint8_t ttl_first, ttl_min, ttl_max;
     bool active;            /* sent a counted packet (Zeek's UDP_ACTIVE) */
+    /* Ethernet: the source MAC of its first packet that was no RST (a RST may be forged), and
+     * whether later ones came from another MAC (the capture spans a router). */
+    bool has_mac, mac_mixed;
+    uint8_t mac[6];
 };
 
 enum flow_kind { FLOW_TCP, FLOW_UDP, FLOW_ICMP, FLOW_OTHER, FLOW_KIND_COUNT };
@@ -96,6 +100,8 @@ struct flow {
     uint8_t resp_rst_ttl;
     uint16_t resp_rst_ip_id;
     uint64_t resp_rst_frame;
+    bool resp_rst_has_mac;      /* Ethernet: the RST's source MAC (who put it on the link) */
+    uint8_t resp_rst_mac[6];
     uint16_t icmp_errors;       /* ICMP errors that quoted this flow */
     uint8_t icmp_err_type, icmp_err_code;
     struct fw_addr icmp_err_from;

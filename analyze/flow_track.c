@@ -275,6 +275,14 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
     }
     if (p->ttl > s->ttl_max)
         s->ttl_max = p->ttl;
+    if (p->has_l2 && !(p->proto == 6 && (p->tcp_flags & TH_RST))) {
+        if (!s->has_mac) {
+            s->has_mac = true;
+            memcpy(s->mac, p->l2_src, sizeof s->mac);
+        } else if (memcmp(s->mac, p->l2_src, sizeof s->mac) != 0) {
+            s->mac_mixed = true;
+        }
+    }
     s->pkts++;
     s->ip_bytes += p->ip_len;
     f->last_us = now_us;
@@ -353,6 +361,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
             f->resp_rst_ttl = p->ttl;
             f->resp_rst_ip_id = p->ip_id;
             f->resp_rst_frame = frame;
+            f->resp_rst_has_mac = p->has_l2;
+            memcpy(f->resp_rst_mac, p->l2_src, sizeof f->resp_rst_mac);
         }
         bool both_closed = f->tcp.ep[0].did_close && f->tcp.ep[1].did_close;
         uint64_t last = f->last_us;

@@ -302,6 +302,18 @@ static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
     if (h->pkts == 0 || s->ttl_max > h->ttl_max)
         h->ttl_max = s->ttl_max;
     h->pkts += s->pkts;
+    if (s->has_mac) {
+        if (!h->has_mac) {
+            h->has_mac = true;
+            memcpy(h->mac, s->mac, sizeof h->mac);
+        } else if (memcmp(h->mac, s->mac, sizeof h->mac) != 0) {
+            h->mac_mixed = true;
+        }
+        h->mac_mixed |= s->mac_mixed;
+    }
+    /* Sent with a full TTL and seen again one lower: a router between two captured links. */
+    if (verdict_hops(s->ttl_max) == 0 && s->ttl_max - s->ttl_min == 1)
+        h->forwarded = true;
     if (endpoint)
         h->flows++;
 }

@@ -19,6 +19,7 @@
 
 struct flow;
 struct rpc_ports;
+struct path_clues;
 
 /* The verdict kinds, one row each: the text every output prints, whether it is a block (exit
  * status 1, listed under "Blocked"), its severity (0 first: the order the view sorts by), and
@@ -111,6 +112,12 @@ struct verdict_attempt {
     uint8_t req_ttl;            /* TTL of the requester's packets, as captured */
     uint8_t ans_ttl;            /* TTL of the RST (or first answer) */
     uint16_t ans_ip_id;
+    bool ans_has_mac;           /* the RST's Ethernet source MAC (who put it on the link) */
+    uint8_t ans_mac[6];
+    bool rst_forged;            /* kept attempts, once settled: the RST's own capture judged it
+                                 * not the host's (TTL or MAC); correlate.c keeps that */
+    bool forged_by_near;        /* VO_RST_FORGED on that judgement alone: the far capture proved
+                                 * nothing either way */
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
     /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same
@@ -144,10 +151,30 @@ struct verdict_seen {
     bool evicted;
 };
 
+/* How the device that refused was found (JSON answered_by_basis; diagnose/attribute.c): the
+ * ICMP error's source address; the forged RST's Ethernet source tied by ARP/NDP to an address
+ * (an adjacent device); its TTL alone (a device so many routers away, unnamed); its TTL and
+ * the one router that sent ICMP errors from that distance. NULL for none: no refusal, or
+ * the host's own. */
+#define FW_BASES(X)                                 \
+    X(BASIS_NONE,        NULL)                      \
+    X(BASIS_ICMP_SOURCE, "icmp-source")             \
+    X(BASIS_LINK_LAYER,  "link-layer")              \
+    X(BASIS_TTL,         "ttl")                     \
+    X(BASIS_TTL_ICMP,    "ttl+icmp-source")
+#define BASIS_ENUM(name, text) name,
+enum verdict_basis { FW_BASES(BASIS_ENUM) BASIS_COUNT };
+#undef BASIS_ENUM
+const char *verdict_basis_name(enum verdict_basis b); /* NULL for BASIS_NONE */
+
 /* STYLE 4: a verdict is a pure function of flow state, and it carries its evidence. */
 struct verdict {
     enum verdict_kind kind;
     struct fw_addr answered_by;       /* sender of the answer, RST or ICMP error, if known */
+    enum verdict_basis basis;         /* how the refusing device was found */
+    int8_t routers;                   /* routers between that device and the capture point, by
+                                       * the refusal's TTL; -1: not known */
+    bool routers_from_requester;      /* two captures: counted from the requester's (from) */
     uint64_t first_frame, last_frame; /* evidence: frame numbers in their capture */
     uint8_t ttl;                      /* of the answer: a RST unlike the host's is a firewall */
 };
@@ -179,6 +206,10 @@ struct verdict_config {
     /* The ports the endpoint mapper named (rpc_ports.h), borrowed; NULL: none. The
      * analyzer sets it to its own. */
     const struct rpc_ports *rpc;
+    /* What each capture (by frame vantage 0, 1) showed of the devices on the path
+     * (path_clues.h), borrowed; NULL: nothing. The analyzer sets both to its own; the
+     * collector of two captures gets one from each. */
+    const struct path_clues *clues[2];
     /* The SipHash key of the cell and host tables: the caller's, used as given (zero by
      * default). The application draws a random one (app/hash_key.c), so that no capture can
      * be crafted to pile its cells into one hash chain; tests fix it. */
@@ -248,6 +279,10 @@ void verdict_item_words(const struct verdict_item *it);
 struct verdict_capture_point {
     bool known;
     bool from_config;              /* --local */
+    /* No host's: a capture on the path (a router, a tap, a mirror port), recognised by TTLs
+     * already lowered both ways, packets seen before and after a router, or conversations
+     * most of which involve no one host. known is false then. */
+    bool in_path;
     struct fw_addr addr;
     /* The same host's address of the other family (IPv6 for an IPv4 addr...), inferred the same
      * way; family 0: none seen. A dual-stack server is one capture point. */
@@ -257,6 +292,11 @@ struct verdict_capture_point {
     char can_tell[VERDICT_ADVICE_LEN];
     char cannot_tell[VERDICT_ADVICE_LEN];
 };
+
+/* Who answered, in words for the report and the view: "192.0.2.2 (ttl+icmp-source, 1 router
+ * from the capture point)", "an unnamed device (ttl, 1 router from the capture point)",
+ * "nobody" (silence). */
+const char *verdict_answered_text(const struct verdict_item *it, char *buf, size_t len);
 
 /* a is the capture point's address (either family). */
 bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a);

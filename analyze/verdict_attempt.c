@@ -142,6 +142,8 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
         a->ans_ttl = f->resp_rst_ttl;
         a->ans_ip_id = f->resp_rst_ip_id;
         a->ans_frame = f->resp_rst_frame;
+        a->ans_has_mac = f->resp_rst_has_mac;
+        memcpy(a->ans_mac, f->resp_rst_mac, sizeof a->ans_mac);
     } else if (f->icmp_errors > 0) {
         take_icmp(f, a);
     } else if (f->resp_bare_ack) {

@@ -20,6 +20,11 @@ struct verdict_host {
     uint64_t refused_first_us, refused_last_us;
     uint32_t refused;
     uint32_t rtt_max_us;      /* the slowest answer it gave (0: none seen) */
+    /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
+     * whether the same packets were seen both as sent and one router later (the capture
+     * spans a router: it is no host's). */
+    bool has_mac, mac_mixed, forwarded;
+    uint8_t mac[6];
 };
 
 /* All attempts on one (from, to, proto, port), and the first of each outcome. The first
@@ -37,6 +42,7 @@ struct verdict_cell {
     uint64_t refused_last_us; /* the last refused by the host (VO_RST, VO_ICMP_PORT) */
     uint32_t late, late_span_max_us; /* unanswered attempts marked late, the oldest's age */
     bool evictable;           /* answered only, port outside the profile: in the idle list */
+    bool rst_forged;          /* settled: its RSTs were not the host's (diagnose/evidence.c) */
     uint32_t idle_prev, idle_next; /* the idle list, least recently used first: index + 1 */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
 };

@@ -20,10 +20,19 @@
 #define SRC "198.51.100.10"
 #define TGT "203.0.113.20"
 
+static const struct verdict_port PORTS[] = {
+    { 6, 6320, 6320, "Double-Take", false },
+    { 6, 6325, 6325, "Double-Take", false },
+    { 17, 6320, 6320, "Double-Take", false },
+    { 17, 6325, 6325, "Double-Take", false },
+};
+
 static struct analyzer *run(const struct pb *b)
 {
     struct fw_config cfg;
     fw_config_defaults(&cfg);
+    cfg.verdict.ports = PORTS;
+    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
     struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
     assert_non_null(a);
     for (size_t i = 0; i < pb_count(b); i++) {

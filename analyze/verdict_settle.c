@@ -121,6 +121,7 @@ static struct verdict_item *item_new(struct verdict_collector *c)
     struct verdict_item *it = &c->items[c->nitems++];
     memset(it, 0, sizeof *it);
     it->advice = "";
+    it->v.routers = -1;
     return it;
 }
 
@@ -157,6 +158,20 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict
     struct evidence e;
     item_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
+    c->cells[ix].rst_forged = e.rst_forged;
+}
+
+/* The kept attempts learn what their capture judged of their RSTs: a combination with a far
+ * capture that proves nothing keeps that judgement (correlate.c). */
+static void seen_mark_forged(struct verdict_collector *c)
+{
+    for (uint32_t i = 0; i < c->nseen; i++) {
+        struct verdict_attempt *a = &c->seen[i].a;
+        if (a->outcome != VO_RST)
+            continue;
+        const struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);
+        a->rst_forged = x != NULL && x->rst_forged;
+    }
 }
 
 /* A cell of the live preview (verdict_preview.c): judged from the preview's attempts and
@@ -354,6 +369,7 @@ int verdict_collector_settle(struct verdict_collector *c)
             return FW_ENOMEM;
         settle_preview_cell(c, x, it);
     }
+    seen_mark_forged(c);
     struct pair pairs[VERDICT_MAX_PAIRS];
     size_t np = pairs_under_test(c, pairs);
     for (size_t i = 0; i < np; i++) {

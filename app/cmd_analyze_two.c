@@ -40,6 +40,8 @@ static int analyze_correlate(struct analyze_run run[2], const struct fw_config *
     /* Dynamic RPC ports learned from the endpoint mapper: its answer crosses both capture
      * points when it passed at all, so the first capture's table names them. */
     vcfg.rpc = analyzer_rpc_ports(run[0].s.a);
+    vcfg.clues[0] = analyzer_path_clues(run[0].s.a); /* who refused: each attempt's capture */
+    vcfg.clues[1] = analyzer_path_clues(run[1].s.a);
     *out = verdict_collector_new(&vcfg);
     /* Packets either capture lost (its pcapng statistics) may hide a combined answer too. */
     uint64_t drops = 0;

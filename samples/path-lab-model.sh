@@ -179,15 +179,17 @@ write_expected() { # DIR
                 printf '%s\tin-path\t%s\t%s\ticmp\t-\tOPEN\t%s\t-\t-\t-\n' "$c.pcap" $X2_4 $X1_4 $X1_4
             fi
         done
-        # both hosts' captures together: the ground truth, attributed from the requester's side
+        # both hosts' captures together: the ground truth's verdict, the device as the
+        # requester's capture names it (a reset that only its TTL tells stays unnamed: the
+        # far host's capture never sees the device either)
         while read -r who to proto port; do
             from=$(host_addr "$who" "$to")
             read -r tv ta note <<<"$(truth "$to" "$who" "$proto" "$port")"
             local req=source; [ "$who" = tgt ] && req=target
             set -- $(view $req "$who" "$to" "$proto" "$port")
-            [ "$tv" = OPEN ] && set -- "$1" "$2" - - -
+            [ "$tv" = OPEN ] && set -- "$1" "$ta" - - -
             printf 'source.pcap+target.pcap\t-\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\n' "$from" "$to" \
-                "$proto" "$port" "$tv" "$ta" "$3" "$4"
+                "$proto" "$port" "$tv" "$2" "$3" "$4"
         done < <(attempts)
     } >"$dir/points.tsv"
     write_captures "$dir"

@@ -10,8 +10,7 @@ against `basis` where the row has one; and each capture's `capture_point` agains
 (any address of a host, or "in-path"). Prints one line per disagreement (-v: every comparison)
 and a table of agreement per column; exit 1 on any disagreement.
 
-It is the target of the attribution and in-path work: run it by hand; it is in no CTest run
-until fwsight gives answered_by_basis and recognises in-path captures.
+CTest runs it (path_points).
 """
 import csv
 import glob

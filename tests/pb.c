@@ -371,6 +371,28 @@ int pb_icmp_error(struct pb *b, const char *from, const char *to, uint8_t type, 
     return pb_emit(b, &s, &d, v6 ? 58 : 1, m, 8 + want, 2, buf);
 }
 
+int pb_ndp_na(struct pb *b, const char *from, const char *to, const char *target,
+              const uint8_t mac[6])
+{
+    struct fw_addr s, d, t;
+    if (pb_addrs(from, to, &s, &d) != 0 || s.family != 6 || !fw_addr_parse(&t, target) ||
+        t.family != 6)
+        return FW_EUSAGE;
+    uint8_t buf[PB_BUF_LEN];
+    uint8_t *m = buf + PB_L4_AT;
+    memset(m, 0, 32);
+    m[0] = 136;
+    m[4] = 0x60; /* solicited, override */
+    memcpy(m + 8, t.b, 16);
+    m[24] = 2; /* target link-layer address, 1 unit of 8 bytes */
+    m[25] = 1;
+    memcpy(m + 26, mac, 6);
+    b->next.ttl = 255;
+    b->next.set_eth_src = true;
+    memcpy(b->next.eth_src, mac, 6);
+    return pb_emit(b, &s, &d, 58, m, 32, 2, buf);
+}
+
 void pb_conns_sink(void *ctx, const struct conn_record *r)
 {
     struct pb_conns *o = ctx;

@@ -61,6 +61,9 @@ struct pb_next {
     uint32_t quote_len;       /* ICMP error: bytes of the quoted datagram (0: IPv4 header +
                                * 8 as RFC 792 asks; ICMPv6: all that fits in 1280) */
     uint32_t eth_pad;         /* Ethernet trailer bytes after the IP datagram */
+    bool set_eth_src;         /* Ethernet: this source MAC instead of the one derived from the
+                               * source address (a router forwarding or forging the packet) */
+    uint8_t eth_src[6];
     uint32_t snaplen;         /* nonzero: capture only this many bytes of this frame */
 };
 
@@ -129,6 +132,16 @@ int pb_icmp_error(struct pb *b, const char *from, const char *to, uint8_t type, 
                   int quoted_index);
 /* An IP packet of any protocol with payload_len bytes of pattern after the IP header. */
 int pb_ip(struct pb *b, const char *src, const char *dst, uint8_t proto, uint32_t payload_len);
+/* The MAC pb derives from an address on Ethernet (02:00:5e:10:00:<its last byte>): whose frame
+ * it is unless b->next.eth_src says otherwise. */
+void pb_mac_of(const char *addr, uint8_t mac[6]);
+/* ARP over Ethernet (RFC 826): a reply "ip is-at mac" to `to` (op 2), or a request from ip/mac
+ * for `to` (op 1, broadcast). */
+int pb_arp(struct pb *b, uint16_t op, const char *ip, const uint8_t mac[6], const char *to);
+/* An IPv6 neighbour advertisement (RFC 4861 4.4, hop limit 255) from `from` to `to` for
+ * target, with its target link-layer address option mac; the frame leaves from mac. */
+int pb_ndp_na(struct pb *b, const char *from, const char *to, const char *target,
+              const uint8_t mac[6]);
 /* A frame of exactly these bytes (link header included), e.g. ARP or a hand-made oddity. */
 int pb_raw(struct pb *b, int linktype, const uint8_t *bytes, uint32_t len);
 

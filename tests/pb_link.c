@@ -60,7 +60,10 @@ static uint32_t pb_eth(const struct pb *b, uint8_t *buf, uint32_t p, uint8_t ver
     }
     p -= 12;
     pb_mac(buf + p, version == 4 ? ip[19] : ip[39]);
-    pb_mac(buf + p + 6, version == 4 ? ip[15] : ip[23]);
+    if (b->next.set_eth_src)
+        memcpy(buf + p + 6, b->next.eth_src, 6);
+    else
+        pb_mac(buf + p + 6, version == 4 ? ip[15] : ip[23]);
     return p;
 }
 
@@ -180,4 +183,37 @@ int pb_write_pcap(const struct pb *b, const char *path)
     if (fclose(fp) != 0)
         ok = false;
     return ok ? 0 : FW_EIO;
+}
+
+void pb_mac_of(const char *addr, uint8_t mac[6])
+{
+    struct fw_addr a;
+    if (!fw_addr_parse(&a, addr))
+        memset(&a, 0, sizeof a);
+    pb_mac(mac, a.family == 6 ? a.b[15] : a.b[3]);
+}
+
+int pb_arp(struct pb *b, uint16_t op, const char *ip, const uint8_t mac[6], const char *to)
+{
+    struct fw_addr s, d;
+    if (!fw_addr_parse(&s, ip) || !fw_addr_parse(&d, to) || s.family != 4 || d.family != 4)
+        return FW_EUSAGE;
+    uint8_t f[42] = {0};
+    if (op == 1)
+        memset(f, 0xff, 6);
+    else
+        pb_mac_of(to, f);
+    memcpy(f + 6, mac, 6);
+    pb_be16(f + 12, 0x0806);
+    pb_be16(f + 14, 1);      /* Ethernet */
+    pb_be16(f + 16, 0x0800); /* IPv4 */
+    f[18] = 6;
+    f[19] = 4;
+    pb_be16(f + 20, op);
+    memcpy(f + 22, mac, 6);
+    memcpy(f + 28, s.b, 4);
+    if (op != 1)
+        pb_mac_of(to, f + 32);
+    memcpy(f + 38, d.b, 4);
+    return pb_raw(b, FW_LINKTYPE_ETHERNET, f, sizeof f);
 }

@@ -79,8 +79,8 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
         json_u64(j, "kernel_drops", report_capture_drops(cap->kernel_drops, cap->if_drops));
     else
         json_null(j, "kernel_drops");  /* a pcap file does not say, nor a pcapng without ISB */
-    json_string(j, "capture_point", cp != NULL && cp->known ?
-                                        fw_addr_format(&cp->addr, h, sizeof h) : NULL);
+    json_string(j, "capture_point", cp != NULL && cp->in_path ? "in-path" : cp != NULL &&
+                                    cp->known ? fw_addr_format(&cp->addr, h, sizeof h) : NULL);
     if (st->frames > 0) {
         json_seconds(j, "first_ts", st->first_ts_us);
         json_seconds(j, "last_ts", st->last_ts_us);
@@ -139,6 +139,7 @@ static void report_json_verdicts(struct json *j, const struct verdict_collector 
         json_string(j, "verdict", verdict_name(it->v.kind));
         json_string(j, "answered_by", it->v.answered_by.family != 0 ?
                                           fw_addr_format(&it->v.answered_by, by, sizeof by) : NULL);
+        json_string(j, "answered_by_basis", verdict_basis_name(it->v.basis));
         json_string(j, "confidence", verdict_conf_name(it->confidence));
         json_bool(j, "inferred", it->inferred);
         json_string(j, "lookalike", verdict_lookalike_name(it->lookalike));

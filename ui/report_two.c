@@ -18,6 +18,8 @@ static void two_capture_line(FILE *out, int i, const struct report_capture *cap,
         fprintf(out, "captured on %s (%s, confidence %s)\n",
                 fw_addr_format(&cp->addr, h, sizeof h),
                 cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
+    else if (cp->in_path)
+        fputs("captured on the path between the hosts (in-path)\n", out);
     else
         fputs("capture point unknown (--local names the first capture's)\n", out);
 }

@@ -120,7 +120,9 @@ static void rv_capture_point(FILE *out, const struct verdict_collector *vc)
 {
     const struct verdict_capture_point *cp = verdict_capture_point(vc);
     char h[FW_ADDRSTRLEN];
-    if (!cp->known) {
+    if (cp->in_path) {
+        rv_wrapped(out, "  Capture point: in-path:", cp->how, 6);
+    } else if (!cp->known) {
         rv_wrapped(out, "  Capture point: unknown:", cp->how[0] ? cp->how : "no host found", 6);
     } else {
         fprintf(out, "  Capture point: %s (%s, confidence %s)\n",
@@ -213,7 +215,7 @@ static bool rv_listed(const struct verdict_item *it)
 
 static void rv_item(FILE *out, const struct verdict_item *it)
 {
-    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN], port[8];
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[160], port[8];
     rv_port_text(it, port, sizeof port);
     const char *like = verdict_lookalike_name(it->lookalike);
     fprintf(out, "\n  %s -> %s %s %s (%s): %s%s%s%s%s\n",
@@ -222,8 +224,7 @@ static void rv_item(FILE *out, const struct verdict_item *it)
             it->inferred ? " (inferred)" : "", like != NULL ? " [" : "", like != NULL ? like : "",
             like != NULL ? "]" : "");
     fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
-            it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
-                                          : "nobody");
+            verdict_answered_text(it, by, sizeof by));
     verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         rv_wrapped(out, "    -", it->evidence[e], 6);

@@ -98,7 +98,9 @@ static void view_point_text(const struct verdict_capture_point *cp, bool details
                             size_t len)
 {
     char h[FW_ADDRSTRLEN];
-    if (cp == NULL || !cp->known)
+    if (cp != NULL && cp->in_path)
+        snprintf(buf, len, "in-path");
+    else if (cp == NULL || !cp->known)
         snprintf(buf, len, "(unknown)");
     else if (details)
         snprintf(buf, len, "%s (%s, %s)", fw_addr_format(&cp->addr, h, sizeof h),
@@ -172,7 +174,7 @@ static void view_pair_line(const struct view_input *in, const struct view_pair *
     }
     char point[FW_ADDRSTRLEN + 32];
     view_point_text(cp, true, point, sizeof point);
-    if (cp != NULL && cp->known)
+    if (cp != NULL && (cp->known || cp->in_path))
         snprintf(t, sizeof t, "capture: %s", point);
     else
         snprintf(t, sizeof t, "capture point unknown");

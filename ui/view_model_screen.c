@@ -102,7 +102,7 @@ static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int widt
 static int view_detail(const struct view_row *r, int dir, const struct view_pair *pair,
                        int width, char (*lines)[VIEW_MAX_WIDTH + 1])
 {
-    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[FW_ADDRSTRLEN], head[256];
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[160], head[320];
     const struct verdict_item *it = r->cell[dir];
     int n = 0;
     if (it == NULL) {
@@ -114,8 +114,7 @@ static int view_detail(const struct view_row *r, int dir, const struct view_pair
     }
     snprintf(head, sizeof head, "%s%s, confidence %s, answered by %s", verdict_name(it->v.kind),
              it->inferred ? " (inferred)" : "", verdict_conf_name(it->confidence),
-             it->v.answered_by.family != 0 ? fw_addr_format(&it->v.answered_by, by, sizeof by)
-                                           : "nobody");
+             verdict_answered_text(it, by, sizeof by));
     n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
     verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)

@@ -1,12 +1,24 @@
 /* analyze/diagnose/capture_point.c: where the capture was taken (--local, or inferred from
- * the hosts' TTLs and flows), and what one capture taken there can and cannot tell. */
+ * the hosts' TTLs and flows): on a host, or on the path between hosts (a router's interfaces,
+ * a tap, a mirror port), and what one capture taken there can and cannot tell. */
 #include "diagnose.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void capture_point_words(struct verdict_capture_point *cp)
+#include "../path_clues.h"
+
+static void capture_point_words(struct verdict_capture_point *cp, const char *why)
 {
+    if (cp->in_path) {
+        snprintf(cp->how, sizeof cp->how, "%s", why);
+        snprintf(cp->can_tell, sizeof cp->can_tell, "what passed this point both ways: requests, "
+                 "answers, RSTs and ICMP errors, and which device sent a refusal");
+        snprintf(cp->cannot_tell, sizeof cp->cannot_tell, "what happened to a request beyond "
+                 "this point: dropped on the way there or its answer on the way back; captures "
+                 "on the hosts settle it");
+        return;
+    }
     if (!cp->known) {
         snprintf(cp->how, sizeof cp->how, "no endpoint sends with a full TTL here: a capture "
                  "between the hosts? (--local names it)");
@@ -21,8 +33,8 @@ static void capture_point_words(struct verdict_capture_point *cp)
     if (cp->from_config)
         snprintf(cp->how, sizeof cp->how, "%s, as --local says", h);
     else
-        snprintf(cp->how, sizeof cp->how, "%s: its packets leave with a full TTL (0 hops) and it "
-                 "is an endpoint of the most flows", h);
+        snprintf(cp->how, sizeof cp->how, "%s: its packets leave with a full TTL (no router "
+                 "between) and it is an endpoint of the most flows", h);
     snprintf(cp->can_tell, sizeof cp->can_tell, "what %s's requests met (answers, RSTs, ICMP "
              "errors, silence) and how it answered the requests that reached it", h);
     snprintf(cp->cannot_tell, sizeof cp->cannot_tell, "whether an unanswered request of %s's was "
@@ -48,7 +60,7 @@ static const struct verdict_host *best_sender(const struct verdict_collector *c,
     *second = 0;
     for (uint32_t i = 0; i < c->nhosts; i++) {
         const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0 ||
+        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0 || path_clues_link_local(&h->addr) ||
             (family != 0 && h->addr.family != family))
             continue;
         if (best == NULL || h->flows > best->flows ||
@@ -61,6 +73,37 @@ static const struct verdict_host *best_sender(const struct verdict_collector *c,
         }
     }
     return best;
+}
+
+/* Why no host's, or NULL: two-way flows whose every endpoint is behind a router (TTLs already
+ * lowered both ways); the best host's own packets also seen one router later (the capture
+ * spans a router's interfaces); or conversations half or more of which involve neither of the
+ * best host's addresses (a mirror port). */
+static const char *in_path_why(const struct verdict_collector *c,
+                               const struct verdict_host *best, const struct fw_addr *other)
+{
+    uint32_t two_way = 0, mine = 0;
+    for (uint32_t i = 0; i < c->nhosts; i++) {
+        const struct verdict_host *h = &c->hosts[i];
+        if (h->flows == 0 || path_clues_link_local(&h->addr))
+            continue;
+        two_way += h->flows; /* every two-way flow twice: once per end */
+        if (best != NULL && (fw_addr_eq(&h->addr, &best->addr) ||
+                             (other->family != 0 && fw_addr_eq(&h->addr, other))))
+            mine += h->flows;
+    }
+    if (two_way == 0)
+        return NULL;
+    if (best == NULL)
+        return "every host's packets arrive with TTLs already lowered by routers, both ways: "
+               "a capture on the path between them";
+    if (best->forwarded)
+        return "the same packets are seen as sent and again one router later: a capture on "
+               "a router's interfaces";
+    if (2 * mine <= two_way / 2)
+        return "most conversations involve none of one host's addresses: a capture on the "
+               "path (a tap or a mirror port)";
+    return NULL;
 }
 
 void diagnose_capture_point(struct verdict_collector *c)
@@ -86,5 +129,14 @@ void diagnose_capture_point(struct verdict_collector *c)
         if (o != NULL && o->flows > second)
             cp->other = o->addr;
     }
-    capture_point_words(cp);
+    const char *why = NULL;
+    if (!cp->from_config) {
+        why = in_path_why(c, cp->known ? verdict_host_find(c, &cp->addr) : NULL, &cp->other);
+        if (why != NULL) {
+            memset(cp, 0, sizeof *cp);
+            cp->in_path = true;
+            cp->confidence = VERDICT_CONF_HIGH;
+        }
+    }
+    capture_point_words(cp, why);
 }

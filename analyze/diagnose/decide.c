@@ -16,6 +16,7 @@ bool finding_claim(const struct evidence *e, const uint32_t avail[VO_COUNT],
     memset(out, 0, sizeof *out);
     out->kind = kind;
     out->rep = VO_COUNT;
+    out->routers = -1;
     for (int o = 0; o < VO_COUNT; o++) {
         if (avail[o] == 0 || !keep(e, (enum verdict_outcome)o))
             continue;
@@ -112,6 +113,9 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e, bool words
             conf = VERDICT_CONF_MEDIUM;
     } else {
         it->v.answered_by = f->answered_by;
+        it->v.basis = f->basis;
+        it->v.routers = f->routers;
+        it->v.routers_from_requester = f->from_requester;
         it->inferred = f->inferred;
     }
     if (nfail > 1)

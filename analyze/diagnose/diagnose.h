@@ -26,6 +26,7 @@ struct evidence {
     bool mapper_open;                   /* TCP 135 answered for the same pair */
     const struct verdict_attempt *first[VO_COUNT]; /* the cell's, from the pool; NULL: not met */
     uint64_t capture_drops;             /* packets the capture lost (kernel, interface) */
+    const struct path_clues *clues[2];  /* per capture (vantage): ARP/NDP, ICMP senders */
     struct verdict_arena *text;         /* where the item's strings go */
 };
 
@@ -38,6 +39,9 @@ struct finding {
     enum verdict_outcome rep;           /* the first outcome claimed: its attempt is shown */
     enum verdict_conf confidence;
     struct fw_addr answered_by;         /* family 0: nobody known */
+    enum verdict_basis basis;           /* how answered_by (or the refusing device) was found */
+    int8_t routers;                     /* between that device and the capture point; -1 */
+    bool from_requester;                /* two captures: routers counted from the requester */
     bool inferred;                      /* read from one capture where two would see it */
     enum verdict_lookalike lookalike;   /* what it is instead of a firewall, if anything */
     bool tentative;                     /* decides only a cell that nothing else explains
@@ -73,6 +77,26 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e, bool words
 /* capture_point.c: c->cp, from --local or inferred, with its words. */
 void diagnose_capture_point(struct verdict_collector *c);
 
+/* attribute.c: who sent a refusal on the way (a RST the host did not send, an ICMP error
+ * from another address), as far as this capture tells, and on what basis. */
+struct attribution {
+    struct fw_addr by;                  /* family 0: not named */
+    enum verdict_basis basis;
+    int8_t routers;                     /* between it and the capture point; -1: not known */
+    struct fw_addr near;                /* two captures: the requester, whose capture tells it;
+                                         * family 0: the capture point */
+    bool has_mac;                       /* a forged RST's Ethernet source, when adjacent */
+    uint8_t mac[6];
+};
+void diag_attribute(const struct evidence *e, const struct verdict_attempt *a,
+                    struct attribution *out);
+/* The device in words: "the gateway 198.51.100.1, adjacent to the capture point", "a device
+ * 1 router(s) from the capture point, probably 192.0.2.2", ... */
+const char *diag_device_text(const struct attribution *at, char *buf, size_t len);
+/* The host's own packets came from one MAC at full TTL and this RST from another: the host is
+ * on the capture's link and did not send it. */
+bool diag_rst_other_mac(const struct evidence *e, const struct verdict_attempt *rst);
+
 /* untested.c: the words of an UNTESTED item. */
 void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
                        const struct verdict_capture_point *cp);
@@ -93,6 +117,8 @@ uint64_t diag_first_silent_us(const struct evidence *e);
 const char *diag_what(const struct verdict_item *it, char *buf, size_t len); /* "TCP 6320" */
 const char *diag_clock(uint64_t us, char *buf, size_t len); /* "14:03:07.123456" UTC */
 const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code);
+/* What a TTL says of the sender's distance: "1 router away", "sent with no router between". */
+const char *diag_routers_text(uint8_t ttl, char *buf, size_t len);
 void diag_counts_line(const struct evidence *e, struct verdict_item *it);
 void diag_attempt_line(const struct evidence *e, struct verdict_item *it,
                        enum verdict_outcome o);

@@ -15,6 +15,8 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
     e->cp = &c->cp;
     e->text = (struct verdict_arena *)&c->text;
     e->capture_drops = c->capture_drops;
+    e->clues[0] = c->cfg.clues[0];
+    e->clues[1] = c->cfg.clues[1];
     e->at_from = verdict_capture_point_is(&c->cp, &x->from);
     e->at_to = verdict_capture_point_is(&c->cp, &x->to);
     e->to_host = verdict_host_find(c, &x->to);
@@ -32,7 +34,8 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
         e->rst_compared = true;
         /* Forged when no RST fits the range the host's own packets showed. */
         e->rst_forged = x->rst_ttl_max < e->to_host->ttl_min ||
-                        x->rst_ttl_min > e->to_host->ttl_max;
+                        x->rst_ttl_min > e->to_host->ttl_max ||
+                        diag_rst_other_mac(e, e->first[VO_RST]);
     }
     if (nrst > 0 && !e->rst_compared && e->at_to)
         e->rst_compared = true; /* the capture host's own RST, seen leaving it */

@@ -87,6 +87,16 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
     verdict_add_evidence(ar, it, "%s", buf);
 }
 
+const char *diag_routers_text(uint8_t ttl, char *buf, size_t len)
+{
+    unsigned n = verdict_hops(ttl);
+    if (n == 0)
+        snprintf(buf, len, "sent with no router between");
+    else
+        snprintf(buf, len, "%u router%s away", n, n == 1 ? "" : "s");
+    return buf;
+}
+
 const char *diag_icmp_text(uint8_t family, uint8_t type, uint8_t code)
 {
     if (family == 6 && type == 1) {
@@ -137,9 +147,12 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         if (h != NULL)
             snprintf(seen, sizeof seen, "the host's own packets show TTL %u-%u",
                      (unsigned)h->ttl_min, (unsigned)h->ttl_max);
-        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%u hops), IP ID %u; %s",
-                             fa, fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
-                             verdict_hops(a->ans_ttl), (unsigned)a->ans_ip_id, seen);
+        char id[24] = "", hops[32]; /* IPv6 has no IP ID */
+        if (c->to.family == 4)
+            snprintf(id, sizeof id, ", IP ID %u", (unsigned)a->ans_ip_id);
+        verdict_add_evidence(ar, it, "%s: RST in the name of %s, TTL %u (%s)%s; %s", fa,
+                             fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
+                             diag_routers_text(a->ans_ttl, hops, sizeof hops), id, seen);
         break;
     }
     case VO_ICMP_PORT:
@@ -185,13 +198,17 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              "got back", (unsigned long long)a->req_frame, a->vantage + 1, t, req,
                              a->requests, (unsigned long long)a->far_frame, 2 - a->vantage);
         break;
-    case VO_RST_FORGED:
-        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u (%u "
-                             "hops), which the capture on %s shows it never sent",
-                             (unsigned long long)a->ans_frame, a->vantage + 1,
+    case VO_RST_FORGED: {
+        char hops[32];
+        verdict_add_evidence(ar, it, "frame %llu of capture %d: RST in the name of %s, TTL %u "
+                             "(%s), %s", (unsigned long long)a->ans_frame, a->vantage + 1,
                              fw_addr_format(&c->to, ab, sizeof ab), (unsigned)a->ans_ttl,
-                             verdict_hops(a->ans_ttl), ab);
+                             diag_routers_text(a->ans_ttl, hops, sizeof hops),
+                             a->forged_by_near ? "unlike the host's own packets in that capture"
+                                               : "which the host's own capture shows it never "
+                                                 "sent");
         break;
+    }
     case VO_STALLED:
         verdict_add_evidence(ar, it, "%s at %s: connected; then %s sent its data again %u times "
                              "(%u bytes at least) %s", fr, t,

@@ -19,6 +19,7 @@ static bool unreach_propose(const struct evidence *e, const uint32_t avail[VO_CO
     if (!finding_claim(e, avail, VERDICT_UNREACHABLE, no_route, out))
         return false;
     out->answered_by = e->first[out->rep]->icmp_from;
+    out->basis = BASIS_ICMP_SOURCE;
     out->confidence = VERDICT_CONF_HIGH;
     return true;
 }

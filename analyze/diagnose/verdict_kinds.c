@@ -24,6 +24,15 @@ const char *verdict_lookalike_name(enum verdict_lookalike l)
     return (unsigned)l < LOOKALIKE_COUNT ? LOOKALIKE_NAMES[l] : NULL;
 }
 
+#define BASIS_NAME(id, text) text,
+static const char *const BASIS_NAMES[] = { FW_BASES(BASIS_NAME) };
+#undef BASIS_NAME
+
+const char *verdict_basis_name(enum verdict_basis b)
+{
+    return (unsigned)b < BASIS_COUNT ? BASIS_NAMES[b] : NULL;
+}
+
 /* A look-alike explains a block away, except the capture's own drops (they make a block less
  * certain) and checksum offload (a note on the capture, never on a verdict). */
 bool verdict_item_blocking(const struct verdict_item *it)
