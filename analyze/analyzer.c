@@ -249,7 +249,7 @@ static void preview_flow(void *ctx, const struct flow *f)
     verdict_preview_flow(ctx, f);
 }
 
-void analyzer_advance(struct analyzer *a, uint64_t now_us)
+bool analyzer_advance(struct analyzer *a, uint64_t now_us)
 {
     /* Live, the wall clock tells: a stamp it has come near was real. */
     if (a->held.on)
@@ -274,7 +274,9 @@ void analyzer_advance(struct analyzer *a, uint64_t now_us)
     if (verdict_collector_changed(a->verdicts) || rpc_ports_changes(a->rpc) != a->rpc_changes) {
         a->rpc_changes = rpc_ports_changes(a->rpc);
         verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
+        return true;
     }
+    return false;
 }
 
 void analyzer_finish(struct analyzer *a)

@@ -68,8 +68,9 @@ void analyzer_free(struct analyzer *a);
  * the clock, counted in ts_backwards. Frames are handled in the order fed either way. */
 void analyzer_feed(struct analyzer *a, const struct frame *f);
 /* Expires flows whose timeouts have passed at now_us (live sources call it on a timer, with
- * wall time: a frame waiting as above was real if now_us is within the hour of its stamp). */
-void analyzer_advance(struct analyzer *a, uint64_t now_us);
+ * wall time: a frame waiting as above was real if now_us is within the hour of its stamp).
+ * True when the verdicts were settled again (they may have changed). */
+bool analyzer_advance(struct analyzer *a, uint64_t now_us);
 /* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
  * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);

@@ -121,8 +121,9 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         run->view_dirty = true;
     }
     /* Not before the first frame: the capture's time starts with it. */
-    if (analyzer_stats(run->s.a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US)
-        session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US);
+    if (analyzer_stats(run->s.a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US &&
+        session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US))
+        run->dirty = true; /* a connection ended, or one still open showed its outcome */
     if (run->dirty) {
         run->dirty = false;
         run->view_dirty = true;

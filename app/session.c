@@ -92,9 +92,9 @@ void session_feed(struct session *s, const struct frame *f)
     analyzer_feed(s->a, f);
 }
 
-void session_advance(struct session *s, uint64_t now_us)
+bool session_advance(struct session *s, uint64_t now_us)
 {
-    analyzer_advance(s->a, now_us);
+    return analyzer_advance(s->a, now_us);
 }
 
 void session_finish(struct session *s, bool has_drops, uint64_t drops)

@@ -79,7 +79,7 @@ struct session {
 int session_init(struct session *s, const struct fw_config *cfg);
 
 void session_feed(struct session *s, const struct frame *f);
-void session_advance(struct session *s, uint64_t now_us);
+bool session_advance(struct session *s, uint64_t now_us); /* true: verdicts settled */
 
 /* The end of the analysis. drops: the frames the capture lost (kernel and interface), which
  * weaken the verdicts they could hide; has_drops false for a file, which counts none. */

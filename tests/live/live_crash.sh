@@ -52,6 +52,6 @@ killed() {
         fail "$what: fwsight analyze: exit $arc, $(head -c 300 "$WORK/an.err")"
 }
 
-killed "" 1.6 "SIGKILL, default (flushed each second)" # 1.6: a flush is due 1 s after a frame
+killed "" 2.0 "SIGKILL, default (flushed each second)" # a flush is due 1 s after a frame; 1 s spare for a loaded sanitizer run
 killed "-U" 0.6 "SIGKILL, -U (flushed each packet)" # 0.6: a loaded sanitizer run lags
 finish
