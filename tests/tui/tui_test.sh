@@ -88,7 +88,7 @@ run() {
     keys "clear; $* 2>> $tmp/err; echo \"EXIT=\$?\"; $modes; echo" Enter
 }
 
-run "$fwsight" analyze --ui "$sample"
+run "$fwsight" analyze --ui --mouse "$sample"
 expect_screen 'q quit  \? help' "the view opens"
 expect_screen 'tcp   6325 +DROPPED 4 SYN, 0 answers +OPEN' "tcp 6325 A -> B dropped, B -> A open"
 expect_screen 'failover monitor.*icmp.*echo.*DROPPED' "icmp echo row"
