@@ -149,7 +149,7 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
     char why[400];
     if (report_verdicts_incomplete(in.vc, "the verdicts", why, sizeof why))
         msg_printf("fwsight: warning: %s\n", why);
-    int rc = tui_browse(&in, err);
+    int rc = tui_browse(&in, o->mouse, err);
     msg_release(); /* the view printed them as it closed; one that did not open, here */
     attempt_ring_fini(&merged);
     if (rc != 0) {

@@ -60,6 +60,7 @@ static const char analyze_usage[] =
     "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
     "                       q quits, ? shows the keys\n"
     "  --report             with --ui: print the report when the view is left\n"
+    "  --mouse              with --ui: clicks select (the mouse then no longer selects text)\n"
     "  --verify-checksums   verify IP and TCP/UDP checksums as Zeek does by default: drop\n"
     "                       packets with a bad IP checksum, mark bad TCP/UDP ones 'C' in the\n"
     "                       history. Off by default: a capture taken on the sending host\n"
@@ -95,7 +96,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
     enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
-           OPT_REPORT, OPT_RULES, OPT_HTML };
+           OPT_REPORT, OPT_RULES, OPT_HTML, OPT_MOUSE };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -109,6 +110,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
+        {"mouse", no_argument, NULL, OPT_MOUSE},
         {"rules", required_argument, NULL, OPT_RULES},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
@@ -129,6 +131,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         case OPT_JSON: o->json = true; break;
         case OPT_UI: o->ui = true; break;
         case OPT_REPORT: o->report = true; break;
+        case OPT_MOUSE: o->mouse = true; break;
         case OPT_RULES:
             if ((o->rules = rules_format_find(optarg)) == NULL)
                 return usage_error("--rules takes nftables, iptables or windows, not '%s'",
@@ -180,5 +183,13 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         return usage_error("%s", "--ui draws on stdout: --conn-log - cannot share it");
     if (o->ui && !tui_is_possible())
         return usage_error("%s", "--ui needs a terminal on stdin and stdout");
+    if (o->mouse && !o->ui)
+        return usage_error("%s", "--mouse goes with --ui");
+    /* A terminal that cannot draw (TERM=dumb) would show a blank screen: the report instead. */
+    char why[FW_ERRLEN];
+    if (o->ui && !tui_can_draw(why)) {
+        fprintf(stderr, "fwsight: %s; printing the report instead\n", why);
+        o->ui = false;
+    }
     return cli_verdict_setup("analyze", &o->v, &o->cfg.verdict);
 }

@@ -321,6 +321,11 @@ int cmd_live(int argc, char **argv)
     /* On a terminal, the messages of the run from here on go to the view, which shows them,
      * and are printed when it closes (msg.h): printed now, the view would hide them. */
     run.ui = !o.no_ui && !o.json && tui_is_possible();
+    /* A terminal that cannot draw (TERM=dumb) would show a blank screen: the stream instead. */
+    if (run.ui && !tui_can_draw(err)) {
+        msg_printf("fwsight: %s; streaming text instead\n", err);
+        run.ui = false;
+    }
     if (run.ui)
         msg_hold();
     else
@@ -343,7 +348,7 @@ int cmd_live(int argc, char **argv)
         status = FW_EXIT_CAPTURE;
         goto out;
     }
-    if (run.ui && (run.tui = tui_open(err)) == NULL) {
+    if (run.ui && (run.tui = tui_open(o.mouse, err)) == NULL) {
         msg_release(); /* no view: what was kept first, then why */
         msg_printf("fwsight: %s; streaming text instead\n", err);
         run.ui = false;

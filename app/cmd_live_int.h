@@ -29,6 +29,7 @@ struct live_opts {
     const char *iface, *filter, *wpath, *user;
     bool full, force, json, print_filter;
     bool no_ui;             /* --no-ui: stream text even on a terminal */
+    bool mouse;             /* --mouse: clicks select in the view */
     bool packet_buffered;   /* -U: the -w file flushed after every frame, not every second */
     uint64_t duration_us;
     uint32_t buffer_kib, snaplen;

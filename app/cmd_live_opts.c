@@ -52,6 +52,7 @@ static const char live_usage[] =
     "                       beyond it the oldest idle one is cut short and counted as an\n"
     "                       eviction): a flood of spoofed SYNs cannot grow memory past it\n"
     "  --no-ui              stream text even on a terminal\n"
+    "  --mouse              in the view, clicks select (the mouse then no longer selects text)\n"
     "  --json               print the final report as JSON (the stream then goes to stderr)\n"
     "  --profile NAME|FILE, --ports LIST, --rpc-range LO-HI, --source ADDR --target ADDR,\n"
     "  --local ADDR         as for 'fwsight analyze'\n"
@@ -96,14 +97,15 @@ static int live_duration(const char *text, uint64_t *out_us)
 /* Returns 0 to run, 1 when help was printed, -1 on a usage error (already reported). */
 int live_parse(int argc, char **argv, struct live_opts *o)
 {
-    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_JSON,
-           O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
+    enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_MOUSE,
+           O_JSON, O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, O_DURATION}, {"force", no_argument, NULL, O_FORCE},
         {"packet-buffered", no_argument, NULL, 'U'},
         {"max-flows", required_argument, NULL, O_MAXFLOWS},
         {"filter", required_argument, NULL, O_FILTER}, {"full", no_argument, NULL, O_FULL},
         {"print-filter", no_argument, NULL, O_PRINT}, {"no-ui", no_argument, NULL, O_NOUI},
+        {"mouse", no_argument, NULL, O_MOUSE},
         {"json", no_argument, NULL, O_JSON}, {"profile", required_argument, NULL, O_PROFILE},
         {"ports", required_argument, NULL, O_PORTS}, {"rpc-range", required_argument, NULL, O_RPC},
         {"source", required_argument, NULL, O_SOURCE},
@@ -142,6 +144,7 @@ int live_parse(int argc, char **argv, struct live_opts *o)
         case O_FULL: o->full = true; break;
         case O_PRINT: o->print_filter = true; break;
         case O_NOUI: o->no_ui = true; break;
+        case O_MOUSE: o->mouse = true; break;
         case O_JSON: o->json = true; break;
         case O_PROFILE: o->v.profile = optarg; break;
         case O_PORTS: o->v.ports = optarg; break;

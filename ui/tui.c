@@ -1,6 +1,7 @@
 /* ui/tui.c: the interactive view on a terminal (see tui.h). It paints the lines that
  * view_model_build() made, maps curses keys and mouse clicks to the model's, and owns the
- * terminal's state: cbreak, no echo, keypad, no cursor, button-1 mouse events, colours only
+ * terminal's state: cbreak, no echo, keypad, no cursor, button-1 mouse events only when asked
+ * (the mouse otherwise stays the terminal's, for selecting and copying), colours only
  * when the terminal has them and NO_COLOR is unset (no-color.org); verdicts read the same
  * without them. The rules between panes are box drawing in a UTF-8 locale, ASCII elsewhere
  * (tui_can_draw_lines()). What w saves is the caller's (tui_set_save()). Layout, selection and
@@ -117,7 +118,7 @@ static bool tui_can_draw_lines(void)
            getcchar(WACS_D_HLINE, wch, &attrs, &pair, NULL) != ERR && wch[0] == 0x2550;
 }
 
-struct tui *tui_open(char err[FW_ERRLEN])
+struct tui *tui_open(bool mouse, char err[FW_ERRLEN])
 {
     static bool atexit_done;
     if (!tui_is_possible()) {
@@ -168,9 +169,12 @@ struct tui *tui_open(char err[FW_ERRLEN])
     set_escdelay(25); /* Esc alone must feel immediate; escape sequences arrive together */
     curs_set(0);
     /* Clicks select where the terminal reports them; presses too, since some terminals send
-     * no click. No interval: a press is acted on at once rather than held for a double-click. */
-    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
-    mouseinterval(0);
+     * no click. No interval: a press is acted on at once rather than held for a double-click.
+     * Only when asked: a terminal reporting the mouse no longer lets the user select text. */
+    if (mouse) {
+        mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+        mouseinterval(0);
+    }
     tui_colours(t);
     return t;
 }
@@ -349,7 +353,7 @@ static void tui_on_stop(int signo)
     errno = saved;
 }
 
-int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
+int tui_browse(const struct view_input *in, bool mouse, char err[FW_ERRLEN])
 {
     struct sigaction sa;
     if (pipe(tui_sig_pipe) != 0) {
@@ -358,7 +362,7 @@ int tui_browse(const struct view_input *in, char err[FW_ERRLEN])
     }
     for (int i = 0; i < 2; i++)
         fcntl(tui_sig_pipe[i], F_SETFL, fcntl(tui_sig_pipe[i], F_GETFL) | O_NONBLOCK);
-    struct tui *t = tui_open(err);
+    struct tui *t = tui_open(mouse, err);
     if (t == NULL) {
         close(tui_sig_pipe[0]);
         close(tui_sig_pipe[1]);

@@ -16,10 +16,16 @@ struct tui;
 
 /* True when stdin and stdout are both terminals: the view needs them. */
 bool tui_is_possible(void);
+/* True when the terminal ($TERM) can draw the view: known to terminfo and with cursor
+ * addressing. TERM=dumb (Emacs' shell, some CI logs) has none, and the view would be a blank
+ * screen: false, with why filled, and the caller prints text instead (tui_term.c). */
+bool tui_can_draw(char why[FW_ERRLEN]);
 
 /* Takes over the terminal, and from then on keeps the messages (msg_hold()): they are painted
- * under the header. NULL with err filled if it cannot (no terminal, unknown TERM). */
-struct tui *tui_open(char err[FW_ERRLEN]);
+ * under the header. mouse: clicks select (--mouse); otherwise the mouse stays the terminal's,
+ * so that text (the advice) can be selected and copied. NULL with err filled if it cannot (no
+ * terminal, unknown TERM). */
+struct tui *tui_open(bool mouse, char err[FW_ERRLEN]);
 /* Gives the terminal back as it was, and the signal handlers curses set (SIGINT, SIGTERM,
  * SIGTSTP, SIGWINCH) as they were before tui_open(); then prints the messages kept
  * (msg_release()). A crash or exit() with the view up restores the terminal and prints them
@@ -29,7 +35,7 @@ void tui_close(struct tui *t);
 /* The keyboard's fd, to watch for POLLIN. */
 int tui_fd(const struct tui *t);
 /* Reads every pending key (and resizes) without blocking and applies them to the selection:
- * mouse clicks select (where the terminal reports them).
+ * mouse clicks select (with mouse on, where the terminal reports them).
  * VIEW_QUIT when the user quit, VIEW_REDRAW when the screen must be painted again. */
 enum view_action tui_keys(struct tui *t, const struct view_input *in);
 /* w's work, which is the caller's: flush the file being written, or start one at path (typed
@@ -44,6 +50,6 @@ const struct view_sel *tui_sel(const struct tui *t);
 
 /* Shows a finished analysis until q, SIGINT or SIGTERM, or the terminal going away. Returns 0,
  * or -1 with err filled when the terminal could not be used. */
-int tui_browse(const struct view_input *in, char err[FW_ERRLEN]);
+int tui_browse(const struct view_input *in, bool mouse, char err[FW_ERRLEN]);
 
 #endif

@@ -72,7 +72,7 @@ static void closing_gives_the_signals_back(void **state)
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         assert_true(at_default(sigs[i]));
     pty_start(&p);
-    struct tui *t = tui_open(err);
+    struct tui *t = tui_open(false, err);
     assert_non_null(t);
     assert_false(at_default(SIGINT));  /* curses' own while the view is up */
     assert_false(at_default(SIGQUIT)); /* ours */
@@ -91,7 +91,7 @@ static void quit_in_the_view(struct pty *p, int errfd)
     dup2(errfd, STDERR_FILENO);
     dup2(p->slave, STDIN_FILENO);
     dup2(p->slave, STDOUT_FILENO);
-    if (tui_open(err) == NULL)
+    if (tui_open(false, err) == NULL)
         _exit(3);
     msg_printf("fwsight: warning: kept while the view was up\n");
     raise(SIGQUIT);

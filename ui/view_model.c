@@ -17,24 +17,27 @@ static bool view_same_pair(const struct verdict_item *x, const struct verdict_it
            (fw_addr_eq(&x->from, &y->to) && fw_addr_eq(&x->to, &y->from));
 }
 
+bool view_pair_at_from(const struct verdict_collector *vc, size_t first, struct view_pair *out)
+{
+    size_t n = vc != NULL ? verdict_count(vc) : 0, end = first + 1;
+    if (first >= n)
+        return false;
+    while (end < n && view_same_pair(verdict_at(vc, first), verdict_at(vc, end)))
+        end++;
+    const struct verdict_item *f = verdict_at(vc, first);
+    bool lower = fw_addr_cmp(&f->from, &f->to) <= 0;
+    *out = (struct view_pair){ first, end, lower ? f->from : f->to, lower ? f->to : f->from };
+    return true;
+}
+
 /* The collector sorts by host pair, so a pair is a run of items: linear, cheap next to a
  * repaint, and nothing is kept that the next settle could invalidate. */
 bool view_pair_at(const struct verdict_collector *vc, size_t index, struct view_pair *out)
 {
-    size_t n = vc != NULL ? verdict_count(vc) : 0, i = 0, k = 0;
-    while (i < n) {
-        size_t end = i + 1;
-        while (end < n && view_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
-            end++;
-        if (k == index) {
-            const struct verdict_item *f = verdict_at(vc, i);
-            bool lower = fw_addr_cmp(&f->from, &f->to) <= 0;
-            *out = (struct view_pair){ i, end, lower ? f->from : f->to, lower ? f->to : f->from };
+    size_t i = 0;
+    for (size_t k = 0; view_pair_at_from(vc, i, out); k++, i = out->end)
+        if (k == index)
             return true;
-        }
-        k++;
-        i = end;
-    }
     return false;
 }
 
@@ -61,24 +64,46 @@ const char *view_row_service(const struct view_row *r)
     return r->rank == SIZE_MAX || any == NULL ? "other ports" : any->service;
 }
 
-void view_cell_text(const struct verdict_item *it, char *buf, size_t len)
+/* Only the names longer than VIEW_CELL_NAME_MAX change: at 80 columns a cell has 22, and
+ * "REPLY-DROPPED 4 SYN 0 ans" would be cut into the next column. */
+const char *view_verdict_abbr(enum verdict_kind k)
 {
-    if (it == NULL) {
-        snprintf(buf, len, "-");
-        return;
+    switch (k) {
+    case VERDICT_REPLY_DROPPED: return "RPL-DROP";
+    case VERDICT_UNREACHABLE:   return "UNREACH";
+    case VERDICT_INCONCLUSIVE:  return "INCONCL";
+    default:                    return verdict_name(k);
     }
-    if (it->v.kind == VERDICT_UNTESTED || it->counts.attempts == 0) {
-        snprintf(buf, len, "%s", verdict_name(it->v.kind));
-        return;
-    }
+}
+
+int view_cell_text(const struct verdict_item *it, enum view_cell_form form, char *buf,
+                   size_t len)
+{
+    if (it == NULL)
+        return snprintf(buf, len, "-");
+    const char *name = form >= VIEW_CELL_ABBR ? view_verdict_abbr(it->v.kind)
+                                              : verdict_name(it->v.kind);
+    if (form == VIEW_CELL_NAME || it->v.kind == VERDICT_UNTESTED || it->counts.attempts == 0)
+        return snprintf(buf, len, "%s", name);
     const char *unit = it->proto == 6 ? "SYN" : it->proto == 17 ? "req" : "ping";
-    unsigned answers = it->counts.by_outcome[VO_ANSWERED];
-    int n = snprintf(buf, len, "%s %u %s, %u answer%s", verdict_name(it->v.kind),
-                     (unsigned)it->counts.requests, unit, answers, answers == 1 ? "" : "s");
-    /* A narrow column keeps the counts in a shorter form rather than cut them. */
-    if (n >= 0 && (size_t)n >= len)
-        snprintf(buf, len, "%s %u %s %u ans", verdict_name(it->v.kind),
-                 (unsigned)it->counts.requests, unit, answers);
+    unsigned req = (unsigned)it->counts.requests, answers = it->counts.by_outcome[VO_ANSWERED];
+    if (form == VIEW_CELL_LONG)
+        return snprintf(buf, len, "%s %u %s, %u answer%s", name, req, unit, answers,
+                        answers == 1 ? "" : "s");
+    if (form == VIEW_CELL_TINY)
+        return snprintf(buf, len, "%s %u/%u", name, req, answers);
+    return snprintf(buf, len, "%s %u %s %u ans", name, req, unit, answers);
+}
+
+enum view_cell_form view_cell_form_for(const struct view_row *rows, size_t n, int room)
+{
+    char buf[96];
+    enum view_cell_form f = VIEW_CELL_LONG;
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 2; d++)
+            while (f < VIEW_CELL_NAME && view_cell_text(rows[i].cell[d], f, buf, sizeof buf) > room)
+                f++;
+    return f;
 }
 
 unsigned view_verdict_attr(const struct verdict_item *it)
@@ -136,8 +161,8 @@ static int view_verdict_cmp(const void *x, const void *y)
 }
 
 
-/* Case-insensitive substring: the filter matches what the row shows. */
-static bool view_contains(const char *hay, const char *needle)
+/* Case-insensitive: the filter and the search match what the screen shows, in any case. */
+bool view_text_contains(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     for (const char *h = hay; *h != '\0'; h++) {
@@ -157,11 +182,11 @@ static bool view_row_matches(const struct view_row *r, const char *filter)
     if (filter[0] == '\0')
         return true;
     view_port_text(r->proto, r->port, port, sizeof port);
-    view_cell_text(r->cell[0], c0, sizeof c0);
-    view_cell_text(r->cell[1], c1, sizeof c1);
+    view_cell_text(r->cell[0], VIEW_CELL_LONG, c0, sizeof c0);
+    view_cell_text(r->cell[1], VIEW_CELL_LONG, c1, sizeof c1);
     snprintf(text, sizeof text, "%s %s %s %s %s", view_row_service(r),
              verdict_proto_name(r->proto), port, c0, c1);
-    return view_contains(text, filter);
+    return view_text_contains(text, filter);
 }
 
 static int view_merge_cmp(const void *x, const void *y)
@@ -179,6 +204,14 @@ struct view_row *view_rows_of(const struct view_input *in, const struct view_sel
     *oom = false;
     if (!view_pair_at(in->vc, sel->pair, pair))
         return NULL;
+    return view_rows_of_pair(in, sel, pair, n, oom);
+}
+
+struct view_row *view_rows_of_pair(const struct view_input *in, const struct view_sel *sel,
+                                   const struct view_pair *pair, size_t *n, bool *oom)
+{
+    *n = 0;
+    *oom = false;
     size_t m = pair->end - pair->first, k = 0;
     struct view_row *rows = calloc(m, sizeof *rows);
     if (rows == NULL) {
@@ -227,7 +260,8 @@ size_t view_model_rows(const struct view_input *in, const struct view_sel *sel)
     return n;
 }
 
-/* The filter being typed: printable ASCII goes in, Enter keeps it, Esc drops it. */
+/* The filter being typed after '&' (less's key for it): printable ASCII goes in, Enter keeps it,
+ * Esc drops it. */
 static enum view_action view_key_filter(struct view_sel *sel, int key)
 {
     size_t len = strlen(sel->filter);
@@ -321,6 +355,8 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
 {
     if (sel->editing)
         return view_key_filter(sel, key);
+    if (sel->searching)
+        return view_key_search(in, sel, key);
     if (sel->prompting)
         return view_key_path(sel, key);
     if (sel->msg[0] != '\0') {
@@ -338,11 +374,14 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
     }
     switch (key) {
     case '?': sel->help = true; break;
-    case '/': sel->editing = true; sel->filter[0] = '\0'; sel->row = sel->top = 0; break;
+    case '/': sel->searching = true; sel->typed[0] = '\0'; break;
+    case 'n': view_search_step(in, sel, false, false); break;
+    case 'N': view_search_step(in, sel, true, false); break;
+    case '&': sel->editing = true; sel->filter[0] = '\0'; sel->row = sel->top = 0; break;
     case 's': sel->sort = (enum view_sort)((sel->sort + 1) % VIEW_SORT_COUNT);
               sel->row = sel->top = 0; break;
-    case 'n': view_next_pair(in, sel, false); break;
-    case 'N': view_next_pair(in, sel, true); break;
+    case ']': view_next_pair(in, sel, false); break;
+    case '[': view_next_pair(in, sel, true); break;
     case 'p': sel->paused = !sel->paused; break;
     case 'w': return view_key_save(in, sel);
     case VIEW_KEY_TAB:
@@ -368,6 +407,8 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
         } else if (sel->filter[0] != '\0') {
             sel->filter[0] = '\0';
             sel->row = sel->top = 0;
+        } else if (sel->search[0] != '\0') {
+            sel->search[0] = '\0'; /* the matches are no longer marked */
         } else {
             return VIEW_NONE;
         }

@@ -5,7 +5,8 @@
  * evidence and advice of the selected cell or its recent attempts (or all of them), the help,
  * and a status line with the keys. A message the run printed while the view was up (a warning)
  * gets a line of its own under the header. The keys and clicks change only the selection
- * (struct view_sel).
+ * (struct view_sel); they follow less: / searches the cells, n and N go to the next and
+ * previous match, & filters the rows, ] and [ go to the next and previous host pair.
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -101,7 +102,10 @@ struct view_sel {
     int scroll;                  /* first evidence (or attempt) line shown */
     bool all_attempts;           /* a: the attempts pane lists all, not the cell's */
     char filter[VIEW_FILTER_LEN];
-    bool editing;                /* typing the filter after '/' */
+    bool editing;                /* typing the filter after '&' */
+    char search[VIEW_FILTER_LEN]; /* the last pattern searched for ("": none) */
+    char typed[VIEW_FILTER_LEN]; /* the pattern being typed after '/' */
+    bool searching;              /* typing it: Enter searches, Esc leaves search as it was */
     enum view_sort sort;
     bool paused, help;
     bool prompting;              /* typing the path to save to after w */

@@ -22,19 +22,63 @@ struct view_pair {
 
 /* The index-th pair; false if there is none. */
 bool view_pair_at(const struct verdict_collector *vc, size_t index, struct view_pair *out);
+/* The pair whose items start at first (0, then the previous pair's end); false past the last. */
+bool view_pair_at_from(const struct verdict_collector *vc, size_t first, struct view_pair *out);
 
 /* The selected pair's rows, sorted as sel says and filtered by sel->filter: an owned array
  * (free() it) of *n rows, NULL with *n = 0 when there are none; *oom when allocation failed. */
 struct view_row *view_rows_of(const struct view_input *in, const struct view_sel *sel,
                               struct view_pair *pair, size_t *n, bool *oom);
+/* The same for a pair already found (view_pair_at(), or a walk over all of them). */
+struct view_row *view_rows_of_pair(const struct view_input *in, const struct view_sel *sel,
+                                   const struct view_pair *pair, size_t *n, bool *oom);
+
+/* Case-insensitive substring; an empty needle matches. */
+bool view_text_contains(const char *hay, const char *needle);
 
 /* "tcp 6325" or "icmp echo"; the row's service ("other ports" outside the profile). */
 void view_port_text(uint8_t proto, uint16_t port, char *buf, size_t len);
 const char *view_row_service(const struct view_row *r);
 
-/* A cell as the matrix shows it: "DROPPED 4 SYN, 0 answers", or "-" without an attempt. */
-void view_cell_text(const struct verdict_item *it, char *buf, size_t len);
+/* How much a cell says, longest first: every cell of a matrix uses one form (the longest that
+ * fits all of the pair's cells), so a verdict is spelled one way on a screen. */
+enum view_cell_form {
+    VIEW_CELL_LONG,  /* DROPPED 4 SYN, 0 answers */
+    VIEW_CELL_SHORT, /* DROPPED 4 SYN 0 ans */
+    VIEW_CELL_ABBR,  /* RPL-DROP 4 SYN 0 ans: the long names abbreviated */
+    VIEW_CELL_TINY,  /* RPL-DROP 4/0 */
+    VIEW_CELL_NAME,  /* RPL-DROP: at most VIEW_CELL_NAME_MAX characters */
+};
+#define VIEW_CELL_NAME_MAX 8
+
+/* A verdict's name in at most VIEW_CELL_NAME_MAX characters (the help lists them). */
+const char *view_verdict_abbr(enum verdict_kind k);
+/* A cell in the given form: "DROPPED 4 SYN, 0 answers", or "-" without an attempt. Returns the
+ * length it needs (as snprintf: more than len - 1 means it did not fit). */
+int view_cell_text(const struct verdict_item *it, enum view_cell_form form, char *buf,
+                   size_t len);
+/* The longest form in which every cell of rows[0, n) takes at most room characters. */
+enum view_cell_form view_cell_form_for(const struct view_row *rows, size_t n, int room);
 unsigned view_verdict_attr(const struct verdict_item *it);
+
+/* Search (view_model_search.c): where the pattern is found, over every cell of every pair in
+ * the order shown (pair, row, direction). */
+struct view_search_scan {
+    size_t count;      /* cells that match */
+    size_t index;      /* 1-based rank of the selected cell among them; 0: it does not match */
+};
+/* Does the cell of r in direction dir (0: A -> B) hold pattern? */
+bool view_cell_matches(const struct view_row *r, int dir, const struct view_pair *pair,
+                       const char *pattern);
+/* Counts the matches of sel->search (0 without one). *oom when allocation failed. */
+void view_search_count(const struct view_input *in, const struct view_sel *sel,
+                       struct view_search_scan *out, bool *oom);
+/* n (back: N), and Enter after '/' (here: the selected cell counts as the next match): moves
+ * the selection to the next match, wrapping around, and says so in sel->msg when it wraps or
+ * finds nothing. */
+void view_search_step(const struct view_input *in, struct view_sel *sel, bool back, bool here);
+/* A key typed at the '/' prompt. */
+enum view_action view_key_search(const struct view_input *in, struct view_sel *sel, int key);
 
 /* Writes s at col of l, clipped to width (non-ASCII becomes '?'). Returns the column after it. */
 int view_put(struct view_line *l, int width, int col, const char *s);

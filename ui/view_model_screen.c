@@ -1,11 +1,14 @@
 /* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
  * selection that view_model.c keeps. Layout, top to bottom: the header (view_model_header.c: a
- * title bar, the host pair and the capture point or points, the newest message), the sort and
- * filter, the matrix (a '>' marks the selected row, so it reads without reverse video), the
- * evidence pane of the selected cell, and the status line with the keys. Everything is ASCII
- * and clipped to the width; the rule above the lower pane is marked (VIEW_A_RULE) for tui.c to
- * draw as a line where the terminal can. Where the matrix and the evidence went is recorded,
- * so that view_model_click() maps a click back. */
+ * title bar, the host pair and the capture point or points, the newest message), the pair, the
+ * rows shown ("rows 1-10 of 20" when they do not all fit), the sort, filter and search, the
+ * matrix (a '>' marks the selected row, so it reads without reverse video, a '*' the rows the
+ * search matches), the evidence pane of the selected cell, and the status line with the keys.
+ * Everything is ASCII and clipped to the width, and no cell runs into the next column: all the
+ * cells take the longest form that fits every one of them (view_cell_form_for()); the evidence
+ * is wrapped. The rule above the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line
+ * where the terminal can. Where the matrix and the evidence went is recorded, so that
+ * view_model_click() maps a click back. */
 #include "view_model_int.h"
 
 #include <stdio.h>
@@ -24,19 +27,21 @@ static const char *const view_help[] = {
     "  Tab               matrix -> evidence -> attempts (lower pane shows either)",
     "  a                 attempts (time, 5-tuple, state, history): the cell's or all",
     "  Enter             show the evidence (or the attempts) on the whole screen",
-    "  Esc               back to the matrix; again: clear the filter",
-    "  /                 filter the rows (service, protocol, port or verdict); Enter keeps it",
+    "  Esc               back to the matrix; again: clear the filter, then the search",
+    "  /                 search the cells (service, port, address or verdict), as less",
+    "  n / N             next / previous match (* marks the rows that match)",
+    "  &                 filter the rows (service, protocol, port or verdict)",
+    "  ] / [             next / previous host pair",
     "  s                 sort: profile order, by port, blocked first",
-    "  n / N             next / previous host pair",
     "  p                 pause the display (live: the capture goes on)",
     "  w                 live: save the capture (from now on, or flush the -w file)",
-    "  mouse click       select the cell or the pane under the pointer",
-    "  ?                 this help; any key leaves it",
-    "  q                 quit",
+    "  mouse click       with --mouse: select the cell or the pane under the pointer",
+    "  ?                 this help; any key leaves it        q  quit",
     "",
     "Verdicts: OPEN the path works; CLOSED passes but nothing listens; DROPPED requests",
     "vanish; REPLY-DROPPED the answer was lost; REJECTED a firewall refused (names who);",
     "PARTIAL mixed; UNTESTED no attempt seen: the advice says which test to run from where.",
+    "Narrow cells: RPL-DROP REPLY-DROPPED, UNREACH UNREACHABLE, INCONCL INCONCLUSIVE.",
 };
 
 static const char *const view_sort_name[VIEW_SORT_COUNT] = { "profile order", "port",
@@ -89,6 +94,18 @@ static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int widt
         } else if (col > 0) {
             lines[n][col++] = ' ';
         }
+        /* A word longer than the line (a long path, an IPv6 address with its port) is cut
+         * over lines rather than clipped at the edge. */
+        while (col + w > width && width - col > 0 && w > width - hang) {
+            int take = width - col;
+            memcpy(lines[n] + col, p, (size_t)take);
+            lines[n][col + take] = '\0';
+            p += take;
+            w -= take;
+            if (++n >= max)
+                return n;
+            col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%*s", hang, "");
+        }
         int room = VIEW_MAX_WIDTH - col;
         int take = w < room ? w : room;
         memcpy(lines[n] + col, p, (size_t)take);
@@ -122,14 +139,16 @@ static int view_detail(const struct view_row *r, int dir, const struct view_pair
     return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);
 }
 
-/* The matrix: a header line then rows [sel->top, ...) in height lines from y. */
+/* The matrix: a header line then rows [sel->top, ...) in height lines from y. A cell gets cw - 1
+ * columns: the last one of each stays blank, so no cell runs into the next. */
 static void view_matrix(const struct view_sel *sel, const struct view_row *rows, size_t n,
-                        int y, int height, struct view_screen *out)
+                        const struct view_pair *pair, int y, int height, struct view_screen *out)
 {
     int w = out->width, sw = w >= 120 ? 22 : 17; /* 17: "failover monitor" whole */
     int c0 = 2 + sw + 1 + 6 + 7, cw = (w - c0) / 2;
     if (cw > 44)
         cw = 44;
+    enum view_cell_form form = view_cell_form_for(rows, n, cw - 1);
     struct view_line *hl = &out->line[y];
     view_put(hl, w, 2, "service");
     view_put(hl, w, 2 + sw + 1, "proto");
@@ -150,16 +169,20 @@ static void view_matrix(const struct view_sel *sel, const struct view_row *rows,
         size_t r = sel->top + (size_t)i;
         out->rows_n = i + 1;
         struct view_line *l = &out->line[y + 1 + i];
-        char port[8], cell[80], svc[64];
+        char port[8], cell[96], svc[64];
         view_port_text(rows[r].proto, rows[r].port, port, sizeof port);
         snprintf(svc, sizeof svc, "%.*s", sw - 1, view_row_service(&rows[r]));
         view_put(l, w, 0, r == sel->row ? ">" : " ");
+        if (sel->search[0] != '\0' && (view_cell_matches(&rows[r], 0, pair, sel->search) ||
+                                       view_cell_matches(&rows[r], 1, pair, sel->search)))
+            view_put(l, w, 1, "*");
         view_put(l, w, 2, svc);
         view_put(l, w, 2 + sw + 1, verdict_proto_name(rows[r].proto));
         view_put(l, w, 2 + sw + 7, port);
         for (int d = 0; d < 2; d++) {
             int col = c0 + d * cw;
-            view_cell_text(rows[r].cell[d], cell, (size_t)(cw > 1 && cw < 80 ? cw : 80));
+            /* Cut only when even the name alone is too long, which 80 columns never are. */
+            view_cell_text(rows[r].cell[d], form, cell, (size_t)(cw > 1 && cw < 96 ? cw : 96));
             view_put(l, w, col, cell);
             unsigned attr = view_verdict_attr(rows[r].cell[d]);
             if (r == sel->row && d == sel->col)
@@ -180,12 +203,20 @@ static void view_status(const struct view_sel *sel, struct view_screen *out)
     } else if (sel->msg[0] != '\0') {
         view_put(l, out->width, 0, sel->msg);
     } else if (sel->editing) {
-        snprintf(t, sizeof t, "/%s_", sel->filter);
+        snprintf(t, sizeof t, "&%s_", sel->filter);
         int col = view_put(l, out->width, 0, t);
         view_put(l, out->width, col + 3, "Enter keep the filter  Esc clear it");
+    } else if (sel->searching) {
+        snprintf(t, sizeof t, "/%s_", sel->typed);
+        int col = view_put(l, out->width, 0, t);
+        view_put(l, out->width, col + 3, sel->search[0] != '\0' && sel->typed[0] == '\0'
+                                             ? "Enter search again  Esc cancel"
+                                             : "Enter search  Esc cancel");
     } else {
-        view_put(l, out->width, 0, "q quit  ? help  Enter evidence  Esc back  / filter  s sort"
-                                   "  n/N pair  p pause");
+        /* 79 columns: the whole line at 80; wider terminals get the rest. */
+        int col = view_put(l, out->width, 0, "q quit  ? help  Enter evidence  / search  n/N match"
+                                             "  ]/[ pair  & filter  s sort");
+        view_put(l, out->width, col, "  p pause  Esc back");
     }
     l->attr = VIEW_A_REVERSE;
 }
@@ -225,6 +256,36 @@ static void view_small(struct view_screen *out, int width, int height)
         view_put(&out->line[1], out->width, 0, "enlarge it, or press q to quit");
 }
 
+/* The line above the matrix: the pair, the rows shown (where they stand when they do not all
+ * fit, as less's "lines 1-10" does), the sort, the filter and the search with its matches. The
+ * position comes first: at 80 columns what does not fit is the end of a long pattern. */
+static void view_pair_line(const struct view_input *in, const struct view_sel *sel,
+                           size_t npairs, size_t n, size_t shown, struct view_line *l, int w,
+                           bool *oom)
+{
+    char t[300], rows[64], filter[VIEW_FILTER_LEN + 16] = "", search[VIEW_FILTER_LEN + 48] = "";
+    if (n > shown && shown > 0)
+        snprintf(rows, sizeof rows, "rows %zu-%zu of %zu", sel->top + 1,
+                 sel->top + shown < n ? sel->top + shown : n, n);
+    else
+        snprintf(rows, sizeof rows, "%zu row%s", n, n == 1 ? "" : "s");
+    if (sel->filter[0] != '\0')
+        snprintf(filter, sizeof filter, "   filter: %s", sel->filter);
+    if (sel->search[0] != '\0') {
+        struct view_search_scan sc;
+        view_search_count(in, sel, &sc, oom);
+        if (sc.index > 0)
+            snprintf(search, sizeof search, "   search: %s (%zu/%zu)", sel->search, sc.index,
+                     sc.count);
+        else
+            snprintf(search, sizeof search, "   search: %s (%zu match%s)", sel->search,
+                     sc.count, sc.count == 1 ? "" : "es");
+    }
+    snprintf(t, sizeof t, " pair %zu/%zu   %s   sort: %s%s%s", npairs > 0 ? sel->pair + 1 : 0,
+             npairs, rows, view_sort_name[sel->sort], filter, search);
+    view_put(l, w, 0, t);
+}
+
 int view_model_build(const struct view_input *in, struct view_sel *sel, int width, int height,
                      struct view_screen *out)
 {
@@ -248,27 +309,11 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     if (sel->row >= n)
         sel->row = n > 0 ? n - 1 : 0;
     int hl = view_header(in, sel, &pair, npairs > 0, out);
-    char t[160];
-    snprintf(t, sizeof t, " pair %zu/%zu   sort: %s   filter: %s   %zu row%s",
-             npairs > 0 ? sel->pair + 1 : 0, npairs, view_sort_name[sel->sort],
-             sel->filter[0] != '\0' ? sel->filter : "(none, / to set)", n, n == 1 ? "" : "s");
-    view_put(&out->line[hl], w, 0, t);
     view_status(sel, out);
-    if (oom) {
-        view_put(&out->line[hl + 2], w, 2, "out of memory: see the report (--report) instead");
-        return FW_ENOMEM;
-    }
     int y = hl + 1, body = h - 1 - y;
-    if (sel->help) {
-        for (int i = 0; i < body && i < (int)(sizeof view_help / sizeof view_help[0]); i++)
-            view_put(&out->line[y + i], w, 1, view_help[i]);
-        out->line[y].attr = VIEW_A_BOLD;
-        free(rows);
-        return 0;
-    }
     /* The matrix gets half the body (all its rows if they fit), the evidence the rest. */
-    int mh = sel->zoom ? 0 : body / 2 + 1;
-    if (!sel->zoom && (int)n + 1 < mh)
+    int mh = sel->zoom || sel->help ? 0 : body / 2 + 1;
+    if (mh > 0 && (int)n + 1 < mh)
         mh = (int)n + 2;
     if (mh > 0) {
         size_t shown = (size_t)(mh - 1);
@@ -276,9 +321,27 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
             sel->top = sel->row;
         else if (sel->row >= sel->top + shown)
             sel->top = sel->row + 1 - shown;
-        view_matrix(sel, rows, n, y, mh, out);
+    }
+    bool search_oom = false;
+    view_pair_line(in, sel, npairs, n, mh > 0 ? (size_t)(mh - 1) : n, &out->line[hl], w,
+                   &search_oom);
+    if (oom || search_oom) {
+        view_put(&out->line[hl + 2], w, 2, "out of memory: see the report (--report) instead");
+        free(rows);
+        return FW_ENOMEM;
+    }
+    if (sel->help) {
+        for (int i = 0; i < body && i < (int)(sizeof view_help / sizeof view_help[0]); i++)
+            view_put(&out->line[y + i], w, 1, view_help[i]);
+        out->line[y].attr = VIEW_A_BOLD;
+        free(rows);
+        return 0;
+    }
+    if (mh > 0) {
+        view_matrix(sel, rows, n, &pair, y, mh, out);
         y += mh;
     }
+    char t[200];
     char (*lines)[VIEW_MAX_WIDTH + 1] = malloc(VIEW_DETAIL_MAX * sizeof *lines);
     struct view_line *sep = &out->line[y];
     out->detail_y = y;
@@ -292,13 +355,17 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
         view_port_text(r->proto, r->port, port, sizeof port);
         fw_addr_format(sel->col == 0 ? &pair.a : &pair.b, a, sizeof a);
         fw_addr_format(sel->col == 0 ? &pair.b : &pair.a, b, sizeof b);
-        snprintf(t, sizeof t, "%s evidence: %s -> %s %s %s (%s) ",
-                 sel->pane == VIEW_PANE_EVIDENCE ? "==" : "--", a, b,
-                 verdict_proto_name(r->proto), port, view_row_service(r));
         int nd = view_detail(r, sel->col, &pair, w - 2, lines);
         int dh = h - 1 - (y + 1);
         if (sel->scroll > nd - dh)
             sel->scroll = nd - dh > 0 ? nd - dh : 0;
+        char where[48] = ""; /* the evidence's own position, when it does not fit */
+        if (nd > dh && dh > 0)
+            snprintf(where, sizeof where, "lines %d-%d of %d ", sel->scroll + 1,
+                     sel->scroll + dh < nd ? sel->scroll + dh : nd, nd);
+        snprintf(t, sizeof t, "%s evidence: %s -> %s %s %s (%s) %s",
+                 sel->pane == VIEW_PANE_EVIDENCE ? "==" : "--", a, b,
+                 verdict_proto_name(r->proto), port, view_row_service(r), where);
         for (int i = 0; i < dh && sel->scroll + i < nd; i++)
             view_put(&out->line[y + 1 + i], w, 1, lines[sel->scroll + i]);
     } else {

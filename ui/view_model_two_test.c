@@ -129,7 +129,7 @@ static void header_shows_both_capture_points(void **state)
                                          "in both"), 1);
     assert_string_equal(t->scr->line[2].text, " captures: 1 at 198.51.100.10, 2 at 203.0.113.20"
                                               "   clock offset +0.000007 s     ");
-    assert_int_equal(screen_find(t->scr, " pair 1/1   sort: profile order"), 3);
+    assert_int_equal(screen_find(t->scr, " pair 1/1   rows 1-"), 3);
     assert_true(screen_find(t->scr, "tcp   6325   DROPPED") > 4);
     build(t, 200, 40);
     assert_int_equal(screen_find(t->scr, "attempts seen in both captures 7, in 1 only 2, in 2 "
@@ -197,7 +197,7 @@ static void attempts_seen_by_both_listed_once(void **state)
     assert_non_null(strstr(t->scr->line[y].text, "  1 only  198.51.100.10:"));
     assert_int_equal(count(t->scr, "  both    203.0.113.20:36764 -> 198.51.100.10:6325  SF"), 1);
     /* The cell's attempts: 6325 from A, once, and the capture that saw it. */
-    for (const char *k = "/6325"; *k != '\0'; k++)
+    for (const char *k = "&6325"; *k != '\0'; k++)
         view_model_key(&t->in, &t->sel, *k);
     view_model_key(&t->in, &t->sel, VIEW_KEY_ENTER); /* keeps the filter */
     view_model_key(&t->in, &t->sel, VIEW_KEY_ESC);   /* back to the matrix, unzoomed */

@@ -88,15 +88,15 @@ run() {
     keys "clear; $* 2>> $tmp/err; echo \"EXIT=\$?\"; $modes; echo" Enter
 }
 
-run "$fwsight" analyze --ui "$sample"
+run "$fwsight" analyze --ui --mouse "$sample"
 expect_screen 'q quit  \? help' "the view opens"
 expect_screen 'tcp   6325 +DROPPED 4 SYN, 0 answers +OPEN' "tcp 6325 A -> B dropped, B -> A open"
 expect_screen 'failover monitor.*icmp.*echo.*DROPPED' "icmp echo row"
 expect_screen 'A = 198\.51\.100\.10  B = 203\.0\.113\.20' "the host pair"
 
 # The filter narrows the rows; Enter on the selected one shows its evidence.
-keys / 6 3 2 5 Enter
-expect_screen 'filter: 6325   2 rows' "the filter"
+keys '&' 6 3 2 5 Enter
+expect_screen '2 rows   sort: profile order   filter: 6325' "the filter"
 wait_gone 'tcp   6320' 2 || fail "the filter left tcp 6320 shown"
 keys Enter
 expect_screen 'frame 5' "Enter shows the evidence"
@@ -109,7 +109,7 @@ keys Escape
 # Alt sequence: wait for its effect (the attempts pane gone), not for a fixed time.
 wait_gone '== attempts:' || fail "Esc: the attempts pane did not close"
 keys Escape
-expect_screen 'filter: \(none' "Esc clears the filter"
+wait_gone 'filter: 6325' || fail "Esc clears the filter"
 expect_screen 'tcp   6320' "all rows back"
 
 keys '?'
@@ -235,7 +235,7 @@ expect_screen "^ warning: $tmp/bad\.pcap: packet 43: captured length 98 above" \
 [ "$(screen | sed -n 3p | cut -c1-40)" = " ${bad:0:39}" ] ||
     fail "a warning: not on the line under the header: $(screen | sed -n 3p)"
 screen | head -1 | grep -q '^ fwsight  analyze ' || fail "a warning: the title is not line 1"
-screen | sed -n 4p | grep -q '^ pair 1/1   sort' || fail "a warning: the layout below it moved"
+screen | sed -n 4p | grep -q '^ pair 1/1   rows 1-' || fail "a warning: the layout below it moved"
 screen | grep -q 'fwsight: warning' && fail "a warning: printed over the view"
 expect_screen 'q quit  \? help' "a warning: the status line"
 keys q
