@@ -272,6 +272,8 @@ static void live_report(struct live_run *run, FILE *out, const char *error)
     struct cap_live_stats cs;
     cap_live_stats(run->cap, &cs);
     session_live_capture(&run->s, run->cap, cs.frames, error);
+    run->s.cap.has_stream = !run->ui;
+    run->s.cap.stream_dropped = run->out.dropped;
     struct report_two two;
     session_result_one(&run->s, &two);
     struct session_result res = { .two = &two, .ncap = 1, .cfg = &run->o->cfg,

@@ -196,6 +196,9 @@ void report_print_capture(FILE *out, const struct report_capture *cap,
     else if (cap->has_drops)
         fprintf(out, "  drops        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
                 cap->kernel_drops, cap->if_drops, weigh);
+    if (cap->has_stream && cap->stream_dropped > 0)
+        fprintf(out, "  stream       %" PRIu64 " lines not written (its reader did not keep up "
+                     "or went away); the capture lost nothing\n", cap->stream_dropped);
     if (st->frames > 0) {
         report_utc(st->first_ts_us, a, sizeof a);
         report_utc(st->last_ts_us, b, sizeof b);

@@ -34,6 +34,8 @@ struct report_capture {
                               isb_osdrop */
     uint64_t if_drops;     /* ps_ifdrop: dropped by the interface or its driver; pcapng:
                               isb_ifdrop */
+    bool has_stream;       /* live --no-ui: the stream's counts below are known */
+    uint64_t stream_dropped; /* stream lines not written: its reader lagged or went away */
 };
 
 /* Both counts in one, saturating (a damaged file's counts may be anything). */

@@ -75,6 +75,10 @@ static void report_json_capture(struct json *j, const struct report_capture *cap
     json_u64(j, "packets", cap->packets);
     json_u64(j, "interfaces", cap->interfaces);
     json_u64(j, "duplicates", cap->duplicates);
+    if (cap->has_stream)
+        json_u64(j, "stream_lines_dropped", cap->stream_dropped);
+    else
+        json_null(j, "stream_lines_dropped"); /* no stream: analyze, test, the view */
     if (cap->has_drops)
         json_u64(j, "kernel_drops", report_capture_drops(cap->kernel_drops, cap->if_drops));
     else

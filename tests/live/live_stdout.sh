@@ -56,6 +56,9 @@ rc=$(cat "$WORK/head.rc" 2>/dev/null)
 grep -q "stdout: Broken pipe: the stream ends here, the capture goes on" "$WORK/head.err" &&
     grep -q "^Capture" "$WORK/head.err" && ok "| head -1: said why, the report is on stderr" ||
     { fail "| head -1: no message or no report on stderr"; cat "$WORK/head.err" >&2; }
+grep -Eq "^  stream +[1-9][0-9]* lines not written" "$WORK/head.err" &&
+    ok "| head -1: the report counts the stream lines not written" ||
+    fail "| head -1: the report does not count the lines not written"
 gzip -t "$WORK/head.pcap.gz" 2>/dev/null && ok "| head -1: the .gz is complete" ||
     fail "| head -1: gzip -t fails"
 check_file "$WORK/head.pcap.gz" "$WORK/head.err" "| head -1"
