@@ -188,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
         .combined = combined, .corr = &res,
     };
-    report_print_two_text(devnull, &two, &cfg);
+    report_print_two_text(devnull, &two, &cfg, NULL);
     report_print_two_json(devnull, &two, &cfg);
     (void)report_two_blocking(&two);
 
