@@ -116,6 +116,11 @@ struct report_answer {
  * ports one line per direction with the test to run. Returns 0 or FW_ENOMEM (said). */
 int report_print_changes(FILE *out, const struct verdict_collector *vc,
                          const struct fw_config *cfg, const struct report_answer *ans);
+/* The JSON report's "changes" and "untested" arrays: the same model as data
+ * (report_json_changes.c; docs/json-schema.md). */
+struct json;
+void report_json_changes(struct json *j, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans);
 /* "source 198.51.100.10" / "target ..." when --source/--target name a, else a's address. */
 const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
                              size_t len);
@@ -148,7 +153,8 @@ struct report_two {
 };
 void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg,
                            const struct report_answer *ans);
-void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg);
+void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg,
+                           const struct report_answer *ans);
 /* The verdicts that decide the exit status: the combined ones, or both captures' own. */
 bool report_two_blocking(const struct report_two *t);
 
@@ -168,6 +174,6 @@ typedef void (*report_json_more_fn)(struct json *j, void *ctx);
 void report_print_json_more(FILE *out, const struct report *rep, const struct report_capture *cap,
                             const struct analyzer_stats *st, const struct fw_config *cfg,
                             const struct verdict_collector *vc, report_json_more_fn more,
-                            void *ctx);
+                            void *ctx, const struct report_answer *ans);
 
 #endif

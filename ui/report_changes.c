@@ -190,6 +190,7 @@ int report_print_changes(FILE *out, const struct verdict_collector *vc,
     };
     struct changes c;
     if (changes_of_collector(&c, vc, &in) != 0) {
+        changes_fini(&c);
         fputs("Change to make\n  (out of memory: see the verdicts below)\n\n", out);
         return FW_ENOMEM;
     }

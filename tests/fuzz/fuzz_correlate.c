@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .combined = combined, .corr = &res,
     };
     report_print_two_text(devnull, &two, &cfg, NULL);
-    report_print_two_json(devnull, &two, &cfg);
+    report_print_two_json(devnull, &two, &cfg, NULL);
     (void)report_two_blocking(&two);
 
 out:
