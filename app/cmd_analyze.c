@@ -252,7 +252,7 @@ int cmd_analyze(int argc, char **argv)
     };
     struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg, .rules = o.rules,
                                   .profile = o.v.prof, .profile_arg = o.v.profile,
-                                  .rpc_range = o.v.rpc_range };
+                                  .rpc_range = o.v.rpc_range, .all = o.all };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = FW_EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))

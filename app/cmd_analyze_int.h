@@ -23,6 +23,7 @@ struct analyze_opts {
     bool force;           /* --force: --conn-log (and --html) may replace an existing file */
     const char *html;     /* --html FILE: the page for a ticket; NULL: none */
     bool json, quiet;
+    bool all;             /* --all: the text report's tables whole */
     bool ui, report;      /* --ui: the interactive view; --report: the report after it */
     bool mouse;           /* --mouse: clicks select in the view */
     const struct rules_format *rules; /* --rules FORMAT: the rules to add instead of the report */

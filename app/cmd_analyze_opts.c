@@ -57,6 +57,8 @@ static const char analyze_usage[] =
     "  --rules FORMAT       print the rules to add instead of the report, ready to paste:\n"
     "                       nftables, iptables or windows (New-NetFirewallRule); exact\n"
     "                       addresses and the ports found blocked, nothing wider\n"
+    "  --all                print the report's tables whole (every matrix row, blocked path\n"
+    "                       and host pair) instead of ending long ones in a line of counts\n"
     "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
     "                       q quits, ? shows the keys\n"
     "  --report             with --ui: print the report when the view is left\n"
@@ -96,7 +98,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
     enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
-           OPT_REPORT, OPT_RULES, OPT_HTML, OPT_MOUSE };
+           OPT_REPORT, OPT_RULES, OPT_HTML, OPT_MOUSE, OPT_ALL };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -108,6 +110,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"force", no_argument, NULL, OPT_FORCE},
         {"html", required_argument, NULL, OPT_HTML},
         {"json", no_argument, NULL, OPT_JSON},
+        {"all", no_argument, NULL, OPT_ALL},
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
         {"mouse", no_argument, NULL, OPT_MOUSE},
@@ -151,6 +154,7 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         case OPT_PROFILE: o->v.profile = optarg; break;
         case OPT_PORTS: o->v.ports = optarg; break;
         case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
+        case OPT_ALL: o->all = true; break;
         case OPT_SOURCE: o->v.source = optarg; break;
         case OPT_TARGET: o->v.target = optarg; break;
         case OPT_LOCAL: o->v.local = optarg; break;

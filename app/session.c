@@ -12,13 +12,14 @@
 static void session_text(FILE *out, const struct session_result *r)
 {
     const struct report_two *t = r->two;
+    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range, r->all };
     if (r->ncap == 2) {
-        report_print_two_text(out, t, r->cfg);
+        report_print_two_text(out, t, r->cfg, &ans);
         return;
     }
     if (r->after_stream)
         fputc('\n', out);
-    report_print_verdicts(out, t->vc[0], r->cfg);
+    report_print_verdicts(out, t->vc[0], r->cfg, &ans);
     report_print_locate(out, r->located, r->nlocated, r->locate);
     report_print_text(out, t->rep[0], t->cap[0], t->st[0], r->cfg);
 }
@@ -32,11 +33,12 @@ static void session_json_locate(struct json *j, void *ctx)
 static void session_json(FILE *out, const struct session_result *r)
 {
     const struct report_two *t = r->two;
+    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range, r->all };
     if (r->ncap == 2)
-        report_print_two_json(out, t, r->cfg);
+        report_print_two_json(out, t, r->cfg, &ans);
     else
         report_print_json_more(out, t->rep[0], t->cap[0], t->st[0], r->cfg, t->vc[0],
-                               r->locate ? session_json_locate : NULL, (void *)r);
+                               r->locate ? session_json_locate : NULL, (void *)r, &ans);
 }
 
 static void session_connlog(struct session *s, const struct conn_record *r)

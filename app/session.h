@@ -45,6 +45,7 @@ struct session_result {
     const struct rules_format *rules;
     const struct profile *profile;
     const char *profile_arg, *rpc_range;
+    bool all;                    /* --all: the text report's tables whole, no summary lines */
 };
 
 struct session;

@@ -83,7 +83,12 @@ expect 1 'tcp 6320 \(Double-Take\): DROPPED' analyze "$golden/syn-unanswered/cap
 expect 1 'REJECTED' analyze "$golden/icmp-admin-prohibited/capture.pcap"
 expect 0 'Nothing blocked' analyze "$cap"
 expect 0 'Capture point: 203.0.113.20 \(--local' analyze --local 203.0.113.20 "$cap"
-expect 0 '203.0.113.20 -> 198.51.100.10: tcp:135-139' \
+expect 0 'Untested target 203.0.113.20 -> source 198.51.100.10 \(20 ports\)' \
+    analyze --source 198.51.100.10 --target 203.0.113.20 "$cap"
+expect 0 'fwsight test --peer 198.51.100.10 --ports tcp:135-139' \
+    analyze --source 198.51.100.10 --target 203.0.113.20 "$cap"
+expect 0 '^Change to make' analyze --all "$cap"
+expect 0 'Source 198.51.100.10 \(capture point\), target 203.0.113.20' \
     analyze --source 198.51.100.10 --target 203.0.113.20 "$cap"
 expect 0 'other ports +tcp +6320 +OPEN' analyze --ports 7000 "$cap"
 expect 2 "$tmp/missing.pcap.*No such file" analyze "$tmp/missing.pcap"

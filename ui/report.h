@@ -15,6 +15,7 @@
 #include "analyze/analyzer.h"
 #include "analyze/conn.h"
 #include "analyze/correlate.h"
+#include "analyze/profile.h"
 
 /* What the command (app/) learnt about the capture file (plain data: ui/ does not see capture/). */
 struct report_capture {
@@ -113,16 +114,38 @@ void report_print_connections(FILE *out, const struct report *rep,
                               const struct analyzer_stats *st, const struct fw_config *cfg);
 void report_print_failures(FILE *out, const struct report *rep);
 
+/* What the text report's opening names besides the verdicts; every field may be NULL (0). */
+struct report_answer {
+    const struct profile *profile; /* which ports are required, optional (else all "other") */
+    const char *profile_arg;       /* --profile as given: repeated in the test commands */
+    const char *rpc_range;         /* --rpc-range as given */
+    bool all;                      /* --all: every matrix row, path and host pair, no summary */
+};
+
+/* "Change to make" (report_changes.c), the report's opening: analyze/changes.h printed per
+ * device and direction, the dynamic RPC advice, the look-alikes one line each, the untested
+ * ports one line per direction with the test to run. Returns 0 or FW_ENOMEM (said). */
+int report_print_changes(FILE *out, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans);
+/* The JSON report's "changes" and "untested" arrays: the same model as data
+ * (report_json_changes.c; docs/json-schema.md). */
+struct json;
+void report_json_changes(struct json *j, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans);
+/* "source 198.51.100.10" / "target ..." when --source/--target name a, else a's address. */
+const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
+                             size_t len);
+
 /* The verdicts part (report_verdicts.c), printed above the sections above: capture point,
  * per host pair a service-by-direction matrix, the blocked paths with evidence and advice,
  * and the untested ones with the test to run. cfg->verdict.ports orders the matrix rows. */
 void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
-                           const struct fw_config *cfg);
+                           const struct fw_config *cfg, const struct report_answer *ans);
 /* Its parts, for the two-capture report: the capture point and what it can tell; the rest
  * (matrix, blocked paths, untested ones). */
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
-                               const struct fw_config *cfg);
+                               const struct fw_config *cfg, bool all);
 /* The verdict table was full (--max-verdicts): true, and in buf what was lost, ending
  * "<which> are incomplete (raise --max-verdicts)". The report's warning and the view's. */
 bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *which,
@@ -139,8 +162,10 @@ struct report_two {
     const struct verdict_collector *combined;
     const struct correlate_result *corr;
 };
-void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg);
-void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg);
+void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg,
+                           const struct report_answer *ans);
+void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg,
+                           const struct report_answer *ans);
 /* The verdicts that decide the exit status: the combined ones, or both captures' own. */
 bool report_two_blocking(const struct report_two *t);
 
@@ -160,6 +185,6 @@ typedef void (*report_json_more_fn)(struct json *j, void *ctx);
 void report_print_json_more(FILE *out, const struct report *rep, const struct report_capture *cap,
                             const struct analyzer_stats *st, const struct fw_config *cfg,
                             const struct verdict_collector *vc, report_json_more_fn more,
-                            void *ctx);
+                            void *ctx, const struct report_answer *ans);
 
 #endif

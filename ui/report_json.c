@@ -234,13 +234,13 @@ void report_print_json(FILE *out, const struct report *rep, const struct report_
                        const struct analyzer_stats *st, const struct fw_config *cfg,
                        const struct verdict_collector *vc)
 {
-    report_print_json_more(out, rep, cap, st, cfg, vc, NULL, NULL);
+    report_print_json_more(out, rep, cap, st, cfg, vc, NULL, NULL, NULL);
 }
 
 void report_print_json_more(FILE *out, const struct report *rep, const struct report_capture *cap,
                             const struct analyzer_stats *st, const struct fw_config *cfg,
                             const struct verdict_collector *vc, report_json_more_fn more,
-                            void *ctx)
+                            void *ctx, const struct report_answer *ans)
 {
     struct json j;
     json_init(&j, out, true);
@@ -250,6 +250,7 @@ void report_print_json_more(FILE *out, const struct report *rep, const struct re
     report_json_capture(&j, cap, st, cfg, vc, NULL, false);
     json_end_array(&j);
     report_json_verdicts(&j, vc);
+    report_json_changes(&j, vc, cfg, ans);
     report_json_summary(&j, rep, st, cfg);
     report_json_failures(&j, rep);
     if (more != NULL)
@@ -257,7 +258,8 @@ void report_print_json_more(FILE *out, const struct report *rep, const struct re
     json_end_object(&j);
 }
 
-void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg)
+void report_print_two_json(FILE *out, const struct report_two *t, const struct fw_config *cfg,
+                           const struct report_answer *ans)
 {
     const struct correlate_result *r = t->corr;
     /* Combined: the verdicts of both captures together. Not combined: the first capture's,
@@ -286,6 +288,7 @@ void report_print_two_json(FILE *out, const struct report_two *t, const struct f
     report_json_verdict_table(&j, top); /* the cap on the verdicts that follow */
     json_end_object(&j);
     report_json_verdicts(&j, top);
+    report_json_changes(&j, top, cfg, ans);
     report_json_summary(&j, t->rep[0], t->st[0], cfg);
     report_json_failures(&j, t->rep[0]);
     json_end_object(&j);

@@ -1,6 +1,6 @@
 /* ui/report_two.c: the text report of two captures of one test (fwsight analyze A B): both
- * captures with their capture points, the clock offset between the two machines and how many
- * attempts matched, then the verdicts of both together (matrix, blocked paths, untested) and
+ * change to make of both together (report_changes.c), then both captures with their capture
+ * points, the clock offset between the two machines and how many attempts matched, then the verdicts of both together (matrix, blocked paths, untested) and
  * each capture's summary. When the captures could not be combined it says why and prints
  * each capture's own verdicts, labelled. Matching is correlate.c's, the JSON report_json.c's,
  * reading the files and the exit status the command's (app/). */
@@ -42,9 +42,19 @@ static void two_offset(FILE *out, const struct correlate_result *r)
                  "capture's own)\n", r->offset_pairs, r->offset_pairs == 1 ? "" : "s");
 }
 
-void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg)
+void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg,
+                           const struct report_answer *ans)
 {
     const struct correlate_result *r = t->corr;
+    bool all = ans != NULL && ans->all;
+    if (t->combined != NULL) {
+        report_print_changes(out, t->combined, cfg, ans);
+    } else {
+        for (int i = 0; i < 2; i++) {
+            fprintf(out, "Capture %d alone (%s): ", i + 1, t->cap[i]->file);
+            report_print_changes(out, t->vc[i], cfg, ans);
+        }
+    }
     fputs("Firewall verdicts (two captures)\n", out);
     for (int i = 0; i < 2; i++)
         two_capture_line(out, i, t->cap[i], t->vc[i]);
@@ -61,7 +71,7 @@ void report_print_two_text(FILE *out, const struct report_two *t, const struct f
         if (r->unplaced > 0)
             fprintf(out, "    %" PRIu32 " attempts were between hosts neither capture was "
                          "taken on: one capture's view\n", r->unplaced);
-        report_print_verdict_body(out, t->combined, cfg);
+        report_print_verdict_body(out, t->combined, cfg, all);
     } else {
         fprintf(out, "  The captures were not combined (%s):\n    each capture's own verdicts "
                      "follow.\n\n", r->same_host ? "same capture point"
@@ -69,7 +79,7 @@ void report_print_two_text(FILE *out, const struct report_two *t, const struct f
         for (int i = 0; i < 2; i++) {
             fprintf(out, "Firewall verdicts, capture %d alone (%s)\n", i + 1, t->cap[i]->file);
             report_print_capture_point(out, t->vc[i]);
-            report_print_verdict_body(out, t->vc[i], cfg);
+            report_print_verdict_body(out, t->vc[i], cfg, all);
         }
     }
     for (int i = 0; i < 2; i++)

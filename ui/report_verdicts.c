@@ -1,17 +1,18 @@
 /* ui/report_verdicts.c: the firewall verdicts part of the text report, printed above the
- * capture summary: where the capture was taken and what that lets it tell; per host pair a
- * matrix of the profile's services and ports (then other ports) by direction; the blocked
- * paths with their evidence and advice; and what is still untested, with the test to run
- * from where. It only reads the settled verdicts (analyzer_verdicts()); the order is the
+ * capture summary, after the change to make (report_changes.c, which also folds what is still
+ * untested into the test to run): where the capture was taken and what that lets it tell; per
+ * host pair a matrix of the profile's services and ports (then other ports) by direction, its
+ * hosts named source and target when the roles are known; the blocked paths with their
+ * evidence and advice. Long tables end in a line of counts; --all prints them whole. It only reads the settled verdicts (analyzer_verdicts()); the order is the
  * collector's, or the profile's for the matrix rows, so every run prints the same bytes. */
 #include "report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define RV_MATRIX_ROWS 60   /* per pair: a scan of thousands of ports must not flood it */
-#define RV_BLOCKED_SHOWN 40 /* the JSON lists every verdict */
-#define RV_PAIRS_SHOWN 16   /* host pairs with a matrix */
+#define RV_MATRIX_ROWS 60   /* per pair: a scan of thousands of ports must not flood it (--all) */
+#define RV_BLOCKED_SHOWN 40 /* --all and the JSON list every verdict */
+#define RV_PAIRS_SHOWN 16   /* host pairs with a matrix (--all: every one) */
 #define RV_SERVICE_COLS 20
 #define RV_WIDTH 100        /* evidence and advice are wrapped to it */
 
@@ -149,15 +150,64 @@ static const char *rv_short_service(const char *service, char *buf, size_t len)
     return buf;
 }
 
+/* The pair's roles: --source/--target when they name it, else the one host whose requests
+ * are all the pair's attempts (the other only answered). True: a is the source. */
+static bool rv_roles(const struct verdict_collector *vc, size_t first, size_t end,
+                     const struct fw_config *cfg, struct fw_addr *a, struct fw_addr *b)
+{
+    const struct verdict_config *v = cfg != NULL ? &cfg->verdict : NULL;
+    if (v != NULL && v->source.family != 0 &&
+        ((fw_addr_eq(a, &v->source) && fw_addr_eq(b, &v->target)) ||
+         (fw_addr_eq(b, &v->source) && fw_addr_eq(a, &v->target)))) {
+        *a = v->source;
+        *b = v->target;
+        return true;
+    }
+    bool dir[2] = { false, false };
+    for (size_t i = first; i < end; i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->v.kind != VERDICT_UNTESTED)
+            dir[fw_addr_eq(&it->from, a) ? 0 : 1] = true;
+    }
+    if (dir[0] == dir[1])
+        return false;
+    if (dir[1]) {
+        struct fw_addr t = *a;
+        *a = *b;
+        *b = t;
+    }
+    return true;
+}
+
+/* Counts of the rows a summary line stands for: "12 OPEN, 3 DROPPED". */
+static void rv_counts(FILE *out, const size_t count[VERDICT_KIND_COUNT])
+{
+    bool first = true;
+    for (int k = 0; k < VERDICT_KIND_COUNT; k++)
+        if (count[k] > 0) {
+            fprintf(out, "%s%zu %s", first ? "" : ", ", count[k],
+                    verdict_name((enum verdict_kind)k));
+            first = false;
+        }
+}
+
 static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t first, size_t end,
-                      const struct fw_config *cfg)
+                      const struct fw_config *cfg, bool all)
 {
     const struct verdict_item *f = verdict_at(vc, first);
     struct fw_addr a = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->from : f->to;
     struct fw_addr b = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->to : f->from;
+    bool roles = rv_roles(vc, first, end, cfg, &a, &b);
+    const struct verdict_capture_point *cp = verdict_capture_point(vc);
     char ha[FW_ADDRSTRLEN], hb[FW_ADDRSTRLEN];
-    fprintf(out, "\n  Hosts A = %s, B = %s\n", fw_addr_format(&a, ha, sizeof ha),
-            fw_addr_format(&b, hb, sizeof hb));
+    fw_addr_format(&a, ha, sizeof ha);
+    fw_addr_format(&b, hb, sizeof hb);
+    const char *ca = cp->known && fw_addr_eq(&cp->addr, &a) ? " (capture point)" : "";
+    const char *cb = cp->known && fw_addr_eq(&cp->addr, &b) ? " (capture point)" : "";
+    if (roles)
+        fprintf(out, "\n  Source %s%s, target %s%s\n", ha, ca, hb, cb);
+    else
+        fprintf(out, "\n  Hosts A = %s%s, B = %s%s\n", ha, ca, hb, cb);
 
     struct rv_row *rows = calloc(end - first, sizeof *rows);
     if (rows == NULL) {
@@ -188,8 +238,9 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
     }
     qsort(rows, n, sizeof *rows, rv_row_cmp);
     fprintf(out, "    %-*s %-5s %-6s %-14s %s\n", RV_SERVICE_COLS, "service", "proto", "port",
-            "A -> B", "B -> A");
-    for (size_t r = 0; r < n && r < RV_MATRIX_ROWS; r++) {
+            roles ? "source->target" : "A -> B", roles ? "target->source" : "B -> A");
+    size_t shown = all ? n : RV_MATRIX_ROWS;
+    for (size_t r = 0; r < n && r < shown; r++) {
         const struct verdict_item *any = rows[r].cell[0] ? rows[r].cell[0] : rows[r].cell[1];
         char port[8], service[VERDICT_SERVICE_LEN];
         rv_port_text(any, port, sizeof port);
@@ -200,8 +251,16 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
                 rows[r].cell[0] ? verdict_name(rows[r].cell[0]->v.kind) : "-",
                 rows[r].cell[1] ? verdict_name(rows[r].cell[1]->v.kind) : "-");
     }
-    if (n > RV_MATRIX_ROWS)
-        fprintf(out, "    ... %zu more rows (--json lists them all)\n", n - RV_MATRIX_ROWS);
+    if (n > shown) {
+        size_t count[VERDICT_KIND_COUNT] = { 0 };
+        for (size_t r = shown; r < n; r++)
+            for (int d = 0; d < 2; d++)
+                if (rows[r].cell[d] != NULL)
+                    count[rows[r].cell[d]->v.kind]++;
+        fprintf(out, "    ... %zu more rows, their cells: ", n - shown);
+        rv_counts(out, count);
+        fputs(" (--all shows every row)\n", out);
+    }
     free(rows);
 }
 
@@ -231,75 +290,13 @@ static void rv_item(FILE *out, const struct verdict_item *it)
     rv_wrapped(out, "    advice:", it->advice, 6);
 }
 
-/* One line per direction: its untested ports as ranges, and the test that covers them. */
-static void rv_untested(FILE *out, const struct verdict_collector *vc)
-{
-    size_t n = verdict_count(vc);
-    bool any = false;
-    for (size_t i = 0; i < n;) {
-        const struct verdict_item *d = verdict_at(vc, i);
-        size_t end = i;
-        while (end < n && fw_addr_eq(&verdict_at(vc, end)->from, &d->from) &&
-               fw_addr_eq(&verdict_at(vc, end)->to, &d->to))
-            end++;
-        char list[400] = "";
-        size_t len = 0, count = 0;
-        int last_proto = -1;
-        for (size_t k = i; k < end; k++) {
-            const struct verdict_item *it = verdict_at(vc, k);
-            if (it->v.kind != VERDICT_UNTESTED)
-                continue;
-            count++;
-            size_t hi = k; /* run of consecutive untested ports of one proto */
-            while (hi + 1 < end && verdict_at(vc, hi + 1)->v.kind == VERDICT_UNTESTED &&
-                   verdict_at(vc, hi + 1)->proto == it->proto && it->proto != VERDICT_PROTO_ECHO &&
-                   verdict_at(vc, hi + 1)->port == verdict_at(vc, hi)->port + 1) {
-                hi++;
-                count++;
-            }
-            char piece[40];
-            const char *sep = len == 0 ? "" : it->proto == last_proto ? "," : "; ";
-            const char *pname = it->proto == last_proto ? "" : verdict_proto_name(it->proto);
-            const char *sp = it->proto == last_proto ? "" : ":"; /* as --ports takes them */
-            if (it->proto == VERDICT_PROTO_ECHO)
-                snprintf(piece, sizeof piece, "%sicmp:echo", sep);
-            else if (hi == k)
-                snprintf(piece, sizeof piece, "%s%s%s%u", sep, pname, sp, (unsigned)it->port);
-            else
-                snprintf(piece, sizeof piece, "%s%s%s%u-%u", sep, pname, sp, (unsigned)it->port,
-                         (unsigned)verdict_at(vc, hi)->port);
-            if (len + strlen(piece) < sizeof list - 4) {
-                memcpy(list + len, piece, strlen(piece) + 1);
-                len += strlen(piece);
-            } else if (len < sizeof list - 4) {
-                memcpy(list + len, "...", 4);
-                len = sizeof list; /* full: the rest is in --json */
-            }
-            last_proto = it->proto;
-            k = hi;
-        }
-        if (count > 0) {
-            char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN];
-            if (!any)
-                fputs("\n  Untested (no attempt seen in that direction)\n", out);
-            any = true;
-            char lead[2 * FW_ADDRSTRLEN + 16];
-            fw_addr_format(&d->from, from, sizeof from);
-            fw_addr_format(&d->to, to, sizeof to);
-            snprintf(lead, sizeof lead, "    %s -> %s:", from, to);
-            rv_wrapped(out, lead, list, 6);
-            fprintf(out, "      run 'fwsight test --peer %s' on %s while capturing\n", to, from);
-        }
-        i = end;
-    }
-}
-
 void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
-                           const struct fw_config *cfg)
+                           const struct fw_config *cfg, const struct report_answer *ans)
 {
+    report_print_changes(out, vc, cfg, ans);
     fputs("Firewall verdicts\n", out);
     rv_capture_point(out, vc);
-    report_print_verdict_body(out, vc, cfg);
+    report_print_verdict_body(out, vc, cfg, ans != NULL && ans->all);
 }
 
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc)
@@ -326,7 +323,7 @@ bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *
 }
 
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
-                               const struct fw_config *cfg)
+                               const struct fw_config *cfg, bool all)
 {
     size_t n = verdict_count(vc);
     char why[400];
@@ -342,15 +339,17 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
         size_t end = i + 1;
         while (end < n && rv_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
             end++;
-        if (pairs++ < RV_PAIRS_SHOWN)
-            rv_matrix(out, vc, i, end, cfg);
+        if (all || pairs < RV_PAIRS_SHOWN)
+            rv_matrix(out, vc, i, end, cfg, all);
+        pairs++;
         i = end;
     }
-    if (pairs > RV_PAIRS_SHOWN)
-        fprintf(out, "\n  ... %zu more host pairs (--json lists them all)\n",
+    if (!all && pairs > RV_PAIRS_SHOWN)
+        fprintf(out, "\n  ... %zu more host pairs (--all shows their matrices)\n",
                 pairs - RV_PAIRS_SHOWN);
 
     size_t shown = 0, blocked = 0, other = 0, closed = 0;
+    size_t hidden[VERDICT_KIND_COUNT] = { 0 };
     for (size_t i = 0; i < n; i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (report_verdict_blocking(it))
@@ -374,17 +373,22 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
         const struct verdict_item *it = verdict_at(vc, i);
         if (!rv_listed(it))
             continue;
-        if (shown++ < RV_BLOCKED_SHOWN)
+        if (all || shown < RV_BLOCKED_SHOWN)
             rv_item(out, it);
+        else
+            hidden[it->v.kind]++;
+        shown++;
     }
-    if (shown > RV_BLOCKED_SHOWN)
-        fprintf(out, "\n  ... %zu more (--json lists them all)\n", shown - RV_BLOCKED_SHOWN);
+    if (!all && shown > RV_BLOCKED_SHOWN) {
+        fprintf(out, "\n  ... %zu more paths: ", shown - RV_BLOCKED_SHOWN);
+        rv_counts(out, hidden);
+        fputs(" (--all shows their evidence)\n", out);
+    }
     if (shown == 0)
         fputs("\n  Nothing blocked: every attempt seen was answered.\n", out);
     else if (blocked == 0)
         fprintf(out, "\n  Nothing blocked by a firewall; %zu %s\n", other, others);
     else
         fprintf(out, "\n  %zu blocked by a firewall, %zu %s\n", blocked, other, others);
-    rv_untested(out, vc);
     fputc('\n', out);
 }

@@ -188,8 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .vc = { analyzer_verdicts(run[0].a), analyzer_verdicts(run[1].a) },
         .combined = combined, .corr = &res,
     };
-    report_print_two_text(devnull, &two, &cfg);
-    report_print_two_json(devnull, &two, &cfg);
+    report_print_two_text(devnull, &two, &cfg, NULL);
+    report_print_two_json(devnull, &two, &cfg, NULL);
     (void)report_two_blocking(&two);
 
 out:

@@ -1,0 +1,220 @@
+/* ui/report_changes.c: the text report's opening, "Change to make": per device and direction
+ * the ports to open, merged into lists and ranges, required before optional, each with its
+ * services, verdicts and weakest confidence; the dynamic RPC range to restrict; the
+ * look-alikes, one line each, named as no firewall change; and the untested ports, one line
+ * per direction with the fwsight command that tests them. What goes into which rule is
+ * analyze/changes.c's (the same model --rules and --html print); the evidence per path is
+ * report_verdicts.c's, printed after this. */
+#include "report.h"
+
+#include <string.h>
+
+#include "analyze/changes.h"
+
+#define RC_WIDTH 100
+
+/* "source 198.51.100.10" when --source/--target name the host, else the address alone. */
+const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
+                             size_t len)
+{
+    char h[FW_ADDRSTRLEN];
+    fw_addr_format(a, h, sizeof h);
+    const char *role = "";
+    if (cfg != NULL && cfg->verdict.source.family != 0) {
+        if (fw_addr_eq(a, &cfg->verdict.source))
+            role = "source ";
+        else if (fw_addr_eq(a, &cfg->verdict.target))
+            role = "target ";
+    }
+    snprintf(buf, len, "%s%s", role, h);
+    return buf;
+}
+
+/* Prints lead then text, word-wrapped to RC_WIDTH; continuation lines indented by hang. */
+static void rc_wrapped(FILE *out, const char *lead, const char *text, int hang)
+{
+    int col = fprintf(out, "%s", lead);
+    size_t n = strlen(lead);
+    bool first = n == 0 || lead[n - 1] == ' '; /* no space after an indent */
+    const char *p = text;
+    for (int w; (w = report_next_word(&p)) > 0; p += w) {
+        if (!first && col + 1 + w > RC_WIDTH) {
+            col = fprintf(out, "\n%*s", hang, "") - 1;
+        } else if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, (size_t)w, out);
+        col += w;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+static void rc_group_header(FILE *out, const struct change_group *g, const struct fw_config *cfg)
+{
+    char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], dev[FW_ADDRSTRLEN], line[400];
+    report_role_addr(cfg, &g->from, from, sizeof from);
+    report_role_addr(cfg, &g->to, to, sizeof to);
+    fw_addr_format(&g->device.addr, dev, sizeof dev);
+    if (g->reply)
+        snprintf(line, sizeof line, "On the firewall between them, the answers of %s -> %s "
+                 "(the requests arrive, the answers are lost on the way back):", from, to);
+    else if (g->device.kind == CHANGE_DEV_FIREWALL_AT)
+        snprintf(line, sizeof line, "On the firewall at %s (it refused), %s -> %s:", dev, from,
+                 to);
+    else if (g->device.kind == CHANGE_DEV_HOST && g->outbound)
+        snprintf(line, sizeof line, "On %s's own firewall, outgoing, %s -> %s:", dev, from, to);
+    else if (g->device.kind == CHANGE_DEV_HOST)
+        snprintf(line, sizeof line, "On %s's own firewall, %s -> %s:", dev, from, to);
+    else
+        snprintf(line, sizeof line, "On a firewall between them (%s), %s -> %s:",
+                 g->never_arrived ? "the requests never arrived" : "it did not name itself",
+                 from, to);
+    rc_wrapped(out, "  ", line, 4);
+}
+
+/* "open TCP 6320, 6325-6326 (Double-Take, DROPPED, medium)" and its need. */
+static void rc_rule(FILE *out, const struct change_rule *r)
+{
+    char services[512], ports[512] = "", kinds[160] = "", text[1400];
+    changes_rule_services(r, services, sizeof services);
+    size_t at = 0;
+    for (size_t i = 0; i < r->nranges && at < sizeof ports; i++) {
+        const struct change_range *g = &r->ranges[i];
+        if (g->hi != g->lo)
+            at += (size_t)snprintf(ports + at, sizeof ports - at, "%s%u-%u", i > 0 ? ", " : "",
+                                   (unsigned)g->lo, (unsigned)g->hi);
+        else
+            at += (size_t)snprintf(ports + at, sizeof ports - at, "%s%u", i > 0 ? ", " : "",
+                                   (unsigned)g->lo);
+    }
+    bool seen[VERDICT_KIND_COUNT] = { false };
+    for (size_t i = 0; i < r->nitems; i++)
+        seen[r->items[i]->v.kind] = true;
+    at = 0;
+    for (int i = 0; i < VERDICT_KIND_COUNT && at < sizeof kinds; i++)
+        if (seen[i])
+            at += (size_t)snprintf(kinds + at, sizeof kinds - at, "%s%s", at > 0 ? "/" : "",
+                                   verdict_name((enum verdict_kind)i));
+    char what[600];
+    if (r->proto == VERDICT_PROTO_ECHO)
+        snprintf(what, sizeof what, "ICMP echo");
+    else
+        snprintf(what, sizeof what, "%s %s", r->proto == 6 ? "TCP" : "UDP", ports);
+    const char *lead = r->need == CHANGE_REQUIRED   ? "open"
+                       : r->need == CHANGE_OPTIONAL ? "optional, open"
+                                                    : "not in the profile, open only if needed:";
+    snprintf(text, sizeof text, "%s %s (%s, %s, %s)", lead, what, services, kinds,
+             verdict_conf_name(r->weakest));
+    rc_wrapped(out, "    ", text, 6);
+}
+
+static void rc_rpc(FILE *out, const struct change_rpc *r)
+{
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], ports[256], text[900], range[80];
+    fw_addr_format(&r->from, from, sizeof from);
+    fw_addr_format(&r->to, to, sizeof to);
+    changes_ranges_text(r->ports, r->nranges, false, ports, sizeof ports);
+    if (r->lo != 0)
+        snprintf(range, sizeof range, "its dynamic range %u-%u (%s)", (unsigned)r->lo,
+                 (unsigned)r->hi, r->from_option ? "--rpc-range" : "the Windows default");
+    else
+        snprintf(range, sizeof range, "the dynamic range set on it");
+    snprintf(text, sizeof text, "%s hands its RPC clients a TCP port from %s; %s was found "
+             "blocked from %s (%s). Opening that port alone breaks after a restart: %s, then "
+             "open the range from %s to %s ('fwsight analyze --rules windows' prints the "
+             "commands).", to, range, ports, from, verdict_conf_name(r->weakest),
+             r->from_option ? "the range is restricted already" : "restrict the range on the "
+             "server to a small one", from, to);
+    rc_wrapped(out, "  Dynamic RPC:", text, 4);
+}
+
+/* The look-alikes, one line each: failures no firewall rule would fix. */
+static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t count, bool all)
+{
+    size_t shown = 0, cap = all ? SIZE_MAX : 10;
+    fprintf(out, "  Not firewall changes (%zu look-alike%s; evidence below):\n", count,
+            count == 1 ? "" : "s");
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->v.kind == VERDICT_OPEN || it->v.kind == VERDICT_UNTESTED ||
+            it->lookalike == LOOKALIKE_NONE || verdict_item_blocking(it))
+            continue;
+        if (shown++ >= cap)
+            continue;
+        char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], port[8];
+        if (it->proto == VERDICT_PROTO_ECHO)
+            snprintf(port, sizeof port, "echo");
+        else
+            snprintf(port, sizeof port, "%u", (unsigned)it->port);
+        fprintf(out, "    %s -> %s %s %s: %s (%s), no rule needed\n",
+                fw_addr_format(&it->from, from, sizeof from),
+                fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+                verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
+    }
+    if (shown > cap)
+        fprintf(out, "    ... %zu more look-alikes (--all lists them)\n", shown - cap);
+}
+
+/* One line per direction: how many ports no attempt tried, and the test that tries them (its
+ * --ports is the list). */
+static void rc_tests(FILE *out, const struct changes *c, const struct fw_config *cfg)
+{
+    for (size_t i = 0; i < c->ntests; i++) {
+        const struct change_test *t = &c->tests[i];
+        char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], host[FW_ADDRSTRLEN];
+        fprintf(out, "  Untested %s -> %s (%u port%s): run on %s while capturing:\n    %s\n",
+                report_role_addr(cfg, &t->from, from, sizeof from),
+                report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
+                t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host),
+                t->command);
+    }
+}
+
+int report_print_changes(FILE *out, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans)
+{
+    static const struct report_answer none = { 0 };
+    if (ans == NULL)
+        ans = &none;
+    struct profile_range rpc_range;
+    char err[FW_ERRLEN];
+    struct changes_input in = {
+        .profile = ans->profile,
+        .verdict = cfg != NULL ? &cfg->verdict : NULL,
+        .profile_arg = ans->profile_arg,
+        .rpc_range = ans->rpc_range != NULL &&
+                             profile_parse_range(ans->rpc_range, &rpc_range, err) == 0
+                         ? &rpc_range : NULL,
+    };
+    struct changes c;
+    if (changes_of_collector(&c, vc, &in) != 0) {
+        changes_fini(&c);
+        fputs("Change to make\n  (out of memory: see the verdicts below)\n\n", out);
+        return FW_ENOMEM;
+    }
+    fputs("Change to make\n", out);
+    if (c.ngroups == 0)
+        fputs("  None: no port was found blocked by a firewall.\n", out);
+    for (size_t i = 0; i < c.ngroups; i++) {
+        rc_group_header(out, &c.groups[i], cfg);
+        for (size_t j = 0; j < c.groups[i].nrules; j++)
+            rc_rule(out, &c.groups[i].rules[j]);
+    }
+    for (size_t i = 0; i < c.nrpc; i++)
+        rc_rpc(out, &c.rpc[i]);
+    if (c.not_rules > 0)
+        fprintf(out, "  Not a rule's to fix: %zu blocked path%s (a route missing, a connection "
+                "that stalls): see its advice below\n", c.not_rules,
+                c.not_rules == 1 ? "" : "s");
+    if (c.lookalikes > 0)
+        rc_lookalikes(out, vc, c.lookalikes, ans->all);
+    rc_tests(out, &c, cfg);
+    if (c.ngroups > 0)
+        fputs("  ('fwsight analyze --rules nftables|iptables|windows' prints these as rules to "
+              "paste)\n", out);
+    fputc('\n', out);
+    changes_fini(&c);
+    return 0;
+}
