@@ -375,7 +375,8 @@ echo \"EXIT=\$?\"" Enter
         screen | grep -q "fwsight: $note" && fail "live, not root: the warning over the view"
         keys q
         expect_screen '^EXIT=' "live, not root: q ends the capture"
-        n=$(joined | grep -cxF "fwsight: $note")
+        # the scrollback too: the report after it can be longer than the pane
+        n=$(tm capture-pane -p -J -S -300 -t t | grep -cxF "fwsight: $note")
         [ "$n" = 1 ] || fail "live, not root: the warning printed $n times after, not once"
     fi
 fi
