@@ -277,7 +277,9 @@ static void live_report(struct live_run *run, FILE *out, const char *error)
     struct report_two two;
     session_result_one(&run->s, &two);
     struct session_result res = { .two = &two, .ncap = 1, .cfg = &run->o->cfg,
-                                  .after_stream = true };
+                                  .after_stream = true, .profile = run->o->v.prof,
+                                  .profile_arg = run->o->v.profile,
+                                  .rpc_range = run->o->v.rpc_range };
     session_print(out, run->o->json ? SESSION_JSON : SESSION_TEXT, &res);
 }
 
