@@ -268,7 +268,6 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
         a->preview_us = a->now_us;
         verdict_preview_begin(a->verdicts);
         flow_table_each(a->tracker.table, preview_flow, a->verdicts);
-        verdict_preview_end(a->verdicts);
     }
     /* Most wake-ups end no flow and learn no port: the items would come out the same. */
     if (verdict_collector_changed(a->verdicts) || rpc_ports_changes(a->rpc) != a->rpc_changes) {

@@ -340,11 +340,10 @@ bool verdict_collector_changed(const struct verdict_collector *c);
 
 /* Live, before a settle: the open flows whose outcome is known already, for the cells no
  * ended attempt judged (verdict_preview.c). begin drops the last preview, flow offers one
- * open flow, end says whether the preview changed (and marks the collector changed if so).
+ * open flow; either marks the collector changed when the items to list change.
  * The next settle lists them as provisional items. Never called offline. */
 void verdict_preview_begin(struct verdict_collector *c);
 void verdict_preview_flow(struct verdict_collector *c, const struct flow *f);
-bool verdict_preview_end(struct verdict_collector *c);
 
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */

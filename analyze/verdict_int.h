@@ -84,9 +84,8 @@ struct verdict_collector {
     uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */
     bool changed;                  /* something settle reads changed since the last settle */
     /* Live: the open flows' cells that no ended attempt judged yet (verdict_preview.c);
-     * NULL: none. Its signature tells whether a new settle would differ. */
+     * NULL: none. */
     struct verdict_collector *preview;
-    uint64_t preview_sig, preview_sig_new;
 };
 
 const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
