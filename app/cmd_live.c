@@ -55,7 +55,6 @@ static void live_conn(void *ctx, const struct conn_record *r)
     struct live_run *run = ctx;
     if (!run->ui)
         live_stream_conn(&run->stream, r);
-    run->dirty = true;
 }
 
 static void live_frame(void *ctx, const struct frame *f)
@@ -120,12 +119,10 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         }
         run->view_dirty = true;
     }
-    /* Not before the first frame: the capture's time starts with it. */
+    /* Not before the first frame: the capture's time starts with it. The verdicts are settled
+     * again when a connection ended or one still open showed its outcome: then they are shown. */
     if (analyzer_stats(run->s.a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US &&
-        session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US))
-        run->dirty = true; /* a connection ended, or one still open showed its outcome */
-    if (run->dirty) {
-        run->dirty = false;
+        session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US)) {
         run->view_dirty = true;
         if (!run->ui)
             live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a), now_us);

@@ -56,7 +56,6 @@ struct live_run {
     struct live_loop_cfg *lc;   /* the loop's settings: the pump sets the watch on out */
     bool told_broken;           /* the stream's end was said on stderr */
     uint64_t flush_due_us;      /* when the -w file must reach the kernel; 0: nothing pending */
-    bool dirty;                 /* a connection ended: verdicts may have changed */
     bool write_failed;
     char werr[FW_ERRLEN];
     uint64_t next_status_us;
