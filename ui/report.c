@@ -41,6 +41,26 @@ int report_next_word(const char **p)
     return (int)strcspn(*p, " ");
 }
 
+void report_wrapped(FILE *out, const char *lead, const char *text, int hang)
+{
+    int col = fprintf(out, "%s", lead);
+    size_t n = strlen(lead);
+    bool first = n == 0 || lead[n - 1] == ' '; /* no space after an indent */
+    const char *p = text;
+    for (int w; (w = report_next_word(&p)) > 0; p += w) {
+        if (!first && col + 1 + w > REPORT_WIDTH) {
+            col = fprintf(out, "\n%*s", hang, "") - 1;
+        } else if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, (size_t)w, out);
+        col += w;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
 const char *report_state_meaning(enum conn_state s)
 {
     switch (s) {

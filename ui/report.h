@@ -93,6 +93,10 @@ const char *report_linktype_name(int linktype);
 /* Moves *p past spaces to the next word and returns its length (0: no word is left); the
  * word wrappers of the text report and of the view share it. */
 int report_next_word(const char **p);
+#define REPORT_WIDTH 100 /* the text report's evidence and advice are wrapped to it */
+/* Prints lead then text, word-wrapped to REPORT_WIDTH columns, continuation lines
+ * indented by hang; a space parts lead and text unless lead is empty or ends in one. */
+void report_wrapped(FILE *out, const char *lead, const char *text, int hang);
 /* Fills out with the groups in report order (most attempts first, then protocol, then port)
  * and returns how many there are. */
 int report_sorted_groups(const struct report *rep,
@@ -122,6 +126,12 @@ struct report_answer {
     bool all;                      /* --all: every matrix row, path and host pair, no summary */
 };
 
+/* The changes to make of vc (analyze/changes.h), from what the command was given: the
+ * profile, --source/--target, --profile and --rpc-range as typed (one that does not parse
+ * gives no range). What changes_of_collector() returns; release c with changes_fini(). */
+struct changes;
+int report_changes_of(struct changes *c, const struct verdict_collector *vc,
+                      const struct fw_config *cfg, const struct report_answer *ans);
 /* "Change to make" (report_changes.c), the report's opening: analyze/changes.h printed per
  * device and direction, the dynamic RPC advice, the look-alikes one line each, the untested
  * ports one line per direction with the test to run. Returns 0 or FW_ENOMEM (said). */

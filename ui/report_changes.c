@@ -11,7 +11,6 @@
 
 #include "analyze/changes.h"
 
-#define RC_WIDTH 100
 
 /* "source 198.51.100.10" when --source/--target name the host, else the address alone. */
 const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
@@ -28,27 +27,6 @@ const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *
     }
     snprintf(buf, len, "%s%s", role, h);
     return buf;
-}
-
-/* Prints lead then text, word-wrapped to RC_WIDTH; continuation lines indented by hang. */
-static void rc_wrapped(FILE *out, const char *lead, const char *text, int hang)
-{
-    int col = fprintf(out, "%s", lead);
-    size_t n = strlen(lead);
-    bool first = n == 0 || lead[n - 1] == ' '; /* no space after an indent */
-    const char *p = text;
-    for (int w; (w = report_next_word(&p)) > 0; p += w) {
-        if (!first && col + 1 + w > RC_WIDTH) {
-            col = fprintf(out, "\n%*s", hang, "") - 1;
-        } else if (!first) {
-            fputc(' ', out);
-            col++;
-        }
-        fwrite(p, 1, (size_t)w, out);
-        col += w;
-        first = false;
-    }
-    fputc('\n', out);
 }
 
 static void rc_group_header(FILE *out, const struct change_group *g, const struct fw_config *cfg)
@@ -71,7 +49,7 @@ static void rc_group_header(FILE *out, const struct change_group *g, const struc
         snprintf(line, sizeof line, "On a firewall between them (%s), %s -> %s:",
                  g->never_arrived ? "the requests never arrived" : "it did not name itself",
                  from, to);
-    rc_wrapped(out, "  ", line, 4);
+    report_wrapped(out, "  ", line, 4);
 }
 
 /* "open TCP 6320, 6325-6326 (Double-Take, DROPPED, medium)" and its need. */
@@ -107,7 +85,7 @@ static void rc_rule(FILE *out, const struct change_rule *r)
                                                     : "not in the profile, open only if needed:";
     snprintf(text, sizeof text, "%s %s (%s, %s, %s)", lead, what, services, kinds,
              verdict_conf_name(r->weakest));
-    rc_wrapped(out, "    ", text, 6);
+    report_wrapped(out, "    ", text, 6);
 }
 
 static void rc_rpc(FILE *out, const struct change_rpc *r)
@@ -127,7 +105,7 @@ static void rc_rpc(FILE *out, const struct change_rpc *r)
              "commands).", to, range, ports, from, verdict_conf_name(r->weakest),
              r->from_option ? "the range is restricted already" : "restrict the range on the "
              "server to a small one", from, to);
-    rc_wrapped(out, "  Dynamic RPC:", text, 4);
+    report_wrapped(out, "  Dynamic RPC:", text, 4);
 }
 
 /* The look-alikes, one line each: failures no firewall rule would fix. */
@@ -172,12 +150,9 @@ static void rc_tests(FILE *out, const struct changes *c, const struct fw_config 
     }
 }
 
-int report_print_changes(FILE *out, const struct verdict_collector *vc,
-                         const struct fw_config *cfg, const struct report_answer *ans)
+int report_changes_of(struct changes *c, const struct verdict_collector *vc,
+                      const struct fw_config *cfg, const struct report_answer *ans)
 {
-    static const struct report_answer none = { 0 };
-    if (ans == NULL)
-        ans = &none;
     struct profile_range rpc_range;
     char err[FW_ERRLEN];
     struct changes_input in = {
@@ -188,8 +163,17 @@ int report_print_changes(FILE *out, const struct verdict_collector *vc,
                              profile_parse_range(ans->rpc_range, &rpc_range, err) == 0
                          ? &rpc_range : NULL,
     };
+    return changes_of_collector(c, vc, &in);
+}
+
+int report_print_changes(FILE *out, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans)
+{
+    static const struct report_answer none = { 0 };
+    if (ans == NULL)
+        ans = &none;
     struct changes c;
-    if (changes_of_collector(&c, vc, &in) != 0) {
+    if (report_changes_of(&c, vc, cfg, ans) != 0) {
         changes_fini(&c);
         fputs("Change to make\n  (out of memory: see the verdicts below)\n\n", out);
         return FW_ENOMEM;

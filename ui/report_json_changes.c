@@ -54,18 +54,8 @@ void report_json_changes(struct json *j, const struct verdict_collector *vc,
     static const struct report_answer none = { 0 };
     if (ans == NULL)
         ans = &none;
-    struct profile_range rpc_range;
-    char err[FW_ERRLEN];
-    struct changes_input in = {
-        .profile = ans->profile,
-        .verdict = cfg != NULL ? &cfg->verdict : NULL,
-        .profile_arg = ans->profile_arg,
-        .rpc_range = ans->rpc_range != NULL &&
-                             profile_parse_range(ans->rpc_range, &rpc_range, err) == 0
-                         ? &rpc_range : NULL,
-    };
     struct changes c;
-    changes_of_collector(&c, vc, &in); /* out of memory: c is empty, so are the arrays */
+    report_changes_of(&c, vc, cfg, ans); /* out of memory: c is empty, so are the arrays */
     json_begin_array(j, "changes");
     for (size_t i = 0; i < c.ngroups; i++) {
         const struct change_group *g = &c.groups[i];

@@ -14,7 +14,6 @@
 #define RV_BLOCKED_SHOWN 40 /* --all and the JSON list every verdict */
 #define RV_PAIRS_SHOWN 16   /* host pairs with a matrix (--all: every one) */
 #define RV_SERVICE_COLS 20
-#define RV_WIDTH 100        /* evidence and advice are wrapped to it */
 
 /* One matrix row: a (proto, port) with its verdict in each direction, if any. */
 struct rv_row {
@@ -97,45 +96,25 @@ static void rv_port_text(const struct verdict_item *it, char *buf, size_t len)
         snprintf(buf, len, "%u", (unsigned)it->port);
 }
 
-/* Prints lead then text, word-wrapped to RV_WIDTH; continuation lines start at column hang. */
-static void rv_wrapped(FILE *out, const char *lead, const char *text, int hang)
-{
-    int col = fprintf(out, "%s", lead);
-    bool first = true;
-    const char *p = text;
-    for (int w; (w = report_next_word(&p)) > 0; p += w) {
-        if (!first && col + 1 + w > RV_WIDTH) {
-            col = fprintf(out, "\n%*s", hang, "") - 1;
-        } else {
-            fputc(' ', out);
-            col++;
-        }
-        fwrite(p, 1, (size_t)w, out);
-        col += w;
-        first = false;
-    }
-    fputc('\n', out);
-}
-
 static void rv_capture_point(FILE *out, const struct verdict_collector *vc)
 {
     const struct verdict_capture_point *cp = verdict_capture_point(vc);
     char h[FW_ADDRSTRLEN];
     if (cp->in_path) {
-        rv_wrapped(out, "  Capture point: in-path:", cp->how, 6);
+        report_wrapped(out, "  Capture point: in-path:", cp->how, 6);
     } else if (!cp->known) {
-        rv_wrapped(out, "  Capture point: unknown:", cp->how[0] ? cp->how : "no host found", 6);
+        report_wrapped(out, "  Capture point: unknown:", cp->how[0] ? cp->how : "no host found", 6);
     } else {
         fprintf(out, "  Capture point: %s (%s, confidence %s)\n",
                 fw_addr_format(&cp->addr, h, sizeof h),
                 cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
         if (!cp->from_config && cp->how[0])
-            rv_wrapped(out, "    why:", cp->how, 6);
+            report_wrapped(out, "    why:", cp->how, 6);
     }
     if (cp->can_tell[0])
-        rv_wrapped(out, "    it can tell:", cp->can_tell, 6);
+        report_wrapped(out, "    it can tell:", cp->can_tell, 6);
     if (cp->cannot_tell[0])
-        rv_wrapped(out, "    it cannot tell:", cp->cannot_tell, 6);
+        report_wrapped(out, "    it cannot tell:", cp->cannot_tell, 6);
 }
 
 /* Items [first, end) share one host pair; A is the lower address (the collector's order). */
@@ -286,8 +265,8 @@ static void rv_item(FILE *out, const struct verdict_item *it)
             verdict_answered_text(it, by, sizeof by));
     verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
-        rv_wrapped(out, "    -", it->evidence[e], 6);
-    rv_wrapped(out, "    advice:", it->advice, 6);
+        report_wrapped(out, "    -", it->evidence[e], 6);
+    report_wrapped(out, "    advice:", it->advice, 6);
 }
 
 void report_print_verdicts(FILE *out, const struct verdict_collector *vc,

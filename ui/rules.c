@@ -239,23 +239,11 @@ static void print_tests(FILE *out, const struct changes *c)
     }
 }
 
-static int parse_rpc_range(const char *text, struct profile_range *r)
-{
-    char err[FW_ERRLEN];
-    return text != NULL ? profile_parse_range(text, r, err) : -1;
-}
-
 int rules_print(FILE *out, const struct rules_format *f, const struct rules_source *src)
 {
-    struct profile_range rpc_range;
-    struct changes_input in = {
-        .profile = src->profile,
-        .verdict = src->cfg != NULL ? &src->cfg->verdict : NULL,
-        .profile_arg = src->profile_arg,
-        .rpc_range = parse_rpc_range(src->rpc_range, &rpc_range) == 0 ? &rpc_range : NULL,
-    };
+    struct report_answer ans = { src->profile, src->profile_arg, src->rpc_range, false };
     struct changes c;
-    if (changes_of_collector(&c, src->vc, &in) != 0)
+    if (report_changes_of(&c, src->vc, src->cfg, &ans) != 0)
         return FW_ENOMEM;
     comment(out, "fwsight --rules %s: the rules to add, from the verdicts of the capture. "
             "Each passes exactly the addresses and the ports found blocked, nothing wider; "
