@@ -8,6 +8,7 @@
 
 #include "analyze/profile.h"
 #include "cmd_profiles.h"
+#include "ui/rules.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -73,4 +74,30 @@ void cli_verdict_fini(struct cli_verdict *v)
     profile_free(v->prof);
     v->vports = NULL;
     v->prof = NULL;
+}
+
+int cli_report_opt(const char *cmd, int c, const char *arg, struct cli_report *r)
+{
+    switch (c) {
+    case CLI_OPT_JSON: r->json = true; return 1;
+    case CLI_OPT_ALL: r->all = true; return 1;
+    case CLI_OPT_RULES:
+        if ((r->rules = rules_format_find(arg)) == NULL)
+            return cli_usage_error(cmd, "--rules takes nftables, iptables or windows, not '%s'",
+                                   arg);
+        return 1;
+    default: return 0;
+    }
+}
+
+int cli_report_check(const char *cmd, const struct cli_report *r)
+{
+    if (r->rules != NULL && r->json)
+        return cli_usage_error(cmd, "%s", "--rules prints the rules alone: not with --json");
+    return 0;
+}
+
+bool cli_report_alone(const struct cli_report *r)
+{
+    return r->json || r->rules != NULL;
 }

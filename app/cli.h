@@ -5,11 +5,14 @@
 #ifndef FW_CLI_H
 #define FW_CLI_H
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "analyze/verdict.h"
 
 struct profile;
+struct rules_format;
 
 /* Prints "fwsight CMD: <fmt with arg> (see 'fwsight help CMD')" on stderr; returns -1. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
@@ -33,5 +36,40 @@ struct cli_verdict {
  * Returns 0, or -1 with a usage error printed. Release with cli_verdict_fini() either way. */
 int cli_verdict_setup(const char *cmd, struct cli_verdict *v, struct verdict_config *vc);
 void cli_verdict_fini(struct cli_verdict *v);
+
+/* The report's options, the same for analyze, live and test: which format the finished
+ * analysis is printed in, and whether its long tables are shown whole. A command lists
+ * CLI_REPORT_OPTIONS in its getopt table and hands every code to cli_report_opt(). */
+struct cli_report {
+    bool json;                        /* --json: one JSON document */
+    bool all;                         /* --all: the text report's tables whole, no summaries */
+    const struct rules_format *rules; /* --rules FORMAT: the rules to add, alone */
+};
+
+enum { CLI_OPT_JSON = 0x1000, CLI_OPT_RULES, CLI_OPT_ALL };
+#define CLI_REPORT_OPTIONS                                 \
+    {"json", no_argument, NULL, CLI_OPT_JSON},             \
+    {"rules", required_argument, NULL, CLI_OPT_RULES},     \
+    {"all", no_argument, NULL, CLI_OPT_ALL}
+
+/* The help's lines for --rules and --all, in every command's usage text (--json says more for
+ * analyze, which also writes the conn.log as JSON). */
+#define CLI_REPORT_HELP                                                                         \
+    "  --rules FORMAT       print the rules to add instead of the report, ready to paste:\n"   \
+    "                       nftables, iptables or windows (New-NetFirewallRule); exact\n"      \
+    "                       addresses and the ports found blocked, nothing wider\n"            \
+    "  --all                print the report's tables whole (every matrix row, blocked path\n" \
+    "                       and host pair) instead of ending long ones in a line of counts\n"
+
+/* 1 when c is one of the report's options (taken into r), 0 when it is not, -1 on a usage
+ * error (printed). */
+int cli_report_opt(const char *cmd, int c, const char *arg, struct cli_report *r);
+
+/* After parsing: -1 with a usage error when the options contradict each other. */
+int cli_report_check(const char *cmd, const struct cli_report *r);
+
+/* Whether stdout holds the report alone, for a program to read (JSON, or rules to paste): the
+ * live stream then goes to stderr, and no view is drawn. */
+bool cli_report_alone(const struct cli_report *r);
 
 #endif

@@ -183,7 +183,7 @@ static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, F
             return -1;
         }
     }
-    connlog_init(log, *log_out, o->json ? CONNLOG_JSON : CONNLOG_TSV);
+    connlog_init(log, *log_out, o->r.json ? CONNLOG_JSON : CONNLOG_TSV);
     return 0;
 }
 
@@ -250,14 +250,13 @@ int cmd_analyze(int argc, char **argv)
         .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].s.a), analyzer_verdicts(run[1].s.a) },
         .combined = combined, .corr = &corr,
     };
-    struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg, .rules = o.rules,
+    struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg, .opt = &o.r,
                                   .profile = o.v.prof, .profile_arg = o.v.profile,
-                                  .rpc_range = o.v.rpc_range, .all = o.all };
+                                  .rpc_range = o.v.rpc_range };
     if (o.ui && analyze_browse(&o, run, ncap, combined, &corr) != 0)
         status = FW_EXIT_USAGE;
     if (!o.quiet && log_out != stdout && (!o.ui || o.report))
-        session_print(stdout, o.rules != NULL ? SESSION_RULES : o.json ? SESSION_JSON
-                                                                       : SESSION_TEXT, &res);
+        session_print(stdout, &res);
     if (o.html != NULL && analyze_html_write(&o, run, ncap, combined, &corr) != 0)
         status = FW_EXIT_USAGE;
     if (ncap == 2 && corr.same_host)

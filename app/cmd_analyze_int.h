@@ -22,11 +22,10 @@ struct analyze_opts {
     const char *conn_log; /* NULL: none */
     bool force;           /* --force: --conn-log (and --html) may replace an existing file */
     const char *html;     /* --html FILE: the page for a ticket; NULL: none */
-    bool json, quiet;
-    bool all;             /* --all: the text report's tables whole */
+    struct cli_report r;  /* --json, --rules FORMAT, --all */
+    bool quiet;
     bool ui, report;      /* --ui: the interactive view; --report: the report after it */
     bool mouse;           /* --mouse: clicks select in the view */
-    const struct rules_format *rules; /* --rules FORMAT: the rules to add instead of the report */
     struct cli_verdict v; /* --profile, --ports, --rpc-range, --source, --target, --local */
     struct fw_config cfg;
 };

@@ -54,11 +54,7 @@ static const char analyze_usage[] =
     "  --force              let --conn-log and --html replace an existing file\n"
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
-    "  --rules FORMAT       print the rules to add instead of the report, ready to paste:\n"
-    "                       nftables, iptables or windows (New-NetFirewallRule); exact\n"
-    "                       addresses and the ports found blocked, nothing wider\n"
-    "  --all                print the report's tables whole (every matrix row, blocked path\n"
-    "                       and host pair) instead of ending long ones in a line of counts\n"
+    CLI_REPORT_HELP
     "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
     "                       q quits, ? shows the keys\n"
     "  --report             with --ui: print the report when the view is left\n"
@@ -96,9 +92,9 @@ static int usage_error(const char *fmt, const char *arg)
 
 int analyze_parse(int argc, char **argv, struct analyze_opts *o)
 {
-    enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_JSON, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
+    enum { OPT_CONN_LOG = 256, OPT_FORCE, OPT_VERIFY, OPT_MAX_FLOWS, OPT_MAX_VERDICTS,
            OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_SOURCE, OPT_TARGET, OPT_LOCAL, OPT_UI,
-           OPT_REPORT, OPT_RULES, OPT_HTML, OPT_MOUSE, OPT_ALL };
+           OPT_REPORT, OPT_HTML, OPT_MOUSE };
     static const struct option longopts[] = {
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
@@ -109,12 +105,10 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         {"conn-log", required_argument, NULL, OPT_CONN_LOG},
         {"force", no_argument, NULL, OPT_FORCE},
         {"html", required_argument, NULL, OPT_HTML},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"all", no_argument, NULL, OPT_ALL},
+        CLI_REPORT_OPTIONS,
         {"ui", no_argument, NULL, OPT_UI},
         {"report", no_argument, NULL, OPT_REPORT},
         {"mouse", no_argument, NULL, OPT_MOUSE},
-        {"rules", required_argument, NULL, OPT_RULES},
         {"verify-checksums", no_argument, NULL, OPT_VERIFY},
         {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
         {"max-verdicts", required_argument, NULL, OPT_MAX_VERDICTS},
@@ -127,19 +121,19 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         unsigned long n;
+        int taken = cli_report_opt("analyze", c, optarg, &o->r);
+        if (taken != 0) {
+            if (taken < 0)
+                return -1;
+            continue;
+        }
         switch (c) {
         case OPT_CONN_LOG: o->conn_log = optarg; break;
         case OPT_FORCE: o->force = true; break;
         case OPT_HTML: o->html = optarg; break;
-        case OPT_JSON: o->json = true; break;
         case OPT_UI: o->ui = true; break;
         case OPT_REPORT: o->report = true; break;
         case OPT_MOUSE: o->mouse = true; break;
-        case OPT_RULES:
-            if ((o->rules = rules_format_find(optarg)) == NULL)
-                return usage_error("--rules takes nftables, iptables or windows, not '%s'",
-                                   optarg);
-            break;
         case OPT_VERIFY: o->cfg.verify_checksums = true; break;
         case OPT_MAX_FLOWS:
             if (cli_number("analyze", "--max-flows", optarg, 1, UINT32_MAX, &n) != 0)
@@ -154,7 +148,6 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
         case OPT_PROFILE: o->v.profile = optarg; break;
         case OPT_PORTS: o->v.ports = optarg; break;
         case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
-        case OPT_ALL: o->all = true; break;
         case OPT_SOURCE: o->v.source = optarg; break;
         case OPT_TARGET: o->v.target = optarg; break;
         case OPT_LOCAL: o->v.local = optarg; break;
@@ -174,8 +167,10 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
     if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)
         return usage_error("%s", "only one of the two captures can be stdin ('-')");
-    if (o->rules != NULL && (o->json || o->ui))
-        return usage_error("%s", "--rules prints the rules alone: not with --json or --ui");
+    if (cli_report_check("analyze", &o->r) != 0)
+        return -1;
+    if (o->r.rules != NULL && o->ui)
+        return usage_error("%s", "--rules prints the rules alone: not with --ui");
     if (o->html != NULL && (o->html[0] == '\0' || strcmp(o->html, "-") == 0))
         return usage_error("%s", "--html writes a file: give its path");
     if (o->report && !o->ui)

@@ -94,7 +94,7 @@ static void live_stream_out(struct live_run *run)
     if (run->out.broken && !run->told_broken) {
         run->told_broken = true;
         msg_printf("fwsight: %s: %s: the stream ends here, the capture goes on (the report "
-                   "will be on stderr)\n", run->o->json ? "stderr" : "stdout",
+                   "will be on stderr)\n", cli_report_alone(&run->o->r) ? "stderr" : "stdout",
                    strerror(run->out.error));
     }
 }
@@ -274,17 +274,18 @@ static void live_report(struct live_run *run, FILE *out, const char *error)
     struct report_two two;
     session_result_one(&run->s, &two);
     struct session_result res = { .two = &two, .ncap = 1, .cfg = &run->o->cfg,
-                                  .after_stream = true, .profile = run->o->v.prof,
+                                  .after_stream = true, .opt = &run->o->r,
+                                  .profile = run->o->v.prof,
                                   .profile_arg = run->o->v.profile,
                                   .rpc_range = run->o->v.rpc_range };
-    session_print(out, run->o->json ? SESSION_JSON : SESSION_TEXT, &res);
+    session_print(out, &res);
 }
 
 /* Whether stdout is known to have no reader: closed when fwsight started (cap_out.h), or the
  * stream found it broken. The report then goes to stderr rather than nowhere. */
 static bool live_stdout_dead(const struct live_run *run)
 {
-    return cap_out_std_was_closed(1) || (!run->o->json && run->out.broken);
+    return cap_out_std_was_closed(1) || (!cli_report_alone(&run->o->r) && run->out.broken);
 }
 
 int cmd_live(int argc, char **argv)
@@ -321,7 +322,7 @@ int cmd_live(int argc, char **argv)
     }
     /* On a terminal, the messages of the run from here on go to the view, which shows them,
      * and are printed when it closes (msg.h): printed now, the view would hide them. */
-    run.ui = !o.no_ui && !o.json && tui_is_possible();
+    run.ui = !o.no_ui && !cli_report_alone(&o.r) && tui_is_possible();
     /* A terminal that cannot draw (TERM=dumb) would show a blank screen: the stream instead. */
     if (run.ui && !tui_can_draw(err)) {
         msg_printf("fwsight: %s; streaming text instead\n", err);
@@ -330,7 +331,7 @@ int cmd_live(int argc, char **argv)
     if (run.ui)
         msg_hold();
     else
-        live_out_init(&run.out, o.json ? STDERR_FILENO : STDOUT_FILENO); /* still privileged */
+        live_out_init(&run.out, cli_report_alone(&o.r) ? STDERR_FILENO : STDOUT_FILENO); /* still privileged */
     status = live_open(&run, filter);
     if (status != FW_EXIT_OK)
         goto out;

@@ -27,7 +27,8 @@
 
 struct live_opts {
     const char *iface, *filter, *wpath, *user;
-    bool full, force, json, print_filter;
+    bool full, force, print_filter;
+    struct cli_report r;    /* --json, --rules FORMAT, --all: the report at the end */
     bool no_ui;             /* --no-ui: stream text even on a terminal */
     bool mouse;             /* --mouse: clicks select in the view */
     bool packet_buffered;   /* -U: the -w file flushed after every frame, not every second */

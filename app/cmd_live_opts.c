@@ -19,7 +19,7 @@ static const char live_usage[] =
     "kernel's drop counters every 5 s, and the verdict report (as 'fwsight analyze') at the\n"
     "end. On a terminal it shows the interactive view instead of the stream (keys as in\n"
     "'fwsight analyze --ui'; q or Ctrl-C ends the capture); when stdout is no terminal, with\n"
-    "--json or with --no-ui, it always streams text.\n"
+    "--json, --rules or --no-ui, it always streams text.\n"
     "\n"
     "The stream never holds up the capture: a reader that pauses makes it queue, then drop\n"
     "lines (counted at the end); a reader that goes away (| head -1) ends the stream, not the\n"
@@ -54,6 +54,8 @@ static const char live_usage[] =
     "  --no-ui              stream text even on a terminal\n"
     "  --mouse              in the view, clicks select (the mouse then no longer selects text)\n"
     "  --json               print the final report as JSON (the stream then goes to stderr)\n"
+    CLI_REPORT_HELP
+    "                       (--rules: the stream goes to stderr, as with --json)\n"
     "  --profile NAME|FILE, --ports LIST, --rpc-range LO-HI, --source ADDR --target ADDR,\n"
     "  --local ADDR         as for 'fwsight analyze'\n"
     "  -h, --help           show this help\n"
@@ -98,7 +100,7 @@ static int live_duration(const char *text, uint64_t *out_us)
 int live_parse(int argc, char **argv, struct live_opts *o)
 {
     enum { O_DURATION = 256, O_FORCE, O_MAXFLOWS, O_FILTER, O_FULL, O_PRINT, O_NOUI, O_MOUSE,
-           O_JSON, O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
+           O_PROFILE, O_PORTS, O_RPC, O_SOURCE, O_TARGET, O_LOCAL };
     static const struct option longopts[] = {
         {"duration", required_argument, NULL, O_DURATION}, {"force", no_argument, NULL, O_FORCE},
         {"packet-buffered", no_argument, NULL, 'U'},
@@ -106,7 +108,7 @@ int live_parse(int argc, char **argv, struct live_opts *o)
         {"filter", required_argument, NULL, O_FILTER}, {"full", no_argument, NULL, O_FULL},
         {"print-filter", no_argument, NULL, O_PRINT}, {"no-ui", no_argument, NULL, O_NOUI},
         {"mouse", no_argument, NULL, O_MOUSE},
-        {"json", no_argument, NULL, O_JSON}, {"profile", required_argument, NULL, O_PROFILE},
+        CLI_REPORT_OPTIONS, {"profile", required_argument, NULL, O_PROFILE},
         {"ports", required_argument, NULL, O_PORTS}, {"rpc-range", required_argument, NULL, O_RPC},
         {"source", required_argument, NULL, O_SOURCE},
         {"target", required_argument, NULL, O_TARGET},
@@ -118,6 +120,12 @@ int live_parse(int argc, char **argv, struct live_opts *o)
     optind = 1;
     o->cfg.max_flows = LIVE_MAX_FLOWS;
     while ((c = getopt_long(argc, argv, ":i:w:B:s:Z:Uh", longopts, NULL)) != -1) {
+        int taken = cli_report_opt("live", c, optarg, &o->r);
+        if (taken != 0) {
+            if (taken < 0)
+                return -1;
+            continue;
+        }
         switch (c) {
         case 'i': o->iface = optarg; break;
         case 'w': o->wpath = optarg; break;
@@ -145,7 +153,6 @@ int live_parse(int argc, char **argv, struct live_opts *o)
         case O_PRINT: o->print_filter = true; break;
         case O_NOUI: o->no_ui = true; break;
         case O_MOUSE: o->mouse = true; break;
-        case O_JSON: o->json = true; break;
         case O_PROFILE: o->v.profile = optarg; break;
         case O_PORTS: o->v.ports = optarg; break;
         case O_RPC: o->v.rpc_range = optarg; break;
@@ -161,5 +168,7 @@ int live_parse(int argc, char **argv, struct live_opts *o)
         return live_usage_error("unexpected argument '%s'", argv[optind]);
     if (o->iface == NULL && !o->print_filter)
         return live_usage_error("%s", "which interface? give -i IFACE (or -i any)");
+    if (cli_report_check("live", &o->r) != 0)
+        return -1;
     return cli_verdict_setup("live", &o->v, &o->cfg.verdict);
 }

@@ -200,11 +200,12 @@ static int test_report(struct test_run *run, const struct test_opts *o,
     session_live_capture(&run->s, run->cap, run->frames, capture_err); /* as `fwsight live` */
     struct report_two two;
     session_result_one(&run->s, &two);
-    struct session_result res = { .two = &two, .ncap = 1, .cfg = cfg, .locate = o->locate,
+    struct session_result res = { .two = &two, .ncap = 1, .cfg = cfg, .opt = &o->r,
+                                  .locate = o->locate,
                                   .located = run->located, .nlocated = run->nlocated,
                                   .profile = o->v.prof, .profile_arg = o->v.profile,
                                   .rpc_range = o->v.rpc_range };
-    session_print(stdout, o->json ? SESSION_JSON : SESSION_TEXT, &res);
+    session_print(stdout, &res);
     int status = capture_err != NULL ? FW_EXIT_CAPTURE : FW_EXIT_OK;
     if (status == FW_EXIT_OK && session_blocking(&res))
         status = FW_EXIT_BLOCKED;

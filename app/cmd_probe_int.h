@@ -15,7 +15,7 @@ struct test_opts {
     const char *peer, *iface, *write, *user;
     struct cli_verdict v; /* --profile, --ports, --rpc-range; the hosts are the test's own */
     unsigned long rounds;
-    bool json;
+    struct cli_report r;    /* --json, --rules FORMAT, --all */
     bool locate; /* --locate: TTL-limited probes of each blocked port */
 };
 

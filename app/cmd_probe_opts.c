@@ -38,6 +38,7 @@ static const char test_usage[] =
     "                       (default nobody); without root, the capabilities are given\n"
     "                       up instead\n"
     "  --json               print the report as one JSON document\n"
+    CLI_REPORT_HELP
     "  --locate             then, for each blocked port, find where on the path it dies:\n"
     "                       probes of that port with TTL 1, 2, ... (one flow, at most 16\n"
     "                       hops, 2 probes and 1 s a hop) and the routers' ICMP time exceeded\n"
@@ -60,15 +61,14 @@ static int test_usage_error(const char *fmt, const char *arg)
 
 int test_parse(int argc, char **argv, struct test_opts *o)
 {
-    enum { OPT_PEER = 256, OPT_ROUNDS, OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_JSON,
-           OPT_LOCATE };
+    enum { OPT_PEER = 256, OPT_ROUNDS, OPT_PROFILE, OPT_PORTS, OPT_RPC_RANGE, OPT_LOCATE };
     static const struct option longopts[] = {
         {"peer", required_argument, NULL, OPT_PEER},
         {"rounds", required_argument, NULL, OPT_ROUNDS},
         {"profile", required_argument, NULL, OPT_PROFILE},
         {"ports", required_argument, NULL, OPT_PORTS},
         {"rpc-range", required_argument, NULL, OPT_RPC_RANGE},
-        {"json", no_argument, NULL, OPT_JSON},
+        CLI_REPORT_OPTIONS,
         {"locate", no_argument, NULL, OPT_LOCATE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -78,6 +78,12 @@ int test_parse(int argc, char **argv, struct test_opts *o)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":i:w:Z:h", longopts, NULL)) != -1) {
+        int taken = cli_report_opt("test", c, optarg, &o->r);
+        if (taken != 0) {
+            if (taken < 0)
+                return -1;
+            continue;
+        }
         switch (c) {
         case OPT_PEER: o->peer = optarg; break;
         case 'i': o->iface = optarg; break;
@@ -86,7 +92,6 @@ int test_parse(int argc, char **argv, struct test_opts *o)
         case OPT_PROFILE: o->v.profile = optarg; break;
         case OPT_PORTS: o->v.ports = optarg; break;
         case OPT_RPC_RANGE: o->v.rpc_range = optarg; break;
-        case OPT_JSON: o->json = true; break;
         case OPT_LOCATE: o->locate = true; break;
         case OPT_ROUNDS:
             if (cli_number("test", "--rounds", optarg, 1, PROBE_MAX_ROUNDS, &o->rounds) != 0)
@@ -102,7 +107,7 @@ int test_parse(int argc, char **argv, struct test_opts *o)
                                 argv[optind]);
     if (o->peer == NULL)
         return test_usage_error("%s", "which server? give --peer HOST");
-    return 0;
+    return cli_report_check("test", &o->r);
 }
 
 size_t test_items(const struct profile *p, struct probe_item *items, size_t max)

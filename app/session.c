@@ -12,7 +12,8 @@
 static void session_text(FILE *out, const struct session_result *r)
 {
     const struct report_two *t = r->two;
-    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range, r->all };
+    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range,
+                                 r->opt != NULL && r->opt->all };
     if (r->ncap == 2) {
         report_print_two_text(out, t, r->cfg, &ans);
         return;
@@ -21,7 +22,7 @@ static void session_text(FILE *out, const struct session_result *r)
         fputc('\n', out);
     report_print_verdicts(out, t->vc[0], r->cfg, &ans);
     report_print_locate(out, r->located, r->nlocated, r->locate);
-    report_print_text(out, t->rep[0], t->cap[0], t->st[0], r->cfg);
+    report_print_text(out, t->rep[0], t->cap[0], t->st[0], r->cfg, ans.all);
 }
 
 static void session_json_locate(struct json *j, void *ctx)
@@ -33,7 +34,8 @@ static void session_json_locate(struct json *j, void *ctx)
 static void session_json(FILE *out, const struct session_result *r)
 {
     const struct report_two *t = r->two;
-    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range, r->all };
+    struct report_answer ans = { r->profile, r->profile_arg, r->rpc_range,
+                                 r->opt != NULL && r->opt->all };
     if (r->ncap == 2)
         report_print_two_json(out, t, r->cfg, &ans);
     else
@@ -57,7 +59,7 @@ static void session_rules(FILE *out, const struct session_result *r)
     const struct report_two *t = r->two;
     struct rules_source src = { t->combined != NULL ? t->combined : t->vc[0], r->cfg,
                                 r->profile, r->profile_arg, r->rpc_range };
-    if (rules_print(out, r->rules, &src) != 0)
+    if (rules_print(out, r->opt->rules, &src) != 0)
         msg_printf("fwsight: out of memory: no rules printed\n");
 }
 
@@ -127,8 +129,12 @@ void session_result_one(const struct session *s, struct report_two *two)
     };
 }
 
-void session_print(FILE *out, enum session_format f, const struct session_result *r)
+void session_print(FILE *out, const struct session_result *r)
 {
+    enum session_format f = r->opt == NULL           ? SESSION_TEXT
+                            : r->opt->rules != NULL ? SESSION_RULES
+                            : r->opt->json          ? SESSION_JSON
+                                                    : SESSION_TEXT;
     if (session_outputs[f].print != NULL)
         session_outputs[f].print(out, r);
 }

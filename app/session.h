@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "analyze/analyzer.h"
+#include "cli.h"
 #include "ui/attempt_ring.h"
 #include "ui/connlog.h"
 #include "ui/report.h"
@@ -41,11 +42,10 @@ struct session_result {
     bool locate;                 /* test --locate was asked: its part, even when empty */
     const struct report_locate *located;
     size_t nlocated;
-    /* --rules: the format, and what the rules name besides the verdicts */
-    const struct rules_format *rules;
+    const struct cli_report *opt; /* --json, --rules FORMAT, --all; NULL: the text report */
+    /* what the report and the rules name besides the verdicts */
     const struct profile *profile;
     const char *profile_arg, *rpc_range;
-    bool all;                    /* --all: the text report's tables whole, no summary lines */
 };
 
 struct session;
@@ -94,8 +94,9 @@ void session_live_capture(struct session *s, struct cap_live *cap, uint64_t pack
 /* two for the report of s alone (index 0 only). */
 void session_result_one(const struct session *s, struct report_two *two);
 
-/* Prints r through the row f of session_outputs[] (a report: SESSION_TEXT or SESSION_JSON). */
-void session_print(FILE *out, enum session_format f, const struct session_result *r);
+/* Prints r in the format r->opt asks for (the text report by default), through its row of
+ * session_outputs[]. */
+void session_print(FILE *out, const struct session_result *r);
 
 /* The verdicts that decide the exit status are blocking: the combined ones when two captures
  * were combined, both captures' own otherwise. */

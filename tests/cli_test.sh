@@ -246,6 +246,32 @@ t=json.load(open(sys.argv[1]))["captures"][0]["verdict_table"]
 assert t=={"max_verdicts":262144,"attempts_not_kept":0,"evicted_open_verdicts":0,"evicted_attempts":0}, t' \
     "$tmp/roomy.json" || fail "--json verdict_table counters under the default cap"
 
+# A report too long to print whole (mk_full_table.py --wide: 120 blocked paths over 21 host
+# pairs, 100 of them on one pair): each long part ends in a line of counts, the pair blocked
+# most keeps its matrix, and --all prints every part whole, with no such line.
+python3 "$here/mk_full_table.py" --wide "$tmp/wide.pcap" || fail "mk_full_table.py --wide"
+"$fwsight" analyze "$tmp/wide.pcap" > "$tmp/wide.txt" 2>&1
+[ $? = 1 ] || fail "the long report: exit status"
+"$fwsight" analyze --all "$tmp/wide.pcap" > "$tmp/wide-all.txt" 2>&1
+[ $? = 1 ] || fail "the long report with --all: exit status"
+for want in '^  \.\.\. 9 more places to open ports \(8 with required ones\), 9 rules in all \(--all lists them\)$' \
+            '^  \.\.\. 26 more directions untested, 507 ports in all \(--all lists them\)$' \
+            '^    \.\.\. 40 more rows, their cells: 40 DROPPED \(--all shows every row\)$' \
+            '^  \.\.\. 5 more host pairs, 5 of them with a blocked port \(--all shows their matrices\)$' \
+            '^  \.\.\. 80 more paths: 80 DROPPED \(--all shows their evidence\)$' \
+            '^  \.\.\. 44 more protocol/port groups \(--all lists them\)$' \
+            '^  Source 198\.51\.100\.10 \(capture point\), target 203\.0\.113\.20$'; do
+    grep -Eq -- "$want" "$tmp/wide.txt" || fail "the long report lacks /$want/"
+done
+grep -q -- '(--all' "$tmp/wide-all.txt" && fail "--all still cuts: $(grep -m1 -- '(--all' "$tmp/wide-all.txt")"
+count() { grep -Ec -- "$1" "$tmp/wide-all.txt"; }
+[ "$(count '^  On a firewall between them')" = 21 ] || fail "--all: $(count '^  On a firewall between them') places to open ports, wanted 21"
+[ "$(count '^  Untested ')" = 32 ] || fail "--all: $(count '^  Untested ') untested directions, wanted 32"
+[ "$(count '^    other ports +tcp +30(0[0-9][0-9]|100) ')" = 100 ] || fail "--all: matrix rows of the scanned pair"
+[ "$(count '^  Source 198\.51\.100\.10 ')" = 21 ] || fail "--all: $(count '^  Source 198') matrices, wanted 21"
+[ "$(count '^  198\.51\.100\.10 -> [0-9.]+ tcp [0-9]+ .*: DROPPED$')" = 120 ] || fail "--all: blocked paths"
+[ "$(count '^  tcp +30[01][0-9][0-9] ')" -gt 20 ] || fail "--all: the failed attempts' table is cut"
+
 # Two captures (mk_full_table.py --pair): each fits the 16 cells, their verdicts together do
 # not. 7 answered SYNs on 6 ports seen by both servers; then each alone sees 10 unanswered
 # SYNs with a third host. Combined, 6 OPEN cells and 20 failures: the failures evict the 6 OPEN

@@ -18,6 +18,12 @@ later OUT1 alone sees 10 unanswered SYNs from 198.51.100.10 to 192.0.2.30 (ports
 43010) and OUT2 alone 10 from 192.0.2.31 to 203.0.113.20 (ports 44001 to 44010): 16 cells
 each. Together, 6 OPEN cells and 20 failures: the failures fill the table, evict the 6 OPEN
 cells (7 attempts), and the last 4 are not kept.
+
+tests/mk_full_table.py --wide OUT: a report too long to print whole without --all (whatever
+the table size): from 198.51.100.10, unanswered SYNs (each retransmitted a second later) to
+203.0.113.20 on 100 ports outside the profile (30001 to 30100: 100 matrix rows of one host
+pair) and to 20 more hosts on TCP 6320 (192.0.2.101 to 192.0.2.120: 21 host pairs, 120 blocked
+paths in all).
 """
 import struct
 import sys
@@ -86,10 +92,26 @@ def pair(path1, path2):
     write(path2, caps[1])
 
 
+def wide(path):
+    out = []
+    t = 1700000000 * 1000000
+    for again in (0, 1):
+        for i in range(100):
+            out.append(frame(t, CLIENT, SERVER, 55000 + i, 30001 + i, 0x02))
+            t += 1000
+        for i in range(20):
+            out.append(frame(t, CLIENT, (192, 0, 2, 101 + i), 56000 + i, 6320, 0x02))
+            t += 1000
+        t += 1000000
+    write(path, out)
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 2:
         full(sys.argv[1])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--wide":
+        wide(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "--pair":
         pair(sys.argv[2], sys.argv[3])
     else:
-        sys.exit("usage: mk_full_table.py OUT | mk_full_table.py --pair OUT1 OUT2")
+        sys.exit("usage: mk_full_table.py OUT | --pair OUT1 OUT2 | --wide OUT")

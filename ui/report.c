@@ -326,7 +326,7 @@ static void report_endpoint(const struct fw_addr *a, uint16_t port, char *buf, s
     snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", text, (unsigned)port);
 }
 
-void report_print_failures(FILE *out, const struct report *rep)
+void report_print_failures(FILE *out, const struct report *rep, bool all)
 {
     const struct report_fail_group *g[REPORT_FAIL_GROUPS];
     int n = report_sorted_groups(rep, g);
@@ -337,7 +337,8 @@ void report_print_failures(FILE *out, const struct report *rep)
     }
     fprintf(out, "  %-5s %-6s %8s  %-30s %s\n", "proto", "port", "attempts", "outcomes",
             "first examples (frame)");
-    for (int i = 0; i < n && i < REPORT_FAIL_SHOWN; i++) {
+    int shown = all ? n : REPORT_FAIL_SHOWN;
+    for (int i = 0; i < n && i < shown; i++) {
         char port[16], outcomes[64] = "", ep1[64], ep2[64];
         size_t used = 0;
         if (g[i]->proto == REPORT_ICMP)
@@ -371,8 +372,8 @@ void report_print_failures(FILE *out, const struct report *rep)
             fprintf(out, "%s > %s (%" PRIu64 ")\n", ep1, ep2, x->first_frame);
         }
     }
-    if (n > REPORT_FAIL_SHOWN)
-        fprintf(out, "  ... %d more protocol/port groups (see --json)\n", n - REPORT_FAIL_SHOWN);
+    if (n > shown)
+        fprintf(out, "  ... %d more protocol/port groups (--all lists them)\n", n - shown);
     if (rep->failed_unlisted > 0)
         fprintf(out, "  ... %" PRIu64 " more attempts on further ports (not itemised)\n",
                 rep->failed_unlisted);
@@ -380,10 +381,10 @@ void report_print_failures(FILE *out, const struct report *rep)
 }
 
 void report_print_text(FILE *out, const struct report *rep, const struct report_capture *cap,
-                       const struct analyzer_stats *st, const struct fw_config *cfg)
+                       const struct analyzer_stats *st, const struct fw_config *cfg, bool all)
 {
     report_print_capture(out, cap, st, cfg);
     report_print_decoding(out, st);
     report_print_connections(out, rep, st, cfg);
-    report_print_failures(out, rep);
+    report_print_failures(out, rep, all);
 }

@@ -108,15 +108,16 @@ int report_sorted_groups(const struct report *rep,
 size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port);
 int report_proto_order(uint8_t proto);
 
-/* The text report: every section below, in this order. */
+/* The text report: every section below, in this order; all: the failed attempts' table whole
+ * (--all), not its first REPORT_FAIL_SHOWN groups. */
 void report_print_text(FILE *out, const struct report *rep, const struct report_capture *cap,
-                       const struct analyzer_stats *st, const struct fw_config *cfg);
+                       const struct analyzer_stats *st, const struct fw_config *cfg, bool all);
 void report_print_capture(FILE *out, const struct report_capture *cap,
                           const struct analyzer_stats *st, const struct fw_config *cfg);
 void report_print_decoding(FILE *out, const struct analyzer_stats *st);
 void report_print_connections(FILE *out, const struct report *rep,
                               const struct analyzer_stats *st, const struct fw_config *cfg);
-void report_print_failures(FILE *out, const struct report *rep);
+void report_print_failures(FILE *out, const struct report *rep, bool all);
 
 /* What the text report's opening names besides the verdicts; every field may be NULL (0). */
 struct report_answer {

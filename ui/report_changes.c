@@ -11,6 +11,11 @@
 
 #include "analyze/changes.h"
 
+/* Beyond these, the opening ends in a line of counts (--all prints it whole; the JSON always
+ * has every change and untested direction): a scan of a whole subnet must not push the matrix
+ * and the evidence screens away. */
+#define RC_GROUPS_SHOWN 12
+#define RC_TESTS_SHOWN 6
 
 /* "source 198.51.100.10" when --source/--target name the host, else the address alone. */
 const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
@@ -137,9 +142,10 @@ static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t 
 
 /* One line per direction: how many ports no attempt tried, and the test that tries them (its
  * --ports is the list). */
-static void rc_tests(FILE *out, const struct changes *c, const struct fw_config *cfg)
+static void rc_tests(FILE *out, const struct changes *c, const struct fw_config *cfg, bool all)
 {
-    for (size_t i = 0; i < c->ntests; i++) {
+    size_t shown = all ? c->ntests : RC_TESTS_SHOWN;
+    for (size_t i = 0; i < c->ntests && i < shown; i++) {
         const struct change_test *t = &c->tests[i];
         char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], host[FW_ADDRSTRLEN];
         fprintf(out, "  Untested %s -> %s (%u port%s): run on %s while capturing:\n    %s\n",
@@ -147,6 +153,13 @@ static void rc_tests(FILE *out, const struct changes *c, const struct fw_config 
                 report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
                 t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host),
                 t->command);
+    }
+    if (c->ntests > shown) {
+        unsigned ports = 0;
+        for (size_t i = shown; i < c->ntests; i++)
+            ports += c->tests[i].nports;
+        fprintf(out, "  ... %zu more directions untested, %u ports in all (--all lists them)\n",
+                c->ntests - shown, ports);
     }
 }
 
@@ -181,10 +194,21 @@ int report_print_changes(FILE *out, const struct verdict_collector *vc,
     fputs("Change to make\n", out);
     if (c.ngroups == 0)
         fputs("  None: no port was found blocked by a firewall.\n", out);
-    for (size_t i = 0; i < c.ngroups; i++) {
+    size_t shown = ans->all ? c.ngroups : RC_GROUPS_SHOWN;
+    for (size_t i = 0; i < c.ngroups && i < shown; i++) {
         rc_group_header(out, &c.groups[i], cfg);
         for (size_t j = 0; j < c.groups[i].nrules; j++)
             rc_rule(out, &c.groups[i].rules[j]);
+    }
+    if (c.ngroups > shown) {
+        size_t rules = 0, required = 0;
+        for (size_t i = shown; i < c.ngroups; i++) {
+            rules += c.groups[i].nrules;
+            required += c.groups[i].need == CHANGE_REQUIRED;
+        }
+        fprintf(out, "  ... %zu more places to open ports (%zu with required ones), %zu rule%s in "
+                "all (--all lists them)\n", c.ngroups - shown, required, rules,
+                rules == 1 ? "" : "s");
     }
     for (size_t i = 0; i < c.nrpc; i++)
         rc_rpc(out, &c.rpc[i]);
@@ -194,7 +218,7 @@ int report_print_changes(FILE *out, const struct verdict_collector *vc,
                 c.not_rules == 1 ? "" : "s");
     if (c.lookalikes > 0)
         rc_lookalikes(out, vc, c.lookalikes, ans->all);
-    rc_tests(out, &c, cfg);
+    rc_tests(out, &c, cfg, ans->all);
     if (c.ngroups > 0)
         fputs("  ('fwsight analyze --rules nftables|iptables|windows' prints these as rules to "
               "paste)\n", out);

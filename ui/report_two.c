@@ -83,7 +83,7 @@ void report_print_two_text(FILE *out, const struct report_two *t, const struct f
         }
     }
     for (int i = 0; i < 2; i++)
-        report_print_text(out, t->rep[i], t->cap[i], t->st[i], cfg);
+        report_print_text(out, t->rep[i], t->cap[i], t->st[i], cfg, all);
 }
 
 bool report_two_blocking(const struct report_two *t)

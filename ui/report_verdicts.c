@@ -301,6 +301,64 @@ bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *
     return true;
 }
 
+/* Where the host pair whose first item is i ends. */
+static size_t rv_pair_end(const struct verdict_collector *vc, size_t i, size_t n)
+{
+    size_t end = i + 1;
+    while (end < n && rv_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
+        end++;
+    return end;
+}
+
+static size_t rv_pair_blocked(const struct verdict_collector *vc, size_t i, size_t end)
+{
+    size_t b = 0;
+    for (; i < end; i++)
+        b += verdict_item_blocking(verdict_at(vc, i));
+    return b;
+}
+
+static int rv_size_desc(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a < b) - (a > b);
+}
+
+/* The RV_PAIRS_SHOWN host pairs that get a matrix without --all: those with the most blocked
+ * cells, the first ones among equals, so that a sweep over many hosts cannot push the pair
+ * blocked most out of sight. NULL when out of memory (then the first ones). */
+static bool *rv_pairs_chosen(const struct verdict_collector *vc, size_t n, size_t pairs)
+{
+    size_t *count = malloc(pairs * sizeof *count), *sorted = malloc(pairs * sizeof *sorted);
+    bool *show = calloc(pairs, sizeof *show);
+    if (count == NULL || sorted == NULL || show == NULL) {
+        free(count);
+        free(sorted);
+        free(show);
+        return NULL;
+    }
+    size_t p = 0;
+    for (size_t i = 0, end; i < n; i = end, p++) {
+        end = rv_pair_end(vc, i, n);
+        count[p] = sorted[p] = rv_pair_blocked(vc, i, end);
+    }
+    qsort(sorted, pairs, sizeof *sorted, rv_size_desc);
+    size_t least = sorted[RV_PAIRS_SHOWN - 1], room = 0;
+    for (size_t k = 0; k < RV_PAIRS_SHOWN; k++)
+        room += sorted[k] == least;
+    for (p = 0; p < pairs; p++) {
+        if (count[p] > least)
+            show[p] = true;
+        else if (count[p] == least && room > 0) {
+            show[p] = true;
+            room--;
+        }
+    }
+    free(count);
+    free(sorted);
+    return show;
+}
+
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
                                const struct fw_config *cfg, bool all)
 {
@@ -314,18 +372,23 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
         return;
     }
     size_t pairs = 0;
-    for (size_t i = 0; i < n;) {
-        size_t end = i + 1;
-        while (end < n && rv_same_pair(verdict_at(vc, i), verdict_at(vc, end)))
-            end++;
-        if (all || pairs < RV_PAIRS_SHOWN)
-            rv_matrix(out, vc, i, end, cfg, all);
+    for (size_t i = 0; i < n; i = rv_pair_end(vc, i, n))
         pairs++;
-        i = end;
+    bool *show = all || pairs <= RV_PAIRS_SHOWN ? NULL : rv_pairs_chosen(vc, n, pairs);
+    size_t p = 0, hidden_pairs = 0, hidden_blocked = 0;
+    for (size_t i = 0, end; i < n; i = end, p++) {
+        end = rv_pair_end(vc, i, n);
+        if (all || (show != NULL ? show[p] : p < RV_PAIRS_SHOWN)) {
+            rv_matrix(out, vc, i, end, cfg, all);
+        } else {
+            hidden_pairs++;
+            hidden_blocked += rv_pair_blocked(vc, i, end) > 0;
+        }
     }
-    if (!all && pairs > RV_PAIRS_SHOWN)
-        fprintf(out, "\n  ... %zu more host pairs (--all shows their matrices)\n",
-                pairs - RV_PAIRS_SHOWN);
+    free(show);
+    if (hidden_pairs > 0)
+        fprintf(out, "\n  ... %zu more host pairs, %zu of them with a blocked port (--all shows "
+                "their matrices)\n", hidden_pairs, hidden_blocked);
 
     size_t shown = 0, blocked = 0, other = 0, closed = 0;
     size_t hidden[VERDICT_KIND_COUNT] = { 0 };

@@ -19,7 +19,8 @@ rc=$?
 [ "$rc" = 2 ] && grep -q "give -i IFACE" "${TMPDIR:-/tmp}/live_cli.$$" ||
     fail "no -i: exit $rc, $(cat "${TMPDIR:-/tmp}/live_cli.$$")"
 rm -f "${TMPDIR:-/tmp}/live_cli.$$"
-for bad in "--duration 0" "--duration x" "-B 1" "-s 10" "--bogus"; do
+for bad in "--duration 0" "--duration x" "-B 1" "-s 10" "--bogus" "--rules nft" \
+           "--rules nftables --json"; do
     # shellcheck disable=SC2086
     "$FWSIGHT" live -i lo $bad >/dev/null 2>&1
     rc=$?

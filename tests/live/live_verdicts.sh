@@ -4,11 +4,16 @@
 # OPEN, DROPPED and REJECTED (by the router) in the live report, the stream and
 # its status line, privileges dropped while running, the .gz it saved opens with
 # `fwsight analyze` (same verdicts) and with tshark, and -w never overwrites without --force.
+# A second `fwsight live --rules nftables` on the same veth at the same time prints, alone on
+# stdout, the rules for the two blocked ports and nothing else (its stream goes to stderr).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 
 lab_up
 OUT="$WORK/run"
+RULES="$WORK/rules"
+start_live "$RULES" -i lv0 --rules nftables --duration 40 || exit 1
+RULES_PID=$LIVE_PID
 start_live "$OUT" -i lv0 --no-ui --json --duration 40 -w "$WORK/out.pcap.gz" -Z nobody || exit 1
 
 uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$LIVE_PID/status")
@@ -23,10 +28,22 @@ attempt 6326 2 && fail "the lab: the refused port 6326 accepted a connection"
 # Stopped by SIGINT once the four attempts are done, not by a duration that a loaded machine
 # could outrun (seen in CI: the refused attempt came after a 7 s capture had ended).
 sleep 0.3
-kill -INT "$LIVE_PID"
+kill -INT "$LIVE_PID" "$RULES_PID"
+wait_exit "$RULES_PID" 15
+[ "$RC" = 1 ] && ok "--rules: exit 1 (blocking found)" || fail "--rules: exit status $RC"
 wait_exit "$LIVE_PID" 15
 [ "$RC" = 1 ] && ok "exit 1 (blocking found)" ||
     { fail "exit status $RC, wanted 1"; cat "$OUT.stderr" >&2; }
+
+# --rules: stdout is a script of comments and nft commands, one per blocked port, exactly these
+want="nft insert rule inet filter forward ip saddr $S4 ip daddr $T4 tcp dport 6325 accept
+nft insert rule inet filter forward ip saddr $S4 ip daddr $T4 tcp dport 6326 accept"
+got=$(grep -v '^#' "$RULES.stdout" | grep -v '^$')
+[ "$got" = "$want" ] && head -1 "$RULES.stdout" | grep -q "^# fwsight --rules nftables" &&
+    ok "--rules nftables: the two blocked ports' rules alone on stdout" ||
+    fail "--rules nftables stdout:"$'\n'"$(cat "$RULES.stdout")"
+grep -Eq "verdict tcp/6325 $S4 -> $T4: DROPPED" "$RULES.stderr" &&
+    ok "--rules: the stream on stderr" || fail "--rules: no stream on stderr"
 
 want="tcp 6320 $S4 $T4 OPEN
 tcp 6325 $S4 $T4 DROPPED

@@ -140,6 +140,22 @@ verdict $A4 $B4 tcp 6325 DROPPED
 verdict $A4 $B4 tcp 6320 OPEN
 run drop-one-way-back "$NS_B" 0 --peer $A4 --ports $PORTS
 verdict $B4 $A4 tcp 6325 OPEN $A4
+# test --rules nftables: the one rule it prints, run on the router, lets 6325 through; the
+# chain is named as the rules expect (table inet filter, chain forward) for this part only
+nsx "$NS_A" timeout 40 "$FW" test --rules nftables --peer $B4 --ports $PORTS \
+    >"$WORK/test.rules" 2>"$WORK/test.rules.err"
+st=$?
+got=$(grep -c '^nft ' "$WORK/test.rules")
+grep -q "^nft insert rule inet filter forward ip saddr $A4 ip daddr $B4 tcp dport 6325 accept$" \
+    "$WORK/test.rules" && [ "$st" = 1 ] && [ "$got" = 1 ] ||
+    fail "test --rules nftables: exit $st, $got rules: $(cat "$WORK/test.rules")"
+{ echo 'flush ruleset'; echo 'table inet filter { chain forward {'
+  echo '    type filter hook forward priority filter; policy accept;'
+  echo '    iifname "r0" oifname "r1" tcp dport 6325 drop'; echo '}'; echo '}'; } >"$WORK/rules.nft"
+nsx "$NS_R" nft -f "$WORK/rules.nft" || fail "nft rejected the lab's filter table"
+nsx "$NS_R" sh "$WORK/test.rules" || fail "the rules of test --rules did not load"
+run drop-one-way-opened "$NS_A" 0 --peer $B4 --ports tcp:6325
+verdict $A4 $B4 tcp 6325 OPEN $B4
 
 rules 'iifname "r0" oifname "r1" tcp dport 6320 reject with tcp reset'
 run forged-reset "$NS_A" 1 --peer $B4 --ports tcp:6320,tcp:6325
@@ -186,9 +202,9 @@ n=$(grep -c "tcp 6320 from $A4 port [0-9]*: accepted and closed: connection limi
     "$WORK/listen.b.log")
 [ "$n" = 2 ] || fail "listen closed $n connections over the per-peer limit, expected 2"
 
-# 6325 reached it in all-open and forged-reset, never in drop-one-way
+# 6325 reached it in all-open, once the rules were in, and in forged-reset; never while dropped
 n=$(grep -c "tcp 6325 from $A4 port" "$WORK/listen.b.log")
-[ "$n" = 2 ] || fail "listen logged $n tcp 6325 connections from $A4, expected 2"
+[ "$n" = 3 ] || fail "listen logged $n tcp 6325 connections from $A4, expected 3"
 
 # usage: no peer is a usage error, before any capture
 nsx "$NS_A" "$FW" test >/dev/null 2>&1; st=$?
