@@ -19,7 +19,7 @@
 #include "ui/report.h"
 #include "ui/tui.h"
 
-/* A live run's flow table: about 460 bytes a flow, so 60 MB at most. Offline the cap is a
+/* A live run's flow table: about 560 bytes a flow, so 75 MB at most. Offline the cap is a
  * million (a file is read once, and its flows are what they are); live, a flood of spoofed
  * SYNs lasts as long as someone sends it, and the memory it may take must be known. The
  * connections of a replication server fit many times over. */

@@ -48,7 +48,7 @@ static const char live_usage[] =
     "  -Z USER              after opening the device, run as USER (default nobody); without\n"
     "                       root (a binary given CAP_NET_RAW,CAP_NET_ADMIN) the capabilities\n"
     "                       are given up instead\n"
-    "  --max-flows N        track at most N connections at once (default %u, about 60 MB;\n"
+    "  --max-flows N        track at most N connections at once (default %u, about 75 MB;\n"
     "                       beyond it the oldest idle one is cut short and counted as an\n"
     "                       eviction): a flood of spoofed SYNs cannot grow memory past it\n"
     "  --no-ui              stream text even on a terminal\n"
