@@ -170,7 +170,8 @@ static void svg_lane_title(FILE *out, int x, const char *role, const struct fw_a
 
 /* The device's lane, in the text report's words: its address if a packet names it, the basis
  * of that (verdict_basis_name) and how far it sat (verdict_answered_distance); where nothing
- * answered, the firewall between them that did not name itself ("Change to make"). */
+ * answered, a firewall between them, as "Change to make" says. Grouped (class "device") for
+ * the page's readers and tests. */
 static void svg_device_lane(FILE *out, const struct verdict_item *it)
 {
     const struct fw_addr *by = &it->v.answered_by;
@@ -181,7 +182,9 @@ static void svg_device_lane(FILE *out, const struct verdict_item *it)
     char role[80], far[96];
     snprintf(role, sizeof role, basis != NULL ? "%s (%s)" : "%s", who, basis);
     verdict_answered_distance(it, far, sizeof far);
+    fputs("<g class=\"device\">\n", out);
     svg_lane_title(out, lane_x[1], role, named ? by : NULL, far);
+    fputs("</g>\n", out);
 }
 
 static void svg_lanes(FILE *out, const struct html_input *in, const struct html_ladder *l,
