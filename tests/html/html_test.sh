@@ -55,7 +55,7 @@ done
 [ "$(grep -c '<svg class="ladder"' "$page")" = 3 ] || fail "not one ladder per blocked path"
 
 # Who refused, on the lab's captures: a reset forged in the target's name comes from the
-# unknown device's lane and the SYN ends there with a bar; an ICMPv6 refusal names its router.
+# device's lane and the SYN ends there with a bar; an ICMPv6 refusal names its router.
 ladder() { # ladder SAMPLE CAPTURES...: the page of samples/SAMPLE in $tmp/SAMPLE.html
     local s=$1
     shift
