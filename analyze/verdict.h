@@ -297,6 +297,10 @@ struct verdict_capture_point {
  * from the capture point)", "an unnamed device (ttl, 1 router from the capture point)",
  * "nobody" (silence). */
 const char *verdict_answered_text(const struct verdict_item *it, char *buf, size_t len);
+/* Its distance part, alone: "adjacent to the capture point", "1 router from 198.51.100.10"
+ * (two captures: counted from the requester's); "" when not known. The HTML page's ladder
+ * writes it under the device's lane. */
+const char *verdict_answered_distance(const struct verdict_item *it, char *buf, size_t len);
 
 /* a is the capture point's address (either family). */
 bool verdict_capture_point_is(const struct verdict_capture_point *cp, const struct fw_addr *a);

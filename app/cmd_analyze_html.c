@@ -246,8 +246,9 @@ int analyze_html_write(const struct analyze_opts *o, const struct analyze_run ru
                    o->html);
         return -1;
     }
-    struct html_input in = { .cfg = &o->cfg, .ncap = ncap, .file = { o->file, o->file2 },
-                             .corr = ncap == 2 ? corr : NULL };
+    struct report_answer ans = { o->v.prof, o->v.profile, o->v.rpc_range, o->r.all };
+    struct html_input in = { .cfg = &o->cfg, .ans = &ans, .ncap = ncap,
+                             .file = { o->file, o->file2 }, .corr = ncap == 2 ? corr : NULL };
     struct html_ladder *ls[2] = { NULL, NULL };
     for (int k = 0; k < ncap; k++) {
         in.packets[k] = run[k].s.cap.packets;

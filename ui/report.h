@@ -133,6 +133,40 @@ struct report_answer {
 struct changes;
 int report_changes_of(struct changes *c, const struct verdict_collector *vc,
                       const struct fw_config *cfg, const struct report_answer *ans);
+/* One line of "Change to make". The text report and the HTML page both print the lines that
+ * report_changes_lines() hands them, so the two cannot word, group or order a change apart. */
+struct change_group;
+struct change_rule;
+enum report_change_line_kind {
+    RCL_NONE,       /* nothing blocked by a firewall: no rule to open */
+    RCL_GROUP,      /* a device and direction (group); its RCL_RULE lines follow */
+    RCL_RULE,       /* one rule of that group (group, rule) */
+    RCL_RPC,        /* a server's dynamic RPC range to restrict, then open */
+    RCL_NOT_RULES,  /* blocked paths no rule fixes, counted */
+    RCL_LOOKALIKES, /* the look-alikes counted; their RCL_LOOKALIKE lines follow */
+    RCL_LOOKALIKE,  /* one look-alike, or how many more are not listed (without --all) */
+    RCL_TEST,       /* a direction's untested ports; its RCL_COMMAND (the test to run) follows */
+    RCL_COMMAND,
+    RCL_MORE,       /* how many places to open or untested directions are not listed (no --all) */
+    RCL_HINT,       /* --rules prints the rules */
+    RCL_END,        /* no more lines */
+};
+struct report_change_line {
+    enum report_change_line_kind kind;
+    const char *lead;  /* the text report's indent or label ("  Dynamic RPC:") before text */
+    int hang;          /* the text report wraps text with this indent; 0: whole (a command) */
+    const char *text;
+    const struct change_group *group; /* RCL_GROUP and RCL_RULE; else NULL */
+    const struct change_rule *rule;   /* RCL_RULE; else NULL */
+};
+typedef void (*report_change_line_fn)(void *ctx, const struct report_change_line *l);
+/* Builds vc's changes to make (report_changes_of) and hands fn their lines in the report's
+ * order, then one RCL_END (text ""): the last moment group and rule are valid. ans->all
+ * (--all): every place, look-alike and untested direction listed, else the long parts end in
+ * a line of counts; ans may be NULL. Strings are valid during the call only. Returns 0, or
+ * FW_ENOMEM with no line handed. */
+int report_changes_lines(const struct verdict_collector *vc, const struct fw_config *cfg,
+                         const struct report_answer *ans, report_change_line_fn fn, void *ctx);
 /* "Change to make" (report_changes.c), the report's opening: analyze/changes.h printed per
  * device and direction, the dynamic RPC advice, the look-alikes one line each, the untested
  * ports one line per direction with the test to run. Returns 0 or FW_ENOMEM (said). */
@@ -155,6 +189,11 @@ void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
 /* Its parts, for the two-capture report: the capture point and what it can tell; the rest
  * (matrix, blocked paths, untested ones). */
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
+/* Where a capture was taken, in a few words: "captured on 198.51.100.10 (inferred, confidence
+ * high)", "captured on the path between the hosts (in-path)", "capture point unknown". The
+ * two-capture report's and the HTML page's. */
+const char *report_capture_point_text(const struct verdict_capture_point *cp, char *buf,
+                                      size_t len);
 void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
                                const struct fw_config *cfg, bool all);
 /* The verdict table was full (--max-verdicts): true, and in buf what was lost, ending

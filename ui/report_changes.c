@@ -2,8 +2,10 @@
  * the ports to open, merged into lists and ranges, required before optional, each with its
  * services, verdicts and weakest confidence; the dynamic RPC range to restrict; the
  * look-alikes, one line each, named as no firewall change; and the untested ports, one line
- * per direction with the fwsight command that tests them. What goes into which rule is
- * analyze/changes.c's (the same model --rules and --html print); the evidence per path is
+ * per direction with the fwsight command that tests them. The lines are worded once, here
+ * (report_changes_lines), and printed by the text report below and by the HTML page
+ * (report_html_changes.c), so the two say the same. What goes into which rule is
+ * analyze/changes.c's (the same model --rules and the JSON print); the evidence per path is
  * report_verdicts.c's, printed after this. */
 #include "report.h"
 
@@ -34,33 +36,32 @@ const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *
     return buf;
 }
 
-static void rc_group_header(FILE *out, const struct change_group *g, const struct fw_config *cfg)
+static void rc_group_text(const struct change_group *g, const struct fw_config *cfg, char *line,
+                          size_t len)
 {
-    char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], dev[FW_ADDRSTRLEN], line[400];
+    char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], dev[FW_ADDRSTRLEN];
     report_role_addr(cfg, &g->from, from, sizeof from);
     report_role_addr(cfg, &g->to, to, sizeof to);
     fw_addr_format(&g->device.addr, dev, sizeof dev);
     if (g->reply)
-        snprintf(line, sizeof line, "On the firewall between them, the answers of %s -> %s "
+        snprintf(line, len, "On the firewall between them, the answers of %s -> %s "
                  "(the requests arrive, the answers are lost on the way back):", from, to);
     else if (g->device.kind == CHANGE_DEV_FIREWALL_AT)
-        snprintf(line, sizeof line, "On the firewall at %s (it refused), %s -> %s:", dev, from,
-                 to);
+        snprintf(line, len, "On the firewall at %s (it refused), %s -> %s:", dev, from, to);
     else if (g->device.kind == CHANGE_DEV_HOST && g->outbound)
-        snprintf(line, sizeof line, "On %s's own firewall, outgoing, %s -> %s:", dev, from, to);
+        snprintf(line, len, "On %s's own firewall, outgoing, %s -> %s:", dev, from, to);
     else if (g->device.kind == CHANGE_DEV_HOST)
-        snprintf(line, sizeof line, "On %s's own firewall, %s -> %s:", dev, from, to);
+        snprintf(line, len, "On %s's own firewall, %s -> %s:", dev, from, to);
     else
-        snprintf(line, sizeof line, "On a firewall between them (%s), %s -> %s:",
+        snprintf(line, len, "On a firewall between them (%s), %s -> %s:",
                  g->never_arrived ? "the requests never arrived" : "it did not name itself",
                  from, to);
-    report_wrapped(out, "  ", line, 4);
 }
 
 /* "open TCP 6320, 6325-6326 (Double-Take, DROPPED, medium)" and its need. */
-static void rc_rule(FILE *out, const struct change_rule *r)
+static void rc_rule_text(const struct change_rule *r, char *text, size_t len)
 {
-    char services[512], ports[512] = "", kinds[160] = "", text[1400];
+    char services[512], ports[512] = "", kinds[160] = "";
     changes_rule_services(r, services, sizeof services);
     size_t at = 0;
     for (size_t i = 0; i < r->nranges && at < sizeof ports; i++) {
@@ -88,14 +89,13 @@ static void rc_rule(FILE *out, const struct change_rule *r)
     const char *lead = r->need == CHANGE_REQUIRED   ? "open"
                        : r->need == CHANGE_OPTIONAL ? "optional, open"
                                                     : "not in the profile, open only if needed:";
-    snprintf(text, sizeof text, "%s %s (%s, %s, %s)", lead, what, services, kinds,
+    snprintf(text, len, "%s %s (%s, %s, %s)", lead, what, services, kinds,
              verdict_conf_name(r->weakest));
-    report_wrapped(out, "    ", text, 6);
 }
 
-static void rc_rpc(FILE *out, const struct change_rpc *r)
+static void rc_rpc_text(const struct change_rpc *r, char *text, size_t len)
 {
-    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], ports[256], text[900], range[80];
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], ports[256], range[80];
     fw_addr_format(&r->from, from, sizeof from);
     fw_addr_format(&r->to, to, sizeof to);
     changes_ranges_text(r->ports, r->nranges, false, ports, sizeof ports);
@@ -104,21 +104,32 @@ static void rc_rpc(FILE *out, const struct change_rpc *r)
                  (unsigned)r->hi, r->from_option ? "--rpc-range" : "the Windows default");
     else
         snprintf(range, sizeof range, "the dynamic range set on it");
-    snprintf(text, sizeof text, "%s hands its RPC clients a TCP port from %s; %s was found "
+    snprintf(text, len, "%s hands its RPC clients a TCP port from %s; %s was found "
              "blocked from %s (%s). Opening that port alone breaks after a restart: %s, then "
              "open the range from %s to %s ('fwsight analyze --rules windows' prints the "
              "commands).", to, range, ports, from, verdict_conf_name(r->weakest),
              r->from_option ? "the range is restricted already" : "restrict the range on the "
              "server to a small one", from, to);
-    report_wrapped(out, "  Dynamic RPC:", text, 4);
+}
+
+/* Hands one line to fn; text is formatted by the caller. */
+static void rc_emit(report_change_line_fn fn, void *ctx, enum report_change_line_kind kind,
+                    const char *lead, int hang, const char *text, const struct change_group *g,
+                    const struct change_rule *r)
+{
+    struct report_change_line l = { kind, lead, hang, text, g, r };
+    fn(ctx, &l);
 }
 
 /* The look-alikes, one line each: failures no firewall rule would fix. */
-static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t count, bool all)
+static void rc_lookalikes(const struct verdict_collector *vc, size_t count, bool all,
+                          report_change_line_fn fn, void *ctx)
 {
     size_t shown = 0, cap = all ? SIZE_MAX : 10;
-    fprintf(out, "  Not firewall changes (%zu look-alike%s; evidence below):\n", count,
-            count == 1 ? "" : "s");
+    char text[400];
+    snprintf(text, sizeof text, "Not firewall changes (%zu look-alike%s; evidence below):",
+             count, count == 1 ? "" : "s");
+    rc_emit(fn, ctx, RCL_LOOKALIKES, "  ", 0, text, NULL, NULL);
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (it->v.kind == VERDICT_OPEN || it->v.kind == VERDICT_UNTESTED ||
@@ -131,36 +142,90 @@ static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t 
             snprintf(port, sizeof port, "echo");
         else
             snprintf(port, sizeof port, "%u", (unsigned)it->port);
-        fprintf(out, "    %s -> %s %s %s: %s (%s), no rule needed\n",
-                fw_addr_format(&it->from, from, sizeof from),
-                fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
-                verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
+        snprintf(text, sizeof text, "%s -> %s %s %s: %s (%s), no rule needed",
+                 fw_addr_format(&it->from, from, sizeof from),
+                 fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+                 verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
+        rc_emit(fn, ctx, RCL_LOOKALIKE, "    ", 0, text, NULL, NULL);
     }
-    if (shown > cap)
-        fprintf(out, "    ... %zu more look-alikes (--all lists them)\n", shown - cap);
+    if (shown > cap) {
+        snprintf(text, sizeof text, "... %zu more look-alikes (--all lists them)", shown - cap);
+        rc_emit(fn, ctx, RCL_LOOKALIKE, "    ", 0, text, NULL, NULL);
+    }
 }
 
 /* One line per direction: how many ports no attempt tried, and the test that tries them (its
  * --ports is the list). */
-static void rc_tests(FILE *out, const struct changes *c, const struct fw_config *cfg, bool all)
+static void rc_tests(const struct changes *c, const struct fw_config *cfg, bool all,
+                     report_change_line_fn fn, void *ctx)
 {
     size_t shown = all ? c->ntests : RC_TESTS_SHOWN;
+    char text[300];
     for (size_t i = 0; i < c->ntests && i < shown; i++) {
         const struct change_test *t = &c->tests[i];
         char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], host[FW_ADDRSTRLEN];
-        fprintf(out, "  Untested %s -> %s (%u port%s): run on %s while capturing:\n    %s\n",
-                report_role_addr(cfg, &t->from, from, sizeof from),
-                report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
-                t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host),
-                t->command);
+        snprintf(text, sizeof text, "Untested %s -> %s (%u port%s): run on %s while capturing:",
+                 report_role_addr(cfg, &t->from, from, sizeof from),
+                 report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
+                 t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host));
+        rc_emit(fn, ctx, RCL_TEST, "  ", 0, text, NULL, NULL);
+        rc_emit(fn, ctx, RCL_COMMAND, "    ", 0, t->command, NULL, NULL);
     }
     if (c->ntests > shown) {
         unsigned ports = 0;
         for (size_t i = shown; i < c->ntests; i++)
             ports += c->tests[i].nports;
-        fprintf(out, "  ... %zu more directions untested, %u ports in all (--all lists them)\n",
-                c->ntests - shown, ports);
+        snprintf(text, sizeof text, "... %zu more directions untested, %u ports in all (--all "
+                 "lists them)", c->ntests - shown, ports);
+        rc_emit(fn, ctx, RCL_MORE, "  ", 0, text, NULL, NULL);
     }
+}
+
+static void rc_walk(const struct changes *c, const struct verdict_collector *vc,
+                    const struct fw_config *cfg, bool all, report_change_line_fn fn, void *ctx)
+{
+    char text[1400];
+    if (c->ngroups == 0)
+        rc_emit(fn, ctx, RCL_NONE, "  ", 0, "None: no port was found blocked by a firewall.",
+                NULL, NULL);
+    size_t shown = all ? c->ngroups : RC_GROUPS_SHOWN;
+    for (size_t i = 0; i < c->ngroups && i < shown; i++) {
+        const struct change_group *g = &c->groups[i];
+        rc_group_text(g, cfg, text, sizeof text);
+        rc_emit(fn, ctx, RCL_GROUP, "  ", 4, text, g, NULL);
+        for (size_t j = 0; j < g->nrules; j++) {
+            rc_rule_text(&g->rules[j], text, sizeof text);
+            rc_emit(fn, ctx, RCL_RULE, "    ", 6, text, g, &g->rules[j]);
+        }
+    }
+    if (c->ngroups > shown) {
+        size_t rules = 0, required = 0;
+        for (size_t i = shown; i < c->ngroups; i++) {
+            rules += c->groups[i].nrules;
+            required += c->groups[i].need == CHANGE_REQUIRED;
+        }
+        snprintf(text, sizeof text, "... %zu more places to open ports (%zu with required "
+                 "ones), %zu rule%s in all (--all lists them)", c->ngroups - shown, required,
+                 rules, rules == 1 ? "" : "s");
+        rc_emit(fn, ctx, RCL_MORE, "  ", 0, text, NULL, NULL);
+    }
+    for (size_t i = 0; i < c->nrpc; i++) {
+        rc_rpc_text(&c->rpc[i], text, sizeof text);
+        rc_emit(fn, ctx, RCL_RPC, "  Dynamic RPC:", 4, text, NULL, NULL);
+    }
+    if (c->not_rules > 0) {
+        snprintf(text, sizeof text, "Not a rule's to fix: %zu blocked path%s (a route missing, "
+                 "a connection that stalls): see its advice below", c->not_rules,
+                 c->not_rules == 1 ? "" : "s");
+        rc_emit(fn, ctx, RCL_NOT_RULES, "  ", 0, text, NULL, NULL);
+    }
+    if (c->lookalikes > 0)
+        rc_lookalikes(vc, c->lookalikes, all, fn, ctx);
+    rc_tests(c, cfg, all, fn, ctx);
+    if (c->ngroups > 0)
+        rc_emit(fn, ctx, RCL_HINT, "  ", 0, "('fwsight analyze --rules nftables|iptables|"
+                "windows' prints these as rules to paste)", NULL, NULL);
+    rc_emit(fn, ctx, RCL_END, "", 0, "", NULL, NULL);
 }
 
 int report_changes_of(struct changes *c, const struct verdict_collector *vc,
@@ -179,50 +244,39 @@ int report_changes_of(struct changes *c, const struct verdict_collector *vc,
     return changes_of_collector(c, vc, &in);
 }
 
-int report_print_changes(FILE *out, const struct verdict_collector *vc,
-                         const struct fw_config *cfg, const struct report_answer *ans)
+int report_changes_lines(const struct verdict_collector *vc, const struct fw_config *cfg,
+                         const struct report_answer *ans, report_change_line_fn fn, void *ctx)
 {
     static const struct report_answer none = { 0 };
     if (ans == NULL)
         ans = &none;
     struct changes c;
-    if (report_changes_of(&c, vc, cfg, ans) != 0) {
-        changes_fini(&c);
-        fputs("Change to make\n  (out of memory: see the verdicts below)\n\n", out);
-        return FW_ENOMEM;
-    }
-    fputs("Change to make\n", out);
-    if (c.ngroups == 0)
-        fputs("  None: no port was found blocked by a firewall.\n", out);
-    size_t shown = ans->all ? c.ngroups : RC_GROUPS_SHOWN;
-    for (size_t i = 0; i < c.ngroups && i < shown; i++) {
-        rc_group_header(out, &c.groups[i], cfg);
-        for (size_t j = 0; j < c.groups[i].nrules; j++)
-            rc_rule(out, &c.groups[i].rules[j]);
-    }
-    if (c.ngroups > shown) {
-        size_t rules = 0, required = 0;
-        for (size_t i = shown; i < c.ngroups; i++) {
-            rules += c.groups[i].nrules;
-            required += c.groups[i].need == CHANGE_REQUIRED;
-        }
-        fprintf(out, "  ... %zu more places to open ports (%zu with required ones), %zu rule%s in "
-                "all (--all lists them)\n", c.ngroups - shown, required, rules,
-                rules == 1 ? "" : "s");
-    }
-    for (size_t i = 0; i < c.nrpc; i++)
-        rc_rpc(out, &c.rpc[i]);
-    if (c.not_rules > 0)
-        fprintf(out, "  Not a rule's to fix: %zu blocked path%s (a route missing, a connection "
-                "that stalls): see its advice below\n", c.not_rules,
-                c.not_rules == 1 ? "" : "s");
-    if (c.lookalikes > 0)
-        rc_lookalikes(out, vc, c.lookalikes, ans->all);
-    rc_tests(out, &c, cfg, ans->all);
-    if (c.ngroups > 0)
-        fputs("  ('fwsight analyze --rules nftables|iptables|windows' prints these as rules to "
-              "paste)\n", out);
-    fputc('\n', out);
+    int rc = report_changes_of(&c, vc, cfg, ans);
+    if (rc == 0)
+        rc_walk(&c, vc, cfg, ans->all, fn, ctx);
     changes_fini(&c);
-    return 0;
+    return rc;
+}
+
+/* The text report's way with a line: wrapped under its lead, or whole (a command to paste). */
+static void rc_print_line(void *ctx, const struct report_change_line *l)
+{
+    FILE *out = ctx;
+    if (l->kind == RCL_END)
+        return;
+    if (l->hang > 0)
+        report_wrapped(out, l->lead, l->text, l->hang);
+    else
+        fprintf(out, "%s%s\n", l->lead, l->text);
+}
+
+int report_print_changes(FILE *out, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, const struct report_answer *ans)
+{
+    fputs("Change to make\n", out);
+    int rc = report_changes_lines(vc, cfg, ans, rc_print_line, out);
+    if (rc != 0)
+        fputs("  (out of memory: see the verdicts below)\n", out);
+    fputc('\n', out);
+    return rc;
 }

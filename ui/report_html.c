@@ -1,15 +1,15 @@
 /* ui/report_html.c: the page of `fwsight analyze --html FILE` (report_html.h): first the
- * change to make (per device and direction, the blocked ports with verdict, confidence and
- * the report's advice), then per host pair the matrix of the profile's ports by direction
- * (rows untested both ways folded into one <details>), then each blocked path with its ladder
- * (report_svg.c), evidence and advice, what is no firewall's doing, what is untested, and the
+ * change to make (report_html_changes.c: the text report's lines, and the verdicts behind
+ * each device and direction), then per host pair the matrix of the profile's ports by
+ * direction (rows untested both ways folded into one <details>), then each blocked path with
+ * its ladder (report_svg.c), evidence and advice, what is no firewall's doing, and the
  * captures. Readable without script or network: inline CSS, inline SVG, a Content-Security-
  * Policy that forbids anything else should an escape ever be missed. Finding the packets is
- * cmd_analyze_html.c's; the text report's wording is report_verdicts.c's. */
+ * cmd_analyze_html.c's; the words (who answered, the capture point, the advice) are the text
+ * report's, from the functions it prints them with. */
 #include "report_html.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
 
 #include "report.h"
 #include "report_html_int.h"
@@ -92,119 +92,23 @@ static const char hx_style[] =
     "code,.mono{font-family:ui-monospace,monospace;font-size:.95em}\n"
     "footer{margin-top:2em;color:#777;font-size:.9em}\n";
 
-/* The change to make, one per device and direction. Built from the verdict items here (one
- * group per answered_by device, or "the device between them" where nothing answered, and
- * direction of the request); the model of changes in analyze/ is meant to replace this
- * function alone. */
-struct hx_change {
-    struct fw_addr device;   /* family 0: not known (silence, a reset in the host's name) */
-    const struct verdict_item *first;
-    size_t items;
-};
-
-static struct fw_addr hx_device_of(const struct verdict_item *it)
-{
-    const struct fw_addr *by = &it->v.answered_by;
-    if (by->family == 0 || fw_addr_eq(by, &it->from) || fw_addr_eq(by, &it->to))
-        return (struct fw_addr){0};
-    return *by;
-}
-
-static bool hx_same_change(const struct hx_change *c, const struct verdict_item *it)
-{
-    struct fw_addr d = hx_device_of(it);
-    return fw_addr_eq(&c->device, &d) && fw_addr_eq(&c->first->from, &it->from) &&
-           fw_addr_eq(&c->first->to, &it->to);
-}
-
-/* Fills out (room for verdict_count(vc)) and returns how many changes there are. */
-static size_t hx_changes(const struct verdict_collector *vc, struct hx_change *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < verdict_count(vc); i++) {
-        const struct verdict_item *it = verdict_at(vc, i);
-        if (!verdict_item_blocking(it))
-            continue;
-        size_t c = 0;
-        while (c < n && !hx_same_change(&out[c], it))
-            c++;
-        if (c == n)
-            out[n++] = (struct hx_change){ hx_device_of(it), it, 0 };
-        out[c].items++;
-    }
-    return n;
-}
-
-static void hx_summary(FILE *out, const struct verdict_collector *vc)
-{
-    size_t n = verdict_count(vc);
-    struct hx_change *ch = calloc(n > 0 ? n : 1, sizeof *ch);
-    if (ch == NULL) {
-        fputs("<p>(out of memory: see the text report)</p>\n", out);
-        return;
-    }
-    size_t nch = hx_changes(vc, ch);
-    if (nch == 0)
-        fputs("<p class=\"ok\">Nothing blocked by a firewall: no rule to open.</p>\n", out);
-    for (size_t c = 0; c < nch; c++) {
-        const struct verdict_item *f = ch[c].first;
-        fputs("<div class=\"change\">\n<h3>", out);
-        if (ch[c].device.family != 0) {
-            fputs(ch[c].first->v.kind == VERDICT_UNREACHABLE ? "On the router at "
-                                                              : "On the firewall at ", out);
-            hx_addr(out, &ch[c].device);
-        } else {
-            fputs("On the firewall between them (no packet names it)", out);
-        }
-        fputs(": ", out);
-        hx_addr(out, &f->from);
-        fputs(" &rarr; ", out);
-        hx_addr(out, &f->to);
-        fputs("</h3>\n<p>Blocked:", out);
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            const struct verdict_item *it = verdict_at(vc, i);
-            if (!verdict_item_blocking(it) || !hx_same_change(&ch[c], it))
-                continue;
-            fputs(k++ == 0 ? " <b class=\"mono\">" : ", <b class=\"mono\">", out);
-            hx_port(out, it);
-            fputs("</b>", out);
-        }
-        fputs("</p>\n<table><tr><th>port</th><th>service</th><th>verdict</th><th>confidence"
-              "</th><th>advice</th></tr>\n", out);
-        for (size_t i = 0; i < n; i++) {
-            const struct verdict_item *it = verdict_at(vc, i);
-            if (!verdict_item_blocking(it) || !hx_same_change(&ch[c], it))
-                continue;
-            fputs("<tr><td class=\"mono\">", out);
-            hx_port(out, it);
-            fputs("</td><td>", out);
-            report_html_text(out, it->service);
-            fputs("</td><td>", out);
-            hx_verdict(out, it);
-            fprintf(out, "</td><td>%s</td><td>", verdict_conf_name(it->confidence));
-            verdict_item_words(it);
-            report_html_text(out, it->advice);
-            fputs("</td></tr>\n", out);
-        }
-        fputs("</table>\n</div>\n", out);
-    }
-    free(ch);
-}
-
 static bool hx_same_pair(const struct verdict_item *x, const struct verdict_item *y)
 {
     return (fw_addr_eq(&x->from, &y->from) && fw_addr_eq(&x->to, &y->to)) ||
            (fw_addr_eq(&x->from, &y->to) && fw_addr_eq(&x->to, &y->from));
 }
 
+void hx_answered(FILE *out, const struct verdict_item *it)
+{
+    char by[200];
+    report_html_text(out, verdict_answered_text(it, by, sizeof by));
+}
+
 static void hx_item_text(FILE *out, const struct verdict_item *it)
 {
-    fprintf(out, "<p>confidence %s, answered by ", verdict_conf_name(it->confidence));
-    if (it->v.answered_by.family != 0)
-        hx_addr(out, &it->v.answered_by);
-    else
-        fputs("nobody", out);
+    fprintf(out, "<p class=\"answered\">confidence %s, answered by ",
+            verdict_conf_name(it->confidence));
+    hx_answered(out, it);
     fputs("</p>\n<ul class=\"evidence\">\n", out);
     verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++) {
@@ -285,7 +189,7 @@ static void hx_verdict_set(FILE *out, const struct html_input *in, const struct 
     }
     const char *sfx = set == &in->set[1] ? "-2" : ""; /* ids stay unique with two sets */
     fprintf(out, "<section id=\"summary%s\">\n<h2>The change to make</h2>\n", sfx);
-    hx_summary(out, vc);
+    report_html_changes(out, vc, in->cfg, in->ans);
     fprintf(out, "</section>\n<section id=\"matrix%s\">\n<h2>Verdicts by port and "
                  "direction</h2>\n", sfx);
     size_t n = verdict_count(vc);
@@ -300,19 +204,12 @@ static void hx_verdict_set(FILE *out, const struct html_input *in, const struct 
     fprintf(out, "</section>\n<section id=\"paths%s\">\n", sfx);
     hx_paths(out, in, set, pathno);
     fputs("</section>\n", out);
-    report_html_untested(out, vc);
 }
 
 static void hx_capture_point(FILE *out, const struct verdict_capture_point *cp)
 {
-    if (!cp->known) {
-        fputs("capture point unknown", out);
-        return;
-    }
-    fputs("captured on ", out);
-    hx_addr(out, &cp->addr);
-    fprintf(out, " (%s, confidence %s)", cp->from_config ? "--local" : "inferred",
-            verdict_conf_name(cp->confidence));
+    char words[FW_ADDRSTRLEN + 80];
+    report_html_text(out, report_capture_point_text(cp, words, sizeof words));
 }
 
 static void hx_captures(FILE *out, const struct html_input *in)
@@ -344,6 +241,11 @@ static void hx_captures(FILE *out, const struct html_input *in)
     }
     if (in->ncap == 1) {
         const struct verdict_capture_point *cp = in->cp[0];
+        if (cp->how[0] && !cp->from_config) {
+            fputs("<p>Why: ", out);
+            report_html_text(out, cp->how);
+            fputs("</p>\n", out);
+        }
         if (cp->can_tell[0]) {
             fputs("<p>It can tell: ", out);
             report_html_text(out, cp->can_tell);

@@ -57,8 +57,11 @@ struct html_verdicts {
     size_t nladders;
 };
 
+struct report_answer;
 struct html_input {
     const struct fw_config *cfg;
+    const struct report_answer *ans; /* the profile and options the change to make needs, as the
+                                      * text report has them (report.h); NULL: none */
     int ncap;                        /* 1 or 2 */
     const char *file[2];
     uint64_t packets[2];

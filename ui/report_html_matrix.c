@@ -1,8 +1,8 @@
 /* ui/report_html_matrix.c: the tables of the HTML page (report_html.h) that go by port: per
  * host pair the matrix of the profile's ports (then other ports) by direction, in the text
  * report's order (report_matrix_rank), with the rows untested both ways folded into one
- * <details> (no script opens it); and per direction the untested ports with the test to run.
- * The rest of the page is report_html.c's. */
+ * <details> (no script opens it). The untested ports and the test to run per direction are
+ * the change to make's (report_html_changes.c); the rest of the page is report_html.c's. */
 #include <stdlib.h>
 
 #include "report.h"
@@ -142,57 +142,3 @@ void report_html_matrix(FILE *out, const struct verdict_collector *vc, size_t fi
     free(rows);
 }
 
-/* Per direction, its untested ports as ranges, and the test that covers them. */
-void report_html_untested(FILE *out, const struct verdict_collector *vc)
-{
-    size_t n = verdict_count(vc);
-    bool any = false;
-    for (size_t i = 0, end; i < n; i = end) {
-        const struct verdict_item *d = verdict_at(vc, i);
-        size_t count = 0;
-        for (end = i; end < n && fw_addr_eq(&verdict_at(vc, end)->from, &d->from) &&
-                      fw_addr_eq(&verdict_at(vc, end)->to, &d->to); end++)
-            count += verdict_at(vc, end)->v.kind == VERDICT_UNTESTED;
-        if (count == 0)
-            continue;
-        if (!any)
-            fputs("<h2>Untested (no attempt seen in that direction)</h2>\n<ul>\n", out);
-        any = true;
-        fputs("<li>", out);
-        hx_addr(out, &d->from);
-        fputs(" &rarr; ", out);
-        hx_addr(out, &d->to);
-        fputs(": <span class=\"mono\">", out);
-        int last_proto = -1;
-        for (size_t k = i; k < end; k++) {
-            const struct verdict_item *it = verdict_at(vc, k);
-            if (it->v.kind != VERDICT_UNTESTED)
-                continue;
-            size_t hi = k; /* a run of consecutive untested ports of one protocol */
-            while (it->proto != VERDICT_PROTO_ECHO && hi + 1 < end &&
-                   verdict_at(vc, hi + 1)->v.kind == VERDICT_UNTESTED &&
-                   verdict_at(vc, hi + 1)->proto == it->proto &&
-                   verdict_at(vc, hi + 1)->port == verdict_at(vc, hi)->port + 1)
-                hi++;
-            if (it->proto == last_proto)
-                fputc(',', out);
-            else
-                fprintf(out, "%s%s:", last_proto < 0 ? "" : "; ", verdict_proto_name(it->proto));
-            if (it->proto == VERDICT_PROTO_ECHO)
-                fputs("echo", out);
-            else if (hi == k)
-                fprintf(out, "%u", (unsigned)it->port);
-            else
-                fprintf(out, "%u-%u", (unsigned)it->port, (unsigned)verdict_at(vc, hi)->port);
-            last_proto = it->proto;
-            k = hi;
-        }
-        fputs("</span><br>run <code>fwsight test --peer ", out);
-        hx_addr(out, &d->to);
-        fputs("</code> on ", out);
-        hx_addr(out, &d->from);
-        fputs(" while capturing</li>\n", out);
-    }
-    if (any)
-        fputs("</ul>\n", out);
-}

@@ -1,7 +1,7 @@
 /* ui/report_svg.c: the ladder diagram of one blocked path, as inline SVG for the HTML page
- * (report_html.h): three vertical lanes, the requester, the device that answered (an ICMP
- * error's sender; "?" where the path fell silent or a reset came in the target's name) and
- * the target; time runs down, one row per packet (rows, not a time scale: retransmissions
+ * (report_html.h): three vertical lanes, the requester, the device that answered (named
+ * with the basis and distance the text report gives; "?" where no packet names its address)
+ * and the target; time runs down, one row per packet (rows, not a time scale: retransmissions
  * 1, 3 and 7 s apart would leave the page empty between them). Each arrow starts at its sender
  * and ends with a head where it arrived, a cross where it was lost, or a bar where the device
  * refused it. Where an arrow ends is what the captures saw: a capture on the receiver that
@@ -158,19 +158,39 @@ static void svg_lane_title(FILE *out, int x, const char *role, const struct fw_a
         report_html_text(out, fw_addr_format(a, b, sizeof b));
     else
         fputs("?", out);
-    fprintf(out, "</text>\n<text x=\"%d\" y=\"34\" text-anchor=\"middle\">%s</text>\n", x, role);
-    if (note[0])
-        fprintf(out, "<text x=\"%d\" y=\"50\" text-anchor=\"middle\" fill=\"#555\">%s</text>\n",
-                x, note);
+    fprintf(out, "</text>\n<text x=\"%d\" y=\"34\" text-anchor=\"middle\">", x);
+    report_html_text(out, role);
+    fputs("</text>\n", out);
+    if (note[0]) {
+        fprintf(out, "<text x=\"%d\" y=\"50\" text-anchor=\"middle\" fill=\"#555\">", x);
+        report_html_text(out, note);
+        fputs("</text>\n", out);
+    }
+}
+
+/* The device's lane, in the text report's words: its address if a packet names it, the basis
+ * of that (verdict_basis_name) and how far it sat (verdict_answered_distance); where nothing
+ * answered, a firewall between them, as "Change to make" says. Grouped (class "device") for
+ * the page's readers and tests. */
+static void svg_device_lane(FILE *out, const struct verdict_item *it)
+{
+    const struct fw_addr *by = &it->v.answered_by;
+    bool named = by->family != 0 && !fw_addr_eq(by, &it->from) && !fw_addr_eq(by, &it->to);
+    const char *basis = verdict_basis_name(it->v.basis);
+    const char *who = named ? (it->v.kind == VERDICT_UNREACHABLE ? "router" : "firewall")
+                      : basis != NULL ? "unnamed device" : "a firewall between them";
+    char role[80], far[96];
+    snprintf(role, sizeof role, basis != NULL ? "%s (%s)" : "%s", who, basis);
+    verdict_answered_distance(it, far, sizeof far);
+    fputs("<g class=\"device\">\n", out);
+    svg_lane_title(out, lane_x[1], role, named ? by : NULL, far);
+    fputs("</g>\n", out);
 }
 
 static void svg_lanes(FILE *out, const struct html_input *in, const struct html_ladder *l,
                       int height)
 {
     const struct verdict_item *it = l->it;
-    const struct fw_addr *by = &it->v.answered_by;
-    bool device_known = by->family != 0 && !fw_addr_eq(by, &it->from) &&
-                        !fw_addr_eq(by, &it->to);
     const char *notes[2] = { "", "" };
     static const char *const here[] = { "capture 1 taken here", "capture 2 taken here",
                                         "captures 1 and 2 here" };
@@ -183,11 +203,13 @@ static void svg_lanes(FILE *out, const struct html_input *in, const struct html_
             notes[side] = in->ncap == 1 ? "the capture was taken here" : here[which];
     }
     svg_lane_title(out, lane_x[0], "requester", &it->from, notes[0]);
-    svg_lane_title(out, lane_x[1],
-                   !device_known ? "unknown device"
-                   : it->v.kind == VERDICT_UNREACHABLE ? "router" : "firewall",
-                   device_known ? by : NULL, device_known ? "" : "(nothing names it)");
+    svg_device_lane(out, it);
     svg_lane_title(out, lane_x[2], "target", &it->to, notes[1]);
+    /* A capture on the path is at no lane: said in the margin, under its heading. */
+    for (int k = 0; k < in->ncap; k++)
+        if (in->cp[k] != NULL && in->cp[k]->in_path)
+            fprintf(out, "<text x=\"8\" y=\"%d\" fill=\"#555\">%s in-path</text>\n",
+                    50 + 14 * k, in->ncap == 1 ? "capture" : k == 0 ? "capture 1" : "capture 2");
     for (int i = 0; i < 3; i++)
         fprintf(out, "<line x1=\"%d\" y1=\"58\" x2=\"%d\" y2=\"%d\" stroke=\"#444\" "
                      "stroke-width=\"%d\"%s/>\n", lane_x[i], lane_x[i], height - 30,

@@ -12,16 +12,10 @@ static void two_capture_line(FILE *out, int i, const struct report_capture *cap,
                              const struct verdict_collector *vc)
 {
     const struct verdict_capture_point *cp = verdict_capture_point(vc);
-    char h[FW_ADDRSTRLEN];
-    fprintf(out, "  Capture %d: %s (%" PRIu64 " packets)\n    ", i + 1, cap->file, cap->packets);
-    if (cp->known)
-        fprintf(out, "captured on %s (%s, confidence %s)\n",
-                fw_addr_format(&cp->addr, h, sizeof h),
-                cp->from_config ? "--local" : "inferred", verdict_conf_name(cp->confidence));
-    else if (cp->in_path)
-        fputs("captured on the path between the hosts (in-path)\n", out);
-    else
-        fputs("capture point unknown (--local names the first capture's)\n", out);
+    char words[FW_ADDRSTRLEN + 80];
+    fprintf(out, "  Capture %d: %s (%" PRIu64 " packets)\n    %s%s\n", i + 1, cap->file,
+            cap->packets, report_capture_point_text(cp, words, sizeof words),
+            cp->known || cp->in_path ? "" : " (--local names the first capture's)");
 }
 
 static void two_offset(FILE *out, const struct correlate_result *r)

@@ -96,6 +96,21 @@ static void rv_port_text(const struct verdict_item *it, char *buf, size_t len)
         snprintf(buf, len, "%u", (unsigned)it->port);
 }
 
+const char *report_capture_point_text(const struct verdict_capture_point *cp, char *buf,
+                                      size_t len)
+{
+    char h[FW_ADDRSTRLEN];
+    if (cp->known)
+        snprintf(buf, len, "captured on %s (%s, confidence %s)",
+                 fw_addr_format(&cp->addr, h, sizeof h), cp->from_config ? "--local" : "inferred",
+                 verdict_conf_name(cp->confidence));
+    else if (cp->in_path)
+        snprintf(buf, len, "captured on the path between the hosts (in-path)");
+    else
+        snprintf(buf, len, "capture point unknown");
+    return buf;
+}
+
 static void rv_capture_point(FILE *out, const struct verdict_collector *vc)
 {
     const struct verdict_capture_point *cp = verdict_capture_point(vc);

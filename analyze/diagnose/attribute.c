@@ -110,18 +110,28 @@ const char *diag_device_text(const struct attribution *at, char *buf, size_t len
     return buf;
 }
 
-const char *verdict_answered_text(const struct verdict_item *it, char *buf, size_t len)
+const char *verdict_answered_distance(const struct verdict_item *it, char *buf, size_t len)
 {
-    char a[FW_ADDRSTRLEN], far[96] = "", where[FW_ADDRSTRLEN + 8] = "the capture point";
+    char where[FW_ADDRSTRLEN + 8] = "the capture point";
     const struct verdict *v = &it->v;
-    const char *basis = verdict_basis_name(v->basis);
     if (v->routers_from_requester)
         fw_addr_format(&it->from, where, sizeof where);
     if (v->routers == 0)
-        snprintf(far, sizeof far, ", adjacent to %s", where);
+        snprintf(buf, len, "adjacent to %s", where);
     else if (v->routers > 0)
-        snprintf(far, sizeof far, ", %d router%s from %s", v->routers, v->routers == 1 ? "" : "s",
-                 where);
+        snprintf(buf, len, "%d router%s from %s", v->routers, v->routers == 1 ? "" : "s", where);
+    else if (len > 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+const char *verdict_answered_text(const struct verdict_item *it, char *buf, size_t len)
+{
+    char a[FW_ADDRSTRLEN], far[96] = ", ";
+    const struct verdict *v = &it->v;
+    const char *basis = verdict_basis_name(v->basis);
+    if (verdict_answered_distance(it, far + 2, sizeof far - 2)[0] == '\0')
+        far[0] = '\0';
     if (v->answered_by.family != 0 && basis != NULL)
         snprintf(buf, len, "%s (%s%s)", fw_addr_format(&v->answered_by, a, sizeof a), basis,
                  far);

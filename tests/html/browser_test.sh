@@ -1,11 +1,14 @@
 #!/bin/bash
 # tests/html/browser_test.sh: the page of `fwsight analyze --html` as a real browser reads it.
 # Headless Chromium renders the demo sample's page (one capture, then both) and dumps the DOM
-# it built; dom_check.py asserts it: the summary ("the change to make") first, every blocked
-# path of the JSON report present with exactly one SVG ladder holding its arrows, and nothing
-# that would fetch or run anything (script, link, img, src, href, url()). Then a screenshot of
-# the two-capture page, checked to be a PNG; with --save DIR it is copied to DIR/html-report.png
-# (the README's, docs/html-report.png). Skipped (77) without chromium. About 10 s.
+# it built; dom_check.py asserts it: the summary ("the change to make") first and in the words
+# of the text report's "Change to make", every blocked path of the JSON report present with
+# exactly one SVG ladder holding its arrows and naming the device as the text report does, an
+# in-path capture shown so, and nothing that would fetch or run anything (script, link, img,
+# src, href, url()). The same for two lab samples: resets forged far away (path-far) and a
+# capture on the router (path-inpath). Then a screenshot of the two-capture page, checked to be
+# a PNG; with --save DIR it is copied to DIR/html-report.png (the README's,
+# docs/html-report.png). Skipped (77) without chromium. About 15 s.
 #
 #   browser_test.sh FWSIGHT SAMPLES_DIR [--save DIR]
 set -u
@@ -42,15 +45,22 @@ page() {
     (cd "$samples" && "$fwsight" analyze -q --html "$tmp/$name.html" "$@") ||
         [ $? = 1 ] || { fail "$name: fwsight failed"; return; }
     (cd "$samples" && "$fwsight" analyze --json "$@") > "$tmp/$name.json"
+    (cd "$samples" && "$fwsight" analyze "$@") > "$tmp/$name.txt"
     if ! browse --dump-dom "file://$tmp/$name.html" > "$tmp/$name.dom" ||
         ! [ -s "$tmp/$name.dom" ]; then
         fail "$name: chromium did not dump the DOM: $(tail -c 400 "$tmp/chromium.log")"
         return
     fi
-    python3 "$here/dom_check.py" "$tmp/$name.dom" "$tmp/$name.json" || fail "$name: DOM check"
+    python3 "$here/dom_check.py" "$tmp/$name.dom" "$tmp/$name.json" "$tmp/$name.txt" ||
+        fail "$name: DOM check"
 }
 page one demo/source.pcap.gz
 page two demo/source.pcap.gz demo/target.pcap.gz
+# Resets forged 1 router away (ttl+icmp-source) and ICMP refusals, IPv4 and IPv6; then a
+# capture on the router between the hosts with others' traffic mixed in (in-path), whose
+# forged reset is named by its link-layer source.
+page far path-far/source.pcap
+page inpath path-inpath/rtr1-mixed.pcap
 
 # The screenshot: the first screens of the two-capture page (summary, matrix, first ladders).
 if browse --window-size=1000,2100 --screenshot="$tmp/html-report.png" \

@@ -6,9 +6,15 @@ page (chromium --dump-dom), against the JSON report of the same captures:
   holds one block per change when something is blocked;
 - every blocked verdict of the JSON ("blocking": true) has its path section, with its verdict,
   and exactly one SVG ladder whose labels carry the evidence's first frame number;
-- nothing in the page fetches or runs anything.
+- nothing in the page fetches or runs anything;
+- against the text report of the same captures (REPORT.txt): each summary's change lines
+  (class "cl", in order) are the words of the report's "Change to make", one block per entry
+  of the JSON's "changes"; each path's "answered by" is the report's line for that path, and
+  its ladder's device lane names the device as that line does (address, basis, distance), a
+  firewall between them where nothing answered; a capture the JSON says was in-path is shown
+  as in-path, never as a host's or as unknown.
 
-    dom_check.py PAGE.dom REPORT.json
+    dom_check.py PAGE.dom REPORT.json REPORT.txt
 """
 import json
 import re
@@ -76,8 +82,115 @@ class Tree(HTMLParser):
         self.cur.children.append(data)
 
 
+def words(text):
+    return " ".join(text.split())
+
+
+def report_changes(text):
+    """The "Change to make" blocks of the text report, each as its words."""
+    blocks, cur = [], None
+    for line in text.splitlines():
+        if line.endswith("Change to make"):
+            cur = []
+            blocks.append(cur)
+        elif cur is not None and line.strip():
+            cur.append(line)
+        else:
+            cur = None
+    return [words(" ".join(b)) for b in blocks]
+
+
+def report_answered(text):
+    """Per blocked path of the text report ("FROM -> TO proto port (service): VERDICT"), its
+    "confidence ..., answered by ..." line, joined where it was wrapped."""
+    out, head, lines = {}, None, text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(r"  (\S+ -> \S+ \S+ \S+ \(.*\): \S+)", line)
+        if m:
+            head = m.group(1)
+        elif head and line.startswith("    confidence "):
+            full = line.strip()
+            for more in lines[i + 1:]:
+                if not more.startswith("      "):
+                    break
+                full += " " + more.strip()
+            out.setdefault(head, full)
+            head = None
+    return out
+
+
+def check_words(nodes, by_id, report, text, errors):
+    """The summaries against the report's "Change to make"; who answered, against its paths."""
+    summaries = [n for n in nodes if n.tag == "section" and
+                 (n.attrs.get("id") or "").startswith("summary")]
+    blocks = report_changes(text)
+    if len(summaries) != len(blocks):
+        errors.append("%d summaries for %d 'Change to make' in the report" %
+                      (len(summaries), len(blocks)))
+    for sm, want in zip(summaries, blocks):
+        got = words(" ".join(n.content() for n in sm.all() if "cl" in n.classes()))
+        if got != want:
+            at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                      min(len(got), len(want)))
+            at = got.rfind(" ", 0, max(at - 40, 0)) + 1
+            errors.append("summary %s differs from the report's change to make from:\n"
+                          "  page:   %s\n  report: %s" %
+                          (sm.attrs.get("id"), got[at:at + 160], want[at:at + 160]))
+    if len(summaries) == 1:
+        nch = sum(1 for n in summaries[0].all() if "change" in n.classes())
+        if nch != len(report.get("changes", [])):
+            errors.append("%d change blocks for %d changes in the JSON" %
+                          (nch, len(report.get("changes", []))))
+    return report_answered(text)
+
+
+def check_device(title, sec, v, answered, errors):
+    """The path's "answered by" and its ladder's device lane, as the report names the device."""
+    line = answered.get(title.replace(" \u2192 ", " -> "))
+    got = [words(n.content()) for n in sec.all() if "answered" in n.classes()]
+    if line is None:
+        errors.append("%s: no such path in the text report" % title)
+    elif got != [line]:
+        errors.append("%s: answered by %s, the report says %r" % (title, got, line))
+    lane = " ".join(words(n.content()) for g in sec.all() if "device" in g.classes()
+                    for n in g.all() if n.tag == "text")
+    basis, by = v.get("answered_by_basis"), v.get("answered_by")
+    if basis is None and by in (None, v["from"], v["to"]):
+        if "between them" not in lane:
+            errors.append("%s: nothing answered, the lane says %r" % (title, lane))
+        return
+    want = [basis] if basis else []
+    if by not in (None, v["from"], v["to"]):
+        want.append(by)
+    m = re.search(r"\((?:[^,()]+), ([^()]+)\)$", line or "")
+    if m:
+        want.append(m.group(1))  # the distance, as the report gives it
+    for w in want:
+        if w not in lane:
+            errors.append("%s: the device lane %r lacks %r" % (title, lane, w))
+    if "nobody" in " ".join(got):
+        errors.append("%s: 'nobody' for a packet someone sent" % title)
+
+
+def check_in_path(nodes, by_id, report, errors):
+    caps = report.get("captures", [])
+    section = by_id.get("captures")
+    items = [n for n in section.all() if n.tag == "li"] if section is not None else []
+    ladders = [n for n in nodes if n.tag == "svg"]
+    for k, c in enumerate(caps):
+        if c.get("capture_point") != "in-path":
+            continue
+        li = words(items[k].content()) if k < len(items) else ""
+        if "(in-path)" not in li or "unknown" in li or "captured on the path" not in li:
+            errors.append("capture %d is in-path, the page says %r" % (k + 1, li))
+        for svg in ladders:
+            if not any("in-path" in n.content() for n in svg.all() if n.tag == "text"):
+                errors.append("capture %d is in-path, a ladder does not say so" % (k + 1))
+                break
+
+
 def main():
-    dom_path, json_path = sys.argv[1], sys.argv[2]
+    dom_path, json_path, text_path = sys.argv[1], sys.argv[2], sys.argv[3]
     tree = Tree()
     tree.feed(open(dom_path, encoding="utf-8").read())
     report = json.load(open(json_path))
@@ -98,9 +211,9 @@ def main():
         errors.append("the summary is not first")
 
     blocked = [v for v in report["verdicts"] if v["blocking"]]
-    if blocked and summary is not None and \
-            not any("change" in n.classes() for n in summary.all()):
-        errors.append("something is blocked and the summary holds no change")
+    answered = check_words(nodes, by_id, report, open(text_path, encoding="utf-8").read(),
+                           errors)
+    check_in_path(nodes, by_id, report, errors)
     headings = {}
     for p in paths:
         h3 = [n for n in p.all() if n.tag == "h3"]
@@ -120,6 +233,7 @@ def main():
         if not match:
             errors.append("no path section for %r (have %s)" % (want, list(headings)))
             continue
+        check_device(want, headings[match[0]], v, answered, errors)
         svgs = [n for n in headings[match[0]].all() if n.tag == "svg"]
         if not svgs:
             continue  # said above
@@ -139,8 +253,9 @@ def main():
     for e in errors:
         print("dom_check: %s: %s" % (dom_path, e))
     if not errors:
-        print("dom_check: %s: summary first, %d blocked paths with one ladder each, nothing "
-              "external" % (dom_path, len(blocked)))
+        print("dom_check: %s: summary first and the report's change to make, %d blocked paths "
+              "with one ladder each naming the device as the report does, nothing external" %
+              (dom_path, len(blocked)))
     return 1 if errors else 0
 
 

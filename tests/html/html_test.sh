@@ -55,7 +55,7 @@ done
 [ "$(grep -c '<svg class="ladder"' "$page")" = 3 ] || fail "not one ladder per blocked path"
 
 # Who refused, on the lab's captures: a reset forged in the target's name comes from the
-# unknown device's lane and the SYN ends there with a bar; an ICMPv6 refusal names its router.
+# device's lane and the SYN ends there with a bar; an ICMPv6 refusal names its router.
 ladder() { # ladder SAMPLE CAPTURES...: the page of samples/SAMPLE in $tmp/SAMPLE.html
     local s=$1
     shift
@@ -68,6 +68,18 @@ grep -q '>RST-ACK in the name of 203.0.113.20<' "$tmp/reset-6320.html" &&
     fail "the forged reset is not drawn from the device to the requester"
 grep -q 'x2="480" y2="[0-9]*" stroke="#b00020" stroke-width="4"' "$tmp/reset-6320.html" ||
     fail "the SYN answered by a forged reset does not end in a refusal at the device"
+# ...and named as the text report names it (an unnamed device, basis ttl, adjacent), on the
+# path and in the device's lane; never "nobody".
+by=$(cd "$samples/reset-6320" && "$fwsight" analyze source.pcap |
+    sed -n 's/^    confidence [a-z]*, answered by //p' | head -1)
+case $by in *'(ttl, adjacent to the capture point)') ;; *) fail "the report says: '$by'" ;; esac
+grep -Fq "answered by $by</p>" "$tmp/reset-6320.html" ||
+    fail "the page does not say the device as the report does: '$by'"
+lane=$(sed -n '/<g class="device">/,/<\/g>/s/.*>\([^<]*\)<\/text>$/\1/p' "$tmp/reset-6320.html" |
+    tr '\n' '|')
+[ "$lane" = '?|unnamed device (ttl)|adjacent to the capture point|' ] ||
+    fail "the ladder's device lane lacks the basis and distance: '$lane'"
+! grep -q nobody "$tmp/reset-6320.html" || fail "the forged reset's page says 'nobody'"
 ladder ipv6-reject source.pcap target.pcap
 grep -q '>ICMPv6 1/1 admin-prohibited from 2001:db8:1::1<' "$tmp/ipv6-reject.html" ||
     fail "the ICMPv6 refusal is not on the ladder"
