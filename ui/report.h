@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/changes.h"
 #include "analyze/conn.h"
 #include "analyze/correlate.h"
 #include "analyze/profile.h"
@@ -129,7 +130,6 @@ struct report_answer {
 /* The changes to make of vc (analyze/changes.h), from what the command was given: the
  * profile, --source/--target, --profile and --rpc-range as typed (one that does not parse
  * gives no range). What changes_of_collector() returns; release c with changes_fini(). */
-struct changes;
 int report_changes_of(struct changes *c, const struct verdict_collector *vc,
                       const struct fw_config *cfg, const struct report_answer *ans);
 /* "Change to make" (report_changes.c), the report's opening: analyze/changes.h printed per
@@ -137,6 +137,33 @@ int report_changes_of(struct changes *c, const struct verdict_collector *vc,
  * ports one line per direction with the test to run. Returns 0 or FW_ENOMEM (said). */
 int report_print_changes(FILE *out, const struct verdict_collector *vc,
                          const struct fw_config *cfg, const struct report_answer *ans);
+/* The parts of "Change to make", in the report's order, as report_changes_each() hands them
+ * over: the text report prints every one, the view picks (view_model_changes.c). */
+enum report_change_part {
+    REPORT_CHANGE_NONE,       /* nothing found blocked by a firewall */
+    REPORT_CHANGE_DEVICE,     /* a device and direction: the rules after it are its */
+    REPORT_CHANGE_RULE,       /* a rule: the ports to open, their services, verdicts, confidence */
+    REPORT_CHANGE_RPC,        /* a dynamic RPC range to restrict, then open */
+    REPORT_CHANGE_NOT_RULES,  /* how many blocked paths no rule fixes */
+    REPORT_CHANGE_LOOKALIKES, /* how many failures a look-alike explains */
+    REPORT_CHANGE_LOOKALIKE,  /* one of them (or, without all, how many more) */
+    REPORT_CHANGE_TEST,       /* an untested direction: how many ports, where to test */
+    REPORT_CHANGE_COMMAND,    /* the test to run there */
+    REPORT_CHANGE_HINT,       /* --rules prints the rules to paste */
+};
+struct report_change_line {
+    enum report_change_part part;
+    enum change_need need; /* DEVICE: its group's (its most needed rule's); RULE: its own */
+    const char *lead;      /* the indent, or a label ("  Dynamic RPC:") */
+    const char *text;
+    int hang;              /* >= 0: wrapped as report_wrapped(lead, text, hang) does; -1: one
+                              line, lead then text */
+};
+typedef void (*report_change_fn)(void *ctx, const struct report_change_line *l);
+/* Hands every part of c (made by report_changes_of() from vc) to fn, in order; the lines are
+ * valid during the call. all: every look-alike, else the first 10 and a count. */
+void report_changes_each(const struct changes *c, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, bool all, report_change_fn fn, void *ctx);
 /* The JSON report's "changes" and "untested" arrays: the same model as data
  * (report_json_changes.c; docs/json-schema.md). */
 struct json;

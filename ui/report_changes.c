@@ -4,7 +4,9 @@
  * look-alikes, one line each, named as no firewall change; and the untested ports, one line
  * per direction with the fwsight command that tests them. What goes into which rule is
  * analyze/changes.c's (the same model --rules and --html print); the evidence per path is
- * report_verdicts.c's, printed after this. */
+ * report_verdicts.c's, printed after this. The words are made once, part by part
+ * (report_changes_each()): the report prints them, the interactive view
+ * (view_model_changes.c) wraps them to its width. */
 #include "report.h"
 
 #include <string.h>
@@ -29,7 +31,16 @@ const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *
     return buf;
 }
 
-static void rc_group_header(FILE *out, const struct change_group *g, const struct fw_config *cfg)
+/* Hands one part to the walker's function. */
+static void rc_emit(report_change_fn fn, void *ctx, enum report_change_part part,
+                    enum change_need need, const char *lead, const char *text, int hang)
+{
+    struct report_change_line l = { part, need, lead, text, hang };
+    fn(ctx, &l);
+}
+
+static void rc_group_header(const struct change_group *g, const struct fw_config *cfg,
+                            report_change_fn fn, void *ctx)
 {
     char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], dev[FW_ADDRSTRLEN], line[400];
     report_role_addr(cfg, &g->from, from, sizeof from);
@@ -49,11 +60,11 @@ static void rc_group_header(FILE *out, const struct change_group *g, const struc
         snprintf(line, sizeof line, "On a firewall between them (%s), %s -> %s:",
                  g->never_arrived ? "the requests never arrived" : "it did not name itself",
                  from, to);
-    report_wrapped(out, "  ", line, 4);
+    rc_emit(fn, ctx, REPORT_CHANGE_DEVICE, g->need, "  ", line, 4);
 }
 
 /* "open TCP 6320, 6325-6326 (Double-Take, DROPPED, medium)" and its need. */
-static void rc_rule(FILE *out, const struct change_rule *r)
+static void rc_rule(const struct change_rule *r, report_change_fn fn, void *ctx)
 {
     char services[512], ports[512] = "", kinds[160] = "", text[1400];
     changes_rule_services(r, services, sizeof services);
@@ -85,10 +96,10 @@ static void rc_rule(FILE *out, const struct change_rule *r)
                                                     : "not in the profile, open only if needed:";
     snprintf(text, sizeof text, "%s %s (%s, %s, %s)", lead, what, services, kinds,
              verdict_conf_name(r->weakest));
-    report_wrapped(out, "    ", text, 6);
+    rc_emit(fn, ctx, REPORT_CHANGE_RULE, r->need, "    ", text, 6);
 }
 
-static void rc_rpc(FILE *out, const struct change_rpc *r)
+static void rc_rpc(const struct change_rpc *r, report_change_fn fn, void *ctx)
 {
     char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], ports[256], text[900], range[80];
     fw_addr_format(&r->from, from, sizeof from);
@@ -105,15 +116,18 @@ static void rc_rpc(FILE *out, const struct change_rpc *r)
              "commands).", to, range, ports, from, verdict_conf_name(r->weakest),
              r->from_option ? "the range is restricted already" : "restrict the range on the "
              "server to a small one", from, to);
-    report_wrapped(out, "  Dynamic RPC:", text, 4);
+    rc_emit(fn, ctx, REPORT_CHANGE_RPC, CHANGE_REQUIRED, "  Dynamic RPC:", text, 4);
 }
 
 /* The look-alikes, one line each: failures no firewall rule would fix. */
-static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t count, bool all)
+static void rc_lookalikes(const struct verdict_collector *vc, size_t count, bool all,
+                          report_change_fn fn, void *ctx)
 {
+    char text[300];
     size_t shown = 0, cap = all ? SIZE_MAX : 10;
-    fprintf(out, "  Not firewall changes (%zu look-alike%s; evidence below):\n", count,
-            count == 1 ? "" : "s");
+    snprintf(text, sizeof text, "Not firewall changes (%zu look-alike%s; evidence below):",
+             count, count == 1 ? "" : "s");
+    rc_emit(fn, ctx, REPORT_CHANGE_LOOKALIKES, CHANGE_OTHER, "  ", text, -1);
     for (size_t i = 0; i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
         if (it->v.kind == VERDICT_OPEN || it->v.kind == VERDICT_UNTESTED ||
@@ -126,28 +140,61 @@ static void rc_lookalikes(FILE *out, const struct verdict_collector *vc, size_t 
             snprintf(port, sizeof port, "echo");
         else
             snprintf(port, sizeof port, "%u", (unsigned)it->port);
-        fprintf(out, "    %s -> %s %s %s: %s (%s), no rule needed\n",
-                fw_addr_format(&it->from, from, sizeof from),
-                fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
-                verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
+        snprintf(text, sizeof text, "%s -> %s %s %s: %s (%s), no rule needed",
+                 fw_addr_format(&it->from, from, sizeof from),
+                 fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+                 verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
+        rc_emit(fn, ctx, REPORT_CHANGE_LOOKALIKE, CHANGE_OTHER, "    ", text, -1);
     }
-    if (shown > cap)
-        fprintf(out, "    ... %zu more look-alikes (--all lists them)\n", shown - cap);
+    if (shown > cap) {
+        snprintf(text, sizeof text, "... %zu more look-alikes (--all lists them)", shown - cap);
+        rc_emit(fn, ctx, REPORT_CHANGE_LOOKALIKE, CHANGE_OTHER, "    ", text, -1);
+    }
 }
 
 /* One line per direction: how many ports no attempt tried, and the test that tries them (its
  * --ports is the list). */
-static void rc_tests(FILE *out, const struct changes *c, const struct fw_config *cfg)
+static void rc_tests(const struct changes *c, const struct fw_config *cfg, report_change_fn fn,
+                     void *ctx)
 {
     for (size_t i = 0; i < c->ntests; i++) {
         const struct change_test *t = &c->tests[i];
-        char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], host[FW_ADDRSTRLEN];
-        fprintf(out, "  Untested %s -> %s (%u port%s): run on %s while capturing:\n    %s\n",
-                report_role_addr(cfg, &t->from, from, sizeof from),
-                report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
-                t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host),
-                t->command);
+        char from[FW_ADDRSTRLEN + 8], to[FW_ADDRSTRLEN + 8], host[FW_ADDRSTRLEN], text[300];
+        snprintf(text, sizeof text, "Untested %s -> %s (%u port%s): run on %s while capturing:",
+                 report_role_addr(cfg, &t->from, from, sizeof from),
+                 report_role_addr(cfg, &t->to, to, sizeof to), (unsigned)t->nports,
+                 t->nports == 1 ? "" : "s", fw_addr_format(&t->from, host, sizeof host));
+        rc_emit(fn, ctx, REPORT_CHANGE_TEST, CHANGE_OTHER, "  ", text, -1);
+        rc_emit(fn, ctx, REPORT_CHANGE_COMMAND, CHANGE_OTHER, "    ", t->command, -1);
     }
+}
+
+void report_changes_each(const struct changes *c, const struct verdict_collector *vc,
+                         const struct fw_config *cfg, bool all, report_change_fn fn, void *ctx)
+{
+    if (c->ngroups == 0)
+        rc_emit(fn, ctx, REPORT_CHANGE_NONE, CHANGE_OTHER, "  ",
+                "None: no port was found blocked by a firewall.", -1);
+    for (size_t i = 0; i < c->ngroups; i++) {
+        rc_group_header(&c->groups[i], cfg, fn, ctx);
+        for (size_t j = 0; j < c->groups[i].nrules; j++)
+            rc_rule(&c->groups[i].rules[j], fn, ctx);
+    }
+    for (size_t i = 0; i < c->nrpc; i++)
+        rc_rpc(&c->rpc[i], fn, ctx);
+    if (c->not_rules > 0) {
+        char text[200];
+        snprintf(text, sizeof text, "Not a rule's to fix: %zu blocked path%s (a route missing, "
+                 "a connection that stalls): see its advice below", c->not_rules,
+                 c->not_rules == 1 ? "" : "s");
+        rc_emit(fn, ctx, REPORT_CHANGE_NOT_RULES, CHANGE_OTHER, "  ", text, -1);
+    }
+    if (c->lookalikes > 0 && vc != NULL)
+        rc_lookalikes(vc, c->lookalikes, all, fn, ctx);
+    rc_tests(c, cfg, fn, ctx);
+    if (c->ngroups > 0)
+        rc_emit(fn, ctx, REPORT_CHANGE_HINT, CHANGE_OTHER, "  ", "('fwsight analyze --rules "
+                "nftables|iptables|windows' prints these as rules to paste)", -1);
 }
 
 int report_changes_of(struct changes *c, const struct verdict_collector *vc,
@@ -166,6 +213,16 @@ int report_changes_of(struct changes *c, const struct verdict_collector *vc,
     return changes_of_collector(c, vc, &in);
 }
 
+/* The text report's way: wrapped to REPORT_WIDTH, or one line as it is. */
+static void rc_print(void *ctx, const struct report_change_line *l)
+{
+    FILE *out = ctx;
+    if (l->hang < 0)
+        fprintf(out, "%s%s\n", l->lead, l->text);
+    else
+        report_wrapped(out, l->lead, l->text, l->hang);
+}
+
 int report_print_changes(FILE *out, const struct verdict_collector *vc,
                          const struct fw_config *cfg, const struct report_answer *ans)
 {
@@ -179,25 +236,7 @@ int report_print_changes(FILE *out, const struct verdict_collector *vc,
         return FW_ENOMEM;
     }
     fputs("Change to make\n", out);
-    if (c.ngroups == 0)
-        fputs("  None: no port was found blocked by a firewall.\n", out);
-    for (size_t i = 0; i < c.ngroups; i++) {
-        rc_group_header(out, &c.groups[i], cfg);
-        for (size_t j = 0; j < c.groups[i].nrules; j++)
-            rc_rule(out, &c.groups[i].rules[j]);
-    }
-    for (size_t i = 0; i < c.nrpc; i++)
-        rc_rpc(out, &c.rpc[i]);
-    if (c.not_rules > 0)
-        fprintf(out, "  Not a rule's to fix: %zu blocked path%s (a route missing, a connection "
-                "that stalls): see its advice below\n", c.not_rules,
-                c.not_rules == 1 ? "" : "s");
-    if (c.lookalikes > 0)
-        rc_lookalikes(out, vc, c.lookalikes, ans->all);
-    rc_tests(out, &c, cfg);
-    if (c.ngroups > 0)
-        fputs("  ('fwsight analyze --rules nftables|iptables|windows' prints these as rules to "
-              "paste)\n", out);
+    report_changes_each(&c, vc, cfg, ans->all, rc_print, out);
     fputc('\n', out);
     changes_fini(&c);
     return 0;
