@@ -1,6 +1,7 @@
 /* ui/view_model_keys.c: view_model_key(): what each key does to the selection (struct
  * view_sel), as less would: the filter after '&', the search after '/' (whose matching is
- * view_model_search.c's), the path after w, moving and paging, the panes, the host pairs. It
+ * view_model_search.c's), the path after w, moving and paging, the panes, the host pairs, and
+ * c, the change to make on the whole screen (where the moves scroll it). It
  * changes the selection only: what exists (rows, pairs) is read from view_model.c, the screen
  * is built from the selection by view_model_screen.c, and clamps what a key cannot know (the
  * last line of the evidence). */
@@ -74,7 +75,7 @@ static enum view_action view_key_save(const struct view_input *in, struct view_s
 
 static void view_move(const struct view_input *in, struct view_sel *sel, long delta)
 {
-    if (sel->pane != VIEW_PANE_MATRIX) {
+    if (sel->pane != VIEW_PANE_MATRIX || sel->changes) {
         long s = (long)sel->scroll + delta;
         sel->scroll = s < 0 ? 0 : s > 10000 ? 10000 : (int)s; /* the build clamps the end */
         return;
@@ -100,6 +101,18 @@ static void view_next_pair(const struct view_input *in, struct view_sel *sel, bo
     sel->scroll = 0;
 }
 
+/* The keys that move (or scroll): they work on whatever is shown. */
+static bool view_is_move(int key)
+{
+    switch (key) {
+    case VIEW_KEY_UP: case 'k': case VIEW_KEY_DOWN: case 'j': case VIEW_KEY_PGUP:
+    case VIEW_KEY_PGDN: case ' ': case VIEW_KEY_HOME: case 'g': case VIEW_KEY_END: case 'G':
+        return true;
+    default:
+        return false;
+    }
+}
+
 enum view_action view_model_key(const struct view_input *in, struct view_sel *sel, int key)
 {
     if (sel->editing)
@@ -121,8 +134,18 @@ enum view_action view_model_key(const struct view_input *in, struct view_sel *se
         sel->help = false;
         return VIEW_REDRAW;
     }
+    if (sel->changes && key != '?' && key != 'p' && key != 'w' && !view_is_move(key)) {
+        /* The change to make on the whole screen: c or Esc go back; what would act on the
+         * matrix, unseen under it, does nothing. */
+        if (key != 'c' && key != VIEW_KEY_ESC)
+            return VIEW_NONE;
+        sel->changes = false;
+        sel->scroll = 0;
+        return VIEW_REDRAW;
+    }
     switch (key) {
     case '?': sel->help = true; break;
+    case 'c': sel->changes = true; sel->scroll = 0; break;
     case '/': sel->searching = true; sel->typed[0] = '\0'; break;
     case 'n': view_search_step(in, sel, false, false); break;
     case 'N': view_search_step(in, sel, true, false); break;
