@@ -11,6 +11,7 @@
  * settle. Where the block goes is view_model_screen.c's. */
 #include "view_model_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,31 @@ struct view_cline {
     bool first; /* the first line of its part */
 };
 
+/* The lines kept of the parts wrapped: [from, from + keep) of them, a screenful, whatever the
+ * length of the whole (a scan makes thousands of rules). */
 struct view_clist {
-    struct view_cline *line;
+    struct view_cline *line;           /* n kept, the first is line `from` */
     size_t n, cap;
+    size_t total;                      /* lines wrapped in all */
+    size_t from, keep;
     int width;
-    bool compact; /* the block: no single look-alikes, no hint */
+    bool compact;                      /* the block: no single look-alikes, no hint, and parts
+                                          past the lines kept only counted (not wrapped) */
+    size_t rules, tests, notes;        /* ...so many of each */
+    char (*wrapped)[VIEW_MAX_WIDTH + 1]; /* one part wrapped (VIEW_PART_LINES) */
     bool oom;
 };
+
+/* Counts a part that is not kept, as view_more_text() names it. */
+static void view_clist_count(struct view_clist *c, enum report_change_part part)
+{
+    switch (part) {
+    case REPORT_CHANGE_RULE: c->rules++; break;
+    case REPORT_CHANGE_TEST: c->tests++; break;
+    case REPORT_CHANGE_DEVICE: case REPORT_CHANGE_COMMAND: break;
+    default: c->notes++; break;
+    }
+}
 
 static void view_clist_add(void *ctx, const struct report_change_line *l)
 {
@@ -39,44 +58,54 @@ static void view_clist_add(void *ctx, const struct report_change_line *l)
     if (c->oom || (c->compact && (l->part == REPORT_CHANGE_LOOKALIKE ||
                                   l->part == REPORT_CHANGE_HINT)))
         return;
-    char (*wrapped)[VIEW_MAX_WIDTH + 1] = malloc(VIEW_PART_LINES * sizeof *wrapped);
-    if (wrapped == NULL) {
-        c->oom = true;
+    /* A scan can make thousands of rules: past what the block can show they are counted,
+     * not wrapped (wrapping them all took 200 ms a screen for 15,000 verdicts). */
+    if (c->compact && c->total >= c->keep) {
+        view_clist_count(c, l->part);
         return;
     }
+    char (*wrapped)[VIEW_MAX_WIDTH + 1] = c->wrapped;
     /* The report prints some parts on one line whatever their length (a test's command, to
      * be copied whole); a screen has to wrap them: under their own text. */
     int hang = l->hang >= 0 ? l->hang : (int)strlen(l->lead) + 2;
     size_t k = (size_t)view_wrap(wrapped, 0, VIEW_PART_LINES, c->width, l->lead, l->text, hang);
+    size_t at = c->total;
+    c->total += k;
+    if (c->total <= c->from || at >= c->from + c->keep)
+        return;
     if (c->n + k > c->cap) {
         size_t cap = c->cap * 2 > c->n + k ? c->cap * 2 : c->n + k + 16;
         struct view_cline *grown = realloc(c->line, cap * sizeof *grown);
         if (grown == NULL) {
             c->oom = true;
-            free(wrapped);
             return;
         }
         c->line = grown;
         c->cap = cap;
     }
     for (size_t i = 0; i < k; i++) {
+        if (at + i < c->from || at + i >= c->from + c->keep)
+            continue;
         struct view_cline *d = &c->line[c->n++];
         snprintf(d->text, sizeof d->text, "%s", wrapped[i]);
         d->part = l->part;
         d->first = i == 0;
     }
-    free(wrapped);
 }
 
-/* The change to make of in's verdicts, wrapped to width, into out (free out->line). Returns 0
- * or FW_ENOMEM. */
-static int view_changes_lines(const struct view_input *in, bool compact, int width,
-                              struct view_clist *out)
+/* The change to make of in's verdicts, wrapped to width, lines [from, from + keep) into out
+ * (free out->line). Returns 0 or FW_ENOMEM. */
+static int view_changes_lines(const struct view_input *in, bool compact, size_t from,
+                              size_t keep, int width, struct view_clist *out)
 {
     static const struct report_answer none = { 0 };
     struct changes c;
-    *out = (struct view_clist){ .width = width, .compact = compact };
-    if (in->vc == NULL)
+    *out = (struct view_clist){ .width = width, .compact = compact, .from = from,
+                                .keep = keep };
+    out->wrapped = malloc(VIEW_PART_LINES * sizeof *out->wrapped);
+    if (out->wrapped == NULL)
+        out->oom = true;
+    else if (in->vc == NULL)
         memset(&c, 0, sizeof c); /* nothing analysed: nothing to change */
     else if (report_changes_of(&c, in->vc, in->cfg, in->answer != NULL ? in->answer : &none)
              != 0)
@@ -84,6 +113,8 @@ static int view_changes_lines(const struct view_input *in, bool compact, int wid
     if (!out->oom)
         report_changes_each(&c, in->vc, in->cfg, !compact, view_clist_add, out);
     changes_fini(&c);
+    free(out->wrapped);
+    out->wrapped = NULL;
     return out->oom ? FW_ENOMEM : 0;
 }
 
@@ -107,20 +138,14 @@ static size_t view_whole_parts(const struct view_clist *l, size_t k)
     return end > 0 ? end : k;
 }
 
-/* "  ... 1 more rule, 2 tests to run: c shows all", for the parts from line `from` on. */
-static void view_more_text(const struct view_clist *l, size_t from, char *buf, size_t len)
+/* "  ... 1 more rule, 2 tests to run: c shows all", for the parts from line `from` on and
+ * those counted only. */
+static void view_more_text(struct view_clist *l, size_t from, char *buf, size_t len)
 {
-    size_t rules = 0, tests = 0, notes = 0;
-    for (size_t i = from; i < l->n; i++) {
-        if (!l->line[i].first)
-            continue;
-        switch (l->line[i].part) {
-        case REPORT_CHANGE_RULE: rules++; break;
-        case REPORT_CHANGE_TEST: tests++; break;
-        case REPORT_CHANGE_DEVICE: case REPORT_CHANGE_COMMAND: break;
-        default: notes++; break;
-        }
-    }
+    for (size_t i = from; i < l->n; i++)
+        if (l->line[i].first)
+            view_clist_count(l, l->line[i].part);
+    size_t rules = l->rules, tests = l->tests, notes = l->notes;
     int at = snprintf(buf, len, "  ...");
     const char *sep = " ";
     if (rules > 0) {
@@ -149,13 +174,14 @@ int view_changes_block(const struct view_input *in, int y, struct view_screen *o
     view_put(head, w, 1, "Change to make");
     head->attr = VIEW_A_BOLD;
     struct view_clist l;
-    if (view_changes_lines(in, true, w - 2, &l) != 0) {
+    if (view_changes_lines(in, true, 0, (size_t)max, w - 2, &l) != 0) {
         view_put(&out->line[y + 1], w, 3, "(out of memory: see the report, --report)");
         free(l.line);
         *oom = true;
         return 2;
     }
     size_t room = (size_t)max - 1, shown = l.n;
+    /* Parts are only counted once more than room lines are kept: then some are cut. */
     if (l.n > room)
         shown = view_whole_parts(&l, room - 1);
     for (size_t i = 0; i < shown; i++) {
@@ -164,24 +190,29 @@ int view_changes_block(const struct view_input *in, int y, struct view_screen *o
         if (l.line[i].part == REPORT_CHANGE_RULE)
             d->attr = VIEW_A_BOLD;
     }
-    if (shown < l.n) {
+    bool more = shown < l.n;
+    if (more) {
         char t[160];
         view_more_text(&l, shown, t, sizeof t);
         view_put(&out->line[y + 1 + (int)shown], w, 1, t);
     }
     free(l.line);
-    return 1 + (int)shown + (shown < l.n ? 1 : 0);
+    return 1 + (int)shown + (more ? 1 : 0);
 }
 
 int view_changes_pane(const struct view_input *in, struct view_sel *sel, int y, int dh,
                       struct view_screen *out)
 {
-    int w = out->width, body = dh - 1;
+    int w = out->width, body = dh - 1 > 0 ? dh - 1 : 0;
     struct view_clist l;
-    int rc = view_changes_lines(in, false, w - 2, &l);
-    int n = (int)l.n;
-    if (sel->scroll > n - body)
+    int rc = view_changes_lines(in, false, (size_t)sel->scroll, (size_t)body, w - 2, &l);
+    int n = l.total > INT_MAX ? INT_MAX : (int)l.total;
+    if (rc == 0 && sel->scroll > 0 && sel->scroll > n - body) {
+        /* Scrolled past the end (G): the last screenful, wrapped again. */
         sel->scroll = n - body > 0 ? n - body : 0;
+        free(l.line);
+        rc = view_changes_lines(in, false, (size_t)sel->scroll, (size_t)body, w - 2, &l);
+    }
     char where[48] = "", t[120];
     if (n > body && body > 0)
         snprintf(where, sizeof where, "lines %d-%d of %d ", sel->scroll + 1,
@@ -190,10 +221,10 @@ int view_changes_pane(const struct view_input *in, struct view_sel *sel, int y, 
     view_pane_rule(&out->line[y], w, t);
     if (rc != 0)
         view_put(&out->line[y + 1], w, 1, "out of memory: see the report (--report) instead");
-    for (int i = 0; i < body && sel->scroll + i < n; i++) {
-        struct view_line *d = &out->line[y + 1 + i];
-        view_put(d, w, 1, l.line[sel->scroll + i].text);
-        if (l.line[sel->scroll + i].part == REPORT_CHANGE_RULE)
+    for (size_t i = 0; i < l.n; i++) {
+        struct view_line *d = &out->line[y + 1 + (int)i];
+        view_put(d, w, 1, l.line[i].text);
+        if (l.line[i].part == REPORT_CHANGE_RULE)
             d->attr = VIEW_A_BOLD;
     }
     free(l.line);

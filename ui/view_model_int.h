@@ -1,6 +1,7 @@
 /* ui/view_model_int.h: what view_model.c (pairs, rows, cells), view_model_keys.c (the keys),
  * view_model_screen.c (the lines of the screen), view_model_header.c, view_model_changes.c,
- * view_model_search.c, view_model_evidence.c and view_model_attempts.c share. Not for other files: they use view_model.h. */
+ * view_model_search.c, view_model_evidence.c and view_model_attempts.c share. Not for other
+ * files: they use view_model.h. */
 #ifndef FW_VIEW_MODEL_INT_H
 #define FW_VIEW_MODEL_INT_H
 
