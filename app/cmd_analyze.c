@@ -136,13 +136,15 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
     snprintf(short_title, sizeof short_title, "analyze %.120s%s%.120s",
              view_short_path(o->file, o->file2), ncap == 2 ? " + " : "",
              ncap == 2 ? view_short_path(o->file2, o->file) : "");
+    struct report_answer answer = { .profile = o->v.prof, .profile_arg = o->v.profile,
+                                    .rpc_range = o->v.rpc_range };
     struct view_input in = {
         .vc = combined != NULL ? combined : analyzer_verdicts(run[0].s.a), .cfg = &o->cfg,
         .title = title, .short_title = short_title, .packets = packets,
         .elapsed_us = last > first ? last - first : 0, .on_disk = title + strlen("analyze "),
         .attempts = merged.slot != NULL ? &merged : run[0].s.attempts,
         .two = ncap == 2 ? &two : NULL,
-        .profile = o->v.prof != NULL ? o->v.prof->name : NULL,
+        .profile = o->v.prof != NULL ? o->v.prof->name : NULL, .answer = &answer,
     };
     /* The text report warns when the verdict table was full; a view user needs telling too,
      * and the view shows messages (msg.h). Said only here, so stderr without it is as was. */

@@ -55,7 +55,8 @@ static const char analyze_usage[] =
     "  --json               print the report as one JSON document, and write the conn.log\n"
     "                       as JSON lines (Zeek's field names)\n"
     CLI_REPORT_HELP
-    "  --ui                 browse the verdicts in the interactive view (needs a terminal);\n"
+    "  --ui                 browse the verdicts in the interactive view (needs a terminal):\n"
+    "                       the change to make first (c shows all of it), then the matrix;\n"
     "                       q quits, ? shows the keys\n"
     "  --report             with --ui: print the report when the view is left\n"
     "  --mouse              with --ui: clicks select (the mouse then no longer selects text)\n"

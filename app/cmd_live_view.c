@@ -69,12 +69,15 @@ int live_view(struct live_run *run, uint64_t now_us, uint64_t *next_us)
     char title[96];
     cap_live_stats(run->cap, &cs);
     snprintf(title, sizeof title, "live %s", run->o->iface);
+    const struct cli_verdict *v = &run->o->v;
+    struct report_answer answer = { .profile = v->prof, .profile_arg = v->profile,
+                                    .rpc_range = v->rpc_range };
     struct view_input in = {
         .vc = analyzer_verdicts(run->s.a), .cfg = &run->o->cfg, .title = title,
         .packets = cs.frames, .kernel_drops = cs.kernel_drops + cs.if_drops, .has_drops = true,
         .elapsed_us = now_us > run->start_us ? now_us - run->start_us : 0,
         .saving = run->w != NULL, .attempts = &run->attempts,
-        .profile = run->o->v.prof != NULL ? run->o->v.prof->name : NULL,
+        .profile = v->prof != NULL ? v->prof->name : NULL, .answer = &answer,
     };
     enum view_action act = tui_keys(run->tui, &in);
     if (act == VIEW_QUIT || run->kbd_gone)

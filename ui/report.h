@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/changes.h"
 #include "analyze/conn.h"
 #include "analyze/correlate.h"
 #include "analyze/profile.h"
@@ -130,7 +131,6 @@ struct report_answer {
 /* The changes to make of vc (analyze/changes.h), from what the command was given: the
  * profile, --source/--target, --profile and --rpc-range as typed (one that does not parse
  * gives no range). What changes_of_collector() returns; release c with changes_fini(). */
-struct changes;
 int report_changes_of(struct changes *c, const struct verdict_collector *vc,
                       const struct fw_config *cfg, const struct report_answer *ans);
 /* One line of "Change to make". The text report and the HTML page both print the lines that

@@ -3,10 +3,10 @@
  * services, verdicts and weakest confidence; the dynamic RPC range to restrict; the
  * look-alikes, one line each, named as no firewall change; and the untested ports, one line
  * per direction with the fwsight command that tests them. The lines are worded once, here
- * (report_changes_lines), and printed by the text report below and by the HTML page
- * (report_html_changes.c), so the two say the same. What goes into which rule is
- * analyze/changes.c's (the same model --rules and the JSON print); the evidence per path is
- * report_verdicts.c's, printed after this. */
+ * (report_changes_lines), and printed by the text report below, the HTML page
+ * (report_html_changes.c) and the view (view_model_changes.c), so they all say the same.
+ * What goes into which rule is analyze/changes.c's (the same model --rules and the JSON
+ * print); the evidence per path is report_verdicts.c's, printed after this. */
 #include "report.h"
 
 #include <string.h>
@@ -251,7 +251,11 @@ int report_changes_lines(const struct verdict_collector *vc, const struct fw_con
     if (ans == NULL)
         ans = &none;
     struct changes c;
-    int rc = report_changes_of(&c, vc, cfg, ans);
+    int rc = 0;
+    if (vc == NULL)
+        memset(&c, 0, sizeof c); /* nothing analysed yet (a view before its first verdicts) */
+    else
+        rc = report_changes_of(&c, vc, cfg, ans);
     if (rc == 0)
         rc_walk(&c, vc, cfg, ans->all, fn, ctx);
     changes_fini(&c);

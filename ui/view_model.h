@@ -1,12 +1,14 @@
 /* ui/view_model.h: the screen of the interactive view as plain data. From the settled verdicts
  * (analyze/verdict.h getters) and a few counters it builds rows of text with attributes: the
- * header lines (one more for two captures: where each was taken), the verdict matrix of the
- * selected host pair (the profile's services and ports, then other ports, by direction), the
- * evidence and advice of the selected cell or its recent attempts (or all of them), the help,
- * and a status line with the keys. A message the run printed while the view was up (a warning)
- * gets a line of its own under the header. The keys and clicks change only the selection
- * (struct view_sel); they follow less: / searches the cells, n and N go to the next and
- * previous match, & filters the rows, ] and [ go to the next and previous host pair.
+ * title, then the change to make (the text report's opening, in its words: the rules to open
+ * per device and direction, required first, as many as fit and a count of the rest; c shows
+ * it whole), the host pair (one more line for two captures: where each was taken), the
+ * verdict matrix of the selected pair (the profile's services and ports, then other ports, by
+ * direction), the evidence and advice of the selected cell or its recent attempts (or all of
+ * them), the help, and a status line with the keys. A message the run printed while the view
+ * was up (a warning) gets a line of its own under the title. The keys and clicks change only
+ * the selection (struct view_sel); they follow less: / searches the cells, n and N go to the
+ * next and previous match, & filters the rows, ] and [ go to the next and previous host pair.
  * Pure: no curses, no I/O, no clock, so tests read the screen without a terminal; painting it
  * and reading the keyboard is tui.c's. The text alone carries every verdict: colour is extra. */
 #ifndef FW_VIEW_MODEL_H
@@ -19,6 +21,8 @@
 #include "analyze/analyzer.h"
 #include "analyze/correlate.h"
 #include "attempt_ring.h"
+
+struct report_answer;
 
 #define VIEW_MAX_WIDTH 400  /* wider terminals show this much */
 #define VIEW_MAX_HEIGHT 200
@@ -87,6 +91,9 @@ struct view_input {
     const char *profile;         /* the profile's name, for the title; NULL: not shown */
     const char *message;         /* the newest message kept while the view is up (msg.h) */
     size_t nmessages;            /* how many were kept, that one included; 0: no message line */
+    const struct report_answer *answer; /* what the change to make needs besides the verdicts
+                                           (report.h: the profile, --profile, --rpc-range);
+                                           NULL: none, every port "other" */
 };
 
 enum view_pane { VIEW_PANE_MATRIX, VIEW_PANE_EVIDENCE, VIEW_PANE_ATTEMPTS };
@@ -108,6 +115,7 @@ struct view_sel {
     bool searching;              /* typing it: Enter searches, Esc leaves search as it was */
     enum view_sort sort;
     bool paused, help;
+    bool changes;                /* c: the change to make on the whole screen (j/k scroll) */
     bool prompting;              /* typing the path to save to after w */
     char path[VIEW_PATH_LEN];    /* the path typed; VIEW_SAVE hands it to the caller */
     char msg[VIEW_MSG_LEN];      /* shown on the status line until the next key */

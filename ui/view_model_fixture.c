@@ -30,10 +30,13 @@ int demo_setup(void **state)
     assert_non_null(d->a);
     fixture_read(d->a, FW_SAMPLES_DIR "/demo/source.pcap.gz", 0);
     const struct analyzer_stats *st = analyzer_stats(d->a);
+    d->answer = (struct report_answer){ .profile = d->v.prof, .profile_arg = d->v.profile,
+                                        .rpc_range = d->v.rpc_range };
     d->in = (struct view_input){ .vc = analyzer_verdicts(d->a), .cfg = &d->cfg,
                                  .title = "analyze source.pcap.gz", .packets = st->frames,
                                  .elapsed_us = st->last_ts_us - st->first_ts_us,
-                                 .attempts = &d->attempts, .profile = d->v.prof->name };
+                                 .attempts = &d->attempts, .profile = d->v.prof->name,
+                                 .answer = &d->answer };
     d->scr = malloc(sizeof *d->scr);
     assert_non_null(d->scr);
     *state = d;
@@ -74,6 +77,16 @@ int screen_find(const struct view_screen *s, const char *text)
         if (strstr(s->line[y].text, text) != NULL)
             return y;
     return -1;
+}
+
+int screen_after_changes(const struct view_screen *s)
+{
+    int y = screen_find(s, " Change to make");
+    if (y < 0)
+        return -1;
+    for (y++; y < s->height && strncmp(s->line[y].text, "   ", 3) == 0; y++)
+        continue;
+    return y;
 }
 
 void screen_trimmed(const struct view_line *l, char *buf, size_t len)

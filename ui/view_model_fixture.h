@@ -10,6 +10,7 @@
 #include "analyze/profile.h"
 #include "attempt_ring.h"
 #include "app/cli.h"
+#include "report.h"
 #include "view_model.h"
 
 struct demo {
@@ -17,6 +18,7 @@ struct demo {
     struct fw_config cfg;
     struct analyzer *a;
     struct attempt_ring attempts; /* filled by the sink, as cmd_analyze.c does with --ui */
+    struct report_answer answer;  /* the profile, as cmd_analyze.c hands it to the view */
     struct view_input in;
     struct view_sel sel;
     struct view_screen *scr;
@@ -34,6 +36,10 @@ void fixture_read(struct analyzer *a, const char *path, int vantage);
 
 /* The first line holding text, or -1. */
 int screen_find(const struct view_screen *s, const char *text);
+
+/* The first line under the change to make (the heading "Change to make" and the lines
+ * indented under it): the host pair's. -1 without the heading. */
+int screen_after_changes(const struct view_screen *s);
 
 /* Line l's text without the spaces that pad it to the width, into buf. */
 void screen_trimmed(const struct view_line *l, char *buf, size_t len);

@@ -1,10 +1,11 @@
 /* ui/view_model_header.c: the header lines of the view: the title bar (what is shown, the
- * profile, the counters), then the host pair with the capture point, and for two captures a
- * line of their own: where each was taken and the clock offset between them, as the report
- * says it. What does not fit the width goes in a set order, the least useful first (full paths
- * before base names, then the elapsed time, the program's name, the details of a capture
- * point), so that 80 columns keep what matters and wider terminals show it all. Last, when the
- * run printed a message while the view was up, the newest one. */
+ * profile, the counters) and, when the run printed a message while the view was up, the
+ * newest one; then, over the matrix (below the change to make), the host pair with the capture
+ * point, and for two captures a line of their own: where each was taken and the clock offset
+ * between them, as the report says it. What does not fit the width goes in a set order, the
+ * least useful first (full paths before base names, then the elapsed time, the program's
+ * name, the details of a capture point), so that 80 columns keep what matters and wider
+ * terminals show it all. */
 #include "view_model_int.h"
 
 #include <inttypes.h>
@@ -158,7 +159,7 @@ static void view_captures_line(const struct view_two *two, struct view_line *l, 
 
 /* The pair first: at 80 columns the capture point is what gets clipped. */
 static void view_pair_line(const struct view_input *in, const struct view_pair *pair,
-                           bool has_pair, struct view_screen *out)
+                           bool has_pair, struct view_line *l, int width)
 {
     const struct verdict_capture_point *cp = in->vc != NULL ? verdict_capture_point(in->vc) : NULL;
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[400];
@@ -166,10 +167,10 @@ static void view_pair_line(const struct view_input *in, const struct view_pair *
     if (has_pair) {
         snprintf(t, sizeof t, "A = %s  B = %s   ", fw_addr_format(&pair->a, a, sizeof a),
                  fw_addr_format(&pair->b, b, sizeof b));
-        col = view_put(&out->line[1], out->width, col, t);
+        col = view_put(l, width, col, t);
     }
     if (in->two != NULL) {
-        view_two_summary(in->two, &out->line[1], out->width, col);
+        view_two_summary(in->two, l, width, col);
         return;
     }
     char point[FW_ADDRSTRLEN + 32];
@@ -178,7 +179,7 @@ static void view_pair_line(const struct view_input *in, const struct view_pair *
         snprintf(t, sizeof t, "capture: %s", point);
     else
         snprintf(t, sizeof t, "capture point unknown");
-    view_put(&out->line[1], out->width, col, t);
+    view_put(l, width, col, t);
 }
 
 /* The newest message with how many came before it (all are printed when the view closes).
@@ -195,14 +196,21 @@ static void view_message_line(const struct view_input *in, struct view_line *l, 
 }
 
 int view_header(const struct view_input *in, const struct view_sel *sel,
-                const struct view_pair *pair, bool has_pair, struct view_screen *out)
+                struct view_screen *out)
 {
-    int n = 2;
+    int n = 1;
     view_title(in, sel, out);
-    view_pair_line(in, pair, has_pair, out);
-    if (in->two != NULL)
-        view_captures_line(in->two, &out->line[n++], out->width);
     if (in->nmessages > 0 && in->message != NULL)
         view_message_line(in, &out->line[n++], out->width);
+    return n;
+}
+
+int view_pair_head(const struct view_input *in, const struct view_pair *pair, bool has_pair,
+                   int y, struct view_screen *out)
+{
+    int n = 1;
+    view_pair_line(in, pair, has_pair, &out->line[y], out->width);
+    if (in->two != NULL)
+        view_captures_line(in->two, &out->line[y + n++], out->width);
     return n;
 }

@@ -1,6 +1,7 @@
-/* ui/view_model_int.h: what view_model.c (pairs, rows, keys), view_model_screen.c (the lines
- * of the screen), view_model_header.c and view_model_attempts.c share. Not for other files:
- * they use view_model.h. */
+/* ui/view_model_int.h: what view_model.c (pairs, rows, cells), view_model_keys.c (the keys),
+ * view_model_screen.c (the lines of the screen), view_model_header.c, view_model_changes.c,
+ * view_model_search.c, view_model_evidence.c and view_model_attempts.c share. Not for other
+ * files: they use view_model.h. */
 #ifndef FW_VIEW_MODEL_INT_H
 #define FW_VIEW_MODEL_INT_H
 
@@ -83,11 +84,42 @@ enum view_action view_key_search(const struct view_input *in, struct view_sel *s
 /* Writes s at col of l, clipped to width (non-ASCII becomes '?'). Returns the column after it. */
 int view_put(struct view_line *l, int width, int col, const char *s);
 
-/* The header lines from the top of out: the title, the pair (has_pair: there is one) with the
- * capture point, for two captures where each was taken, and the newest message if there is one
+/* The header lines from the top of out: the title, and the newest message if there is one
  * (in->nmessages). Returns how many lines. */
 int view_header(const struct view_input *in, const struct view_sel *sel,
-                const struct view_pair *pair, bool has_pair, struct view_screen *out);
+                struct view_screen *out);
+/* The lines over the matrix from y: the pair (has_pair: there is one) with the capture point,
+ * and for two captures where each was taken. Returns how many lines. */
+int view_pair_head(const struct view_input *in, const struct view_pair *pair, bool has_pair,
+                   int y, struct view_screen *out);
+
+/* Marks len columns of l from col with attr (clipped to width; at most VIEW_MAX_SPANS). */
+void view_span(struct view_line *l, int width, int col, int len, unsigned attr);
+/* A lower pane's title line: the title between rules drawn up to the edge (VIEW_A_RULE). */
+void view_pane_rule(struct view_line *sep, int w, const char *title);
+/* Word-wraps lead then text into lines[n, max) at width columns, continuation lines indented
+ * by hang; a space parts lead and text unless lead is empty or ends in one (report_wrapped()'s
+ * rule); a word longer than a line is cut over lines. Returns the new count. */
+int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int width, const char *lead,
+              const char *text, int hang);
+
+/* The evidence pane (view_model_evidence.c): the evidence and advice of r's cell in
+ * sel->col (r NULL: no row) in dh lines from y, scrolled by sel->scroll (clamped); the pane's
+ * title goes into head. Returns 0 or FW_ENOMEM. */
+int view_evidence_pane(struct view_sel *sel, const struct view_row *r,
+                       const struct view_pair *pair, int y, int dh, struct view_screen *out,
+                       char *head, size_t head_len);
+
+/* The change to make (view_model_changes.c), in the text report's words
+ * (report_changes_lines()). The block over the matrix from y: a heading, then the rules per
+ * device and direction and the tests to run, as many whole ones as its share of the height
+ * holds, the rest counted on a last line that names c. Returns how many lines it took; *oom
+ * when allocation failed (said on its line). */
+int view_changes_block(const struct view_input *in, int y, struct view_screen *out, bool *oom);
+/* c: all of it, every look-alike too, in dh lines from y under a title, scrolled by
+ * sel->scroll (clamped). Returns 0 or FW_ENOMEM. */
+int view_changes_pane(const struct view_input *in, struct view_sel *sel, int y, int dh,
+                      struct view_screen *out);
 
 /* The attempts pane: the selected cell's attempts (r, the row, NULL when there is none), or all
  * of them with sel->all_attempts, in dh lines from y, scrolled by sel->scroll (clamped). The

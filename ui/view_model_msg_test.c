@@ -21,10 +21,13 @@ static void no_message_no_line(void **state)
 {
     struct demo *d = *state;
     demo_build(d, 100, 30);
-    assert_int_equal(screen_find(d->scr, " pair 1/1"), 2); /* right under the title and the pair */
+    assert_int_equal(screen_find(d->scr, " Change to make"), 1); /* right under the title */
+    int pair = screen_find(d->scr, " pair 1/1");
+    assert_int_equal(pair, screen_after_changes(d->scr) + 1);
     d->in.message = "warning: ignored without a count";
     demo_build(d, 100, 30);
-    assert_int_equal(screen_find(d->scr, " pair 1/1"), 2);
+    assert_int_equal(screen_find(d->scr, " Change to make"), 1);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), pair);
     assert_int_equal(screen_find(d->scr, "ignored"), -1);
 }
 
@@ -33,21 +36,22 @@ static void the_newest_under_the_header(void **state)
     struct demo *d = *state;
     char t[VIEW_MAX_WIDTH + 1];
     demo_build(d, 100, 30);
-    int rows_y = d->scr->rows_y;
+    int rows_y = d->scr->rows_y, pair = screen_find(d->scr, " pair 1/1");
     d->in.message = "warning: a.pcap: packet 43: captured length 98 above the length on the "
                     "wire 97 (skipped) (1 bad records skipped in all)";
     d->in.nmessages = 1;
     demo_build(d, 100, 30);
     assert_int_equal(screen_find(d->scr, "fwsight  analyze source.pcap.gz"), 0);
-    assert_int_equal(screen_find(d->scr, "A = 198.51.100.10  B = 203.0.113.20"), 1);
-    screen_trimmed(&d->scr->line[2], t, sizeof t);
+    screen_trimmed(&d->scr->line[1], t, sizeof t);
     assert_string_equal(t, " warning: a.pcap: packet 43: captured length 98 above the length on "
                            "the wire 97 (skipped) (1 bad rec");
-    assert_int_equal((int)strlen(d->scr->line[2].text), 100);
-    assert_int_equal(d->scr->line[2].attr, VIEW_A_BOLD | VIEW_A_WARN);
-    assert_int_equal(d->scr->line[2].nspans, 0);
-    /* Everything below moves down by one; the status line stays the last. */
-    assert_int_equal(screen_find(d->scr, " pair 1/1"), 3);
+    assert_int_equal((int)strlen(d->scr->line[1].text), 100);
+    assert_int_equal(d->scr->line[1].attr, VIEW_A_BOLD | VIEW_A_WARN);
+    assert_int_equal(d->scr->line[1].nspans, 0);
+    /* Everything below moves down by one, the change to make first; the status line stays the
+     * last. */
+    assert_int_equal(screen_find(d->scr, " Change to make"), 2);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), pair + 1);
     assert_int_equal(d->scr->rows_y, rows_y + 1);
     assert_int_equal(screen_find(d->scr, "-- evidence: "), d->scr->detail_y);
     assert_int_equal(screen_find(d->scr, "q quit  ? help"), 29);
@@ -56,7 +60,7 @@ static void the_newest_under_the_header(void **state)
     d->in.message = "fwsight: writing the capture failed: No space left on device";
     d->in.nmessages = 3;
     demo_build(d, 100, 30);
-    screen_trimmed(&d->scr->line[2], t, sizeof t);
+    screen_trimmed(&d->scr->line[1], t, sizeof t);
     assert_string_equal(t, " (+2 earlier) fwsight: writing the capture failed: No space left on "
                            "device");
 }
@@ -74,8 +78,9 @@ static void a_click_lands_where_it_was_painted(void **state)
     demo_build(d, 100, 30);
     assert_int_equal(d->scr->line[y].text[0], '>');
     assert_int_equal(d->sel.col, 1);
-    /* A click on the message line selects nothing. */
-    assert_int_equal(view_model_click(d->scr, &d->sel, 5, 2), VIEW_NONE);
+    /* A click on the message line, or on the change to make, selects nothing. */
+    assert_int_equal(view_model_click(d->scr, &d->sel, 5, 1), VIEW_NONE);
+    assert_int_equal(view_model_click(d->scr, &d->sel, 5, 3), VIEW_NONE);
 }
 
 static void every_width_and_byte(void **state)
@@ -89,22 +94,24 @@ static void every_width_and_byte(void **state)
     d->in.nmessages = 1000000;
     for (int w = 80; w <= 400; w += 160) {
         demo_build(d, w, 24);
-        const char *l = d->scr->line[2].text;
+        const char *l = d->scr->line[1].text;
         assert_int_equal((int)strlen(l), w);
         assert_memory_equal(l, " (+999999 earlier) w?[1m??yyy", 29);
         for (int x = 0; x < w; x++)
             assert_true(l[x] >= 0x20 && l[x] < 0x7f);
         assert_int_equal(screen_find(d->scr, "q quit"), 23);
     }
-    /* Two captures' extra header line comes first, then the message. */
+    /* The message under the title, two captures' extra line under the pair. */
     struct verdict_capture_point cp = {0};
     struct correlate_result corr = {0};
     struct view_two two = { { &cp, &cp }, &corr, false };
     d->in.two = &two;
     demo_build(d, 100, 30);
-    assert_int_equal(screen_find(d->scr, " captures: 1 at"), 2);
-    assert_int_equal(screen_find(d->scr, " (+999999 earlier) w?"), 3);
-    assert_int_equal(screen_find(d->scr, " pair 1/1"), 4);
+    assert_int_equal(screen_find(d->scr, " (+999999 earlier) w?"), 1);
+    int ab = screen_after_changes(d->scr);
+    assert_int_equal(screen_find(d->scr, " A = 198.51.100.10"), ab);
+    assert_int_equal(screen_find(d->scr, " captures: 1 at"), ab + 1);
+    assert_int_equal(screen_find(d->scr, " pair 1/1"), ab + 2);
 }
 
 /* What tui_paint() does: the sink's newest and count into the input. */
@@ -130,7 +137,7 @@ static void the_sink_feeds_the_line(void **state)
     dup2(saved, STDERR_FILENO);
     close(saved);
     fclose(err);
-    screen_trimmed(&d->scr->line[2], t, sizeof t);
+    screen_trimmed(&d->scr->line[1], t, sizeof t);
     assert_string_equal(t, " (+1 earlier) warning: b.pcap: packet 9 (1 bad records skipped in "
                            "all)");
     assert_string_equal(got, "fwsight: warning: x.pcap stays root's: cannot give it to nobody\n"

@@ -1,14 +1,17 @@
 /* ui/view_model_screen.c: view_model_build(): the lines of the screen, from the rows and the
- * selection that view_model.c keeps. Layout, top to bottom: the header (view_model_header.c: a
- * title bar, the host pair and the capture point or points, the newest message), the pair, the
+ * selection that view_model.c keeps. Layout, top to bottom: the title bar and the newest
+ * message (view_model_header.c), the change to make (view_model_changes.c: the answer first,
+ * as the text report gives it), the host pair and the capture point or points, the pair, the
  * rows shown ("rows 1-10 of 20" when they do not all fit), the sort, filter and search, the
  * matrix (a '>' marks the selected row, so it reads without reverse video, a '*' the rows the
- * search matches), the evidence pane of the selected cell, and the status line with the keys.
- * Everything is ASCII and clipped to the width, and no cell runs into the next column: all the
- * cells take the longest form that fits every one of them (view_cell_form_for()); the evidence
- * is wrapped. The rule above the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line
- * where the terminal can. Where the matrix and the evidence went is recorded, so that
- * view_model_click() maps a click back. */
+ * search matches), the lower pane (the evidence of the selected cell, view_model_evidence.c,
+ * or its attempts, view_model_attempts.c), and the status line with the keys. The help, and
+ * c's change to make, take the place of the matrix and the pane. Everything is ASCII and
+ * clipped to the width, and no cell runs into the next column: all the cells take the longest
+ * form that fits every one of them (view_cell_form_for()); the text is wrapped. The rule above
+ * the lower pane is marked (VIEW_A_RULE) for tui.c to draw as a line where the terminal can.
+ * Where the matrix and the evidence went is recorded, so that view_model_click() maps a click
+ * back. */
 #include "view_model_int.h"
 
 #include <stdio.h>
@@ -16,8 +19,6 @@
 #include <string.h>
 
 #include "report.h"
-
-#define VIEW_DETAIL_MAX 64 /* evidence lines of one cell, wrapped: 6 evidence lines and advice */
 
 static const char *const view_help[] = {
     "fwsight: keys",
@@ -27,6 +28,7 @@ static const char *const view_help[] = {
     "  Tab               matrix -> evidence -> attempts (lower pane shows either)",
     "  a                 attempts (time, 5-tuple, state, history): the cell's or all",
     "  Enter             show the evidence (or the attempts) on the whole screen",
+    "  c                 the change to make whole: every rule, the tests to run",
     "  Esc               back to the matrix; again: clear the filter, then the search",
     "  /                 search the cells (service, port, address or verdict), as less",
     "  n / N             next / previous match (* marks the rows that match)",
@@ -59,7 +61,7 @@ int view_put(struct view_line *l, int width, int col, const char *s)
     return col;
 }
 
-static void view_span(struct view_line *l, int width, int col, int len, unsigned attr)
+void view_span(struct view_line *l, int width, int col, int len, unsigned attr)
 {
     if (l->nspans >= VIEW_MAX_SPANS || col >= width)
         return;
@@ -76,67 +78,6 @@ static void view_clear(struct view_screen *out)
         out->line[y].attr = 0;
         out->line[y].nspans = 0;
     }
-}
-
-/* Word-wraps lead + text into lines[] (continuations indented by hang). Returns the count. */
-static int view_wrap(char (*lines)[VIEW_MAX_WIDTH + 1], int n, int max, int width,
-                     const char *lead, const char *text, int hang)
-{
-    if (n >= max)
-        return n;
-    int col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%s", lead);
-    const char *p = text;
-    for (int w; (w = report_next_word(&p)) > 0; p += w) {
-        if (col > hang && col + 1 + w > width) {
-            if (++n >= max)
-                return n;
-            col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%*s", hang, "");
-        } else if (col > 0) {
-            lines[n][col++] = ' ';
-        }
-        /* A word longer than the line (a long path, an IPv6 address with its port) is cut
-         * over lines rather than clipped at the edge. */
-        while (col + w > width && width - col > 0 && w > width - hang) {
-            int take = width - col;
-            memcpy(lines[n] + col, p, (size_t)take);
-            lines[n][col + take] = '\0';
-            p += take;
-            w -= take;
-            if (++n >= max)
-                return n;
-            col = snprintf(lines[n], VIEW_MAX_WIDTH + 1, "%*s", hang, "");
-        }
-        int room = VIEW_MAX_WIDTH - col;
-        int take = w < room ? w : room;
-        memcpy(lines[n] + col, p, (size_t)take);
-        col += take;
-        lines[n][col] = '\0';
-    }
-    return n + 1;
-}
-
-/* The selected cell's evidence and advice, wrapped to the width. */
-static int view_detail(const struct view_row *r, int dir, const struct view_pair *pair,
-                       int width, char (*lines)[VIEW_MAX_WIDTH + 1])
-{
-    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], by[160], head[320];
-    const struct verdict_item *it = r->cell[dir];
-    int n = 0;
-    if (it == NULL) {
-        fw_addr_format(dir == 0 ? &pair->a : &pair->b, from, sizeof from);
-        fw_addr_format(dir == 0 ? &pair->b : &pair->a, to, sizeof to);
-        snprintf(head, sizeof head, "no attempt from %s to %s on this port, and the profile "
-                 "does not list it in this direction", from, to);
-        return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
-    }
-    snprintf(head, sizeof head, "%s%s, confidence %s, answered by %s", verdict_name(it->v.kind),
-             it->inferred ? " (inferred)" : "", verdict_conf_name(it->confidence),
-             verdict_answered_text(it, by, sizeof by));
-    n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "", head, 2);
-    verdict_item_words(it);
-    for (int e = 0; e < it->nevidence; e++)
-        n = view_wrap(lines, n, VIEW_DETAIL_MAX, width, "-", it->evidence[e], 2);
-    return view_wrap(lines, n, VIEW_DETAIL_MAX, width, "advice:", it->advice, 2);
 }
 
 /* The matrix: a header line then rows [sel->top, ...) in height lines from y. A cell gets cw - 1
@@ -286,6 +227,18 @@ static void view_pair_line(const struct view_input *in, const struct view_sel *s
     view_put(l, w, 0, t);
 }
 
+/* The title of a lower pane between rules: "--" (or "==" where j/k go) before, '-' up to the
+ * edge. Only the rules are marked, not the title: a service or a path may hold a '-'. */
+void view_pane_rule(struct view_line *sep, int w, const char *title)
+{
+    int col = view_put(sep, w, 0, title);
+    view_span(sep, w, 0, 2, VIEW_A_RULE);
+    view_span(sep, w, col, w - col, VIEW_A_RULE);
+    while (col < w)
+        sep->text[col++] = '-';
+    sep->attr = VIEW_A_BOLD;
+}
+
 int view_model_build(const struct view_input *in, struct view_sel *sel, int width, int height,
                      struct view_screen *out)
 {
@@ -302,14 +255,22 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
     size_t npairs = view_model_pairs(in->vc);
     if (sel->pair >= npairs)
         sel->pair = npairs > 0 ? npairs - 1 : 0;
+    int hl = view_header(in, sel, out);
+    view_status(sel, out);
+    if (sel->changes && !sel->help)
+        return view_changes_pane(in, sel, hl, h - 1 - hl, out);
+    bool changes_oom = false;
+    /* The answer first, as in the text report; the evidence or the help on the whole screen
+     * leave it out. */
+    if (!sel->zoom && !sel->help)
+        hl += view_changes_block(in, hl, out, &changes_oom);
     struct view_pair pair;
     size_t n;
     bool oom;
     struct view_row *rows = view_rows_of(in, sel, &pair, &n, &oom);
     if (sel->row >= n)
         sel->row = n > 0 ? n - 1 : 0;
-    int hl = view_header(in, sel, &pair, npairs > 0, out);
-    view_status(sel, out);
+    hl += view_pair_head(in, &pair, npairs > 0, hl, out);
     int y = hl + 1, body = h - 1 - y;
     /* The matrix gets half the body (all its rows if they fit), the evidence the rest. */
     int mh = sel->zoom || sel->help ? 0 : body / 2 + 1;
@@ -342,45 +303,15 @@ int view_model_build(const struct view_input *in, struct view_sel *sel, int widt
         y += mh;
     }
     char t[200];
-    char (*lines)[VIEW_MAX_WIDTH + 1] = malloc(VIEW_DETAIL_MAX * sizeof *lines);
-    struct view_line *sep = &out->line[y];
     out->detail_y = y;
-    char port[8];
-    if (sel->pane == VIEW_PANE_ATTEMPTS) {
-        view_attempts_pane(in, sel, n > 0 ? &rows[sel->row] : NULL, &pair, y + 1, h - 1 - (y + 1),
-                           out, t, sizeof t);
-    } else if (n > 0 && lines != NULL) {
-        const struct view_row *r = &rows[sel->row];
-        char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN];
-        view_port_text(r->proto, r->port, port, sizeof port);
-        fw_addr_format(sel->col == 0 ? &pair.a : &pair.b, a, sizeof a);
-        fw_addr_format(sel->col == 0 ? &pair.b : &pair.a, b, sizeof b);
-        int nd = view_detail(r, sel->col, &pair, w - 2, lines);
-        int dh = h - 1 - (y + 1);
-        if (sel->scroll > nd - dh)
-            sel->scroll = nd - dh > 0 ? nd - dh : 0;
-        char where[48] = ""; /* the evidence's own position, when it does not fit */
-        if (nd > dh && dh > 0)
-            snprintf(where, sizeof where, "lines %d-%d of %d ", sel->scroll + 1,
-                     sel->scroll + dh < nd ? sel->scroll + dh : nd, nd);
-        snprintf(t, sizeof t, "%s evidence: %s -> %s %s %s (%s) %s",
-                 sel->pane == VIEW_PANE_EVIDENCE ? "==" : "--", a, b,
-                 verdict_proto_name(r->proto), port, view_row_service(r), where);
-        for (int i = 0; i < dh && sel->scroll + i < nd; i++)
-            view_put(&out->line[y + 1 + i], w, 1, lines[sel->scroll + i]);
-    } else {
-        snprintf(t, sizeof t, "-- evidence ");
-    }
-    /* The pane's title between rules: "--" (or "==" where j/k go) before, '-' up to the edge.
-     * Only the rules are marked, not the title: a service or a path may hold a '-'. */
-    int col = view_put(sep, w, 0, t);
-    view_span(sep, w, 0, 2, VIEW_A_RULE);
-    view_span(sep, w, col, w - col, VIEW_A_RULE);
-    while (col < w)
-        sep->text[col++] = '-';
-    sep->attr = VIEW_A_BOLD;
-    int rc = lines == NULL && n > 0 ? FW_ENOMEM : 0;
-    free(lines);
+    int rc = 0, dh = h - 1 - (y + 1);
+    if (sel->pane == VIEW_PANE_ATTEMPTS)
+        view_attempts_pane(in, sel, n > 0 ? &rows[sel->row] : NULL, &pair, y + 1, dh, out, t,
+                           sizeof t);
+    else
+        rc = view_evidence_pane(sel, n > 0 ? &rows[sel->row] : NULL, &pair, y + 1, dh, out, t,
+                                sizeof t);
+    view_pane_rule(&out->line[y], w, t);
     free(rows);
-    return rc;
+    return rc != 0 || changes_oom ? FW_ENOMEM : 0;
 }

@@ -5,8 +5,9 @@
 # each view and prints the screen, indented by four spaces (a Markdown code block) with trailing
 # blanks trimmed and each run of empty lines shown as one, after a line naming the view and its
 # keys:
-#   the matrix (j: tcp 6325 selected, its evidence below), the evidence of tcp 445 on the whole
-#   screen (/445 then Enter twice), all the attempts (a), and the help (?).
+#   the first screen (the change to make over the matrix, j: tcp 6325 selected, its evidence
+#   below), the change to make whole (c), the evidence of tcp 445 on the whole screen (/445
+#   then Enter twice), all the attempts (a), and the help (?).
 # The capture's own times make every run print the same.
 #
 #   tests/tui/screenshots.sh FWSIGHT [LANG]     (from anywhere; LANG defaults to C.UTF-8)
@@ -57,7 +58,9 @@ shot() {
 shell="env -i PATH=$PATH HOME=/tmp HISTFILE=/dev/null TERM=screen LANG=$lang PS1='shot\$ ' bash --norc --noprofile"
 tm new-session -d -s s -x 100 -y 30 -c "$root" "$shell"
 wait_for '^shot\$'
-shot "The matrix, tcp 6325 selected" 'evidence: .* tcp 6325' j
+shot "The first screen: the change to make, then the matrix, tcp 6325 selected" \
+    'evidence: .* tcp 6325' j
+shot "c: the change to make whole" 'change to make \(c or Esc' c
 shot "Enter: the evidence and advice of tcp 445 on the whole screen" 'advice: ' / 4 4 5 Enter Enter
 shot "a: all the attempts, newest first" 'attempts: all' a
 shot "?: the help" 'fwsight: keys' '?'

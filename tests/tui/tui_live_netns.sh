@@ -3,7 +3,9 @@
 # (tests/live/lib.sh: source -- router dropping TCP 6325 -- target listening) is tried: tmux
 # runs `fwsight live -i lv0 -Z nobody` in the source namespace, connection attempts go to the
 # open port 6320 and the dropped 6325, and the screen is read back until 6325's row says
-# DROPPED and 6320's OPEN while the capture still runs; then `w` asks for a path (no -w given)
+# DROPPED and 6320's OPEN while the capture still runs, and the change to make at the top,
+# "None" before, names the rule to open once the drop is decided; then `w` asks for a path (no
+# -w given)
 # and saves from then on, and q ends it with the report printed and the terminal restored;
 # with -w, w flushes the file and says how many packets it holds.
 # Skipped (77) without root, namespaces or tmux. Every wait is bounded; the tmux server is
@@ -62,6 +64,8 @@ modes="stty -a | tr -s ' ;\\n' '\\n' | grep -Ex -- '-?(echo|icanon)' | tr '\\n' 
 keys "clear; $FWSIGHT live -i lv0 -Z nobody --duration 60 --ports 6320,6325 \
 2>> $WORK/err; echo \"EXIT=\$?\"; $modes; echo" Enter
 expect_screen 'fwsight  live lv0' "live: the view opens in the source namespace"
+expect_screen '^   None: no port was found blocked by a firewall\.$' \
+    "live: nothing to change before any attempt"
 
 # Attempts in the background while the view runs: one accepted, one the router drops (the
 # source retries the SYN until the timeout).
@@ -69,6 +73,12 @@ attempt 6320 2 & PIDS+=($!)
 attempt 6325 4 & PIDS+=($!)
 expect_screen '^>? +ports +tcp +6325 +DROPPED' "6325 turns DROPPED on the screen" 20
 expect_screen '^>? +ports +tcp +6320 +OPEN' "6320 is OPEN on the screen"
+# The change to make follows: the silent drop between the hosts, the port to open.
+expect_screen '^   On a firewall between them \(it did not name itself\), 198\.51\.100\.10 -> 203\.0\.113\.20:$' \
+    "live: the change to make names the device and direction"
+expect_screen '^     open TCP 6325 \(ports, DROPPED, (low|medium|high)\)$' \
+    "live: the change to make names the port to open"
+screen | grep -q 'None: no port was found blocked' && fail "live: 'None' left with a port blocked"
 pgrep -x fwsight -P "$(tm display-message -p -t t '#{pane_pid}')" >/dev/null ||
     fail "fwsight no longer runs while its verdicts show"
 

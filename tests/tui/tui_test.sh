@@ -207,7 +207,7 @@ scrollback | grep -q 'Firewall verdicts' || fail "--report prints the report aft
 
 # Messages while the view is up: captures with a bad record (the last record's length on the
 # wire made one less than its captured length: skipped with a warning, the analysis goes on).
-# The warning shows inside the view, on the line under the header, and nothing else is written
+# The warning shows inside the view, on the line under the title, and nothing else is written
 # over the layout; after q it is printed on the restored terminal, once; with stderr in a file
 # it is byte for byte what the run without the view prints there.
 damage() { # damage IN.pcap.gz OUT.pcap: the last record's wire length one less
@@ -232,10 +232,13 @@ keys "clear; $fwsight analyze --ui $tmp/bad.pcap; echo \"EXIT=\$?\"" Enter # std
 # The screen is 100 columns: the check stops where a long temporary directory may clip it.
 expect_screen "^ warning: $tmp/bad\.pcap: packet 43: captured length 98 above" \
     "a warning: inside the view"
-[ "$(screen | sed -n 3p | cut -c1-40)" = " ${bad:0:39}" ] ||
-    fail "a warning: not on the line under the header: $(screen | sed -n 3p)"
+[ "$(screen | sed -n 2p | cut -c1-40)" = " ${bad:0:39}" ] ||
+    fail "a warning: not on the line under the title: $(screen | sed -n 2p)"
 screen | head -1 | grep -q '^ fwsight  analyze ' || fail "a warning: the title is not line 1"
-screen | sed -n 4p | grep -q '^ pair 1/1   rows 1-' || fail "a warning: the layout below it moved"
+# The rest one line down: the change to make, then the host pair and the matrix.
+screen | sed -n 3p | grep -qx ' Change to make' &&
+    screen | grep -A1 '^ A = ' | sed -n 2p | grep -q '^ pair 1/1   rows 1-' ||
+    fail "a warning: the layout below it moved"
 screen | grep -q 'fwsight: warning' && fail "a warning: printed over the view"
 expect_screen 'q quit  \? help' "a warning: the status line"
 keys q
@@ -277,8 +280,8 @@ attempts) were evicted (too many ports and hosts): the verdicts are incomplete (
 keys "clear; $fwsight analyze --ui --max-verdicts 16 $tmp/full.pcap; echo \"EXIT=\$?\"" Enter
 expect_screen "^ warning: 4 attempts were not kept and 16 OPEN verdicts on ports outside" \
     "a full verdict table: said in the view"
-[ "$(screen | sed -n 3p | cut -c1-60)" = " ${full:0:59}" ] ||
-    fail "a full verdict table: not on the line under the header: $(screen | sed -n 3p)"
+[ "$(screen | sed -n 2p | cut -c1-60)" = " ${full:0:59}" ] ||
+    fail "a full verdict table: not on the line under the title: $(screen | sed -n 2p)"
 screen | grep -q 'fwsight: warning' && fail "a full verdict table: printed over the view"
 keys q
 expect_screen '^EXIT=1' "a full verdict table: q quits"
