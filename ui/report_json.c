@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "report_path.h"
 
 /* Decoder outcome names as JSON keys: one word, lower case, stable. */
 static const char *report_status_key(int s)
@@ -291,5 +292,7 @@ void report_print_two_json(FILE *out, const struct report_two *t, const struct f
     report_json_changes(&j, top, cfg, ans);
     report_json_summary(&j, t->rep[0], t->st[0], cfg);
     report_json_failures(&j, t->rep[0]);
+    if (t->path != NULL)
+        report_json_path(&j, t->path);
     json_end_object(&j);
 }
