@@ -148,6 +148,9 @@ static void report_json_verdicts(struct json *j, const struct verdict_collector 
         json_string(j, "confidence", verdict_conf_name(it->confidence));
         json_bool(j, "inferred", it->inferred);
         json_string(j, "lookalike", verdict_lookalike_name(it->lookalike));
+        /* One capture taken on the path only: on a host's, whatever blocked is beyond it. */
+        if (verdict_capture_point(vc)->in_path)
+            json_string(j, "where", verdict_where_name(it->where));
         json_string(j, "cause", it->cause);
         json_bool(j, "blocking", verdict_item_blocking(it));
         verdict_item_words(it);
