@@ -94,35 +94,37 @@ void report_print_path_text(FILE *out, const struct report_path *p)
     fprintf(out, "Along the path (%zu captures, ordered by the TTL of the packets they share)\n",
             p->ncap);
     if (!p->have_pair || p->order.nplaced < 2) {
-        fputs("  The captures share no packet: their order cannot be told. The verdicts are\n"
-              "  the first two captures' (by name).\n", out);
-    } else {
-        fprintf(out, "  %s ... %s (hop: routers between a capture and the one nearest the\n"
-                     "  first host; the captures of one link share a hop):\n",
-                fw_addr_format(&p->lo, a, sizeof a), fw_addr_format(&p->hi, b, sizeof b));
-        for (int h = 0; h <= p->order.max_hop; h++) {
-            uint8_t mask = 0;
-            for (size_t i = 0; i < p->ncap; i++)
-                if (p->order.placed[i] && p->order.hop[i] == h)
-                    mask |= (uint8_t)(1u << i);
-            if (mask != 0)
-                fprintf(out, "    hop %d  %s\n", h, path_names(p, mask, line, sizeof line));
-        }
-        for (size_t i = 0; i < p->ncap; i++)
-            if (p->order.placed[i] && p->set->cap[i].twice > 0)
-                fprintf(out, "    %s saw packets twice, before and after a router: it spans "
-                             "one, placed by its side\n      nearest %s\n", p->file[i],
-                        fw_addr_format(&p->lo, a, sizeof a));
-        for (size_t i = 0; i < p->ncap; i++)
-            if (!p->order.placed[i])
-                fprintf(out, "    not placed: %s (no packet in common with the others)\n",
-                        p->file[i]);
-        if (p->order.inconsistent)
-            fputs("    warning: the TTL differences between some captures disagree (NAT, or a\n"
-                  "      capture spanning a router): the order rests on those sharing most\n",
-                  out);
+        fprintf(out, "  The captures share no packet: their order, and where packets vanish, "
+                     "cannot be\n  told (not the same test?). The verdicts above are the first "
+                     "two captures' by\n  name: %s and %s.\n\n", p->file[0],
+                p->ncap > 1 ? p->file[1] : "-");
+        return;
     }
-    if (p->end[0] >= 0 && p->end[1] >= 0)
+    fprintf(out, "  %s ... %s (hop: routers between a capture and the one nearest the\n"
+                 "  first host; the captures of one link share a hop):\n",
+            fw_addr_format(&p->lo, a, sizeof a), fw_addr_format(&p->hi, b, sizeof b));
+    for (int h = 0; h <= p->order.max_hop; h++) {
+        uint8_t mask = 0;
+        for (size_t i = 0; i < p->ncap; i++)
+            if (p->order.placed[i] && p->order.hop[i] == h)
+                mask |= (uint8_t)(1u << i);
+        if (mask != 0)
+            fprintf(out, "    hop %d  %s\n", h, path_names(p, mask, line, sizeof line));
+    }
+    for (size_t i = 0; i < p->ncap; i++)
+        if (p->order.placed[i] && p->set->cap[i].twice > 0)
+            fprintf(out, "    %s saw packets twice, before and after a router: it spans "
+                         "one, placed by its side\n      nearest %s\n", p->file[i],
+                    fw_addr_format(&p->lo, a, sizeof a));
+    for (size_t i = 0; i < p->ncap; i++)
+        if (!p->order.placed[i])
+            fprintf(out, "    not placed: %s (no packet in common with the others)\n",
+                    p->file[i]);
+    if (p->order.inconsistent)
+        fputs("    warning: the TTL differences between some captures disagree (NAT, or a\n"
+              "      capture spanning a router): the order rests on those sharing most\n",
+              out);
+    if (p->end[0] >= 0 && p->end[1] >= 0 && p->end[0] != p->end[1])
         fprintf(out, "  The verdicts above are the two end captures': %s and %s.\n",
                 p->file[p->end[0]], p->file[p->end[1]]);
     if (p->nseg == 0) {
