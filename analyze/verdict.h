@@ -110,6 +110,8 @@ struct verdict_attempt {
     uint32_t retransmits;       /* TCP: repeated SYNs */
     uint32_t answers;           /* packets from the far side (echo replies, UDP answers) */
     uint8_t req_ttl;            /* TTL of the requester's packets, as captured */
+    uint8_t req_ttl_min;        /* the lowest of them: below req_ttl when a capture spanning a
+                                 * router saw them again on its far side */
     uint8_t ans_ttl;            /* TTL of the RST (or first answer) */
     uint16_t ans_ip_id;
     bool ans_has_mac;           /* the RST's Ethernet source MAC (who put it on the link) */
@@ -166,6 +168,22 @@ struct verdict_seen {
 enum verdict_basis { FW_BASES(BASIS_ENUM) BASIS_COUNT };
 #undef BASIS_ENUM
 const char *verdict_basis_name(enum verdict_basis b); /* NULL for BASIS_NONE */
+
+/* Where a blocked path failed against the capture point (JSON "where"; diagnose/where.c):
+ * beyond it (after: the device, or the loss, is past the point along the way the requests
+ * go, or the answers were lost beyond it), at it (the capture spans the device: the requests
+ * went in and never out), or between it and the requester (before: the answers passed the
+ * point and never reached the requester, who kept asking). NULL for none: not blocked, or
+ * two captures combined. */
+#define FW_WHERES(X)              \
+    X(WHERE_NONE,   NULL)         \
+    X(WHERE_BEFORE, "before")     \
+    X(WHERE_AT,     "at")         \
+    X(WHERE_AFTER,  "after")
+#define WHERE_ENUM(name, text) name,
+enum verdict_where { FW_WHERES(WHERE_ENUM) WHERE_COUNT };
+#undef WHERE_ENUM
+const char *verdict_where_name(enum verdict_where w); /* NULL for WHERE_NONE */
 
 /* STYLE 4: a verdict is a pure function of flow state, and it carries its evidence. */
 struct verdict {
@@ -254,6 +272,7 @@ struct verdict_item {
     enum verdict_conf confidence;
     bool inferred;                 /* REPLY-DROPPED read from one capture: labelled so */
     enum verdict_lookalike lookalike; /* what this is instead of a firewall, if anything */
+    enum verdict_where where;      /* blocked: on which side of the capture point */
     const char *cause;             /* the explanation that decided it: "firewall-drop", ... */
     struct verdict_counts counts;
     uint64_t first_us, last_us;    /* first and last attempt */
@@ -283,6 +302,8 @@ struct verdict_capture_point {
      * already lowered both ways, packets seen before and after a router, or conversations
      * most of which involve no one host. known is false then. */
     bool in_path;
+    bool spans_router;             /* in_path: the same packets seen before and after a router
+                                    * (its interfaces captured together) */
     struct fw_addr addr;
     /* The same host's address of the other family (IPv6 for an IPv4 addr...), inferred the same
      * way; family 0: none seen. A dual-stack server is one capture point. */

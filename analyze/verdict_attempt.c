@@ -205,6 +205,7 @@ static bool echo_attempt(const struct flow *f, struct verdict_attempt *a)
     a->requests = (uint32_t)f->side[req].pkts;
     a->answers = (uint32_t)f->side[1 - req].pkts;
     a->req_ttl = f->side[req].ttl_first;
+    a->req_ttl_min = f->side[req].ttl_min;
     if (a->answers > 0) {
         a->outcome = VO_ANSWERED;
         a->ans_ttl = f->side[1 - req].ttl_first;
@@ -239,6 +240,7 @@ static bool attempt_of(const struct flow *f, struct verdict_attempt *a)
     a->first_us = f->first_us;
     a->req_frame = f->first_frame;
     a->req_ttl = f->side[0].ttl_first;
+    a->req_ttl_min = f->side[0].ttl_min;
     if (fw_addr_eq(&a->from, &a->to))
         return false;
     switch (f->kind) {

@@ -158,6 +158,7 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict
     struct evidence e;
     item_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
+    diagnose_where(it, &e);
     c->cells[ix].rst_forged = e.rst_forged;
 }
 

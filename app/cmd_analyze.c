@@ -10,6 +10,7 @@
 #include "cmd_analyze.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -164,8 +165,11 @@ static int analyze_browse(const struct analyze_opts *o, const struct analyze_run
 /* --conn-log, opened before anything is read. Returns 0, or -1 with the message printed. */
 static int analyze_log_open(const struct analyze_opts *o, struct connlog *log, FILE **log_out)
 {
-    if (analyze_same_file(o->file, o->conn_log) ||
-        (o->file2 != NULL && analyze_same_file(o->file2, o->conn_log))) {
+    bool over = analyze_same_file(o->file, o->conn_log) ||
+                (o->file2 != NULL && analyze_same_file(o->file2, o->conn_log));
+    for (size_t i = 0; i < o->nfiles; i++)
+        over = over || analyze_same_file(o->files[i], o->conn_log);
+    if (over) {
         msg_printf("fwsight: %s: refusing to write the conn.log over the capture "
                    "itself\n", o->conn_log);
         return -1;
@@ -197,6 +201,8 @@ int cmd_analyze(int argc, char **argv)
     struct verdict_collector *combined = NULL;
     struct correlate_result corr;
     struct attempt_ring attempts[2] = {{0}};
+    struct path_set *pset = NULL;     /* more than two captures */
+    struct report_path *rpath = NULL;
     FILE *log_out = NULL;
     int status = FW_EXIT_USAGE;
 
@@ -211,6 +217,17 @@ int cmd_analyze(int argc, char **argv)
      * when it closes: printed now, before it, the view would hide them. */
     if (o.ui)
         msg_hold();
+    if (o.nfiles > 2) {
+        pset = calloc(1, sizeof *pset);
+        rpath = calloc(1, sizeof *rpath);
+        if (pset == NULL || rpath == NULL) {
+            msg_printf("fwsight: out of memory\n");
+            goto out;
+        }
+        int prc2 = analyze_path_prepare(&o, pset, rpath);
+        if (prc2 != 0)
+            goto out;
+    }
     int ncap = o.file2 != NULL ? 2 : 1;
     if (analyze_open(o.file, 0, &run[0]) != 0 || (ncap == 2 && analyze_open(o.file2, 1, &run[1])
                                                    != 0))
@@ -247,10 +264,12 @@ int cmd_analyze(int argc, char **argv)
         log.error_told = true;
         status = FW_EXIT_USAGE;
     }
+    if (rpath != NULL)
+        analyze_path_segments(rpath, combined != NULL ? combined : analyzer_verdicts(run[0].s.a));
     struct report_two two = {
         .rep = { &run[0].s.rep, &run[1].s.rep }, .cap = { &run[0].s.cap, &run[1].s.cap },
         .st = { st, st2 }, .vc = { analyzer_verdicts(run[0].s.a), analyzer_verdicts(run[1].s.a) },
-        .combined = combined, .corr = &corr,
+        .combined = combined, .corr = &corr, .path = rpath,
     };
     struct session_result res = { .two = &two, .ncap = ncap, .cfg = &o.cfg, .opt = &o.r,
                                   .profile = o.v.prof, .profile_arg = o.v.profile,
@@ -285,6 +304,10 @@ out:
         session_fini(&run[i].s);
         cap_file_close(run[i].cf);
     }
+    if (pset != NULL)
+        path_set_fini(pset);
+    free(pset);
+    free(rpath);
     cli_verdict_fini(&o.v);
     return status;
 }

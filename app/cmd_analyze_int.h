@@ -8,17 +8,22 @@
 #include <stdint.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/path_order.h"
 #include "capture/cap_file.h"
 #include "cli.h"
 #include "session.h"
 #include "ui/attempt_ring.h"
 #include "ui/connlog.h"
 #include "ui/report.h"
+#include "ui/report_path.h"
 #include "ui/rules.h"
 #include "ui/tui.h"
 
 struct analyze_opts {
-    const char *file, *file2; /* file2: the other server's capture of the same test, or NULL */
+    const char *file, *file2; /* file2: the other server's capture of the same test, or NULL;
+                               * with more than two, the two end captures once ordered */
+    const char *files[PATH_MAX_CAPTURES]; /* every capture named, in argument order */
+    size_t nfiles;
     const char *conn_log; /* NULL: none */
     bool force;           /* --force: --conn-log (and --html) may replace an existing file */
     const char *html;     /* --html FILE: the page for a ticket; NULL: none */
@@ -60,6 +65,13 @@ int analyze_two_read(struct analyze_opts *o, struct analyze_run run[2],
 void analyze_two_browse(const struct analyze_run run[2], const struct correlate_result *corr,
                         const struct verdict_collector *combined, struct attempt_ring *merged,
                         struct view_two *two);
+
+/* More than two captures (o->files): reads each for its packets' keys into set, orders them
+ * along the path into rp, and names the two end captures o->file and o->file2 for
+ * analyze_two_read(). Returns 0, or -1 with the message printed (set needs path_set_fini). */
+int analyze_path_prepare(struct analyze_opts *o, struct path_set *set, struct report_path *rp);
+/* Once the verdicts (vc) are settled: where each blocked path's packets vanish. */
+void analyze_path_segments(struct report_path *rp, const struct verdict_collector *vc);
 
 /* Whether writing log would overwrite capture (the same name, or the same file). */
 bool analyze_same_file(const char *capture, const char *log);

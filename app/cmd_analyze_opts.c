@@ -13,7 +13,7 @@
 #include "ui/tui.h"
 
 static const char analyze_usage[] =
-    "usage: fwsight analyze [OPTIONS] FILE [FILE2]\n"
+    "usage: fwsight analyze [OPTIONS] FILE [FILE2 [FILE3 ... FILE8]]\n"
     "\n"
     "Reads a saved capture (pcap, pcapng, either one gzip-compressed, or - for stdin),\n"
     "tracks every TCP, UDP and ICMP connection the way Zeek does (conn_state, history),\n"
@@ -32,6 +32,14 @@ static const char analyze_usage[] =
     "estimated and printed), and the verdicts tell a request that never arrived (DROPPED)\n"
     "from one that arrived and whose answer was lost (REPLY-DROPPED), and a drop before the\n"
     "far host from one after it. --local then names FILE's host; FILE2's is inferred.\n"
+    "\n"
+    "With three to eight captures of one test taken at several points of the path (the two\n"
+    "servers, a firewall's inside and outside, a tap): they are ordered along the path by\n"
+    "the TTL of the same packets (matched by addresses, ports, sequence numbers and IP ID,\n"
+    "not by time), the two end captures give the verdicts as FILE and FILE2 would, and for\n"
+    "each blocked path the report names the segment where its requests or answers vanish\n"
+    "and where a reset or ICMP error first appears. The order of the arguments does not\n"
+    "matter; stdin is not one of them.\n"
     "\n"
     "Options:\n"
     "  --profile NAME|FILE  the ports under test (default double-take; see 'fwsight profiles')\n"
@@ -161,9 +169,16 @@ int analyze_parse(int argc, char **argv, struct analyze_opts *o)
     }
     if (optind == argc)
         return usage_error("%s", "which capture? give a FILE (or - for stdin)");
-    if (argc - optind > 2)
-        return usage_error("at most two captures (one per server), not '%s' too",
-                           argv[optind + 2]);
+    if (argc - optind > PATH_MAX_CAPTURES)
+        return usage_error("at most eight captures of one path, not '%s' too",
+                           argv[optind + PATH_MAX_CAPTURES]);
+    o->nfiles = (size_t)(argc - optind);
+    for (size_t i = 0; i < o->nfiles; i++) {
+        o->files[i] = argv[optind + (int)i];
+        if (o->nfiles > 2 && strcmp(o->files[i], "-") == 0)
+            return usage_error("%s", "more than two captures are read twice: give each as a "
+                                     "file, not stdin ('-')");
+    }
     o->file = argv[optind];
     o->file2 = argc - optind == 2 ? argv[optind + 1] : NULL;
     if (o->file2 != NULL && strcmp(o->file, "-") == 0 && strcmp(o->file2, "-") == 0)

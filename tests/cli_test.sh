@@ -47,7 +47,9 @@ expect 2 "option '--conn-log' needs an argument" analyze "$cap" --conn-log
 expect 2 "--max-flows wants a number" analyze --max-flows 12x "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows 0 "$cap"
 expect 2 "--max-flows wants a number" analyze --max-flows -5 "$cap"
-expect 2 'at most two captures' analyze "$cap" "$cap" "$cap"
+expect 2 'at most eight captures' analyze "$cap" "$cap" "$cap" "$cap" "$cap" "$cap" "$cap" "$cap" "$cap"
+expect 2 'not stdin' analyze "$cap" - "$cap"
+expect 0 'Along the path \(3 captures' analyze "$cap" "$cap" "$cap"
 expect 2 'only one of the two captures can be stdin' analyze - -
 expect 0 'both captures were taken on the same host' analyze "$cap" "$cap"
 expect 0 'capture 2 alone' analyze "$cap" "$cap"

@@ -7,8 +7,11 @@ in its `capture` column alone (and on `source.pcap+target.pcap` together) and co
 row (from, to, proto, port): the verdict; answered_by where the row names one ("-": the
 capture cannot name the device, so the JSON must say null); the JSON's `answered_by_basis`
 against `basis` where the row has one; and each capture's `capture_point` against the row's
-(any address of a host, or "in-path"). Prints one line per disagreement (-v: every comparison)
-and a table of agreement per column; exit 1 on any disagreement.
+(any address of a host, or "in-path"); and for every blocked row of one capture alone, `where`
+(on which side of the capture point it failed): for a capture on the path the JSON's `where`,
+for a host's capture "after" (the JSON says none: only what lies beyond a host can block it).
+Prints one line per disagreement (-v: every comparison) and a table of agreement per column;
+exit 1 on any disagreement.
 
 CTest runs it (path_points).
 """
@@ -52,6 +55,7 @@ def main():
                     "-" if v["port"] is None else str(v["port"])): v for v in doc["verdicts"]}
             mine = [r for r in rows if r["capture"] == cap]
             want_point = mine[0]["capture_point"]
+            gp_in_path = doc["captures"][0].get("capture_point") == "in-path"
             if want_point != "-":
                 gp = doc["captures"][0].get("capture_point")
                 count("capture_point", gp in want_point.split(","),
@@ -63,6 +67,10 @@ def main():
                 gv = v["verdict"] if v else "(none)"
                 count("verdict", gv == r["verdict"], "%s: verdict %s, want %s"
                       % (what, gv, r["verdict"]))
+                if v is not None and gv == r["verdict"] and r["where"] != "-" and "+" not in cap:
+                    gw = v.get("where", "after" if gp_in_path is False else None)
+                    count("where", gw == r["where"], "%s: where %s, want %s"
+                          % (what, gw, r["where"]))
                 if v is None or gv != r["verdict"] or r["verdict"] not in ("REJECTED",):
                     continue
                 want_by = None if r["answered_by"] == "-" else r["answered_by"]

@@ -201,6 +201,8 @@ void report_print_verdict_body(FILE *out, const struct verdict_collector *vc,
 bool report_verdicts_incomplete(const struct verdict_collector *vc, const char *which,
                                 char *buf, size_t len);
 
+struct report_path;
+
 /* Two captures of one test (report_two.c): what the command hands over for each capture, and how
  * they were correlated. combined is NULL when they could not be (no attempt matched, or both
  * were taken on one host): then each capture's own verdicts are printed, labelled so. */
@@ -211,6 +213,9 @@ struct report_two {
     const struct verdict_collector *vc[2];
     const struct verdict_collector *combined;
     const struct correlate_result *corr;
+    /* More than two captures: the order and segments (report_path.h), printed after the
+     * combined verdicts; NULL for two, whose output is unchanged. */
+    const struct report_path *path;
 };
 void report_print_two_text(FILE *out, const struct report_two *t, const struct fw_config *cfg,
                            const struct report_answer *ans);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "report_path.h"
 
 /* Decoder outcome names as JSON keys: one word, lower case, stable. */
 static const char *report_status_key(int s)
@@ -147,6 +148,9 @@ static void report_json_verdicts(struct json *j, const struct verdict_collector 
         json_string(j, "confidence", verdict_conf_name(it->confidence));
         json_bool(j, "inferred", it->inferred);
         json_string(j, "lookalike", verdict_lookalike_name(it->lookalike));
+        /* One capture taken on the path only: on a host's, whatever blocked is beyond it. */
+        if (verdict_capture_point(vc)->in_path)
+            json_string(j, "where", verdict_where_name(it->where));
         json_string(j, "cause", it->cause);
         json_bool(j, "blocking", verdict_item_blocking(it));
         verdict_item_words(it);
@@ -291,5 +295,7 @@ void report_print_two_json(FILE *out, const struct report_two *t, const struct f
     report_json_changes(&j, top, cfg, ans);
     report_json_summary(&j, t->rep[0], t->st[0], cfg);
     report_json_failures(&j, t->rep[0]);
+    if (t->path != NULL)
+        report_json_path(&j, t->path);
     json_end_object(&j);
 }

@@ -8,6 +8,8 @@
 
 #include <inttypes.h>
 
+#include "report_path.h"
+
 static void two_capture_line(FILE *out, int i, const struct report_capture *cap,
                              const struct verdict_collector *vc)
 {
@@ -76,6 +78,8 @@ void report_print_two_text(FILE *out, const struct report_two *t, const struct f
             report_print_verdict_body(out, t->vc[i], cfg, all);
         }
     }
+    if (t->path != NULL)
+        report_print_path_text(out, t->path);
     for (int i = 0; i < 2; i++)
         report_print_text(out, t->rep[i], t->cap[i], t->st[i], cfg, all);
 }

@@ -278,6 +278,19 @@ static void rv_item(FILE *out, const struct verdict_item *it)
             like != NULL ? "]" : "");
     fprintf(out, "    confidence %s, answered by %s\n", verdict_conf_name(it->confidence),
             verdict_answered_text(it, by, sizeof by));
+    /* One capture on the path: which side of it (a host's sees only what is beyond it). */
+    if (it->owner != NULL && verdict_capture_point(it->owner)->in_path) {
+        if (it->where == WHERE_AFTER)
+            fprintf(out, "    where: beyond this capture point: the requests passed it (lost or "
+                         "refused farther on,\n      or the answers lost before they got back "
+                         "here)\n");
+        else if (it->where == WHERE_BEFORE)
+            fprintf(out, "    where: between this capture point and %s: the answers passed it "
+                         "and %s kept asking\n", from, from);
+        else if (it->where == WHERE_AT)
+            fprintf(out, "    where: at the router this capture spans: the requests went in "
+                         "and never out\n");
+    }
     verdict_item_words(it);
     for (int e = 0; e < it->nevidence; e++)
         report_wrapped(out, "    -", it->evidence[e], 6);

@@ -133,8 +133,10 @@ void diagnose_capture_point(struct verdict_collector *c)
     if (!cp->from_config) {
         why = in_path_why(c, cp->known ? verdict_host_find(c, &cp->addr) : NULL, &cp->other);
         if (why != NULL) {
+            const struct verdict_host *b = cp->known ? verdict_host_find(c, &cp->addr) : NULL;
             memset(cp, 0, sizeof *cp);
             cp->in_path = true;
+            cp->spans_router = b != NULL && b->forwarded;
             cp->confidence = VERDICT_CONF_HIGH;
         }
     }

@@ -76,6 +76,9 @@ void diagnose_cell(struct verdict_item *it, const struct evidence *e, bool words
 
 /* capture_point.c: c->cp, from --local or inferred, with its words. */
 void diagnose_capture_point(struct verdict_collector *c);
+/* Once diagnose_cell decided it: on which side of the capture point a blocked cell failed
+ * (it->where; where.c). */
+void diagnose_where(struct verdict_item *it, const struct evidence *e);
 
 /* attribute.c: who sent a refusal on the way (a RST the host did not send, an ICMP error
  * from another address), as far as this capture tells, and on what basis. */

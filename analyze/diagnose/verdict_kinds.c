@@ -33,6 +33,15 @@ const char *verdict_basis_name(enum verdict_basis b)
     return (unsigned)b < BASIS_COUNT ? BASIS_NAMES[b] : NULL;
 }
 
+#define WHERE_NAME(id, text) text,
+static const char *const WHERE_NAMES[] = { FW_WHERES(WHERE_NAME) };
+#undef WHERE_NAME
+
+const char *verdict_where_name(enum verdict_where w)
+{
+    return (unsigned)w < WHERE_COUNT ? WHERE_NAMES[w] : NULL;
+}
+
 /* A look-alike explains a block away, except the capture's own drops (they make a block less
  * certain) and checksum offload (a note on the capture, never on a verdict). */
 bool verdict_item_blocking(const struct verdict_item *it)

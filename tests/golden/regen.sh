@@ -18,4 +18,11 @@ sys.path.insert(0, sys.argv[1])
 from samples_verdicts import shifted_copy
 os.replace(shifted_copy(sys.argv[2], 2500000, sys.argv[3]), os.path.join(sys.argv[3], "capture2.pcap"))
 EOF
+# The path case: three points of the path-near-far lab sample, the source, the link between
+# the two routers and the target (the order along the path is the one of the names here).
+path=$here/path-three-points
+mkdir -p "$path"
+cp "$here/../../samples/path-near-far/source.pcap" "$path/capture.pcap"
+cp "$here/../../samples/path-near-far/rtr1-mid.pcap" "$path/capture2.pcap"
+cp "$here/../../samples/path-near-far/target.pcap" "$path/capture3.pcap"
 exec bash "$here/run.sh" "$build/app/fwsight" "$here" --regen --mkcases "$build/tests/golden_mkcases"

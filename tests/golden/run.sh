@@ -6,7 +6,8 @@
 #   run.sh FWSIGHT [GOLDEN_DIR] [--regen] [--mkcases BIN]
 #
 # Per case (a directory holding capture.pcap, optionally capture2.pcap, the other server's
-# capture of the same test, and `args`, extra arguments):
+# capture of the same test, or capture2.pcap to capture8.pcap, captures at more points of its
+# path, and `args`, extra arguments):
 #   fwsight analyze ARGS capture.pcap [capture2.pcap] --conn-log conn.log
 #       -> report.txt stderr.txt status conn.log
 #   fwsight analyze ARGS --json --conn-log conn.json capture.pcap [capture2.pcap]
@@ -60,7 +61,9 @@ for case_dir in "$dir"/*/; do
     args=()
     if [ -f "$case_dir/args" ]; then read -r -a args < "$case_dir/args" || true; fi
     caps=(capture.pcap)
-    if [ -f "$case_dir/capture2.pcap" ]; then caps+=(capture2.pcap); fi
+    for k in 2 3 4 5 6 7 8; do
+        if [ -f "$case_dir/capture$k.pcap" ]; then caps+=("capture$k.pcap"); fi
+    done
     (
         cd "$case_dir" || exit 1
         "$fwsight" analyze "${args[@]}" "${caps[@]}" --conn-log "$out/conn.log" \
