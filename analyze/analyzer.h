@@ -71,6 +71,10 @@ void analyzer_feed(struct analyzer *a, const struct frame *f);
  * wall time: a frame waiting as above was real if now_us is within the hour of its stamp).
  * True when the verdicts were settled again (they may have changed). */
 bool analyzer_advance(struct analyzer *a, uint64_t now_us);
+/* Live: the advance time from which an advance would judge the open connections that met
+ * their first answer since the last look (at most 5 looks a second), or UINT64_MAX when none
+ * did: a timer set to it shows such a verdict without waiting for anything else. */
+uint64_t analyzer_preview_due_us(const struct analyzer *a);
 /* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
  * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);
