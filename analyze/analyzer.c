@@ -313,6 +313,11 @@ const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
     return &a->stats;
 }
 
+uint64_t analyzer_now_us(const struct analyzer *a)
+{
+    return a->now_us;
+}
+
 const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)
 {
     return a == NULL ? NULL : a->verdicts;

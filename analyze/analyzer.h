@@ -85,6 +85,10 @@ void analyzer_set_capture_drops(struct analyzer *a, uint64_t drops);
 
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
 
+/* The analyzer's clock: the latest frame stamp or advance time, whichever is later (0 before
+ * either). It never goes back; a connection handed to the sink ended by then. */
+uint64_t analyzer_now_us(const struct analyzer *a);
+
 /* The firewall verdicts (verdict.h), settled at analyzer_finish and analyzer_advance: iterate
  * with verdict_count()/verdict_at(), capture point with verdict_capture_point(). Valid until
  * the next feed, advance or finish. NULL only if the analyzer is NULL. */

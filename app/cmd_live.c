@@ -53,12 +53,23 @@
 #define LIVE_DISPATCH_MAX 4096
 #define LIVE_DISPATCH_ROUNDS 16
 
-/* After the session's sinks (the report's aggregate, the view's attempts): the stream. */
+/* After the session's sinks (the report's aggregate, the view's attempts): the stream, on the
+ * analyzer's clock, which says when the connection was found ended. */
 static void live_conn(void *ctx, const struct conn_record *r)
 {
     struct live_run *run = ctx;
     if (!run->ui)
-        live_stream_conn(&run->stream, r);
+        live_stream_conn(&run->stream, r, analyzer_now_us(run->s.a));
+}
+
+/* The stream's time at a wake-up: the analyzer's clock, which the timer keeps at least
+ * LIVE_CLOCK_SLACK_US behind the wall clock (before the first frame it has none). Lines stamped
+ * with it, or with the frames' stamps, come in time order; the wall clock would run ahead of
+ * the connections the next frames end. */
+static uint64_t live_stream_now(const struct live_run *run, uint64_t now_us)
+{
+    uint64_t t = analyzer_now_us(run->s.a), behind = now_us - LIVE_CLOCK_SLACK_US;
+    return now_us > LIVE_CLOCK_SLACK_US && behind > t ? behind : t;
 }
 
 static void live_frame(void *ctx, const struct frame *f)
@@ -82,7 +93,8 @@ static void live_status(struct live_run *run, uint64_t now_us)
 {
     struct cap_live_stats cs;
     cap_live_stats(run->cap, &cs);
-    live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
+    live_stream_status(&run->stream, live_stream_now(run, now_us), cs.frames, cs.kernel_drops,
+                       cs.if_drops);
 }
 
 /* The stream's share of a wake-up: what it queued goes out as far as stdout takes it without
@@ -128,8 +140,6 @@ static int live_take_frames(struct live_run *run, char err[FW_ERRLEN])
 static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
 {
     struct live_run *run = ctx;
-    if (!run->ui)
-        live_stream_tick(&run->stream, now_us);
     int rc = live_take_frames(run, err);
     if (rc != 0)
         return rc;
@@ -139,10 +149,13 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
         session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US)) {
         run->view_dirty = true;
         if (!run->ui)
-            live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a), now_us);
+            live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a),
+                                 live_stream_now(run, now_us));
         else
             live_tell_incomplete(run);
     }
+    if (!run->ui)
+        live_stream_tick(&run->stream, live_stream_now(run, now_us));
     if (run->flush_due_us != 0 && now_us >= run->flush_due_us) {
         /* The saved file catches up: a reader (or a crash) sees it whole up to the last
          * second, and a full disk shows now rather than at the end. */
@@ -171,8 +184,9 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
     if (run->next_status_us < *next_us)
         *next_us = run->next_status_us;
     if (!run->ui) {
-        /* the stream's second ends: its summaries are due then */
-        uint64_t tick = (now_us / 1000000u + 1u) * 1000000u;
+        /* the stream's second ends (on its clock, behind the wall's): its summaries are due */
+        uint64_t tick = (live_stream_now(run, now_us) / 1000000u + 1u) * 1000000u +
+                        LIVE_CLOCK_SLACK_US;
         if (tick < *next_us)
             *next_us = tick;
         live_stream_out(run);
