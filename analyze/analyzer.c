@@ -49,7 +49,8 @@ struct analyzer {
     struct verdict_collector *verdicts; /* fed every ended flow */
     struct rpc_ports *rpc; /* ports the endpoint mapper named */
     uint64_t rpc_changes;  /* rpc_ports_changes() at the last settle */
-    uint64_t preview_us;   /* when the open flows were last looked at (live); 0: never */
+    uint64_t preview_us;   /* when the open flows were last looked at (live: advance's time);
+                            * 0: never */
     struct held_frame held;
     struct path_clues clues; /* ARP/NDP bindings, ICMP error senders: who forged a RST */
 };
@@ -249,6 +250,20 @@ static void preview_flow(void *ctx, const struct flow *f)
     verdict_preview_flow(ctx, f);
 }
 
+/* The looks are paced on advance's own time, the caller's timer, not on the clock: frames
+ * stamped ahead of it (the caller runs its timer behind the wall clock so that frames are
+ * never older than the clock) would otherwise put the next look that much later. A timer that
+ * went back (the wall clock was set) does not stop them. */
+static bool preview_due(const struct analyzer *a, uint64_t now_us)
+{
+    return now_us >= a->preview_us + ANALYZER_PREVIEW_US || now_us < a->preview_us;
+}
+
+uint64_t analyzer_preview_due_us(const struct analyzer *a)
+{
+    return a->tracker.answered ? a->preview_us + ANALYZER_PREVIEW_US : UINT64_MAX;
+}
+
 bool analyzer_advance(struct analyzer *a, uint64_t now_us)
 {
     /* Live, the wall clock tells: a stamp it has come near was real. */
@@ -263,9 +278,9 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
     /* Live, a flow's first answer shows at the next wake-up ANALYZER_PREVIEW_US after the
      * last look, not at the flow's end (verdict_preview.c): a look visits every open flow, so
      * a busy link pays for at most a few a second. */
-    if (a->tracker.answered && a->now_us >= a->preview_us + ANALYZER_PREVIEW_US) {
+    if (a->tracker.answered && preview_due(a, now_us)) {
         a->tracker.answered = false;
-        a->preview_us = a->now_us;
+        a->preview_us = now_us;
         verdict_preview_begin(a->verdicts);
         flow_table_each(a->tracker.table, preview_flow, a->verdicts);
     }
@@ -296,6 +311,11 @@ void analyzer_set_capture_drops(struct analyzer *a, uint64_t drops)
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a)
 {
     return &a->stats;
+}
+
+uint64_t analyzer_now_us(const struct analyzer *a)
+{
+    return a->now_us;
 }
 
 const struct verdict_collector *analyzer_verdicts(const struct analyzer *a)

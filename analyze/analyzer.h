@@ -71,6 +71,10 @@ void analyzer_feed(struct analyzer *a, const struct frame *f);
  * wall time: a frame waiting as above was real if now_us is within the hour of its stamp).
  * True when the verdicts were settled again (they may have changed). */
 bool analyzer_advance(struct analyzer *a, uint64_t now_us);
+/* Live: the advance time from which an advance would judge the open connections that met
+ * their first answer since the last look (at most 5 looks a second), or UINT64_MAX when none
+ * did: a timer set to it shows such a verdict without waiting for anything else. */
+uint64_t analyzer_preview_due_us(const struct analyzer *a);
 /* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
  * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);
@@ -80,6 +84,10 @@ void analyzer_finish(struct analyzer *a);
 void analyzer_set_capture_drops(struct analyzer *a, uint64_t drops);
 
 const struct analyzer_stats *analyzer_stats(const struct analyzer *a);
+
+/* The analyzer's clock: the latest frame stamp or advance time, whichever is later (0 before
+ * either). It never goes back; a connection handed to the sink ended by then. */
+uint64_t analyzer_now_us(const struct analyzer *a);
 
 /* The firewall verdicts (verdict.h), settled at analyzer_finish and analyzer_advance: iterate
  * with verdict_count()/verdict_at(), capture point with verdict_capture_point(). Valid until

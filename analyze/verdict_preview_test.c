@@ -2,7 +2,8 @@
  * (verdict_preview.c): an answered UDP request and an established connection show at the next
  * look, provisional, before their flows end; silence does not (it is known only when its
  * attempt ends); the flow's end replaces the provisional item with the real one, never both;
- * and the end of the input leaves nothing provisional. */
+ * the end of the input leaves nothing provisional; and the looks are paced on the caller's
+ * timer, not on the frames' stamps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +150,41 @@ static void silence_waits_for_its_attempt(void **state)
     analyzer_free(a);
 }
 
+/* Live, the timer that advances the analyzer runs behind the frames' stamps (they must never
+ * be older than its clock): the looks are paced on the timer, so frames stamped ahead of it do
+ * not put off the next look, and the timer can be set to the time the next one is due. */
+static void looks_are_paced_on_the_timer(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.verdict.ports = PORTS;
+    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    assert_int_equal(analyzer_preview_due_us(a), UINT64_MAX); /* nothing answered */
+    struct pb b1 = pb_start(T0 + SEC), b2 = pb_start(T0 + SEC + 100 * MS);
+    pb_handshake(&b1, SRC, 50004, TGT, 6320);
+    pb_handshake(&b2, SRC, 50005, TGT, 6325);
+    for (size_t i = 0; i < pb_count(&b1); i++) {
+        struct frame f = pb_frame(&b1, i);
+        analyzer_feed(a, &f);
+    }
+    analyzer_advance(a, T0 + 500 * MS); /* half a second behind the frames */
+    assert_int_equal(item(a, 6, 6320)->v.kind, VERDICT_OPEN);
+    for (size_t i = 0; i < pb_count(&b2); i++) {
+        struct frame f = pb_frame(&b2, i);
+        analyzer_feed(a, &f);
+    }
+    assert_int_equal(analyzer_preview_due_us(a), T0 + 700 * MS);
+    analyzer_advance(a, T0 + 700 * MS); /* 200 ms of the timer after the last look */
+    const struct verdict_item *it = item(a, 6, 6325);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_true(it->provisional);
+    assert_int_equal(analyzer_preview_due_us(a), UINT64_MAX);
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +192,7 @@ int main(void)
         cmocka_unit_test(established_connection_shows_open),
         cmocka_unit_test(refused_udp_shows_closed),
         cmocka_unit_test(silence_waits_for_its_attempt),
+        cmocka_unit_test(looks_are_paced_on_the_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

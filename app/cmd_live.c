@@ -48,13 +48,28 @@
 /* A frame the kernel stamped just before our clock read may be handed over just after it:
  * timers run this far behind the wall clock so that frame times never go backwards. */
 #define LIVE_CLOCK_SLACK_US 500000u
+/* Frames taken per dispatch, and dispatches per wake-up at most: a block of the kernel's ring
+ * holds a few thousand small frames. */
+#define LIVE_DISPATCH_MAX 4096
+#define LIVE_DISPATCH_ROUNDS 16
 
-/* After the session's sinks (the report's aggregate, the view's attempts): the stream. */
+/* After the session's sinks (the report's aggregate, the view's attempts): the stream, on the
+ * analyzer's clock, which says when the connection was found ended. */
 static void live_conn(void *ctx, const struct conn_record *r)
 {
     struct live_run *run = ctx;
     if (!run->ui)
-        live_stream_conn(&run->stream, r);
+        live_stream_conn(&run->stream, r, analyzer_now_us(run->s.a));
+}
+
+/* The stream's time at a wake-up: the analyzer's clock, which the timer keeps at least
+ * LIVE_CLOCK_SLACK_US behind the wall clock (before the first frame it has none). Lines stamped
+ * with it, or with the frames' stamps, come in time order; the wall clock would run ahead of
+ * the connections the next frames end. */
+static uint64_t live_stream_now(const struct live_run *run, uint64_t now_us)
+{
+    uint64_t t = analyzer_now_us(run->s.a), behind = now_us - LIVE_CLOCK_SLACK_US;
+    return now_us > LIVE_CLOCK_SLACK_US && behind > t ? behind : t;
 }
 
 static void live_frame(void *ctx, const struct frame *f)
@@ -78,7 +93,8 @@ static void live_status(struct live_run *run, uint64_t now_us)
 {
     struct cap_live_stats cs;
     cap_live_stats(run->cap, &cs);
-    live_stream_status(&run->stream, now_us, cs.frames, cs.kernel_drops, cs.if_drops);
+    live_stream_status(&run->stream, live_stream_now(run, now_us), cs.frames, cs.kernel_drops,
+                       cs.if_drops);
 }
 
 /* The stream's share of a wake-up: what it queued goes out as far as stdout takes it without
@@ -99,36 +115,47 @@ static void live_stream_out(struct live_run *run)
     }
 }
 
-/* After every wake-up: every waiting frame (bounded, so that signals are seen on a flood),
- * then the timers, then what changed. */
-static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
+/* Every frame waiting, LIVE_DISPATCH_MAX at a time: fewer than that means the kernel had no
+ * more (one more look would cost a syscall to learn it), and the rounds are bounded so that
+ * signals are seen on a flood. */
+static int live_take_frames(struct live_run *run, char err[FW_ERRLEN])
 {
-    struct live_run *run = ctx;
-    if (!run->ui)
-        live_stream_tick(&run->stream, now_us);
-    for (int i = 0; i < 64; i++) {
-        int n = cap_live_dispatch(run->cap, 0, live_frame, run, err);
+    for (int i = 0; i < LIVE_DISPATCH_ROUNDS; i++) {
+        int n = cap_live_dispatch(run->cap, LIVE_DISPATCH_MAX, live_frame, run, err);
         if (run->write_failed) {
             snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
             return FW_EIO;
         }
-        if (n <= 0) {
-            if (n < 0)
-                return n;
+        if (n < 0)
+            return n;
+        if (n > 0)
+            run->view_dirty = true;
+        if (n < LIVE_DISPATCH_MAX)
             break;
-        }
-        run->view_dirty = true;
     }
+    return 0;
+}
+
+/* After every wake-up: every waiting frame, then the timers, then what changed. */
+static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_ERRLEN])
+{
+    struct live_run *run = ctx;
+    int rc = live_take_frames(run, err);
+    if (rc != 0)
+        return rc;
     /* Not before the first frame: the capture's time starts with it. The verdicts are settled
      * again when a connection ended or one still open showed its outcome: then they are shown. */
     if (analyzer_stats(run->s.a)->frames > 0 && now_us > LIVE_CLOCK_SLACK_US &&
         session_advance(&run->s, now_us - LIVE_CLOCK_SLACK_US)) {
         run->view_dirty = true;
         if (!run->ui)
-            live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a), now_us);
+            live_stream_verdicts(&run->stream, analyzer_verdicts(run->s.a),
+                                 live_stream_now(run, now_us));
         else
             live_tell_incomplete(run);
     }
+    if (!run->ui)
+        live_stream_tick(&run->stream, live_stream_now(run, now_us));
     if (run->flush_due_us != 0 && now_us >= run->flush_due_us) {
         /* The saved file catches up: a reader (or a crash) sees it whole up to the last
          * second, and a full disk shows now rather than at the end. */
@@ -140,6 +167,11 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
             return FW_EIO;
         }
     }
+    /* A connection that met its first answer is judged at the analyzer's next look: wake
+     * for it rather than for whatever comes next, so its verdict shows within the second. */
+    uint64_t look = analyzer_preview_due_us(run->s.a);
+    if (look != UINT64_MAX && look + LIVE_CLOCK_SLACK_US < *next_us)
+        *next_us = look + LIVE_CLOCK_SLACK_US;
     if (run->flush_due_us != 0 && run->flush_due_us < *next_us)
         *next_us = run->flush_due_us;
     if (run->next_status_us == 0)
@@ -152,8 +184,9 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
     if (run->next_status_us < *next_us)
         *next_us = run->next_status_us;
     if (!run->ui) {
-        /* the stream's second ends: its summaries are due then */
-        uint64_t tick = (now_us / 1000000u + 1u) * 1000000u;
+        /* the stream's second ends (on its clock, behind the wall's): its summaries are due */
+        uint64_t tick = (live_stream_now(run, now_us) / 1000000u + 1u) * 1000000u +
+                        LIVE_CLOCK_SLACK_US;
         if (tick < *next_us)
             *next_us = tick;
         live_stream_out(run);
@@ -166,8 +199,10 @@ static int live_open(struct live_run *run, const char *filter)
 {
     const struct live_opts *o = run->o;
     char err[FW_ERRLEN] = "", warn[FW_ERRLEN] = "";
+    /* -U asks for every packet in the file as it comes: then for every packet as it comes
+     * from the kernel too, one wake-up each. */
     struct cap_live_opts co = {.iface = o->iface, .filter = filter, .snaplen = o->snaplen,
-                               .buffer_kib = o->buffer_kib};
+                               .buffer_kib = o->buffer_kib, .immediate = o->packet_buffered};
     run->cap = cap_live_open(&co, warn, err);
     if (run->cap == NULL) {
         msg_printf("fwsight: %s\n", err);
@@ -223,6 +258,14 @@ static int live_capture(struct live_run *run, char err[FW_ERRLEN])
     else
         run->lc = &lc;
     enum live_stop stop = live_loop_run(&lc, &signo, err);
+    /* The kernel's last block, not handed over yet: its frames were captured, so they go to
+     * the file and the report too. */
+    if (stop != LIVE_STOP_ERROR && cap_live_dispatch_rest(run->cap, live_frame, run, err) < 0)
+        stop = LIVE_STOP_ERROR;
+    if (stop != LIVE_STOP_ERROR && run->write_failed) {
+        snprintf(err, FW_ERRLEN, "writing the capture failed: %.400s", run->werr);
+        stop = LIVE_STOP_ERROR;
+    }
     run->lc = NULL;
     /* The terminal is the user's again before anything more is printed. */
     tui_close(run->tui);

@@ -31,7 +31,14 @@
 # view_window). --view-only runs just these three and replaces the view's section of
 # bench/LIVE_RESULTS.md, keeping the rest.
 #
-# A full run takes about 3 minutes. Other work on the machine skews every figure: the load
+# Latency: the time from the packet that decides a verdict to its line in the stream. fwsight
+# live --no-ui -w on B, its stdout read by bench/live/latency.py, which notes when each line
+# came; from A (192.0.2.1 on the veth) $FW_LAT_PROBES connects 0.3 s apart to closed ports of B
+# (192.0.2.2) in the profile's dynamic RPC range, a new cell each, each refused by a RST: the
+# time from that RST's stamp in fwsight's own -w file to its CLOSED verdict line. Once with no
+# other traffic, once with the mixed traffic replayed at 10,000 pps beside it.
+#
+# A full run takes about 4 minutes. Other work on the machine skews every figure: the load
 # average is printed with the table.
 set -u -o pipefail
 
@@ -42,6 +49,10 @@ build=${FW_BENCH_BUILD:-$here/../build-bench}
 fwsight=${1:-${FWSIGHT:-$build/app/fwsight}}
 gen=$build/bench/fwsight-bench-gen
 repl_gen=$here/live/repl_gen.py
+lat_py=$here/live/latency.py
+lat_probes=${FW_LAT_PROBES:-20}
+lat_first=50000          # B's closed ports probed: the profile's dynamic RPC range
+LA=192.0.2.1 LB=192.0.2.2 # the veth's addresses, for the latency probes only
 rates=${FW_LIVE_RATES:-10000 50000 100000 200000 400000 top}
 secs=${FW_LIVE_SECONDS:-4}
 max_pkts=1500000         # any one replay, whatever the rate
@@ -107,6 +118,7 @@ for ns in "$NA" "$NB"; do
         net.ipv6.conf.default.disable_ipv6=1 || exit 2
 done
 ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up || exit 2
+ip -n "$NA" addr add "$LA/24" dev "$VA" && ip -n "$NB" addr add "$LB/24" dev "$VB" || exit 2
 
 cpu_ticks() { # PID: utime + stime in clock ticks
     local s f
@@ -187,6 +199,52 @@ print(c["packets"], c["kernel_drops"])' "$out.stdout" 2>/dev/null)
         return 1
     fi
     return 0
+}
+
+# latency_one RATE: fwsight live --no-ui -w on B while A's probes are refused (see the top),
+# with the mixed traffic replayed at RATE pps beside them (0: none); sets L_N (verdict lines
+# matched), L_M (RSTs), and the median, 90th percentile and maximum in ms: L_MED L_P90 L_MAX.
+latency_one() {
+    local rate=$1 out=$WORK/lat pid reader tr_pid="" secs
+    L_N=- L_M=- L_MED=- L_P90=- L_MAX=-
+    rm -f "$out".*
+    mkfifo "$out.fifo" || return 1
+    python3 "$lat_py" stamp "$out.lines" <"$out.fifo" &
+    reader=$!
+    PIDS+=("$reader")
+    ip netns exec "$NB" "$fwsight" live -i "$VB" --no-ui -w "$out.pcap" --duration 60 \
+        -Z nobody >"$out.fifo" 2>"$out.stderr" &
+    pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 50); do
+        grep -q "capturing on" "$out.stderr" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q "capturing on" "$out.stderr" 2>/dev/null; then
+        log "fwsight (latency) did not start:"; cat "$out.stderr" >&2
+        netns_stop_pid "$pid"
+        netns_stop_pid "$reader"
+        return 1
+    fi
+    if ((rate > 0)); then
+        secs=$(awk -v n="$lat_probes" 'BEGIN { printf "%d", n * 0.3 + 4 }')
+        ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit=$((rate * secs)) \
+            --loop=$(( (rate * secs + mixed_frames - 1) / mixed_frames )) --duration="$secs" \
+            "$WORK/mixed.pcap" >/dev/null 2>&1 &
+        tr_pid=$!
+        PIDS+=("$tr_pid")
+    fi
+    sleep 1
+    ip netns exec "$NA" python3 "$lat_py" probe "$LB" "$lat_first" "$lat_probes" 0.3
+    sleep 1.5
+    netns_stop_pid "$pid"
+    [[ -n $tr_pid ]] && netns_stop_pid "$tr_pid"
+    wait_exit "$reader" 5
+    tcpdump -tt -n -r "$out.pcap" "src host $LB and tcp[tcpflags] & tcp-rst != 0" \
+        >"$out.rst" 2>/dev/null
+    read -r L_N L_M L_MED L_P90 L_MAX < <(python3 "$lat_py" report "$out.rst" "$out.lines")
+    [[ -n ${L_MAX:-} ]] || { L_N=- L_M=- L_MED=- L_P90=- L_MAX=-; return 1; }
 }
 
 # view_window PID SECONDS: "CPU REPAINTS RATE GAP WRITES BYTES" of PID over the next SECONDS: CPU
@@ -377,6 +435,7 @@ view_flag=""
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
+declare -A fw_cpu td_cpu
 td_ok_max="" verdict1=PASS
 for rate in $rates; do
     if [[ $rate == top ]]; then count=$max_pkts; else count=$((rate * secs)); fi
@@ -391,6 +450,7 @@ for rate in $rates; do
         big=" $R_SENT / $R_PPS | $R_GOT | $R_DROP | $R_CPU |"
         f[5]+=" / $R_LINK"
     fi
+    fw_cpu[$rate]=${f[4]} td_cpu[$rate]=${t[4]}
     label=$rate
     [[ $rate == top ]] && label=topspeed
     rows+=("| $label | ${t[0]} / ${t[1]} | ${t[2]} | ${t[3]} | ${t[4]} | ${f[0]} / ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} |$big ${t[5]} / ${f[5]} |")
@@ -407,6 +467,26 @@ rt=("$R_SENT" "$R_PPS" "$R_GOT" "$R_DROP" "$R_CPU" "$R_LINK")
 run_one fwsight "$WORK/repl.pcap" "$repl_pps" $((repl_pps * repl_secs)) $((repl_secs + 1))
 rf=("$R_SENT" "$R_PPS" "$R_GOT" "$R_DROP" "$R_CPU" "$R_LINK")
 verdict2=$(awk -v c="${rf[4]}" 'BEGIN { print (c != "-" && c + 0 < 5) ? "PASS" : "FAIL" }')
+
+latency_one 0
+li=("$L_N" "$L_M" "$L_MED" "$L_P90" "$L_MAX")
+log "latency, no other traffic: ${li[*]}"
+latency_one 10000
+lm=("$L_N" "$L_M" "$L_MED" "$L_P90" "$L_MAX")
+log "latency, mixed traffic at 10000 pps: ${lm[*]}"
+# every probe's verdict line, none later than a second after its RST
+verdict5=$(awk -v n1="${li[0]}" -v m1="${li[1]}" -v x1="${li[4]}" -v n2="${lm[0]}" \
+               -v m2="${lm[1]}" -v x2="${lm[4]}" 'BEGIN {
+    ok = n1 != "-" && n1 == m1 && n1 > 0 && x1 + 0 <= 1000 &&
+         n2 != "-" && n2 == m2 && n2 > 0 && x2 + 0 <= 1000
+    print ok ? "PASS" : "FAIL" }')
+# the CPU targets: at 10,000 pps under 1% of a core; at 100,000 at most twice tcpdump's
+verdict3="n/a (10000 not among the rates)" verdict4="n/a (100000 not among the rates)"
+[[ -n ${fw_cpu[10000]:-} ]] &&
+    verdict3=$(awk -v c="${fw_cpu[10000]}" 'BEGIN { print (c != "-" && c + 0 < 1) ? "PASS" : "FAIL" }')
+[[ -n ${fw_cpu[100000]:-} ]] &&
+    verdict4=$(awk -v c="${fw_cpu[100000]}" -v t="${td_cpu[100000]}" \
+                   'BEGIN { print (c != "-" && t != "-" && c + 0 <= 2 * t) ? "PASS" : "FAIL" }')
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 {
@@ -449,15 +529,31 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "| tcpdump | ${rt[0]} / ${rt[1]} | ${rt[2]} | ${rt[3]} | ${rt[4]} |"
     echo "| fwsight | ${rf[0]} / ${rf[1]} | ${rf[2]} | ${rf[3]} | ${rf[4]} |"
     echo
+    echo "From the packet that decides a verdict to its line in the stream: $lat_probes TCP"
+    echo "connects from A to closed ports of B, 0.3 s apart, each refused by a RST that decides"
+    echo "a CLOSED verdict (a new cell each); the time from the RST's stamp in fwsight's own -w"
+    echo "file to the moment the stream's reader got the verdict line, in ms:"
+    echo
+    echo "| traffic beside the probes | verdict lines / RSTs | median | 90th percentile | max |"
+    echo "|---|---|---|---|---|"
+    echo "| none | ${li[0]} / ${li[1]} | ${li[2]} | ${li[3]} | ${li[4]} |"
+    echo "| mixed at 10000 pps | ${lm[0]} / ${lm[1]} | ${lm[2]} | ${lm[3]} | ${lm[4]} |"
+    echo
     echo "Targets:"
     echo
     echo "- no more drops than tcpdump at the rates where tcpdump drops none (up to"
     echo "  ${td_ok_max:-none}): **$verdict1**"
     echo "- default filter, replication-like traffic at $repl_pps pps, under 5% of one core:"
     echo "  ${rf[4]}%: **$verdict2**"
+    echo "- mixed traffic at 10000 pps under 1% of one core: ${fw_cpu[10000]:--}%: **$verdict3**"
+    echo "- mixed traffic at 100000 pps at most twice tcpdump's CPU: ${fw_cpu[100000]:--}% against"
+    echo "  ${td_cpu[100000]:--}%: **$verdict4**"
+    echo "- every probe's verdict line within a second of its deciding packet: **$verdict5**"
     echo
     view_section
 } >"$results.tmp" && mv "$results.tmp" "$results"
 cat "$results"
-[[ $verdict1 == FAIL || $verdict2 == FAIL || $vverdict1 == FAIL || $vverdict2 == FAIL ]] && exit 1
+for v in "$verdict1" "$verdict2" "$verdict3" "$verdict4" "$verdict5" "$vverdict1" "$vverdict2"; do
+    [[ $v == FAIL ]] && exit 1
+done
 exit 0

@@ -1,11 +1,15 @@
 /* capture/cap_live.c: live capture through libpcap (see cap_live.h). The only file that sees
  * pcap_t: it opens and activates the device, turns libpcap's records into struct frame and
- * its DLT_* values into FW_LINKTYPE_*, and reads the kernel's drop counters. It never waits:
- * the caller's poll() does, so one thread serves the capture, the keyboard and the probes. */
+ * its DLT_* values into FW_LINKTYPE_*, and reads the kernel's drop counters. It never waits
+ * (the caller's poll() does, so one thread serves the capture, the keyboard and the probes),
+ * except for the last block at the end of a capture (cap_live_dispatch_rest). */
+#include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cap_live.h"
 
@@ -14,6 +18,7 @@ struct cap_live {
     char iface[64];
     int linktype;
     uint32_t snaplen;
+    uint32_t timeout_ms; /* the buffer timeout; 0 in immediate mode */
     uint64_t frames;
     struct cap_live_stats last; /* kernel counters of the last pcap_stats() that worked */
     frame_sink_fn sink;         /* of the dispatch in progress */
@@ -64,18 +69,19 @@ static int live_configure(const struct cap_live_opts *o, pcap_t *p, char err[FW_
     const char *what = NULL;
     uint32_t snaplen = o->snaplen != 0 ? o->snaplen : CAP_LIVE_DEFAULT_SNAPLEN;
     uint32_t kib = o->buffer_kib != 0 ? o->buffer_kib : CAP_LIVE_DEFAULT_BUFFER_KIB;
-    if (snaplen > 262144 || kib > 1024u * 1024u) {
-        snprintf(err, FW_ERRLEN, "%s: snap length %u or buffer %u KiB out of range", o->iface,
-                 snaplen, kib);
+    uint32_t tmo = o->timeout_ms != 0 ? o->timeout_ms : CAP_LIVE_DEFAULT_TIMEOUT_MS;
+    if (snaplen > 262144 || kib > 1024u * 1024u || tmo > 60000) {
+        snprintf(err, FW_ERRLEN, "%s: snap length %u, buffer %u KiB or timeout %u ms out of "
+                 "range", o->iface, snaplen, kib, tmo);
         return FW_EUSAGE;
     }
     if (pcap_set_snaplen(p, (int)snaplen) != 0)
         what = "snap length";
     else if (pcap_set_promisc(p, 0) != 0)
         what = "promiscuous mode";
-    else if (pcap_set_timeout(p, 100) != 0)
+    else if (pcap_set_timeout(p, (int)tmo) != 0)
         what = "timeout";
-    else if (pcap_set_immediate_mode(p, o->no_immediate ? 0 : 1) != 0)
+    else if (pcap_set_immediate_mode(p, o->immediate ? 1 : 0) != 0)
         what = "immediate mode";
     else if (pcap_set_buffer_size(p, (int)(kib * 1024u)) != 0)
         what = "buffer size";
@@ -164,6 +170,8 @@ struct cap_live *cap_live_open(const struct cap_live_opts *o, char warn[FW_ERRLE
     c->linktype = live_linktype_of(pcap_datalink(c->p));
     int snap = pcap_snapshot(c->p);
     c->snaplen = snap > 0 ? (uint32_t)snap : CAP_LIVE_DEFAULT_SNAPLEN;
+    c->timeout_ms = o->immediate ? 0
+                    : o->timeout_ms != 0 ? o->timeout_ms : CAP_LIVE_DEFAULT_TIMEOUT_MS;
     return c;
 
 fail:
@@ -223,6 +231,52 @@ int cap_live_dispatch(struct cap_live *c, int max, frame_sink_fn sink, void *ctx
     else
         snprintf(err, FW_ERRLEN, "%s: the capture failed: %s", c->iface, pcap_geterr(c->p));
     return FW_EIO;
+}
+
+static uint64_t live_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Whether the kernel queued frames not handed over yet: it counts every packet the filter
+ * passed (ps_recv, drops included). Packets queued before the filter was installed and then
+ * refused by libpcap count too: they only make the caller wait its bound. */
+static bool live_kernel_holds_more(struct cap_live *c)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(c->p, &ps) != 0)
+        return false;
+    c->last.received = ps.ps_recv;
+    c->last.kernel_drops = ps.ps_drop;
+    c->last.if_drops = ps.ps_ifdrop;
+    /* 32-bit counters in libpcap: compare what they can tell, modulo 2^32 */
+    uint32_t queued = ps.ps_recv - ps.ps_drop, got = (uint32_t)c->frames;
+    return (int32_t)(queued - got) > 0;
+}
+
+int cap_live_dispatch_rest(struct cap_live *c, frame_sink_fn sink, void *ctx,
+                           char err[FW_ERRLEN])
+{
+    uint64_t end_ms = live_mono_ms() + 2u * c->timeout_ms + 50u;
+    int total = 0;
+    for (;;) {
+        /* bounded, so that a flood cannot keep the end from coming */
+        int n = cap_live_dispatch(c, 65536, sink, ctx, err);
+        if (n < 0)
+            return n;
+        total += n;
+        if (c->timeout_ms == 0 || !live_kernel_holds_more(c))
+            break;
+        uint64_t now = live_mono_ms();
+        if (now >= end_ms)
+            break;
+        struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->p), .events = POLLIN};
+        if (pfd.fd < 0 || (poll(&pfd, 1, (int)(end_ms - now)) < 0 && errno != EINTR))
+            break;
+    }
+    return total;
 }
 
 void cap_live_stats(struct cap_live *c, struct cap_live_stats *out)

@@ -111,53 +111,9 @@ static struct live_flood_cell *live_flood_slot(struct live_stream *s, const stru
     return NULL;
 }
 
-void live_stream_conn(struct live_stream *s, const struct conn_record *r)
+/* The summaries of the second s->second, and its counts cleared. */
+static void live_summaries(struct live_stream *s)
 {
-    char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16];
-    if (!live_is_attempt(r))
-        return;
-    const struct profile_entry *e = profile_lookup(s->prof, r->ip_proto, r->resp_p);
-    if (e == NULL)
-        return;
-    if (s->second == 0)
-        s->second = r->ts_us / 1000000u;
-    struct live_flood_cell *c = live_flood_slot(s, r);
-    if (c == NULL || c->lines >= LIVE_CELL_LINES || s->second_lines >= LIVE_SECOND_LINES) {
-        if (c != NULL)
-            c->more++;
-        else
-            s->other_more++;
-        s->summarised++;
-        return;
-    }
-    c->lines++;
-    s->second_lines++;
-    fw_addr_format(&r->orig_h, a, sizeof a);
-    fw_addr_format(&r->resp_h, b, sizeof b);
-    /* The connection's own record: Zeek's state and history. What an ICMP error said about it
-     * (REJECTED) is the verdict line's, as the record does not carry it. */
-    if (r->ip_proto == 1 || r->ip_proto == 58)
-        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt icmp echo %s -> %s: %s (%s; frames %"
-                        PRIu64 "-%" PRIu64 ")\n", live_clock(r->ts_us, t), a, b,
-                        r->resp_pkts > 0 ? "answered" : "no reply", e->service, r->first_frame,
-                        r->last_frame);
-    else
-        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt %s %s:%u -> %s:%u: %s, history %s (%s; "
-                        "frames %" PRIu64 "-%" PRIu64 ")\n", live_clock(r->ts_us, t),
-                        conn_proto_name(r->ip_proto), a, r->orig_p, b, r->resp_p,
-                        conn_state_name(r->state), r->history[0] != '\0' ? r->history : "-",
-                        e->service, r->first_frame, r->last_frame);
-}
-
-void live_stream_tick(struct live_stream *s, uint64_t now_us)
-{
-    uint64_t sec = now_us / 1000000u;
-    if (s->second == 0 && now_us != UINT64_MAX) {
-        s->second = sec;
-        return;
-    }
-    if (sec <= s->second)
-        return;
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], n[32], port[16];
     uint64_t rest = s->other_more, rest_cells = 0;
     int said = 0;
@@ -189,7 +145,72 @@ void live_stream_tick(struct live_stream *s, uint64_t now_us)
         memset(s->flood, 0, LIVE_FLOOD_CELLS * sizeof *s->flood);
     s->other_more = 0;
     s->second_lines = 0;
-    s->second = now_us == UINT64_MAX ? 0 : sec;
+}
+
+/* Every line is stamped with the stream's clock, moved to now_us first (never back): so the
+ * times only go forward in the order written, whatever the order the caller's times came in.
+ * A new second first closes the one before with its summaries. Returns the stamp. */
+static uint64_t live_stream_at(struct live_stream *s, uint64_t now_us)
+{
+    if (now_us > s->clock_us)
+        s->clock_us = now_us;
+    uint64_t sec = s->clock_us / 1000000u;
+    if (s->second != 0 && sec > s->second)
+        live_summaries(s);
+    s->second = sec;
+    return s->clock_us;
+}
+
+void live_stream_tick(struct live_stream *s, uint64_t now_us)
+{
+    if (now_us != UINT64_MAX) {
+        live_stream_at(s, now_us);
+        return;
+    }
+    if (s->second != 0)
+        live_summaries(s); /* the run's last second */
+    s->second = 0;
+}
+
+void live_stream_conn(struct live_stream *s, const struct conn_record *r, uint64_t now_us)
+{
+    char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], began[24];
+    if (!live_is_attempt(r))
+        return;
+    const struct profile_entry *e = profile_lookup(s->prof, r->ip_proto, r->resp_p);
+    if (e == NULL)
+        return;
+    uint64_t at = live_stream_at(s, now_us);
+    struct live_flood_cell *c = live_flood_slot(s, r);
+    if (c == NULL || c->lines >= LIVE_CELL_LINES || s->second_lines >= LIVE_SECOND_LINES) {
+        if (c != NULL)
+            c->more++;
+        else
+            s->other_more++;
+        s->summarised++;
+        return;
+    }
+    c->lines++;
+    s->second_lines++;
+    fw_addr_format(&r->orig_h, a, sizeof a);
+    fw_addr_format(&r->resp_h, b, sizeof b);
+    /* Stamped when it ended, like every line; when it began is said inside. */
+    live_clock(r->ts_us, began);
+    snprintf(began + strlen(began), sizeof began - strlen(began), ".%03u",
+             (unsigned)(r->ts_us / 1000u % 1000u));
+    /* The connection's own record: Zeek's state and history. What an ICMP error said about it
+     * (REJECTED) is the verdict line's, as the record does not carry it. */
+    if (r->ip_proto == 1 || r->ip_proto == 58)
+        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt icmp echo %s -> %s: %s (%s; began %s, "
+                        "frames %" PRIu64 "-%" PRIu64 ")\n", live_clock(at, t), a, b,
+                        r->resp_pkts > 0 ? "answered" : "no reply", e->service, began,
+                        r->first_frame, r->last_frame);
+    else
+        live_out_printf(s->out, LIVE_OUT_LOW, "%s attempt %s %s:%u -> %s:%u: %s, history %s (%s; "
+                        "began %s, frames %" PRIu64 "-%" PRIu64 ")\n", live_clock(at, t),
+                        conn_proto_name(r->ip_proto), a, r->orig_p, b, r->resp_p,
+                        conn_state_name(r->state), r->history[0] != '\0' ? r->history : "-",
+                        e->service, began, r->first_frame, r->last_frame);
 }
 
 /* The cells come from the traffic, so whoever sends it chooses their keys: a hash they can
@@ -246,7 +267,7 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
             s->failed = true;
             live_out_printf(s->out, LIVE_OUT_HIGH, "%s out of memory: verdict changes are no "
                             "longer shown (the final report will have them)\n",
-                            live_clock(now_us, t));
+                            live_clock(live_stream_at(s, now_us), t));
             break;
         }
         bool fresh = !e->used;
@@ -265,7 +286,7 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
         snprintf(port, sizeof port, "/%u", it->port);
         live_out_printf(s->out, LIVE_OUT_HIGH,
                 "%s verdict %s%s %s -> %s: %s%s%s%s (%s, %s confidence)\n",
-                live_clock(now_us, t), verdict_proto_name(it->proto),
+                live_clock(live_stream_at(s, now_us), t), verdict_proto_name(it->proto),
                 it->proto == VERDICT_PROTO_ECHO ? " echo" : port,
                 fw_addr_format(&it->from, a, sizeof a), fw_addr_format(&it->to, b, sizeof b),
                 verdict_name(it->v.kind), news ? "" : " (was ", news ? "" : verdict_name(was),
@@ -279,5 +300,5 @@ void live_stream_status(struct live_stream *s, uint64_t now_us, uint64_t packets
     char t[16];
     live_out_printf(s->out, LIVE_OUT_HIGH, "%s status: %" PRIu64 " packets captured, %" PRIu64
                     " dropped by the kernel, %" PRIu64 " by the interface\n",
-                    live_clock(now_us, t), packets, kernel_drops, if_drops);
+                    live_clock(live_stream_at(s, now_us), t), packets, kernel_drops, if_drops);
 }

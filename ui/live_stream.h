@@ -1,6 +1,8 @@
 /* ui/live_stream.h: the streaming text of a live run (when stdout is no terminal, or with
  * --no-ui): one line per attempt on the profile's ports as its connection ends, one line per
- * verdict that appears or changes, and a status line with the capture's drop counters. Whoever
+ * verdict that appears or changes, and a status line with the capture's drop counters. The
+ * lines are in time order: each is stamped with the time it became known, on the clock the
+ * caller passes (the analyzer's), never earlier than the line before. Whoever
  * sends the packets must not decide how much is written: each second, a cell (from, to,
  * protocol, port) gets at most LIVE_CELL_LINES attempt lines and the stream LIVE_SECOND_LINES;
  * the rest are counted, and said in one line per cell when the second is over ("tcp 6320
@@ -37,7 +39,8 @@ struct live_stream {
     struct siphash_key key;     /* the table's hash key: the caller's, set after init */
     bool failed;                /* out of memory: verdict changes are no longer printed */
     struct live_flood_cell *flood; /* LIVE_FLOOD_CELLS slots, this second's; NULL: no memory */
-    uint64_t second;            /* the second the counts are for (UTC seconds) */
+    uint64_t clock_us;          /* the latest time given: every line's stamp */
+    uint64_t second;            /* the second the counts are for (UTC seconds; 0: none yet) */
     uint32_t second_lines;      /* attempt lines written in it */
     uint64_t other_more;        /* attempts not written in it, of cells the table had no room for */
     uint64_t summarised;        /* attempts said only in summaries, over the run */
@@ -47,12 +50,17 @@ struct live_stream {
 void live_stream_init(struct live_stream *s, struct live_out *out, const struct profile *prof);
 void live_stream_fini(struct live_stream *s);
 
-/* A finished connection: a line if it holds an attempt (TCP SYN, UDP request, ICMP echo) on a
- * port of the profile, within the limits of the current second. */
-void live_stream_conn(struct live_stream *s, const struct conn_record *r);
+/* Each call below takes the time now_us on the caller's clock, which should only go forward
+ * (an earlier one counts as the latest given); when it starts a new second, the summary lines
+ * of the second that ended come first. */
 
-/* The wall clock's second: when it is a new one, the summary lines of the second that ended.
- * Called at every wake-up, and with UINT64_MAX at the end of the run. */
+/* A finished connection, ended by now_us: a line if it holds an attempt (TCP SYN, UDP
+ * request, ICMP echo) on a port of the profile, within the limits of the current second. The
+ * line says when the connection began. */
+void live_stream_conn(struct live_stream *s, const struct conn_record *r, uint64_t now_us);
+
+/* The clock moved: called at every wake-up, and with UINT64_MAX at the end of the run (the
+ * summaries of the last second, however far it got). */
 void live_stream_tick(struct live_stream *s, uint64_t now_us);
 
 /* Lines for the verdicts that appeared (other than UNTESTED) or changed since the last call. */
