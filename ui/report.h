@@ -189,6 +189,14 @@ void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
 /* Its parts, for the two-capture report: the capture point and what it can tell; the rest
  * (matrix, blocked paths, untested ones). */
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
+/* The matrices of every host pair (report_matrix.c): without all, the pairs blocked most and
+ * their first rows, each cut ending in a line of counts. */
+void report_print_matrices(FILE *out, const struct verdict_collector *vc,
+                           const struct fw_config *cfg, bool all);
+/* A verdict's port as the report prints it ("6320", "echo"). */
+void report_port_text(const struct verdict_item *it, char *buf, size_t len);
+/* Counts of the rows a summary line stands for: "12 OPEN, 3 DROPPED". */
+void report_verdict_counts(FILE *out, const size_t count[VERDICT_KIND_COUNT]);
 /* Where a capture was taken, in a few words: "captured on 198.51.100.10 (inferred, confidence
  * high)", "captured on the path between the hosts (in-path)", "capture point unknown". The
  * two-capture report's and the HTML page's. */
