@@ -189,6 +189,20 @@ void report_print_verdicts(FILE *out, const struct verdict_collector *vc,
 /* Its parts, for the two-capture report: the capture point and what it can tell; the rest
  * (matrix, blocked paths, untested ones). */
 void report_print_capture_point(FILE *out, const struct verdict_collector *vc);
+/* One matrix row: a (proto, port) of a host pair with its verdict each way, if any. */
+struct report_row {
+    uint8_t proto;
+    uint16_t port;
+    size_t rank;                        /* report_matrix_rank(); SIZE_MAX: other ports */
+    const struct verdict_item *cell[2]; /* [0]: a -> b, [1]: b -> a */
+};
+/* The rows of items [first, end) of vc (one host pair, a one of its two hosts) in the
+ * matrix's order: by the profile's service order (report_matrix_rank), then protocol and
+ * port, the two directions of a port in one row. Malloc'd (*n rows), or NULL when out of
+ * memory. Shared by the text report and the HTML page, so their matrices read alike. */
+struct report_row *report_matrix_rows(const struct verdict_collector *vc, size_t first,
+                                      size_t end, const struct fw_config *cfg,
+                                      const struct fw_addr *a, size_t *n);
 /* The matrices of every host pair (report_matrix.c): without all, the pairs blocked most and
  * their first rows, each cut ending in a line of counts. */
 void report_print_matrices(FILE *out, const struct verdict_collector *vc,

@@ -11,33 +11,7 @@
 
 #define HTML_MATRIX_ROWS 4000 /* per pair; a scan of every port is counted beyond it */
 
-/* One matrix row: a (proto, port) with its verdict in each direction, as the text report's. */
-struct hx_row {
-    uint8_t proto;
-    uint16_t port;
-    size_t rank;
-    const struct verdict_item *cell[2];
-};
-
-static int hx_port_cmp(const void *x, const void *y)
-{
-    const struct hx_row *a = x, *b = y;
-    if (a->proto != b->proto)
-        return report_proto_order(a->proto) - report_proto_order(b->proto);
-    if (a->port != b->port)
-        return (int)a->port - (int)b->port;
-    return (a->cell[0] == NULL) - (b->cell[0] == NULL);
-}
-
-static int hx_row_cmp(const void *x, const void *y)
-{
-    const struct hx_row *a = x, *b = y;
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    return hx_port_cmp(x, y);
-}
-
-static bool hx_row_untested(const struct hx_row *r)
+static bool hx_row_untested(const struct report_row *r)
 {
     for (int d = 0; d < 2; d++)
         if (r->cell[d] != NULL && r->cell[d]->v.kind != VERDICT_UNTESTED)
@@ -45,17 +19,14 @@ static bool hx_row_untested(const struct hx_row *r)
     return true;
 }
 
-static void hx_row(FILE *out, const struct hx_row *r)
+static void hx_row(FILE *out, const struct report_row *r)
 {
     const struct verdict_item *any = r->cell[0] != NULL ? r->cell[0] : r->cell[1];
     fputs("<tr><td>", out);
     report_html_text(out, r->rank == SIZE_MAX ? "other ports" : any->service);
-    fprintf(out, "</td><td>%s</td><td>", verdict_proto_name(any->proto));
-    if (any->proto == VERDICT_PROTO_ECHO)
-        fputs("echo", out);
-    else
-        fprintf(out, "%u", (unsigned)any->port);
-    fputs("</td>", out);
+    char port[8];
+    report_port_text(any, port, sizeof port);
+    fprintf(out, "</td><td>%s</td><td>%s</td>", verdict_proto_name(any->proto), port);
     for (int d = 0; d < 2; d++) {
         fputs("<td>", out);
         if (r->cell[d] != NULL)
@@ -87,30 +58,12 @@ void report_html_matrix(FILE *out, const struct verdict_collector *vc, size_t fi
     const struct verdict_item *f = verdict_at(vc, first);
     struct fw_addr a = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->from : f->to;
     struct fw_addr b = fw_addr_cmp(&f->from, &f->to) <= 0 ? f->to : f->from;
-    size_t m = end - first, n = 0, untested = 0, shown = 0;
-    struct hx_row *rows = calloc(m, sizeof *rows);
+    size_t n, untested = 0, shown = 0;
+    struct report_row *rows = report_matrix_rows(vc, first, end, cfg, &a, &n);
     if (rows == NULL) {
         fputs("<p>(out of memory: see the text report)</p>\n", out);
         return;
     }
-    for (size_t i = 0; i < m; i++) {
-        const struct verdict_item *it = verdict_at(vc, first + i);
-        rows[i] = (struct hx_row){ it->proto, it->port, 0, { NULL, NULL } };
-        rows[i].cell[fw_addr_eq(&it->from, &a) ? 0 : 1] = it;
-    }
-    qsort(rows, m, sizeof *rows, hx_port_cmp);
-    for (size_t i = 0; i < m; i++) { /* the two directions of one port into one row */
-        if (n > 0 && rows[n - 1].proto == rows[i].proto && rows[n - 1].port == rows[i].port) {
-            for (int d = 0; d < 2; d++)
-                if (rows[i].cell[d] != NULL)
-                    rows[n - 1].cell[d] = rows[i].cell[d];
-            continue;
-        }
-        rows[n] = rows[i];
-        rows[n].rank = report_matrix_rank(cfg, rows[n].proto, rows[n].port);
-        n++;
-    }
-    qsort(rows, n, sizeof *rows, hx_row_cmp);
     fputs("<h3>", out);
     hx_addr(out, &a);
     fputs(" and ", out);

@@ -13,14 +13,6 @@
 #define RV_PAIRS_SHOWN 16   /* host pairs with a matrix (--all: every one) */
 #define RV_SERVICE_COLS 20
 
-/* One matrix row: a (proto, port) with its verdict in each direction, if any. */
-struct rv_row {
-    uint8_t proto;
-    uint16_t port;
-    size_t rank;                   /* the profile's first entry naming it; SIZE_MAX: other */
-    const struct verdict_item *cell[2]; /* [0]: A -> B, [1]: B -> A */
-};
-
 /* The profile's entry order, so the matrix reads like the profile (docs/profiles.md). */
 size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port)
 {
@@ -48,7 +40,7 @@ int report_proto_order(uint8_t proto)
 
 static int rv_row_cmp(const void *x, const void *y)
 {
-    const struct rv_row *a = x, *b = y;
+    const struct report_row *a = x, *b = y;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     if (a->proto != b->proto)
@@ -59,12 +51,46 @@ static int rv_row_cmp(const void *x, const void *y)
 /* Brings one (proto, port) of both directions together before the rows are merged. */
 static int rv_port_cmp(const void *x, const void *y)
 {
-    const struct rv_row *a = x, *b = y;
+    const struct report_row *a = x, *b = y;
     if (a->proto != b->proto)
         return report_proto_order(a->proto) - report_proto_order(b->proto);
     if (a->port != b->port)
         return (int)a->port - (int)b->port;
     return (a->cell[0] == NULL) - (b->cell[0] == NULL);
+}
+
+struct report_row *report_matrix_rows(const struct verdict_collector *vc, size_t first,
+                                      size_t end, const struct fw_config *cfg,
+                                      const struct fw_addr *a, size_t *n)
+{
+    size_t m = end - first;
+    struct report_row *rows = calloc(m ? m : 1, sizeof *rows);
+    *n = 0;
+    if (rows == NULL)
+        return NULL;
+    /* One row per item, sorted by port, then the two directions of a port merged: linear
+     * after the sort, so a scan of every port stays fast. */
+    for (size_t i = 0; i < m; i++) {
+        const struct verdict_item *it = verdict_at(vc, first + i);
+        rows[i] = (struct report_row){ it->proto, it->port, 0, { NULL, NULL } };
+        rows[i].cell[fw_addr_eq(&it->from, a) ? 0 : 1] = it;
+    }
+    qsort(rows, m, sizeof *rows, rv_port_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (k > 0 && rows[k - 1].proto == rows[i].proto && rows[k - 1].port == rows[i].port) {
+            for (int d = 0; d < 2; d++)
+                if (rows[i].cell[d] != NULL)
+                    rows[k - 1].cell[d] = rows[i].cell[d];
+            continue;
+        }
+        rows[k] = rows[i];
+        rows[k].rank = report_matrix_rank(cfg, rows[k].proto, rows[k].port);
+        k++;
+    }
+    qsort(rows, k, sizeof *rows, rv_row_cmp);
+    *n = k;
+    return rows;
 }
 
 static bool rv_same_pair(const struct verdict_item *x, const struct verdict_item *y)
@@ -129,34 +155,12 @@ static void rv_matrix(FILE *out, const struct verdict_collector *vc, size_t firs
     else
         fprintf(out, "\n  Hosts A = %s%s, B = %s%s\n", ha, ca, hb, cb);
 
-    struct rv_row *rows = calloc(end - first, sizeof *rows);
+    size_t n;
+    struct report_row *rows = report_matrix_rows(vc, first, end, cfg, &a, &n);
     if (rows == NULL) {
         fputs("    (out of memory: see --json)\n", out);
         return;
     }
-    /* One row per item, sorted by port, then the two directions of a port merged: linear
-     * after the sort, so a scan of every port stays fast. */
-    size_t m = end - first, n = 0;
-    for (size_t i = 0; i < m; i++) {
-        const struct verdict_item *it = verdict_at(vc, first + i);
-        int dir = fw_addr_eq(&it->from, &a) ? 0 : 1;
-        rows[i] = (struct rv_row){ it->proto, it->port, 0, { NULL, NULL } };
-        rows[i].cell[dir] = it;
-    }
-    qsort(rows, m, sizeof *rows, rv_port_cmp);
-    for (size_t i = 0; i < m; i++) {
-        if (n > 0 && rows[n - 1].proto == rows[i].proto && rows[n - 1].port == rows[i].port) {
-            if (rows[i].cell[0] != NULL)
-                rows[n - 1].cell[0] = rows[i].cell[0];
-            if (rows[i].cell[1] != NULL)
-                rows[n - 1].cell[1] = rows[i].cell[1];
-            continue;
-        }
-        rows[n] = rows[i];
-        rows[n].rank = report_matrix_rank(cfg, rows[n].proto, rows[n].port);
-        n++;
-    }
-    qsort(rows, n, sizeof *rows, rv_row_cmp);
     fprintf(out, "    %-*s %-5s %-6s %-14s %s\n", RV_SERVICE_COLS, "service", "proto", "port",
             roles ? "source->target" : "A -> B", roles ? "target->source" : "B -> A");
     size_t shown = all ? n : RV_MATRIX_ROWS;
