@@ -28,7 +28,8 @@ static const struct verdict_port PORTS[] = {
     { 17, 6325, 6325, "Double-Take", false },
 };
 
-static struct analyzer *run(const struct pb *b)
+/* An analyzer of the profile above, fed nothing yet. */
+static struct analyzer *new_analyzer(void)
 {
     struct fw_config cfg;
     fw_config_defaults(&cfg);
@@ -36,6 +37,12 @@ static struct analyzer *run(const struct pb *b)
     cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
     struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
     assert_non_null(a);
+    return a;
+}
+
+static struct analyzer *run(const struct pb *b)
+{
+    struct analyzer *a = new_analyzer();
     for (size_t i = 0; i < pb_count(b); i++) {
         struct frame f = pb_frame(b, i);
         analyzer_feed(a, &f);
@@ -156,12 +163,7 @@ static void silence_waits_for_its_attempt(void **state)
 static void looks_are_paced_on_the_timer(void **state)
 {
     (void)state;
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    cfg.verdict.ports = PORTS;
-    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = new_analyzer();
     assert_int_equal(analyzer_preview_due_us(a), UINT64_MAX); /* nothing answered */
     struct pb b1 = pb_start(T0 + SEC), b2 = pb_start(T0 + SEC + 100 * MS);
     pb_handshake(&b1, SRC, 50004, TGT, 6320);

@@ -20,29 +20,14 @@ command -v tmux > /dev/null || { echo "tmux not installed: skipped"; exit 77; }
 golden=$here/golden/reply-dropped-80x24.txt
 tmp=$(mktemp -d)
 sock=fwsight-keys-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 cleanup() { tm kill-server > /dev/null 2>&1; rm -f "$sockpath"; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-screen() { tm capture-pane -p -t t; }
-wait_for() {
-    local i limit=$(( ${2:-10} * 10 ))
-    for ((i = 0; i < limit; i++)); do
-        screen | grep -Eq -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-expect_screen() {
-    if ! wait_for "$1"; then
-        fail "$2: /$1/ not on the screen:"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { tm send-keys -t t "$@"; }
 # The sample is copied under a fixed name so that the title is the same in every checkout.
 cp "$samples/reply-dropped-6320/target.pcap" "$tmp/target.pcap"
 shell="env -i PATH=$PATH HOME=$tmp TERM=screen LANG=C PS1='keys-prompt\$ ' bash --norc --noprofile"

@@ -15,25 +15,14 @@ source "$HERE/../live/lib.sh"
 command -v tmux >/dev/null || { log "SKIP: tmux not installed"; exit 77; }
 
 sock=fwsight-tuilive-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # the tmux server first (its pane's shell is in our namespace) and its socket, which
 # kill-server leaves behind, then lib.sh's cleanup
 sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 trap 'tm kill-server >/dev/null 2>&1; rm -f "$sockpath"; cleanup' EXIT
 
 lab_up
-screen() { tm capture-pane -p -t t; }
-scrollback() { tm capture-pane -p -S -300 -t t; }
-keys() { tm send-keys -t t "$@"; }
-# wait_for PATTERN SECONDS: until the screen matches the extended regex, at most SECONDS.
-wait_for() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        screen | grep -Eq -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 expect_screen() {
     if wait_for "$1" "${3:-10}"; then
         ok "$2"

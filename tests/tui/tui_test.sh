@@ -19,7 +19,8 @@ command -v tmux > /dev/null || { echo "tmux not installed: skipped"; exit 77; }
 sample=$samples/demo/source.pcap.gz
 tmp=$(mktemp -d)
 sock=fwsight-tui-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 sockpath="${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # kill-server leaves the socket behind
 ns=fwsight-tui-$$ nsmade=0 # the live part's namespace (root only)
 cleanup() {
@@ -33,34 +34,6 @@ trap 'exit 2' INT TERM HUP
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-screen() { tm capture-pane -p -t t; }
-scrollback() { tm capture-pane -p -S -300 -t t; }
-# wait_for PATTERN [SECONDS]: until the screen matches the extended regex, at most SECONDS.
-wait_for() {
-    local i limit=$(( ${2:-10} * 10 ))
-    for ((i = 0; i < limit; i++)); do
-        screen | grep -Eq -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# wait_gone PATTERN [SECONDS]: until the screen no longer matches, at most SECONDS.
-wait_gone() {
-    local i limit=$(( ${2:-10} * 10 ))
-    for ((i = 0; i < limit; i++)); do
-        screen | grep -Eq -- "$1" || return 0
-        sleep 0.1
-    done
-    return 1
-}
-# expect_screen PATTERN WHAT: fails with the screen shown when it does not appear.
-expect_screen() {
-    if ! wait_for "$1"; then
-        fail "$2: /$1/ not on the screen:"
-        screen | sed 's/^/    | /'
-    fi
-}
-keys() { tm send-keys -t t "$@"; }
 # restored WHAT: the line discipline back (icanon echo, printed by run) and curses' alternate
 # screen left, which only endwin() does: a shell resets the modes after a crash, not that.
 restored() {
