@@ -46,7 +46,7 @@ static int path_read(struct path_set *set, size_t i, const char *file)
     return 0;
 }
 
-/* The end capture at the lowest (lowest) or highest hop. Of captures on one link, one that
+/* The end capture at the lowest hop (lowest) or the highest. Of captures on one link, one that
  * saw packets twice spans a router and is no host's: the other is the end; then the first by
  * name. */
 static int path_end(const struct path_set *s, const struct path_order *o, bool lowest, int not)
