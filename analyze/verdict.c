@@ -60,6 +60,7 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
         return NULL;
     c->cfg = *cfg;
     c->changed = true; /* the first settle lists the untested ports, with no attempt yet */
+    c->epoch = 1;      /* a new cell's is 0: judged at its first settle */
     if (c->cfg.max_cells == 0)
         c->cfg.max_cells = VERDICT_DEFAULT_MAX_CELLS;
     if (c->cfg.max_hosts == 0)
@@ -86,11 +87,30 @@ void verdict_collector_free(struct verdict_collector *c)
     verdict_arena_fini(&c->text);
     free(c->hosts);
     free(c->host_buckets);
-    free(c->items);
-    free(c->keys);
+    free(c->cell_items);
+    free(c->extra);
+    free(c->order);
+    free(c->sorted);
+    free(c->fresh);
+    free(c->worded);
     free(c->seen);
     verdict_collector_free(c->preview);
     free(c);
+}
+
+void verdict_collector_clear(struct verdict_collector *c)
+{
+    memset(c->cell_buckets, 0, (size_t)c->cell_nb * sizeof *c->cell_buckets);
+    memset(c->host_buckets, 0, (size_t)c->host_nb * sizeof *c->host_buckets);
+    c->ncells = c->nhosts = c->npool = c->pool_spare = c->nseen = 0;
+    c->idle_head = c->idle_tail = 0;
+    c->cells_overflow = c->cells_evicted = c->cells_evicted_attempts = c->seen_overflow = 0;
+    c->nsorted = c->norder = c->nextra = c->nworded = c->npairs = c->ncell_items = 0;
+    c->evicted_seen = 0;
+    c->worded_lost = false;
+    c->epoch++;
+    verdict_arena_reset(&c->text);
+    c->changed = true;
 }
 
 /* Grows *arr (of size elem) to hold one more than *cap allows, up to max; false if full. */
@@ -132,6 +152,7 @@ static struct verdict_host *host_get(struct verdict_collector *c, const struct f
     h = &c->hosts[c->nhosts++];
     memset(h, 0, sizeof *h);
     h->addr = *a;
+    c->hosts_made++; /* the cells toward it that found no host look again */
     h->next = c->host_buckets[b];
     c->host_buckets[b] = c->nhosts;
     return h;
@@ -255,6 +276,7 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
     x->proto = a->proto;
     x->port = a->port;
     x->first_us = a->first_us;
+    x->stale = true;
     x->next = c->cell_buckets[b];
     c->cell_buckets[b] = (uint32_t)(x - c->cells) + 1;
     x->evictable = !verdict_port_in_profile(c, a->proto, a->port);
@@ -297,6 +319,7 @@ static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
     struct verdict_host *h = host_get(c, a);
     if (h == NULL)
         return;
+    struct verdict_host was = *h;
     if (h->pkts == 0 || s->ttl_min < h->ttl_min)
         h->ttl_min = s->ttl_min;
     if (h->pkts == 0 || s->ttl_max > h->ttl_max)
@@ -316,6 +339,10 @@ static void host_saw(struct verdict_collector *c, const struct fw_addr *a,
         h->forwarded = true;
     if (endpoint)
         h->flows++;
+    if (was.pkts == 0 || was.ttl_min != h->ttl_min || was.ttl_max != h->ttl_max ||
+        was.has_mac != h->has_mac || was.mac_mixed != h->mac_mixed ||
+        was.forwarded != h->forwarded)
+        h->mod++; /* what evidence_of() reads of it (its packets and flows alone are not) */
 }
 
 void verdict_collector_set_capture_drops(struct verdict_collector *c, uint64_t drops)
@@ -391,8 +418,10 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
     }
     if (a.outcome == VO_ANSWERED && a.rtt_us > 0) {
         struct verdict_host *h = host_get(c, &a.to);
-        if (h != NULL && a.rtt_us > h->rtt_max_us)
+        if (h != NULL && a.rtt_us > h->rtt_max_us) {
             h->rtt_max_us = a.rtt_us;
+            h->mod++;
+        }
     }
     if (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to)) {
         struct verdict_host *h = host_get(c, &a.to);
@@ -402,6 +431,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
             if (a.first_us > h->refused_last_us)
                 h->refused_last_us = a.first_us;
             h->refused++;
+            h->mod++;
         }
     }
     if (a.outcome == VO_RST) {
@@ -416,6 +446,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
         if (x->evictable)
             idle_append(c, x); /* the most recently used now */
     }
+    x->stale = true;
     x->counts.attempts++;
     x->counts.by_outcome[a.outcome]++;
     x->counts.synack_after_ack += a.synack_after_ack;

@@ -286,6 +286,8 @@ struct verdict_item {
     bool provisional;              /* live: judged from connections still open (so far) */
     bool rpc_dynamic;              /* a dynamic RPC port (learned, or in the profile's range) */
     uint32_t cell_ix;              /* the cell it settled (index + 1); 0: none (UNTESTED) */
+    uint32_t settled;              /* the settle that judged it (verdict_settles()): an item
+                                    * whose cell did not change is kept from an earlier one */
     struct verdict_collector *owner;
 };
 
@@ -373,6 +375,9 @@ void verdict_preview_flow(struct verdict_collector *c, const struct flow *f);
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */
 size_t verdict_count(const struct verdict_collector *c);
+/* Settles so far. An item whose settled is older than the last one is the same as then: a
+ * reader that saw it need not look again (the live stream). */
+uint32_t verdict_settles(const struct verdict_collector *c);
 const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i);
 const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c);
 uint64_t verdict_cells_overflow(const struct verdict_collector *c); /* attempts not kept */

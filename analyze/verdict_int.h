@@ -25,6 +25,7 @@ struct verdict_host {
      * spans a router: it is no host's). */
     bool has_mac, mac_mixed, forwarded;
     uint8_t mac[6];
+    uint32_t mod; /* counts the changes of what a cell's verdict reads of it (settle) */
 };
 
 /* All attempts on one (from, to, proto, port), and the first of each outcome. The first
@@ -45,6 +46,13 @@ struct verdict_cell {
     bool rst_forged;          /* settled: its RSTs were not the host's (diagnose/evidence.c) */
     uint32_t idle_prev, idle_next; /* the idle list, least recently used first: index + 1 */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
+    /* What its item was judged from (verdict_settle.c: an item whose inputs did not change
+     * is kept as it is): */
+    bool stale;               /* an attempt came since (or the cell is new) */
+    bool placed;              /* in verdict_collector.sorted */
+    uint32_t epoch;           /* the collector's epoch then */
+    uint32_t host_ix;         /* its `to` host (index + 1); 0: there was none */
+    uint32_t host_mod;        /* that host's mod then; with no host, the hosts made then */
 };
 
 /* The settled items' evidence and advice: chunks that are never moved (the items point into
@@ -76,9 +84,26 @@ struct verdict_collector {
     struct verdict_seen *seen;     /* keep_attempts: what correlate.c matches */
     uint32_t nseen, seen_cap;
     uint64_t seen_overflow;
-    struct verdict_item *items;
-    size_t nitems, items_cap;
-    struct verdict_sort_key *keys; /* the items' order, as settle sorts it (items_cap of them) */
+    /* The settled items: one per cell (cell_items[i] is cells[i]'s, kept from settle to
+     * settle while its inputs stay the same), and the others, made anew at each settle
+     * (extra: UNTESTED ports, the live preview's). order lists them all in the items' order
+     * (ITEM_EXTRA marks an index into extra); sorted, the cells alone, kept in that order. */
+    struct verdict_item *cell_items, *extra;
+    uint32_t cell_items_cap, nextra, extra_cap;
+    uint32_t *order, norder, order_cap;
+    uint32_t *sorted, nsorted, sorted_cap;
+    uint32_t ncell_items;          /* the cells at the last settle: those with an item */
+    uint64_t evicted_seen;         /* cells_evicted then: a reused cell left sorted stale */
+    uint32_t *fresh;               /* settle's scratch (cell_items_cap): cells not placed */
+    uint32_t *worded, nworded, worded_cap; /* cells whose items were put in words since */
+    bool worded_lost;              /* one could not be listed: unword every item */
+    uint32_t settles;              /* settles so far (verdict_item.settled) */
+    /* What every item reads: when one of them changes, epoch moves and every item is judged
+     * again. */
+    uint32_t epoch, hosts_made;
+    uint64_t epoch_drops, epoch_rpc, epoch_clues;
+    struct fw_addr pairs_lo[VERDICT_MAX_PAIRS], pairs_hi[VERDICT_MAX_PAIRS];
+    uint32_t npairs;               /* the placed cells' host pairs on the profile, in order */
     struct verdict_arena text;     /* the items' strings */
     struct verdict_capture_point cp;
     uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */
@@ -87,6 +112,18 @@ struct verdict_collector {
      * NULL: none. */
     struct verdict_collector *preview;
 };
+
+/* The items' order (verdict_order.c). order_cells places the cells of c->fresh (nfresh,
+ * not yet in c->sorted) and notes their host pairs; order_all lists every item, the cells
+ * and the extra ones, in c->order. */
+int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh);
+int verdict_order_all(struct verdict_collector *c);
+/* Adds the host pair (a, b), lower address first, unless it is listed or the list is full. */
+void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
+                      const struct fw_addr *a, const struct fw_addr *b);
+
+/* Empties it, keeping its memory (the live preview's, remade at every look). */
+void verdict_collector_clear(struct verdict_collector *c);
 
 const struct verdict_host *verdict_host_find(const struct verdict_collector *c,
                                              const struct fw_addr *a);

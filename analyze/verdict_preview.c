@@ -23,12 +23,12 @@ static bool decided(enum verdict_outcome o)
            o == VO_ICMP_OTHER || o == VO_ICMP_UNREACH;
 }
 
+/* The preview is emptied, not freed: the next look fills the same tables. */
 void verdict_preview_begin(struct verdict_collector *c)
 {
-    if (c->preview == NULL)
+    if (c->preview == NULL || (c->preview->ncells == 0 && c->preview->nhosts == 0))
         return;
-    verdict_collector_free(c->preview);
-    c->preview = NULL;
+    verdict_collector_clear(c->preview);
     c->changed = true; /* its items go, or are made again */
 }
 
@@ -51,7 +51,7 @@ void verdict_preview_flow(struct verdict_collector *c, const struct flow *f)
         c->preview = verdict_collector_new(&cfg);
         if (c->preview == NULL)
             return; /* no preview: the cell waits for its attempt's end, as without one */
-        c->changed = true;
     }
+    c->changed = true;
     verdict_collector_observe(c->preview, f, false, 0);
 }

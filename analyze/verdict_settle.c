@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../capture/frame.h"
+#include "path_clues.h"
 #include "rpc_ports.h"
 
 #define UNTESTED_MAX_RANGE 16 /* ranges up to this wide (135-139) get UNTESTED entries */
@@ -108,29 +109,28 @@ static bool rpc_service(const struct verdict_collector *c, const struct verdict_
     return false;
 }
 
-static struct verdict_item *item_new(struct verdict_collector *c)
+static void item_init(struct verdict_item *it)
 {
-    if (c->nitems == c->items_cap) {
-        size_t n = c->items_cap == 0 ? 64 : c->items_cap * 2;
-        void *p = realloc(c->items, n * sizeof *c->items);
-        if (p == NULL)
-            return NULL;
-        c->items = p;
-        c->items_cap = n;
-    }
-    struct verdict_item *it = &c->items[c->nitems++];
     memset(it, 0, sizeof *it);
     it->advice = "";
     it->v.routers = -1;
-    return it;
 }
 
-/* The evidence of the item's cell (settle_cell filled the item from it). */
-static void item_evidence(const struct verdict_collector *c, const struct verdict_cell *x,
-                          const struct verdict_item *it, struct evidence *e)
+/* An item made anew at this settle (UNTESTED, the preview's). */
+static struct verdict_item *extra_new(struct verdict_collector *c)
 {
-    evidence_of(c, x, e);
-    e->rpc_dynamic = it->rpc_dynamic;
+    if (c->nextra == c->extra_cap) {
+        uint32_t n = c->extra_cap == 0 ? 64 : c->extra_cap * 2;
+        void *p = n > c->extra_cap ? realloc(c->extra, (size_t)n * sizeof *c->extra) : NULL;
+        if (p == NULL)
+            return NULL;
+        c->extra = p;
+        c->extra_cap = n;
+    }
+    struct verdict_item *it = &c->extra[c->nextra++];
+    item_init(it);
+    it->settled = c->settles;
+    return it;
 }
 
 /* The item's fields that come from its cell as they are. */
@@ -150,16 +150,36 @@ static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
     it->last_us = x->last_us;
 }
 
-static void settle_cell(struct verdict_collector *c, uint32_t ix, struct verdict_item *it)
+/* Whether the cell's item must be judged again: an attempt came, something every item reads
+ * changed (the epoch), or its host did (or, with none, a host was made since). */
+static bool cell_stale(const struct verdict_collector *c, const struct verdict_cell *x)
 {
-    const struct verdict_cell *x = &c->cells[ix];
+    if (x->stale || x->epoch != c->epoch)
+        return true;
+    if (x->host_ix != 0)
+        return c->hosts[x->host_ix - 1].mod != x->host_mod;
+    return x->host_mod != c->hosts_made;
+}
+
+static void settle_cell(struct verdict_collector *c, uint32_t ix)
+{
+    struct verdict_cell *x = &c->cells[ix];
+    struct verdict_item *it = &c->cell_items[ix];
+    item_init(it);
     item_fill(c, x, it);
     it->cell_ix = ix + 1;
+    it->settled = c->settles;
     struct evidence e;
-    item_evidence(c, x, it, &e);
+    evidence_of(c, x, &e);
+    e.rpc_dynamic = it->rpc_dynamic;
     diagnose_cell(it, &e, false);
     diagnose_where(it, &e);
-    c->cells[ix].rst_forged = e.rst_forged;
+    x->rst_forged = e.rst_forged;
+    x->stale = false;
+    x->epoch = c->epoch;
+    const struct verdict_host *h = e.to_refusals; /* the host at x->to, packets or not */
+    x->host_ix = h != NULL ? (uint32_t)(h - c->hosts) + 1 : 0;
+    x->host_mod = h != NULL ? h->mod : c->hosts_made;
 }
 
 /* The kept attempts learn what their capture judged of their RSTs: a combination with a far
@@ -175,135 +195,115 @@ static void seen_mark_forged(struct verdict_collector *c)
     }
 }
 
-/* A cell of the live preview (verdict_preview.c): judged from the preview's attempts and
- * hosts, where the capture was taken as settled here, and put in words at once, into this
- * collector's text: the preview is rebuilt before the next settle, the item must not point
- * into it. */
-static void settle_preview_cell(struct verdict_collector *c, const struct verdict_cell *x,
-                                struct verdict_item *it)
+/* The evidence of a cell of the live preview (verdict_preview.c): its attempts and hosts are
+ * the preview's, where the capture was taken is as settled here, and its words go into this
+ * collector's text. */
+static void preview_evidence(const struct verdict_collector *c, const struct verdict_cell *x,
+                             const struct verdict_item *it, struct evidence *e)
 {
+    evidence_of(c->preview, x, e);
+    e->rpc_dynamic = it->rpc_dynamic;
+    e->cp = &c->cp;
+    e->at_from = verdict_capture_point_is(&c->cp, &x->from);
+    e->at_to = verdict_capture_point_is(&c->cp, &x->to);
+    e->text = (struct verdict_arena *)&c->text;
+    e->capture_drops = c->capture_drops;
+}
+
+/* A cell of the live preview, judged now and put in words when read: the preview is remade
+ * only before the next settle, so its cells outlive the item. */
+static int settle_preview_cell(struct verdict_collector *c, uint32_t ix)
+{
+    const struct verdict_cell *x = &c->preview->cells[ix];
+    struct verdict_item *it = extra_new(c);
+    if (it == NULL)
+        return FW_ENOMEM;
     item_fill(c, x, it);
     it->provisional = true;
+    it->cell_ix = ix + 1;
     struct evidence e;
-    evidence_of(c->preview, x, &e);
-    e.rpc_dynamic = it->rpc_dynamic;
-    e.cp = &c->cp;
-    e.at_from = verdict_capture_point_is(&c->cp, &x->from);
-    e.at_to = verdict_capture_point_is(&c->cp, &x->to);
-    e.text = &c->text;
-    e.capture_drops = c->capture_drops;
-    diagnose_cell(it, &e, true);
-    verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection showed "
-                         "so far, and is settled when it ends");
+    preview_evidence(c, x, it, &e);
+    diagnose_cell(it, &e, false);
+    return 0;
 }
 
 void verdict_item_words(const struct verdict_item *cit)
 {
-    if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0 ||
-        cit < cit->owner->items || cit >= cit->owner->items + cit->owner->nitems)
+    if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0)
         return; /* a copy of an item is worded only if its original was */
     /* The collector owns its items: the words are filled in place, once. */
-    struct verdict_item *it = &cit->owner->items[cit - cit->owner->items];
+    struct verdict_collector *c = cit->owner;
     struct evidence e;
-    item_evidence(it->owner, &it->owner->cells[it->cell_ix - 1], it, &e);
-    diagnose_cell(it, &e, true);
-}
-
-static int proto_rank(uint8_t proto)
-{
-    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
-}
-
-/* The items' order as one byte string: the host pair (lower address first), the direction
- * from the lower one first, TCP, UDP then echo, the port. Compared with memcmp: a settle sorts
- * every cell, and its items are large, so they are sorted by key and moved once. */
-#define SORT_KEY_LEN 38
-struct verdict_sort_key {
-    uint8_t k[SORT_KEY_LEN];
-    uint32_t ix; /* the item's index before the sort */
-};
-
-static void sort_key(const struct verdict_item *it, uint32_t ix, struct verdict_sort_key *out)
-{
-    bool up = fw_addr_cmp(&it->from, &it->to) <= 0;
-    const struct fw_addr *lo = up ? &it->from : &it->to, *hi = up ? &it->to : &it->from;
-    out->k[0] = lo->family;
-    memcpy(out->k + 1, lo->b, 16);
-    out->k[17] = hi->family;
-    memcpy(out->k + 18, hi->b, 16);
-    out->k[34] = up ? 0 : 1;
-    out->k[35] = (uint8_t)proto_rank(it->proto);
-    out->k[36] = (uint8_t)(it->port >> 8);
-    out->k[37] = (uint8_t)it->port;
-    out->ix = ix;
-}
-
-static int sort_key_cmp(const void *pa, const void *pb)
-{
-    const struct verdict_sort_key *a = pa, *b = pb;
-    int d = memcmp(a->k, b->k, SORT_KEY_LEN);
-    return d != 0 ? d : (a->ix > b->ix) - (a->ix < b->ix);
-}
-
-/* Sorts the items by key, then moves each once, following the permutation's cycles. */
-static int sort_items(struct verdict_collector *c)
-{
-    if (c->nitems < 2)
-        return 0;
-    struct verdict_sort_key *keys = realloc(c->keys, c->items_cap * sizeof *keys);
-    if (keys == NULL)
-        return FW_ENOMEM;
-    c->keys = keys;
-    for (size_t i = 0; i < c->nitems; i++)
-        sort_key(&c->items[i], (uint32_t)i, &keys[i]);
-    qsort(keys, c->nitems, sizeof *keys, sort_key_cmp);
-    /* position i takes the item at keys[i].ix; a place filled is marked keys[j].ix = j */
-    for (size_t i = 0; i < c->nitems; i++) {
-        if (keys[i].ix == i)
-            continue;
-        struct verdict_item tmp = c->items[i];
-        size_t j = i;
-        while (keys[j].ix != i) {
-            size_t from = keys[j].ix;
-            c->items[j] = c->items[from];
-            keys[j].ix = (uint32_t)j;
-            j = from;
+    if (!cit->provisional && cit >= c->cell_items && cit < c->cell_items + c->ncell_items) {
+        uint32_t ix = (uint32_t)(cit - c->cell_items);
+        struct verdict_item *it = &c->cell_items[ix];
+        evidence_of(c, &c->cells[ix], &e);
+        e.rpc_dynamic = it->rpc_dynamic;
+        diagnose_cell(it, &e, true);
+        /* Its words are in this settle's text: the next one takes them back. */
+        if (c->nworded == c->worded_cap && !c->worded_lost) {
+            uint32_t n = c->worded_cap == 0 ? 64 : c->worded_cap * 2;
+            void *p = realloc(c->worded, (size_t)n * sizeof *c->worded);
+            if (p != NULL) {
+                c->worded = p;
+                c->worded_cap = n;
+            }
         }
-        c->items[j] = tmp;
-        keys[j].ix = (uint32_t)j;
+        if (c->nworded < c->worded_cap)
+            c->worded[c->nworded++] = ix;
+        else
+            c->worded_lost = true;
+    } else if (cit->provisional && cit >= c->extra && cit < c->extra + c->nextra &&
+               c->preview != NULL && cit->cell_ix <= c->preview->ncells) {
+        struct verdict_item *it = &c->extra[cit - c->extra];
+        preview_evidence(c, &c->preview->cells[it->cell_ix - 1], it, &e);
+        diagnose_cell(it, &e, true);
+        verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection "
+                             "showed so far, and is settled when it ends");
     }
-    return 0;
 }
 
-struct pair {
-    struct fw_addr lo, hi;
-};
-
-/* The host pairs under test: --source/--target, or every pair with traffic on the profile. */
-static size_t pairs_under_test(const struct verdict_collector *c, struct pair *out)
+/* The items put in words since the last settle lose them: the text is reused. */
+static void unword(struct verdict_collector *c)
 {
-    size_t n = 0;
-    if (c->cfg.source.family != 0 && c->cfg.target.family != 0) {
-        bool up = fw_addr_cmp(&c->cfg.source, &c->cfg.target) <= 0;
-        out[0].lo = up ? c->cfg.source : c->cfg.target;
-        out[0].hi = up ? c->cfg.target : c->cfg.source;
-        return 1;
+    if (c->worded_lost) {
+        c->nworded = 0;
+        for (uint32_t i = 0; i < c->ncell_items; i++) {
+            struct verdict_item *it = &c->cell_items[i];
+            it->worded = false;
+            it->nevidence = 0;
+            it->advice = "";
+        }
+        c->worded_lost = false;
+        return;
     }
-    uint32_t nprev = c->preview != NULL ? c->preview->ncells : 0;
-    for (uint32_t i = 0; i < c->ncells + nprev && n < VERDICT_MAX_PAIRS; i++) {
-        const struct verdict_cell *x = i < c->ncells ? &c->cells[i]
-                                                     : &c->preview->cells[i - c->ncells];
-        if (!verdict_port_in_profile(c, x->proto, x->port))
-            continue;
-        bool up = fw_addr_cmp(&x->from, &x->to) <= 0;
-        struct pair p = { up ? x->from : x->to, up ? x->to : x->from };
-        bool dup = false;
-        for (size_t j = 0; j < n && !dup; j++)
-            dup = fw_addr_eq(&out[j].lo, &p.lo) && fw_addr_eq(&out[j].hi, &p.hi);
-        if (!dup)
-            out[n++] = p;
+    for (uint32_t i = 0; i < c->nworded; i++) {
+        struct verdict_item *it = &c->cell_items[c->worded[i]];
+        it->worded = false;
+        it->nevidence = 0;
+        it->advice = "";
     }
-    return n;
+    c->nworded = 0;
+}
+
+/* What every item reads: where the capture was taken, the packets it lost, the ports the
+ * endpoint mapper named, the ARP/NDP and ICMP clues. When one changed every item is judged
+ * again. */
+static void settle_inputs(struct verdict_collector *c)
+{
+    struct verdict_capture_point was = c->cp;
+    diagnose_capture_point(c);
+    uint64_t rpc = c->cfg.rpc != NULL ? rpc_ports_changes(c->cfg.rpc) : 0, clues = 0;
+    for (int i = 0; i < 2; i++)
+        if (c->cfg.clues[i] != NULL)
+            clues += c->cfg.clues[i]->nbind + c->cfg.clues[i]->nsend + c->cfg.clues[i]->overflow;
+    if (memcmp(&was, &c->cp, sizeof was) != 0 || c->epoch_drops != c->capture_drops ||
+        c->epoch_rpc != rpc || c->epoch_clues != clues) {
+        c->epoch++;
+        c->epoch_drops = c->capture_drops;
+        c->epoch_rpc = rpc;
+        c->epoch_clues = clues;
+    }
 }
 
 /* Was (proto, port) already offered by an earlier profile entry? (135 is in two services.) */
@@ -333,7 +333,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
                 (c->preview != NULL &&
                  verdict_cell_find(c->preview, from, to, p->proto, pt) != NULL))
                 continue;
-            struct verdict_item *it = item_new(c);
+            struct verdict_item *it = extra_new(c);
             if (it == NULL)
                 return FW_ENOMEM;
             it->from = *from;
@@ -349,48 +349,88 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
     return 0;
 }
 
-int verdict_collector_settle(struct verdict_collector *c)
+/* The items made anew: the preview's cells that no cell judges yet, then the UNTESTED ports
+ * of the pairs under test (--source/--target, else the pairs with traffic on the profile:
+ * the placed cells', then the preview's). */
+static int settle_extra(struct verdict_collector *c)
 {
-    c->changed = false;
-    c->nitems = 0;
-    verdict_arena_reset(&c->text);
-    diagnose_capture_point(c);
-    for (uint32_t i = 0; i < c->ncells; i++) {
-        struct verdict_item *it = item_new(c);
-        if (it == NULL)
-            return FW_ENOMEM;
-        settle_cell(c, i, it);
-    }
+    c->nextra = 0;
     for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
         const struct verdict_cell *x = &c->preview->cells[i];
         if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL)
             continue; /* its flow ended since the preview was made: the cell tells now */
-        struct verdict_item *it = item_new(c);
-        if (it == NULL)
+        if (settle_preview_cell(c, i) != 0)
             return FW_ENOMEM;
-        settle_preview_cell(c, x, it);
     }
+    struct fw_addr lo[VERDICT_MAX_PAIRS], hi[VERDICT_MAX_PAIRS];
+    uint32_t np = 0;
+    if (c->cfg.source.family != 0 && c->cfg.target.family != 0) {
+        verdict_pair_add(lo, hi, &np, &c->cfg.source, &c->cfg.target);
+    } else {
+        memcpy(lo, c->pairs_lo, c->npairs * sizeof *lo);
+        memcpy(hi, c->pairs_hi, c->npairs * sizeof *hi);
+        np = c->npairs;
+        for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
+            const struct verdict_cell *x = &c->preview->cells[i];
+            if (verdict_port_in_profile(c, x->proto, x->port))
+                verdict_pair_add(lo, hi, &np, &x->from, &x->to);
+        }
+    }
+    for (uint32_t i = 0; i < np; i++) {
+        if (add_untested(c, &lo[i], &hi[i]) != 0 || add_untested(c, &hi[i], &lo[i]) != 0)
+            return FW_ENOMEM;
+    }
+    return 0;
+}
+
+/* The cells' items kept (cells grow between settles: so do they), and the scratch list of
+ * the cells not placed yet. */
+static int cells_reserve(struct verdict_collector *c)
+{
+    if (c->cell_items_cap >= c->ncells)
+        return 0;
+    uint32_t n = c->cells_cap;
+    void *p = realloc(c->cell_items, (size_t)n * sizeof *c->cell_items);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->cell_items = p;
+    p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->fresh = p;
+    c->cell_items_cap = n;
+    return 0;
+}
+
+/* Settling judges again only the cells whose inputs changed (cell_stale); the others keep
+ * their items, so live a settle costs what changed, not every verdict. */
+int verdict_collector_settle(struct verdict_collector *c)
+{
+    c->changed = false;
+    c->settles++;
+    unword(c);
+    verdict_arena_reset(&c->text);
+    settle_inputs(c);
+    if (cells_reserve(c) != 0)
+        return FW_ENOMEM;
+    uint32_t nfresh = 0;
+    for (uint32_t i = 0; i < c->ncells; i++) {
+        if (cell_stale(c, &c->cells[i]))
+            settle_cell(c, i);
+        if (!c->cells[i].placed)
+            c->fresh[nfresh++] = i;
+    }
+    c->ncell_items = c->ncells;
     seen_mark_forged(c);
-    struct pair pairs[VERDICT_MAX_PAIRS];
-    size_t np = pairs_under_test(c, pairs);
-    for (size_t i = 0; i < np; i++) {
-        if (add_untested(c, &pairs[i].lo, &pairs[i].hi) != 0 ||
-            add_untested(c, &pairs[i].hi, &pairs[i].lo) != 0)
-            return FW_ENOMEM;
-    }
-    if (sort_items(c) != 0)
+    if (verdict_order_cells(c, nfresh) != 0 || settle_extra(c) != 0 ||
+        verdict_order_all(c) != 0)
         return FW_ENOMEM;
     return c->text.failed ? FW_ENOMEM : 0;
 }
 
-size_t verdict_count(const struct verdict_collector *c)
+uint32_t verdict_settles(const struct verdict_collector *c)
 {
-    return c == NULL ? 0 : c->nitems;
-}
-
-const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
-{
-    return c != NULL && i < c->nitems ? &c->items[i] : NULL;
+    return c == NULL ? 0 : c->settles;
 }
 
 const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c)

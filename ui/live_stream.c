@@ -260,8 +260,12 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
                           uint64_t now_us)
 {
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], port[16];
+    uint32_t looked = s->settles;
+    s->settles = verdict_settles(vc);
     for (size_t i = 0; !s->failed && i < verdict_count(vc); i++) {
         const struct verdict_item *it = verdict_at(vc, i);
+        if (it->settled <= looked)
+            continue; /* kept from a settle already looked at: no change to tell */
         struct live_seen *e = live_slot(s, it);
         if (e == NULL) {
             s->failed = true;

@@ -38,6 +38,8 @@ struct live_stream {
     size_t nseen, cap;
     struct siphash_key key;     /* the table's hash key: the caller's, set after init */
     bool failed;                /* out of memory: verdict changes are no longer printed */
+    uint32_t settles;           /* the collector's settles at the last look: items judged
+                                 * no later are as they were then */
     struct live_flood_cell *flood; /* LIVE_FLOOD_CELLS slots, this second's; NULL: no memory */
     uint64_t clock_us;          /* the latest time given: every line's stamp */
     uint64_t second;            /* the second the counts are for (UTC seconds; 0: none yet) */

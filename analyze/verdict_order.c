@@ -1,0 +1,198 @@
+/* analyze/verdict_order.c: the settled items in their order (verdict.h): host pair (lower
+ * address first), direction from the lower address first, TCP, UDP then echo, the port. The
+ * cells' items stay placed from settle to settle (a cell's key never changes), so a settle
+ * sorts only the cells new since the last one and the items it made anew, and merges them in:
+ * live, a settle costs what it adds, not every verdict. */
+#include "verdict_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/fw_err.h"
+
+#define ITEM_EXTRA 0x80000000u /* in order: an index into extra, not a cell's */
+
+static int proto_rank(uint8_t proto)
+{
+    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
+}
+
+/* The order as one byte string, compared with memcmp. No two items share one: a cell is one
+ * (from, to, proto, port), and the extra items are for keys no cell has. */
+#define SORT_KEY_LEN 38
+struct sort_key {
+    uint8_t k[SORT_KEY_LEN];
+    uint32_t ref; /* an index into cell_items, or ITEM_EXTRA | an index into extra */
+};
+
+static const struct verdict_item *item_of(const struct verdict_collector *c, uint32_t ref)
+{
+    return ref & ITEM_EXTRA ? &c->extra[ref & ~ITEM_EXTRA] : &c->cell_items[ref];
+}
+
+static void sort_key(const struct verdict_item *it, uint8_t k[SORT_KEY_LEN])
+{
+    bool up = fw_addr_cmp(&it->from, &it->to) <= 0;
+    const struct fw_addr *lo = up ? &it->from : &it->to, *hi = up ? &it->to : &it->from;
+    k[0] = lo->family;
+    memcpy(k + 1, lo->b, 16);
+    k[17] = hi->family;
+    memcpy(k + 18, hi->b, 16);
+    k[34] = up ? 0 : 1;
+    k[35] = (uint8_t)proto_rank(it->proto);
+    k[36] = (uint8_t)(it->port >> 8);
+    k[37] = (uint8_t)it->port;
+}
+
+static int sort_key_cmp(const void *pa, const void *pb)
+{
+    const struct sort_key *a = pa, *b = pb;
+    return memcmp(a->k, b->k, SORT_KEY_LEN);
+}
+
+/* Sorts n refs by their items' keys. */
+static int sort_refs(const struct verdict_collector *c, uint32_t *refs, uint32_t n)
+{
+    if (n < 2)
+        return 0;
+    struct sort_key *keys = malloc((size_t)n * sizeof *keys);
+    if (keys == NULL)
+        return FW_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        sort_key(item_of(c, refs[i]), keys[i].k);
+        keys[i].ref = refs[i];
+    }
+    qsort(keys, n, sizeof *keys, sort_key_cmp);
+    for (uint32_t i = 0; i < n; i++)
+        refs[i] = keys[i].ref;
+    free(keys);
+    return 0;
+}
+
+/* out = base and add (both sorted) merged: each of add is put after the run of base below it,
+ * found by binary search, so the keys compared are add's times log of base's, and base moves
+ * in runs. */
+static void merge(const struct verdict_collector *c, const uint32_t *base, uint32_t nbase,
+                  const uint32_t *add, uint32_t nadd, uint32_t *out)
+{
+    uint32_t b = 0, o = 0;
+    uint8_t ka[SORT_KEY_LEN], kb[SORT_KEY_LEN];
+    for (uint32_t i = 0; i < nadd; i++) {
+        sort_key(item_of(c, add[i]), ka);
+        uint32_t lo = b, hi = nbase;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            sort_key(item_of(c, base[mid]), kb);
+            if (memcmp(kb, ka, SORT_KEY_LEN) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > b)
+            memcpy(out + o, base + b, (size_t)(lo - b) * sizeof *out);
+        o += lo - b;
+        b = lo;
+        out[o++] = add[i];
+    }
+    if (nbase > b)
+        memcpy(out + o, base + b, (size_t)(nbase - b) * sizeof *out);
+}
+
+/* sorted and order, each at least n long (order is sorted's double buffer). */
+static int order_reserve(struct verdict_collector *c, uint32_t n)
+{
+    if (c->order_cap >= n && c->sorted_cap >= n)
+        return 0;
+    uint32_t cap = c->order_cap > c->sorted_cap ? c->order_cap : c->sorted_cap;
+    while (cap < n)
+        cap = cap == 0 ? 64 : cap * 2;
+    void *p = realloc(c->order, (size_t)cap * sizeof *c->order);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->order = p;
+    c->order_cap = cap;
+    p = realloc(c->sorted, (size_t)cap * sizeof *c->sorted);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->sorted = p;
+    c->sorted_cap = cap;
+    return 0;
+}
+
+void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
+                      const struct fw_addr *a, const struct fw_addr *b)
+{
+    bool up = fw_addr_cmp(a, b) <= 0;
+    const struct fw_addr *l = up ? a : b, *h = up ? b : a;
+    for (uint32_t j = 0; j < *n; j++)
+        if (fw_addr_eq(&lo[j], l) && fw_addr_eq(&hi[j], h))
+            return;
+    if (*n == VERDICT_MAX_PAIRS)
+        return;
+    lo[*n] = *l;
+    hi[*n] = *h;
+    (*n)++;
+}
+
+int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh)
+{
+    /* A cell evicted and reused since keeps its old place in sorted: taken out first. */
+    if (c->evicted_seen != c->cells_evicted) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < c->nsorted; i++)
+            if (c->cells[c->sorted[i]].placed)
+                c->sorted[n++] = c->sorted[i];
+        c->nsorted = n;
+        c->evicted_seen = c->cells_evicted;
+    }
+    if (nfresh == 0)
+        return 0;
+    /* The pairs under test come in the cells' order, before their sort. */
+    for (uint32_t i = 0; i < nfresh; i++) {
+        const struct verdict_cell *x = &c->cells[c->fresh[i]];
+        if (verdict_port_in_profile(c, x->proto, x->port))
+            verdict_pair_add(c->pairs_lo, c->pairs_hi, &c->npairs, &x->from, &x->to);
+    }
+    if (order_reserve(c, c->nsorted + nfresh) != 0 || sort_refs(c, c->fresh, nfresh) != 0)
+        return FW_ENOMEM;
+    merge(c, c->sorted, c->nsorted, c->fresh, nfresh, c->order);
+    uint32_t *t = c->sorted;
+    c->sorted = c->order;
+    c->order = t;
+    uint32_t cap = c->sorted_cap;
+    c->sorted_cap = c->order_cap;
+    c->order_cap = cap;
+    c->nsorted += nfresh;
+    for (uint32_t i = 0; i < nfresh; i++)
+        c->cells[c->fresh[i]].placed = true;
+    return 0;
+}
+
+int verdict_order_all(struct verdict_collector *c)
+{
+    c->norder = 0;
+    if (order_reserve(c, c->nsorted + c->nextra) != 0)
+        return FW_ENOMEM;
+    uint32_t *add = malloc(((size_t)c->nextra + 1) * sizeof *add);
+    if (add == NULL)
+        return FW_ENOMEM;
+    for (uint32_t i = 0; i < c->nextra; i++)
+        add[i] = ITEM_EXTRA | i;
+    int rc = sort_refs(c, add, c->nextra);
+    if (rc == 0) {
+        merge(c, c->sorted, c->nsorted, add, c->nextra, c->order);
+        c->norder = c->nsorted + c->nextra;
+    }
+    free(add);
+    return rc;
+}
+
+size_t verdict_count(const struct verdict_collector *c)
+{
+    return c == NULL ? 0 : c->norder;
+}
+
+const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
+{
+    return c != NULL && i < c->norder ? item_of(c, c->order[i]) : NULL;
+}
