@@ -264,6 +264,12 @@ uint64_t analyzer_preview_due_us(const struct analyzer *a)
     return a->tracker.answered ? a->preview_us + ANALYZER_PREVIEW_US : UINT64_MAX;
 }
 
+uint64_t analyzer_next_due_us(const struct analyzer *a)
+{
+    uint64_t look = analyzer_preview_due_us(a), end = flow_table_next_due_us(a->tracker.table);
+    return look < end ? look : end;
+}
+
 bool analyzer_advance(struct analyzer *a, uint64_t now_us)
 {
     /* Live, the wall clock tells: a stamp it has come near was real. */

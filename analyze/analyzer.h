@@ -75,6 +75,10 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us);
  * their first answer since the last look (at most 5 looks a second), or UINT64_MAX when none
  * did: a timer set to it shows such a verdict without waiting for anything else. */
 uint64_t analyzer_preview_due_us(const struct analyzer *a);
+/* Live: the advance time from which an advance could change a verdict: the next look, or
+ * the next end of a flow (an unanswered attempt's 5 s, a timeout), whichever comes first;
+ * UINT64_MAX: neither. A timer set to it shows a silence's verdict when its time comes. */
+uint64_t analyzer_next_due_us(const struct analyzer *a);
 /* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
  * every live flow is written out (CONN_END_INPUT). */
 void analyzer_finish(struct analyzer *a);

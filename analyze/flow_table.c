@@ -404,6 +404,11 @@ void flow_table_advance(struct flow_table *t, uint64_t now_us)
     t->heads_dirty = false;
 }
 
+uint64_t flow_table_next_due_us(const struct flow_table *t)
+{
+    return next_due(t);
+}
+
 void flow_table_finish(struct flow_table *t)
 {
     uint32_t id;

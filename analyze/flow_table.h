@@ -54,6 +54,9 @@ void flow_table_end(struct flow_table *t, struct flow *f, enum conn_end why);
 
 /* Ends every flow whose deadline or inactivity timeout is at or before now_us. */
 void flow_table_advance(struct flow_table *t, uint64_t now_us);
+/* The earliest time at which advance() would end a flow (a deadline or an inactivity
+ * timeout); UINT64_MAX: no flow. */
+uint64_t flow_table_next_due_us(const struct flow_table *t);
 /* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
 void flow_table_finish(struct flow_table *t);
 /* Calls fn on every flow still open, in order of creation; fn must not change the table. */

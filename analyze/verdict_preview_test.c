@@ -2,8 +2,9 @@
  * (verdict_preview.c): an answered UDP request and an established connection show at the next
  * look, provisional, before their flows end; silence does not (it is known only when its
  * attempt ends); the flow's end replaces the provisional item with the real one, never both;
- * the end of the input leaves nothing provisional; and the looks are paced on the caller's
- * timer, not on the frames' stamps. */
+ * the end of the input leaves nothing provisional; the looks are paced on the caller's
+ * timer, not on the frames' stamps; and that timer can be set to when an unanswered attempt's
+ * time is up. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -187,10 +188,34 @@ static void looks_are_paced_on_the_timer(void **state)
     analyzer_free(a);
 }
 
+/* An unanswered SYN is judged when its attempt's time is up (5 s): the timer can be set to
+ * that time, not left to the next frame or status line. */
+static void silence_is_due_when_the_attempt_ends(void **state)
+{
+    (void)state;
+    struct analyzer *a = new_analyzer();
+    assert_int_equal(analyzer_next_due_us(a), UINT64_MAX); /* no flow */
+    struct pb b1 = pb_start(T0);
+    pb_tcp(&b1, SRC, 50006, TGT, 6320, TH_SYN);
+    struct frame f = pb_frame(&b1, 0);
+    analyzer_feed(a, &f);
+    analyzer_advance(a, T0 + 100 * MS);
+    uint64_t due = analyzer_next_due_us(a);
+    assert_true(due > T0 + 100 * MS && due <= T0 + 5 * SEC);
+    analyzer_advance(a, due - 1);
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    for (size_t i = 0; i < verdict_count(vc); i++)
+        assert_int_not_equal(verdict_at(vc, i)->v.kind, VERDICT_DROPPED); /* not yet */
+    assert_true(analyzer_advance(a, due));
+    assert_int_equal(item(a, 6, 6320)->v.kind, VERDICT_DROPPED);
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(answered_udp_shows_before_its_flow_ends),
+        cmocka_unit_test(silence_is_due_when_the_attempt_ends),
         cmocka_unit_test(established_connection_shows_open),
         cmocka_unit_test(refused_udp_shows_closed),
         cmocka_unit_test(silence_waits_for_its_attempt),

@@ -167,9 +167,10 @@ static int live_pump(void *ctx, uint64_t now_us, uint64_t *next_us, char err[FW_
             return FW_EIO;
         }
     }
-    /* A connection that met its first answer is judged at the analyzer's next look: wake
-     * for it rather than for whatever comes next, so its verdict shows within the second. */
-    uint64_t look = analyzer_preview_due_us(run->s.a);
+    /* A connection that met its first answer is judged at the analyzer's next look, an
+     * unanswered attempt when its time is up: wake for either rather than for whatever comes
+     * next, so its verdict shows within the second. */
+    uint64_t look = analyzer_next_due_us(run->s.a);
     if (look != UINT64_MAX && look + LIVE_CLOCK_SLACK_US < *next_us)
         *next_us = look + LIVE_CLOCK_SLACK_US;
     if (run->flush_due_us != 0 && run->flush_due_us < *next_us)
