@@ -29,6 +29,11 @@
  * second of the wall clock that drives analyzer_advance, so none is held in ordinary running. */
 #define ANALYZER_AHEAD_US (3600ull * 1000000)
 #define ANALYZER_PREVIEW_US 200000u
+/* Live, settles come at most this often (advance's time): each one costs what changed, plus a
+ * pass over the list, and a busy link ends flows all the time. A verdict still shows within
+ * the second. */
+#define ANALYZER_SETTLE_US 200000u
+#define ANALYZER_END_GRID_US 100000u
 
 /* A frame stamped far ahead, waiting for the next event (see the top of the file). Its bytes
  * are a copy in buf, which is reused and only grows, to the largest caplen held so far. */
@@ -51,6 +56,7 @@ struct analyzer {
     uint64_t rpc_changes;  /* rpc_ports_changes() at the last settle */
     uint64_t preview_us;   /* when the open flows were last looked at (live: advance's time);
                             * 0: never */
+    uint64_t settle_us;    /* when advance last settled (its time); 0: never */
     struct held_frame held;
     struct path_clues clues; /* ARP/NDP bindings, ICMP error senders: who forged a RST */
 };
@@ -264,10 +270,28 @@ uint64_t analyzer_preview_due_us(const struct analyzer *a)
     return a->tracker.answered ? a->preview_us + ANALYZER_PREVIEW_US : UINT64_MAX;
 }
 
+/* Something to settle (an ended flow, a look, a port the endpoint mapper named). */
+static bool settle_wanted(const struct analyzer *a)
+{
+    return verdict_collector_changed(a->verdicts) || rpc_ports_changes(a->rpc) != a->rpc_changes;
+}
+
+static bool settle_due(const struct analyzer *a, uint64_t now_us)
+{
+    return a->settle_us == 0 || now_us >= a->settle_us + ANALYZER_SETTLE_US ||
+           now_us < a->settle_us;
+}
+
 uint64_t analyzer_next_due_us(const struct analyzer *a)
 {
     uint64_t look = analyzer_preview_due_us(a), end = flow_table_next_due_us(a->tracker.table);
-    return look < end ? look : end;
+    /* Flows end at scattered times: their ends are taken together, on a 100 ms grid. */
+    if (end < UINT64_MAX - ANALYZER_END_GRID_US)
+        end = (end + ANALYZER_END_GRID_US - 1) / ANALYZER_END_GRID_US * ANALYZER_END_GRID_US;
+    uint64_t due = look < end ? look : end;
+    if (a->settle_us != 0 && settle_wanted(a) && a->settle_us + ANALYZER_SETTLE_US < due)
+        due = a->settle_us + ANALYZER_SETTLE_US; /* a settle held back below */
+    return due;
 }
 
 bool analyzer_advance(struct analyzer *a, uint64_t now_us)
@@ -290,8 +314,10 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
         verdict_preview_begin(a->verdicts);
         flow_table_each(a->tracker.table, preview_flow, a->verdicts);
     }
-    /* Most wake-ups end no flow and learn no port: the items would come out the same. */
-    if (verdict_collector_changed(a->verdicts) || rpc_ports_changes(a->rpc) != a->rpc_changes) {
+    /* Most wake-ups end no flow and learn no port: the items would come out the same. One
+     * that comes too soon after the last settle leaves it to the next (analyzer_next_due_us). */
+    if (settle_wanted(a) && settle_due(a, now_us)) {
+        a->settle_us = now_us;
         a->rpc_changes = rpc_ports_changes(a->rpc);
         verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
         return true;

@@ -69,15 +69,17 @@ void analyzer_free(struct analyzer *a);
 void analyzer_feed(struct analyzer *a, const struct frame *f);
 /* Expires flows whose timeouts have passed at now_us (live sources call it on a timer, with
  * wall time: a frame waiting as above was real if now_us is within the hour of its stamp).
- * True when the verdicts were settled again (they may have changed). */
+ * True when the verdicts were settled again (they may have changed): at most once per 200 ms
+ * of now_us; a settle held back is due at analyzer_next_due_us(). */
 bool analyzer_advance(struct analyzer *a, uint64_t now_us);
 /* Live: the advance time from which an advance would judge the open connections that met
  * their first answer since the last look (at most 5 looks a second), or UINT64_MAX when none
  * did: a timer set to it shows such a verdict without waiting for anything else. */
 uint64_t analyzer_preview_due_us(const struct analyzer *a);
-/* Live: the advance time from which an advance could change a verdict: the next look, or
- * the next end of a flow (an unanswered attempt's 5 s, a timeout), whichever comes first;
- * UINT64_MAX: neither. A timer set to it shows a silence's verdict when its time comes. */
+/* Live: the advance time from which an advance could change a verdict: the next look, the
+ * next end of a flow (an unanswered attempt's 5 s, a timeout), or a settle held back (at
+ * most 5 a second), whichever comes first; UINT64_MAX: none. A timer set to it shows a
+ * silence's verdict when its time comes. */
 uint64_t analyzer_next_due_us(const struct analyzer *a);
 /* End of input: a frame still waiting is handled at the clock (nothing confirmed it), then
  * every live flow is written out (CONN_END_INPUT). */
