@@ -251,9 +251,15 @@ void analyzer_feed(struct analyzer *a, const struct frame *f)
     sync_counts(a);
 }
 
-static void preview_flow(void *ctx, const struct flow *f)
+struct preview_walk {
+    struct verdict_collector *vc;
+    bool again; /* the preview was emptied: every open flow is offered again */
+};
+
+static void preview_flow(void *ctx, struct flow *f)
 {
-    verdict_preview_flow(ctx, f);
+    struct preview_walk *w = ctx;
+    verdict_preview_flow(w->vc, f, w->again);
 }
 
 /* The looks are paced on advance's own time, the caller's timer, not on the clock: frames
@@ -311,8 +317,8 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
     if (a->tracker.answered && preview_due(a, now_us)) {
         a->tracker.answered = false;
         a->preview_us = now_us;
-        verdict_preview_begin(a->verdicts);
-        flow_table_each(a->tracker.table, preview_flow, a->verdicts);
+        struct preview_walk w = { a->verdicts, verdict_preview_begin(a->verdicts) };
+        flow_table_each(a->tracker.table, preview_flow, &w);
     }
     /* Most wake-ups end no flow and learn no port: the items would come out the same. One
      * that comes too soon after the last settle leaves it to the next (analyzer_next_due_us). */
@@ -331,7 +337,7 @@ void analyzer_finish(struct analyzer *a)
         release(a, false); /* nothing came to confirm it */
     flow_table_finish(a->tracker.table);
     sync_counts(a);
-    verdict_preview_begin(a->verdicts); /* every flow has ended: nothing is provisional */
+    verdict_preview_drop(a->verdicts); /* every flow has ended: nothing is provisional */
     verdict_collector_settle(a->verdicts);
 }
 

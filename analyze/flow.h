@@ -79,6 +79,7 @@ struct flow {
     bool orig_is_a;          /* the originator is key.a (else key.b) */
     uint8_t dl_list;         /* which deadline queue holds it (flow_table.c) */
     bool closed;             /* Zeek's close_complete: only the close deadline remains */
+    bool previewed;          /* live: the verdict preview has judged it (verdict_preview.c) */
     uint32_t id;             /* its own pool index + 1 */
     uint32_t hnext;          /* hash chain */
     uint32_t lru_prev, lru_next, dl_prev, dl_next, ord_prev, ord_next;

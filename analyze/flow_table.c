@@ -416,8 +416,7 @@ void flow_table_finish(struct flow_table *t)
         end_id(t, id, CONN_END_INPUT);
 }
 
-void flow_table_each(const struct flow_table *t, void (*fn)(void *ctx, const struct flow *f),
-                     void *ctx)
+void flow_table_each(struct flow_table *t, void (*fn)(void *ctx, struct flow *f), void *ctx)
 {
     for (uint32_t id = t->order.head; id != FLOW_NIL; id = slot(t, id)->ord_next)
         fn(ctx, slot(t, id));

@@ -59,8 +59,9 @@ void flow_table_advance(struct flow_table *t, uint64_t now_us);
 uint64_t flow_table_next_due_us(const struct flow_table *t);
 /* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
 void flow_table_finish(struct flow_table *t);
-/* Calls fn on every flow still open, in order of creation; fn must not change the table. */
-void flow_table_each(const struct flow_table *t, void (*fn)(void *ctx, const struct flow *f),
+/* Calls fn on every flow still open, in order of creation; fn may mark the flow (previewed),
+ * never end one or add one. */
+void flow_table_each(struct flow_table *t, void (*fn)(void *ctx, struct flow *f),
                      void *ctx);
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t);

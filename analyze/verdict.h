@@ -366,11 +366,15 @@ int verdict_collector_settle(struct verdict_collector *c);
 bool verdict_collector_changed(const struct verdict_collector *c);
 
 /* Live, before a settle: the open flows whose outcome is known already, for the cells no
- * ended attempt judged (verdict_preview.c). begin drops the last preview, flow offers one
- * open flow; either marks the collector changed when the items to list change.
- * The next settle lists them as provisional items. Never called offline. */
-void verdict_preview_begin(struct verdict_collector *c);
-void verdict_preview_flow(struct verdict_collector *c, const struct flow *f);
+ * ended attempt judged (verdict_preview.c). The preview is kept from look to look: begin
+ * empties it only when it has grown with cells whose flows have ended, and then returns true
+ * (every open flow is to be offered again); flow offers one open flow, taken once (it is
+ * marked previewed). Either marks the collector changed when the items to list change; the
+ * next settle lists them as provisional items. drop empties it for good: every flow has
+ * ended. Never called offline. */
+bool verdict_preview_begin(struct verdict_collector *c);
+void verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool again);
+void verdict_preview_drop(struct verdict_collector *c);
 
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */

@@ -111,6 +111,7 @@ struct verdict_collector {
     /* Live: the open flows' cells that no ended attempt judged yet (verdict_preview.c);
      * NULL: none. */
     struct verdict_collector *preview;
+    uint32_t preview_dead;         /* its cells that a cell of this collector judges now */
 };
 
 /* The items' order (verdict_order.c). order_cells places the cells of c->fresh (nfresh,

@@ -3,9 +3,10 @@
  * later, for a replication connection that stays up, its end. Live, before each settle, the
  * flows still open on the profile's ports whose outcome is already known (an answer, a reset,
  * an ICMP error; silence is known only when its attempt ends) are judged as if they ended
- * now, in a small collector of their own, for the cells no ended attempt has judged yet (a
- * look follows a flow's first answer, so a look that changes nothing is rare: each one
- * settles again).
+ * now, in a small collector of their own, for the cells no ended attempt has judged yet. A
+ * look follows a flow's first answer and takes only the flows no earlier look took: the
+ * preview is kept from look to look, and emptied and made again from every open flow only
+ * once it holds more ended flows than open ones.
  * Their items join the settled list (verdict_settle.c), marked provisional; the flow's end
  * replaces them with the real attempt. Offline the input's end ends every flow first, so
  * no preview is ever made and a file's verdicts do not depend on it. */
@@ -23,22 +24,47 @@ static bool decided(enum verdict_outcome o)
            o == VO_ICMP_OTHER || o == VO_ICMP_UNREACH;
 }
 
-/* The preview is emptied, not freed: the next look fills the same tables. */
-void verdict_preview_begin(struct verdict_collector *c)
+/* The preview is emptied (not freed: the next look fills the same tables) when half its cells,
+ * and at least PREVIEW_REBUILD of them, are of flows that have ended since (a cell judges them
+ * now: settle counts them), or when it is full. */
+#define PREVIEW_REBUILD 256u
+
+static void preview_empty(struct verdict_collector *c)
 {
     if (c->preview == NULL || (c->preview->ncells == 0 && c->preview->nhosts == 0))
         return;
     verdict_collector_clear(c->preview);
+    c->preview_dead = 0;
     c->changed = true; /* its items go, or are made again */
 }
 
-void verdict_preview_flow(struct verdict_collector *c, const struct flow *f)
+bool verdict_preview_begin(struct verdict_collector *c)
 {
+    const struct verdict_collector *p = c->preview;
+    if (p == NULL || (p->cells_overflow == 0 &&
+                      (c->preview_dead < PREVIEW_REBUILD || 2 * c->preview_dead < p->ncells)))
+        return false;
+    preview_empty(c);
+    return true;
+}
+
+void verdict_preview_drop(struct verdict_collector *c)
+{
+    preview_empty(c);
+}
+
+void verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool again)
+{
+    if (f->previewed && !again)
+        return; /* judged at an earlier look */
+    f->previewed = false;
     if (f->side[1].pkts == 0 && f->icmp_errors == 0)
         return; /* nothing answered it yet (most open flows of a flood): not classified */
     struct verdict_attempt a;
-    if (!verdict_attempt_of(f, &a) || !decided(a.outcome) ||
-        !verdict_port_in_profile(c, a.proto, a.port) ||
+    if (!verdict_attempt_of(f, &a) || !decided(a.outcome))
+        return; /* asked again at the next look */
+    f->previewed = true;
+    if (!verdict_port_in_profile(c, a.proto, a.port) ||
         verdict_cell_find(c, &a.from, &a.to, a.proto, a.port) != NULL)
         return;
     if (c->preview == NULL) {

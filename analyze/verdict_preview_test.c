@@ -2,9 +2,9 @@
  * (verdict_preview.c): an answered UDP request and an established connection show at the next
  * look, provisional, before their flows end; silence does not (it is known only when its
  * attempt ends); the flow's end replaces the provisional item with the real one, never both;
- * the end of the input leaves nothing provisional; the looks are paced on the caller's
- * timer, not on the frames' stamps; and that timer can be set to when an unanswered attempt's
- * time is up. */
+ * the end of the input leaves nothing provisional; a look takes each open flow once; the
+ * looks are paced on the caller's timer, not on the frames' stamps; and that timer can be set
+ * to when an unanswered attempt's time is up. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +121,33 @@ static void established_connection_shows_open(void **state)
     analyzer_free(a);
 }
 
+/* The preview is kept from look to look: a look takes the connections opened since the last
+ * one, never one it already took (the cell counts each open connection once). */
+static void a_look_takes_each_open_flow_once(void **state)
+{
+    (void)state;
+    struct pb b1 = pb_start(T0), b2 = pb_start(T0 + 2 * SEC);
+    pb_handshake(&b1, SRC, 50007, TGT, 6320);
+    pb_handshake(&b2, SRC, 50008, TGT, 6320);
+    struct analyzer *a = run(&b1);
+    assert_true(analyzer_advance(a, T0 + SEC));
+    assert_int_equal(item(a, 6, 6320)->counts.attempts, 1);
+    assert_false(analyzer_advance(a, T0 + 1500 * MS)); /* nothing new: no look, no settle */
+    for (size_t i = 0; i < pb_count(&b2); i++) {
+        struct frame f = pb_frame(&b2, i);
+        analyzer_feed(a, &f);
+    }
+    assert_true(analyzer_advance(a, T0 + 3 * SEC));
+    const struct verdict_item *it = item(a, 6, 6320);
+    assert_int_equal(it->counts.attempts, 2);
+    assert_true(it->provisional);
+    analyzer_finish(a);
+    it = item(a, 6, 6320);
+    assert_int_equal(it->counts.attempts, 2);
+    assert_false(it->provisional);
+    analyzer_free(a);
+}
+
 /* An ICMP port unreachable from the host is known at once, too. */
 static void refused_udp_shows_closed(void **state)
 {
@@ -216,6 +243,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(answered_udp_shows_before_its_flow_ends),
         cmocka_unit_test(silence_is_due_when_the_attempt_ends),
+        cmocka_unit_test(a_look_takes_each_open_flow_once),
         cmocka_unit_test(established_connection_shows_open),
         cmocka_unit_test(refused_udp_shows_closed),
         cmocka_unit_test(silence_waits_for_its_attempt),

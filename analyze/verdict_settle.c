@@ -355,10 +355,13 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
 static int settle_extra(struct verdict_collector *c)
 {
     c->nextra = 0;
+    c->preview_dead = 0;
     for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
         const struct verdict_cell *x = &c->preview->cells[i];
-        if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL)
+        if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL) {
+            c->preview_dead++;
             continue; /* its flow ended since the preview was made: the cell tells now */
+        }
         if (settle_preview_cell(c, i) != 0)
             return FW_ENOMEM;
     }
