@@ -92,6 +92,7 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->order);
     free(c->sorted);
     free(c->fresh);
+    free(c->judged);
     free(c->worded);
     free(c->seen);
     verdict_collector_free(c->preview);
@@ -106,6 +107,7 @@ void verdict_collector_clear(struct verdict_collector *c)
     c->idle_head = c->idle_tail = 0;
     c->cells_overflow = c->cells_evicted = c->cells_evicted_attempts = c->seen_overflow = 0;
     c->nsorted = c->norder = c->nextra = c->nworded = c->npairs = c->ncell_items = 0;
+    c->njudged = 0;
     c->evicted_seen = 0;
     c->worded_lost = false;
     c->epoch++;

@@ -382,6 +382,10 @@ size_t verdict_count(const struct verdict_collector *c);
 /* Settles so far. An item whose settled is older than the last one is the same as then: a
  * reader that saw it need not look again (the live stream). */
 uint32_t verdict_settles(const struct verdict_collector *c);
+/* The items the last settle judged (the others are as they were), in the same order: a reader
+ * that saw every earlier settle need look only at these. */
+size_t verdict_judged_count(const struct verdict_collector *c);
+const struct verdict_item *verdict_judged_at(const struct verdict_collector *c, size_t i);
 const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i);
 const struct verdict_capture_point *verdict_capture_point(const struct verdict_collector *c);
 uint64_t verdict_cells_overflow(const struct verdict_collector *c); /* attempts not kept */

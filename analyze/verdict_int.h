@@ -95,6 +95,7 @@ struct verdict_collector {
     uint32_t ncell_items;          /* the cells at the last settle: those with an item */
     uint64_t evicted_seen;         /* cells_evicted then: a reused cell left sorted stale */
     uint32_t *fresh;               /* settle's scratch (cell_items_cap): cells not placed */
+    uint32_t *judged, njudged, judged_cap; /* the items the last settle judged, in order */
     uint32_t *worded, nworded, worded_cap; /* cells whose items were put in words since */
     bool worded_lost;              /* one could not be listed: unword every item */
     uint32_t settles;              /* settles so far (verdict_item.settled) */
@@ -119,6 +120,9 @@ struct verdict_collector {
  * and the extra ones, in c->order. */
 int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh);
 int verdict_order_all(struct verdict_collector *c);
+/* c->judged: its first njudged cells (judged by this settle) and every extra item, in the
+ * items' order. */
+int verdict_order_judged(struct verdict_collector *c, uint32_t njudged);
 /* Adds the host pair (a, b), lower address first, unless it is listed or the list is full. */
 void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
                       const struct fw_addr *a, const struct fw_addr *b);

@@ -187,6 +187,35 @@ int verdict_order_all(struct verdict_collector *c)
     return rc;
 }
 
+int verdict_order_judged(struct verdict_collector *c, uint32_t njudged)
+{
+    c->njudged = 0;
+    uint32_t n = njudged + c->nextra;
+    if (n > c->judged_cap) {
+        void *p = realloc(c->judged, (size_t)n * sizeof *c->judged);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->judged = p;
+        c->judged_cap = n;
+    }
+    for (uint32_t i = 0; i < c->nextra; i++)
+        c->judged[njudged + i] = ITEM_EXTRA | i;
+    if (sort_refs(c, c->judged, n) != 0)
+        return FW_ENOMEM;
+    c->njudged = n;
+    return 0;
+}
+
+size_t verdict_judged_count(const struct verdict_collector *c)
+{
+    return c == NULL ? 0 : c->njudged;
+}
+
+const struct verdict_item *verdict_judged_at(const struct verdict_collector *c, size_t i)
+{
+    return c != NULL && i < c->njudged ? item_of(c, c->judged[i]) : NULL;
+}
+
 size_t verdict_count(const struct verdict_collector *c)
 {
     return c == NULL ? 0 : c->norder;

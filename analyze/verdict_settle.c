@@ -401,6 +401,13 @@ static int cells_reserve(struct verdict_collector *c)
     if (p == NULL)
         return FW_ENOMEM;
     c->fresh = p;
+    if (c->judged_cap < n) {
+        p = realloc(c->judged, (size_t)n * sizeof *c->judged);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->judged = p;
+        c->judged_cap = n;
+    }
     c->cell_items_cap = n;
     return 0;
 }
@@ -416,17 +423,19 @@ int verdict_collector_settle(struct verdict_collector *c)
     settle_inputs(c);
     if (cells_reserve(c) != 0)
         return FW_ENOMEM;
-    uint32_t nfresh = 0;
+    uint32_t nfresh = 0, njudged = 0;
     for (uint32_t i = 0; i < c->ncells; i++) {
-        if (cell_stale(c, &c->cells[i]))
+        if (cell_stale(c, &c->cells[i])) {
             settle_cell(c, i);
+            c->judged[njudged++] = i;
+        }
         if (!c->cells[i].placed)
             c->fresh[nfresh++] = i;
     }
     c->ncell_items = c->ncells;
     seen_mark_forged(c);
     if (verdict_order_cells(c, nfresh) != 0 || settle_extra(c) != 0 ||
-        verdict_order_all(c) != 0)
+        verdict_order_all(c) != 0 || verdict_order_judged(c, njudged) != 0)
         return FW_ENOMEM;
     return c->text.failed ? FW_ENOMEM : 0;
 }

@@ -5,9 +5,10 @@
  * behind it, answered ports outside the profile) is read twice: once as live reads it, settled
  * every few frames with the open flows' preview, and once as a file, settled once at its end.
  * Every item, its words included, must be the same, in the same order; and the live run must
- * have kept items from earlier settles, else nothing was incremental. Once more with a small
- * cell cap, so that cells are evicted and their places reused between settles; and on a
- * capture whose capture point moves, which every item reads. */
+ * have kept items from earlier settles, else nothing was incremental, and listed the ones it
+ * judged, in order. Once more with a small cell cap, so that cells are evicted and their
+ * places reused between settles; and on a capture whose capture point moves, which every item
+ * reads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,8 +218,16 @@ static void same_as_one_settle(void (*make)(uint32_t), uint32_t seed, uint32_t m
             const struct verdict_collector *vc = analyzer_verdicts(live);
             for (size_t j = 0; j < verdict_count(vc); j += 3)
                 verdict_item_words(verdict_at(vc, j));
-            for (size_t j = 0; j < verdict_count(vc); j++)
-                kept += verdict_at(vc, j)->settled < verdict_settles(vc);
+            /* what it judged is listed apart, in the same order: the stream reads only that */
+            size_t k = 0;
+            for (size_t j = 0; j < verdict_count(vc); j++) {
+                const struct verdict_item *it = verdict_at(vc, j);
+                if (it->settled < verdict_settles(vc))
+                    kept++;
+                else
+                    assert_ptr_equal(verdict_judged_at(vc, k++), it);
+            }
+            assert_int_equal(k, verdict_judged_count(vc));
         }
     }
     analyzer_finish(file);

@@ -262,8 +262,12 @@ void live_stream_verdicts(struct live_stream *s, const struct verdict_collector 
     char a[FW_ADDRSTRLEN], b[FW_ADDRSTRLEN], t[16], port[16];
     uint32_t looked = s->settles;
     s->settles = verdict_settles(vc);
-    for (size_t i = 0; !s->failed && i < verdict_count(vc); i++) {
-        const struct verdict_item *it = verdict_at(vc, i);
+    /* Having seen the settle before, only what this one judged can have changed; else every
+     * item judged since the last look. */
+    bool all = s->settles != looked + 1;
+    size_t n = all ? verdict_count(vc) : verdict_judged_count(vc);
+    for (size_t i = 0; !s->failed && i < n; i++) {
+        const struct verdict_item *it = all ? verdict_at(vc, i) : verdict_judged_at(vc, i);
         if (it->settled <= looked)
             continue; /* kept from a settle already looked at: no change to tell */
         struct live_seen *e = live_slot(s, it);
