@@ -120,8 +120,8 @@ struct verdict_collector {
  * and the extra ones, in c->order. */
 int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh);
 int verdict_order_all(struct verdict_collector *c);
-/* c->judged: its first njudged cells (judged by this settle) and every extra item, in the
- * items' order. */
+/* c->judged: its first njudged cells (judged by this settle) and the extra items judged by
+ * it, in the items' order. */
 int verdict_order_judged(struct verdict_collector *c, uint32_t njudged);
 /* Adds the host pair (a, b), lower address first, unless it is listed or the list is full. */
 void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,

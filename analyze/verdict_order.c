@@ -198,8 +198,10 @@ int verdict_order_judged(struct verdict_collector *c, uint32_t njudged)
         c->judged = p;
         c->judged_cap = n;
     }
+    n = njudged;
     for (uint32_t i = 0; i < c->nextra; i++)
-        c->judged[njudged + i] = ITEM_EXTRA | i;
+        if (c->extra[i].settled == c->settles) /* not a preview item kept as it was */
+            c->judged[n++] = ITEM_EXTRA | i;
     if (sort_refs(c, c->judged, n) != 0)
         return FW_ENOMEM;
     c->njudged = n;

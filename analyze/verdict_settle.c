@@ -150,15 +150,27 @@ static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
     it->last_us = x->last_us;
 }
 
-/* Whether the cell's item must be judged again: an attempt came, something every item reads
- * changed (the epoch), or its host did (or, with none, a host was made since). */
-static bool cell_stale(const struct verdict_collector *c, const struct verdict_cell *x)
+/* Whether the item of x (a cell of hc, whose hosts it reads) must be judged again: an attempt
+ * came, something every item reads changed (epoch: the settling collector's), or its host did
+ * (or, with none, a host was made since). */
+static bool cell_stale(const struct verdict_collector *hc, uint32_t epoch,
+                       const struct verdict_cell *x)
 {
-    if (x->stale || x->epoch != c->epoch)
+    if (x->stale || x->epoch != epoch)
         return true;
     if (x->host_ix != 0)
-        return c->hosts[x->host_ix - 1].mod != x->host_mod;
-    return x->host_mod != c->hosts_made;
+        return hc->hosts[x->host_ix - 1].mod != x->host_mod;
+    return x->host_mod != hc->hosts_made;
+}
+
+/* x's item was judged now, reading host h (NULL: none) of hc. */
+static void cell_judged(const struct verdict_collector *hc, uint32_t epoch,
+                        struct verdict_cell *x, const struct verdict_host *h)
+{
+    x->stale = false;
+    x->epoch = epoch;
+    x->host_ix = h != NULL ? (uint32_t)(h - hc->hosts) + 1 : 0;
+    x->host_mod = h != NULL ? h->mod : hc->hosts_made;
 }
 
 static void settle_cell(struct verdict_collector *c, uint32_t ix)
@@ -175,11 +187,7 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix)
     diagnose_cell(it, &e, false);
     diagnose_where(it, &e);
     x->rst_forged = e.rst_forged;
-    x->stale = false;
-    x->epoch = c->epoch;
-    const struct verdict_host *h = e.to_refusals; /* the host at x->to, packets or not */
-    x->host_ix = h != NULL ? (uint32_t)(h - c->hosts) + 1 : 0;
-    x->host_mod = h != NULL ? h->mod : c->hosts_made;
+    cell_judged(c, c->epoch, x, e.to_refusals); /* the host at x->to, packets or not */
 }
 
 /* The kept attempts learn what their capture judged of their RSTs: a combination with a far
@@ -210,20 +218,28 @@ static void preview_evidence(const struct verdict_collector *c, const struct ver
     e->capture_drops = c->capture_drops;
 }
 
-/* A cell of the live preview, judged now and put in words when read: the preview is remade
- * only before the next settle, so its cells outlive the item. */
+/* A cell of the live preview, put in words when read: the preview changes only before the
+ * next settle, so its cells outlive the item. Its item is kept in the preview's cell_items
+ * and judged again only when its inputs changed, as a cell's is. */
 static int settle_preview_cell(struct verdict_collector *c, uint32_t ix)
 {
-    const struct verdict_cell *x = &c->preview->cells[ix];
-    struct verdict_item *it = extra_new(c);
+    struct verdict_collector *p = c->preview;
+    struct verdict_cell *x = &p->cells[ix];
+    struct verdict_item *it = extra_new(c), *kept = &p->cell_items[ix];
     if (it == NULL)
         return FW_ENOMEM;
+    if (!cell_stale(p, c->epoch, x)) {
+        *it = *kept;
+        return 0;
+    }
     item_fill(c, x, it);
     it->provisional = true;
     it->cell_ix = ix + 1;
     struct evidence e;
     preview_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
+    *kept = *it;
+    cell_judged(p, c->epoch, x, e.to_refusals);
     return 0;
 }
 
@@ -286,9 +302,20 @@ static void unword(struct verdict_collector *c)
     c->nworded = 0;
 }
 
+/* The cells that met a RST are judged again: who made it is read from the ARP/NDP and ICMP
+ * clues (diagnose/attribute.c), and those grew. */
+static void rst_cells_stale(struct verdict_collector *c)
+{
+    for (uint32_t i = 0; i < c->ncells; i++) {
+        struct verdict_cell *x = &c->cells[i];
+        if (x->counts.by_outcome[VO_RST] > 0 || x->counts.by_outcome[VO_RST_FORGED] > 0)
+            x->stale = true;
+    }
+}
+
 /* What every item reads: where the capture was taken, the packets it lost, the ports the
- * endpoint mapper named, the ARP/NDP and ICMP clues. When one changed every item is judged
- * again. */
+ * endpoint mapper named. When one changed every item is judged again. The clues (a list that
+ * only grows, to its cap) are read by the cells that met a RST alone. */
 static void settle_inputs(struct verdict_collector *c)
 {
     struct verdict_capture_point was = c->cp;
@@ -296,13 +323,18 @@ static void settle_inputs(struct verdict_collector *c)
     uint64_t rpc = c->cfg.rpc != NULL ? rpc_ports_changes(c->cfg.rpc) : 0, clues = 0;
     for (int i = 0; i < 2; i++)
         if (c->cfg.clues[i] != NULL)
-            clues += c->cfg.clues[i]->nbind + c->cfg.clues[i]->nsend + c->cfg.clues[i]->overflow;
+            clues += c->cfg.clues[i]->nbind + c->cfg.clues[i]->nsend;
     if (memcmp(&was, &c->cp, sizeof was) != 0 || c->epoch_drops != c->capture_drops ||
-        c->epoch_rpc != rpc || c->epoch_clues != clues) {
+        c->epoch_rpc != rpc) {
         c->epoch++;
         c->epoch_drops = c->capture_drops;
         c->epoch_rpc = rpc;
+    }
+    if (c->epoch_clues != clues) {
         c->epoch_clues = clues;
+        rst_cells_stale(c);
+        if (c->preview != NULL)
+            rst_cells_stale(c->preview);
     }
 }
 
@@ -349,6 +381,32 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
     return 0;
 }
 
+/* The cells' items kept (cells grow between settles: so do they), and the scratch list of
+ * the cells not placed yet. */
+static int cells_reserve(struct verdict_collector *c)
+{
+    if (c->cell_items_cap >= c->ncells)
+        return 0;
+    uint32_t n = c->cells_cap;
+    void *p = realloc(c->cell_items, (size_t)n * sizeof *c->cell_items);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->cell_items = p;
+    p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
+    if (p == NULL)
+        return FW_ENOMEM;
+    c->fresh = p;
+    if (c->judged_cap < n) {
+        p = realloc(c->judged, (size_t)n * sizeof *c->judged);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->judged = p;
+        c->judged_cap = n;
+    }
+    c->cell_items_cap = n;
+    return 0;
+}
+
 /* The items made anew: the preview's cells that no cell judges yet, then the UNTESTED ports
  * of the pairs under test (--source/--target, else the pairs with traffic on the profile:
  * the placed cells', then the preview's). */
@@ -356,6 +414,8 @@ static int settle_extra(struct verdict_collector *c)
 {
     c->nextra = 0;
     c->preview_dead = 0;
+    if (c->preview != NULL && cells_reserve(c->preview) != 0)
+        return FW_ENOMEM;
     for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
         const struct verdict_cell *x = &c->preview->cells[i];
         if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL) {
@@ -386,32 +446,6 @@ static int settle_extra(struct verdict_collector *c)
     return 0;
 }
 
-/* The cells' items kept (cells grow between settles: so do they), and the scratch list of
- * the cells not placed yet. */
-static int cells_reserve(struct verdict_collector *c)
-{
-    if (c->cell_items_cap >= c->ncells)
-        return 0;
-    uint32_t n = c->cells_cap;
-    void *p = realloc(c->cell_items, (size_t)n * sizeof *c->cell_items);
-    if (p == NULL)
-        return FW_ENOMEM;
-    c->cell_items = p;
-    p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
-    if (p == NULL)
-        return FW_ENOMEM;
-    c->fresh = p;
-    if (c->judged_cap < n) {
-        p = realloc(c->judged, (size_t)n * sizeof *c->judged);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->judged = p;
-        c->judged_cap = n;
-    }
-    c->cell_items_cap = n;
-    return 0;
-}
-
 /* Settling judges again only the cells whose inputs changed (cell_stale); the others keep
  * their items, so live a settle costs what changed, not every verdict. */
 int verdict_collector_settle(struct verdict_collector *c)
@@ -425,7 +459,7 @@ int verdict_collector_settle(struct verdict_collector *c)
         return FW_ENOMEM;
     uint32_t nfresh = 0, njudged = 0;
     for (uint32_t i = 0; i < c->ncells; i++) {
-        if (cell_stale(c, &c->cells[i])) {
+        if (cell_stale(c, c->epoch, &c->cells[i])) {
             settle_cell(c, i);
             c->judged[njudged++] = i;
         }

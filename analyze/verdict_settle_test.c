@@ -7,8 +7,8 @@
  * Every item, its words included, must be the same, in the same order; and the live run must
  * have kept items from earlier settles, else nothing was incremental, and listed the ones it
  * judged, in order. Once more with a small cell cap, so that cells are evicted and their
- * places reused between settles; and on a capture whose capture point moves, which every item
- * reads. */
+ * places reused between settles; on a capture whose capture point moves, which every item
+ * reads; and on one where an ARP reply names the maker of a forged RST already judged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +145,30 @@ static void build_late_point(uint32_t seed)
     }
 }
 
+/* A RST forged by the gateway next to the source (TTL 64, the gateway's MAC) is judged while
+ * nothing ties that MAC to an address; then the gateway's ARP reply names it. Only the clues
+ * changed: the RST's cell must be judged again, and name the gateway. */
+static void build_late_clue(uint32_t seed)
+{
+    uint8_t gw[6];
+    (void)seed;
+    pb_init(&b, T0);
+    pb_mac_of(RTR, gw);
+    answered(SRCS[0], 30000, TGTS[0], 6325);
+    pb_tcp(&b, SRCS[0], 40000, TGTS[0], 6320, TH_SYN);
+    b.next.ttl = 64;
+    b.next.set_eth_src = true;
+    memcpy(b.next.eth_src, gw, 6);
+    pb_tcp(&b, TGTS[0], 6320, SRCS[0], 40000, TH_RST | TH_ACK);
+    pb_wait(&b, 6000 * MS);
+    for (uint16_t i = 0; i < 12; i++) { /* connections that end: settles around the ARP */
+        if (i == 6)
+            pb_arp(&b, 2, RTR, gw, SRCS[0]);
+        answered(SRCS[0], (uint16_t)(42000 + i), TGTS[3], 6325);
+        pb_wait(&b, 300 * MS);
+    }
+}
+
 static void build(uint32_t seed)
 {
     pb_init(&b, T0);
@@ -173,8 +197,11 @@ static char *dump(const struct verdict_collector *vc)
     assert_non_null(out);
     out[0] = '\0';
     for (size_t i = 0; i < verdict_count(vc); i++) {
-        const struct verdict_item *it = verdict_at(vc, i);
-        verdict_item_words(it);
+        const struct verdict_item *it = verdict_at(vc, i), *w = it;
+        /* the verdict as settled: putting it in words judges the cell again, from now */
+        struct verdict_item snap = *it;
+        it = &snap;
+        verdict_item_words(w);
         char f[64], t[64], by[64];
         fw_addr_format(&it->from, f, sizeof f);
         fw_addr_format(&it->to, t, sizeof t);
@@ -190,12 +217,12 @@ static char *dump(const struct verdict_collector *vc)
                          it->counts.host_rst, it->counts.forged_rst, it->counts.retransmits);
         assert_true(n > 0 && (size_t)n < cap - len);
         len += (size_t)n;
-        for (int e = 0; e < it->nevidence; e++) {
-            n = snprintf(out + len, cap - len, " | %s", it->evidence[e]);
+        for (int e = 0; e < w->nevidence; e++) {
+            n = snprintf(out + len, cap - len, " | %s", w->evidence[e]);
             assert_true(n > 0 && (size_t)n < cap - len);
             len += (size_t)n;
         }
-        n = snprintf(out + len, cap - len, " => %s\n", it->advice);
+        n = snprintf(out + len, cap - len, " => %s\n", w->advice);
         assert_true(n > 0 && (size_t)n < cap - len);
         len += (size_t)n;
     }
@@ -267,6 +294,12 @@ static void incremental_settles_match_when_the_point_moves(void **state)
     same_as_one_settle(build_late_point, 0, 0);
 }
 
+static void incremental_settles_match_when_a_clue_comes(void **state)
+{
+    (void)state;
+    same_as_one_settle(build_late_clue, 0, 0);
+}
+
 static void incremental_settles_match_with_evictions(void **state)
 {
     (void)state;
@@ -280,6 +313,7 @@ int main(void)
         cmocka_unit_test(incremental_settles_match),
         cmocka_unit_test(incremental_settles_match_with_evictions),
         cmocka_unit_test(incremental_settles_match_when_the_point_moves),
+        cmocka_unit_test(incremental_settles_match_when_a_clue_comes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
