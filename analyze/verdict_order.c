@@ -69,12 +69,43 @@ static int sort_refs(const struct verdict_collector *c, uint32_t *refs, uint32_t
     return 0;
 }
 
-/* out = base and add (both sorted) merged: each of add is put after the run of base below it,
- * found by binary search, so the keys compared are add's times log of base's, and base moves
- * in runs. */
+/* out = base and add (both sorted) merged, side by side: each key made once. */
+static void merge_linear(const struct verdict_collector *c, const uint32_t *base,
+                         uint32_t nbase, const uint32_t *add, uint32_t nadd, uint32_t *out)
+{
+    uint32_t b = 0, i = 0, o = 0;
+    uint8_t ka[SORT_KEY_LEN], kb[SORT_KEY_LEN];
+    if (nbase > 0)
+        sort_key(item_of(c, base[0]), kb);
+    if (nadd > 0)
+        sort_key(item_of(c, add[0]), ka);
+    while (b < nbase && i < nadd) {
+        if (memcmp(kb, ka, SORT_KEY_LEN) < 0) {
+            out[o++] = base[b++];
+            if (b < nbase)
+                sort_key(item_of(c, base[b]), kb);
+        } else {
+            out[o++] = add[i++];
+            if (i < nadd)
+                sort_key(item_of(c, add[i]), ka);
+        }
+    }
+    while (b < nbase)
+        out[o++] = base[b++];
+    while (i < nadd)
+        out[o++] = add[i++];
+}
+
+/* out = base and add (both sorted) merged. A few added: each is put after the run of base
+ * below it, found by binary search, so the keys made are add's times log of base's and base
+ * moves in runs; many: side by side. */
 static void merge(const struct verdict_collector *c, const uint32_t *base, uint32_t nbase,
                   const uint32_t *add, uint32_t nadd, uint32_t *out)
 {
+    if ((uint64_t)nadd * 32 >= nbase) {
+        merge_linear(c, base, nbase, add, nadd, out);
+        return;
+    }
     uint32_t b = 0, o = 0;
     uint8_t ka[SORT_KEY_LEN], kb[SORT_KEY_LEN];
     for (uint32_t i = 0; i < nadd; i++) {

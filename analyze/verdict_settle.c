@@ -152,15 +152,21 @@ static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
 
 /* Whether the item of x (a cell of hc, whose hosts it reads) must be judged again: an attempt
  * came, something every item reads changed (epoch: the settling collector's), or its host did
- * (or, with none, a host was made since). */
+ * (or, with none then, it has one now: a silent host's cell looks again only when hosts were
+ * made since). */
 static bool cell_stale(const struct verdict_collector *hc, uint32_t epoch,
-                       const struct verdict_cell *x)
+                       struct verdict_cell *x)
 {
     if (x->stale || x->epoch != epoch)
         return true;
     if (x->host_ix != 0)
         return hc->hosts[x->host_ix - 1].mod != x->host_mod;
-    return x->host_mod != hc->hosts_made;
+    if (x->host_mod == hc->hosts_made)
+        return false;
+    if (verdict_host_find(hc, &x->to) != NULL)
+        return true;
+    x->host_mod = hc->hosts_made; /* still none */
+    return false;
 }
 
 /* x's item was judged now, reading host h (NULL: none) of hc. */
