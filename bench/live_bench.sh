@@ -423,8 +423,9 @@ view_section() {
     echo "## The view: CPU and repaints"
     echo
     echo "Made by \`bench/live_bench.sh${view_flag}\` on $view_started;"
-    echo "load average $vload0 at the start, $vload1 at the end. \`fwsight live -i $VB -Z nobody\`"
-    echo "with its view, in a detached tmux $(tmux -V | cut -d' ' -f2) session of $view_size (TERM=screen) in namespace B:"
+    echo "load average $vload0 at the start, $vload1 at the end."
+    echo "\`fwsight live -i $VB -Z nobody\` with its view, in a detached tmux $(tmux -V | cut -d' ' -f2) session"
+    echo "of $view_size (TERM=screen) in namespace B:"
     echo "$view_secs s with no traffic at all, then $view_secs s in the middle of a replay of the"
     echo "replication-like traffic at $repl_pps pps, with the default filter (about a dozen frames a"
     echo "second pass it, in three bunches) and with \`--full\` (every frame on the profile's TCP"
