@@ -54,8 +54,8 @@
 # time from that RST's stamp in fwsight's own -w file to its CLOSED verdict line. Once with no
 # other traffic, once with the mixed traffic replayed at 10,000 pps beside it.
 #
-# A full run takes about 4 and a half minutes. Other work on the machine skews every figure: the load
-# average is printed with the table.
+# A full run takes about 4 and a half minutes. Other work on the machine skews every figure:
+# the load average is printed with the table.
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -424,7 +424,8 @@ view_section() {
     echo
     echo "Made by \`bench/live_bench.sh${view_flag}\` on $view_started;"
     echo "load average $vload0 at the start, $vload1 at the end."
-    echo "\`fwsight live -i $VB -Z nobody\` with its view, in a detached tmux $(tmux -V | cut -d' ' -f2) session"
+    echo "\`fwsight live -i $VB -Z nobody\` with its view, in a detached tmux" \
+         "$(tmux -V | cut -d' ' -f2) session"
     echo "of $view_size (TERM=screen) in namespace B:"
     echo "$view_secs s with no traffic at all, then $view_secs s in the middle of a replay of the"
     echo "replication-like traffic at $repl_pps pps, with the default filter (about a dozen frames a"
@@ -461,18 +462,19 @@ view_section() {
     echo
     echo "### The view: from the deciding packet to the cell on the screen"
     echo
-    echo "The same view with \`-w\`, on a terminal of $vl_size; from A, $lat_probes TCP connects to"
-    echo "closed ports of B in the profile's dynamic RPC range ($lat_first and up), 0.3 s apart, each"
-    echo "refused by a RST that decides a CLOSED verdict in a new cell. What is timed is what a user"
-    echo "reads: the matrix row of the port with CLOSED in its A -> B column (\"RPC dynamic (range)"
-    echo "tcp 50007 CLOSED 1 SYN, 0 answers\"), on the screen of the pair 192.0.2.1 / 192.0.2.2 (the"
-    echo "first pair by address, the one the view opens on). The screen is read every 10 ms (tmux"
-    echo "capture-pane through one control-mode client); the time from the RST's stamp in fwsight's"
-    echo "own -w file to the first look that showed the row, in ms (up to one look late). It"
-    echo "includes the settle, the wait for the next repaint (every 250 ms while frames arrive),"
-    echo "ncurses' writes and tmux reading them."
+    echo "The same view with \`-w\`, on a terminal of $vl_size; from A, $lat_probes TCP connects"
+    echo "to closed ports of B in the profile's dynamic RPC range ($lat_first and up), 0.3 s"
+    echo "apart, each refused by a RST that decides a CLOSED verdict in a new cell. What is timed"
+    echo "is what a user reads: the matrix row of the port with CLOSED in its A -> B column"
+    echo "(\"RPC dynamic (range)  tcp  50007  CLOSED 1 SYN, 0 answers\"), on the screen of the"
+    echo "pair $LA / $LB (the first pair by address, the one the view opens on). The"
+    echo "screen is read every 10 ms (tmux capture-pane through one control-mode client); the"
+    echo "time from the RST's stamp in fwsight's own -w file to the first look that showed the"
+    echo "row, in ms (up to one look late). It includes the settle, the wait for the next repaint"
+    echo "(every 250 ms while frames arrive), ncurses' writes and tmux reading them."
     echo
-    echo "| traffic beside the probes | cells seen / RSTs | median | 90th percentile | max | looks at the screen |"
+    echo "| traffic beside the probes | cells seen / RSTs | median | 90th percentile | max |" \
+         "looks at the screen |"
     echo "|---|---|---|---|---|---|"
     echo "| none | ${wi[0]} / ${wi[1]} | ${wi[2]} | ${wi[3]} | ${wi[4]} | ${wi[5]} |"
     echo "| mixed at 10000 pps | ${wm[0]} / ${wm[1]} | ${wm[2]} | ${wm[3]} | ${wm[4]} | ${wm[5]} |"
@@ -645,7 +647,8 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
     view_section
 } >"$results.tmp" && mv "$results.tmp" "$results"
 cat "$results"
-for v in "$verdict1" "$verdict2" "$verdict3" "$verdict4" "$verdict5" "$vverdict1" "$vverdict2" "$vverdict3"; do
+for v in "$verdict1" "$verdict2" "$verdict3" "$verdict4" "$verdict5" "$vverdict1" "$vverdict2" \
+         "$vverdict3"; do
     [[ $v == FAIL ]] && exit 1
 done
 exit 0

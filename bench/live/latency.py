@@ -71,7 +71,8 @@ def watch(sock, session, a, b, secs, out):
     pair = re.compile(rf"\bA = {re.escape(a)} +B = {re.escape(b)}\b")
     row = re.compile(r"\btcp +(\d+) +CLOSED\b")
     client = subprocess.Popen(["tmux", "-S", sock, "-C", "attach", "-t", session],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              errors="replace")  # %output passes the pane's bytes, cut anywhere
     seen, looks, t0 = set(), 0, time.time()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped: the count still written
     with open(out, "w") as f:
