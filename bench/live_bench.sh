@@ -28,8 +28,24 @@
 # with the default filter and with --full (every frame on the profile's TCP ports: data that
 # changes all the time). CPU: utime + stime of fwsight itself (not tmux) over that window.
 # Repaints: bursts of its write(2) calls (/proc/PID/io syscw, read every 10 ms; see
-# view_window). --view-only runs just these three and replaces the view's section of
-# bench/LIVE_RESULTS.md, keeping the rest.
+# view_window). --view-only runs just these and the view's latency below, and replaces the
+# view's section of bench/LIVE_RESULTS.md, keeping the rest.
+#
+# The view's latency: the time from the packet that decides a verdict to its cell on the
+# screen. The view as above with -w on a terminal of $FW_VIEW_LAT_SIZE (default 200x80) and the
+# same probes as the stream's latency below. What is matched is what a user reads: the matrix
+# row of the probe's port with CLOSED in its A -> B column ("RPC dynamic (range)  tcp  50007
+# CLOSED 1 SYN, 0 answers"), on a screen that shows the pair 192.0.2.1 / 192.0.2.2 (the pairs
+# sort by address, so it is the first one, the one the view opens on, once its first probe is
+# seen). Each port is a row of its own in the profile's order, after the pair's UNTESTED rows
+# (no traffic: 8 before them); at 120x40 the matrix shows 14 rows, at 200x80 all 20 probes
+# and those 8. CLOSED changes nothing in the change-to-make block (no firewall to open), so the
+# row is the only place it shows. bench/live/latency.py watch reads the screen every 10 ms
+# (tmux capture-pane, through one control-mode client) and notes when each row first showed;
+# the latency is that time minus the RST's stamp in the -w file, so it includes fwsight's
+# settle, its next repaint (every 250 ms while frames come), ncurses' write and tmux reading
+# the pty, and up to one look (10 ms, plus the look itself) late. Once with no other traffic,
+# once beside the mixed traffic at 10,000 pps.
 #
 # Latency: the time from the packet that decides a verdict to its line in the stream. fwsight
 # live --no-ui -w on B, its stdout read by bench/live/latency.py, which notes when each line
@@ -38,8 +54,8 @@
 # time from that RST's stamp in fwsight's own -w file to its CLOSED verdict line. Once with no
 # other traffic, once with the mixed traffic replayed at 10,000 pps beside it.
 #
-# A full run takes about 4 minutes. Other work on the machine skews every figure: the load
-# average is printed with the table.
+# A full run takes about 4 and a half minutes. Other work on the machine skews every figure:
+# the load average is printed with the table.
 set -u -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,6 +81,7 @@ view_secs=${FW_VIEW_SECONDS:-10}
 view_size=${FW_VIEW_SIZE:-120x40}
 view_warm=1              # s: the view opened, the replay under way, before the window
 view_gap_max=255         # ms: the view's 250 ms between repaints, plus its wake-up (see the target)
+vl_size=${FW_VIEW_LAT_SIZE:-200x80} # the view's latency: room for every probe's row
 results=$here/LIVE_RESULTS.md
 
 NA="fwlb-$$-a" NB="fwlb-$$-b" VA=lbv0 VB=lbv1
@@ -89,8 +106,7 @@ for t in ip tcpreplay tcprewrite tcpdump python3 tmux; do
     command -v "$t" >/dev/null ||
         { log "$t not installed (apt-get install tcpreplay tcpdump tmux)"; exit 2; }
 done
-needed=("$fwsight")
-$view_only || needed+=("$gen")
+needed=("$fwsight" "$gen")
 for t in "${needed[@]}"; do
     [[ -x $t ]] || { log "$t: not built (cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release" \
                          "-DFW_TESTS=OFF && cmake --build build-bench)"; exit 2; }
@@ -99,12 +115,10 @@ id nobody >/dev/null 2>&1 || { log "no user 'nobody'"; exit 2; }
 WORK=$(mktemp -d /tmp/fwsight-live-bench.XXXXXX)
 
 # The captures: made once per run, in the page cache (mixed ~135 MB, replication ~125 MB).
-if ! $view_only; then
-    "$gen" "$mixed_frames" "$WORK/mixed-orig.pcap" --seed 1 >&2 || exit 2
-    tcprewrite --pnat=198.18.0.0/16:198.51.100.0/24,198.19.0.0/16:203.0.113.0/24 --fixcsum \
-        -i "$WORK/mixed-orig.pcap" -o "$WORK/mixed.pcap" 2>/dev/null || exit 2
-    rm -f "$WORK/mixed-orig.pcap"
-fi
+"$gen" "$mixed_frames" "$WORK/mixed-orig.pcap" --seed 1 >&2 || exit 2
+tcprewrite --pnat=198.18.0.0/16:198.51.100.0/24,198.19.0.0/16:203.0.113.0/24 --fixcsum \
+    -i "$WORK/mixed-orig.pcap" -o "$WORK/mixed.pcap" 2>/dev/null || exit 2
+rm -f "$WORK/mixed-orig.pcap"
 python3 "$repl_gen" "$repl_frames" "$WORK/repl.pcap" || exit 2
 
 # The lab: lbv0 in A, lbv1 in B, no addresses, IPv6 off (no DAD or solicitations to count).
@@ -286,7 +300,8 @@ PY
 # (a private socket in WORK, no configuration read), in namespace B; sets V_PID (fwsight
 # itself: the pane's shell execs env, env execs ip, ip netns exec execs fwsight) and V_TMUX (the
 # tmux server), both in PIDS. Its stderr, which the view does not use, goes to a file:
-# "capturing on" there says that the capture runs, as in run_one.
+# "capturing on" there says that the capture runs, as in run_one. The terminal: $view_term
+# when set, else $view_size.
 view_start() {
     local cmd tm=(tmux -S "$WORK/tmux" -f /dev/null)
     V_PID="" V_TMUX=""
@@ -295,7 +310,8 @@ view_start() {
     (($#)) && cmd+=$(printf ' %q' "$@")
     cmd+=$(printf ' 2>%q' "$WORK/view.stderr")
     rm -f "$WORK/view.stderr"
-    "${tm[@]}" new-session -d -s view -x "${view_size%x*}" -y "${view_size#*x}" "$cmd" || return 1
+    local size=${view_term:-$view_size}
+    "${tm[@]}" new-session -d -s view -x "${size%x*}" -y "${size#*x}" "$cmd" || return 1
     V_TMUX=$("${tm[@]}" display-message -p -t view '#{pid}' 2>/dev/null) && PIDS+=("$V_TMUX")
     V_PID=$("${tm[@]}" display-message -p -t view '#{pane_pid}' 2>/dev/null) && PIDS+=("$V_PID")
     for _ in $(seq 50); do
@@ -361,14 +377,56 @@ view_one() {
     return 0
 }
 
+# view_latency_one RATE: the view with -w on a terminal of vl_size, read every 10 ms by
+# latency.py watch while A's probes are refused (see the top), with the mixed traffic replayed
+# at RATE pps beside them (0: none); sets W_N (rows seen), W_M (RSTs), W_MED W_P90 W_MAX (ms)
+# and W_LOOKS (the watcher's looks at the screen, "N looks in S s").
+view_latency_one() {
+    local rate=$1 out=$WORK/vlat watcher tr_pid="" secs
+    W_N=- W_M=- W_MED=- W_P90=- W_MAX=- W_LOOKS=-
+    rm -f "$out".*
+    view_term=$vl_size view_start -w "$out.pcap" || return 1
+    secs=$(awk -v n="$lat_probes" 'BEGIN { printf "%d", n * 0.3 + 4 }')
+    python3 "$lat_py" watch "$WORK/tmux" view "$LA" "$LB" $((secs + 2)) "$out.seen" &
+    watcher=$!
+    PIDS+=("$watcher")
+    if ((rate > 0)); then
+        ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit=$((rate * secs)) \
+            --loop=$(( (rate * secs + mixed_frames - 1) / mixed_frames )) --duration="$secs" \
+            "$WORK/mixed.pcap" >/dev/null 2>&1 &
+        tr_pid=$!
+        PIDS+=("$tr_pid")
+    fi
+    sleep 1
+    ip netns exec "$NA" python3 "$lat_py" probe "$LB" "$lat_first" "$lat_probes" 0.3
+    sleep 1.5
+    netns_stop_pid "$watcher"
+    if ! kill -0 "$V_PID" 2>/dev/null; then
+        log "fwsight live (view latency) ended before the probes did:"
+        cat "$WORK/view.stderr" >&2
+        view_stop
+        [[ -n $tr_pid ]] && netns_stop_pid "$tr_pid"
+        return 1
+    fi
+    view_stop
+    [[ -n $tr_pid ]] && netns_stop_pid "$tr_pid"
+    W_LOOKS=$(sed -n 's/^# //p' "$out.seen")
+    tcpdump -tt -n -r "$out.pcap" "src host $LB and tcp[tcpflags] & tcp-rst != 0" \
+        >"$out.rst" 2>/dev/null
+    read -r W_N W_M W_MED W_P90 W_MAX < <(python3 "$lat_py" report-view "$out.rst" "$out.seen")
+    [[ -n ${W_MAX:-} ]] || { W_N=- W_M=- W_MED=- W_P90=- W_MAX=-; return 1; }
+}
+
 # view_section: the view's part of LIVE_RESULTS.md, a section of its own (--view-only replaces
 # it in place).
 view_section() {
     echo "## The view: CPU and repaints"
     echo
-    echo "Made by \`bench/live_bench.sh${view_flag}\` on $view_started; load average $vload0 at"
-    echo "the start, $vload1 at the end. \`fwsight live -i $VB -Z nobody\` with its view, in a"
-    echo "detached tmux $(tmux -V | cut -d' ' -f2) session of $view_size (TERM=screen) in namespace B:"
+    echo "Made by \`bench/live_bench.sh${view_flag}\` on $view_started;"
+    echo "load average $vload0 at the start, $vload1 at the end."
+    echo "\`fwsight live -i $VB -Z nobody\` with its view, in a detached tmux" \
+         "$(tmux -V | cut -d' ' -f2) session"
+    echo "of $view_size (TERM=screen) in namespace B:"
     echo "$view_secs s with no traffic at all, then $view_secs s in the middle of a replay of the"
     echo "replication-like traffic at $repl_pps pps, with the default filter (about a dozen frames a"
     echo "second pass it, in three bunches) and with \`--full\` (every frame on the profile's TCP"
@@ -399,6 +457,30 @@ view_section() {
     echo "  ${vf[3]}/s:"
     echo "  **$vverdict2** (with the default filter it repaints when a bunch of frames comes in:"
     echo "  ${vr[3]}/s)"
+    echo "- every probe's cell on the screen within a second of its deciding packet (below):"
+    echo "  **$vverdict3**"
+    echo
+    echo "### The view: from the deciding packet to the cell on the screen"
+    echo
+    echo "The same view with \`-w\`, on a terminal of $vl_size; from A, $lat_probes TCP connects"
+    echo "to closed ports of B in the profile's dynamic RPC range ($lat_first and up), 0.3 s"
+    echo "apart, each refused by a RST that decides a CLOSED verdict in a new cell. What is timed"
+    echo "is what a user reads: the matrix row of the port with CLOSED in its A -> B column"
+    echo "(\"RPC dynamic (range)  tcp  50007  CLOSED 1 SYN, 0 answers\"), on the screen of the"
+    echo "pair $LA / $LB (the first pair by address, the one the view opens on). The"
+    echo "screen is read every 10 ms (tmux capture-pane through one control-mode client); the"
+    echo "time from the RST's stamp in fwsight's own -w file to the first look that showed the"
+    echo "row, in ms (up to one look late). It includes the settle, the wait for the next repaint"
+    echo "(every 250 ms while frames arrive), ncurses' writes and tmux reading them."
+    echo
+    echo "| traffic beside the probes | cells seen / RSTs | median | 90th percentile | max |" \
+         "looks at the screen |"
+    echo "|---|---|---|---|---|---|"
+    echo "| none | ${wi[0]} / ${wi[1]} | ${wi[2]} | ${wi[3]} | ${wi[4]} | ${wi[5]} |"
+    echo "| mixed at 10000 pps | ${wm[0]} / ${wm[1]} | ${wm[2]} | ${wm[3]} | ${wm[4]} | ${wm[5]} |"
+    echo
+    echo "Target: the cell visible within one second of its deciding packet, every probe, both"
+    echo "runs: **$vverdict3**"
 }
 
 view_started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -412,11 +494,23 @@ log "view, replication-like: ${vr[*]}"
 view_one "$repl_pps" --full
 vf=("$V_SENT" "$V_CPU" "$V_NR" "$V_RPS" "$V_GAP" "$V_WPS" "$V_BPS")
 log "view --full, replication-like: ${vf[*]}"
+view_latency_one 0
+wi=("$W_N" "$W_M" "$W_MED" "$W_P90" "$W_MAX" "$W_LOOKS")
+log "view latency, no other traffic: ${wi[*]}"
+view_latency_one 10000
+wm=("$W_N" "$W_M" "$W_MED" "$W_P90" "$W_MAX" "$W_LOOKS")
+log "view latency, mixed traffic at 10000 pps: ${wm[*]}"
 vload1=$(cut -d' ' -f1-3 /proc/loadavg)
 vverdict1=$(awk -v c="${vi[1]}" 'BEGIN { print (c != "-" && c + 0 < 2) ? "PASS" : "FAIL" }')
 # 4 a second as the view does it: a 250 ms beat, with some slack for a late wake-up
 vverdict2=$(awk -v g="${vf[4]}" -v m="$view_gap_max" \
                 'BEGIN { print (g != "-" && g + 0 <= m) ? "PASS" : "FAIL" }')
+# every probe's cell seen, none later than a second after its RST
+vverdict3=$(awk -v n1="${wi[0]}" -v m1="${wi[1]}" -v x1="${wi[4]}" -v n2="${wm[0]}" \
+                -v m2="${wm[1]}" -v x2="${wm[4]}" 'BEGIN {
+    ok = n1 != "-" && n1 == m1 && n1 > 0 && x1 + 0 <= 1000 &&
+         n2 != "-" && n2 == m2 && n2 > 0 && x2 + 0 <= 1000
+    print ok ? "PASS" : "FAIL" }')
 if $view_only; then
     # The rest of the file stays: all of it up to the view's section, trailing blank lines off.
     view_flag=" --view-only"
@@ -427,7 +521,7 @@ if $view_only; then
         view_section
     } >"$results.tmp" && mv "$results.tmp" "$results"
     view_section
-    [[ $vverdict1 == FAIL || $vverdict2 == FAIL ]] && exit 1
+    [[ $vverdict1 == FAIL || $vverdict2 == FAIL || $vverdict3 == FAIL ]] && exit 1
     exit 0
 fi
 view_flag=""
@@ -553,7 +647,8 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
     view_section
 } >"$results.tmp" && mv "$results.tmp" "$results"
 cat "$results"
-for v in "$verdict1" "$verdict2" "$verdict3" "$verdict4" "$verdict5" "$vverdict1" "$vverdict2"; do
+for v in "$verdict1" "$verdict2" "$verdict3" "$verdict4" "$verdict5" "$vverdict1" "$vverdict2" \
+         "$vverdict3"; do
     [[ $v == FAIL ]] && exit 1
 done
 exit 0
