@@ -116,7 +116,7 @@ void verdict_collector_clear(struct verdict_collector *c)
 }
 
 /* Grows *arr (of size elem) to hold one more than *cap allows, up to max; false if full. */
-static bool grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem)
+bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem)
 {
     if (used < *cap)
         return true;
@@ -148,7 +148,8 @@ static struct verdict_host *host_get(struct verdict_collector *c, const struct f
     struct verdict_host *h = (struct verdict_host *)verdict_host_find(c, a);
     if (h != NULL)
         return h;
-    if (!grow((void **)&c->hosts, &c->hosts_cap, c->nhosts, c->cfg.max_hosts, sizeof *h))
+    if (!verdict_grow((void **)&c->hosts, &c->hosts_cap, c->nhosts, c->cfg.max_hosts,
+                      sizeof *h))
         return NULL;
     uint32_t b = (uint32_t)(addr_hash(c, a) & (c->host_nb - 1));
     h = &c->hosts[c->nhosts++];
@@ -241,7 +242,8 @@ static struct verdict_cell *cell_evict(struct verdict_collector *c)
 static bool cells_grow(struct verdict_collector *c)
 {
     uint32_t cap = c->cells_cap;
-    if (!grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells, sizeof *c->cells))
+    if (!verdict_grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells,
+                      sizeof *c->cells))
         return false;
     if (c->cells_cap == cap)
         return true;
@@ -291,15 +293,9 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
  * all (a cell without the first attempt of an outcome it counts could not be put in words). */
 static bool pool_reserve(struct verdict_collector *c)
 {
-    if (c->pool_spare != 0 || c->npool < c->pool_cap)
-        return true;
-    uint32_t n = c->pool_cap == 0 ? 64 : c->pool_cap * 2;
-    void *p = n > c->pool_cap ? realloc(c->pool, (size_t)n * sizeof *c->pool) : NULL;
-    if (p == NULL)
-        return false;
-    c->pool = p;
-    c->pool_cap = n;
-    return true;
+    return c->pool_spare != 0 ||
+           verdict_grow((void **)&c->pool, &c->pool_cap, c->npool, UINT32_MAX / 2,
+                        sizeof *c->pool);
 }
 
 /* Keeps a, in the spare slot an eviction gave back or a new one; pool_reserve() made room. */
@@ -380,7 +376,7 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
         a.late_span_us = (uint32_t)(input_end_us - a.first_us);
     }
     if (c->cfg.keep_attempts > 0) {
-        if (grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
+        if (verdict_grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
                  sizeof *c->seen)) {
             struct verdict_seen *s = &c->seen[c->nseen++];
             s->a = a;

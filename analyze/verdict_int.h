@@ -127,6 +127,10 @@ int verdict_order_judged(struct verdict_collector *c, uint32_t njudged);
 void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
                       const struct fw_addr *a, const struct fw_addr *b);
 
+/* Room for one more in *arr (elem bytes each, used of *cap in use): doubled from 64, up to
+ * max; false when full or out of memory. */
+bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem);
+
 /* Empties it, keeping its memory (the live preview's, remade at every look). */
 void verdict_collector_clear(struct verdict_collector *c);
 

@@ -119,14 +119,9 @@ static void item_init(struct verdict_item *it)
 /* An item made anew at this settle (UNTESTED, the preview's). */
 static struct verdict_item *extra_new(struct verdict_collector *c)
 {
-    if (c->nextra == c->extra_cap) {
-        uint32_t n = c->extra_cap == 0 ? 64 : c->extra_cap * 2;
-        void *p = n > c->extra_cap ? realloc(c->extra, (size_t)n * sizeof *c->extra) : NULL;
-        if (p == NULL)
-            return NULL;
-        c->extra = p;
-        c->extra_cap = n;
-    }
+    if (!verdict_grow((void **)&c->extra, &c->extra_cap, c->nextra, UINT32_MAX / 2,
+                      sizeof *c->extra))
+        return NULL;
     struct verdict_item *it = &c->extra[c->nextra++];
     item_init(it);
     it->settled = c->settles;
@@ -263,15 +258,8 @@ void verdict_item_words(const struct verdict_item *cit)
         e.rpc_dynamic = it->rpc_dynamic;
         diagnose_cell(it, &e, true);
         /* Its words are in this settle's text: the next one takes them back. */
-        if (c->nworded == c->worded_cap && !c->worded_lost) {
-            uint32_t n = c->worded_cap == 0 ? 64 : c->worded_cap * 2;
-            void *p = realloc(c->worded, (size_t)n * sizeof *c->worded);
-            if (p != NULL) {
-                c->worded = p;
-                c->worded_cap = n;
-            }
-        }
-        if (c->nworded < c->worded_cap)
+        if (!c->worded_lost && verdict_grow((void **)&c->worded, &c->worded_cap, c->nworded,
+                                            UINT32_MAX / 2, sizeof *c->worded))
             c->worded[c->nworded++] = ix;
         else
             c->worded_lost = true;

@@ -215,6 +215,20 @@ print(c["packets"], c["kernel_drops"])' "$out.stdout" 2>/dev/null)
     return 0
 }
 
+# replay_beside RATE: the mixed traffic at RATE pps in the background, for as long as the
+# latency probes take and some (none at rate 0); its PID in TR_PID ("" when none).
+replay_beside() {
+    local rate=$1 secs
+    TR_PID=""
+    ((rate > 0)) || return 0
+    secs=$(awk -v n="$lat_probes" 'BEGIN { printf "%d", n * 0.3 + 4 }')
+    ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit=$((rate * secs)) \
+        --loop=$(( (rate * secs + mixed_frames - 1) / mixed_frames )) --duration="$secs" \
+        "$WORK/mixed.pcap" >/dev/null 2>&1 &
+    TR_PID=$!
+    PIDS+=("$TR_PID")
+}
+
 # latency_one RATE: fwsight live --no-ui -w on B while A's probes are refused (see the top),
 # with the mixed traffic replayed at RATE pps beside them (0: none); sets L_N (verdict lines
 # matched), L_M (RSTs), and the median, 90th percentile and maximum in ms: L_MED L_P90 L_MAX.
@@ -241,14 +255,8 @@ latency_one() {
         netns_stop_pid "$reader"
         return 1
     fi
-    if ((rate > 0)); then
-        secs=$(awk -v n="$lat_probes" 'BEGIN { printf "%d", n * 0.3 + 4 }')
-        ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit=$((rate * secs)) \
-            --loop=$(( (rate * secs + mixed_frames - 1) / mixed_frames )) --duration="$secs" \
-            "$WORK/mixed.pcap" >/dev/null 2>&1 &
-        tr_pid=$!
-        PIDS+=("$tr_pid")
-    fi
+    replay_beside "$rate"
+    tr_pid=$TR_PID
     sleep 1
     ip netns exec "$NA" python3 "$lat_py" probe "$LB" "$lat_first" "$lat_probes" 0.3
     sleep 1.5
@@ -390,13 +398,8 @@ view_latency_one() {
     python3 "$lat_py" watch "$WORK/tmux" view "$LA" "$LB" $((secs + 2)) "$out.seen" &
     watcher=$!
     PIDS+=("$watcher")
-    if ((rate > 0)); then
-        ip netns exec "$NA" tcpreplay -i "$VA" --pps="$rate" --limit=$((rate * secs)) \
-            --loop=$(( (rate * secs + mixed_frames - 1) / mixed_frames )) --duration="$secs" \
-            "$WORK/mixed.pcap" >/dev/null 2>&1 &
-        tr_pid=$!
-        PIDS+=("$tr_pid")
-    fi
+    replay_beside "$rate"
+    tr_pid=$TR_PID
     sleep 1
     ip netns exec "$NA" python3 "$lat_py" probe "$LB" "$lat_first" "$lat_probes" 0.3
     sleep 1.5
