@@ -93,6 +93,8 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->sorted);
     free(c->fresh);
     free(c->judged);
+    free(c->keys);
+    free(c->extra_refs);
     free(c->worded);
     free(c->seen);
     verdict_collector_free(c->preview);

@@ -50,14 +50,20 @@ static int sort_key_cmp(const void *pa, const void *pb)
     return memcmp(a->k, b->k, SORT_KEY_LEN);
 }
 
-/* Sorts n refs by their items' keys. */
-static int sort_refs(const struct verdict_collector *c, uint32_t *refs, uint32_t n)
+/* Sorts n refs by their items' keys. The keys go in a scratch buffer kept from settle to
+ * settle: live, a fresh one of this size each time was memory the kernel had to fault in. */
+static int sort_refs(struct verdict_collector *c, uint32_t *refs, uint32_t n)
 {
     if (n < 2)
         return 0;
-    struct sort_key *keys = malloc((size_t)n * sizeof *keys);
-    if (keys == NULL)
-        return FW_ENOMEM;
+    if (n > c->keys_cap) {
+        void *p = realloc(c->keys, (size_t)n * sizeof(struct sort_key));
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->keys = p;
+        c->keys_cap = n;
+    }
+    struct sort_key *keys = c->keys;
     for (uint32_t i = 0; i < n; i++) {
         sort_key(item_of(c, refs[i]), keys[i].k);
         keys[i].ref = refs[i];
@@ -65,7 +71,6 @@ static int sort_refs(const struct verdict_collector *c, uint32_t *refs, uint32_t
     qsort(keys, n, sizeof *keys, sort_key_cmp);
     for (uint32_t i = 0; i < n; i++)
         refs[i] = keys[i].ref;
-    free(keys);
     return 0;
 }
 
@@ -204,18 +209,21 @@ int verdict_order_all(struct verdict_collector *c)
     c->norder = 0;
     if (order_reserve(c, c->nsorted + c->nextra) != 0)
         return FW_ENOMEM;
-    uint32_t *add = malloc(((size_t)c->nextra + 1) * sizeof *add);
-    if (add == NULL)
-        return FW_ENOMEM;
+    if (c->nextra > c->extra_refs_cap) {
+        void *p = realloc(c->extra_refs, (size_t)c->extra_cap * sizeof *c->extra_refs);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->extra_refs = p;
+        c->extra_refs_cap = c->extra_cap;
+    }
+    uint32_t *add = c->extra_refs;
     for (uint32_t i = 0; i < c->nextra; i++)
         add[i] = ITEM_EXTRA | i;
-    int rc = sort_refs(c, add, c->nextra);
-    if (rc == 0) {
-        merge(c, c->sorted, c->nsorted, add, c->nextra, c->order);
-        c->norder = c->nsorted + c->nextra;
-    }
-    free(add);
-    return rc;
+    if (sort_refs(c, add, c->nextra) != 0)
+        return FW_ENOMEM;
+    merge(c, c->sorted, c->nsorted, add, c->nextra, c->order);
+    c->norder = c->nsorted + c->nextra;
+    return 0;
 }
 
 int verdict_order_judged(struct verdict_collector *c, uint32_t njudged)
