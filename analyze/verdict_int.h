@@ -116,6 +116,7 @@ struct verdict_collector {
      * NULL: none. */
     struct verdict_collector *preview;
     uint32_t preview_dead;         /* its cells that a cell of this collector judges now */
+    uint64_t preview_overflow;     /* cells_overflow when it was last emptied */
 };
 
 /* The items' order (verdict_order.c). order_cells places the cells of c->fresh (nfresh,

@@ -26,7 +26,8 @@ static bool decided(enum verdict_outcome o)
 
 /* The preview is emptied (not freed: the next look fills the same tables) when half its cells,
  * and at least PREVIEW_REBUILD of them, are of flows that have ended since (a cell judges them
- * now: settle counts them), or when it is full. */
+ * now: settle counts them), when it is full, or when this collector had no room for an ended
+ * attempt (its flow may have been in the preview, where no cell would ever replace it). */
 #define PREVIEW_REBUILD 256u
 
 static void preview_empty(struct verdict_collector *c)
@@ -41,9 +42,10 @@ static void preview_empty(struct verdict_collector *c)
 bool verdict_preview_begin(struct verdict_collector *c)
 {
     const struct verdict_collector *p = c->preview;
-    if (p == NULL || (p->cells_overflow == 0 &&
+    if (p == NULL || (p->cells_overflow == 0 && c->cells_overflow == c->preview_overflow &&
                       (c->preview_dead < PREVIEW_REBUILD || 2 * c->preview_dead < p->ncells)))
         return false;
+    c->preview_overflow = c->cells_overflow;
     preview_empty(c);
     return true;
 }

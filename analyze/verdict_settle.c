@@ -244,19 +244,44 @@ static int settle_preview_cell(struct verdict_collector *c, uint32_t ix)
     return 0;
 }
 
+/* Whether x is still the cell it was judged from: no attempt since, the same key. Live,
+ * settles are held back (at most 5 a second) while attempts keep coming: words made from a
+ * cell that moved on would tell other counts than the item's, or another connection's. */
+static bool cell_as_judged(const struct verdict_cell *x, const struct verdict_item *it)
+{
+    return !x->stale && x->proto == it->proto && x->port == it->port &&
+           fw_addr_eq(&x->from, &it->from) && fw_addr_eq(&x->to, &it->to);
+}
+
+/* Puts it in words from e. The words judge the cell again as they go: the decision made at
+ * the settle is kept as it was, only the words are taken. */
+static void word(struct verdict_item *it, const struct evidence *e)
+{
+    struct verdict_item keep = *it;
+    diagnose_cell(it, e, true);
+    keep.nevidence = it->nevidence;
+    memcpy(keep.evidence, it->evidence, sizeof keep.evidence);
+    keep.advice = it->advice;
+    keep.worded = true;
+    *it = keep;
+}
+
 void verdict_item_words(const struct verdict_item *cit)
 {
     if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0)
         return; /* a copy of an item is worded only if its original was */
-    /* The collector owns its items: the words are filled in place, once. */
+    /* The collector owns its items: the words are filled in place, once. A cell changed
+     * since the settle leaves its item without words until the next one. */
     struct verdict_collector *c = cit->owner;
     struct evidence e;
     if (!cit->provisional && cit >= c->cell_items && cit < c->cell_items + c->ncell_items) {
         uint32_t ix = (uint32_t)(cit - c->cell_items);
         struct verdict_item *it = &c->cell_items[ix];
+        if (ix >= c->ncells || !cell_as_judged(&c->cells[ix], it))
+            return;
         evidence_of(c, &c->cells[ix], &e);
         e.rpc_dynamic = it->rpc_dynamic;
-        diagnose_cell(it, &e, true);
+        word(it, &e);
         /* Its words are in this settle's text: the next one takes them back. */
         if (!c->worded_lost && verdict_grow((void **)&c->worded, &c->worded_cap, c->nworded,
                                             UINT32_MAX / 2, sizeof *c->worded))
@@ -266,8 +291,11 @@ void verdict_item_words(const struct verdict_item *cit)
     } else if (cit->provisional && cit >= c->extra && cit < c->extra + c->nextra &&
                c->preview != NULL && cit->cell_ix <= c->preview->ncells) {
         struct verdict_item *it = &c->extra[cit - c->extra];
-        preview_evidence(c, &c->preview->cells[it->cell_ix - 1], it, &e);
-        diagnose_cell(it, &e, true);
+        const struct verdict_cell *x = &c->preview->cells[it->cell_ix - 1];
+        if (!cell_as_judged(x, it))
+            return;
+        preview_evidence(c, x, it, &e);
+        word(it, &e);
         verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection "
                              "showed so far, and is settled when it ends");
     }
@@ -314,12 +342,16 @@ static void settle_inputs(struct verdict_collector *c)
 {
     struct verdict_capture_point was = c->cp;
     diagnose_capture_point(c);
+    const struct verdict_capture_point *cp = &c->cp;
+    /* what the items read of it (its confidence and its words are the report's) */
+    bool moved = was.known != cp->known || was.from_config != cp->from_config ||
+                 was.in_path != cp->in_path || was.spans_router != cp->spans_router ||
+                 !fw_addr_eq(&was.addr, &cp->addr) || !fw_addr_eq(&was.other, &cp->other);
     uint64_t rpc = c->cfg.rpc != NULL ? rpc_ports_changes(c->cfg.rpc) : 0, clues = 0;
     for (int i = 0; i < 2; i++)
         if (c->cfg.clues[i] != NULL)
             clues += c->cfg.clues[i]->nbind + c->cfg.clues[i]->nsend;
-    if (memcmp(&was, &c->cp, sizeof was) != 0 || c->epoch_drops != c->capture_drops ||
-        c->epoch_rpc != rpc) {
+    if (moved || c->epoch_drops != c->capture_drops || c->epoch_rpc != rpc) {
         c->epoch++;
         c->epoch_drops = c->capture_drops;
         c->epoch_rpc = rpc;
@@ -440,6 +472,16 @@ static int settle_extra(struct verdict_collector *c)
     return 0;
 }
 
+/* Out of memory mid-settle: the lists could hold items of this settle and the last mixed, so
+ * none is listed; every cell is judged again at the next settle, and a reader that keeps what
+ * it saw (the stream) looks at every item then. */
+static int settle_failed(struct verdict_collector *c)
+{
+    c->norder = c->njudged = 0;
+    c->epoch++;
+    return FW_ENOMEM;
+}
+
 /* Settling judges again only the cells whose inputs changed (cell_stale); the others keep
  * their items, so live a settle costs what changed, not every verdict. */
 int verdict_collector_settle(struct verdict_collector *c)
@@ -450,7 +492,7 @@ int verdict_collector_settle(struct verdict_collector *c)
     verdict_arena_reset(&c->text);
     settle_inputs(c);
     if (cells_reserve(c) != 0)
-        return FW_ENOMEM;
+        return settle_failed(c);
     uint32_t nfresh = 0, njudged = 0;
     for (uint32_t i = 0; i < c->ncells; i++) {
         if (cell_stale(c, c->epoch, &c->cells[i])) {
@@ -464,7 +506,7 @@ int verdict_collector_settle(struct verdict_collector *c)
     seen_mark_forged(c);
     if (verdict_order_cells(c, nfresh) != 0 || settle_extra(c) != 0 ||
         verdict_order_all(c) != 0 || verdict_order_judged(c, njudged) != 0)
-        return FW_ENOMEM;
+        return settle_failed(c);
     return c->text.failed ? FW_ENOMEM : 0;
 }
 

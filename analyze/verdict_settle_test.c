@@ -189,6 +189,22 @@ static struct analyzer *new_analyzer(uint32_t max_cells)
     return a;
 }
 
+/* The item of the cell SRCS[0] -> TGTS[0] tcp/port. */
+static const struct verdict_item *find_cell(const struct verdict_collector *vc, uint16_t port)
+{
+    struct fw_addr f, t;
+    assert_true(fw_addr_parse(&f, SRCS[0]));
+    assert_true(fw_addr_parse(&t, TGTS[0]));
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->proto == 6 && it->port == port && fw_addr_eq(&it->from, &f) &&
+            fw_addr_eq(&it->to, &t))
+            return it;
+    }
+    fail_msg("no item for port %u", port);
+    return NULL;
+}
+
 /* Everything a reader sees of the items, one line each, words included. */
 static char *dump(const struct verdict_collector *vc)
 {
@@ -307,6 +323,48 @@ static void incremental_settles_match_with_evictions(void **state)
         same_as_one_settle(build, seed, 48);
 }
 
+/* Live, settles are held back (at most 5 a second) while attempts keep coming: an item put in
+ * words meanwhile keeps the decision it was settled with, and its words never tell the counts
+ * of a cell that moved on; the next settle words it with the new ones. */
+static void words_between_settles_keep_the_item(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    answered(SRCS[0], 40000, TGTS[0], 6320); /* closed at once: ends 5 s later */
+    pb_at(&b, T0 + 5000 * MS);
+    for (uint16_t i = 1; i <= 6; i++) /* six more, ending 5 s after the first */
+        answered(SRCS[0], (uint16_t)(40000 + i), TGTS[0], 6320);
+    struct analyzer *a = new_analyzer(0);
+    for (size_t i = 0; i < pb_count(&b); i++) {
+        struct frame f = pb_frame(&b, i);
+        analyzer_feed(a, &f);
+    }
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    assert_true(analyzer_advance(a, T0 + 10300 * MS)); /* the first has ended */
+    const struct verdict_item *it = find_cell(vc, 6320);
+    assert_int_equal(it->counts.attempts, 1);
+    enum verdict_kind kind = it->v.kind;
+    /* the six end from 5 s after their close on: the first of them within 200 ms */
+    uint64_t ms = 10300;
+    while (!verdict_collector_changed(vc) && ms < 10490) {
+        ms += 10;
+        assert_false(analyzer_advance(a, T0 + ms * MS)); /* held back */
+    }
+    assert_true(verdict_collector_changed(vc));
+    verdict_item_words(it);
+    assert_int_equal(it->counts.attempts, 1);
+    assert_int_equal(it->v.kind, kind);
+    if (it->nevidence > 0) /* words, if any, of the cell as settled */
+        assert_ptr_equal(strstr(it->evidence[0], "1 attempt:"), it->evidence[0]);
+    assert_true(analyzer_advance(a, T0 + 20000 * MS)); /* the settle held back, all ended */
+    it = find_cell(vc, 6320);
+    verdict_item_words(it);
+    assert_int_equal(it->counts.attempts, 7);
+    assert_true(it->nevidence > 0);
+    assert_non_null(strstr(it->evidence[0], "7 attempts"));
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +372,7 @@ int main(void)
         cmocka_unit_test(incremental_settles_match_with_evictions),
         cmocka_unit_test(incremental_settles_match_when_the_point_moves),
         cmocka_unit_test(incremental_settles_match_when_a_clue_comes),
+        cmocka_unit_test(words_between_settles_keep_the_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
