@@ -369,7 +369,8 @@ bool verdict_collector_changed(const struct verdict_collector *c);
  * ended attempt judged (verdict_preview.c). The preview is kept from look to look: begin
  * empties it only when it has grown with cells whose flows have ended, and then returns true
  * (every open flow is to be offered again); flow offers one open flow, taken once (it is
- * marked previewed). Either marks the collector changed when the items to list change; the
+ * marked previewed: its item tells what it showed at that look, until it ends or the
+ * preview is made again). Either marks the collector changed when the items to list change; the
  * next settle lists them as provisional items. drop empties it for good: every flow has
  * ended. Never called offline. */
 bool verdict_preview_begin(struct verdict_collector *c);
