@@ -380,6 +380,8 @@ void verdict_preview_drop(struct verdict_collector *c);
 /* Settled results, valid until the next observe or settle. Stable order: host pair (lower
  * address first), direction (from the lower address first), proto (tcp, udp, icmp), port. */
 size_t verdict_count(const struct verdict_collector *c);
+/* Where a protocol goes in that order: TCP 0, UDP 1, echo 2 (the reports' rows follow it). */
+int verdict_proto_order(uint8_t proto);
 /* Settles so far. An item whose settled is older than the last one is the same as then: a
  * reader that saw it need not look again (the live stream). */
 uint32_t verdict_settles(const struct verdict_collector *c);

@@ -94,9 +94,9 @@ struct verdict_collector {
     uint32_t *sorted, nsorted, sorted_cap;
     uint32_t ncell_items;          /* the cells at the last settle: those with an item */
     uint64_t evicted_seen;         /* cells_evicted then: a reused cell left sorted stale */
-    uint32_t *fresh;               /* settle's scratch (cell_items_cap): cells not placed */
+    uint32_t *fresh, fresh_cap;    /* settle's scratch: the cells not placed yet */
     uint32_t *judged, njudged, judged_cap; /* the items the last settle judged, in order */
-    struct sort_key *keys;         /* verdict_order.c's scratch: keys_cap of them */
+    struct verdict_sort_key *keys;         /* verdict_order.c's scratch: keys_cap of them */
     uint32_t keys_cap;
     uint32_t *extra_refs, extra_refs_cap; /* its scratch: the extra items to place */
     uint32_t *worded, nworded, worded_cap; /* cells whose items were put in words since */

@@ -12,7 +12,7 @@
 
 #define ITEM_EXTRA 0x80000000u /* in order: an index into extra, not a cell's */
 
-static int proto_rank(uint8_t proto)
+int verdict_proto_order(uint8_t proto)
 {
     return proto == 6 ? 0 : proto == 17 ? 1 : 2;
 }
@@ -20,7 +20,7 @@ static int proto_rank(uint8_t proto)
 /* The order as one byte string, compared with memcmp. No two items share one: a cell is one
  * (from, to, proto, port), and the extra items are for keys no cell has. */
 #define SORT_KEY_LEN 38
-struct sort_key {
+struct verdict_sort_key {
     uint8_t k[SORT_KEY_LEN];
     uint32_t ref; /* an index into cell_items, or ITEM_EXTRA | an index into extra */
 };
@@ -39,14 +39,14 @@ static void sort_key(const struct verdict_item *it, uint8_t k[SORT_KEY_LEN])
     k[17] = hi->family;
     memcpy(k + 18, hi->b, 16);
     k[34] = up ? 0 : 1;
-    k[35] = (uint8_t)proto_rank(it->proto);
+    k[35] = (uint8_t)verdict_proto_order(it->proto);
     k[36] = (uint8_t)(it->port >> 8);
     k[37] = (uint8_t)it->port;
 }
 
 static int sort_key_cmp(const void *pa, const void *pb)
 {
-    const struct sort_key *a = pa, *b = pb;
+    const struct verdict_sort_key *a = pa, *b = pb;
     return memcmp(a->k, b->k, SORT_KEY_LEN);
 }
 
@@ -57,13 +57,13 @@ static int sort_refs(struct verdict_collector *c, uint32_t *refs, uint32_t n)
     if (n < 2)
         return 0;
     if (n > c->keys_cap) {
-        void *p = realloc(c->keys, (size_t)n * sizeof(struct sort_key));
+        void *p = realloc(c->keys, (size_t)n * sizeof(struct verdict_sort_key));
         if (p == NULL)
             return FW_ENOMEM;
         c->keys = p;
         c->keys_cap = n;
     }
-    struct sort_key *keys = c->keys;
+    struct verdict_sort_key *keys = c->keys;
     for (uint32_t i = 0; i < n; i++) {
         sort_key(item_of(c, refs[i]), keys[i].k);
         keys[i].ref = refs[i];

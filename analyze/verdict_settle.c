@@ -407,29 +407,39 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
     return 0;
 }
 
-/* The cells' items kept (cells grow between settles: so do they), and the scratch list of
- * the cells not placed yet. */
-static int cells_reserve(struct verdict_collector *c)
+/* The cells' items kept (cells grow between settles: so do they). */
+static int items_reserve(struct verdict_collector *c)
 {
     if (c->cell_items_cap >= c->ncells)
         return 0;
-    uint32_t n = c->cells_cap;
-    void *p = realloc(c->cell_items, (size_t)n * sizeof *c->cell_items);
+    void *p = realloc(c->cell_items, (size_t)c->cells_cap * sizeof *c->cell_items);
     if (p == NULL)
         return FW_ENOMEM;
     c->cell_items = p;
-    p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
-    if (p == NULL)
+    c->cell_items_cap = c->cells_cap;
+    return 0;
+}
+
+/* The items, and settle's scratch lists of cells: those not placed yet, those judged. */
+static int cells_reserve(struct verdict_collector *c)
+{
+    if (items_reserve(c) != 0)
         return FW_ENOMEM;
-    c->fresh = p;
+    uint32_t n = c->cell_items_cap;
+    if (c->fresh_cap < n) {
+        void *p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->fresh = p;
+        c->fresh_cap = n;
+    }
     if (c->judged_cap < n) {
-        p = realloc(c->judged, (size_t)n * sizeof *c->judged);
+        void *p = realloc(c->judged, (size_t)n * sizeof *c->judged);
         if (p == NULL)
             return FW_ENOMEM;
         c->judged = p;
         c->judged_cap = n;
     }
-    c->cell_items_cap = n;
     return 0;
 }
 
@@ -440,7 +450,7 @@ static int settle_extra(struct verdict_collector *c)
 {
     c->nextra = 0;
     c->preview_dead = 0;
-    if (c->preview != NULL && cells_reserve(c->preview) != 0)
+    if (c->preview != NULL && items_reserve(c->preview) != 0)
         return FW_ENOMEM;
     for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
         const struct verdict_cell *x = &c->preview->cells[i];

@@ -134,6 +134,18 @@ done
 ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up || exit 2
 ip -n "$NA" addr add "$LA/24" dev "$VA" && ip -n "$NB" addr add "$LB/24" dev "$VB" || exit 2
 
+# started PID FILE TEXT: waits (at most 5 s) for TEXT in FILE, the stderr of the capturer PID
+# started; false if it never came (or PID ended first).
+started() {
+    local _
+    for _ in $(seq 50); do
+        grep -q "$3" "$2" 2>/dev/null && return 0
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q "$3" "$2" 2>/dev/null
+}
+
 cpu_ticks() { # PID: utime + stime in clock ticks
     local s f
     s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
@@ -163,12 +175,7 @@ run_one() {
     fi
     pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 50); do
-        grep -q "$ready" "$out.stderr" 2>/dev/null && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if ! grep -q "$ready" "$out.stderr" 2>/dev/null; then
+    if ! started "$pid" "$out.stderr" "$ready"; then
         log "$tool did not start:"; cat "$out.stderr" >&2
         netns_stop_pid "$pid"
         return 1
@@ -244,12 +251,7 @@ latency_one() {
         -Z nobody >"$out.fifo" 2>"$out.stderr" &
     pid=$!
     PIDS+=("$pid")
-    for _ in $(seq 50); do
-        grep -q "capturing on" "$out.stderr" 2>/dev/null && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if ! grep -q "capturing on" "$out.stderr" 2>/dev/null; then
+    if ! started "$pid" "$out.stderr" "capturing on"; then
         log "fwsight (latency) did not start:"; cat "$out.stderr" >&2
         netns_stop_pid "$pid"
         netns_stop_pid "$reader"
@@ -322,12 +324,7 @@ view_start() {
     "${tm[@]}" new-session -d -s view -x "${size%x*}" -y "${size#*x}" "$cmd" || return 1
     V_TMUX=$("${tm[@]}" display-message -p -t view '#{pid}' 2>/dev/null) && PIDS+=("$V_TMUX")
     V_PID=$("${tm[@]}" display-message -p -t view '#{pane_pid}' 2>/dev/null) && PIDS+=("$V_PID")
-    for _ in $(seq 50); do
-        grep -q "capturing on" "$WORK/view.stderr" 2>/dev/null && break
-        kill -0 "$V_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    if ! grep -q "capturing on" "$WORK/view.stderr" 2>/dev/null ||
+    if ! started "$V_PID" "$WORK/view.stderr" "capturing on" ||
        [[ $(cat "/proc/$V_PID/comm" 2>/dev/null) != fwsight ]]; then
         log "fwsight live (view) did not start:"; cat "$WORK/view.stderr" >&2
         view_stop

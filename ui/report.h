@@ -105,9 +105,8 @@ int report_sorted_groups(const struct report *rep,
 
 /* The order of the verdict matrix's rows, shared by the report and the ncurses view so the two
  * read alike: the rank of (proto, port) is its service's place in the profile (SIZE_MAX: other
- * ports), then rows go by protocol (report_proto_order: TCP, UDP, ICMP) and port. */
+ * ports), then rows go by protocol (verdict_proto_order: TCP, UDP, ICMP) and port. */
 size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t port);
-int report_proto_order(uint8_t proto);
 
 /* The text report: every section below, in this order; all: the failed attempts' table whole
  * (--all), not its first REPORT_FAIL_SHOWN groups. */

@@ -33,18 +33,13 @@ size_t report_matrix_rank(const struct fw_config *cfg, uint8_t proto, uint16_t p
     return SIZE_MAX;
 }
 
-int report_proto_order(uint8_t proto)
-{
-    return proto == 6 ? 0 : proto == 17 ? 1 : 2;
-}
-
 static int rv_row_cmp(const void *x, const void *y)
 {
     const struct report_row *a = x, *b = y;
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     if (a->proto != b->proto)
-        return report_proto_order(a->proto) - report_proto_order(b->proto);
+        return verdict_proto_order(a->proto) - verdict_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
@@ -53,7 +48,7 @@ static int rv_port_cmp(const void *x, const void *y)
 {
     const struct report_row *a = x, *b = y;
     if (a->proto != b->proto)
-        return report_proto_order(a->proto) - report_proto_order(b->proto);
+        return verdict_proto_order(a->proto) - verdict_proto_order(b->proto);
     if (a->port != b->port)
         return (int)a->port - (int)b->port;
     return (a->cell[0] == NULL) - (b->cell[0] == NULL);

@@ -132,7 +132,7 @@ static int view_port_cmp(const struct view_row *a, const struct view_row *b)
 {
     if (a->port != b->port)
         return (int)a->port - (int)b->port;
-    return report_proto_order(a->proto) - report_proto_order(b->proto);
+    return verdict_proto_order(a->proto) - verdict_proto_order(b->proto);
 }
 
 static int view_profile_cmp(const void *x, const void *y)
@@ -141,7 +141,7 @@ static int view_profile_cmp(const void *x, const void *y)
     if (a->rank != b->rank)
         return a->rank < b->rank ? -1 : 1;
     if (a->proto != b->proto)
-        return report_proto_order(a->proto) - report_proto_order(b->proto);
+        return verdict_proto_order(a->proto) - verdict_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
@@ -194,7 +194,7 @@ static int view_merge_cmp(const void *x, const void *y)
 {
     const struct view_row *a = x, *b = y;
     if (a->proto != b->proto)
-        return report_proto_order(a->proto) - report_proto_order(b->proto);
+        return verdict_proto_order(a->proto) - verdict_proto_order(b->proto);
     return (int)a->port - (int)b->port;
 }
 
