@@ -325,7 +325,7 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
     if (settle_wanted(a) && settle_due(a, now_us)) {
         a->settle_us = now_us;
         a->rpc_changes = rpc_ports_changes(a->rpc);
-        verdict_collector_settle(a->verdicts); /* on failure the previous list stays short */
+        verdict_collector_settle(a->verdicts); /* on failure the list is empty until the next */
         return true;
     }
     return false;

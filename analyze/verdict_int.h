@@ -135,6 +135,14 @@ void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
  * max; false when full or out of memory. */
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem);
 
+/* The words (verdict_words.c): the evidence of a cell of the live preview, read as this
+ * collector settled it; and the items worded since the last settle, made wordless again (the
+ * text arena is reused). */
+struct evidence;
+void verdict_preview_evidence(const struct verdict_collector *c, const struct verdict_cell *x,
+                              const struct verdict_item *it, struct evidence *e);
+void verdict_unword(struct verdict_collector *c);
+
 /* Empties it, keeping its memory (the live preview's, remade at every look). */
 void verdict_collector_clear(struct verdict_collector *c);
 
