@@ -251,15 +251,14 @@ void analyzer_feed(struct analyzer *a, const struct frame *f)
     sync_counts(a);
 }
 
-struct preview_walk {
-    struct verdict_collector *vc;
-    bool again; /* the preview was emptied: every open flow is offered again */
-};
-
-static void preview_flow(void *ctx, struct flow *f)
+static bool preview_flow(void *ctx, struct flow *f)
 {
-    struct preview_walk *w = ctx;
-    verdict_preview_flow(w->vc, f, w->again);
+    return verdict_preview_flow(ctx, f, false);
+}
+
+static bool preview_flow_again(void *ctx, struct flow *f)
+{
+    return verdict_preview_flow(ctx, f, true);
 }
 
 /* The looks are paced on advance's own time, the caller's timer, not on the clock: frames
@@ -312,13 +311,16 @@ bool analyzer_advance(struct analyzer *a, uint64_t now_us)
     flow_table_advance(a->tracker.table, a->now_us);
     sync_counts(a);
     /* Live, a flow's first answer shows at the next wake-up ANALYZER_PREVIEW_US after the
-     * last look, not at the flow's end (verdict_preview.c): a look visits every open flow, so
-     * a busy link pays for at most a few a second. */
+     * last look, not at the flow's end (verdict_preview.c): a busy link pays for at most a
+     * few looks a second, each at the flows answered since the one before. */
     if (a->tracker.answered && preview_due(a, now_us)) {
         a->tracker.answered = false;
         a->preview_us = now_us;
-        struct preview_walk w = { a->verdicts, verdict_preview_begin(a->verdicts) };
-        flow_table_each(a->tracker.table, preview_flow, &w);
+        /* The flows answered since the last look, and those not decided then; every open
+         * flow when the preview was emptied. */
+        bool again = verdict_preview_begin(a->verdicts);
+        flow_table_look(a->tracker.table, again, again ? preview_flow_again : preview_flow,
+                        a->verdicts);
     }
     /* Most wake-ups end no flow and learn no port: the items would come out the same. One
      * that comes too soon after the last settle leaves it to the next (analyzer_next_due_us). */

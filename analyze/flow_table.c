@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/zalloc.h"
 #include "siphash.h"
 
 #define CHUNK_SHIFT 12u
@@ -42,6 +43,13 @@ struct flow_table {
     flow_end_fn on_end;
     void *ctx;
     struct flow_table_counts counts;
+    /* The flows noted for the next look (flow_table_note); lost: past its bound, dropped. */
+    struct noted {
+        uint64_t seq;
+        uint32_t id;
+    } *noted;
+    uint32_t nnoted, noted_cap;
+    bool noted_lost;
 };
 
 static inline struct flow *slot(const struct flow_table *t, uint32_t id)
@@ -134,7 +142,7 @@ static inline uint32_t *bucket_of(struct flow_table *t, const struct flow_key *k
 static void grow_buckets(struct flow_table *t)
 {
     uint64_t nb = (t->mask + 1) * 2;
-    uint32_t *b = calloc(nb, sizeof *b);
+    uint32_t *b = fw_zalloc(nb, sizeof *b);
     if (b == NULL)
         return;
     free(t->buckets);
@@ -167,7 +175,7 @@ struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_en
     t->mask = nb - 1;
     t->key = (struct siphash_key){ cfg->flow_hash_key[0], cfg->flow_hash_key[1] };
     t->chunks = calloc(t->max_chunks, sizeof *t->chunks);
-    t->buckets = calloc(nb, sizeof *t->buckets);
+    t->buckets = fw_zalloc(nb, sizeof *t->buckets);
     if (t->chunks == NULL || t->buckets == NULL) {
         flow_table_free(t);
         return NULL;
@@ -189,6 +197,7 @@ void flow_table_free(struct flow_table *t)
         free(t->chunks[i]);
     free(t->chunks);
     free(t->buckets);
+    free(t->noted);
     free(t);
 }
 
@@ -248,6 +257,7 @@ static void release(struct flow_table *t, uint32_t id)
     if (f->dl_list != FLOW_DL_NONE)
         list_unlink(t, &t->dl[f->dl_list], DL_L, id);
     list_unlink(t, &t->order, ORD_L, id);
+    f->id = FLOW_NIL; /* free: a note of it is stale */
     f->hnext = t->free_head;
     t->free_head = id;
     t->counts.live--;
@@ -416,10 +426,54 @@ void flow_table_finish(struct flow_table *t)
         end_id(t, id, CONN_END_INPUT);
 }
 
-void flow_table_each(struct flow_table *t, void (*fn)(void *ctx, struct flow *f), void *ctx)
+/* The notes are bounded by the open flows (each is noted at most twice between two looks:
+ * its first answer, its first ICMP error) plus a floor; past that the list is dropped, and
+ * the next look walks every open flow. */
+#define NOTED_FLOOR 4096u
+
+void flow_table_note(struct flow_table *t, const struct flow *f)
 {
-    for (uint32_t id = t->order.head; id != FLOW_NIL; id = slot(t, id)->ord_next)
-        fn(ctx, slot(t, id));
+    if (t->noted_lost)
+        return;
+    if (t->nnoted == t->noted_cap) {
+        uint64_t bound = 2 * t->counts.live + NOTED_FLOOR;
+        uint32_t cap = t->noted_cap == 0 ? 256 : t->noted_cap * 2;
+        void *p = cap <= bound ? realloc(t->noted, (size_t)cap * sizeof *t->noted) : NULL;
+        if (p == NULL) {
+            t->noted_lost = true;
+            t->nnoted = 0;
+            return;
+        }
+        t->noted = p;
+        t->noted_cap = cap;
+    }
+    t->noted[t->nnoted++] = (struct noted){f->seq, f->id};
+}
+
+/* Asks fn about f, noting it again if fn wants it asked at the next look. */
+static void look_at(struct flow_table *t, struct flow *f, flow_look_fn fn, void *ctx)
+{
+    if (fn(ctx, f) && !t->noted_lost)
+        flow_table_note(t, f);
+}
+
+void flow_table_look(struct flow_table *t, bool all, flow_look_fn fn, void *ctx)
+{
+    uint32_t n = t->nnoted;
+    t->nnoted = 0;
+    if (all || t->noted_lost) {
+        t->noted_lost = false;
+        for (uint32_t id = t->order.head; id != FLOW_NIL; id = slot(t, id)->ord_next)
+            look_at(t, slot(t, id), fn, ctx);
+        return;
+    }
+    /* The list is rewritten in place as it is read: a note kept goes at or before its own. */
+    for (uint32_t i = 0; i < n; i++) {
+        struct noted e = t->noted[i];
+        struct flow *f = slot(t, e.id);
+        if (f->id == e.id && f->seq == e.seq) /* still open: not ended, slot not reused */
+            look_at(t, f, fn, ctx);
+    }
 }
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t)

@@ -59,10 +59,15 @@ void flow_table_advance(struct flow_table *t, uint64_t now_us);
 uint64_t flow_table_next_due_us(const struct flow_table *t);
 /* Ends every remaining flow, in order of creation (CONN_END_INPUT). */
 void flow_table_finish(struct flow_table *t);
-/* Calls fn on every flow still open, in order of creation; fn may mark the flow (previewed),
- * never end one or add one. */
-void flow_table_each(struct flow_table *t, void (*fn)(void *ctx, struct flow *f),
-                     void *ctx);
+/* Live looks at open flows (verdict_preview.c). note keeps f for the next look (the tracker
+ * notes a flow's first answer). look calls fn on the noted flows still open (in the order
+ * noted, a flow noted twice twice), or with all on every open flow in order of creation (so
+ * too when the notes outgrew their bound: twice the open flows); afterwards the notes are
+ * the flows fn returned true for (to be asked again). fn may mark the flow (previewed), never
+ * end one or add one. */
+typedef bool (*flow_look_fn)(void *ctx, struct flow *f);
+void flow_table_note(struct flow_table *t, const struct flow *f);
+void flow_table_look(struct flow_table *t, bool all, flow_look_fn fn, void *ctx);
 
 const struct flow_table_counts *flow_table_counts(const struct flow_table *t);
 /* The hash of k under the table's key (its bucket is the low bits): for tests. */

@@ -195,6 +195,13 @@ static bool first_packet_flips(const struct pkt *p)
 
 /* --- ICMP errors ------------------------------------------------------------------------------ */
 
+/* f met its first answer: live, the next look takes it (verdict_preview.c). */
+static void first_answer(struct flow_tracker *t, struct flow *f)
+{
+    t->answered = true;
+    flow_table_note(t->table, f);
+}
+
 /* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
 static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t frame)
 {
@@ -218,7 +225,7 @@ static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_
         (p->proto == 58 && p->icmp_type == 2))
         f->pmtu_icmp = true; /* path-MTU discovery works on this path */
     if (f->icmp_errors++ == 0) {
-        t->answered = true;
+        first_answer(t, f);
         f->icmp_err_type = p->icmp_type;
         f->icmp_err_code = p->icmp_code;
         f->icmp_err_from = p->src;
@@ -366,7 +373,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         }
         bool both_closed = f->tcp.ep[0].did_close && f->tcp.ep[1].did_close;
         uint64_t last = f->last_us;
-        t->answered |= !is_orig && f->side[1].pkts == 0;
+        if (!is_orig && f->side[1].pkts == 0)
+            first_answer(t, f);
         count_packet(f, is_orig, p, now_us, frame);
         if (both_closed && !r.close_complete)
             f->last_us = last; /* Zeek stops the clock once both sides have closed */
@@ -389,7 +397,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         }
         f->side[is_orig ? 0 : 1].active = true;
         f->side[is_orig ? 0 : 1].payload_bytes += p->l4_payload_len;
-        t->answered |= !is_orig && f->side[1].pkts == 0;
+        if (!is_orig && f->side[1].pkts == 0)
+            first_answer(t, f);
         count_packet(f, is_orig, p, now_us, frame);
     }
     flow_table_touch(t->table, f);

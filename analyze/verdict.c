@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../capture/frame.h"
+#include "../common/zalloc.h"
 #include "flow.h"
 #include "siphash.h"
 
@@ -68,8 +69,8 @@ struct verdict_collector *verdict_collector_new(const struct verdict_config *cfg
     c->key = (struct siphash_key){ cfg->hash_key[0], cfg->hash_key[1] };
     c->cell_nb = pow2_at_least(0); /* grows with the cells (cells_grow) */
     c->host_nb = pow2_at_least(c->cfg.max_hosts * 2);
-    c->cell_buckets = calloc(c->cell_nb, sizeof *c->cell_buckets);
-    c->host_buckets = calloc(c->host_nb, sizeof *c->host_buckets);
+    c->cell_buckets = fw_zalloc(c->cell_nb, sizeof *c->cell_buckets);
+    c->host_buckets = fw_zalloc(c->host_nb, sizeof *c->host_buckets);
     if (c->cell_buckets == NULL || c->host_buckets == NULL) {
         verdict_collector_free(c);
         return NULL;
@@ -85,16 +86,19 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->cell_buckets);
     free(c->pool);
     verdict_arena_fini(&c->text);
+    verdict_arena_fini(&c->untested_text);
     free(c->hosts);
     free(c->host_buckets);
     free(c->cell_items);
     free(c->extra);
     free(c->order);
     free(c->sorted);
+    free(c->pending);
     free(c->fresh);
     free(c->judged);
     free(c->keys);
     free(c->extra_refs);
+    free(c->mix);
     free(c->worded);
     free(c->seen);
     verdict_collector_free(c->preview);
@@ -103,13 +107,16 @@ void verdict_collector_free(struct verdict_collector *c)
 
 void verdict_collector_clear(struct verdict_collector *c)
 {
+    verdict_unword(c); /* no item keeps words in a text it does not own */
     memset(c->cell_buckets, 0, (size_t)c->cell_nb * sizeof *c->cell_buckets);
     memset(c->host_buckets, 0, (size_t)c->host_nb * sizeof *c->host_buckets);
     c->ncells = c->nhosts = c->npool = c->pool_spare = c->nseen = 0;
     c->idle_head = c->idle_tail = 0;
     c->cells_overflow = c->cells_evicted = c->cells_evicted_attempts = c->seen_overflow = 0;
     c->nsorted = c->norder = c->nextra = c->nworded = c->npairs = c->ncell_items = 0;
-    c->njudged = 0;
+    c->njudged = c->npending = 0;
+    c->order_made = false;
+    c->untested_made = false;
     c->evicted_seen = 0;
     c->worded_lost = false;
     c->epoch++;
@@ -250,7 +257,7 @@ static bool cells_grow(struct verdict_collector *c)
     if (c->cells_cap == cap)
         return true;
     uint32_t nb = pow2_at_least(c->cells_cap * 2);
-    uint32_t *b = nb > c->cell_nb ? calloc(nb, sizeof *b) : NULL;
+    uint32_t *b = nb > c->cell_nb ? fw_zalloc(nb, sizeof *b) : NULL;
     if (b == NULL)
         return true;
     for (uint32_t i = 0; i < c->ncells; i++) {

@@ -49,7 +49,9 @@ struct verdict_cell {
     /* What its item was judged from (verdict_settle.c: an item whose inputs did not change
      * is kept as it is): */
     bool stale;               /* an attempt came since (or the cell is new) */
-    bool placed;              /* in verdict_collector.sorted */
+    bool placed;              /* in verdict_collector.sorted or pending */
+    bool shadowed;            /* the live preview's: the collector it previews has a cell of
+                               * the same key now (its flow ended since): that one tells */
     uint32_t epoch;           /* the collector's epoch then */
     uint32_t host_ix;         /* its `to` host (index + 1); 0: there was none */
     uint32_t host_mod;        /* that host's mod then; with no host, the hosts made then */
@@ -85,20 +87,26 @@ struct verdict_collector {
     uint32_t nseen, seen_cap;
     uint64_t seen_overflow;
     /* The settled items: one per cell (cell_items[i] is cells[i]'s, kept from settle to
-     * settle while its inputs stay the same), and the others, made anew at each settle
-     * (extra: UNTESTED ports, the live preview's). order lists them all in the items' order
-     * (ITEM_EXTRA marks an index into extra); sorted, the cells alone, kept in that order. */
+     * settle while its inputs stay the same), the live preview's (in its own cell_items, kept
+     * the same way), and the UNTESTED ports of the pairs under test (extra, made again only
+     * when what they read changed). sorted lists the cells in the items' order, kept from
+     * settle to settle; order lists every item (ITEM_EXTRA, ITEM_PREVIEW mark indices into
+     * extra and the preview's items), made when first read after a settle (order_made). */
     struct verdict_item *cell_items, *extra;
     uint32_t cell_items_cap, nextra, extra_cap;
     uint32_t *order, norder, order_cap;
+    bool order_made;
     uint32_t *sorted, nsorted, sorted_cap;
+    uint32_t *pending, npending, pending_cap; /* placed cells not in sorted yet: merged in when
+                                               * the order is next made */
     uint32_t ncell_items;          /* the cells at the last settle: those with an item */
     uint64_t evicted_seen;         /* cells_evicted then: a reused cell left sorted stale */
     uint32_t *fresh, fresh_cap;    /* settle's scratch: the cells not placed yet */
     uint32_t *judged, njudged, judged_cap; /* the items the last settle judged, in order */
     struct verdict_sort_key *keys;         /* verdict_order.c's scratch: keys_cap of them */
     uint32_t keys_cap;
-    uint32_t *extra_refs, extra_refs_cap; /* its scratch: the extra items to place */
+    uint32_t *extra_refs, extra_refs_cap; /* extra in the items' order */
+    uint32_t *mix, mix_cap;        /* verdict_order.c's scratch: the items not cells' */
     uint32_t *worded, nworded, worded_cap; /* cells whose items were put in words since */
     bool worded_lost;              /* one could not be listed: unword every item */
     uint32_t settles;              /* settles so far (verdict_item.settled) */
@@ -109,24 +117,32 @@ struct verdict_collector {
     struct fw_addr pairs_lo[VERDICT_MAX_PAIRS], pairs_hi[VERDICT_MAX_PAIRS];
     uint32_t npairs;               /* the placed cells' host pairs on the profile, in order */
     struct verdict_arena text;     /* the items' strings */
+    /* What the UNTESTED items (extra) were made from: the pairs under test, the epoch, and
+     * untested_mod, which moves when a cell comes (here or in the preview) on a port they
+     * are made for, or the preview is emptied. Their strings have their own arena. */
+    struct fw_addr untested_lo[VERDICT_MAX_PAIRS], untested_hi[VERDICT_MAX_PAIRS];
+    uint32_t untested_npairs, untested_epoch, untested_mod, untested_made_mod;
+    bool untested_made;
+    struct verdict_arena untested_text;
     struct verdict_capture_point cp;
     uint64_t capture_drops;        /* verdict_collector_set_capture_drops() */
     bool changed;                  /* something settle reads changed since the last settle */
     /* Live: the open flows' cells that no ended attempt judged yet (verdict_preview.c);
      * NULL: none. */
     struct verdict_collector *preview;
-    uint32_t preview_dead;         /* its cells that a cell of this collector judges now */
+    uint32_t preview_dead;         /* its cells shadowed (a cell of this collector judges them) */
     uint64_t preview_overflow;     /* cells_overflow when it was last emptied */
 };
 
-/* The items' order (verdict_order.c). order_cells places the cells of c->fresh (nfresh,
- * not yet in c->sorted) and notes their host pairs; order_all lists every item, the cells
- * and the extra ones, in c->order. */
+/* The items' order (verdict_order.c). order_cells places the cells of c->fresh (nfresh, not
+ * placed yet: they wait in c->pending) and notes their host pairs; order_extra sorts the extra
+ * items into c->extra_refs. The whole order (c->order) is made when first read (verdict_count,
+ * verdict_at): the pending cells are sorted and merged into c->sorted then. */
 int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh);
-int verdict_order_all(struct verdict_collector *c);
-/* c->judged: its first njudged cells (judged by this settle) and the extra items judged by
- * it, in the items' order. */
-int verdict_order_judged(struct verdict_collector *c, uint32_t njudged);
+int verdict_order_extra(struct verdict_collector *c);
+/* c->judged: its first njudged cells (judged by this settle), the preview's cells listed in
+ * its judged (npreview), and the extra items if this settle made them, in the items' order. */
+int verdict_order_judged(struct verdict_collector *c, uint32_t njudged, uint32_t npreview);
 /* Adds the host pair (a, b), lower address first, unless it is listed or the list is full. */
 void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
                       const struct fw_addr *a, const struct fw_addr *b);

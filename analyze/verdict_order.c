@@ -1,8 +1,9 @@
 /* analyze/verdict_order.c: the settled items in their order (verdict.h): host pair (lower
  * address first), direction from the lower address first, TCP, UDP then echo, the port. The
- * cells' items stay placed from settle to settle (a cell's key never changes), so a settle
- * sorts only the cells new since the last one and the items it made anew, and merges them in:
- * live, a settle costs what it adds, not every verdict. */
+ * cells' items stay placed from settle to settle (a cell's key never changes), and so do the
+ * live preview's, so a settle sorts only the cells new since the last one and merges them in:
+ * live, a settle costs what it adds, not every verdict. The whole list is made only when a
+ * reader asks for it (the report, the view); the stream reads what a settle judged. */
 #include "verdict_int.h"
 
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 
 #include "../common/fw_err.h"
 
-#define ITEM_EXTRA 0x80000000u /* in order: an index into extra, not a cell's */
+#define ITEM_EXTRA 0x80000000u   /* in order: an index into extra, not a cell's */
+#define ITEM_PREVIEW 0x40000000u /* an index into the preview's cell_items */
+#define ITEM_INDEX 0x3fffffffu   /* cells are fewer (--max-verdicts) */
 
 int verdict_proto_order(uint8_t proto)
 {
@@ -22,12 +25,16 @@ int verdict_proto_order(uint8_t proto)
 #define SORT_KEY_LEN 38
 struct verdict_sort_key {
     uint8_t k[SORT_KEY_LEN];
-    uint32_t ref; /* an index into cell_items, or ITEM_EXTRA | an index into extra */
+    uint32_t ref; /* an index into cell_items, or ITEM_EXTRA | ITEM_PREVIEW | an index */
 };
 
 static const struct verdict_item *item_of(const struct verdict_collector *c, uint32_t ref)
 {
-    return ref & ITEM_EXTRA ? &c->extra[ref & ~ITEM_EXTRA] : &c->cell_items[ref];
+    if (ref & ITEM_EXTRA)
+        return &c->extra[ref & ITEM_INDEX];
+    if (ref & ITEM_PREVIEW)
+        return &c->preview->cell_items[ref & ITEM_INDEX];
+    return &c->cell_items[ref];
 }
 
 static void sort_key(const struct verdict_item *it, uint8_t k[SORT_KEY_LEN])
@@ -170,15 +177,23 @@ void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
     (*n)++;
 }
 
+/* Keeps the refs of list whose cells are still placed: a cell evicted and reused since is
+ * not (until this settle places it again). */
+static uint32_t still_placed(const struct verdict_collector *c, uint32_t *list, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (c->cells[list[i]].placed)
+            list[k++] = list[i];
+    return k;
+}
+
 int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh)
 {
-    /* A cell evicted and reused since keeps its old place in sorted: taken out first. */
+    /* A cell evicted and reused since keeps its old place: taken out first. */
     if (c->evicted_seen != c->cells_evicted) {
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < c->nsorted; i++)
-            if (c->cells[c->sorted[i]].placed)
-                c->sorted[n++] = c->sorted[i];
-        c->nsorted = n;
+        c->nsorted = still_placed(c, c->sorted, c->nsorted);
+        c->npending = still_placed(c, c->pending, c->npending);
         c->evicted_seen = c->cells_evicted;
     }
     if (nfresh == 0)
@@ -189,26 +204,43 @@ int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh)
         if (verdict_port_in_profile(c, x->proto, x->port))
             verdict_pair_add(c->pairs_lo, c->pairs_hi, &c->npairs, &x->from, &x->to);
     }
-    if (order_reserve(c, c->nsorted + nfresh) != 0 || sort_refs(c, c->fresh, nfresh) != 0)
+    if (c->npending + nfresh > c->pending_cap) {
+        uint32_t cap = c->npending + nfresh > c->cells_cap ? c->npending + nfresh : c->cells_cap;
+        void *p = realloc(c->pending, (size_t)cap * sizeof *c->pending);
+        if (p == NULL)
+            return FW_ENOMEM;
+        c->pending = p;
+        c->pending_cap = cap;
+    }
+    memcpy(c->pending + c->npending, c->fresh, (size_t)nfresh * sizeof *c->fresh);
+    c->npending += nfresh;
+    for (uint32_t i = 0; i < nfresh; i++)
+        c->cells[c->fresh[i]].placed = true;
+    return 0;
+}
+
+/* The pending cells sorted and merged into sorted. */
+static int place_pending(struct verdict_collector *c)
+{
+    if (c->npending == 0)
+        return 0;
+    if (order_reserve(c, c->nsorted + c->npending) != 0 ||
+        sort_refs(c, c->pending, c->npending) != 0)
         return FW_ENOMEM;
-    merge(c, c->sorted, c->nsorted, c->fresh, nfresh, c->order);
+    merge(c, c->sorted, c->nsorted, c->pending, c->npending, c->order);
     uint32_t *t = c->sorted;
     c->sorted = c->order;
     c->order = t;
     uint32_t cap = c->sorted_cap;
     c->sorted_cap = c->order_cap;
     c->order_cap = cap;
-    c->nsorted += nfresh;
-    for (uint32_t i = 0; i < nfresh; i++)
-        c->cells[c->fresh[i]].placed = true;
+    c->nsorted += c->npending;
+    c->npending = 0;
     return 0;
 }
 
-int verdict_order_all(struct verdict_collector *c)
+int verdict_order_extra(struct verdict_collector *c)
 {
-    c->norder = 0;
-    if (order_reserve(c, c->nsorted + c->nextra) != 0)
-        return FW_ENOMEM;
     if (c->nextra > c->extra_refs_cap) {
         void *p = realloc(c->extra_refs, (size_t)c->extra_cap * sizeof *c->extra_refs);
         if (p == NULL)
@@ -216,20 +248,56 @@ int verdict_order_all(struct verdict_collector *c)
         c->extra_refs = p;
         c->extra_refs_cap = c->extra_cap;
     }
-    uint32_t *add = c->extra_refs;
     for (uint32_t i = 0; i < c->nextra; i++)
-        add[i] = ITEM_EXTRA | i;
-    if (sort_refs(c, add, c->nextra) != 0)
+        c->extra_refs[i] = ITEM_EXTRA | i;
+    return sort_refs(c, c->extra_refs, c->nextra);
+}
+
+/* Every item: the cells', the preview's that no cell shadows, and the extra ones. */
+static int order_all(struct verdict_collector *c)
+{
+    c->norder = 0;
+    struct verdict_collector *p = c->preview;
+    if (place_pending(c) != 0 || (p != NULL && place_pending(p) != 0))
         return FW_ENOMEM;
-    merge(c, c->sorted, c->nsorted, add, c->nextra, c->order);
-    c->norder = c->nsorted + c->nextra;
+    uint32_t np = p != NULL ? p->nsorted : 0, n = 0;
+    if (order_reserve(c, c->nsorted + np + c->nextra) != 0)
+        return FW_ENOMEM;
+    if ((size_t)2 * np + c->nextra > c->mix_cap) {
+        uint32_t cap = 2 * np + c->nextra;
+        void *m = realloc(c->mix, (size_t)cap * sizeof *c->mix);
+        if (m == NULL)
+            return FW_ENOMEM;
+        c->mix = m;
+        c->mix_cap = cap;
+    }
+    for (uint32_t i = 0; i < np; i++)
+        if (!p->cells[p->sorted[i]].shadowed)
+            c->mix[n++] = ITEM_PREVIEW | p->sorted[i];
+    merge(c, c->mix, n, c->extra_refs, c->nextra, c->mix + n);
+    merge(c, c->sorted, c->nsorted, c->mix + n, n + c->nextra, c->order);
+    c->norder = c->nsorted + n + c->nextra;
     return 0;
 }
 
-int verdict_order_judged(struct verdict_collector *c, uint32_t njudged)
+/* The whole order, made at the first read after a settle. The collector is const to its
+ * readers: the order is a cache of what the settle decided, as the items' words are. */
+static const struct verdict_collector *ordered(const struct verdict_collector *cc)
+{
+    if (!cc->order_made) {
+        struct verdict_collector *c = (struct verdict_collector *)cc;
+        c->order_made = true;
+        if (order_all(c) != 0)
+            c->norder = 0; /* out of memory: nothing listed until the next settle */
+    }
+    return cc;
+}
+
+int verdict_order_judged(struct verdict_collector *c, uint32_t njudged, uint32_t npreview)
 {
     c->njudged = 0;
-    uint32_t n = njudged + c->nextra;
+    bool extra = c->nextra > 0 && c->extra[0].settled == c->settles; /* made by this one */
+    uint32_t n = njudged + npreview + (extra ? c->nextra : 0);
     if (n > c->judged_cap) {
         void *p = realloc(c->judged, (size_t)n * sizeof *c->judged);
         if (p == NULL)
@@ -238,9 +306,10 @@ int verdict_order_judged(struct verdict_collector *c, uint32_t njudged)
         c->judged_cap = n;
     }
     n = njudged;
-    for (uint32_t i = 0; i < c->nextra; i++)
-        if (c->extra[i].settled == c->settles) /* not a preview item kept as it was */
-            c->judged[n++] = ITEM_EXTRA | i;
+    for (uint32_t i = 0; i < npreview; i++)
+        c->judged[n++] = ITEM_PREVIEW | c->preview->judged[i];
+    for (uint32_t i = 0; extra && i < c->nextra; i++)
+        c->judged[n++] = ITEM_EXTRA | i;
     if (sort_refs(c, c->judged, n) != 0)
         return FW_ENOMEM;
     c->njudged = n;
@@ -259,10 +328,10 @@ const struct verdict_item *verdict_judged_at(const struct verdict_collector *c, 
 
 size_t verdict_count(const struct verdict_collector *c)
 {
-    return c == NULL ? 0 : c->norder;
+    return c == NULL ? 0 : ordered(c)->norder;
 }
 
 const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
 {
-    return c != NULL && i < c->norder ? item_of(c, c->order[i]) : NULL;
+    return c != NULL && i < ordered(c)->norder ? item_of(c, c->order[i]) : NULL;
 }

@@ -4,9 +4,10 @@
  * flows still open on the profile's ports whose outcome is already known (an answer, a reset,
  * an ICMP error; silence is known only when its attempt ends) are judged as if they ended
  * now, in a small collector of their own, for the cells no ended attempt has judged yet. A
- * look follows a flow's first answer and takes only the flows no earlier look took: the
- * preview is kept from look to look, and emptied and made again from every open flow only
- * once it holds more ended flows than open ones.
+ * look follows a flow's first answer and takes only the flows answered since the last one
+ * (flow_table_look), and those it could not decide then: the preview is kept from look to
+ * look, and emptied and made again from every open flow only once it holds more ended flows
+ * than open ones.
  * Their items join the settled list (verdict_settle.c), marked provisional; the flow's end
  * replaces them with the real attempt. Offline the input's end ends every flow first, so
  * no preview is ever made and a file's verdicts do not depend on it. */
@@ -36,6 +37,7 @@ static void preview_empty(struct verdict_collector *c)
         return;
     verdict_collector_clear(c->preview);
     c->preview_dead = 0;
+    c->untested_mod++; /* its cells covered UNTESTED ports */
     c->changed = true; /* its items go, or are made again */
 }
 
@@ -55,20 +57,21 @@ void verdict_preview_drop(struct verdict_collector *c)
     preview_empty(c);
 }
 
-void verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool again)
+bool verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool again)
 {
     if (f->previewed && !again)
-        return; /* judged at an earlier look */
+        return false; /* judged at an earlier look */
     f->previewed = false;
     if (f->side[1].pkts == 0 && f->icmp_errors == 0)
-        return; /* nothing answered it yet (most open flows of a flood): not classified */
+        return false; /* nothing answered it yet (most open flows of a flood): its answer
+                       * has it looked at */
     struct verdict_attempt a;
     if (!verdict_attempt_of(f, &a) || !decided(a.outcome))
-        return; /* asked again at the next look */
+        return true; /* asked again at the next look */
     f->previewed = true;
     if (!verdict_port_in_profile(c, a.proto, a.port) ||
         verdict_cell_find(c, &a.from, &a.to, a.proto, a.port) != NULL)
-        return;
+        return false;
     if (c->preview == NULL) {
         struct verdict_config cfg = c->cfg;
         cfg.max_cells = PREVIEW_MAX_CELLS;
@@ -78,8 +81,9 @@ void verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool agai
         cfg.hash_key[1] = c->key.k1;
         c->preview = verdict_collector_new(&cfg);
         if (c->preview == NULL)
-            return; /* no preview: the cell waits for its attempt's end, as without one */
+            return false; /* no preview: the cell waits for its attempt's end, as without one */
     }
     c->changed = true;
     verdict_collector_observe(c->preview, f, false, 0);
+    return false;
 }

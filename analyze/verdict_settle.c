@@ -1,8 +1,9 @@
 /* analyze/verdict_settle.c: settling the collector's cells into verdicts (verdict.h): the
- * capture point (diagnose/capture_point.c), one item per cell (diagnosed by diagnose/), judged
- * again only when what it reads changed, UNTESTED items for the profile's ports of the pairs
- * under test, in a stable order (verdict_order.c); and the getters the ui reads them through.
- * Collecting is verdict.c's, the items' words verdict_words.c's. */
+ * capture point (diagnose/capture_point.c), one item per cell (diagnosed by diagnose/) and
+ * per cell of the live preview, judged again only when what it reads changed, UNTESTED items
+ * for the profile's ports of the pairs under test, made again only when those pairs or the
+ * cells on those ports changed, in a stable order (verdict_order.c); and the getters the ui
+ * reads them through. Collecting is verdict.c's, the items' words verdict_words.c's. */
 #include "diagnose/diagnose.h"
 
 #include <stdio.h>
@@ -59,7 +60,7 @@ static void item_init(struct verdict_item *it)
     it->v.routers = -1;
 }
 
-/* An item made anew at this settle (UNTESTED, the preview's). */
+/* An UNTESTED item, made anew at this settle. */
 static struct verdict_item *extra_new(struct verdict_collector *c)
 {
     if (!verdict_grow((void **)&c->extra, &c->extra_cap, c->nextra, UINT32_MAX / 2,
@@ -147,29 +148,39 @@ static void seen_mark_forged(struct verdict_collector *c)
     }
 }
 
-/* A cell of the live preview, put in words when read: the preview changes only before the
- * next settle, so its cells outlive the item. Its item is kept in the preview's cell_items
- * and judged again only when its inputs changed, as a cell's is. */
-static int settle_preview_cell(struct verdict_collector *c, uint32_t ix)
+/* A cell of the live preview: its item is kept in the preview's cell_items and judged again
+ * only when its inputs changed, as a cell's is; put in words when read (verdict_words.c). */
+static void settle_preview_cell(struct verdict_collector *c, uint32_t ix)
 {
     struct verdict_collector *p = c->preview;
     struct verdict_cell *x = &p->cells[ix];
-    struct verdict_item *it = extra_new(c), *kept = &p->cell_items[ix];
-    if (it == NULL)
-        return FW_ENOMEM;
-    if (!cell_stale(p, c->epoch, x)) {
-        *it = *kept;
-        return 0;
-    }
+    struct verdict_item *it = &p->cell_items[ix];
+    item_init(it);
     item_fill(c, x, it);
     it->provisional = true;
     it->cell_ix = ix + 1;
+    it->settled = c->settles;
     struct evidence e;
     verdict_preview_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
-    *kept = *it;
     cell_judged(p, c->epoch, x, e.to_refusals);
-    return 0;
+}
+
+/* The preview's cells judged again (p->judged, their number returned): those no cell of this
+ * collector shadows whose inputs changed. */
+static uint32_t settle_preview(struct verdict_collector *c)
+{
+    struct verdict_collector *p = c->preview;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < p->ncells; i++) {
+        struct verdict_cell *x = &p->cells[i];
+        if (x->shadowed || !cell_stale(p, c->epoch, x))
+            continue;
+        settle_preview_cell(c, i);
+        p->judged[n++] = i;
+    }
+    p->ncell_items = p->ncells;
+    return n;
 }
 
 /* The cells that met a RST are judged again: who made it is read from the ARP/NDP and ICMP
@@ -225,6 +236,66 @@ static bool offered_before(const struct verdict_collector *c, size_t upto, uint8
     return false;
 }
 
+/* Whether a new cell (from, to, proto, port) can take the place of an UNTESTED item made at
+ * the last settle: on a port they are made for (in a profile entry at most
+ * UNTESTED_MAX_RANGE wide), between a pair they were made for. (A pair not made for yet
+ * changes the pairs under test, which settle_untested sees anyway.) */
+static bool untested_cell(const struct verdict_collector *c, const struct verdict_cell *x)
+{
+    bool port = false;
+    for (size_t i = 0; !port && i < c->cfg.nports; i++) {
+        const struct verdict_port *p = &c->cfg.ports[i];
+        port = p->proto == x->proto && p->hi >= p->lo && p->hi - p->lo < UNTESTED_MAX_RANGE &&
+               (x->proto == VERDICT_PROTO_ECHO || (x->port >= p->lo && x->port <= p->hi));
+    }
+    for (uint32_t i = 0; port && i < c->untested_npairs; i++) {
+        const struct fw_addr *lo = &c->untested_lo[i], *hi = &c->untested_hi[i];
+        if ((fw_addr_eq(lo, &x->from) && fw_addr_eq(hi, &x->to)) ||
+            (fw_addr_eq(lo, &x->to) && fw_addr_eq(hi, &x->from)))
+            return true;
+    }
+    return false;
+}
+
+/* The new cells, here (c->fresh, nfresh) and in the preview (its fresh, pfresh): one that can
+ * take an UNTESTED item's place moves untested_mod, and a new cell of either collector
+ * looks for its key in the other, to mark the preview's cell shadowed (preview_dead counts
+ * them). An eviction here takes a key away: every preview cell looks again. */
+static void cells_track(struct verdict_collector *c, uint32_t nfresh, uint32_t pfresh)
+{
+    struct verdict_collector *p = c->preview;
+    bool all = p != NULL && c->evicted_seen != c->cells_evicted;
+    if (all) {
+        c->preview_dead = 0;
+        for (uint32_t i = 0; i < p->ncells; i++) {
+            struct verdict_cell *y = &p->cells[i];
+            y->shadowed = verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL;
+            c->preview_dead += y->shadowed;
+        }
+    }
+    for (uint32_t i = 0; i < nfresh; i++) {
+        const struct verdict_cell *x = &c->cells[c->fresh[i]];
+        if (untested_cell(c, x))
+            c->untested_mod++;
+        struct verdict_cell *y =
+            p != NULL && !all ? verdict_cell_find(p, &x->from, &x->to, x->proto, x->port) : NULL;
+        if (y != NULL && !y->shadowed) {
+            y->shadowed = true;
+            c->preview_dead++;
+        }
+    }
+    for (uint32_t i = 0; i < pfresh; i++) {
+        struct verdict_cell *y = &p->cells[p->fresh[i]];
+        if (untested_cell(c, y))
+            c->untested_mod++;
+        if (!all && !y->shadowed &&
+            verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL) {
+            y->shadowed = true;
+            c->preview_dead++;
+        }
+    }
+}
+
 static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
                         const struct fw_addr *to)
 {
@@ -247,7 +318,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
             it->proto = p->proto;
             it->port = pt;
             strncpy(it->service, p->service, sizeof it->service - 1);
-            diagnose_untested(&c->text, it, &c->cp);
+            diagnose_untested(&c->untested_text, it, &c->cp);
             if (p->proto == VERDICT_PROTO_ECHO)
                 break;
         }
@@ -291,42 +362,60 @@ static int cells_reserve(struct verdict_collector *c)
     return 0;
 }
 
-/* The items made anew: the preview's cells that no cell judges yet, then the UNTESTED ports
- * of the pairs under test (--source/--target, else the pairs with traffic on the profile:
- * the placed cells', then the preview's). */
-static int settle_extra(struct verdict_collector *c)
+/* The pairs under test: --source/--target, else the pairs with traffic on the profile, the
+ * placed cells' then the preview's, in the order their cells were placed. */
+static uint32_t pairs_under_test(const struct verdict_collector *c, struct fw_addr *lo,
+                                 struct fw_addr *hi)
 {
-    c->nextra = 0;
-    c->preview_dead = 0;
-    if (c->preview != NULL && items_reserve(c->preview) != 0)
-        return FW_ENOMEM;
-    for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
-        const struct verdict_cell *x = &c->preview->cells[i];
-        if (verdict_cell_find(c, &x->from, &x->to, x->proto, x->port) != NULL) {
-            c->preview_dead++;
-            continue; /* its flow ended since the preview was made: the cell tells now */
-        }
-        if (settle_preview_cell(c, i) != 0)
-            return FW_ENOMEM;
-    }
-    struct fw_addr lo[VERDICT_MAX_PAIRS], hi[VERDICT_MAX_PAIRS];
     uint32_t np = 0;
     if (c->cfg.source.family != 0 && c->cfg.target.family != 0) {
         verdict_pair_add(lo, hi, &np, &c->cfg.source, &c->cfg.target);
-    } else {
-        memcpy(lo, c->pairs_lo, c->npairs * sizeof *lo);
-        memcpy(hi, c->pairs_hi, c->npairs * sizeof *hi);
-        np = c->npairs;
-        for (uint32_t i = 0; c->preview != NULL && i < c->preview->ncells; i++) {
-            const struct verdict_cell *x = &c->preview->cells[i];
-            if (verdict_port_in_profile(c, x->proto, x->port))
-                verdict_pair_add(lo, hi, &np, &x->from, &x->to);
-        }
+        return np;
     }
+    memcpy(lo, c->pairs_lo, c->npairs * sizeof *lo);
+    memcpy(hi, c->pairs_hi, c->npairs * sizeof *hi);
+    np = c->npairs;
+    const struct verdict_collector *p = c->preview;
+    for (uint32_t i = 0; p != NULL && i < p->npairs; i++)
+        verdict_pair_add(lo, hi, &np, &p->pairs_lo[i], &p->pairs_hi[i]);
+    return np;
+}
+
+static bool pairs_same(const struct verdict_collector *c, const struct fw_addr *lo,
+                       const struct fw_addr *hi, uint32_t np)
+{
+    if (np != c->untested_npairs)
+        return false;
+    for (uint32_t i = 0; i < np; i++)
+        if (!fw_addr_eq(&lo[i], &c->untested_lo[i]) || !fw_addr_eq(&hi[i], &c->untested_hi[i]))
+            return false;
+    return true;
+}
+
+/* The UNTESTED items of the pairs under test, made again only when the pairs, the epoch (where
+ * the capture was taken: their words) or the cells on their ports changed since they were. */
+static int settle_untested(struct verdict_collector *c)
+{
+    struct fw_addr lo[VERDICT_MAX_PAIRS], hi[VERDICT_MAX_PAIRS];
+    uint32_t np = pairs_under_test(c, lo, hi);
+    if (c->untested_made && c->untested_made_mod == c->untested_mod &&
+        c->untested_epoch == c->epoch && pairs_same(c, lo, hi, np))
+        return 0;
+    c->untested_made = false;
+    c->nextra = 0;
+    verdict_arena_reset(&c->untested_text);
     for (uint32_t i = 0; i < np; i++) {
         if (add_untested(c, &lo[i], &hi[i]) != 0 || add_untested(c, &hi[i], &lo[i]) != 0)
             return FW_ENOMEM;
     }
+    if (c->untested_text.failed || verdict_order_extra(c) != 0)
+        return FW_ENOMEM;
+    memcpy(c->untested_lo, lo, np * sizeof *lo);
+    memcpy(c->untested_hi, hi, np * sizeof *hi);
+    c->untested_npairs = np;
+    c->untested_epoch = c->epoch;
+    c->untested_made_mod = c->untested_mod;
+    c->untested_made = true;
     return 0;
 }
 
@@ -335,7 +424,9 @@ static int settle_extra(struct verdict_collector *c)
  * it saw (the stream) looks at every item then. */
 static int settle_failed(struct verdict_collector *c)
 {
-    c->norder = c->njudged = 0;
+    c->norder = c->njudged = c->nextra = 0;
+    c->order_made = true;
+    c->untested_made = false;
     c->epoch++;
     return FW_ENOMEM;
 }
@@ -344,14 +435,18 @@ static int settle_failed(struct verdict_collector *c)
  * their items, so live a settle costs what changed, not every verdict. */
 int verdict_collector_settle(struct verdict_collector *c)
 {
+    struct verdict_collector *p = c->preview;
     c->changed = false;
     c->settles++;
+    c->order_made = false;
     verdict_unword(c);
+    if (p != NULL)
+        verdict_unword(p); /* its words are in this collector's text */
     verdict_arena_reset(&c->text);
     settle_inputs(c);
-    if (cells_reserve(c) != 0)
+    if (cells_reserve(c) != 0 || (p != NULL && cells_reserve(p) != 0))
         return settle_failed(c);
-    uint32_t nfresh = 0, njudged = 0;
+    uint32_t nfresh = 0, njudged = 0, pfresh = 0, npreview = 0;
     for (uint32_t i = 0; i < c->ncells; i++) {
         if (cell_stale(c, c->epoch, &c->cells[i])) {
             settle_cell(c, i);
@@ -361,9 +456,25 @@ int verdict_collector_settle(struct verdict_collector *c)
             c->fresh[nfresh++] = i;
     }
     c->ncell_items = c->ncells;
+    for (uint32_t i = 0; p != NULL && i < p->ncells; i++) {
+        if (p->cells[i].placed)
+            continue;
+        p->fresh[pfresh++] = i;
+        struct verdict_item *it = &p->cell_items[i]; /* its key, to place it (judged below) */
+        const struct verdict_cell *x = &p->cells[i];
+        item_init(it);
+        it->from = x->from;
+        it->to = x->to;
+        it->proto = x->proto;
+        it->port = x->port;
+    }
     seen_mark_forged(c);
-    if (verdict_order_cells(c, nfresh) != 0 || settle_extra(c) != 0 ||
-        verdict_order_all(c) != 0 || verdict_order_judged(c, njudged) != 0)
+    cells_track(c, nfresh, pfresh);
+    if (verdict_order_cells(c, nfresh) != 0 || (p != NULL && verdict_order_cells(p, pfresh) != 0))
+        return settle_failed(c);
+    if (p != NULL)
+        npreview = settle_preview(c);
+    if (settle_untested(c) != 0 || verdict_order_judged(c, njudged, npreview) != 0)
         return settle_failed(c);
     return c->text.failed ? FW_ENOMEM : 0;
 }

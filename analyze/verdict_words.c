@@ -101,13 +101,23 @@ static void word(struct verdict_item *it, const struct evidence *e)
     *it = keep;
 }
 
+/* Item ix of c was put in words into this settle's text: the next settle takes them back. */
+static void note_worded(struct verdict_collector *c, uint32_t ix)
+{
+    if (!c->worded_lost && verdict_grow((void **)&c->worded, &c->worded_cap, c->nworded,
+                                        UINT32_MAX / 2, sizeof *c->worded))
+        c->worded[c->nworded++] = ix;
+    else
+        c->worded_lost = true;
+}
+
 void verdict_item_words(const struct verdict_item *cit)
 {
     if (cit == NULL || cit->worded || cit->owner == NULL || cit->cell_ix == 0)
         return; /* a copy of an item is worded only if its original was */
     /* The collector owns its items: the words are filled in place, once. A cell changed
      * since the settle leaves its item without words until the next one. */
-    struct verdict_collector *c = cit->owner;
+    struct verdict_collector *c = cit->owner, *p = c->preview;
     struct evidence e;
     if (!cit->provisional && cit >= c->cell_items && cit < c->cell_items + c->ncell_items) {
         uint32_t ix = (uint32_t)(cit - c->cell_items);
@@ -117,22 +127,18 @@ void verdict_item_words(const struct verdict_item *cit)
         evidence_of(c, &c->cells[ix], &e);
         e.rpc_dynamic = it->rpc_dynamic;
         word(it, &e);
-        /* Its words are in this settle's text: the next one takes them back. */
-        if (!c->worded_lost && verdict_grow((void **)&c->worded, &c->worded_cap, c->nworded,
-                                            UINT32_MAX / 2, sizeof *c->worded))
-            c->worded[c->nworded++] = ix;
-        else
-            c->worded_lost = true;
-    } else if (cit->provisional && cit >= c->extra && cit < c->extra + c->nextra &&
-               c->preview != NULL && cit->cell_ix <= c->preview->ncells) {
-        struct verdict_item *it = &c->extra[cit - c->extra];
-        const struct verdict_cell *x = &c->preview->cells[it->cell_ix - 1];
-        if (!cell_as_judged(x, it))
+        note_worded(c, ix);
+    } else if (cit->provisional && p != NULL && cit >= p->cell_items &&
+               cit < p->cell_items + p->ncell_items) {
+        uint32_t ix = (uint32_t)(cit - p->cell_items);
+        struct verdict_item *it = &p->cell_items[ix];
+        if (ix >= p->ncells || !cell_as_judged(&p->cells[ix], it))
             return;
-        verdict_preview_evidence(c, x, it, &e);
+        verdict_preview_evidence(c, &p->cells[ix], it, &e);
         word(it, &e);
         verdict_add_evidence(&c->text, it, "still open: the verdict is what the connection "
                              "showed so far, and is settled when it ends");
+        note_worded(p, ix); /* its words are in c's text: c's settle takes them back */
     }
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "live_stream.h"
+#include "../common/zalloc.h"
 
 struct live_seen {
     bool used;
@@ -33,7 +34,7 @@ void live_stream_init(struct live_stream *s, struct live_out *out, const struct 
     s->out = out;
     s->prof = prof;
     /* Without it every attempt past the second's line budget is an "other cells" one. */
-    s->flood = calloc(LIVE_FLOOD_CELLS, sizeof *s->flood);
+    s->flood = fw_zalloc(LIVE_FLOOD_CELLS, sizeof *s->flood);
 }
 
 void live_stream_fini(struct live_stream *s)
@@ -233,7 +234,7 @@ static struct live_seen *live_slot(struct live_stream *s, const struct verdict_i
 {
     if (s->nseen * 2 >= s->cap) {
         size_t cap = s->cap != 0 ? s->cap * 2 : 256;
-        struct live_seen *old = s->seen, *nt = calloc(cap, sizeof *nt);
+        struct live_seen *old = s->seen, *nt = fw_zalloc(cap, sizeof *nt);
         if (nt == NULL)
             return NULL;
         for (size_t i = 0; i < s->cap; i++) {
