@@ -83,6 +83,7 @@ void verdict_collector_free(struct verdict_collector *c)
     if (c == NULL)
         return;
     free(c->cells);
+    free(c->judge);
     free(c->cell_buckets);
     free(c->pool);
     verdict_arena_fini(&c->text);
@@ -254,6 +255,13 @@ static bool cells_grow(struct verdict_collector *c)
     if (!verdict_grow((void **)&c->cells, &c->cells_cap, c->ncells, c->cfg.max_cells,
                       sizeof *c->cells))
         return false;
+    if (c->judge_cap < c->cells_cap) {
+        void *j = realloc(c->judge, (size_t)c->cells_cap * sizeof *c->judge);
+        if (j == NULL)
+            return false; /* no room for the cell after all (an eviction may make some) */
+        c->judge = j;
+        c->judge_cap = c->cells_cap;
+    }
     if (c->cells_cap == cap)
         return true;
     uint32_t nb = pow2_at_least(c->cells_cap * 2);
@@ -289,7 +297,7 @@ static struct verdict_cell *cell_get(struct verdict_collector *c, const struct v
     x->proto = a->proto;
     x->port = a->port;
     x->first_us = a->first_us;
-    x->stale = true;
+    c->judge[x - c->cells] = (struct verdict_judge){.stale = true};
     x->next = c->cell_buckets[b];
     c->cell_buckets[b] = (uint32_t)(x - c->cells) + 1;
     x->evictable = !verdict_port_in_profile(c, a->proto, a->port);
@@ -453,7 +461,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
         if (x->evictable)
             idle_append(c, x); /* the most recently used now */
     }
-    x->stale = true;
+    c->judge[x - c->cells].stale = true;
     x->counts.attempts++;
     x->counts.by_outcome[a.outcome]++;
     x->counts.synack_after_ack += a.synack_after_ack;

@@ -46,15 +46,20 @@ struct verdict_cell {
     bool rst_forged;          /* settled: its RSTs were not the host's (diagnose/evidence.c) */
     uint32_t idle_prev, idle_next; /* the idle list, least recently used first: index + 1 */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */
-    /* What its item was judged from (verdict_settle.c: an item whose inputs did not change
-     * is kept as it is): */
+};
+
+/* What a cell's item was judged from (verdict_settle.c: an item whose inputs did not change
+ * is kept as it is), and where it is in the order: apart from the cell, in an array of their
+ * own (verdict_collector.judge, by cell index), since a settle reads these of every cell and
+ * nothing else of most of them. */
+struct verdict_judge {
+    uint32_t epoch;           /* the collector's epoch then */
+    uint32_t host_ix;         /* its `to` host (index + 1); 0: there was none */
+    uint32_t host_mod;        /* that host's mod then; with no host, the hosts made then */
     bool stale;               /* an attempt came since (or the cell is new) */
     bool placed;              /* in verdict_collector.sorted or pending */
     bool shadowed;            /* the live preview's: the collector it previews has a cell of
                                * the same key now (its flow ended since): that one tells */
-    uint32_t epoch;           /* the collector's epoch then */
-    uint32_t host_ix;         /* its `to` host (index + 1); 0: there was none */
-    uint32_t host_mod;        /* that host's mod then; with no host, the hosts made then */
 };
 
 /* The settled items' evidence and advice: chunks that are never moved (the items point into
@@ -75,6 +80,8 @@ struct verdict_collector {
     struct siphash_key key;        /* the cells' and hosts' hash: the config's key */
     struct verdict_cell *cells;
     uint32_t ncells, cells_cap, *cell_buckets, cell_nb;
+    struct verdict_judge *judge;   /* one per cell, judge_cap of them */
+    uint32_t judge_cap;
     struct verdict_host *hosts;
     uint32_t nhosts, hosts_cap, *host_buckets, host_nb;
     uint64_t cells_overflow;

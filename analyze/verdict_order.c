@@ -183,7 +183,7 @@ static uint32_t still_placed(const struct verdict_collector *c, uint32_t *list, 
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++)
-        if (c->cells[list[i]].placed)
+        if (c->judge[list[i]].placed)
             list[k++] = list[i];
     return k;
 }
@@ -215,7 +215,7 @@ int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh)
     memcpy(c->pending + c->npending, c->fresh, (size_t)nfresh * sizeof *c->fresh);
     c->npending += nfresh;
     for (uint32_t i = 0; i < nfresh; i++)
-        c->cells[c->fresh[i]].placed = true;
+        c->judge[c->fresh[i]].placed = true;
     return 0;
 }
 
@@ -272,7 +272,7 @@ static int order_all(struct verdict_collector *c)
         c->mix_cap = cap;
     }
     for (uint32_t i = 0; i < np; i++)
-        if (!p->cells[p->sorted[i]].shadowed)
+        if (!p->judge[p->sorted[i]].shadowed)
             c->mix[n++] = ITEM_PREVIEW | p->sorted[i];
     merge(c, c->mix, n, c->extra_refs, c->nextra, c->mix + n);
     merge(c, c->sorted, c->nsorted, c->mix + n, n + c->nextra, c->order);

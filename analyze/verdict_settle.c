@@ -89,33 +89,36 @@ static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
     it->last_us = x->last_us;
 }
 
-/* Whether the item of x (a cell of hc, whose hosts it reads) must be judged again: an attempt
+/* Whether the item of cell ix of hc (whose hosts it reads) must be judged again: an attempt
  * came, something every item reads changed (epoch: the settling collector's), or its host did
  * (or, with none then, it has one now: a silent host's cell looks again only when hosts were
- * made since). */
-static bool cell_stale(const struct verdict_collector *hc, uint32_t epoch,
-                       struct verdict_cell *x)
+ * made since). Reads the cell's judge alone, unless it has no host. */
+static bool cell_stale(struct verdict_collector *hc, uint32_t epoch, uint32_t ix)
 {
-    if (x->stale || x->epoch != epoch)
+    struct verdict_judge *j = &hc->judge[ix];
+    if (j->stale || j->epoch != epoch)
         return true;
-    if (x->host_ix != 0)
-        return hc->hosts[x->host_ix - 1].mod != x->host_mod;
-    if (x->host_mod == hc->hosts_made)
+    if (j->host_ix != 0)
+        return hc->hosts[j->host_ix - 1].mod != j->host_mod;
+    if (j->host_mod == hc->hosts_made)
         return false;
-    if (verdict_host_find(hc, &x->to) != NULL)
+    if (verdict_host_find(hc, &hc->cells[ix].to) != NULL)
         return true;
-    x->host_mod = hc->hosts_made; /* still none */
+    j->host_mod = hc->hosts_made; /* still none */
     return false;
 }
 
-/* x's item was judged now, reading host h (NULL: none) of hc. */
-static void cell_judged(const struct verdict_collector *hc, uint32_t epoch,
-                        struct verdict_cell *x, const struct verdict_host *h)
+/* Cell ix of hc was judged now, reading host h (NULL: none) of hc. */
+static void cell_judged(struct verdict_collector *hc, uint32_t epoch, uint32_t ix,
+                        const struct verdict_host *h)
 {
-    x->stale = false;
-    x->epoch = epoch;
-    x->host_ix = h != NULL ? (uint32_t)(h - hc->hosts) + 1 : 0;
-    x->host_mod = h != NULL ? h->mod : hc->hosts_made;
+    hc->judge[ix] = (struct verdict_judge){
+        .epoch = epoch,
+        .host_ix = h != NULL ? (uint32_t)(h - hc->hosts) + 1 : 0,
+        .host_mod = h != NULL ? h->mod : hc->hosts_made,
+        .placed = hc->judge[ix].placed,
+        .shadowed = hc->judge[ix].shadowed,
+    };
 }
 
 static void settle_cell(struct verdict_collector *c, uint32_t ix)
@@ -132,7 +135,7 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix)
     diagnose_cell(it, &e, false);
     diagnose_where(it, &e);
     x->rst_forged = e.rst_forged;
-    cell_judged(c, c->epoch, x, e.to_refusals); /* the host at x->to, packets or not */
+    cell_judged(c, c->epoch, ix, e.to_refusals); /* the host at x->to, packets or not */
 }
 
 /* The kept attempts learn what their capture judged of their RSTs: a combination with a far
@@ -163,7 +166,7 @@ static void settle_preview_cell(struct verdict_collector *c, uint32_t ix)
     struct evidence e;
     verdict_preview_evidence(c, x, it, &e);
     diagnose_cell(it, &e, false);
-    cell_judged(p, c->epoch, x, e.to_refusals);
+    cell_judged(p, c->epoch, ix, e.to_refusals);
 }
 
 /* The preview's cells judged again (p->judged, their number returned): those no cell of this
@@ -173,8 +176,7 @@ static uint32_t settle_preview(struct verdict_collector *c)
     struct verdict_collector *p = c->preview;
     uint32_t n = 0;
     for (uint32_t i = 0; i < p->ncells; i++) {
-        struct verdict_cell *x = &p->cells[i];
-        if (x->shadowed || !cell_stale(p, c->epoch, x))
+        if (p->judge[i].shadowed || !cell_stale(p, c->epoch, i))
             continue;
         settle_preview_cell(c, i);
         p->judged[n++] = i;
@@ -190,7 +192,7 @@ static void rst_cells_stale(struct verdict_collector *c)
     for (uint32_t i = 0; i < c->ncells; i++) {
         struct verdict_cell *x = &c->cells[i];
         if (x->counts.by_outcome[VO_RST] > 0 || x->counts.by_outcome[VO_RST_FORGED] > 0)
-            x->stale = true;
+            c->judge[i].stale = true;
     }
 }
 
@@ -268,29 +270,31 @@ static void cells_track(struct verdict_collector *c, uint32_t nfresh, uint32_t p
     if (all) {
         c->preview_dead = 0;
         for (uint32_t i = 0; i < p->ncells; i++) {
-            struct verdict_cell *y = &p->cells[i];
-            y->shadowed = verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL;
-            c->preview_dead += y->shadowed;
+            const struct verdict_cell *y = &p->cells[i];
+            bool s = verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL;
+            p->judge[i].shadowed = s;
+            c->preview_dead += s;
         }
     }
     for (uint32_t i = 0; i < nfresh; i++) {
         const struct verdict_cell *x = &c->cells[c->fresh[i]];
         if (untested_cell(c, x))
             c->untested_mod++;
-        struct verdict_cell *y =
+        const struct verdict_cell *y =
             p != NULL && !all ? verdict_cell_find(p, &x->from, &x->to, x->proto, x->port) : NULL;
-        if (y != NULL && !y->shadowed) {
-            y->shadowed = true;
+        if (y != NULL && !p->judge[y - p->cells].shadowed) {
+            p->judge[y - p->cells].shadowed = true;
             c->preview_dead++;
         }
     }
     for (uint32_t i = 0; i < pfresh; i++) {
-        struct verdict_cell *y = &p->cells[p->fresh[i]];
+        const struct verdict_cell *y = &p->cells[p->fresh[i]];
+        struct verdict_judge *j = &p->judge[p->fresh[i]];
         if (untested_cell(c, y))
             c->untested_mod++;
-        if (!all && !y->shadowed &&
+        if (!all && !j->shadowed &&
             verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL) {
-            y->shadowed = true;
+            j->shadowed = true;
             c->preview_dead++;
         }
     }
@@ -448,16 +452,16 @@ int verdict_collector_settle(struct verdict_collector *c)
         return settle_failed(c);
     uint32_t nfresh = 0, njudged = 0, pfresh = 0, npreview = 0;
     for (uint32_t i = 0; i < c->ncells; i++) {
-        if (cell_stale(c, c->epoch, &c->cells[i])) {
+        if (cell_stale(c, c->epoch, i)) {
             settle_cell(c, i);
             c->judged[njudged++] = i;
         }
-        if (!c->cells[i].placed)
+        if (!c->judge[i].placed)
             c->fresh[nfresh++] = i;
     }
     c->ncell_items = c->ncells;
     for (uint32_t i = 0; p != NULL && i < p->ncells; i++) {
-        if (p->cells[i].placed)
+        if (p->judge[i].placed)
             continue;
         p->fresh[pfresh++] = i;
         struct verdict_item *it = &p->cell_items[i]; /* its key, to place it (judged below) */

@@ -82,9 +82,11 @@ void verdict_preview_evidence(const struct verdict_collector *c, const struct ve
 /* Whether x is still the cell it was judged from: no attempt since, the same key. Live,
  * settles are held back (at most 5 a second) while attempts keep coming: words made from a
  * cell that moved on would tell other counts than the item's, or another connection's. */
-static bool cell_as_judged(const struct verdict_cell *x, const struct verdict_item *it)
+static bool cell_as_judged(const struct verdict_collector *c, uint32_t ix,
+                           const struct verdict_item *it)
 {
-    return !x->stale && x->proto == it->proto && x->port == it->port &&
+    const struct verdict_cell *x = &c->cells[ix];
+    return !c->judge[ix].stale && x->proto == it->proto && x->port == it->port &&
            fw_addr_eq(&x->from, &it->from) && fw_addr_eq(&x->to, &it->to);
 }
 
@@ -122,7 +124,7 @@ void verdict_item_words(const struct verdict_item *cit)
     if (!cit->provisional && cit >= c->cell_items && cit < c->cell_items + c->ncell_items) {
         uint32_t ix = (uint32_t)(cit - c->cell_items);
         struct verdict_item *it = &c->cell_items[ix];
-        if (ix >= c->ncells || !cell_as_judged(&c->cells[ix], it))
+        if (ix >= c->ncells || !cell_as_judged(c, ix, it))
             return;
         evidence_of(c, &c->cells[ix], &e);
         e.rpc_dynamic = it->rpc_dynamic;
@@ -132,7 +134,7 @@ void verdict_item_words(const struct verdict_item *cit)
                cit < p->cell_items + p->ncell_items) {
         uint32_t ix = (uint32_t)(cit - p->cell_items);
         struct verdict_item *it = &p->cell_items[ix];
-        if (ix >= p->ncells || !cell_as_judged(&p->cells[ix], it))
+        if (ix >= p->ncells || !cell_as_judged(p, ix, it))
             return;
         verdict_preview_evidence(c, &p->cells[ix], it, &e);
         word(it, &e);
