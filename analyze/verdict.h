@@ -235,11 +235,13 @@ struct verdict_config {
 };
 /* The cell table grows with the traffic (doubling) up to max_cells; beyond it uninformative
  * cells (answered only, on ports outside the profile) make room, so the cap never hides a
- * failure or fakes an UNTESTED (verdict.c). A cell takes 184 bytes, 8 of hash buckets, and
- * 120 for the first attempt of each outcome it met (one or two in practice): at the default
- * 262144 cells, 48 MiB of cells, 2 MiB of buckets and about 30 to 60 MiB of first attempts,
- * 80 to 110 MiB in all, before settling (verdict_item, 360 bytes a cell, and its text). A
- * capture of 10M packets among 400 hosts behind a busy firewall (bench/, --mix fw) makes 77k. */
+ * failure or fakes an UNTESTED (verdict.c). A cell takes 272 bytes, 16 for what its item was
+ * judged from, 8 of hash buckets, and 184 for the first attempt of each outcome it met (one
+ * or two in practice): at the default 262144 cells, 72 MiB of cells and their judges, 2 MiB
+ * of buckets and about 45 to 90 MiB of first attempts, 120 to 165 MiB in all, before
+ * settling; settling adds its item (verdict_item, 440 bytes) and about 20 bytes of lists a
+ * cell, 115 MiB more at the cap (live keeps them from settle to settle). A capture of 10M
+ * packets among 400 hosts behind a busy firewall (bench/, --mix fw) makes 77k. */
 #define VERDICT_DEFAULT_MAX_CELLS 262144u
 #define VERDICT_DEFAULT_MAX_HOSTS 4096u
 
