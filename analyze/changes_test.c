@@ -50,7 +50,7 @@ static struct verdict_item *add(const char *from, const char *to, uint8_t proto,
     it->cause = cause;
     it->confidence = VERDICT_CONF_HIGH;
     it->advice = "";
-    snprintf(it->service, sizeof it->service, "other ports");
+    it->service = "other ports";
     if (kind == VERDICT_DROPPED)
         it->counts.by_outcome[VO_NO_ANSWER] = 1;
     items[nitems++] = it;
@@ -351,10 +351,10 @@ static void dynamic_rpc_port_exact_and_its_range(void **state)
     (void)state;
     struct world w;
     world_init(&w);
-    snprintf(drop(SRC, TGT, 6, 49671)->service, VERDICT_SERVICE_LEN,
-             "RPC dynamic (LSA, learned from the endpoint mapper at packet 26)");
-    snprintf(drop(SRC, TGT, 6, 49672)->service, VERDICT_SERVICE_LEN, "RPC dynamic (range)");
-    snprintf(drop(SRC, TGT, 6, 3000)->service, VERDICT_SERVICE_LEN, "RPC dynamic (range)");
+    drop(SRC, TGT, 6, 49671)->service =
+        "RPC dynamic (LSA, learned from the endpoint mapper at packet 26)";
+    drop(SRC, TGT, 6, 49672)->service = "RPC dynamic (range)";
+    drop(SRC, TGT, 6, 3000)->service = "RPC dynamic (range)";
     struct changes c;
     build(&c, &w.in);
     assert_int_equal(c.ngroups, 1);

@@ -2,12 +2,13 @@
  * port learned on TCP 135 and then dropped, the connections' parser memory held only while a
  * TCP 135 connection with payload lives, reused by the next one (and refused: linked with
  * -Wl,--wrap=calloc), the cap
- * on connections parsed at once, counted when it pushes a live one out, and the real rpcdump
- * sample. */
+ * on connections parsed at once, counted when it pushes a live one out, the real rpcdump
+ * sample, and live, the learned port's service named right from settle to settle. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -119,6 +120,90 @@ static void learned_port_dropped(void **state)
     it = find(vc, 50000);
     assert_string_equal(it->service, "RPC dynamic (range)");
     assert_non_null(strstr(it->advice, "endpoint mapper on 135 reachable"));
+    analyzer_free(a);
+}
+
+/* An endpoint-mapper exchange on 135 from source port sp whose response names the towers t;
+ * returns the response's frame number. */
+static uint64_t epm_exchange(uint16_t sp, const struct tower *t, uint32_t n)
+{
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_SYN);
+    pb_tcp(&b, TGT, 135, SRC, sp, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0), rq = request_pdu(true, 3);
+    struct pdu rs = epm_response(true, 3, 0x03, t, n);
+    segment(SRC, sp, TGT, 135, &bd);
+    segment(TGT, 135, SRC, sp, &ba);
+    segment(SRC, sp, TGT, 135, &rq);
+    segment(TGT, 135, SRC, sp, &rs);
+    uint64_t frame = pb_count(&b);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK | TH_FIN);
+    pb_tcp(&b, TGT, 135, SRC, sp, TH_ACK | TH_FIN);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
+    return frame;
+}
+
+/* A connection to port answered and closed at once. */
+static void answered(uint16_t sp, uint16_t port)
+{
+    pb_tcp(&b, SRC, sp, TGT, port, TH_SYN);
+    pb_tcp(&b, TGT, port, SRC, sp, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, sp, TGT, port, TH_ACK | TH_FIN);
+    pb_tcp(&b, TGT, port, SRC, sp, TH_ACK | TH_FIN);
+    pb_tcp(&b, SRC, sp, TGT, port, TH_ACK);
+}
+
+/* Live, settles come one after another: a learned port's item judged again (a new attempt)
+ * names the interface and frame it did, with the same text (not a copy more for each
+ * settle); after another port is learned (every item is judged again, the texts made anew),
+ * each names its own. (A port named again keeps the frame that first named it.) */
+static void learned_service_across_live_settles(void **state)
+{
+    (void)state;
+    char want[VERDICT_SERVICE_LEN];
+    pb_init(&b, T0);
+    uint64_t f1 = epm_exchange(50100, &T1, 1);
+    answered(50101, 49712);
+    pb_wait(&b, 10000000);
+    size_t mark1 = pb_count(&b);
+    answered(50102, 49712);
+    pb_wait(&b, 10000000);
+    size_t mark2 = pb_count(&b);
+    uint64_t f2 = epm_exchange(50103, T2, 2); /* 49712 again, and 49713 */
+    answered(50104, 49713);
+    pb_wait(&b, 10000000);
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.verdict.ports = PORTS;
+    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    size_t i = 0;
+    const char *first = NULL;
+    for (int step = 0; step < 3; step++) {
+        size_t upto = step == 0 ? mark1 : step == 1 ? mark2 : pb_count(&b);
+        uint64_t now = 0;
+        for (; i < upto; i++) {
+            struct frame f = pb_frame(&b, i);
+            analyzer_feed(a, &f);
+            now = f.ts_us;
+        }
+        assert_true(analyzer_advance(a, now + 6000000)); /* past their close's 5 s linger */
+        const struct verdict_item *it = find(vc, 49712);
+        snprintf(want, sizeof want, "RPC dynamic (SAMR, learned from the endpoint mapper at "
+                 "packet %llu)", (unsigned long long)f1);
+        assert_string_equal(it->service, want);
+        assert_int_equal(it->counts.attempts, step == 0 ? 1 : 2);
+        assert_int_equal(it->settled, verdict_settles(vc)); /* judged at this settle */
+        if (step == 0)
+            first = it->service;
+        else if (step == 1)
+            assert_ptr_equal(it->service, first); /* judged again, the same text */
+    }
+    snprintf(want, sizeof want, "RPC dynamic (01020304-0506-0708-090a-0b0c0d0e0f10, learned "
+             "from the endpoint mapper at packet %llu)", (unsigned long long)f2);
+    assert_string_equal(find(vc, 49713)->service, want); /* an interface with no name */
     analyzer_free(a);
 }
 
@@ -368,6 +453,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(learned_port_dropped),
+        cmocka_unit_test(learned_service_across_live_settles),
         cmocka_unit_test(parser_memory_on_demand),
         cmocka_unit_test(parser_memory_refused),
         cmocka_unit_test(parser_memory_reused),

@@ -88,6 +88,7 @@ void verdict_collector_free(struct verdict_collector *c)
     free(c->pool);
     verdict_arena_fini(&c->text);
     verdict_arena_fini(&c->untested_text);
+    verdict_arena_fini(&c->service_text);
     free(c->hosts);
     free(c->host_buckets);
     free(c->cell_items);

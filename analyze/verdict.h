@@ -239,8 +239,8 @@ struct verdict_config {
  * judged from, 8 of hash buckets, and 184 for the first attempt of each outcome it met (one
  * or two in practice): at the default 262144 cells, 72 MiB of cells and their judges, 2 MiB
  * of buckets and about 45 to 90 MiB of first attempts, 120 to 165 MiB in all, before
- * settling; settling adds its item (verdict_item, 440 bytes) and about 20 bytes of lists a
- * cell, 115 MiB more at the cap (live keeps them from settle to settle). A capture of 10M
+ * settling; settling adds its item (verdict_item, 336 bytes) and about 20 bytes of lists a
+ * cell, 90 MiB more at the cap (live keeps them from settle to settle). A capture of 10M
  * packets among 400 hosts behind a busy firewall (bench/, --mix fw) makes 77k. */
 #define VERDICT_DEFAULT_MAX_CELLS 262144u
 #define VERDICT_DEFAULT_MAX_HOSTS 4096u
@@ -269,7 +269,10 @@ struct verdict_item {
     struct fw_addr from, to;
     uint8_t proto;                 /* 6, 17 or VERDICT_PROTO_ECHO */
     uint16_t port;                 /* 0 for echo */
-    char service[VERDICT_SERVICE_LEN]; /* from the profile, "other ports" otherwise */
+    /* From the profile, "other ports" otherwise; a port the endpoint mapper named tells its
+     * interface and the frame that named it (shorter than VERDICT_SERVICE_LEN). Never NULL;
+     * valid like the item itself. */
+    const char *service;
     struct verdict v;
     enum verdict_conf confidence;
     bool inferred;                 /* REPLY-DROPPED read from one capture: labelled so */

@@ -124,6 +124,11 @@ struct verdict_collector {
     struct fw_addr pairs_lo[VERDICT_MAX_PAIRS], pairs_hi[VERDICT_MAX_PAIRS];
     uint32_t npairs;               /* the placed cells' host pairs on the profile, in order */
     struct verdict_arena text;     /* the items' strings */
+    /* The services of the dynamic RPC ports the endpoint mapper named, as the items name
+     * them: emptied when the epoch moves (a port learned), since every item is judged again
+     * then. */
+    struct verdict_arena service_text;
+    uint32_t service_epoch;
     /* What the UNTESTED items (extra) were made from: the pairs under test, the epoch, and
      * untested_mod, which moves when a cell comes (here or in the preview) on a port they
      * are made for, or the preview is emptied. Their strings have their own arena. */

@@ -28,35 +28,45 @@ static const char *service_of(const struct verdict_collector *c, uint8_t proto, 
     return "other ports";
 }
 
-/* A TCP port the endpoint mapper named gets its interface and the frame that named
- * it; another one in a dynamic RPC range of the profile is "RPC dynamic (range)". False: not
- * a dynamic RPC port, buf untouched. */
-static bool rpc_service(const struct verdict_collector *c, const struct verdict_cell *x,
-                        char *buf, size_t len)
+/* A TCP port the endpoint mapper named gets its interface and the frame that named it (in
+ * service_text, kept while the epoch stays: a port learned moves it); another one in a
+ * dynamic RPC range of the profile is "RPC dynamic (range)". NULL: not a dynamic RPC port.
+ * was: the cell's service when it was last judged, if in this epoch (else NULL): what the
+ * endpoint mapper said of it has not changed since, so its text is taken again. */
+static const char *rpc_service(struct verdict_collector *c, const struct verdict_cell *x,
+                               const char *was)
 {
     if (x->proto != 6 || x->port == 135)
-        return false;
+        return NULL;
     const struct rpc_learned *l = rpc_ports_lookup(c->cfg.rpc, &x->to, x->port);
+    if (l != NULL && was != NULL)
+        return was;
     if (l != NULL) {
-        char t[DCERPC_UUID_STRLEN];
-        snprintf(buf, len, "RPC dynamic (%s, learned from the endpoint mapper at packet %llu)",
-                 dcerpc_iface_text(&l->iface, t, sizeof t), (unsigned long long)l->frame);
-        return true;
+        char t[DCERPC_UUID_STRLEN], buf[VERDICT_SERVICE_LEN];
+        int n = snprintf(buf, sizeof buf,
+                         "RPC dynamic (%s, learned from the endpoint mapper at packet %llu)",
+                         dcerpc_iface_text(&l->iface, t, sizeof t),
+                         (unsigned long long)l->frame);
+        size_t len = n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+        if (c->service_epoch != c->epoch) {
+            verdict_arena_reset(&c->service_text); /* every item is judged again now */
+            c->service_epoch = c->epoch;
+        }
+        return verdict_arena_keep(&c->service_text, buf, len);
     }
     for (size_t i = 0; i < c->cfg.nports; i++) {
         const struct verdict_port *p = &c->cfg.ports[i];
-        if (p->rpc_dynamic && p->proto == 6 && x->port >= p->lo && x->port <= p->hi) {
-            snprintf(buf, len, "RPC dynamic (range)");
-            return true;
-        }
+        if (p->rpc_dynamic && p->proto == 6 && x->port >= p->lo && x->port <= p->hi)
+            return "RPC dynamic (range)";
     }
-    return false;
+    return NULL;
 }
 
 static void item_init(struct verdict_item *it)
 {
     memset(it, 0, sizeof *it);
     it->advice = "";
+    it->service = "";
     it->v.routers = -1;
 }
 
@@ -72,18 +82,18 @@ static struct verdict_item *extra_new(struct verdict_collector *c)
     return it;
 }
 
-/* The item's fields that come from its cell as they are. */
+/* The item's fields that come from its cell as they are (was: as rpc_service's). */
 static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
-                      struct verdict_item *it)
+                      struct verdict_item *it, const char *was)
 {
     it->owner = c;
     it->from = x->from;
     it->to = x->to;
     it->proto = x->proto;
     it->port = x->port;
-    it->rpc_dynamic = rpc_service(c, x, it->service, sizeof it->service);
-    if (!it->rpc_dynamic)
-        strncpy(it->service, service_of(c, x->proto, x->port), sizeof it->service - 1);
+    const char *rpc = rpc_service(c, x, was);
+    it->rpc_dynamic = rpc != NULL;
+    it->service = rpc != NULL ? rpc : service_of(c, x->proto, x->port);
     it->counts = x->counts;
     it->first_us = x->first_us;
     it->last_us = x->last_us;
@@ -125,8 +135,9 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix)
 {
     struct verdict_cell *x = &c->cells[ix];
     struct verdict_item *it = &c->cell_items[ix];
+    const char *was = c->judge[ix].epoch == c->epoch ? it->service : NULL;
     item_init(it);
-    item_fill(c, x, it);
+    item_fill(c, x, it, was);
     it->cell_ix = ix + 1;
     it->settled = c->settles;
     struct evidence e;
@@ -158,8 +169,9 @@ static void settle_preview_cell(struct verdict_collector *c, uint32_t ix)
     struct verdict_collector *p = c->preview;
     struct verdict_cell *x = &p->cells[ix];
     struct verdict_item *it = &p->cell_items[ix];
+    const char *was = p->judge[ix].epoch == c->epoch ? it->service : NULL;
     item_init(it);
-    item_fill(c, x, it);
+    item_fill(c, x, it, was);
     it->provisional = true;
     it->cell_ix = ix + 1;
     it->settled = c->settles;
@@ -321,7 +333,7 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
             it->to = *to;
             it->proto = p->proto;
             it->port = pt;
-            strncpy(it->service, p->service, sizeof it->service - 1);
+            it->service = p->service;
             diagnose_untested(&c->untested_text, it, &c->cp);
             if (p->proto == VERDICT_PROTO_ECHO)
                 break;

@@ -82,7 +82,7 @@ static void check_verdicts(const struct verdict_collector *vc)
         for (int e = 0; e < it->nevidence; e++)
             CHECK(it->evidence[e] != NULL && strlen(it->evidence[e]) < VERDICT_EVIDENCE_LEN);
         CHECK(it->advice != NULL && strlen(it->advice) < VERDICT_ADVICE_LEN);
-        CHECK(memchr(it->service, '\0', sizeof it->service) != NULL);
+        CHECK(it->service != NULL && memchr(it->service, '\0', VERDICT_SERVICE_LEN) != NULL);
     }
 }
 
