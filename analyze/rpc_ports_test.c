@@ -69,22 +69,31 @@ static const struct verdict_item *find(const struct verdict_collector *vc, uint1
     return NULL;
 }
 
+/* An endpoint-mapper exchange on 135 from source port sp whose response names the towers t;
+ * returns the response's frame number. */
+static uint64_t epm_exchange(uint16_t sp, const struct tower *t, uint32_t n)
+{
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_SYN);
+    pb_tcp(&b, TGT, 135, SRC, sp, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
+    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0), rq = request_pdu(true, 3);
+    struct pdu rs = epm_response(true, 3, 0x03, t, n);
+    segment(SRC, sp, TGT, 135, &bd);
+    segment(TGT, 135, SRC, sp, &ba);
+    segment(SRC, sp, TGT, 135, &rq);
+    segment(TGT, 135, SRC, sp, &rs);
+    uint64_t frame = pb_count(&b);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK | TH_FIN);
+    pb_tcp(&b, TGT, 135, SRC, sp, TH_ACK | TH_FIN);
+    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
+    return frame;
+}
+
 static void learned_port_dropped(void **state)
 {
     (void)state;
     pb_init(&b, T0);
-    pb_tcp(&b, SRC, 50100, TGT, 135, TH_SYN);
-    pb_tcp(&b, TGT, 135, SRC, 50100, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, 50100, TGT, 135, TH_ACK);
-    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0), rq = request_pdu(true, 3);
-    struct pdu rs = epm_response(true, 3, 0x03, &T1, 1);
-    segment(SRC, 50100, TGT, 135, &bd);
-    segment(TGT, 135, SRC, 50100, &ba);
-    segment(SRC, 50100, TGT, 135, &rq);
-    segment(TGT, 135, SRC, 50100, &rs); /* frame 7 */
-    pb_tcp(&b, SRC, 50100, TGT, 135, TH_ACK | TH_FIN);
-    pb_tcp(&b, TGT, 135, SRC, 50100, TH_ACK | TH_FIN);
-    pb_tcp(&b, SRC, 50100, TGT, 135, TH_ACK);
+    assert_int_equal(epm_exchange(50100, &T1, 1), 7);
     pb_tcp(&b, SRC, 50101, TGT, 49712, TH_SYN); /* the learned port: no answer */
     pb_wait(&b, 1000000);
     for (int again = 0; again < 2; again++) { /* each SYN retransmitted a second later */
@@ -121,26 +130,6 @@ static void learned_port_dropped(void **state)
     assert_string_equal(it->service, "RPC dynamic (range)");
     assert_non_null(strstr(it->advice, "endpoint mapper on 135 reachable"));
     analyzer_free(a);
-}
-
-/* An endpoint-mapper exchange on 135 from source port sp whose response names the towers t;
- * returns the response's frame number. */
-static uint64_t epm_exchange(uint16_t sp, const struct tower *t, uint32_t n)
-{
-    pb_tcp(&b, SRC, sp, TGT, 135, TH_SYN);
-    pb_tcp(&b, TGT, 135, SRC, sp, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
-    struct pdu bd = bind_pdu(true, EPM), ba = bind_ack_pdu(true, 0), rq = request_pdu(true, 3);
-    struct pdu rs = epm_response(true, 3, 0x03, t, n);
-    segment(SRC, sp, TGT, 135, &bd);
-    segment(TGT, 135, SRC, sp, &ba);
-    segment(SRC, sp, TGT, 135, &rq);
-    segment(TGT, 135, SRC, sp, &rs);
-    uint64_t frame = pb_count(&b);
-    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK | TH_FIN);
-    pb_tcp(&b, TGT, 135, SRC, sp, TH_ACK | TH_FIN);
-    pb_tcp(&b, SRC, sp, TGT, 135, TH_ACK);
-    return frame;
 }
 
 /* A connection to port answered and closed at once. */
