@@ -69,6 +69,18 @@ static const struct verdict_item *find(const struct verdict_collector *vc, uint1
     return NULL;
 }
 
+/* An analyzer with PORTS for its profile. */
+static struct analyzer *profile_analyzer(void)
+{
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.verdict.ports = PORTS;
+    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    return a;
+}
+
 /* An endpoint-mapper exchange on 135 from source port sp whose response names the towers t;
  * returns the response's frame number. */
 static uint64_t epm_exchange(uint16_t sp, const struct tower *t, uint32_t n)
@@ -102,12 +114,7 @@ static void learned_port_dropped(void **state)
         pb_wait(&b, 1000000);
     }
 
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    cfg.verdict.ports = PORTS;
-    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = profile_analyzer();
     pb_feed(&b, feed_fn, a);
     analyzer_finish(a);
 
@@ -161,12 +168,7 @@ static void learned_service_across_live_settles(void **state)
     uint64_t f2 = epm_exchange(50103, T2, 2); /* 49712 again, and 49713 */
     answered(50104, 49713);
     pb_wait(&b, 10000000);
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    cfg.verdict.ports = PORTS;
-    cfg.verdict.nports = sizeof PORTS / sizeof PORTS[0];
-    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
-    assert_non_null(a);
+    struct analyzer *a = profile_analyzer();
     const struct verdict_collector *vc = analyzer_verdicts(a);
     size_t i = 0;
     const char *first = NULL;
