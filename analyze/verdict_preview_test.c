@@ -238,6 +238,30 @@ static void silence_is_due_when_the_attempt_ends(void **state)
     analyzer_free(a);
 }
 
+/* The preview is emptied at a look whose settle is held back (verdict_preview_begin: it holds
+ * many ended flows, or the collector had no room for one) before anyone read the last
+ * settle's list: the list is still the one that settle made, the provisional item of the flow
+ * still open included, until the next settle (the UNTESTED items were made without its port). */
+static void an_emptied_preview_leaves_the_settled_list(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_udp(&b, SRC, 50000, TGT, 6320, 40);
+    pb_wait(&b, 2 * MS);
+    pb_udp(&b, TGT, 6320, SRC, 50000, 60);
+    struct analyzer *a = run(&b);
+    assert_true(analyzer_advance(a, T0 + 300 * MS));
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    size_t judged = verdict_judged_count(vc);
+    /* what begin does when it empties the preview (the same function) */
+    verdict_preview_drop((struct verdict_collector *)vc);
+    const struct verdict_item *it = item(a, 17, 6320);
+    assert_true(it->provisional);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_int_equal(verdict_count(vc), judged); /* the first settle judged every item */
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +272,7 @@ int main(void)
         cmocka_unit_test(refused_udp_shows_closed),
         cmocka_unit_test(silence_waits_for_its_attempt),
         cmocka_unit_test(looks_are_paced_on_the_timer),
+        cmocka_unit_test(an_emptied_preview_leaves_the_settled_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
