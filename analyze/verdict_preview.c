@@ -35,6 +35,9 @@ static void preview_empty(struct verdict_collector *c)
 {
     if (c->preview == NULL || (c->preview->ncells == 0 && c->preview->nhosts == 0))
         return;
+    /* The list the last settle made lists its items: made now if no reader has asked yet,
+     * else it would be made without them (their UNTESTED ports left out until the next). */
+    (void)verdict_count(c);
     verdict_collector_clear(c->preview);
     c->preview_dead = 0;
     c->untested_mod++; /* its cells covered UNTESTED ports */
