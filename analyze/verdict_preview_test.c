@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/flow.h"
 #include "tests/pb.h"
 
 #define T0 1700000000000000ull
@@ -262,6 +263,45 @@ static void an_emptied_preview_leaves_the_settled_list(void **state)
     analyzer_free(a);
 }
 
+/* A flow the preview can never take (no attempt: a connection picked up mid-stream; or not
+ * on the profile's ports) is not asked again at every look for as long as it stays open: the
+ * looks would cost every open flow again. One on the profile's ports whose answer does not
+ * decide it yet is. */
+static struct flow tcp_flow(uint16_t port, uint16_t syns, bool bare_ack)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.kind = FLOW_TCP;
+    assert_true(fw_addr_parse(&f.key.a, SRC));
+    assert_true(fw_addr_parse(&f.key.b, TGT));
+    f.key.pa = 50000;
+    f.key.pb = port;
+    f.key.proto = 6;
+    f.orig_is_a = true;
+    f.side[0].pkts = 3;
+    f.side[1].pkts = 2;
+    f.orig_syns = syns;
+    f.resp_bare_ack = bare_ack;
+    return f;
+}
+
+static void a_flow_never_judged_is_not_asked_again(void **state)
+{
+    (void)state;
+    struct verdict_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ports = PORTS;
+    cfg.nports = sizeof PORTS / sizeof PORTS[0];
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct flow mid = tcp_flow(6320, 0, false), other = tcp_flow(8080, 1, true),
+                undecided = tcp_flow(6320, 1, true);
+    assert_false(verdict_preview_flow(c, &mid, false));
+    assert_false(verdict_preview_flow(c, &other, false));
+    assert_true(verdict_preview_flow(c, &undecided, false)); /* a bare ACK: asked again */
+    verdict_collector_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +313,7 @@ int main(void)
         cmocka_unit_test(silence_waits_for_its_attempt),
         cmocka_unit_test(looks_are_paced_on_the_timer),
         cmocka_unit_test(an_emptied_preview_leaves_the_settled_list),
+        cmocka_unit_test(a_flow_never_judged_is_not_asked_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
