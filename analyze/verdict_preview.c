@@ -69,8 +69,12 @@ bool verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool agai
         return false; /* nothing answered it yet (most open flows of a flood): its answer
                        * has it looked at */
     struct verdict_attempt a;
-    if (!verdict_attempt_of(f, &a) || !decided(a.outcome))
-        return true; /* asked again at the next look */
+    /* No attempt: a connection picked up mid-stream never becomes one (a datagram flow whose
+     * answer came before its request may). */
+    if (!verdict_attempt_of(f, &a))
+        return f->kind != FLOW_TCP;
+    if (!decided(a.outcome)) /* asked again at the next look, if it is one to take */
+        return verdict_port_in_profile(c, a.proto, a.port);
     f->previewed = true;
     if (!verdict_port_in_profile(c, a.proto, a.port) ||
         verdict_cell_find(c, &a.from, &a.to, a.proto, a.port) != NULL)
