@@ -375,10 +375,11 @@ bool verdict_collector_changed(const struct verdict_collector *c);
  * empties it only when it has grown with cells whose flows have ended, and then returns true
  * (every open flow is to be offered again); flow offers one open flow, taken once (it is
  * marked previewed: its item tells what it showed at that look, until it ends or the
- * preview is made again), and returns true when its answer came but does not decide it yet
- * (to be offered again at the next look). Either marks the collector changed when the items to list change; the
- * next settle lists them as provisional items. drop empties it for good: every flow has
- * ended. Never called offline. */
+ * preview is made again), and returns true when it is an attempt on the profile's ports whose
+ * answer came but does not decide it yet, or a datagram flow not an attempt yet (to be offered
+ * again at the next look). Either marks the collector changed when the items to list change;
+ * the next settle lists them as provisional items, and the list the last settle made keeps
+ * its own until then. drop empties it for good: every flow has ended. Never called offline. */
 bool verdict_preview_begin(struct verdict_collector *c);
 bool verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool again);
 void verdict_preview_drop(struct verdict_collector *c);

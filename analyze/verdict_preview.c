@@ -35,6 +35,9 @@ static void preview_empty(struct verdict_collector *c)
 {
     if (c->preview == NULL || (c->preview->ncells == 0 && c->preview->nhosts == 0))
         return;
+    /* The list the last settle made lists its items: made now if no reader has asked yet,
+     * else it would be made without them (their UNTESTED ports left out until the next). */
+    (void)verdict_count(c);
     verdict_collector_clear(c->preview);
     c->preview_dead = 0;
     c->untested_mod++; /* its cells covered UNTESTED ports */
@@ -66,8 +69,12 @@ bool verdict_preview_flow(struct verdict_collector *c, struct flow *f, bool agai
         return false; /* nothing answered it yet (most open flows of a flood): its answer
                        * has it looked at */
     struct verdict_attempt a;
-    if (!verdict_attempt_of(f, &a) || !decided(a.outcome))
-        return true; /* asked again at the next look */
+    /* No attempt: a connection picked up mid-stream never becomes one (a datagram flow whose
+     * answer came before its request may). */
+    if (!verdict_attempt_of(f, &a))
+        return f->kind != FLOW_TCP;
+    if (!decided(a.outcome)) /* asked again at the next look, if it is one to take */
+        return verdict_port_in_profile(c, a.proto, a.port);
     f->previewed = true;
     if (!verdict_port_in_profile(c, a.proto, a.port) ||
         verdict_cell_find(c, &a.from, &a.to, a.proto, a.port) != NULL)

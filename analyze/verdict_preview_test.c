@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/flow.h"
 #include "tests/pb.h"
 
 #define T0 1700000000000000ull
@@ -238,6 +239,69 @@ static void silence_is_due_when_the_attempt_ends(void **state)
     analyzer_free(a);
 }
 
+/* The preview is emptied at a look whose settle is held back (verdict_preview_begin: it holds
+ * many ended flows, or the collector had no room for one) before anyone read the last
+ * settle's list: the list is still the one that settle made, the provisional item of the flow
+ * still open included, until the next settle (the UNTESTED items were made without its port). */
+static void an_emptied_preview_leaves_the_settled_list(void **state)
+{
+    (void)state;
+    struct pb b = pb_start(T0);
+    pb_udp(&b, SRC, 50000, TGT, 6320, 40);
+    pb_wait(&b, 2 * MS);
+    pb_udp(&b, TGT, 6320, SRC, 50000, 60);
+    struct analyzer *a = run(&b);
+    assert_true(analyzer_advance(a, T0 + 300 * MS));
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    size_t judged = verdict_judged_count(vc);
+    /* what begin does when it empties the preview (the same function) */
+    verdict_preview_drop((struct verdict_collector *)vc);
+    const struct verdict_item *it = item(a, 17, 6320);
+    assert_true(it->provisional);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    assert_int_equal(verdict_count(vc), judged); /* the first settle judged every item */
+    analyzer_free(a);
+}
+
+/* A flow the preview can never take (no attempt: a connection picked up mid-stream; or not
+ * on the profile's ports) is not asked again at every look for as long as it stays open: the
+ * looks would cost every open flow again. One on the profile's ports whose answer does not
+ * decide it yet is. */
+static struct flow tcp_flow(uint16_t port, uint16_t syns, bool bare_ack)
+{
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    f.kind = FLOW_TCP;
+    assert_true(fw_addr_parse(&f.key.a, SRC));
+    assert_true(fw_addr_parse(&f.key.b, TGT));
+    f.key.pa = 50000;
+    f.key.pb = port;
+    f.key.proto = 6;
+    f.orig_is_a = true;
+    f.side[0].pkts = 3;
+    f.side[1].pkts = 2;
+    f.orig_syns = syns;
+    f.resp_bare_ack = bare_ack;
+    return f;
+}
+
+static void a_flow_never_judged_is_not_asked_again(void **state)
+{
+    (void)state;
+    struct verdict_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.ports = PORTS;
+    cfg.nports = sizeof PORTS / sizeof PORTS[0];
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct flow mid = tcp_flow(6320, 0, false), other = tcp_flow(8080, 1, true),
+                undecided = tcp_flow(6320, 1, true);
+    assert_false(verdict_preview_flow(c, &mid, false));
+    assert_false(verdict_preview_flow(c, &other, false));
+    assert_true(verdict_preview_flow(c, &undecided, false)); /* a bare ACK: asked again */
+    verdict_collector_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +312,8 @@ int main(void)
         cmocka_unit_test(refused_udp_shows_closed),
         cmocka_unit_test(silence_waits_for_its_attempt),
         cmocka_unit_test(looks_are_paced_on_the_timer),
+        cmocka_unit_test(an_emptied_preview_leaves_the_settled_list),
+        cmocka_unit_test(a_flow_never_judged_is_not_asked_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
