@@ -262,6 +262,7 @@ static bool cells_grow(struct verdict_collector *c)
             return false; /* no room for the cell after all (an eviction may make some) */
         c->judge = j;
         c->judge_cap = c->cells_cap;
+        cap = 0; /* the buckets may be owed the growth an earlier call made */
     }
     if (c->cells_cap == cap)
         return true;

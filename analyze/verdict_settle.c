@@ -274,26 +274,17 @@ static bool untested_cell(const struct verdict_collector *c, const struct verdic
 /* The new cells, here (c->fresh, nfresh) and in the preview (its fresh, pfresh): one that can
  * take an UNTESTED item's place moves untested_mod, and a new cell of either collector
  * looks for its key in the other, to mark the preview's cell shadowed (preview_dead counts
- * them). An eviction here takes a key away: every preview cell looks again. */
+ * them). A shadow is for good: the cells evicted here are off the profile's ports
+ * (verdict.c), the preview's all on them, so no eviction takes away a key that shadows. */
 static void cells_track(struct verdict_collector *c, uint32_t nfresh, uint32_t pfresh)
 {
     struct verdict_collector *p = c->preview;
-    bool all = p != NULL && c->evicted_seen != c->cells_evicted;
-    if (all) {
-        c->preview_dead = 0;
-        for (uint32_t i = 0; i < p->ncells; i++) {
-            const struct verdict_cell *y = &p->cells[i];
-            bool s = verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL;
-            p->judge[i].shadowed = s;
-            c->preview_dead += s;
-        }
-    }
     for (uint32_t i = 0; i < nfresh; i++) {
         const struct verdict_cell *x = &c->cells[c->fresh[i]];
         if (untested_cell(c, x))
             c->untested_mod++;
         const struct verdict_cell *y =
-            p != NULL && !all ? verdict_cell_find(p, &x->from, &x->to, x->proto, x->port) : NULL;
+            p != NULL ? verdict_cell_find(p, &x->from, &x->to, x->proto, x->port) : NULL;
         if (y != NULL && !p->judge[y - p->cells].shadowed) {
             p->judge[y - p->cells].shadowed = true;
             c->preview_dead++;
@@ -304,8 +295,7 @@ static void cells_track(struct verdict_collector *c, uint32_t nfresh, uint32_t p
         struct verdict_judge *j = &p->judge[p->fresh[i]];
         if (untested_cell(c, y))
             c->untested_mod++;
-        if (!all && !j->shadowed &&
-            verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL) {
+        if (!j->shadowed && verdict_cell_find(c, &y->from, &y->to, y->proto, y->port) != NULL) {
             j->shadowed = true;
             c->preview_dead++;
         }
