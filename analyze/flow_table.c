@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../common/zalloc.h"
 #include "siphash.h"
@@ -51,6 +52,38 @@ struct flow_table {
     uint32_t nnoted, noted_cap;
     bool noted_lost;
 };
+
+/* A chunk of flows, mapped with its pages already there: slots are taken in order, so the
+ * whole chunk is used soon anyway, and one call that fills its pages costs less than a page
+ * fault for every 7 flows (the bench's fw 1M file: 8% less time, 2 MiB more at most).
+ * Under AddressSanitizer, malloc, whose blocks it checks and whose leaks it reports. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHUNK_MAPPED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang's way to tell */
+#define CHUNK_MAPPED 0
+#endif
+#endif
+#ifndef CHUNK_MAPPED
+#define CHUNK_MAPPED 1
+#endif
+
+static struct flow *chunk_new(void)
+{
+    if (!CHUNK_MAPPED)
+        return malloc(CHUNK_LEN * sizeof(struct flow));
+    void *p = mmap(NULL, CHUNK_LEN * sizeof(struct flow), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void chunk_free(struct flow *c)
+{
+    if (!CHUNK_MAPPED)
+        free(c);
+    else
+        munmap(c, CHUNK_LEN * sizeof(struct flow));
+}
 
 static inline struct flow *slot(const struct flow_table *t, uint32_t id)
 {
@@ -194,7 +227,7 @@ void flow_table_free(struct flow_table *t)
     if (t == NULL)
         return;
     for (uint32_t i = 0; i < t->nchunks; i++)
-        free(t->chunks[i]);
+        chunk_free(t->chunks[i]);
     free(t->chunks);
     free(t->buckets);
     free(t->noted);
@@ -296,7 +329,7 @@ static uint32_t take_slot(struct flow_table *t)
     }
     if (t->used_slots < t->cap) {
         if ((t->used_slots & (CHUNK_LEN - 1)) == 0) {
-            struct flow *c = malloc(CHUNK_LEN * sizeof *c);
+            struct flow *c = chunk_new();
             if (c == NULL)
                 return FLOW_NIL;
             t->chunks[t->nchunks++] = c;
