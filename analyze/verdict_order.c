@@ -263,8 +263,8 @@ static int order_all(struct verdict_collector *c)
     uint32_t np = p != NULL ? p->nsorted : 0, n = 0;
     if (order_reserve(c, c->nsorted + np + c->nextra) != 0)
         return FW_ENOMEM;
-    if ((size_t)2 * np + c->nextra > c->mix_cap) {
-        uint32_t cap = 2 * np + c->nextra;
+    if ((size_t)2 * np + c->nextra + 1 > c->mix_cap) { /* never empty: mix + n is then valid */
+        uint32_t cap = 2 * np + c->nextra + 1;
         void *m = realloc(c->mix, (size_t)cap * sizeof *c->mix);
         if (m == NULL)
             return FW_ENOMEM;
