@@ -126,6 +126,18 @@ void verdict_collector_clear(struct verdict_collector *c)
     c->changed = true;
 }
 
+bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (*cap >= n)
+        return true;
+    void *p = realloc(*arr, (size_t)n * elem);
+    if (p == NULL)
+        return false;
+    *arr = p;
+    *cap = n;
+    return true;
+}
+
 /* Grows *arr (of size elem) to hold one more than *cap allows, up to max; false if full. */
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem)
 {

@@ -162,6 +162,9 @@ void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
 /* Room for one more in *arr (elem bytes each, used of *cap in use): doubled from 64, up to
  * max; false when full or out of memory. */
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem);
+/* Room for n in *arr (elem bytes each, *cap of them now): reallocated to exactly n if fewer;
+ * false when out of memory (*arr as it was). */
+bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem);
 
 /* The words (verdict_words.c): the evidence of a cell of the live preview, read as this
  * collector settled it; and the items worded since the last settle, made wordless again (the

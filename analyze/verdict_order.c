@@ -204,14 +204,10 @@ int verdict_order_cells(struct verdict_collector *c, uint32_t nfresh)
         if (verdict_port_in_profile(c, x->proto, x->port))
             verdict_pair_add(c->pairs_lo, c->pairs_hi, &c->npairs, &x->from, &x->to);
     }
-    if (c->npending + nfresh > c->pending_cap) {
-        uint32_t cap = c->npending + nfresh > c->cells_cap ? c->npending + nfresh : c->cells_cap;
-        void *p = realloc(c->pending, (size_t)cap * sizeof *c->pending);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->pending = p;
-        c->pending_cap = cap;
-    }
+    uint32_t need = c->npending + nfresh;
+    if (!verdict_reserve((void **)&c->pending, &c->pending_cap,
+                         need > c->cells_cap ? need : c->cells_cap, sizeof *c->pending))
+        return FW_ENOMEM;
     memcpy(c->pending + c->npending, c->fresh, (size_t)nfresh * sizeof *c->fresh);
     c->npending += nfresh;
     for (uint32_t i = 0; i < nfresh; i++)
@@ -241,13 +237,10 @@ static int place_pending(struct verdict_collector *c)
 
 int verdict_order_extra(struct verdict_collector *c)
 {
-    if (c->nextra > c->extra_refs_cap) {
-        void *p = realloc(c->extra_refs, (size_t)c->extra_cap * sizeof *c->extra_refs);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->extra_refs = p;
-        c->extra_refs_cap = c->extra_cap;
-    }
+    if (c->nextra > c->extra_refs_cap &&
+        !verdict_reserve((void **)&c->extra_refs, &c->extra_refs_cap, c->extra_cap,
+                         sizeof *c->extra_refs))
+        return FW_ENOMEM;
     for (uint32_t i = 0; i < c->nextra; i++)
         c->extra_refs[i] = ITEM_EXTRA | i;
     return sort_refs(c, c->extra_refs, c->nextra);
@@ -263,14 +256,9 @@ static int order_all(struct verdict_collector *c)
     uint32_t np = p != NULL ? p->nsorted : 0, n = 0;
     if (order_reserve(c, c->nsorted + np + c->nextra) != 0)
         return FW_ENOMEM;
-    if ((size_t)2 * np + c->nextra + 1 > c->mix_cap) { /* never empty: mix + n is then valid */
-        uint32_t cap = 2 * np + c->nextra + 1;
-        void *m = realloc(c->mix, (size_t)cap * sizeof *c->mix);
-        if (m == NULL)
-            return FW_ENOMEM;
-        c->mix = m;
-        c->mix_cap = cap;
-    }
+    /* never empty: mix + n is then valid */
+    if (!verdict_reserve((void **)&c->mix, &c->mix_cap, 2 * np + c->nextra + 1, sizeof *c->mix))
+        return FW_ENOMEM;
     for (uint32_t i = 0; i < np; i++)
         if (!p->judge[p->sorted[i]].shadowed)
             c->mix[n++] = ITEM_PREVIEW | p->sorted[i];
@@ -298,13 +286,8 @@ int verdict_order_judged(struct verdict_collector *c, uint32_t njudged, uint32_t
     c->njudged = 0;
     bool extra = c->nextra > 0 && c->extra[0].settled == c->settles; /* made by this one */
     uint32_t n = njudged + npreview + (extra ? c->nextra : 0);
-    if (n > c->judged_cap) {
-        void *p = realloc(c->judged, (size_t)n * sizeof *c->judged);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->judged = p;
-        c->judged_cap = n;
-    }
+    if (!verdict_reserve((void **)&c->judged, &c->judged_cap, n, sizeof *c->judged))
+        return FW_ENOMEM;
     n = njudged;
     for (uint32_t i = 0; i < npreview; i++)
         c->judged[n++] = ITEM_PREVIEW | c->preview->judged[i];

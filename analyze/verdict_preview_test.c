@@ -81,14 +81,20 @@ static bool says(const struct verdict_item *it, const char *phrase)
     return false;
 }
 
-static void answered_udp_shows_before_its_flow_ends(void **state)
+/* A UDP request on 6320 answered 2 ms later, its flow still open (UDP ends after a minute). */
+static struct analyzer *answered_udp_open(void)
 {
-    (void)state;
     struct pb b = pb_start(T0);
     pb_udp(&b, SRC, 50000, TGT, 6320, 40);
     pb_wait(&b, 2 * MS);
     pb_udp(&b, TGT, 6320, SRC, 50000, 60);
-    struct analyzer *a = run(&b);
+    return run(&b);
+}
+
+static void answered_udp_shows_before_its_flow_ends(void **state)
+{
+    (void)state;
+    struct analyzer *a = answered_udp_open();
     analyzer_advance(a, T0 + 300 * MS);
     const struct verdict_item *it = item(a, 17, 6320);
     assert_int_equal(it->v.kind, VERDICT_OPEN);
@@ -246,11 +252,7 @@ static void silence_is_due_when_the_attempt_ends(void **state)
 static void an_emptied_preview_leaves_the_settled_list(void **state)
 {
     (void)state;
-    struct pb b = pb_start(T0);
-    pb_udp(&b, SRC, 50000, TGT, 6320, 40);
-    pb_wait(&b, 2 * MS);
-    pb_udp(&b, TGT, 6320, SRC, 50000, 60);
-    struct analyzer *a = run(&b);
+    struct analyzer *a = answered_udp_open();
     assert_true(analyzer_advance(a, T0 + 300 * MS));
     const struct verdict_collector *vc = analyzer_verdicts(a);
     size_t judged = verdict_judged_count(vc);

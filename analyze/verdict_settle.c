@@ -82,15 +82,21 @@ static struct verdict_item *extra_new(struct verdict_collector *c)
     return it;
 }
 
+/* The item's key: its cell's. */
+static void item_key(struct verdict_item *it, const struct verdict_cell *x)
+{
+    it->from = x->from;
+    it->to = x->to;
+    it->proto = x->proto;
+    it->port = x->port;
+}
+
 /* The item's fields that come from its cell as they are (was: as rpc_service's). */
 static void item_fill(struct verdict_collector *c, const struct verdict_cell *x,
                       struct verdict_item *it, const char *was)
 {
     it->owner = c;
-    it->from = x->from;
-    it->to = x->to;
-    it->proto = x->proto;
-    it->port = x->port;
+    item_key(it, x);
     const char *rpc = rpc_service(c, x, was);
     it->rpc_dynamic = rpc != NULL;
     it->service = rpc != NULL ? rpc : service_of(c, x->proto, x->port);
@@ -237,7 +243,9 @@ static void settle_inputs(struct verdict_collector *c)
     }
 }
 
-/* Was (proto, port) already offered by an earlier profile entry? (135 is in two services.) */
+/* Is (proto, port) a port UNTESTED items are made for by one of the first upto profile
+ * entries (those at most UNTESTED_MAX_RANGE wide)? With upto an entry's index: was it offered
+ * by an earlier one (135 is in two services). */
 static bool offered_before(const struct verdict_collector *c, size_t upto, uint8_t proto,
                            uint16_t port)
 {
@@ -256,12 +264,7 @@ static bool offered_before(const struct verdict_collector *c, size_t upto, uint8
  * changes the pairs under test, which settle_untested sees anyway.) */
 static bool untested_cell(const struct verdict_collector *c, const struct verdict_cell *x)
 {
-    bool port = false;
-    for (size_t i = 0; !port && i < c->cfg.nports; i++) {
-        const struct verdict_port *p = &c->cfg.ports[i];
-        port = p->proto == x->proto && p->hi >= p->lo && p->hi - p->lo < UNTESTED_MAX_RANGE &&
-               (x->proto == VERDICT_PROTO_ECHO || (x->port >= p->lo && x->port <= p->hi));
-    }
+    bool port = offered_before(c, c->cfg.nports, x->proto, x->port);
     for (uint32_t i = 0; port && i < c->untested_npairs; i++) {
         const struct fw_addr *lo = &c->untested_lo[i], *hi = &c->untested_hi[i];
         if ((fw_addr_eq(lo, &x->from) && fw_addr_eq(hi, &x->to)) ||
@@ -332,40 +335,16 @@ static int add_untested(struct verdict_collector *c, const struct fw_addr *from,
     return 0;
 }
 
-/* The cells' items kept (cells grow between settles: so do they). */
-static int items_reserve(struct verdict_collector *c)
-{
-    if (c->cell_items_cap >= c->ncells)
-        return 0;
-    void *p = realloc(c->cell_items, (size_t)c->cells_cap * sizeof *c->cell_items);
-    if (p == NULL)
-        return FW_ENOMEM;
-    c->cell_items = p;
-    c->cell_items_cap = c->cells_cap;
-    return 0;
-}
-
-/* The items, and settle's scratch lists of cells: those not placed yet, those judged. */
+/* The cells' items (cells grow between settles: so do they), and settle's scratch lists of
+ * cells: those not placed yet, those judged. */
 static int cells_reserve(struct verdict_collector *c)
 {
-    if (items_reserve(c) != 0)
-        return FW_ENOMEM;
-    uint32_t n = c->cell_items_cap;
-    if (c->fresh_cap < n) {
-        void *p = realloc(c->fresh, (size_t)n * sizeof *c->fresh);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->fresh = p;
-        c->fresh_cap = n;
-    }
-    if (c->judged_cap < n) {
-        void *p = realloc(c->judged, (size_t)n * sizeof *c->judged);
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->judged = p;
-        c->judged_cap = n;
-    }
-    return 0;
+    uint32_t n = c->cells_cap;
+    bool ok = verdict_reserve((void **)&c->cell_items, &c->cell_items_cap, n,
+                              sizeof *c->cell_items) &&
+              verdict_reserve((void **)&c->fresh, &c->fresh_cap, n, sizeof *c->fresh) &&
+              verdict_reserve((void **)&c->judged, &c->judged_cap, n, sizeof *c->judged);
+    return ok ? 0 : FW_ENOMEM;
 }
 
 /* The pairs under test: --source/--target, else the pairs with traffic on the profile, the
@@ -466,13 +445,8 @@ int verdict_collector_settle(struct verdict_collector *c)
         if (p->judge[i].placed)
             continue;
         p->fresh[pfresh++] = i;
-        struct verdict_item *it = &p->cell_items[i]; /* its key, to place it (judged below) */
-        const struct verdict_cell *x = &p->cells[i];
-        item_init(it);
-        it->from = x->from;
-        it->to = x->to;
-        it->proto = x->proto;
-        it->port = x->port;
+        item_init(&p->cell_items[i]); /* its key, to place it (judged below) */
+        item_key(&p->cell_items[i], &p->cells[i]);
     }
     seen_mark_forged(c);
     cells_track(c, nfresh, pfresh);

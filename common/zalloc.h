@@ -1,7 +1,7 @@
 /* common/zalloc.h: zeroed memory for tables that are read before they are written (hash
  * buckets). calloc's fresh pages map the kernel's shared zero page at the first read, and the
  * first write to each then faults again to copy it, flushing the TLB of every core the
- * process ran on: live, as tables grew, that was a tenth of fwsight's time. Written once up
+ * process ran on: live, as tables grew, about a twentieth of fwsight's time. Written once up
  * front, each page faults once. */
 #ifndef FW_ZALLOC_H
 #define FW_ZALLOC_H
