@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../common/zalloc.h"
+#include "../common/mem.h"
 #include "siphash.h"
 
 #define CHUNK_SHIFT 12u

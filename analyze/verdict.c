@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../capture/frame.h"
-#include "../common/zalloc.h"
+#include "../common/mem.h"
 #include "flow.h"
 #include "siphash.h"
 
@@ -138,21 +138,24 @@ bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem)
     return true;
 }
 
-/* Grows *arr (of size elem) to hold one more than *cap allows, up to max; false if full. */
+/* Makes room in *arr (of size elem) for element used, its next, growing it up to max; false if
+ * full. The caller writes that element next: its pages are faulted in ahead (common/mem.h). */
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem)
 {
-    if (used < *cap)
-        return true;
-    if (used >= max)
-        return false;
-    uint32_t n = *cap == 0 ? 64 : *cap * 2;
-    if (n > max)
-        n = max;
-    void *p = realloc(*arr, (size_t)n * elem);
-    if (p == NULL)
-        return false;
-    *arr = p;
-    *cap = n;
+    if (used >= *cap) {
+        if (used >= max)
+            return false;
+        uint32_t n = *cap == 0 ? 64 : *cap * 2;
+        if (n > max)
+            n = max;
+        void *p = realloc(*arr, (size_t)n * elem);
+        if (p == NULL)
+            return false;
+        *arr = p;
+        *cap = n;
+        fw_prefault_rest(p, used, elem, n);
+    }
+    fw_prefault_elem(*arr, used, elem, *cap);
     return true;
 }
 

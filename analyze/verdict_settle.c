@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../capture/frame.h"
+#include "../common/mem.h"
 #include "path_clues.h"
 #include "rpc_ports.h"
 
@@ -60,6 +61,13 @@ static const char *rpc_service(struct verdict_collector *c, const struct verdict
             return "RPC dynamic (range)";
     }
     return NULL;
+}
+
+/* Item ix of items (cap of them), written for the first time or again. */
+static struct verdict_item *item_at(struct verdict_item *items, uint32_t ix, uint32_t cap)
+{
+    fw_prefault_elem(items, ix, sizeof *items, cap);
+    return &items[ix];
 }
 
 static void item_init(struct verdict_item *it)
@@ -140,7 +148,7 @@ static void cell_judged(struct verdict_collector *hc, uint32_t epoch, uint32_t i
 static void settle_cell(struct verdict_collector *c, uint32_t ix)
 {
     struct verdict_cell *x = &c->cells[ix];
-    struct verdict_item *it = &c->cell_items[ix];
+    struct verdict_item *it = item_at(c->cell_items, ix, c->cell_items_cap);
     const char *was = c->judge[ix].epoch == c->epoch ? it->service : NULL;
     item_init(it);
     item_fill(c, x, it, was);
@@ -174,7 +182,7 @@ static void settle_preview_cell(struct verdict_collector *c, uint32_t ix)
 {
     struct verdict_collector *p = c->preview;
     struct verdict_cell *x = &p->cells[ix];
-    struct verdict_item *it = &p->cell_items[ix];
+    struct verdict_item *it = item_at(p->cell_items, ix, p->cell_items_cap);
     const char *was = p->judge[ix].epoch == c->epoch ? it->service : NULL;
     item_init(it);
     item_fill(c, x, it, was);
@@ -445,7 +453,7 @@ int verdict_collector_settle(struct verdict_collector *c)
         if (p->judge[i].placed)
             continue;
         p->fresh[pfresh++] = i;
-        item_init(&p->cell_items[i]); /* its key, to place it (judged below) */
+        item_init(item_at(p->cell_items, i, p->cell_items_cap)); /* its key, to place it */
         item_key(&p->cell_items[i], &p->cells[i]);
     }
     seen_mark_forged(c);

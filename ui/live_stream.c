@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "live_stream.h"
-#include "../common/zalloc.h"
+#include "../common/mem.h"
 
 struct live_seen {
     bool used;
