@@ -1,11 +1,13 @@
 /* capture/cap_file_test.c: the capture-file reader against crafted files: pcap in both byte
  * orders and both time resolutions, pcapng with several interfaces, sections and block kinds
  * (and the drops its statistics blocks record), gzip and stdin versions of each, and the
- * damaged ones (truncated, bad lengths, bad magic, corrupt gzip, every prefix of a file).
+ * damaged ones (truncated, bad lengths, bad magic, corrupt gzip, every prefix of a file). The
+ * gzip tests run twice: as the process is allowed (two CPUs or more: inflated by a thread of its
+ * own) and pinned to one CPU (inflated as it is read).
  * Files are written to a temporary directory; the payload bytes are arbitrary because the
  * reader does not look inside them. */
-/* nftw() to remove the temporary directory */
-#define _XOPEN_SOURCE 700
+/* nftw() to remove the temporary directory; sched_setaffinity() for the one-CPU runs */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,11 +16,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -689,6 +695,71 @@ static void check_stdin_same_frames(const char *path)
     assert_same_frames(&plain, &piped);
 }
 
+static int threads_now(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* Stopping early (an error further on, Ctrl-C) closes a gzip stdin whose writer keeps the
+ * pipe open: the inflating thread, waiting for bytes that never come, must not keep the close
+ * waiting too (with a writer that never ends, for ever). The thread is there only when a
+ * second CPU can run it beside the reader. */
+static void gzip_stdin_closes_while_the_writer_waits(void **state)
+{
+    (void)state;
+    static uint8_t data[1 << 16];
+    const char *plain = tmp_path("w.pcap"), *gz = tmp_path("w.pcap.gz");
+    write_pcap_with_writer(plain, 40);
+    gzip_file(plain, gz);
+    size_t n = read_bytes(gz, data, sizeof data);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (write(fds[1], data, n) != (ssize_t)n)
+            _exit(1);
+        struct timespec t = { 30, 0 }; /* the pipe stays open; killed below */
+        while (nanosleep(&t, &t) != 0 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(fds[1]);
+    int saved = dup(STDIN_FILENO);
+    assert_true(dup2(fds[0], STDIN_FILENO) >= 0);
+    close(fds[0]);
+    cpu_set_t set;
+    assert_int_equal(sched_getaffinity(0, sizeof set, &set), 0);
+    int before = threads_now();
+    char err[FW_ERRLEN];
+    struct cap_file *cf = cap_file_open("-", 1, err);
+    assert_non_null(cf);
+    struct frame fr;
+    assert_int_equal(cap_file_next(cf, &fr, err), 1);
+    assert_int_equal(fr.caplen, 20);
+    usleep(200 * 1000); /* the thread has inflated it all and waits for more */
+    assert_int_equal(threads_now(), before + (CPU_COUNT(&set) > 1));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cap_file_close(cf);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int status;
+    assert_int_equal(waitpid(pid, &status, WNOHANG), 0); /* the writer was still there */
+    kill(pid, SIGKILL);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(dup2(saved, STDIN_FILENO) >= 0);
+    close(saved);
+    assert_true(t1.tv_sec - t0.tv_sec < 10); /* not the writer's 30 s */
+    assert_int_equal(threads_now(), before);
+}
+
 static void stdin_plain_and_gzip(void **state)
 {
     (void)state;
@@ -787,6 +858,19 @@ static void check_prefixes(const uint8_t *data, size_t n, int frames)
     }
 }
 
+/* Every prefix of the gzip file of a capture: frames or a named error, never more frames
+ * than the whole file has, and all of them from the whole stream. */
+static void every_gzip_prefix_is_safe(void **state)
+{
+    (void)state;
+    static uint8_t data[1 << 16];
+    const char *plain = tmp_path("gp.pcap"), *gz = tmp_path("gp.pcap.gz");
+    write_pcap_with_writer(plain, 6);
+    gzip_file(plain, gz);
+    size_t n = read_bytes(gz, data, sizeof data);
+    check_prefixes(data, n, 6);
+}
+
 static void every_prefix_is_safe(void **state)
 {
     (void)state;
@@ -812,6 +896,21 @@ static int setup(void **state)
     return mkdtemp(tmpdir) ? 0 : -1;
 }
 
+/* The same, pinned to the first CPU the process may use. */
+static int setup_one_cpu(void **state)
+{
+    cpu_set_t set, one;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    CPU_ZERO(&one);
+    for (size_t c = 0; c < (size_t)CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    return sched_setaffinity(0, sizeof one, &one) == 0 ? setup(state) : -1;
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -831,11 +930,18 @@ int main(void)
         cmocka_unit_test(pcapng_new_section_resets_interfaces),
         cmocka_unit_test(pcapng_statistics_give_the_drops),
         cmocka_unit_test(pcapng_bad_block_lengths_are_errors),
-        cmocka_unit_test(gzip_gives_the_same_frames),
-        cmocka_unit_test(stdin_plain_and_gzip),
-        cmocka_unit_test(corrupt_gzip_is_a_clear_error),
         cmocka_unit_test(not_captures_fail_cleanly),
         cmocka_unit_test(every_prefix_is_safe),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest gzip[] = {
+        cmocka_unit_test(gzip_gives_the_same_frames),
+        cmocka_unit_test(stdin_plain_and_gzip),
+        cmocka_unit_test(gzip_stdin_closes_while_the_writer_waits),
+        cmocka_unit_test(corrupt_gzip_is_a_clear_error),
+        cmocka_unit_test(every_gzip_prefix_is_safe),
+    };
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    failed += cmocka_run_group_tests_name("gzip, as allowed", gzip, setup, teardown);
+    return failed + cmocka_run_group_tests_name("gzip, one CPU", gzip, setup_one_cpu,
+                                                teardown);
 }

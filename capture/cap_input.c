@@ -1,9 +1,11 @@
 /* capture/cap_input.c: buffered bytes from a capture file or stdin, inflated on the fly when
- * they are gzip. One buffer, parsed in place by cap_file.c: read(2) fills it, records that
- * straddle its end are moved to the front, and it grows for spans larger than it. gzip is
- * recognised from bytes already read, so stdin (which cannot seek back) works the same way;
- * that is why this drives inflate() itself instead of gzdopen(). Framing is left to others. */
+ * they are gzip. One buffer, parsed in place by cap_file.c: read(2) fills it (gzip: the blocks
+ * cap_gunzip.c's thread inflates), records that straddle its end are moved to the front, and
+ * it grows for spans larger than it. gzip is recognised from bytes already read, so stdin
+ * (which cannot seek back) works the same way. Framing is left to others. */
 #include "cap_input.h"
+
+#include "cap_gunzip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +17,6 @@
 /* 1 MiB: large enough that the syscall and the compaction cost vanish per record, small
  * enough to stay in cache-friendly territory. */
 #define CAP_INPUT_BUF_LEN (1024u * 1024u)
-/* gzip is still inflated straight into that buffer, but at most 256 KiB per inflate() call
- * (and per read of compressed input): zlib then runs its CRC over output that is still in
- * the L2 cache (after 1 MiB calls a third of the run's L2 read misses, in cachegrind, were
- * the CRC re-reading evicted output); the price, zlib copying 32 KiB of window per call, is
- * smaller. */
-#define CAP_INPUT_GZ_STEP (256u * 1024u)
 
 static int input_read(struct cap_input *in, uint8_t *dst, size_t len, size_t *got,
                       char detail[FW_ERRLEN])
@@ -50,65 +46,18 @@ static int input_fill_plain(struct cap_input *in, char detail[FW_ERRLEN])
     return 0;
 }
 
-/* Inflates until some output came or the input ended. Several gzip members in a row are one
- * stream (what `cat a.gz b.gz` makes); bytes after a complete member that do not start a new
- * one are ignored, as gunzip does with "trailing garbage". */
+/* gzip: what the thread inflated since (cap_gunzip.c). */
 static int input_fill_gzip(struct cap_input *in, char detail[FW_ERRLEN])
 {
-    bool new_member = false;
-    for (;;) {
-        size_t got;
-        int rc;
-        if (in->zs.avail_in == 0) {
-            size_t want = in->zsize < CAP_INPUT_GZ_STEP ? in->zsize : CAP_INPUT_GZ_STEP;
-            rc = input_read(in, in->zbuf, want, &got, detail);
-            if (rc < 0)
-                return rc;
-            if (got == 0) {
-                in->eof = true;
-                in->gz_truncated = !in->gz_member_done && !new_member;
-                return 0;
-            }
-            in->zs.next_in = in->zbuf;
-            in->zs.avail_in = (uInt)got;
-        }
-        if (in->gz_member_done) {
-            if (inflateReset(&in->zs) != Z_OK) {
-                snprintf(detail, FW_ERRLEN, "gzip: cannot restart the decompressor");
-                return FW_EIO;
-            }
-            in->gz_member_done = false;
-            new_member = true;
-        }
-        size_t room = in->size - in->end;
-        if (room > CAP_INPUT_GZ_STEP)
-            room = CAP_INPUT_GZ_STEP;
-        in->zs.next_out = in->buf + in->end;
-        in->zs.avail_out = (uInt)room;
-        int zrc = inflate(&in->zs, Z_NO_FLUSH);
-        size_t produced = room - in->zs.avail_out;
-        in->end += produced;
-        if (produced > 0)
-            new_member = false;
-        if (zrc == Z_STREAM_END)
-            in->gz_member_done = true;
-        else if (zrc == Z_DATA_ERROR && new_member) {
-            in->eof = true;
-            return 0;
-        } else if (zrc == Z_MEM_ERROR) {
-            snprintf(detail, FW_ERRLEN, "gzip: out of memory");
-            return FW_ENOMEM;
-        } else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
-            /* Hand over what was inflated before the damage (often all of it: a bad CRC
-             * shows only at the end); the error comes when the reader wants more. */
-            snprintf(in->gz_error, sizeof in->gz_error, "gzip data is corrupt: %s",
-                     in->zs.msg ? in->zs.msg : "unexpected decompressor state");
-            in->eof = true;
-            in->gz_failed = true;
-        }
-        if (produced > 0 || in->gz_failed)
-            return 0;
-    }
+    size_t got;
+    int rc = cap_gunzip_read(in->gz, in->buf + in->end, in->size - in->end, &got,
+                             &in->gz_truncated, detail);
+    if (rc < 0)
+        return rc;
+    if (got == 0)
+        in->eof = true;
+    in->end += got;
+    return 0;
 }
 
 int cap_input_open(struct cap_input *in, const char *path, char detail[FW_ERRLEN])
@@ -136,20 +85,21 @@ int cap_input_open(struct cap_input *in, const char *path, char detail[FW_ERRLEN
             goto fail;
     }
     if (in->end >= 2 && in->buf[0] == 0x1f && in->buf[1] == 0x8b) {
-        /* What was read is compressed input: it becomes the inflate buffer. */
-        in->zbuf = in->buf;
-        in->zsize = in->size;
-        in->zs.next_in = in->zbuf;
-        in->zs.avail_in = (uInt)in->end;
+        /* What was read is compressed input: the thread takes it over. */
+        uint8_t *first = in->buf;
         in->buf = malloc(in->size);
-        if (!in->buf)
+        if (!in->buf) {
+            free(first);
             goto nomem;
+        }
+        int rc = cap_gunzip_start(&in->gz, in->fd, first, in->end, in->size, detail);
+        if (rc < 0) {
+            cap_input_close(in);
+            return rc;
+        }
         in->end = 0;
         in->eof = false;
         in->gzip = true;
-        if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
-            goto nomem;
-        in->gz_live = true;
     }
     return 0;
 
@@ -190,10 +140,6 @@ int cap_input_need(struct cap_input *in, size_t n, char detail[FW_ERRLEN])
         }
     }
     while (in->end - in->pos < n) {
-        if (in->gz_failed) {
-            snprintf(detail, FW_ERRLEN, "%s", in->gz_error);
-            return FW_EFORMAT;
-        }
         if (in->eof)
             return 1;
         int rc = in->gzip ? input_fill_gzip(in, detail) : input_fill_plain(in, detail);
@@ -205,12 +151,10 @@ int cap_input_need(struct cap_input *in, size_t n, char detail[FW_ERRLEN])
 
 void cap_input_close(struct cap_input *in)
 {
-    if (in->gz_live)
-        inflateEnd(&in->zs);
+    cap_gunzip_stop(in->gz); /* before the fd it reads is closed */
     if (in->close_fd && in->fd >= 0)
         close(in->fd);
     free(in->buf);
-    free(in->zbuf);
     memset(in, 0, sizeof *in);
     in->fd = -1;
 }

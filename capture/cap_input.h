@@ -9,13 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <zlib.h>
-
 #include "frame.h"
 
 /* The largest span the reader may ask to see at once (one pcapng block). Beyond it the
  * length field is garbage, and trusting it would let a damaged file allocate gigabytes. */
 #define CAP_INPUT_MAX_SPAN (16u * 1024u * 1024u)
+
+struct cap_gunzip;
 
 struct cap_input {
     int fd;
@@ -23,15 +23,9 @@ struct cap_input {
     bool gzip;
     bool eof;          /* no byte will come any more */
     bool gz_truncated; /* the compressed stream ended before its end marker */
-    bool gz_live;      /* zs holds an initialised inflate state */
-    bool gz_member_done;
-    bool gz_failed;    /* corrupt data: gz_error is reported once the good bytes are used */
-    char gz_error[128];
     uint8_t *buf;      /* [pos, end) holds bytes not yet consumed */
     size_t size, pos, end;
-    uint8_t *zbuf;     /* compressed input, refilled by read(2) */
-    size_t zsize;
-    z_stream zs;
+    struct cap_gunzip *gz; /* gzip: the thread that inflates it (cap_gunzip.c) */
     uint64_t consumed; /* bytes handed over so far (uncompressed) */
 };
 
