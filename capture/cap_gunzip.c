@@ -61,6 +61,8 @@ struct cap_gunzip {
     size_t zsize;
     z_stream zs;
     bool member_done; /* the last member ended; the next byte starts a new one or is garbage */
+    bool new_member;  /* a member after the first was begun and nothing inflated from it yet:
+                       * kept across blocks, whose ends fall where the reads do */
 };
 
 /* The thread was told to stop while it waited for input. */
@@ -94,11 +96,10 @@ static int gz_read(struct cap_gunzip *g, size_t *got)
 }
 
 /* Inflates into out (size bytes, at most GZ_BLOCK) until it is full, the input read so far is
- * used up, or the stream ends, saying in *len how many bytes came. 0: more may come; 1: the stream ended (g->truncated says how); GZ_STOPPED;
- * negative FW_E* with g->detail filled. */
+ * used up, or the stream ends, saying in *len how many bytes came. 0: more may come; 1: the
+ * stream ended (g->truncated says how); GZ_STOPPED; negative FW_E* with g->detail filled. */
 static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
 {
-    bool new_member = false; /* reset for a member after the first, nothing inflated from it */
     *len = 0;
     while (*len < size) {
         if (g->zs.avail_in == 0) {
@@ -109,7 +110,7 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
             if (rc != 0)
                 return rc;
             if (got == 0) {
-                g->truncated = !g->member_done && !new_member;
+                g->truncated = !g->member_done && !g->new_member;
                 return 1;
             }
             g->zs.next_in = g->zbuf;
@@ -121,7 +122,7 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
                 return FW_EIO;
             }
             g->member_done = false;
-            new_member = true;
+            g->new_member = true;
         }
         size_t room = size - *len;
         g->zs.next_out = out + *len;
@@ -130,10 +131,10 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
         size_t produced = room - g->zs.avail_out;
         *len += produced;
         if (produced > 0)
-            new_member = false;
+            g->new_member = false;
         if (zrc == Z_STREAM_END) {
             g->member_done = true;
-        } else if (zrc == Z_DATA_ERROR && new_member) {
+        } else if (zrc == Z_DATA_ERROR && g->new_member) {
             return 1; /* trailing garbage after a complete member */
         } else if (zrc == Z_MEM_ERROR) {
             snprintf(g->detail, sizeof g->detail, "gzip: out of memory");
