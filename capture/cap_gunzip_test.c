@@ -1,8 +1,9 @@
 /* capture/cap_gunzip_test.c: what follows a complete gzip member, through cap_input: a member
  * cut in its header and bytes that are not a member are both ignored, as gunzip's "trailing
  * garbage" is, wherever the reads of the compressed stream happen to split them from the
- * member before (a pipe decides that, not the file). Run as the process is allowed (inflated by
- * a thread of its own when it has two CPUs) and pinned to one CPU (inflated as it is read).
+ * member before (a pipe decides that, not the file); and a process that cannot start the
+ * inflating thread reads the stream all the same. Run as the process is allowed (inflated by a
+ * thread of its own when it has two CPUs) and pinned to one CPU (inflated as it is read).
  * The streams are made in memory and handed over through a pipe, opened as /dev/fd/N. */
 /* sched_setaffinity() for the one-CPU run */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -107,6 +109,37 @@ static void garbage_split_from_its_first_byte_ends_cleanly(void **state)
     close(fds[0]);
 }
 
+/* A process with no descriptor to spare beyond the capture's own (a tight ulimit -n), or that
+ * may start no thread, still reads it: inflated as it is read, as on one CPU. */
+static void gzip_reads_with_no_descriptor_to_spare(void **state)
+{
+    (void)state;
+    static uint8_t gz[sizeof data + 1024];
+    size_t n = gzip_member(gz, sizeof gz);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    put(fds[1], gz, n);
+    close(fds[1]);
+    int lowest = dup(0); /* the descriptor the capture will get */
+    assert_true(lowest >= 0);
+    close(lowest);
+    struct rlimit was, tight;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+    tight = was;
+    tight.rlim_cur = (rlim_t)lowest + 1;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    char path[32], detail[FW_ERRLEN] = "";
+    snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+    struct cap_input in;
+    int rc = cap_input_open(&in, path, detail);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+    if (rc != 0)
+        fail_msg("open: %s", detail);
+    assert_data_then_clean_end(&in);
+    cap_input_close(&in);
+    close(fds[0]);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -135,6 +168,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(member_then_a_cut_header_ends_cleanly),
         cmocka_unit_test(garbage_split_from_its_first_byte_ends_cleanly),
+        cmocka_unit_test(gzip_reads_with_no_descriptor_to_spare),
     };
     int failed = cmocka_run_group_tests_name("gzip tail, as allowed", tests, setup, NULL);
     return failed + cmocka_run_group_tests_name("gzip tail, one CPU", tests, setup_one_cpu,
