@@ -2,8 +2,9 @@
  * own into a ring of blocks that the reader copies out. The thread reads the compressed bytes
  * and drives inflate() itself (gzip is told from bytes already read, so stdin, which cannot
  * seek back, works as a file does); the reader's thread does everything else. One mutex and two
- * conditions hand the blocks over, once per block. A process allowed only one CPU has no
- * thread: the reader inflates straight into its own buffer as it reads, with the same code.
+ * conditions hand the blocks over, once per block. A process allowed only one CPU (or that may
+ * start no thread) has no thread: the reader inflates straight into its own buffer as it reads,
+ * with the same code.
  *
  * The stream is what gunzip makes of it: several members in a row are one stream (what
  * `cat a.gz b.gz` makes); bytes after a complete member that do not start a new one are
@@ -203,6 +204,36 @@ static void gz_free(struct cap_gunzip *g)
     free(g);
 }
 
+/* Starts the thread: true if it runs. Else (no memory, descriptor or thread to spare) what it
+ * took is given back, and the reader inflates as it reads, as on one CPU, as before the thread
+ * was there: a tight ulimit is no reason to refuse a file. */
+static bool gz_thread_start(struct cap_gunzip *g)
+{
+    for (unsigned i = 0; i < GZ_BLOCKS; i++)
+        if ((g->block[i] = malloc(GZ_BLOCK)) == NULL)
+            goto undo;
+    g->stop_fd = eventfd(0, EFD_CLOEXEC);
+    if (g->stop_fd < 0)
+        goto undo;
+    /* Signals stay the reader's: the thread starts with all of them blocked. */
+    sigset_t all, was;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &was);
+    int rc = pthread_create(&g->thread, NULL, gz_main, g);
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    if (rc == 0)
+        return true;
+undo:
+    for (unsigned i = 0; i < GZ_BLOCKS; i++) {
+        free(g->block[i]);
+        g->block[i] = NULL;
+    }
+    if (g->stop_fd >= 0)
+        close(g->stop_fd);
+    g->stop_fd = -1;
+    return false;
+}
+
 int cap_gunzip_start(struct cap_gunzip **out, int fd, uint8_t *first, size_t n, size_t cap,
                      char detail[FW_ERRLEN])
 {
@@ -222,38 +253,13 @@ int cap_gunzip_start(struct cap_gunzip **out, int fd, uint8_t *first, size_t n, 
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->filled, NULL);
     pthread_cond_init(&g->drained, NULL);
-    g->threaded = cpus_available() > 1;
-    bool ok = inflateInit2(&g->zs, 16 + MAX_WBITS) == Z_OK;
-    for (unsigned i = 0; ok && g->threaded && i < GZ_BLOCKS; i++)
-        ok = (g->block[i] = malloc(GZ_BLOCK)) != NULL;
-    if (!ok) {
+    if (inflateInit2(&g->zs, 16 + MAX_WBITS) != Z_OK) {
         gz_free(g);
         snprintf(detail, FW_ERRLEN, "out of memory");
         return FW_ENOMEM;
     }
+    g->threaded = cpus_available() > 1 && gz_thread_start(g);
     *out = g;
-    if (!g->threaded)
-        return 0;
-    g->stop_fd = eventfd(0, EFD_CLOEXEC);
-    if (g->stop_fd < 0) {
-        int err = errno;
-        gz_free(g);
-        *out = NULL;
-        snprintf(detail, FW_ERRLEN, "cannot start the gzip thread: %s", strerror(err));
-        return FW_EIO;
-    }
-    /* Signals stay the reader's: the thread starts with all of them blocked. */
-    sigset_t all, was;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &was);
-    int rc = pthread_create(&g->thread, NULL, gz_main, g);
-    pthread_sigmask(SIG_SETMASK, &was, NULL);
-    if (rc != 0) {
-        gz_free(g);
-        *out = NULL;
-        snprintf(detail, FW_ERRLEN, "cannot start the gzip thread: %s", strerror(rc));
-        return rc == EAGAIN ? FW_ENOMEM : FW_EIO;
-    }
     return 0;
 }
 
