@@ -2,8 +2,9 @@
  * own into a ring of blocks that the reader copies out. The thread reads the compressed bytes
  * and drives inflate() itself (gzip is told from bytes already read, so stdin, which cannot
  * seek back, works as a file does); the reader's thread does everything else. One mutex and two
- * conditions hand the blocks over, once per block. A process allowed only one CPU has no
- * thread: the reader inflates straight into its own buffer as it reads, with the same code.
+ * conditions hand the blocks over, once per block. A process allowed only one CPU (or that may
+ * start no thread) has no thread: the reader inflates straight into its own buffer as it reads,
+ * with the same code.
  *
  * The stream is what gunzip makes of it: several members in a row are one stream (what
  * `cat a.gz b.gz` makes); bytes after a complete member that do not start a new one are
@@ -61,6 +62,8 @@ struct cap_gunzip {
     size_t zsize;
     z_stream zs;
     bool member_done; /* the last member ended; the next byte starts a new one or is garbage */
+    bool new_member;  /* a member after the first was begun and nothing inflated from it yet:
+                       * kept across blocks, whose ends fall where the reads do */
 };
 
 /* The thread was told to stop while it waited for input. */
@@ -94,11 +97,10 @@ static int gz_read(struct cap_gunzip *g, size_t *got)
 }
 
 /* Inflates into out (size bytes, at most GZ_BLOCK) until it is full, the input read so far is
- * used up, or the stream ends, saying in *len how many bytes came. 0: more may come; 1: the stream ended (g->truncated says how); GZ_STOPPED;
- * negative FW_E* with g->detail filled. */
+ * used up, or the stream ends, saying in *len how many bytes came. 0: more may come; 1: the
+ * stream ended (g->truncated says how); GZ_STOPPED; negative FW_E* with g->detail filled. */
 static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
 {
-    bool new_member = false; /* reset for a member after the first, nothing inflated from it */
     *len = 0;
     while (*len < size) {
         if (g->zs.avail_in == 0) {
@@ -109,7 +111,7 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
             if (rc != 0)
                 return rc;
             if (got == 0) {
-                g->truncated = !g->member_done && !new_member;
+                g->truncated = !g->member_done && !g->new_member;
                 return 1;
             }
             g->zs.next_in = g->zbuf;
@@ -121,7 +123,7 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
                 return FW_EIO;
             }
             g->member_done = false;
-            new_member = true;
+            g->new_member = true;
         }
         size_t room = size - *len;
         g->zs.next_out = out + *len;
@@ -130,10 +132,10 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
         size_t produced = room - g->zs.avail_out;
         *len += produced;
         if (produced > 0)
-            new_member = false;
+            g->new_member = false;
         if (zrc == Z_STREAM_END) {
             g->member_done = true;
-        } else if (zrc == Z_DATA_ERROR && new_member) {
+        } else if (zrc == Z_DATA_ERROR && g->new_member) {
             return 1; /* trailing garbage after a complete member */
         } else if (zrc == Z_MEM_ERROR) {
             snprintf(g->detail, sizeof g->detail, "gzip: out of memory");
@@ -202,6 +204,36 @@ static void gz_free(struct cap_gunzip *g)
     free(g);
 }
 
+/* Starts the thread: true if it runs. Else (no memory, descriptor or thread to spare) what it
+ * took is given back, and the reader inflates as it reads, as on one CPU, as before the thread
+ * was there: a tight ulimit is no reason to refuse a file. */
+static bool gz_thread_start(struct cap_gunzip *g)
+{
+    for (unsigned i = 0; i < GZ_BLOCKS; i++)
+        if ((g->block[i] = malloc(GZ_BLOCK)) == NULL)
+            goto undo;
+    g->stop_fd = eventfd(0, EFD_CLOEXEC);
+    if (g->stop_fd < 0)
+        goto undo;
+    /* Signals stay the reader's: the thread starts with all of them blocked. */
+    sigset_t all, was;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &was);
+    int rc = pthread_create(&g->thread, NULL, gz_main, g);
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    if (rc == 0)
+        return true;
+undo:
+    for (unsigned i = 0; i < GZ_BLOCKS; i++) {
+        free(g->block[i]);
+        g->block[i] = NULL;
+    }
+    if (g->stop_fd >= 0)
+        close(g->stop_fd);
+    g->stop_fd = -1;
+    return false;
+}
+
 int cap_gunzip_start(struct cap_gunzip **out, int fd, uint8_t *first, size_t n, size_t cap,
                      char detail[FW_ERRLEN])
 {
@@ -221,38 +253,13 @@ int cap_gunzip_start(struct cap_gunzip **out, int fd, uint8_t *first, size_t n, 
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->filled, NULL);
     pthread_cond_init(&g->drained, NULL);
-    g->threaded = cpus_available() > 1;
-    bool ok = inflateInit2(&g->zs, 16 + MAX_WBITS) == Z_OK;
-    for (unsigned i = 0; ok && g->threaded && i < GZ_BLOCKS; i++)
-        ok = (g->block[i] = malloc(GZ_BLOCK)) != NULL;
-    if (!ok) {
+    if (inflateInit2(&g->zs, 16 + MAX_WBITS) != Z_OK) {
         gz_free(g);
         snprintf(detail, FW_ERRLEN, "out of memory");
         return FW_ENOMEM;
     }
+    g->threaded = cpus_available() > 1 && gz_thread_start(g);
     *out = g;
-    if (!g->threaded)
-        return 0;
-    g->stop_fd = eventfd(0, EFD_CLOEXEC);
-    if (g->stop_fd < 0) {
-        int err = errno;
-        gz_free(g);
-        *out = NULL;
-        snprintf(detail, FW_ERRLEN, "cannot start the gzip thread: %s", strerror(err));
-        return FW_EIO;
-    }
-    /* Signals stay the reader's: the thread starts with all of them blocked. */
-    sigset_t all, was;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &was);
-    int rc = pthread_create(&g->thread, NULL, gz_main, g);
-    pthread_sigmask(SIG_SETMASK, &was, NULL);
-    if (rc != 0) {
-        gz_free(g);
-        *out = NULL;
-        snprintf(detail, FW_ERRLEN, "cannot start the gzip thread: %s", strerror(rc));
-        return rc == EAGAIN ? FW_ENOMEM : FW_EIO;
-    }
     return 0;
 }
 
