@@ -15,7 +15,8 @@
 # by tcprewrite into 198.51.100.0/24 and 203.0.113.0/24; the headers quoted inside ICMP errors
 # keep theirs), replayed at each rate of $FW_LIVE_RATES ("top": --topspeed) for at most
 # $FW_LIVE_SECONDS s (default 4). Replication-like traffic (bench/live/repl_gen.py) at 10,000
-# packets per second for 10 s. CPU: utime + stime of the capturer from /proc/PID/stat, taken
+# packets per second for 10 s. CPU: the time the scheduler counted for the capturer's threads
+# (/proc/PID/task/*/schedstat, in nanoseconds; else utime + stime from /proc/PID/stat), taken
 # before the replay and 1.5 s after it (its start and final report excluded: what the replay
 # cost it, draining included), over the replay's duration. The filter itself runs in the
 # kernel's softirq, charged to neither. Each rate is run a third time with fwsight -B
@@ -146,12 +147,21 @@ started() {
     grep -q "$3" "$2" 2>/dev/null
 }
 
-cpu_ticks() { # PID: utime + stime in clock ticks
-    local s f
+# cpu_ns PID: the CPU time its threads have had, in nanoseconds (/proc/PID/task/*/schedstat,
+# the scheduler's own count; without it, utime + stime from /proc/PID/stat, whose 10 ms ticks
+# are a quarter of what a 1% process takes in a 4 s replay).
+cpu_ns() {
+    local s f t ns=0 found=false
+    for t in /proc/"$1"/task/*/schedstat; do
+        read -r s _ <"$t" 2>/dev/null || continue
+        ns=$((ns + s))
+        found=true
+    done
+    if $found; then echo "$ns"; return; fi
     s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
     s=${s##*) }
     read -r -a f <<<"$s"
-    echo $((f[11] + f[12]))
+    echo $(( (f[11] + f[12]) * 1000000000 / $(getconf CLK_TCK) ))
 }
 link_drops() { ip netns exec "$NB" cat "/sys/class/net/$VB/statistics/rx_dropped"; }
 
@@ -160,7 +170,7 @@ link_drops() { ip netns exec "$NB" cat "/sys/class/net/$VB/statistics/rx_dropped
 run_one() {
     local tool=$1 cap=$2 rate=$3 count=$4 max_s=$5 out=$WORK/run pid ready loops speed
     shift 5
-    local c0 c1 l0 l1 tr hz
+    local c0 c1 l0 l1 tr
     R_SENT=- R_PPS=- R_GOT=- R_DROP=- R_CPU=- R_LINK=-
     rm -f "$out".*
     if [[ $tool == tcpdump ]]; then
@@ -184,11 +194,11 @@ run_one() {
     loops=$(( (count + mixed_frames - 1) / mixed_frames ))
     if [[ $rate == top ]]; then speed=(--topspeed); else speed=(--pps="$rate"); fi
     l0=$(link_drops)
-    c0=$(cpu_ticks "$pid")
+    c0=$(cpu_ns "$pid")
     tr=$(ip netns exec "$NA" tcpreplay -i "$VA" --preload-pcap "${speed[@]}" --limit="$count" \
             --loop="$loops" --duration="$max_s" "$cap" 2>&1)
     sleep "$settle"
-    c1=$(cpu_ticks "$pid")
+    c1=$(cpu_ns "$pid")
     l1=$(link_drops)
     netns_stop_pid "$pid"
     R_SENT=$(sed -n 's/.*Actual: \([0-9]*\) packets.*/\1/p' <<<"$tr")
@@ -199,9 +209,7 @@ run_one() {
         log "tcpreplay failed:"; printf '%s\n' "$tr" >&2
         return 1
     fi
-    hz=$(getconf CLK_TCK)
-    R_CPU=$(awk -v d=$((c1 - c0)) -v hz="$hz" -v t="$sent_s" \
-                'BEGIN { printf "%.1f", 100 * d / hz / t }')
+    R_CPU=$(awk -v d=$((c1 - c0)) -v t="$sent_s" 'BEGIN { printf "%.2f", 100 * d / 1e9 / t }')
     R_LINK=$((l1 - l0))
     R_PPS=$(awk -v p="$R_PPS" 'BEGIN { printf "%d", p + 0.5 }')
     if [[ $tool == tcpdump ]]; then
