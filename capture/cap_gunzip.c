@@ -215,9 +215,14 @@ static bool gz_thread_start(struct cap_gunzip *g)
     g->stop_fd = eventfd(0, EFD_CLOEXEC);
     if (g->stop_fd < 0)
         goto undo;
-    /* Signals stay the reader's: the thread starts with all of them blocked. */
+    /* Signals stay the reader's: the thread starts with them blocked, all but those its own
+     * fault raises (a crash in zlib), which then reach the handler that puts the terminal
+     * back (ui/tui.c) instead of killing the process with it left raw. */
+    static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
     sigset_t all, was;
     sigfillset(&all);
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        sigdelset(&all, faults[i]);
     pthread_sigmask(SIG_SETMASK, &all, &was);
     int rc = pthread_create(&g->thread, NULL, gz_main, g);
     pthread_sigmask(SIG_SETMASK, &was, NULL);
