@@ -30,27 +30,34 @@ static inline void fw_prefault(void *base, size_t from, size_t to)
 
 /* An array filled in index order is faulted in a step at a time, not a page at a time: large
  * enough that the call costs less than the faults it saves, small enough that an array's
- * memory still follows what it holds, not what it could. */
-#define FW_PREFAULT_STEP ((size_t)64 << 10)
+ * memory still follows what it holds, not what it could. Steps are aligned on the address,
+ * not on the array's start, so that none splits a page. */
+#define FW_PREFAULT_STEP ((uintptr_t)64 << 10)
+
+/* [base + from, the end of the step holding base + from) within the array's n bytes. */
+static inline void fw_prefault_step(void *base, size_t from, size_t n)
+{
+    uintptr_t b = (uintptr_t)base;
+    uintptr_t to = ((b + from) / FW_PREFAULT_STEP + 1) * FW_PREFAULT_STEP - b;
+    fw_prefault(base, from, to < n ? to : n);
+}
 
 /* Element i of arr (cap elements of elem bytes) is about to be written for the first time: if
- * it is the first element to reach a step of the array, that step is faulted in. */
+ * it is the first element to reach a step, that step is faulted in. */
 static inline void fw_prefault_elem(void *arr, size_t i, size_t elem, size_t cap)
 {
-    size_t end = (i + 1) * elem; /* one past its last byte */
-    size_t step = (end - 1) / FW_PREFAULT_STEP;
-    if (i != 0 && (end - elem - 1) / FW_PREFAULT_STEP == step)
+    uintptr_t a = (uintptr_t)arr, last = a + (i + 1) * elem - 1; /* its last byte */
+    if (i != 0 && (last - elem) / FW_PREFAULT_STEP == last / FW_PREFAULT_STEP)
         return; /* the element before it reached this step: done then */
-    size_t from = step * FW_PREFAULT_STEP, to = from + FW_PREFAULT_STEP;
-    fw_prefault(arr, from, to < cap * elem ? to : cap * elem);
+    uintptr_t step = last / FW_PREFAULT_STEP * FW_PREFAULT_STEP;
+    fw_prefault_step(arr, step > a ? step - a : 0, cap * elem);
 }
 
 /* arr was just moved or grown, holding i elements of elem: the rest of the step they end in,
  * which the element that began it faulted in where the array was, is faulted in here. */
 static inline void fw_prefault_rest(void *arr, size_t i, size_t elem, size_t cap)
 {
-    size_t from = i * elem, to = (from / FW_PREFAULT_STEP + 1) * FW_PREFAULT_STEP;
-    fw_prefault(arr, from, to < cap * elem ? to : cap * elem);
+    fw_prefault_step(arr, i * elem, cap * elem);
 }
 
 /* Zeroed memory for tables that are read before they are written (hash buckets). calloc's
