@@ -9,6 +9,7 @@
 /* nftw() to remove the temporary directory; sched_setaffinity() for the one-CPU runs */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -30,6 +31,7 @@
 
 #include "capture/cap_file.h"
 #include "capture/cap_writer.h"
+#include "tests/one_cpu.h"
 
 static char tmpdir[64];
 
@@ -632,6 +634,18 @@ static void each_crafted_file(void (*check)(const char *path))
     check(path);
 }
 
+/* count frames written as NAME.pcap and gzip-compressed to NAME.pcap.gz, whose bytes are
+ * copied to data (cap bytes); returns how many. */
+static size_t gzip_capture(const char *name, int count, uint8_t *data, size_t cap)
+{
+    char plain[300], gz[300];
+    snprintf(plain, sizeof plain, "%s/%s.pcap", tmpdir, name);
+    snprintf(gz, sizeof gz, "%s/%s.pcap.gz", tmpdir, name);
+    write_pcap_with_writer(plain, count);
+    gzip_file(plain, gz);
+    return read_bytes(gz, data, cap);
+}
+
 static void check_gzip_same_frames(const char *path)
 {
     const char *gz = tmp_path("each.cap.gz");
@@ -655,30 +669,48 @@ static void gzip_gives_the_same_frames(void **state)
     each_crafted_file(check_gzip_same_frames);
 }
 
-/* Reads path through a pipe on fd 0, fed by a child process, as "-". */
-static void read_stdin(const char *path, struct got *g)
+/* A child process that writes data[0..n) into a new pipe, chunk bytes at a time, and then
+ * (stay) keeps it open until it is killed. The pipe's read end becomes stdin; the old stdin is
+ * in *saved. */
+static pid_t stdin_writer(const uint8_t *data, size_t n, size_t chunk, bool stay, int *saved)
 {
-    static uint8_t data[1 << 20];
-    size_t n = read_bytes(path, data, sizeof data);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         close(fds[0]);
-        /* small writes: the reader must cope with a pipe handing over bits at a time */
-        for (size_t off = 0; off < n; off += 7)
-            if (write(fds[1], data + off, n - off < 7 ? n - off : 7) < 0)
+        for (size_t off = 0; off < n; off += chunk)
+            if (write(fds[1], data + off, n - off < chunk ? n - off : chunk) < 0)
                 _exit(1);
+        struct timespec t = { stay ? 30 : 0, 0 };
+        while (nanosleep(&t, &t) != 0 && errno == EINTR)
+            ;
         _exit(0);
     }
     close(fds[1]);
-    int saved = dup(STDIN_FILENO);
+    *saved = dup(STDIN_FILENO);
     assert_true(dup2(fds[0], STDIN_FILENO) >= 0);
     close(fds[0]);
-    read_all("-", g);
+    return pid;
+}
+
+static void stdin_back(int saved)
+{
     assert_true(dup2(saved, STDIN_FILENO) >= 0);
     close(saved);
+}
+
+/* Reads path through a pipe on fd 0, fed by a child process, as "-". */
+static void read_stdin(const char *path, struct got *g)
+{
+    static uint8_t data[1 << 20];
+    size_t n = read_bytes(path, data, sizeof data);
+    int saved;
+    /* small writes: the reader must cope with a pipe handing over bits at a time */
+    pid_t pid = stdin_writer(data, n, 7, false, &saved);
+    read_all("-", g);
+    stdin_back(saved);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
 }
@@ -714,27 +746,9 @@ static void gzip_stdin_closes_while_the_writer_waits(void **state)
 {
     (void)state;
     static uint8_t data[1 << 16];
-    const char *plain = tmp_path("w.pcap"), *gz = tmp_path("w.pcap.gz");
-    write_pcap_with_writer(plain, 40);
-    gzip_file(plain, gz);
-    size_t n = read_bytes(gz, data, sizeof data);
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(fds[0]);
-        if (write(fds[1], data, n) != (ssize_t)n)
-            _exit(1);
-        struct timespec t = { 30, 0 }; /* the pipe stays open; killed below */
-        while (nanosleep(&t, &t) != 0 && errno == EINTR)
-            ;
-        _exit(0);
-    }
-    close(fds[1]);
-    int saved = dup(STDIN_FILENO);
-    assert_true(dup2(fds[0], STDIN_FILENO) >= 0);
-    close(fds[0]);
+    size_t n = gzip_capture("w", 40, data, sizeof data);
+    int saved;
+    pid_t pid = stdin_writer(data, n, n, true, &saved); /* the pipe stays open; killed below */
     cpu_set_t set;
     assert_int_equal(sched_getaffinity(0, sizeof set, &set), 0);
     int before = threads_now();
@@ -754,8 +768,7 @@ static void gzip_stdin_closes_while_the_writer_waits(void **state)
     assert_int_equal(waitpid(pid, &status, WNOHANG), 0); /* the writer was still there */
     kill(pid, SIGKILL);
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(dup2(saved, STDIN_FILENO) >= 0);
-    close(saved);
+    stdin_back(saved);
     assert_true(t1.tv_sec - t0.tv_sec < 10); /* not the writer's 30 s */
     assert_int_equal(threads_now(), before);
 }
@@ -776,11 +789,8 @@ static void corrupt_gzip_is_a_clear_error(void **state)
 {
     (void)state;
     static uint8_t data[1 << 16];
-    const char *plain = tmp_path("c.pcap"), *gz = tmp_path("c.pcap.gz");
     const char *bad = tmp_path("bad.pcap.gz");
-    write_pcap_with_writer(plain, 40);
-    gzip_file(plain, gz);
-    size_t n = read_bytes(gz, data, sizeof data);
+    size_t n = gzip_capture("c", 40, data, sizeof data);
     struct got g;
 
     data[n - 8] ^= 0xff; /* CRC-32 of the trailer: all data decodes, then the check fails */
@@ -864,10 +874,7 @@ static void every_gzip_prefix_is_safe(void **state)
 {
     (void)state;
     static uint8_t data[1 << 16];
-    const char *plain = tmp_path("gp.pcap"), *gz = tmp_path("gp.pcap.gz");
-    write_pcap_with_writer(plain, 6);
-    gzip_file(plain, gz);
-    size_t n = read_bytes(gz, data, sizeof data);
+    size_t n = gzip_capture("gp", 6, data, sizeof data);
     check_prefixes(data, n, 6);
 }
 
@@ -899,16 +906,7 @@ static int setup(void **state)
 /* The same, pinned to the first CPU the process may use. */
 static int setup_one_cpu(void **state)
 {
-    cpu_set_t set, one;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return -1;
-    CPU_ZERO(&one);
-    for (size_t c = 0; c < (size_t)CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set)) {
-            CPU_SET(c, &one);
-            break;
-        }
-    return sched_setaffinity(0, sizeof one, &one) == 0 ? setup(state) : -1;
+    return test_pin_one_cpu() == 0 ? setup(state) : -1;
 }
 
 static int teardown(void **state)

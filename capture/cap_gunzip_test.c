@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "capture/cap_input.h"
+#include "tests/one_cpu.h"
 
 static uint8_t data[5000];
 
@@ -44,6 +45,15 @@ static size_t gzip_member(uint8_t *out, size_t cap)
 static void put(int fd, const void *p, size_t n)
 {
     assert_int_equal(write(fd, p, n), (ssize_t)n);
+}
+
+/* A new pipe holding one gzip member of data, its write end still open. */
+static void member_in_a_pipe(int fds[2])
+{
+    static uint8_t gz[sizeof data + 1024];
+    size_t n = gzip_member(gz, sizeof gz);
+    assert_int_equal(pipe(fds), 0);
+    put(fds[1], gz, n);
 }
 
 /* Opens the read end of a pipe as a file is opened. */
@@ -73,11 +83,8 @@ static void assert_data_then_clean_end(struct cap_input *in)
 static void member_then_a_cut_header_ends_cleanly(void **state)
 {
     (void)state;
-    static uint8_t gz[sizeof data + 1024];
-    size_t n = gzip_member(gz, sizeof gz);
     int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    put(fds[1], gz, n);
+    member_in_a_pipe(fds);
     put(fds[1], "\x1f\x8b\x08", 3);
     close(fds[1]);
     struct cap_input in;
@@ -92,11 +99,8 @@ static void member_then_a_cut_header_ends_cleanly(void **state)
 static void garbage_split_from_its_first_byte_ends_cleanly(void **state)
 {
     (void)state;
-    static uint8_t gz[sizeof data + 1024];
-    size_t n = gzip_member(gz, sizeof gz);
     int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    put(fds[1], gz, n);
+    member_in_a_pipe(fds);
     put(fds[1], "\x1f", 1);
     struct cap_input in;
     open_pipe(&in, fds[0]);
@@ -114,11 +118,8 @@ static void garbage_split_from_its_first_byte_ends_cleanly(void **state)
 static void gzip_reads_with_no_descriptor_to_spare(void **state)
 {
     (void)state;
-    static uint8_t gz[sizeof data + 1024];
-    size_t n = gzip_member(gz, sizeof gz);
     int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    put(fds[1], gz, n);
+    member_in_a_pipe(fds);
     close(fds[1]);
     int lowest = dup(0); /* the descriptor the capture will get */
     assert_true(lowest >= 0);
@@ -151,16 +152,7 @@ static int setup(void **state)
 /* The same, pinned to the first CPU the process may use. */
 static int setup_one_cpu(void **state)
 {
-    cpu_set_t set, one;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return -1;
-    CPU_ZERO(&one);
-    for (size_t c = 0; c < (size_t)CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, &set)) {
-            CPU_SET(c, &one);
-            break;
-        }
-    return sched_setaffinity(0, sizeof one, &one) == 0 ? setup(state) : -1;
+    return test_pin_one_cpu() == 0 ? setup(state) : -1;
 }
 
 int main(void)

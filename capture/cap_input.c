@@ -34,24 +34,15 @@ static int input_read(struct cap_input *in, uint8_t *dst, size_t len, size_t *go
     }
 }
 
-static int input_fill_plain(struct cap_input *in, char detail[FW_ERRLEN])
+/* Reads what comes next into the buffer's free room: the file's bytes, or (gzip) what the
+ * thread inflated since (cap_gunzip.c). */
+static int input_fill(struct cap_input *in, char detail[FW_ERRLEN])
 {
-    size_t got;
-    int rc = input_read(in, in->buf + in->end, in->size - in->end, &got, detail);
-    if (rc < 0)
-        return rc;
-    if (got == 0)
-        in->eof = true;
-    in->end += got;
-    return 0;
-}
-
-/* gzip: what the thread inflated since (cap_gunzip.c). */
-static int input_fill_gzip(struct cap_input *in, char detail[FW_ERRLEN])
-{
-    size_t got;
-    int rc = cap_gunzip_read(in->gz, in->buf + in->end, in->size - in->end, &got,
-                             &in->gz_truncated, detail);
+    size_t got, room = in->size - in->end;
+    uint8_t *dst = in->buf + in->end;
+    int rc = in->gz != NULL
+                 ? cap_gunzip_read(in->gz, dst, room, &got, &in->gz_truncated, detail)
+                 : input_read(in, dst, room, &got, detail);
     if (rc < 0)
         return rc;
     if (got == 0)
@@ -80,7 +71,7 @@ int cap_input_open(struct cap_input *in, const char *path, char detail[FW_ERRLEN
         goto nomem;
     /* Peek at the magic with plain reads; a pipe may hand over one byte at a time. */
     while (in->end < 2 && !in->eof) {
-        int rc = input_fill_plain(in, detail);
+        int rc = input_fill(in, detail);
         if (rc < 0)
             goto fail;
     }
@@ -142,7 +133,7 @@ int cap_input_need(struct cap_input *in, size_t n, char detail[FW_ERRLEN])
     while (in->end - in->pos < n) {
         if (in->eof)
             return 1;
-        int rc = in->gzip ? input_fill_gzip(in, detail) : input_fill_plain(in, detail);
+        int rc = input_fill(in, detail);
         if (rc < 0)
             return rc;
     }
