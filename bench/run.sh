@@ -25,7 +25,7 @@
 # first), so this needs ~14 GB of free RAM and measures CPU, not the disk. Each program runs
 # pinned to $FW_BENCH_CPU (default 1), the two taking turns, best wall time of $FW_BENCH_RUNS
 # (default 3); peak RSS is the largest of the runs. fwsight reads each .gz file once more in
-# each turn, not pinned (its inflating thread on a second core). A full run takes ~9 minutes on an idle
+# each turn, not pinned (its inflating thread on a second core). A full run takes ~11 minutes on an idle
 # machine: other work on it skews every figure (the load average is printed with the table).
 set -euo pipefail
 
