@@ -183,7 +183,7 @@ struct cap_file *cap_file_open(const char *path, int vantage, char err[FW_ERRLEN
         cap_file_fail(cf, err, rc, "%s", detail);
         goto fail;
     }
-    cf->info.gzip = cf->in.gzip;
+    cf->info.gzip = cf->in.gz != NULL;
     rc = cap_input_need(&cf->in, 4, detail);
     size_t got = cap_input_avail(&cf->in);
     const uint8_t *p = cap_input_ptr(&cf->in);
@@ -195,7 +195,7 @@ struct cap_file *cap_file_open(const char *path, int vantage, char err[FW_ERRLEN
         goto fail;
     } else if (rc > 0 && got == 0) {
         cap_file_fail(cf, err, FW_EFORMAT, "empty file (0 bytes%s)",
-                      cf->in.gzip ? " after decompression" : "");
+                      cf->info.gzip ? " after decompression" : "");
         goto fail;
     } else if (rc > 0) {
         cap_file_fail(cf, err, FW_EFORMAT, "not a pcap, pcapng or gzip file (only %zu bytes)", got);
@@ -215,7 +215,7 @@ struct cap_file *cap_file_open(const char *path, int vantage, char err[FW_ERRLEN
     } else {
         p = cap_input_ptr(&cf->in); /* the look-ahead may have moved the buffer */
         rc = cap_file_fail(cf, err, FW_EFORMAT, "%s (starts with %02x %02x %02x %02x)",
-                           cf->in.gzip ? "gzip-compressed, but not a pcap or pcapng file inside"
+                           cf->info.gzip ? "gzip-compressed, but not a pcap or pcapng file inside"
                            : "not a pcap, pcapng or gzip file", p[0], p[1], p[2], p[3]);
     }
     if (rc < 0)

@@ -149,6 +149,13 @@ static int gz_fill(struct cap_gunzip *g, uint8_t *out, size_t size, size_t *len)
     return 0;
 }
 
+/* gz_fill's rc, not 0: the stream is over (its status: 0, a clean end, or the error). */
+static void gz_ended(struct cap_gunzip *g, int rc)
+{
+    g->ended = true;
+    g->status = rc < 0 ? rc : 0;
+}
+
 static void *gz_main(void *arg)
 {
     struct cap_gunzip *g = arg;
@@ -170,10 +177,8 @@ static void *gz_main(void *arg)
             g->count++;
             tail = (tail + 1) % GZ_BLOCKS;
         }
-        if (rc != 0) {
-            g->ended = true;
-            g->status = rc < 0 ? rc : 0;
-        }
+        if (rc != 0)
+            gz_ended(g, rc);
         pthread_cond_signal(&g->filled);
         pthread_mutex_unlock(&g->mu);
         if (rc != 0)
@@ -204,17 +209,17 @@ static void gz_free(struct cap_gunzip *g)
     free(g);
 }
 
-/* Starts the thread: true if it runs. Else (no memory, descriptor or thread to spare) what it
- * took is given back, and the reader inflates as it reads, as on one CPU, as before the thread
- * was there: a tight ulimit is no reason to refuse a file. */
+/* Starts the thread: true if it runs. Else (no memory, descriptor or thread to spare) the
+ * reader inflates as it reads, as on one CPU, as before the thread was there: a tight ulimit
+ * is no reason to refuse a file. */
 static bool gz_thread_start(struct cap_gunzip *g)
 {
     for (unsigned i = 0; i < GZ_BLOCKS; i++)
         if ((g->block[i] = malloc(GZ_BLOCK)) == NULL)
-            goto undo;
+            return false;
     g->stop_fd = eventfd(0, EFD_CLOEXEC);
     if (g->stop_fd < 0)
-        goto undo;
+        return false;
     /* Signals stay the reader's: the thread starts with them blocked, all but those its own
      * fault raises (a crash in zlib), which then reach the handler that puts the terminal
      * back (ui/tui.c) instead of killing the process with it left raw. */
@@ -226,17 +231,7 @@ static bool gz_thread_start(struct cap_gunzip *g)
     pthread_sigmask(SIG_SETMASK, &all, &was);
     int rc = pthread_create(&g->thread, NULL, gz_main, g);
     pthread_sigmask(SIG_SETMASK, &was, NULL);
-    if (rc == 0)
-        return true;
-undo:
-    for (unsigned i = 0; i < GZ_BLOCKS; i++) {
-        free(g->block[i]);
-        g->block[i] = NULL;
-    }
-    if (g->stop_fd >= 0)
-        close(g->stop_fd);
-    g->stop_fd = -1;
-    return false;
+    return rc == 0; /* what it took is gz_free's */
 }
 
 int cap_gunzip_start(struct cap_gunzip **out, int fd, uint8_t *first, size_t n, size_t cap,
@@ -283,10 +278,8 @@ static int read_inline(struct cap_gunzip *g, uint8_t *dst, size_t room, size_t *
 {
     if (!g->ended) {
         int rc = gz_fill(g, dst, room < GZ_BLOCK ? room : GZ_BLOCK, got);
-        if (rc != 0) {
-            g->ended = true;
-            g->status = rc < 0 ? rc : 0;
-        }
+        if (rc != 0)
+            gz_ended(g, rc);
     }
     return *got > 0 ? 0 : gz_end(g, truncated, detail);
 }

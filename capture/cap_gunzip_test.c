@@ -62,7 +62,7 @@ static void open_pipe(struct cap_input *in, int fd)
     char path[32], detail[FW_ERRLEN];
     snprintf(path, sizeof path, "/dev/fd/%d", fd);
     assert_int_equal(cap_input_open(in, path, detail), 0);
-    assert_true(in->gzip);
+    assert_non_null(in->gz);
 }
 
 /* The member's bytes came, then a clean end: neither an error nor a truncated stream. */

@@ -90,7 +90,6 @@ int cap_input_open(struct cap_input *in, const char *path, char detail[FW_ERRLEN
         }
         in->end = 0;
         in->eof = false;
-        in->gzip = true;
     }
     return 0;
 

@@ -20,12 +20,11 @@ struct cap_gunzip;
 struct cap_input {
     int fd;
     bool close_fd;     /* false for stdin: it is not ours */
-    bool gzip;
     bool eof;          /* no byte will come any more */
     bool gz_truncated; /* the compressed stream ended before its end marker */
     uint8_t *buf;      /* [pos, end) holds bytes not yet consumed */
     size_t size, pos, end;
-    struct cap_gunzip *gz; /* gzip: the thread that inflates it (cap_gunzip.c) */
+    struct cap_gunzip *gz; /* gzip-compressed: what inflates it (cap_gunzip.c); else NULL */
     uint64_t consumed; /* bytes handed over so far (uncompressed) */
 };
 
