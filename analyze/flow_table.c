@@ -12,8 +12,9 @@
 #include "../common/mem.h"
 #include "siphash.h"
 
-#define CHUNK_SHIFT 12u
-#define CHUNK_LEN (1u << CHUNK_SHIFT)
+/* A chunk of the pool is one 2 MiB page: see chunk_new(). */
+#define CHUNK_BYTES ((size_t)2 << 20)
+#define CHUNK_LEN ((uint32_t)(CHUNK_BYTES / sizeof(struct flow)))
 /* The bucket array starts small and doubles when the live flows reach half of it: sized for
  * the cap up front (4 MB for a million flows), every lookup missed the cache on a random
  * bucket; with the benchmark's 20k live flows the lookup was a fifth of the run time. */
@@ -56,6 +57,11 @@ struct flow_table {
 /* A chunk of flows, mapped with its pages already there: slots are taken in order, so the
  * whole chunk is used soon anyway, and one call that fills its pages costs less than a page
  * fault for every 7 flows (the bench's fw 1M file: 8% less time, 2 MiB more at most).
+ * It is one 2 MiB huge page where the kernel gives them (transparent huge pages, asked for
+ * with madvise): a packet's flow is a random one of up to hundreds of thousands, and with 4 KiB
+ * pages nearly every lookup also missed the TLB. With the verdict cells' (common/mem.h), on
+ * the bench's fw 1M file (75,000 flows at once): a tenth less CPU (medians of 20 runs, 0.80 s
+ * against 0.89 s). Without huge pages, the same chunk in 512 small ones.
  * Under AddressSanitizer, malloc, whose blocks it checks and whose leaks it reports. */
 #if defined(__SANITIZE_ADDRESS__)
 #define CHUNK_MAPPED 0
@@ -71,10 +77,21 @@ struct flow_table {
 static struct flow *chunk_new(void)
 {
     if (!CHUNK_MAPPED)
-        return malloc(CHUNK_LEN * sizeof(struct flow));
-    void *p = mmap(NULL, CHUNK_LEN * sizeof(struct flow), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+        return malloc(CHUNK_BYTES);
+    /* Twice the size, for an aligned 2 MiB inside: a huge page can only map one. */
+    _Static_assert(CHUNK_BYTES == FW_HUGE_PAGE, "a chunk is one huge page");
+    char *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    char *c = (char *)(((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1));
+    if (c > p)
+        munmap(p, (size_t)(c - p));
+    if (c + CHUNK_BYTES < p + 2 * CHUNK_BYTES)
+        munmap(c + CHUNK_BYTES, (size_t)(p + 2 * CHUNK_BYTES - (c + CHUNK_BYTES)));
+    fw_huge(c, CHUNK_BYTES);
+    fw_prefault(c, 0, CHUNK_BYTES);
+    return (struct flow *)c;
 }
 
 static void chunk_free(struct flow *c)
@@ -82,13 +99,13 @@ static void chunk_free(struct flow *c)
     if (!CHUNK_MAPPED)
         free(c);
     else
-        munmap(c, CHUNK_LEN * sizeof(struct flow));
+        munmap(c, CHUNK_BYTES);
 }
 
 static inline struct flow *slot(const struct flow_table *t, uint32_t id)
 {
     uint32_t i = id - 1;
-    return &t->chunks[i >> CHUNK_SHIFT][i & (CHUNK_LEN - 1)];
+    return &t->chunks[i / CHUNK_LEN][i % CHUNK_LEN]; /* a constant divisor: a multiply */
 }
 
 /* Intrusive doubly linked lists; which links a list uses is given by offsets into struct
@@ -198,7 +215,7 @@ struct flow_table *flow_table_new(const struct fw_config *cfg, flow_end_fn on_en
     if (t == NULL)
         return NULL;
     t->cap = cfg->max_flows;
-    t->max_chunks = (uint32_t)(((uint64_t)t->cap + CHUNK_LEN - 1) >> CHUNK_SHIFT);
+    t->max_chunks = (uint32_t)(((uint64_t)t->cap + CHUNK_LEN - 1) / CHUNK_LEN);
     uint64_t nb = 1024;
     while (nb < t->cap)
         nb <<= 1;
@@ -328,7 +345,7 @@ static uint32_t take_slot(struct flow_table *t)
         return id;
     }
     if (t->used_slots < t->cap) {
-        if ((t->used_slots & (CHUNK_LEN - 1)) == 0) {
+        if (t->used_slots % CHUNK_LEN == 0) {
             struct flow *c = chunk_new();
             if (c == NULL)
                 return FLOW_NIL;

@@ -153,6 +153,7 @@ bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t
             return false;
         *arr = p;
         *cap = n;
+        fw_huge(p, (size_t)n * elem);
         fw_prefault_rest(p, used, elem, n);
     }
     fw_prefault_elem(*arr, used, elem, *cap);
