@@ -1,0 +1,115 @@
+/* analyze/flow_pool_test.c: the flow table's pool (flow_table.c). Flows live in chunks of one
+ * 2 MiB huge page each, a number of flows that is not a power of two, found by dividing the
+ * slot number: every flow of several chunks must be a slot of its own, found again by its key,
+ * a slot freed must be the one taken next, and the cap must hold across chunk boundaries. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze/analyzer.h"
+#include "analyze/flow.h"
+#include "analyze/flow_table.h"
+
+#define NFLOWS 20000 /* five chunks and more: 2 MiB holds a few thousand flows */
+
+static uint64_t ended;
+
+static void on_end(void *ctx, struct flow *f, enum conn_end why)
+{
+    (void)ctx;
+    (void)why;
+    ended = f->first_frame;
+}
+
+static struct flow_table *table(uint32_t max_flows)
+{
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.max_flows = max_flows;
+    struct flow_table *t = flow_table_new(&cfg, on_end, NULL);
+    assert_non_null(t);
+    return t;
+}
+
+/* Flow n: 192.0.2.1:n -> 198.51.100.1:6320. */
+static struct flow_key key(uint32_t n)
+{
+    struct flow_key k;
+    memset(&k, 0, sizeof k);
+    k.a.family = k.b.family = 4;
+    memcpy(k.a.b, (uint8_t[]){192, 0, 2, 1}, 4);
+    memcpy(k.b.b, (uint8_t[]){198, 51, 100, 1}, 4);
+    k.pa = (uint16_t)n;
+    k.pb = 6320;
+    k.proto = 6;
+    return k;
+}
+
+/* Inserted at time n, frame n; the flow's every byte after the table's own fields is written,
+ * so that two flows sharing memory would overwrite each other's marks. */
+static struct flow *add(struct flow_table *t, uint32_t n)
+{
+    struct flow_key k = key(n);
+    struct flow *f = flow_table_insert(t, &k, FLOW_TCP, 1000 + n, n);
+    assert_non_null(f);
+    memset(&f->side, (int)(n & 0xff), sizeof *f - offsetof(struct flow, side));
+    return f;
+}
+
+static void every_flow_of_several_chunks_is_a_slot_of_its_own(void **state)
+{
+    (void)state;
+    struct flow_table *t = table(NFLOWS);
+    static struct flow *made[NFLOWS];
+    for (uint32_t n = 0; n < NFLOWS; n++)
+        made[n] = add(t, n);
+    assert_int_equal(flow_table_counts(t)->live, NFLOWS);
+    assert_int_equal(flow_table_counts(t)->evicted, 0);
+    for (uint32_t n = 0; n < NFLOWS; n++) {
+        struct flow_key k = key(n);
+        struct flow *f = flow_table_lookup(t, &k);
+        assert_ptr_equal(f, made[n]);
+        assert_int_equal(f->first_frame, n);
+        assert_int_equal(f->key.pa, n);
+        assert_int_equal(f->tcp.ep[1].cksum.level, n & 0xff); /* its last bytes are its own */
+        assert_int_equal((uint8_t)f->retries_after_answer, n & 0xff);
+    }
+    /* A flow ended mid-pool gives its slot to the next new one. */
+    flow_table_end(t, made[12345], CONN_END_CLOSED);
+    assert_int_equal(ended, 12345);
+    struct flow *f = add(t, NFLOWS);
+    assert_ptr_equal(f, made[12345]);
+    struct flow_key k = key(12345);
+    assert_null(flow_table_lookup(t, &k));
+    flow_table_free(t);
+}
+
+/* A cap that is no multiple of a chunk's flows: exactly that many, then the oldest goes. */
+static void the_cap_holds_across_chunks(void **state)
+{
+    (void)state;
+    struct flow_table *t = table(5000);
+    for (uint32_t n = 0; n < 5000; n++)
+        add(t, n);
+    assert_int_equal(flow_table_counts(t)->evicted, 0);
+    add(t, 5000);
+    assert_int_equal(flow_table_counts(t)->evicted, 1);
+    assert_int_equal(ended, 0); /* idle the longest */
+    assert_int_equal(flow_table_counts(t)->live, 5000);
+    struct flow_key k = key(4999);
+    assert_non_null(flow_table_lookup(t, &k));
+    flow_table_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_flow_of_several_chunks_is_a_slot_of_its_own),
+        cmocka_unit_test(the_cap_holds_across_chunks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
