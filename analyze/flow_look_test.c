@@ -15,6 +15,7 @@
 #include "analyze/analyzer.h"
 #include "analyze/flow.h"
 #include "analyze/flow_table.h"
+#include "analyze/flow_testlib.h"
 
 #define NFLOWS 64
 
@@ -27,12 +28,7 @@ static void on_end(void *ctx, struct flow *f, enum conn_end why)
 
 static struct flow_table *table(uint32_t max_flows)
 {
-    struct fw_config cfg;
-    fw_config_defaults(&cfg);
-    cfg.max_flows = max_flows;
-    struct flow_table *t = flow_table_new(&cfg, on_end, NULL);
-    assert_non_null(t);
-    return t;
+    return flow_test_table(max_flows, on_end);
 }
 
 /* Flow n: 192.0.2.1:n -> 198.51.100.1:6320. */
