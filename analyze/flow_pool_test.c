@@ -17,12 +17,19 @@
 
 #define NFLOWS 20000 /* five chunks and more: 2 MiB holds a few thousand flows */
 
-static uint64_t ended;
+static uint64_t ended;         /* the last flow ended (its frame number) */
+static uint32_t ended_by_input, ended_in_order; /* ...of which in creation order */
+static uint64_t expected;       /* the frame of the flow the input's end should end next */
+#define ENDED_BEFORE 777u       /* a flow ended before the input's */
 
 static void on_end(void *ctx, struct flow *f, enum conn_end why)
 {
     (void)ctx;
-    (void)why;
+    if (why == CONN_END_INPUT) {
+        ended_in_order += f->first_frame == expected;
+        expected = f->first_frame + (f->first_frame + 1 == ENDED_BEFORE ? 2 : 1);
+        ended_by_input++;
+    }
     ended = f->first_frame;
 }
 
@@ -101,11 +108,48 @@ static void the_cap_holds_across_chunks(void **state)
     flow_table_free(t);
 }
 
+/* The input's end ends every flow once, in order of creation, and leaves the table empty, its
+ * chunks taken again in order by the flows that come next (the live view keeps its table). */
+static void the_end_of_input_ends_every_flow_and_empties_the_table(void **state)
+{
+    (void)state;
+    struct flow_table *t = table(NFLOWS);
+    for (int round = 0; round < 2; round++) {
+        ended_in_order = ended_by_input = 0;
+        expected = 0;
+        for (uint32_t n = 0; n < NFLOWS; n++)
+            add(t, n);
+        struct flow_key k = key(ENDED_BEFORE);
+        flow_table_end(t, flow_table_lookup(t, &k), CONN_END_CLOSED); /* a slot to reuse */
+        flow_table_finish(t);
+        assert_int_equal(ended_by_input, NFLOWS - 1);
+        assert_int_equal(ended_in_order, NFLOWS - 1);
+        assert_int_equal(flow_table_counts(t)->live, 0);
+        assert_int_equal(flow_table_next_due_us(t), UINT64_MAX);
+        for (uint32_t n = 0; n < NFLOWS; n += 97) {
+            k = key(n);
+            assert_null(flow_table_lookup(t, &k));
+        }
+    }
+    /* Full again after the second end: every slot its own, none evicted for want of one. */
+    static struct flow *made[NFLOWS];
+    for (uint32_t n = 0; n < NFLOWS; n++)
+        made[n] = add(t, n);
+    assert_int_equal(flow_table_counts(t)->evicted, 0);
+    for (uint32_t n = 0; n < NFLOWS; n++) {
+        struct flow_key k = key(n);
+        assert_ptr_equal(flow_table_lookup(t, &k), made[n]);
+        assert_int_equal((uint8_t)made[n]->retries_after_answer, n & 0xff);
+    }
+    flow_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_flow_of_several_chunks_is_a_slot_of_its_own),
         cmocka_unit_test(the_cap_holds_across_chunks),
+        cmocka_unit_test(the_end_of_input_ends_every_flow_and_empties_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

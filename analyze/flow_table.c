@@ -253,10 +253,11 @@ void flow_table_free(struct flow_table *t)
 
 /* A found flow is used at once, all of it: its key, times, sides, TCP endpoints, history.
  * With a few thousand live flows they miss the cache; asking for every line while the key
- * compare waits for the first overlaps the misses instead of taking them one by one. */
-static inline void prefetch_flow(const struct flow *f)
+ * compare waits for the first overlaps the misses instead of taking them one by one.
+ * from: 64 when the first line is being read anyway. */
+static inline void prefetch_flow(const struct flow *f, size_t from)
 {
-    for (size_t off = 64; off < sizeof *f; off += 64)
+    for (size_t off = from; off < sizeof *f; off += 64)
         __builtin_prefetch((const char *)f + off, 1);
 }
 
@@ -274,7 +275,7 @@ struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *k)
     uint64_t walked = 0;
     for (uint32_t id = *bucket_of(t, k); id != FLOW_NIL; id = slot(t, id)->hnext) {
         struct flow *f = slot(t, id);
-        prefetch_flow(f);
+        prefetch_flow(f, 64);
         walked++;
         if (key_eq(&f->key, k)) {
             /* Its idle-list neighbours are re-linked by flow_table_touch() after the packet
@@ -345,7 +346,7 @@ static uint32_t take_slot(struct flow_table *t)
         return id;
     }
     if (t->used_slots < t->cap) {
-        if (t->used_slots % CHUNK_LEN == 0) {
+        if (t->used_slots % CHUNK_LEN == 0 && t->used_slots / CHUNK_LEN == t->nchunks) {
             struct flow *c = chunk_new();
             if (c == NULL)
                 return FLOW_NIL;
@@ -469,11 +470,31 @@ uint64_t flow_table_next_due_us(const struct flow_table *t)
     return next_due(t);
 }
 
+/* Every flow ends, and none is taken off its hash chain and lists one at a time: that touched
+ * two or three other flows each (its neighbours, at random in memory), which all end too. The
+ * table is emptied at once after the last, its chunks kept for flows to come. */
 void flow_table_finish(struct flow_table *t)
 {
-    uint32_t id;
-    while ((id = t->order.head) != FLOW_NIL)
-        end_id(t, id, CONN_END_INPUT);
+    for (uint32_t id = t->order.head; id != FLOW_NIL;) {
+        struct flow *f = slot(t, id);
+        id = f->ord_next;
+        if (id != FLOW_NIL) /* the next one's memory arrives while this one ends */
+            prefetch_flow(slot(t, id), 0);
+        t->on_end(t->ctx, f, CONN_END_INPUT);
+        f->id = FLOW_NIL; /* free: a note of it is stale */
+    }
+    memset(t->buckets, 0, (t->mask + 1) * sizeof *t->buckets);
+    for (int k = 0; k < FLOW_KIND_COUNT; k++)
+        t->lru[k] = (struct list){ FLOW_NIL, FLOW_NIL };
+    for (int q = 0; q < FLOW_DL_COUNT; q++)
+        t->dl[q] = (struct list){ FLOW_NIL, FLOW_NIL };
+    t->order = (struct list){ FLOW_NIL, FLOW_NIL };
+    t->heads_dirty = true;
+    t->free_head = FLOW_NIL;
+    t->used_slots = 0; /* taken again in order, from the first chunk */
+    t->counts.live = 0;
+    t->nnoted = 0;
+    t->noted_lost = false;
 }
 
 /* The notes are bounded by the open flows (each is noted at most twice between two looks:
