@@ -11,18 +11,21 @@
 #
 # OLD and NEW are fwsight binaries (Release), FILE a capture (bench/run.sh makes some in
 # bench/data/). Each run is `fwsight analyze FWSIGHT-ARGS FILE`, its output thrown away; exit
-# status 1 (blocking found) counts as success. --runs: turns (default 10). --free: not pinned,
-# wall time compared (a .gz file's inflating thread then has a core of its own). With
-# $FW_BENCH_LOCK set to a lock file, the whole comparison holds it (flock). Prints each build's
-# fastest and median run and NEW's median over OLD's.
+# status 1 (blocking found) counts as success. The two take turns, in alternating order (old
+# first, then new first). --runs: turns (default 10). --free: not pinned, wall time compared
+# (a .gz file's inflating thread then has a core of its own). With $FW_BENCH_LOCK set to a lock
+# file, each turn holds it (flock), so that others sharing the machine get theirs between
+# turns. Prints each build's fastest and median run (milliseconds) and NEW's median over OLD's.
+# Exit status: 0 done, 1 a run failed, 2 wrong arguments.
 set -u -o pipefail
 
 runs=10 free=0
 while (($# > 0)); do
     case $1 in
-    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --runs) (($# > 1)) || { echo "compare.sh: --runs needs a number" >&2; exit 2; }
+        runs=$2; shift 2 ;;
     --free) free=1; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) break ;;
     esac
 done
@@ -32,39 +35,64 @@ if (($# < 3)); then
 fi
 old=$1 new=$2 file=$3
 shift 3
+# A name without a slash would be looked up in PATH by the runner: the one given is meant.
+[[ $old == */* ]] || old=./$old
+[[ $new == */* ]] || new=./$new
 for b in "$old" "$new"; do
-    [[ -x $b ]] || { echo "compare.sh: $b: not an executable" >&2; exit 2; }
+    [[ -x $b && -f $b ]] || { echo "compare.sh: $b: not an executable" >&2; exit 2; }
 done
 [[ -r $file ]] || { echo "compare.sh: $file: cannot be read" >&2; exit 2; }
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: --runs $runs: not a count" >&2; exit 2; }
-if [[ -n ${FW_BENCH_LOCK:-} && -z ${FW_COMPARE_LOCKED:-} ]]; then
-    FW_COMPARE_LOCKED=1 exec flock "$FW_BENCH_LOCK" "$0" --runs "$runs" \
-        $( ((free)) && echo --free) "$old" "$new" "$file" "$@"
-fi
 
 pinned=()
-((free)) || pinned=(taskset -c "${FW_BENCH_CPU:-1}")
+if ((!free)); then
+    cpu=${FW_BENCH_CPU:-1}
+    taskset -c "$cpu" true 2>/dev/null ||
+        { echo "compare.sh: cannot pin to CPU $cpu (FW_BENCH_CPU)" >&2; exit 2; }
+    pinned=(taskset -c "$cpu")
+fi
+if [[ -n ${FW_BENCH_LOCK:-} ]]; then
+    exec 9>>"$FW_BENCH_LOCK" || exit 2
+fi
+turn_lock() { [[ -z ${FW_BENCH_LOCK:-} ]] || flock 9; }
+turn_unlock() { [[ -z ${FW_BENCH_LOCK:-} ]] || flock -u 9; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat "$file" >/dev/null # the page cache, not the disk
 
-# one BUILD LABEL: one run; appends its seconds (CPU, or wall with --free) to $tmp/LABEL.
+# one BUILD LABEL ARGS...: one run; appends its milliseconds (CPU: user + system, or wall with
+# --free) to $tmp/LABEL.
 one()
 {
-    local rc=0
-    /usr/bin/time -f '%e %U %S' -o "$tmp/time" "${pinned[@]}" "$1" analyze "${@:3}" "$file" \
-        >/dev/null 2>"$tmp/err" || rc=$?
+    local bin=$1 label=$2 rc=0 wall user sys TIMEFORMAT='%3R %3U %3S'
+    shift 2
+    { time "${pinned[@]}" "$bin" analyze "$@" "$file" >/dev/null 2>"$tmp/err" || rc=$?; } \
+        2>"$tmp/time"
     if ((rc > 1)); then
-        echo "compare.sh: $1 analyze exited with $rc:" >&2
+        echo "compare.sh: $bin analyze exited with $rc:" >&2
         cat "$tmp/err" >&2
         exit 1
     fi
-    awk -v free="$free" 'END { print free ? $1 : $2 + $3 }' "$tmp/time" >>"$tmp/$2"
+    read -r wall user sys <"$tmp/time"
+    if [[ ! $wall =~ ^[0-9]+\.[0-9]+$ || ! $user =~ ^[0-9]+\.[0-9]+$ ||
+          ! $sys =~ ^[0-9]+\.[0-9]+$ ]]; then
+        echo "compare.sh: no time measured for $bin" >&2
+        exit 1
+    fi
+    awk -v free="$free" -v w="$wall" -v u="$user" -v s="$sys" \
+        'BEGIN { printf "%.0f\n", 1000 * (free ? w : u + s) }' >>"$tmp/$label"
 }
 
 for ((i = 0; i < runs; i++)); do
-    one "$old" old "$@"
-    one "$new" new "$@"
+    turn_lock
+    if ((i % 2 == 0)); then
+        one "$old" old "$@"
+        one "$new" new "$@"
+    else
+        one "$new" new "$@"
+        one "$old" old "$@"
+    fi
+    turn_unlock
 done
 
 # stats LABEL: "min median" of its runs.
@@ -72,11 +100,11 @@ stats()
 {
     sort -g "$tmp/$1" | awk '{ v[NR] = $1 }
         END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-              printf "%.3f %.3f\n", v[1], m }'
+              printf "%d %.0f\n", v[1], m }'
 }
 read -r old_min old_med < <(stats old)
 read -r new_min new_med < <(stats new)
-what=$( ((free)) && echo "wall s, not pinned" || echo "CPU s, one core")
+what=$( ((free)) && echo "wall ms, not pinned" || echo "CPU ms, one core")
 printf 'old  %s  runs %d  fastest %s  median %s  (%s)\n' "$old" "$runs" "$old_min" "$old_med" "$what"
 printf 'new  %s  runs %d  fastest %s  median %s\n' "$new" "$runs" "$new_min" "$new_med"
 awk -v a="$old_med" -v b="$new_med" 'BEGIN { printf "new/old, medians: %.3f\n", b / a }'
