@@ -75,7 +75,7 @@ void fw_config_defaults(struct fw_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->verify_checksums = false;
     /* About 560 bytes per flow: the default cap is about 560 MB at most, allocated only as
-     * flows appear (the pool grows 2 MiB at a time: 3,744 flows). */
+     * flows appear (the pool grows 2 MiB at a time: about 3,700 flows). */
     cfg->max_flows = 1000000;
     cfg->tcp_timeout_us = 300ull * 1000000;   /* Zeek's tcp_inactivity_timeout */
     cfg->udp_timeout_us = 60ull * 1000000;    /* udp_inactivity_timeout */

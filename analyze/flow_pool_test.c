@@ -2,11 +2,13 @@
  * 2 MiB huge page each, a number of flows that is not a power of two, found by dividing the
  * slot number: every flow of several chunks must be a slot of its own, found again by its key,
  * a slot freed must be the one taken next, and the cap must hold across chunk boundaries. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -14,6 +16,7 @@
 #include "analyze/flow.h"
 #include "analyze/flow_table.h"
 #include "analyze/flow_testlib.h"
+#include "common/mem.h"
 
 #define NFLOWS 20000 /* five chunks and more: 2 MiB holds a few thousand flows */
 
@@ -144,12 +147,70 @@ static void the_end_of_input_ends_every_flow_and_empties_the_table(void **state)
     flow_table_free(t);
 }
 
+/* Whether [p, p + n) is mapped, every page of it (msync: ENOMEM where a page is not). */
+static bool mapped(const void *p, size_t n)
+{
+    return msync((void *)p, n, MS_ASYNC) == 0;
+}
+
+static bool unmapped(const void *p, size_t n)
+{
+    for (size_t off = 0; off < n; off += 4096)
+        if (msync((char *)p + off, 4096, MS_ASYNC) == 0 || errno != ENOMEM)
+            return false;
+    return true;
+}
+
+/* A chunk's memory (common/mem.h): 2 MiB aligned for one huge page, all of it usable. */
+static void a_chunk_is_one_aligned_block_of_2_mib(void **state)
+{
+    (void)state;
+    uint8_t *c = fw_huge_map();
+    assert_non_null(c);
+    assert_int_equal((uintptr_t)c % FW_HUGE_PAGE, 0);
+    assert_true(mapped(c, FW_HUGE_PAGE));
+    for (size_t i = 0; i < FW_HUGE_PAGE; i += 512)
+        assert_int_equal(c[i], 0);
+    memset(c, 0xa5, FW_HUGE_PAGE);
+    fw_huge_unmap(c);
+    assert_true(unmapped(c, FW_HUGE_PAGE));
+}
+
+/* Mapped where it is not aligned (a page past a 2 MiB boundary, so the kernel's own alignment
+ * cannot hide a mistake), twice the size is trimmed to the aligned 2 MiB inside: what lies
+ * before and after it is given back, every page of it. */
+static void the_mapping_around_a_chunk_is_given_back(void **state)
+{
+    (void)state;
+    const size_t n = FW_HUGE_PAGE;
+    for (size_t skew = 4096; skew <= n; skew += n - 4096) { /* a page past, and aligned */
+        char *r = mmap(NULL, 4 * n, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        assert_true(r != MAP_FAILED);
+        char *a = (char *)(((uintptr_t)r + n - 1) & ~(uintptr_t)(n - 1));
+        char *p = mmap(a + skew % n, 2 * n, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        assert_ptr_equal(p, a + skew % n); /* inside our own reservation */
+        if (p > r)
+            assert_int_equal(munmap(r, (size_t)(p - r)), 0);
+        assert_int_equal(munmap(p + 2 * n, (size_t)(r + 4 * n - (p + 2 * n))), 0);
+        char *c = fw_huge_trim(p);
+        assert_int_equal((uintptr_t)c % n, 0);
+        assert_ptr_equal(c, skew % n == 0 ? p : a + n);
+        assert_true(mapped(c, n));
+        assert_true(unmapped(p, (size_t)(c - p)));
+        assert_true(unmapped(c + n, (size_t)(p + 2 * n - (c + n))));
+        fw_huge_unmap(c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_flow_of_several_chunks_is_a_slot_of_its_own),
         cmocka_unit_test(the_cap_holds_across_chunks),
         cmocka_unit_test(the_end_of_input_ends_every_flow_and_empties_the_table),
+        cmocka_unit_test(a_chunk_is_one_aligned_block_of_2_mib),
+        cmocka_unit_test(the_mapping_around_a_chunk_is_given_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

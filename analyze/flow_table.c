@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "../common/mem.h"
 #include "siphash.h"
@@ -61,8 +60,9 @@ struct flow_table {
  * with madvise): a packet's flow is a random one of up to hundreds of thousands, and with 4 KiB
  * pages nearly every lookup also missed the TLB. With the verdict cells' (common/mem.h), on
  * the bench's fw 1M file (75,000 flows at once): a tenth less CPU (medians of 20 runs, 0.80 s
- * against 0.89 s). Without huge pages, the same chunk in 512 small ones.
- * Under AddressSanitizer, malloc, whose blocks it checks and whose leaks it reports. */
+ * against 0.89 s). Without huge pages, the same chunk in 512 small ones (common/mem.h).
+ * Under AddressSanitizer, malloc, whose blocks it checks and whose leaks it reports (the
+ * mapping itself is tested under it, in flow_pool_test). */
 #if defined(__SANITIZE_ADDRESS__)
 #define CHUNK_MAPPED 0
 #elif defined(__has_feature)
@@ -76,22 +76,8 @@ struct flow_table {
 
 static struct flow *chunk_new(void)
 {
-    if (!CHUNK_MAPPED)
-        return malloc(CHUNK_BYTES);
-    /* Twice the size, for an aligned 2 MiB inside: a huge page can only map one. */
     _Static_assert(CHUNK_BYTES == FW_HUGE_PAGE, "a chunk is one huge page");
-    char *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    char *c = (char *)(((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1));
-    if (c > p)
-        munmap(p, (size_t)(c - p));
-    if (c + CHUNK_BYTES < p + 2 * CHUNK_BYTES)
-        munmap(c + CHUNK_BYTES, (size_t)(p + 2 * CHUNK_BYTES - (c + CHUNK_BYTES)));
-    fw_huge(c, CHUNK_BYTES);
-    fw_prefault(c, 0, CHUNK_BYTES);
-    return (struct flow *)c;
+    return CHUNK_MAPPED ? fw_huge_map() : malloc(CHUNK_BYTES);
 }
 
 static void chunk_free(struct flow *c)
@@ -99,7 +85,7 @@ static void chunk_free(struct flow *c)
     if (!CHUNK_MAPPED)
         free(c);
     else
-        munmap(c, CHUNK_BYTES);
+        fw_huge_unmap(c);
 }
 
 static inline struct flow *slot(const struct flow_table *t, uint32_t id)

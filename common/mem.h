@@ -31,7 +31,8 @@ static inline void fw_prefault(void *base, size_t from, size_t to)
 /* An array filled in index order is faulted in a step at a time, not a page at a time: large
  * enough that the call costs less than the faults it saves, small enough that an array's
  * memory still follows what it holds, not what it could. Steps are aligned on the address,
- * not on the array's start, so that none splits a page. */
+ * not on the array's start, so that none splits a page. Inside an aligned 2 MiB block that
+ * asks for a huge page (fw_huge) the first step brings the whole block. */
 #define FW_PREFAULT_STEP ((uintptr_t)64 << 10)
 
 /* [base + from, the end of the step holding base + from) within the array's n bytes. */
@@ -76,6 +77,45 @@ static inline void fw_huge(void *p, size_t n)
 #else
     (void)p, (void)n;
 #endif
+}
+
+/* The aligned 2 MiB inside a fresh mapping of twice that at p; the rest is given back. */
+static inline void *fw_huge_trim(char *p)
+{
+    char *c = (char *)(((uintptr_t)p + FW_HUGE_PAGE - 1) & ~(FW_HUGE_PAGE - 1));
+    if (c > p)
+        (void)munmap(p, (size_t)(c - p));
+    if (c + FW_HUGE_PAGE < p + 2 * FW_HUGE_PAGE)
+        (void)munmap(c + FW_HUGE_PAGE, (size_t)(p + 2 * FW_HUGE_PAGE - (c + FW_HUGE_PAGE)));
+    return c;
+}
+
+/* 2 MiB of zeroed memory, aligned so that one huge page can map it, asked for as one and
+ * faulted in (flow_table.c's chunks); NULL when none can be mapped. Recent kernels align a
+ * mapping of that size already; else twice the size is mapped and trimmed around it. Given
+ * back with fw_huge_unmap(). */
+static inline void *fw_huge_map(void)
+{
+    const size_t n = FW_HUGE_PAGE;
+    char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (((uintptr_t)p & (FW_HUGE_PAGE - 1)) != 0) {
+        (void)munmap(p, n);
+        p = mmap(NULL, 2 * n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        p = fw_huge_trim(p);
+    }
+    fw_huge(p, n);
+    fw_prefault(p, 0, n);
+    return p;
+}
+
+static inline void fw_huge_unmap(void *p)
+{
+    if (p != NULL)
+        (void)munmap(p, FW_HUGE_PAGE);
 }
 
 /* Zeroed memory for tables that are read before they are written (hash buckets). calloc's
