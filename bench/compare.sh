@@ -105,6 +105,7 @@ stats()
 read -r old_min old_med < <(stats old)
 read -r new_min new_med < <(stats new)
 what=$( ((free)) && echo "wall ms, not pinned" || echo "CPU ms, one core")
-printf 'old  %s  runs %d  fastest %s  median %s  (%s)\n' "$old" "$runs" "$old_min" "$old_med" "$what"
+printf 'old  %s  runs %d  fastest %s  median %s  (%s)\n' \
+    "$old" "$runs" "$old_min" "$old_med" "$what"
 printf 'new  %s  runs %d  fastest %s  median %s\n' "$new" "$runs" "$new_min" "$new_med"
 awk -v a="$old_med" -v b="$new_med" 'BEGIN { printf "new/old, medians: %.3f\n", b / a }'

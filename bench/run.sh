@@ -21,12 +21,13 @@
 # (default bench/data/, git-ignored) and are kept between runs: 1M and 10M frames of each mix
 # (web: mean frame ~800 bytes, 10M is ~8 GB, made in ~25 s, gzip -1 takes ~2.5 min; fw: mean
 # frame ~400 bytes, 10M is ~4 GB) plus their gzip; delete them when done. The whole 10M file
-# and its .gz are read from the page cache (one warming read
-# first), so this needs ~14 GB of free RAM and measures CPU, not the disk. Each program runs
-# pinned to $FW_BENCH_CPU (default 1), the two taking turns, best wall time of $FW_BENCH_RUNS
-# (default 3); peak RSS is the largest of the runs. fwsight reads each .gz file once more in
-# each turn, not pinned (its inflating thread on a second core). A full run takes ~11 minutes on an idle
-# machine: other work on it skews every figure (the load average is printed with the table).
+# and its .gz are read from the page cache (one warming read first), so this needs ~14 GB of
+# free RAM and measures CPU, not the disk. Each program runs pinned to $FW_BENCH_CPU (default
+# 1), the two taking turns, best wall time of $FW_BENCH_RUNS (default 3); peak RSS is the
+# largest of the runs. fwsight reads each .gz file once more in each turn, not pinned (its
+# inflating thread on a second core). A full run takes ~11 minutes on an idle machine: other
+# work on it skews every figure (the load average is printed with the table); to tell two
+# builds apart by less than that moves, bench/compare.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

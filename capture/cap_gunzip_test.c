@@ -65,8 +65,9 @@ static void open_pipe(struct cap_input *in, int fd)
     assert_non_null(in->gz);
 }
 
-/* The member's bytes came, then a clean end: neither an error nor a truncated stream. */
-static void assert_data_then_clean_end(struct cap_input *in)
+/* The member's bytes came, then a clean end: neither an error nor a truncated stream. Closes
+ * the input and the pipe's read end rfd. */
+static void assert_data_then_clean_end(struct cap_input *in, int rfd)
 {
     char detail[FW_ERRLEN] = "";
     assert_int_equal(cap_input_need(in, sizeof data, detail), 0);
@@ -77,6 +78,8 @@ static void assert_data_then_clean_end(struct cap_input *in)
     assert_int_equal(rc, 1);
     assert_int_equal(cap_input_avail(in), sizeof data);
     assert_false(in->gz_truncated);
+    cap_input_close(in);
+    close(rfd);
 }
 
 /* The member and the first bytes of a header that never ends, in one read. */
@@ -89,9 +92,7 @@ static void member_then_a_cut_header_ends_cleanly(void **state)
     close(fds[1]);
     struct cap_input in;
     open_pipe(&in, fds[0]);
-    assert_data_then_clean_end(&in);
-    cap_input_close(&in);
-    close(fds[0]);
+    assert_data_then_clean_end(&in, fds[0]);
 }
 
 /* The member and the first byte of garbage that looks like a header, then (once the member's
@@ -108,9 +109,7 @@ static void garbage_split_from_its_first_byte_ends_cleanly(void **state)
     assert_int_equal(cap_input_need(&in, sizeof data, detail), 0);
     put(fds[1], "\x8b\x00 not a gzip member", 21); /* method 0: not deflate */
     close(fds[1]);
-    assert_data_then_clean_end(&in);
-    cap_input_close(&in);
-    close(fds[0]);
+    assert_data_then_clean_end(&in, fds[0]);
 }
 
 /* A process with no descriptor to spare beyond the capture's own (a tight ulimit -n), or that
@@ -136,9 +135,7 @@ static void gzip_reads_with_no_descriptor_to_spare(void **state)
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
     if (rc != 0)
         fail_msg("open: %s", detail);
-    assert_data_then_clean_end(&in);
-    cap_input_close(&in);
-    close(fds[0]);
+    assert_data_then_clean_end(&in, fds[0]);
 }
 
 static int setup(void **state)

@@ -14,12 +14,18 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* x rounded up to a multiple of a (a power of two). */
+static inline uintptr_t fw_align_up(uintptr_t x, uintptr_t a)
+{
+    return (x + a - 1) & ~(a - 1);
+}
+
 /* Faults in the pages wholly inside [base + from, base + to), writable. */
 static inline void fw_prefault(void *base, size_t from, size_t to)
 {
 #ifdef MADV_POPULATE_WRITE
     uintptr_t pg = (uintptr_t)getpagesize();
-    uintptr_t a = ((uintptr_t)base + from + pg - 1) & ~(pg - 1);
+    uintptr_t a = fw_align_up((uintptr_t)base + from, pg);
     uintptr_t b = ((uintptr_t)base + to) & ~(pg - 1);
     if (b > a)
         (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
@@ -70,7 +76,7 @@ static inline void fw_prefault_rest(void *arr, size_t i, size_t elem, size_t cap
 static inline void fw_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    uintptr_t a = ((uintptr_t)p + FW_HUGE_PAGE - 1) & ~(FW_HUGE_PAGE - 1);
+    uintptr_t a = fw_align_up((uintptr_t)p, FW_HUGE_PAGE);
     uintptr_t b = ((uintptr_t)p + n) & ~(FW_HUGE_PAGE - 1);
     if (b > a)
         (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* refused (THP off): small pages */
@@ -82,7 +88,7 @@ static inline void fw_huge(void *p, size_t n)
 /* The aligned 2 MiB inside a fresh mapping of twice that at p; the rest is given back. */
 static inline void *fw_huge_trim(char *p)
 {
-    char *c = (char *)(((uintptr_t)p + FW_HUGE_PAGE - 1) & ~(FW_HUGE_PAGE - 1));
+    char *c = (char *)fw_align_up((uintptr_t)p, FW_HUGE_PAGE);
     if (c > p)
         (void)munmap(p, (size_t)(c - p));
     if (c + FW_HUGE_PAGE < p + 2 * FW_HUGE_PAGE)
@@ -100,7 +106,7 @@ static inline void *fw_huge_map(void)
     char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    if (((uintptr_t)p & (FW_HUGE_PAGE - 1)) != 0) {
+    if (fw_align_up((uintptr_t)p, FW_HUGE_PAGE) != (uintptr_t)p) {
         (void)munmap(p, n);
         p = mmap(NULL, 2 * n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
@@ -126,7 +132,7 @@ static inline void *fw_zalloc(size_t n, size_t size)
 {
     if (size != 0 && n > (SIZE_MAX - FW_HUGE_PAGE) / size)
         return NULL;
-    size_t bytes = n * size, huge = (bytes + FW_HUGE_PAGE - 1) & ~(size_t)(FW_HUGE_PAGE - 1);
+    size_t bytes = n * size, huge = fw_align_up(bytes, FW_HUGE_PAGE);
     /* From 2 MiB on, aligned on a huge page, so that all of it can be in them. */
     void *p = bytes >= FW_HUGE_PAGE ? aligned_alloc(FW_HUGE_PAGE, huge)
                                     : malloc(bytes != 0 ? bytes : 1);
