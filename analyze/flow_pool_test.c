@@ -2,7 +2,6 @@
  * 2 MiB huge page each, a number of flows that is not a power of two, found by dividing the
  * slot number: every flow of several chunks must be a slot of its own, found again by its key,
  * a slot freed must be the one taken next, and the cap must hold across chunk boundaries. */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +16,7 @@
 #include "analyze/flow_table.h"
 #include "analyze/flow_testlib.h"
 #include "common/mem.h"
+#include "tests/mapped.h"
 
 #define NFLOWS 20000 /* five chunks and more: 2 MiB holds a few thousand flows */
 
@@ -147,20 +147,6 @@ static void the_end_of_input_ends_every_flow_and_empties_the_table(void **state)
     flow_table_free(t);
 }
 
-/* Whether [p, p + n) is mapped, every page of it (msync: ENOMEM where a page is not). */
-static bool mapped(const void *p, size_t n)
-{
-    return msync((void *)p, n, MS_ASYNC) == 0;
-}
-
-static bool unmapped(const void *p, size_t n)
-{
-    for (size_t off = 0; off < n; off += 4096)
-        if (msync((char *)p + off, 4096, MS_ASYNC) == 0 || errno != ENOMEM)
-            return false;
-    return true;
-}
-
 /* A chunk's memory (common/mem.h): 2 MiB aligned for one huge page, all of it usable. */
 static void a_chunk_is_one_aligned_block_of_2_mib(void **state)
 {
@@ -193,7 +179,7 @@ static void the_mapping_around_a_chunk_is_given_back(void **state)
         if (p > r)
             assert_int_equal(munmap(r, (size_t)(p - r)), 0);
         assert_int_equal(munmap(p + 2 * n, (size_t)(r + 4 * n - (p + 2 * n))), 0);
-        char *c = fw_huge_trim(p);
+        char *c = fw_huge_trim(p, n);
         assert_int_equal((uintptr_t)c % n, 0);
         assert_ptr_equal(c, skew % n == 0 ? p : a + n);
         assert_true(mapped(c, n));

@@ -82,27 +82,23 @@ void verdict_collector_free(struct verdict_collector *c)
 {
     if (c == NULL)
         return;
-    free(c->cells);
-    free(c->judge);
+    VERDICT_ARRAY_FREE(c->cells, c->cells_cap);
+    VERDICT_ARRAY_FREE(c->judge, c->judge_cap);
     free(c->cell_buckets);
-    free(c->pool);
+    VERDICT_ARRAY_FREE(c->pool, c->pool_cap);
     verdict_arena_fini(&c->text);
     verdict_arena_fini(&c->untested_text);
     verdict_arena_fini(&c->service_text);
-    free(c->hosts);
+    VERDICT_ARRAY_FREE(c->hosts, c->hosts_cap);
     free(c->host_buckets);
-    free(c->cell_items);
-    free(c->extra);
-    free(c->order);
-    free(c->sorted);
-    free(c->pending);
-    free(c->fresh);
-    free(c->judged);
-    free(c->keys);
-    free(c->extra_refs);
-    free(c->mix);
-    free(c->worded);
-    free(c->seen);
+    VERDICT_ARRAY_FREE(c->cell_items, c->cell_items_cap);
+    VERDICT_ARRAY_FREE(c->extra, c->extra_cap);
+    verdict_order_fini(c);
+    VERDICT_ARRAY_FREE(c->fresh, c->fresh_cap);
+    VERDICT_ARRAY_FREE(c->judged, c->judged_cap);
+    VERDICT_ARRAY_FREE(c->extra_refs, c->extra_refs_cap);
+    VERDICT_ARRAY_FREE(c->worded, c->worded_cap);
+    VERDICT_ARRAY_FREE(c->seen, c->seen_cap);
     verdict_collector_free(c->preview);
     free(c);
 }
@@ -130,10 +126,8 @@ bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 {
     if (*cap >= n)
         return true;
-    void *p = realloc(*arr, (size_t)n * elem);
-    if (p == NULL)
+    if (!array_grow(arr, (size_t)*cap * elem, (size_t)n * elem))
         return false;
-    *arr = p;
     *cap = n;
     return true;
 }
@@ -148,13 +142,10 @@ bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t
         uint32_t n = *cap == 0 ? 64 : *cap * 2;
         if (n > max)
             n = max;
-        void *p = realloc(*arr, (size_t)n * elem);
-        if (p == NULL)
+        if (!array_grow(arr, (size_t)*cap * elem, (size_t)n * elem))
             return false;
-        *arr = p;
         *cap = n;
-        fw_huge(p, (size_t)n * elem);
-        fw_prefault_rest(p, used, elem, n);
+        fw_prefault_rest(*arr, used, elem, n);
     }
     fw_prefault_elem(*arr, used, elem, *cap);
     return true;
@@ -273,11 +264,8 @@ static bool cells_grow(struct verdict_collector *c)
                       sizeof *c->cells))
         return false;
     if (c->judge_cap < c->cells_cap) {
-        void *j = realloc(c->judge, (size_t)c->cells_cap * sizeof *c->judge);
-        if (j == NULL)
+        if (!verdict_reserve((void **)&c->judge, &c->judge_cap, c->cells_cap, sizeof *c->judge))
             return false; /* no room for the cell after all (an eviction may make some) */
-        c->judge = j;
-        c->judge_cap = c->cells_cap;
         cap = 0; /* the buckets may be owed the growth an earlier call made */
     }
     if (c->cells_cap == cap)

@@ -3,6 +3,7 @@
 #ifndef FW_VERDICT_INT_H
 #define FW_VERDICT_INT_H
 
+#include "array_grow.h"
 #include "siphash.h"
 #include "verdict.h"
 
@@ -155,6 +156,8 @@ int verdict_order_extra(struct verdict_collector *c);
 /* c->judged: its first njudged cells (judged by this settle), the preview's cells listed in
  * its judged (npreview), and the extra items if this settle made them, in the items' order. */
 int verdict_order_judged(struct verdict_collector *c, uint32_t njudged, uint32_t npreview);
+/* Gives back the order's arrays: sorted, order, pending, mix, the sort keys. */
+void verdict_order_fini(struct verdict_collector *c);
 /* Adds the host pair (a, b), lower address first, unless it is listed or the list is full. */
 void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
                       const struct fw_addr *a, const struct fw_addr *b);
@@ -162,6 +165,8 @@ void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
 /* Room for one more in *arr (elem bytes each, used of *cap in use): doubled from 64, up to
  * max; false when full or out of memory. */
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem);
+/* Gives back an array of cap elements made by verdict_grow() or verdict_reserve(). */
+#define VERDICT_ARRAY_FREE(arr, cap) array_free((arr), (size_t)(cap) * sizeof *(arr))
 /* Room for n in *arr (elem bytes each, *cap of them now): reallocated to exactly n if fewer;
  * false when out of memory (*arr as it was). */
 bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem);

@@ -63,13 +63,8 @@ static int sort_refs(struct verdict_collector *c, uint32_t *refs, uint32_t n)
 {
     if (n < 2)
         return 0;
-    if (n > c->keys_cap) {
-        void *p = realloc(c->keys, (size_t)n * sizeof(struct verdict_sort_key));
-        if (p == NULL)
-            return FW_ENOMEM;
-        c->keys = p;
-        c->keys_cap = n;
-    }
+    if (!verdict_reserve((void **)&c->keys, &c->keys_cap, n, sizeof *c->keys))
+        return FW_ENOMEM;
     struct verdict_sort_key *keys = c->keys;
     for (uint32_t i = 0; i < n; i++) {
         sort_key(item_of(c, refs[i]), keys[i].k);
@@ -149,16 +144,9 @@ static int order_reserve(struct verdict_collector *c, uint32_t n)
     uint32_t cap = c->order_cap > c->sorted_cap ? c->order_cap : c->sorted_cap;
     while (cap < n)
         cap = cap == 0 ? 64 : cap * 2;
-    void *p = realloc(c->order, (size_t)cap * sizeof *c->order);
-    if (p == NULL)
+    if (!verdict_reserve((void **)&c->order, &c->order_cap, cap, sizeof *c->order) ||
+        !verdict_reserve((void **)&c->sorted, &c->sorted_cap, cap, sizeof *c->sorted))
         return FW_ENOMEM;
-    c->order = p;
-    c->order_cap = cap;
-    p = realloc(c->sorted, (size_t)cap * sizeof *c->sorted);
-    if (p == NULL)
-        return FW_ENOMEM;
-    c->sorted = p;
-    c->sorted_cap = cap;
     return 0;
 }
 
@@ -317,4 +305,13 @@ size_t verdict_count(const struct verdict_collector *c)
 const struct verdict_item *verdict_at(const struct verdict_collector *c, size_t i)
 {
     return c != NULL && i < ordered(c)->norder ? item_of(c, c->order[i]) : NULL;
+}
+
+void verdict_order_fini(struct verdict_collector *c)
+{
+    VERDICT_ARRAY_FREE(c->order, c->order_cap);
+    VERDICT_ARRAY_FREE(c->sorted, c->sorted_cap);
+    VERDICT_ARRAY_FREE(c->pending, c->pending_cap);
+    VERDICT_ARRAY_FREE(c->mix, c->mix_cap);
+    VERDICT_ARRAY_FREE(c->keys, c->keys_cap);
 }

@@ -85,36 +85,42 @@ static inline void fw_huge(void *p, size_t n)
 #endif
 }
 
-/* The aligned 2 MiB inside a fresh mapping of twice that at p; the rest is given back. */
-static inline void *fw_huge_trim(char *p)
+/* The aligned n bytes (a multiple of 2 MiB) inside a fresh mapping of n + 2 MiB at p; the rest
+ * is given back. */
+static inline void *fw_huge_trim(char *p, size_t n)
 {
     char *c = (char *)fw_align_up((uintptr_t)p, FW_HUGE_PAGE);
     if (c > p)
         (void)munmap(p, (size_t)(c - p));
-    if (c + FW_HUGE_PAGE < p + 2 * FW_HUGE_PAGE)
-        (void)munmap(c + FW_HUGE_PAGE, (size_t)(p + 2 * FW_HUGE_PAGE - (c + FW_HUGE_PAGE)));
+    if (c + n < p + n + FW_HUGE_PAGE)
+        (void)munmap(c + n, (size_t)(p + n + FW_HUGE_PAGE - (c + n)));
     return c;
 }
 
-/* 2 MiB of zeroed memory, aligned so that one huge page can map it, asked for as one and
- * faulted in (flow_table.c's chunks); NULL when none can be mapped. Recent kernels align a
- * mapping of that size already; else twice the size is mapped and trimmed around it. Given
- * back with fw_huge_unmap(). */
-static inline void *fw_huge_map(void)
+/* n bytes (a multiple of 2 MiB) of zeroed memory, mapped on a 2 MiB boundary so that huge pages
+ * can map all of it; NULL when none can be mapped. Recent kernels align a mapping of that size
+ * already; else 2 MiB more is mapped and trimmed around it. */
+static inline void *fw_huge_map_len(size_t n)
 {
-    const size_t n = FW_HUGE_PAGE;
     char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    if (fw_align_up((uintptr_t)p, FW_HUGE_PAGE) != (uintptr_t)p) {
-        (void)munmap(p, n);
-        p = mmap(NULL, 2 * n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            return NULL;
-        p = fw_huge_trim(p);
+    if (fw_align_up((uintptr_t)p, FW_HUGE_PAGE) == (uintptr_t)p)
+        return p;
+    (void)munmap(p, n);
+    p = mmap(NULL, n + FW_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : fw_huge_trim(p, n);
+}
+
+/* 2 MiB, asked for as one huge page and faulted in (flow_table.c's chunks). Given back with
+ * fw_huge_unmap(). */
+static inline void *fw_huge_map(void)
+{
+    void *p = fw_huge_map_len(FW_HUGE_PAGE);
+    if (p != NULL) {
+        fw_huge(p, FW_HUGE_PAGE);
+        fw_prefault(p, 0, FW_HUGE_PAGE);
     }
-    fw_huge(p, n);
-    fw_prefault(p, 0, n);
     return p;
 }
 
