@@ -4,8 +4,9 @@
 #include "array_grow.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "../common/mem.h"
 
@@ -30,22 +31,17 @@
 
 size_t array_mapped_len(size_t n)
 {
-    uintptr_t unit = n >= FW_HUGE_PAGE ? FW_HUGE_PAGE : (uintptr_t)getpagesize();
-    return fw_align_up(n, unit);
+    return fw_align_up(n, FW_HUGE_PAGE);
 }
 
-/* The mapping of len bytes that holds the array, from had bytes at old (NULL: none): old's
- * pages moved into it, MAP_FAILED when none can be had (old then untouched). */
+/* The mapping of len bytes that holds the array, from had bytes mapped at old (0: none): old's
+ * pages moved into it, MAP_FAILED when none can be had (old then untouched). Where the
+ * addresses after it are free, it grows where it is; else into a fresh aligned mapping, whose
+ * first had bytes its pages replace (MREMAP_FIXED). Both ends aligned, a huge page moves as
+ * one entry. */
 static void *remap(void *old, size_t had, size_t len)
 {
-    if (len < FW_HUGE_PAGE)
-        return had != 0 ? mremap(old, had, len, MREMAP_MAYMOVE)
-                        : mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                               -1, 0);
-    /* From 2 MiB on: where the addresses after it are free, it grows where it is; else into a
-     * fresh aligned mapping, whose first had bytes its pages replace (MREMAP_FIXED). Both ends
-     * aligned, a huge page moves as one entry. */
-    void *p = had >= FW_HUGE_PAGE ? mremap(old, had, len, 0) : MAP_FAILED;
+    void *p = had != 0 ? mremap(old, had, len, 0) : MAP_FAILED;
     if (p != MAP_FAILED)
         return p;
     p = fw_huge_map_len(len);
@@ -60,10 +56,30 @@ static void *remap(void *old, size_t had, size_t len)
 
 bool array_grow(void **arr, size_t from, size_t to)
 {
-    size_t had = *arr != NULL ? array_mapped_len(from) : 0, len = array_mapped_len(to);
-    if (len <= had) {
-        if (to > from)
-            UNPOISON((char *)*arr + from, to - from);
+    if (to <= from && *arr != NULL)
+        return true;
+    if (to < ARRAY_MAPPED_FROM) {
+        void *p = realloc(*arr, to);
+        if (p == NULL)
+            return false;
+        *arr = p;
+        return true;
+    }
+    if (from < ARRAY_MAPPED_FROM) { /* from the heap into a mapping of its own: copied once */
+        void *p = fw_huge_map_len(array_mapped_len(to));
+        if (p == NULL)
+            return false;
+        if (from != 0)
+            memcpy(p, *arr, from);
+        free(*arr);
+        *arr = p;
+        fw_huge(p, array_mapped_len(to));
+        POISON((char *)p + to, array_mapped_len(to) - to);
+        return true;
+    }
+    size_t had = array_mapped_len(from), len = array_mapped_len(to);
+    if (len == had) {
+        UNPOISON((char *)*arr + from, to - from);
         return true;
     }
     UNPOISON(*arr, had);
@@ -80,8 +96,10 @@ bool array_grow(void **arr, size_t from, size_t to)
 
 void array_free(void *arr, size_t n)
 {
-    if (arr == NULL)
-        return;
-    UNPOISON(arr, array_mapped_len(n));
-    (void)munmap(arr, array_mapped_len(n));
+    if (n < ARRAY_MAPPED_FROM) {
+        free(arr);
+    } else if (arr != NULL) {
+        UNPOISON(arr, array_mapped_len(n));
+        (void)munmap(arr, array_mapped_len(n));
+    }
 }

@@ -41,20 +41,19 @@ static void an_array_keeps_every_byte_as_it_grows(void **state)
     size_t had = 0;
     for (size_t to = 100; to <= (size_t)12 << 20; to = to * 2 + 4096) {
         uint8_t *was = a;
-        size_t was_len = had != 0 ? array_mapped_len(had) : 0;
+        size_t was_len = had >= ARRAY_MAPPED_FROM ? array_mapped_len(had) : 0;
         assert_true(array_grow((void **)&a, had, to));
-        assert_true(mapped(a, array_mapped_len(to)));
-        if (to >= FW_HUGE_PAGE)
+        if (to >= ARRAY_MAPPED_FROM) {
+            assert_true(mapped(a, array_mapped_len(to)));
             assert_int_equal((uintptr_t)a % FW_HUGE_PAGE, 0);
-        if (was != NULL && was != a) /* moved: nothing is left where it was */
-            assert_true(unmapped(was, was_len));
+            if (was_len != 0 && was != a) /* moved: nothing is left where it was */
+                assert_true(unmapped(was, was_len));
+        }
         for (size_t i = 0; i < had; i++)
             if (a[i] != pattern(i))
                 fail_msg("byte %zu lost growing from %zu to %zu bytes", i, had, to);
-        for (size_t i = had; i < to; i++) {
-            assert_int_equal(a[i], 0);
+        for (size_t i = had; i < to; i++)
             a[i] = pattern(i);
-        }
         had = to;
     }
     uint8_t *last = a;
@@ -118,7 +117,7 @@ static void an_array_that_cannot_grow_stays_whole(void **state)
     array_free(a, n);
 }
 
-/* Under AddressSanitizer the array is addressable and what is mapped past it is not, as for a
+/* Under AddressSanitizer the array is addressable and what is mapped past it is not, as past a
  * malloc'd block: an overrun is caught, after the array grew in place or moved. */
 static void past_the_array_is_poisoned_under_the_sanitizer(void **state)
 {
@@ -130,7 +129,8 @@ static void past_the_array_is_poisoned_under_the_sanitizer(void **state)
         assert_true(array_grow((void **)&a, had, to));
         assert_null(__asan_region_is_poisoned(a, to));
         assert_true(__asan_address_is_poisoned(a + to));
-        assert_true(__asan_address_is_poisoned(a + array_mapped_len(to) - 1));
+        if (to >= ARRAY_MAPPED_FROM)
+            assert_true(__asan_address_is_poisoned(a + array_mapped_len(to) - 1));
         had = to;
     }
     array_free(a, had);

@@ -126,9 +126,17 @@ bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 {
     if (*cap >= n)
         return true;
-    if (!array_grow(arr, (size_t)*cap * elem, (size_t)n * elem))
-        return false;
-    *cap = n;
+    /* At least doubled: a scratch list sized to each live settle's count would otherwise grow
+     * at nearly every settle. What is not written is never faulted in. */
+    uint32_t want = *cap > UINT32_MAX / 2 ? UINT32_MAX : *cap * 2;
+    if (want < n)
+        want = n;
+    if (!array_grow(arr, (size_t)*cap * elem, (size_t)want * elem)) {
+        if (want == n || !array_grow(arr, (size_t)*cap * elem, (size_t)n * elem))
+            return false;
+        want = n;
+    }
+    *cap = want;
     return true;
 }
 

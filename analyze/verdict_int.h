@@ -167,8 +167,8 @@ void verdict_pair_add(struct fw_addr *lo, struct fw_addr *hi, uint32_t *n,
 bool verdict_grow(void **arr, uint32_t *cap, uint32_t used, uint32_t max, size_t elem);
 /* Gives back an array of cap elements made by verdict_grow() or verdict_reserve(). */
 #define VERDICT_ARRAY_FREE(arr, cap) array_free((arr), (size_t)(cap) * sizeof *(arr))
-/* Room for n in *arr (elem bytes each, *cap of them now): reallocated to exactly n if fewer;
- * false when out of memory (*arr as it was). */
+/* Room for n in *arr (elem bytes each, *cap of them now): grown to n or more if fewer; false
+ * when out of memory (*arr as it was). */
 bool verdict_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem);
 
 /* The words (verdict_words.c): the evidence of a cell of the live preview, read as this
