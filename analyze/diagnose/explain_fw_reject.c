@@ -70,7 +70,11 @@ static void reject_words(const struct evidence *e, const struct finding *f,
     char b[FW_ADDRSTRLEN], dev[200], hops[32];
     fw_addr_format(&e->cell->to, b, sizeof b);
     const struct verdict_host *h = e->to_host;
-    if (f->rep == VO_RST && diag_rst_other_mac(e, rst))
+    if (f->rep == VO_RST && diag_rst_request_stopped(e))
+        verdict_add_evidence(e->text, it, "this capture spans a router: the packets of %s "
+                             "cross it, this request never did, so %s never got it and the RST "
+                             "was made in the router", b, b);
+    else if (f->rep == VO_RST && diag_rst_other_mac(e, rst))
         verdict_add_evidence(e->text, it, "the RST came from another MAC than the packets of %s, "
                              "which is on this link: the host did not send it", b);
     else if (f->rep == VO_RST && h != NULL)
