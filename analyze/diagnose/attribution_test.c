@@ -276,6 +276,36 @@ static void mirror_port_is_in_path(void **state)
     expect_in_path("most conversations");
 }
 
+/* On a target whose ports are all closed: the requests come through a router (TTL 63) and the
+ * target answers each with ICMP port unreachable from its own address at TTL 64. It is the
+ * capture point (each refusal is a conversation it took part in), not a point between routers;
+ * IPv6 the same. */
+static void capture_on_refusing_target_is_the_target(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = { { SRC, TGT }, { SRC6, TGT6 } };
+    for (size_t k = 0; k < 2; k++) {
+        start();
+        for (uint16_t i = 0; i < 20; i++) {
+            b.next.ttl = 63;
+            int req = pb_udp(&b, pairs[k][0], (uint16_t)(40000 + i), pairs[k][1], 6325, 14);
+            if (i % 4 == 0) /* the rest is the host's ICMP rate limit */
+                pb_icmp_error(&b, pairs[k][1], pairs[k][0], k == 0 ? 3 : 1, k == 0 ? 3 : 4, req);
+            pb_wait(&b, 20 * MS);
+        }
+        pb_wait(&b, 3 * SEC);
+        diag_run(NULL);
+        const struct verdict_capture_point *cp = verdict_capture_point(analyzer_verdicts(diag_a));
+        if (cp->in_path || !cp->known)
+            fail_msg("%zu: %s", k, cp->how);
+        struct fw_addr t;
+        assert_true(fw_addr_parse(&t, pairs[k][1]));
+        assert_true(fw_addr_eq(&cp->addr, &t));
+        const struct verdict_item *it = diag_find(diag_a, pairs[k][0], pairs[k][1], 17, 6325);
+        assert_int_equal(it->v.kind, VERDICT_CLOSED);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +321,7 @@ int main(void)
         cmocka_unit_test(capture_between_routers_is_in_path),
         cmocka_unit_test(capture_on_router_interfaces_is_in_path),
         cmocka_unit_test(mirror_port_is_in_path),
+        cmocka_unit_test(capture_on_refusing_target_is_the_target),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }

@@ -51,7 +51,16 @@ bool verdict_capture_point_is(const struct verdict_capture_point *cp, const stru
                                                       fw_addr_eq(&cp->other, a)));
 }
 
-/* The hop-0 endpoint of the most flows among family's (0: either), and how many flows the
+/* The conversations h took part in: its two-way flows, and the requests it refused itself with
+ * ICMP port unreachable from its own address. A host whose every port is closed answers only
+ * with ICMP errors, each a flow of its own (one way, no endpoint of any): it is an endpoint all
+ * the same, and a capture on it must not look like one between routers. */
+static uint32_t conversations(const struct verdict_host *h)
+{
+    return h->flows + h->refused;
+}
+
+/* The hop-0 endpoint of the most conversations among family's (0: either), and how many the
  * runner-up had. */
 static const struct verdict_host *best_sender(const struct verdict_collector *c, uint8_t family,
                                               uint32_t *second)
@@ -60,16 +69,17 @@ static const struct verdict_host *best_sender(const struct verdict_collector *c,
     *second = 0;
     for (uint32_t i = 0; i < c->nhosts; i++) {
         const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || verdict_hops(h->ttl_max) != 0 || path_clues_link_local(&h->addr) ||
+        uint32_t n = conversations(h);
+        if (n == 0 || verdict_hops(h->ttl_max) != 0 || path_clues_link_local(&h->addr) ||
             (family != 0 && h->addr.family != family))
             continue;
-        if (best == NULL || h->flows > best->flows ||
-            (h->flows == best->flows && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
+        if (best == NULL || n > conversations(best) ||
+            (n == conversations(best) && fw_addr_cmp(&h->addr, &best->addr) < 0)) {
             if (best != NULL)
-                *second = best->flows;
+                *second = conversations(best);
             best = h;
-        } else if (h->flows > *second) {
-            *second = h->flows;
+        } else if (n > *second) {
+            *second = n;
         }
     }
     return best;
@@ -85,12 +95,13 @@ static const char *in_path_why(const struct verdict_collector *c,
     uint32_t two_way = 0, mine = 0;
     for (uint32_t i = 0; i < c->nhosts; i++) {
         const struct verdict_host *h = &c->hosts[i];
-        if (h->flows == 0 || path_clues_link_local(&h->addr))
+        uint32_t n = conversations(h);
+        if (n == 0 || path_clues_link_local(&h->addr))
             continue;
-        two_way += h->flows; /* every two-way flow twice: once per end */
+        two_way += n; /* every two-way flow twice: once per end */
         if (best != NULL && (fw_addr_eq(&h->addr, &best->addr) ||
                              (other->family != 0 && fw_addr_eq(&h->addr, other))))
-            mine += h->flows;
+            mine += n;
     }
     if (two_way == 0)
         return NULL;
@@ -100,6 +111,15 @@ static const char *in_path_why(const struct verdict_collector *c,
     if (best->forwarded)
         return "the same packets are seen as sent and again one router later: a capture on "
                "a router's interfaces";
+    /* Requests toward the best host that it left unanswered are its conversations too, though
+     * only the requester's end was seen (a closed port's host rate-limits its refusals): its
+     * own end, as an answer would have counted. Read only when its own ends do not already
+     * decide (a walk over every cell). */
+    for (uint32_t i = 0; i < c->ncells && 2 * mine <= two_way / 2; i++) {
+        const struct verdict_cell *x = &c->cells[i];
+        if (fw_addr_eq(&x->to, &best->addr) || (other->family != 0 && fw_addr_eq(&x->to, other)))
+            mine += x->counts.by_outcome[VO_NO_ANSWER];
+    }
     if (2 * mine <= two_way / 2)
         return "most conversations involve none of one host's addresses: a capture on the "
                "path (a tap or a mirror port)";
@@ -121,12 +141,13 @@ void diagnose_capture_point(struct verdict_collector *c)
         if (best != NULL) {
             cp->known = true;
             cp->addr = best->addr;
-            cp->confidence = best->flows > second ? VERDICT_CONF_HIGH : VERDICT_CONF_LOW;
+            cp->confidence = conversations(best) > second ? VERDICT_CONF_HIGH
+                                                          : VERDICT_CONF_LOW;
         }
     }
     if (cp->known) { /* the same host's other family, when one address alone leads it */
         const struct verdict_host *o = best_sender(c, cp->addr.family == 4 ? 6 : 4, &second);
-        if (o != NULL && o->flows > second)
+        if (o != NULL && conversations(o) > second)
             cp->other = o->addr;
     }
     const char *why = NULL;

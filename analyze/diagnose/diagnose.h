@@ -100,6 +100,11 @@ const char *diag_device_text(const struct attribution *at, char *buf, size_t len
  * on the capture's link and did not send it. */
 bool diag_rst_other_mac(const struct evidence *e, const struct verdict_attempt *rst);
 
+/* evidence.c: on a capture spanning a router that saw the host's packets cross it, the RST's
+ * request never left the router: the host never got it, so the RST in its name was made on
+ * the way (a reject rule on that router), whatever its TTL. e->to_host must be set. */
+bool diag_rst_request_stopped(const struct evidence *e);
+
 /* untested.c: the words of an UNTESTED item. */
 void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
                        const struct verdict_capture_point *cp);

@@ -6,6 +6,14 @@
 
 #include <string.h>
 
+bool diag_rst_request_stopped(const struct evidence *e)
+{
+    const struct verdict_attempt *rst = e->first[VO_RST];
+    return rst != NULL && e->cp->spans_router && e->to_host != NULL &&
+           e->to_host->ttl_min < e->to_host->ttl_max && rst->req_ttl != 0 &&
+           rst->req_ttl_min == rst->req_ttl;
+}
+
 void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x,
                  struct evidence *e)
 {
@@ -36,6 +44,10 @@ void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x
         e->rst_forged = x->rst_ttl_max < e->to_host->ttl_min ||
                         x->rst_ttl_min > e->to_host->ttl_max ||
                         diag_rst_other_mac(e, e->first[VO_RST]);
+    }
+    if (nrst > 0 && diag_rst_request_stopped(e)) {
+        e->rst_compared = true;
+        e->rst_forged = true;
     }
     if (nrst > 0 && !e->rst_compared && e->at_to)
         e->rst_compared = true; /* the capture host's own RST, seen leaving it */

@@ -1,15 +1,31 @@
 /* analyze/diagnose/explain_fw_reject.c: a firewall refused and said so. ICMP prohibited (RFC
  * 792 codes 9, 10, 13; RFC 4443 codes 1, 5, 6), another ICMP error, port unreachable sent by
- * an address that is not the host's, or a RST in the host's name that the host never sent (its
- * TTL unlike the host's own packets, its Ethernet source unlike an on-link host's, or absent
- * from the host's capture). Who sent it is attribute.c's. */
+ * an address that is not the host's, a routing code (net or host unreachable, no route,
+ * address unreachable) for a host that answered other requests in the same capture, or a RST
+ * in the host's name that the host never sent (its TTL unlike the host's own packets, its
+ * Ethernet source unlike an on-link host's, or absent from the host's capture). Who sent it is
+ * attribute.c's; a routing code for a host never heard from is explain_unreachable.c's. */
 #include "diagnose.h"
 
 #include <stdio.h>
 
+/* A destination unreachable with a routing code (not time exceeded: traceroute's probes die on
+ * the way by design) while the host answered requests or refused them itself: there is a way
+ * there, so the device refuses these requests only. Firewalls do answer so: nftables' "reject
+ * with icmpx type no-route", iptables' "--reject-with icmp-host-unreachable". A host that
+ * went down during the capture reads the same; the evidence says which it needs. */
+static bool routing_code_for_reachable_host(const struct evidence *e)
+{
+    const struct verdict_attempt *a = e->first[VO_ICMP_UNREACH];
+    uint8_t dest_unreach = e->cell->to.family == 6 ? 1 : 3;
+    return a != NULL && a->icmp_type == dest_unreach &&
+           (e->to_rtt_us > 0 || (e->to_refusals != NULL && e->to_refusals->refused > 0));
+}
+
 static bool refused_on_the_way(const struct evidence *e, enum verdict_outcome o)
 {
     switch (o) {
+    case VO_ICMP_UNREACH: return routing_code_for_reachable_host(e);
     case VO_RST: return e->rst_forged;
     case VO_ICMP_PORT: return !fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to);
     case VO_ICMP_PROHIB:
@@ -30,20 +46,35 @@ static bool reject_propose(const struct evidence *e, const uint32_t avail[VO_COU
     out->basis = at.basis;
     out->routers = at.routers;
     out->from_requester = at.near.family != 0;
-    out->confidence = out->rep == VO_ICMP_OTHER ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
+    out->confidence = out->rep == VO_ICMP_OTHER || out->rep == VO_ICMP_UNREACH
+                          ? VERDICT_CONF_MEDIUM
+                          : VERDICT_CONF_HIGH;
     return true;
 }
 
 static void reject_words(const struct evidence *e, const struct finding *f,
                          struct verdict_item *it)
 {
+    if (f->rep == VO_ICMP_UNREACH) {
+        char b[FW_ADDRSTRLEN], r[FW_ADDRSTRLEN];
+        verdict_add_evidence(e->text, it, "%s answered other requests in this capture, so "
+                             "there is a way to it: %s refuses these with a routing code, as a "
+                             "filter's reject rule does (or %s went down meanwhile)",
+                             fw_addr_format(&e->cell->to, b, sizeof b),
+                             fw_addr_format(&e->first[f->rep]->icmp_from, r, sizeof r), b);
+        return;
+    }
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)
         return;
     const struct verdict_attempt *rst = e->first[f->rep];
     char b[FW_ADDRSTRLEN], dev[200], hops[32];
     fw_addr_format(&e->cell->to, b, sizeof b);
     const struct verdict_host *h = e->to_host;
-    if (f->rep == VO_RST && diag_rst_other_mac(e, rst))
+    if (f->rep == VO_RST && diag_rst_request_stopped(e))
+        verdict_add_evidence(e->text, it, "this capture spans a router: the packets of %s "
+                             "cross it, this request never did, so %s never got it and the RST "
+                             "was made in the router", b, b);
+    else if (f->rep == VO_RST && diag_rst_other_mac(e, rst))
         verdict_add_evidence(e->text, it, "the RST came from another MAC than the packets of %s, "
                              "which is on this link: the host did not send it", b);
     else if (f->rep == VO_RST && h != NULL)

@@ -2,7 +2,8 @@
  * unreachable (RFC 792 codes 0, 1, 6, 7, 11, 12), time exceeded, or ICMPv6 no route, beyond
  * scope, address unreachable (RFC 4443: neighbour discovery failed) or hop limit exceeded:
  * routing, or a host that is down, not a filter rule. Prohibited codes are a firewall's
- * (explain_fw_reject.c). */
+ * (explain_fw_reject.c), and so is a routing code for a host that answered other requests in
+ * the same capture (a reject rule that answers "no route"). */
 #include "diagnose.h"
 
 #include <stdio.h>

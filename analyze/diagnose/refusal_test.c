@@ -2,21 +2,35 @@
  * unreachable, ICMPv6 address unreachable) is UNREACHABLE, not a filter
  * (explain_unreachable.c); ICMP admin-prohibited stays REJECTED (explain_fw_reject.c), as does
  * a RST whose TTL does not fit the host's, while the host's own RST is CLOSED
- * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. Captured on the source: the
- * router next to it sends with TTL 64, the target's packets arrive with 63. */
+ * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. A routing code for a host that
+ * answers other ports through the same router is a filter's reject rule (nftables' "reject
+ * with icmpx type no-route"): REJECTED, not UNREACHABLE. Captured on the source: the router
+ * next to it sends with TTL 64, the target's packets arrive with 63. */
 #include "diag_test.h"
+
+#define ELSEWHERE "192.0.2.50" /* a host that answers while the target is out of reach */
+#define ELSEWHERE6 "2001:db8:3::50"
+
+/* The connections that put the capture point on src: with tgt itself (it answers another
+ * port), or with a host elsewhere (nothing is heard from tgt). */
+static const char *control_peer(const char *src, const char *tgt, bool tgt_answers)
+{
+    return tgt_answers ? tgt : strchr(src, ':') != NULL ? ELSEWHERE6 : ELSEWHERE;
+}
 
 /* A SYN from src to tgt's 6320 refused by rtr with ICMP type/code. */
 static void syn_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
-                        uint8_t code)
+                            uint8_t code, bool tgt_answers)
 {
+    const char *ctl = control_peer(src, tgt, tgt_answers);
     pb_init(&b, T0);
-    diag_control(src, 49400, tgt);
+    diag_control(src, 49400, ctl);
     int syn = pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN);
     assert_true(syn >= 0);
     assert_true(pb_icmp_error(&b, rtr, src, type, code, syn) >= 0);
-    diag_tail(src, 49401, tgt, 5 * SEC);
+    diag_tail(src, 49401, ctl, 5 * SEC);
 }
+
 
 static void expect_unreachable(const char *src, const char *tgt, const char *rtr)
 {
@@ -29,7 +43,7 @@ static void expect_unreachable(const char *src, const char *tgt, const char *rtr
 static void icmp_host_unreachable_is_routing(void **state)
 {
     (void)state;
-    syn_refused(SRC, TGT, RTR, 3, 1);
+    syn_refused(SRC, TGT, RTR, 3, 1, false);
     expect_unreachable(SRC, TGT, RTR);
     assert_non_null(strstr(diag_find(diag_a, SRC, TGT, 6, 6320)->advice,
                            "check that 203.0.113.20 is up"));
@@ -38,14 +52,38 @@ static void icmp_host_unreachable_is_routing(void **state)
 static void icmpv6_address_unreachable_is_routing(void **state)
 {
     (void)state;
-    syn_refused(SRC6, TGT6, RTR6, 1, 3);
+    syn_refused(SRC6, TGT6, RTR6, 1, 3, false);
     expect_unreachable(SRC6, TGT6, RTR6);
+}
+
+/* The target answers another port through the router while the router says it has no way to
+ * it for 6320: a reject rule with a routing code, not routing. Net, host unreachable; ICMPv6
+ * no route, address unreachable. Time exceeded stays routing (traceroute's probes). */
+static void routing_code_for_answering_host_is_rejected(void **state)
+{
+    (void)state;
+    static const struct { const char *src, *tgt, *rtr; uint8_t type, code; } v[] = {
+        { SRC, TGT, RTR, 3, 0 }, { SRC, TGT, RTR, 3, 1 },
+        { SRC6, TGT6, RTR6, 1, 0 }, { SRC6, TGT6, RTR6, 1, 3 },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        syn_refused(v[i].src, v[i].tgt, v[i].rtr, v[i].type, v[i].code, true);
+        diag_run(NULL);
+        const struct verdict_item *it = diag_find(diag_a, v[i].src, v[i].tgt, 6, 6320);
+        diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE,
+                                            "firewall-reject", VERDICT_CONF_MEDIUM, v[i].rtr,
+                                            true, "on the firewall at" });
+        diag_evidence_has(it, "answered other requests in this capture");
+    }
+    syn_refused(SRC, TGT, RTR, 11, 0, true);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_UNREACHABLE);
 }
 
 static void icmp_admin_prohibited_stays_rejected(void **state)
 {
     (void)state;
-    syn_refused(SRC, TGT, RTR, 3, 13);
+    syn_refused(SRC, TGT, RTR, 3, 13, true);
     diag_run(NULL);
     diag_expect(diag_find(diag_a, SRC, TGT, 6, 6320),
                 (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
@@ -56,7 +94,7 @@ static void icmp_admin_prohibited_stays_rejected(void **state)
 static void icmpv6_admin_prohibited_stays_rejected(void **state)
 {
     (void)state;
-    syn_refused(SRC6, TGT6, RTR6, 1, 1);
+    syn_refused(SRC6, TGT6, RTR6, 1, 1, true);
     diag_run(NULL);
     diag_expect(diag_find(diag_a, SRC6, TGT6, 6, 6320),
                 (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
@@ -99,14 +137,15 @@ static void forged_rst_is_no_host_closing(void **state)
 
 /* An echo request from src to tgt answered by rtr's ICMP type/code. */
 static void echo_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
-                         uint8_t code)
+                         uint8_t code, bool tgt_answers)
 {
+    const char *ctl = control_peer(src, tgt, tgt_answers);
     pb_init(&b, T0);
-    diag_control(src, 49400, tgt);
+    diag_control(src, 49400, ctl);
     int req = pb_icmp_echo(&b, src, tgt, false, 7, 1);
     assert_true(req >= 0);
     assert_true(pb_icmp_error(&b, rtr, src, type, code, req) >= 0);
-    diag_tail(src, 49401, tgt, 5 * SEC);
+    diag_tail(src, 49401, ctl, 5 * SEC);
 }
 
 static void echo_without_route_is_unreachable(void **state)
@@ -118,7 +157,7 @@ static void echo_without_route_is_unreachable(void **state)
         { SRC6, TGT6, RTR6, 1, 0 },  /* no route to destination */
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        echo_refused(v[i].src, v[i].tgt, v[i].rtr, v[i].type, v[i].code);
+        echo_refused(v[i].src, v[i].tgt, v[i].rtr, v[i].type, v[i].code, false);
         diag_run(NULL);
         diag_expect(diag_find(diag_a, v[i].src, v[i].tgt, VERDICT_PROTO_ECHO, 0),
                     (struct diag_want){ VERDICT_UNREACHABLE, LOOKALIKE_NONE, "routing",
@@ -130,7 +169,7 @@ static void echo_without_route_is_unreachable(void **state)
 static void echo_prohibited_is_rejected(void **state)
 {
     (void)state;
-    echo_refused(SRC6, TGT6, RTR6, 1, 1);
+    echo_refused(SRC6, TGT6, RTR6, 1, 1, true);
     diag_run(NULL);
     diag_expect(diag_find(diag_a, SRC6, TGT6, VERDICT_PROTO_ECHO, 0),
                 (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
@@ -143,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(icmp_host_unreachable_is_routing),
         cmocka_unit_test(icmpv6_address_unreachable_is_routing),
+        cmocka_unit_test(routing_code_for_answering_host_is_rejected),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),
         cmocka_unit_test(host_rst_is_closed),

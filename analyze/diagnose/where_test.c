@@ -2,7 +2,8 @@
  * (where.c): beyond a host's capture always; on the path, beyond the point when the requests
  * pass it and nothing comes back, between the point and the requester when the answers pass
  * it and the requester keeps asking, and at a router whose two interfaces were captured
- * together when its requests went in and never out. Nothing for what is not blocked. */
+ * together when its requests went in and never out (and a RST in the host's name for such a
+ * request was made there). Nothing for what is not blocked. */
 #include "diag_test.h"
 
 /* Answered SYNs that show where the capture was taken: each seen at the TTLs given (two for
@@ -101,6 +102,50 @@ static void spanning_capture_tells_at_from_after(void **state)
     assert_int_equal(it->where, WHERE_AFTER);
 }
 
+/* A RST in the target's name on a capture spanning the router: the target's packets are seen
+ * on both sides (TTL 64, then 63), so a RST whose SYN never left the router was made in it,
+ * though its TTL fits; a SYN that went through and its RST seen on both sides are the host's.
+ * IPv6 the same (nftables' "reject with tcp reset" on the router's forward hook). */
+static void spanning_capture_rst_of_a_stopped_request_is_forged(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = { { SRC, TGT }, { SRC6, TGT6 } };
+    for (size_t k = 0; k < 2; k++) {
+        const char *s = pairs[k][0], *t = pairs[k][1];
+        pb_init(&b, T0);
+        for (uint16_t i = 0; i < 3; i++) {
+            uint16_t p = (uint16_t)(49400 + i);
+            static const uint8_t flags[] = { TH_SYN, TH_SYN | TH_ACK, TH_ACK };
+            for (int f = 0; f < 3; f++)
+                for (uint8_t ttl = 64; ttl >= 63; ttl--) {
+                    b.next.ttl = ttl;
+                    bool from_s = f != 1;
+                    pb_tcp(&b, from_s ? s : t, from_s ? p : 445, from_s ? t : s,
+                           from_s ? 445 : p, flags[f]);
+                }
+        }
+        b.next.ttl = 64;
+        pb_tcp(&b, s, 50001, t, 6320, TH_SYN);
+        b.next.ttl = 64;
+        pb_tcp(&b, t, 6320, s, 50001, TH_RST | TH_ACK);
+        for (uint8_t ttl = 64; ttl >= 63; ttl--) {
+            b.next.ttl = ttl;
+            pb_tcp(&b, s, 50002, t, 6325, TH_SYN);
+        }
+        for (uint8_t ttl = 64; ttl >= 63; ttl--) {
+            b.next.ttl = ttl;
+            pb_tcp(&b, t, 6325, s, 50002, TH_RST | TH_ACK);
+        }
+        diag_run(NULL);
+        assert_true(verdict_capture_point(analyzer_verdicts(diag_a))->spans_router);
+        const struct verdict_item *it = diag_find(diag_a, s, t, 6, 6320);
+        assert_int_equal(it->v.kind, VERDICT_REJECTED);
+        assert_int_equal(it->where, WHERE_AT);
+        diag_evidence_has(it, "the RST was made in the router");
+        assert_int_equal(diag_find(diag_a, s, t, 6, 6325)->v.kind, VERDICT_CLOSED);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +153,7 @@ int main(void)
         cmocka_unit_test(in_path_request_passes_then_silence_is_after),
         cmocka_unit_test(in_path_answers_pass_requester_retries_is_before),
         cmocka_unit_test(spanning_capture_tells_at_from_after),
+        cmocka_unit_test(spanning_capture_rst_of_a_stopped_request_is_forged),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
