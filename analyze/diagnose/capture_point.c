@@ -75,10 +75,26 @@ static const struct verdict_host *best_sender(const struct verdict_collector *c,
     return best;
 }
 
+/* Attempts toward a or b that went unanswered: conversations that involve it, although it
+ * sent nothing in them (a host's flows count only those it sent in). */
+static uint32_t silent_toward(const struct verdict_collector *c, const struct fw_addr *a,
+                              const struct fw_addr *b)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->ncells; i++) {
+        const struct verdict_cell *x = &c->cells[i];
+        if (fw_addr_eq(&x->to, a) || (b->family != 0 && fw_addr_eq(&x->to, b)))
+            n += x->counts.by_outcome[VO_NO_ANSWER];
+    }
+    return n;
+}
+
 /* Why no host's, or NULL: two-way flows whose every endpoint is behind a router (TTLs already
  * lowered both ways); the best host's own packets also seen one router later (the capture
  * spans a router's interfaces); or conversations half or more of which involve neither of the
- * best host's addresses (a mirror port). */
+ * best host's addresses (a mirror port). A request to the best host that it left unanswered
+ * involves it too: a host's own capture of a scan, a full backlog or its own firewall dropping
+ * is full of them, and is still that host's. */
 static const char *in_path_why(const struct verdict_collector *c,
                                const struct verdict_host *best, const struct fw_addr *other)
 {
@@ -91,6 +107,11 @@ static const char *in_path_why(const struct verdict_collector *c,
         if (best != NULL && (fw_addr_eq(&h->addr, &best->addr) ||
                              (other->family != 0 && fw_addr_eq(&h->addr, other))))
             mine += h->flows;
+    }
+    if (best != NULL) { /* counted once above (by the requester): once more for best's end */
+        uint32_t silent = silent_toward(c, &best->addr, other);
+        two_way += silent;
+        mine += silent;
     }
     if (two_way == 0)
         return NULL;
