@@ -91,7 +91,8 @@ static bool data_unacked(const struct flow *f, int s)
 /* After the handshake, a side sent its data again and again and it was never acknowledged, or
  * was acknowledged and sent again all the same (the ACKs die beyond the capture point) on a
  * connection that never closed both ways: the connection opened, then its data stopped. Two
- * repetitions at least: one lost segment on a busy path is no stall. */
+ * repetitions at least: one lost segment on a busy path is no stall. Its FIN repeated the
+ * same way is the same stall, seen from the side that was only receiving. */
 static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
 {
     bool closed = f->tcp.ep[0].fin_cnt > 0 && f->tcp.ep[1].fin_cnt > 0;
@@ -105,6 +106,23 @@ static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
         a->stall_acked = !unacked;
         a->stall_rexmits = f->data_rexmits[s];
         a->stall_len = f->min_rexmit_len[s];
+        a->ok_len = f->max_acked_len[s];
+        a->pmtu_icmp = f->pmtu_icmp;
+        return true;
+    }
+    /* A side with nothing left to send closes: its FIN sent three times (the kernel repeats it
+     * only when no ACK came), never acknowledged, the peer neither closing nor resetting. The
+     * peer's packets stopped mid-connection although this side had no data to send again (a
+     * firewall that dropped the connection's state, or a rule added while it ran). */
+    for (int s = 0; s < 2; s++) {
+        const struct tcp_ep *e = &f->tcp.ep[s], *o = &f->tcp.ep[1 - s];
+        if (e->fin_cnt < 3 || o->fin_cnt > 0 || o->state == TCP_EP_RESET ||
+            e->ack_seq >= e->last_seq)
+            continue;
+        a->stall_side = (uint8_t)s;
+        a->stall_acked = false;
+        a->stall_rexmits = (uint16_t)(e->fin_cnt - 1);
+        a->stall_len = 0; /* a FIN: no data */
         a->ok_len = f->max_acked_len[s];
         a->pmtu_icmp = f->pmtu_icmp;
         return true;
