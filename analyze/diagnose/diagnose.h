@@ -100,6 +100,10 @@ const char *diag_device_text(const struct attribution *at, char *buf, size_t len
  * on the capture's link and did not send it. */
 bool diag_rst_other_mac(const struct evidence *e, const struct verdict_attempt *rst);
 
+/* explain_unreachable.c: a's net or host unreachable came from a router while the host
+ * answered other requests in the capture: a filter's refusal, not a missing route. */
+bool diag_unreach_filtered(const struct evidence *e, const struct verdict_attempt *a);
+
 /* untested.c: the words of an UNTESTED item. */
 void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
                        const struct verdict_capture_point *cp);

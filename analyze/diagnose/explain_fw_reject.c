@@ -1,6 +1,7 @@
 /* analyze/diagnose/explain_fw_reject.c: a firewall refused and said so. ICMP prohibited (RFC
  * 792 codes 9, 10, 13; RFC 4443 codes 1, 5, 6), another ICMP error, port unreachable sent by
- * an address that is not the host's, or a RST in the host's name that the host never sent (its
+ * an address that is not the host's, net or host unreachable about a host that answers other
+ * requests (explain_unreachable.c), or a RST in the host's name that the host never sent (its
  * TTL unlike the host's own packets, its Ethernet source unlike an on-link host's, or absent
  * from the host's capture). Who sent it is attribute.c's. */
 #include "diagnose.h"
@@ -15,6 +16,7 @@ static bool refused_on_the_way(const struct evidence *e, enum verdict_outcome o)
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER:
     case VO_RST_FORGED: return true;
+    case VO_ICMP_UNREACH: return diag_unreach_filtered(e, e->first[o]);
     default: return false;
     }
 }
@@ -30,13 +32,22 @@ static bool reject_propose(const struct evidence *e, const uint32_t avail[VO_COU
     out->basis = at.basis;
     out->routers = at.routers;
     out->from_requester = at.near.family != 0;
-    out->confidence = out->rep == VO_ICMP_OTHER ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
+    out->confidence = out->rep == VO_ICMP_OTHER || out->rep == VO_ICMP_UNREACH
+                          ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
     return true;
 }
 
 static void reject_words(const struct evidence *e, const struct finding *f,
                          struct verdict_item *it)
 {
+    if (f->rep == VO_ICMP_UNREACH) {
+        char b[FW_ADDRSTRLEN], r[FW_ADDRSTRLEN];
+        verdict_add_evidence(e->text, it, "%s answered other requests in this capture, so %s "
+                             "has a way to it: its \"unreachable\" refuses these requests only",
+                             fw_addr_format(&e->cell->to, b, sizeof b),
+                             fw_addr_format(&e->first[f->rep]->icmp_from, r, sizeof r));
+        return;
+    }
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)
         return;
     const struct verdict_attempt *rst = e->first[f->rep];

@@ -2,15 +2,27 @@
  * unreachable (RFC 792 codes 0, 1, 6, 7, 11, 12), time exceeded, or ICMPv6 no route, beyond
  * scope, address unreachable (RFC 4443: neighbour discovery failed) or hop limit exceeded:
  * routing, or a host that is down, not a filter rule. Prohibited codes are a firewall's
- * (explain_fw_reject.c). */
+ * (explain_fw_reject.c), and so is "unreachable" about a host that answers other requests. */
 #include "diagnose.h"
 
 #include <stdio.h>
 
+/* A router's net or host unreachable (not time exceeded) for a host that answered other
+ * requests in the same capture: there is a route, and the router says there is none for these
+ * requests alone. That is a filter's refusal in routing's words (iptables' --reject-with
+ * icmp-host-unreachable or icmp-net-unreachable, nftables' reject with icmp type
+ * host-unreachable): explain_fw_reject.c's, not ours. A host that went down during the
+ * capture says the same, hence the medium confidence there. */
+bool diag_unreach_filtered(const struct evidence *e, const struct verdict_attempt *a)
+{
+    bool v6 = e->cell->to.family == 6;
+    return a != NULL && a->outcome == VO_ICMP_UNREACH && a->icmp_type == (v6 ? 1 : 3) &&
+           e->to_rtt_us > 0 && !fw_addr_eq(&a->icmp_from, &e->cell->to);
+}
+
 static bool no_route(const struct evidence *e, enum verdict_outcome o)
 {
-    (void)e;
-    return o == VO_ICMP_UNREACH;
+    return o == VO_ICMP_UNREACH && !diag_unreach_filtered(e, e->first[o]);
 }
 
 static bool unreach_propose(const struct evidence *e, const uint32_t avail[VO_COUNT],

@@ -1,21 +1,38 @@
 /* analyze/diagnose/refusal_test.c: who said no. A router with no route (ICMP net/host
- * unreachable, ICMPv6 address unreachable) is UNREACHABLE, not a filter
- * (explain_unreachable.c); ICMP admin-prohibited stays REJECTED (explain_fw_reject.c), as does
+ * unreachable, ICMPv6 address unreachable) to a host that answers nothing is UNREACHABLE, not a
+ * filter (explain_unreachable.c), but the same about a host that answers other requests is a
+ * filter's reject; ICMP admin-prohibited stays REJECTED (explain_fw_reject.c), as does
  * a RST whose TTL does not fit the host's, while the host's own RST is CLOSED
  * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. Captured on the source: the
  * router next to it sends with TTL 64, the target's packets arrive with 63. */
 #include "diag_test.h"
 
-/* A SYN from src to tgt's 6320 refused by rtr with ICMP type/code. */
-static void syn_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
-                        uint8_t code)
+#define OTHER "192.0.2.50"      /* a third host: the controls' peer when tgt must stay silent */
+#define OTHER6 "2001:db8:3::50"
+
+/* The controls' peer: tgt itself when it answers other requests, else another host (tgt then
+ * sends nothing in the capture, as a host with no route to it). */
+static const char *control_peer(const char *tgt, bool tgt_answers)
+{
+    return tgt_answers ? tgt : strchr(tgt, ':') != NULL ? OTHER6 : OTHER;
+}
+
+/* A SYN from src to tgt's 6320 refused by rtr with ICMP type/code; tgt answers nothing else. */
+static void syn_refused_answering(const char *src, const char *tgt, const char *rtr, uint8_t type,
+                                  uint8_t code, bool tgt_answers)
 {
     pb_init(&b, T0);
-    diag_control(src, 49400, tgt);
+    diag_control(src, 49400, control_peer(tgt, tgt_answers));
     int syn = pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN);
     assert_true(syn >= 0);
     assert_true(pb_icmp_error(&b, rtr, src, type, code, syn) >= 0);
-    diag_tail(src, 49401, tgt, 5 * SEC);
+    diag_tail(src, 49401, control_peer(tgt, tgt_answers), 5 * SEC);
+}
+
+static void syn_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
+                        uint8_t code)
+{
+    syn_refused_answering(src, tgt, rtr, type, code, false);
 }
 
 static void expect_unreachable(const char *src, const char *tgt, const char *rtr)
@@ -40,6 +57,30 @@ static void icmpv6_address_unreachable_is_routing(void **state)
     (void)state;
     syn_refused(SRC6, TGT6, RTR6, 1, 3);
     expect_unreachable(SRC6, TGT6, RTR6);
+}
+
+/* The router says host (net, address) unreachable for 6320 while the same host answers 6325
+ * through it: a filter's reject in routing's words (iptables --reject-with
+ * icmp-host-unreachable), not a missing route. */
+static void unreachable_for_a_host_that_answers_is_a_filter(void **state)
+{
+    (void)state;
+    static const struct { const char *src, *tgt, *rtr; uint8_t type, code; } v[] = {
+        { SRC, TGT, RTR, 3, 1 }, { SRC, TGT, RTR, 3, 0 }, { SRC6, TGT6, RTR6, 1, 3 },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        syn_refused_answering(v[i].src, v[i].tgt, v[i].rtr, v[i].type, v[i].code, true);
+        diag_run(NULL);
+        const struct verdict_item *it = diag_find(diag_a, v[i].src, v[i].tgt, 6, 6320);
+        diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                            VERDICT_CONF_MEDIUM, v[i].rtr, true,
+                                            "on the firewall at" });
+        diag_evidence_has(it, "answered other requests in this capture");
+    }
+    /* Time exceeded says nothing of a filter: a routing loop, whoever answers. */
+    syn_refused_answering(SRC, TGT, RTR, 11, 0, true);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_UNREACHABLE);
 }
 
 static void icmp_admin_prohibited_stays_rejected(void **state)
@@ -145,11 +186,11 @@ static void echo_refused(const char *src, const char *tgt, const char *rtr, uint
                          uint8_t code)
 {
     pb_init(&b, T0);
-    diag_control(src, 49400, tgt);
+    diag_control(src, 49400, control_peer(tgt, false));
     int req = pb_icmp_echo(&b, src, tgt, false, 7, 1);
     assert_true(req >= 0);
     assert_true(pb_icmp_error(&b, rtr, src, type, code, req) >= 0);
-    diag_tail(src, 49401, tgt, 5 * SEC);
+    diag_tail(src, 49401, control_peer(tgt, false), 5 * SEC);
 }
 
 static void echo_without_route_is_unreachable(void **state)
@@ -186,6 +227,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(icmp_host_unreachable_is_routing),
         cmocka_unit_test(icmpv6_address_unreachable_is_routing),
+        cmocka_unit_test(unreachable_for_a_host_that_answers_is_a_filter),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),
         cmocka_unit_test(host_rst_is_closed),
