@@ -271,6 +271,28 @@ NFT
         check prohibited $p client "verdict=REJECTED lookalike=- answered_by=$RC4"
     done
 }
+# The router refuses 7005 with ICMP host-unreachable and 7006 with net-unreachable (iptables'
+# --reject-with icmp-host-unreachable, nftables' reject with icmp type host-unreachable) while
+# the same server answers on 7001 through the same router: a filter's refusal (REJECTED, by
+# the router), not a route that is missing.
+sc_unreach() {
+    router_rules <<'NFT'
+table inet filter { chain forward { type filter hook forward priority 0; policy accept;
+    tcp dport 7005 reject with icmp type host-unreachable
+    tcp dport 7006 reject with icmp type net-unreachable
+}
+}
+NFT
+    start_captures unreach
+    client connect 7001 || fail "unreach: 7001 did not connect"
+    local p
+    for p in 7005 7006; do client connect $p && fail "unreach: $p connected"; done
+    stop_captures
+    for p in 7005 7006; do
+        check unreach $p both "verdict=REJECTED lookalike=- answered_by=$RC4"
+        check unreach $p client "verdict=REJECTED lookalike=- answered_by=$RC4"
+    done
+}
 # The router drops SYNs to 7007 silently: DROPPED (both captures: the SYN never arrives).
 sc_drop() {
     router_rules <<'NFT'
@@ -384,7 +406,7 @@ NFT
     check backlog 7012 client "verdict=PARTIAL"
 }
 
-ALL=(reset portunreach prohibited drop synack stall ratelimit synproxy backlog)
+ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
