@@ -40,7 +40,7 @@ static void closed_words(const struct evidence *e, const struct finding *f,
     if (a == NULL)
         return;
     char near[32], far[32];
-    verdict_add_evidence(e->text, it, "its SYN-ACK came first, TTL %u (%s), the RST TTL %u (%s): "
+    verdict_add_evidence(e->text, it, "its SYN-ACK came first, TTL %u (%s), the RST's TTL %u (%s): "
                          "a SYN proxy on the way made the handshake, the host refused",
                          a->proxy_synack_ttl,
                          diag_routers_text(a->proxy_synack_ttl, near, sizeof near),
