@@ -185,6 +185,17 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
             a.outcome = VO_SILENT_AFTER_ARRIVAL;
         else if (n == VO_RST)
             a.outcome = VO_RST_FORGED;
+    } else if (f == VO_STALLED && n == VO_ANSWERED) {
+        /* The far end sent its data again and again, the near end saw it stop: cut on the way
+         * after the handshake (a firewall that dropped the connection's state), although the
+         * near end had nothing of its own to send again. */
+        a.outcome = VO_STALLED;
+        a.stall_side = far->a.stall_side;
+        a.stall_acked = far->a.stall_acked;
+        a.stall_rexmits = far->a.stall_rexmits;
+        a.stall_len = far->a.stall_len;
+        a.ok_len = far->a.ok_len;
+        a.pmtu_icmp = far->a.pmtu_icmp;
     }
     if (a.outcome == VO_ANSWER_LOST)
         a.answers = far->a.answers;

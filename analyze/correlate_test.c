@@ -161,6 +161,37 @@ static void partial_matches_combine(void **state)
     verdict_collector_free(c);
 }
 
+/* A connection cut mid-transfer: the target sent its data again and again (its capture), the
+ * source only saw it stop and had nothing to send again (its own capture: answered). Either
+ * capture given first: STALLED, the target's repeats in the evidence. */
+static void stall_seen_at_the_far_end_is_a_stall(void **state)
+{
+    (void)state;
+    struct verdict_seen a[1] = { tcp(1, 6320, 1, 0, VO_ANSWERED) };
+    struct verdict_seen b[1] = { tcp(1, 6320, 1, SEC, VO_STALLED) };
+    b[0].a.stall_side = 1;
+    b[0].a.stall_rexmits = 5;
+    b[0].a.stall_len = 1024;
+    for (int order = 0; order < 2; order++) {
+        struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
+        struct verdict_config cfg = { .combined = true };
+        struct verdict_collector *c = verdict_collector_new(&cfg);
+        assert_non_null(c);
+        struct correlate_result r;
+        assert_int_equal(order == 0 ? correlate_run(&s0, &s1, c, &r)
+                                    : correlate_run(&s1, &s0, c, &r), 0);
+        assert_int_equal(r.matched, 1);
+        const struct verdict_item *it = settled(c, 6320);
+        assert_int_equal(it->v.kind, VERDICT_STALLED);
+        assert_int_equal(it->counts.by_outcome[VO_STALLED], 1);
+        bool said = false;
+        for (int i = 0; i < it->nevidence; i++)
+            said |= strstr(it->evidence[i], "again 5 times") != NULL;
+        assert_true(said);
+        verdict_collector_free(c);
+    }
+}
+
 /* Without the far host's capture point nothing may be concluded from its silence. */
 static void unknown_far_host_keeps_the_single_view(void **state)
 {
@@ -332,6 +363,7 @@ int main(void)
         cmocka_unit_test(offset_ignores_a_stray_pair),
         cmocka_unit_test(different_isn_is_no_match),
         cmocka_unit_test(partial_matches_combine),
+        cmocka_unit_test(stall_seen_at_the_far_end_is_a_stall),
         cmocka_unit_test(unknown_far_host_keeps_the_single_view),
         cmocka_unit_test(far_capture_ended_keeps_the_near_judgement),
         cmocka_unit_test(same_host_combines_nothing),

@@ -135,6 +135,9 @@ struct verdict_attempt {
     uint16_t stall_rexmits, stall_len, ok_len;
     bool synack_after_ack;      /* TCP: the SYN-ACK repeated although the ACK was seen */
     bool unserved;              /* TCP: connected, and the host sent no byte and no FIN */
+    uint8_t proxy_synack_ttl;   /* VO_RST: the SYN-ACK's TTL when it came from nearer than the
+                                 * RST that followed (a SYN proxy answered the handshake, the
+                                 * host refused); 0 otherwise */
     uint16_t retries;           /* UDP: the request again after an answer */
     struct fw_addr other_addr;  /* VO_OTHER_ADDR: the address the answer came from */
     uint32_t rtt_us;            /* answered: from the request to the first answer */

@@ -91,7 +91,8 @@ static bool data_unacked(const struct flow *f, int s)
 /* After the handshake, a side sent its data again and again and it was never acknowledged, or
  * was acknowledged and sent again all the same (the ACKs die beyond the capture point) on a
  * connection that never closed both ways: the connection opened, then its data stopped. Two
- * repetitions at least: one lost segment on a busy path is no stall. */
+ * repetitions at least: one lost segment on a busy path is no stall. Its FIN repeated the
+ * same way is the same stall, seen from the side that was only receiving. */
 static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
 {
     bool closed = f->tcp.ep[0].fin_cnt > 0 && f->tcp.ep[1].fin_cnt > 0;
@@ -109,7 +110,50 @@ static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
         a->pmtu_icmp = f->pmtu_icmp;
         return true;
     }
+    /* A side with nothing left to send closes: its FIN sent three times (the kernel repeats it
+     * only when no ACK came), never acknowledged, the peer neither closing nor resetting. The
+     * peer's packets stopped mid-connection although this side had no data to send again (a
+     * firewall that dropped the connection's state, or a rule added while it ran). */
+    for (int s = 0; s < 2; s++) {
+        const struct tcp_ep *e = &f->tcp.ep[s], *o = &f->tcp.ep[1 - s];
+        if (e->fin_cnt < 3 || o->fin_cnt > 0 || o->state == TCP_EP_RESET ||
+            e->ack_seq >= e->last_seq)
+            continue;
+        a->stall_side = (uint8_t)s;
+        a->stall_acked = false;
+        a->stall_rexmits = (uint16_t)(e->fin_cnt - 1);
+        a->stall_len = 0; /* a FIN: no data */
+        a->ok_len = f->max_acked_len[s];
+        a->pmtu_icmp = f->pmtu_icmp;
+        return true;
+    }
     return false;
+}
+
+static void take_rst(const struct flow *f, struct verdict_attempt *a)
+{
+    a->outcome = VO_RST;
+    a->ans_ttl = f->resp_rst_ttl;
+    a->ans_ip_id = f->resp_rst_ip_id;
+    a->ans_frame = f->resp_rst_frame;
+    a->ans_has_mac = f->resp_rst_has_mac;
+    memcpy(a->ans_mac, f->resp_rst_mac, sizeof a->ans_mac);
+}
+
+/* A SYN proxy (nftables and iptables SYNPROXY, a load balancer's SYN cookies) answers the
+ * handshake itself and only then opens the connection to the host; a host that refuses it
+ * resets, and the proxy passes the RST on. The requester sees a handshake, then the RST
+ * before any byte from the responder, and the two from different distances: the SYN-ACK
+ * made nearer (fewer routers from the capture point) than the RST. The RST is the host's
+ * answer to the attempt; the handshake was the proxy's. */
+static bool proxied_then_reset(const struct flow *f)
+{
+    if (!f->resp_rst || verdict_hops(f->side[1].ttl_first) >= verdict_hops(f->resp_rst_ttl))
+        return false;
+    for (int i = 0; i < f->hist_len && i < FLOW_HIST_MAX; i++)
+        if (f->hist[i] == 'd') /* the responder's data (Zeek's history): a real connection */
+            return false;
+    return true;
 }
 
 static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
@@ -133,17 +177,17 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
                       f->tcp.ep[1].last_seq <= f->tcp.ep[1].start_seq + 1;
         /* The SYN or the SYN-ACK repeated and the originator never went on: the SYN-ACK did
          * not get back. */
-        if (!orig_went_on(f) && (f->orig_syn_rexmits > 0 || f->synack_rexmits > 0))
+        if (!orig_went_on(f) && (f->orig_syn_rexmits > 0 || f->synack_rexmits > 0)) {
             a->outcome = VO_REPLY_LOST;
-        else if (tcp_stalled(f, a))
+        } else if (proxied_then_reset(f)) {
+            a->proxy_synack_ttl = a->ans_ttl;
+            a->unserved = false;
+            take_rst(f, a);
+        } else if (tcp_stalled(f, a)) {
             a->outcome = VO_STALLED;
+        }
     } else if (f->resp_rst) {
-        a->outcome = VO_RST;
-        a->ans_ttl = f->resp_rst_ttl;
-        a->ans_ip_id = f->resp_rst_ip_id;
-        a->ans_frame = f->resp_rst_frame;
-        a->ans_has_mac = f->resp_rst_has_mac;
-        memcpy(a->ans_mac, f->resp_rst_mac, sizeof a->ans_mac);
+        take_rst(f, a);
     } else if (f->icmp_errors > 0) {
         take_icmp(f, a);
     } else if (f->resp_bare_ack) {

@@ -210,12 +210,19 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         break;
     }
     case VO_STALLED:
-        verdict_add_evidence(ar, it, "%s at %s: connected; then %s sent its data again %u times "
-                             "(%u bytes at least) %s", fr, t,
-                             a->stall_side == 0 ? "the requester" : "the host",
-                             (unsigned)a->stall_rexmits, (unsigned)a->stall_len,
-                             a->stall_acked ? "though it had been acknowledged"
-                                            : "and it was never acknowledged");
+        if (a->stall_len == 0) /* its FIN: it had no data left to send (verdict_attempt.c) */
+            verdict_add_evidence(ar, it, "%s at %s: connected; then %s's packets stopped: %s "
+                                 "sent its FIN again %u times and it was never acknowledged",
+                                 fr, t, a->stall_side == 0 ? "the host" : "the requester",
+                                 a->stall_side == 0 ? "the requester" : "the host",
+                                 (unsigned)a->stall_rexmits);
+        else
+            verdict_add_evidence(ar, it, "%s at %s: connected; then %s sent its data again %u "
+                                 "times (%u bytes at least) %s", fr, t,
+                                 a->stall_side == 0 ? "the requester" : "the host",
+                                 (unsigned)a->stall_rexmits, (unsigned)a->stall_len,
+                                 a->stall_acked ? "though it had been acknowledged"
+                                                : "and it was never acknowledged");
         break;
     case VO_STALE_ACK:
         verdict_add_evidence(ar, it, "%s at %s: the SYN was answered with a bare ACK (TTL %u), the "

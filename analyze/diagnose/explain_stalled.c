@@ -36,10 +36,10 @@ static void stall_advice(const struct evidence *e, const struct finding *f,
                  "the handshake (lost state, asymmetric routing, inspection)", w, a, b,
                  at->stall_side == 0 ? a : b);
     else
-        snprintf(buf, len, "%s from %s to %s connects, then %s's data gets no answer: look on "
+        snprintf(buf, len, "%s from %s to %s connects, then %s's %s gets no answer: look on "
                  "the path for a firewall or IPS that drops the connection after the handshake "
                  "(lost state, asymmetric routing, inspection)", w, a, b,
-                 at->stall_side == 0 ? a : b);
+                 at->stall_side == 0 ? a : b, at->stall_len == 0 ? "FIN (its close)" : "data");
 }
 
 const struct explanation EXPLAIN_STALLED = { "stall", stall_propose, NULL, stall_advice };

@@ -56,11 +56,10 @@ static void unanswered_syns_without_a_full_queue_are_dropped(void **state)
                                         "passes only sometimes (2 of 5 attempts)" });
 }
 
-static void connections_left_unserved_then_silence_at_the_host_is_a_backlog(void **state)
+/* Captured at the target: the source's packets arrive with 63, its own leave with 64. Two
+ * connections set up, the service sends nothing, then nsyn SYNs go unanswered. */
+static void backlog_at_host(int nsyn)
 {
-    (void)state;
-    /* Captured at the target (--local): the source's packets arrive with 63, its own leave
-     * with 64. Two connections set up, the service sends nothing, later SYNs go unanswered. */
     pb_init(&b, T0);
     b.ttl = 63;
     uint16_t sport = 50001;
@@ -70,16 +69,43 @@ static void connections_left_unserved_then_silence_at_the_host_is_a_backlog(void
         pb_tcp(&b, TGT, 6320, SRC, sport, TH_SYN | TH_ACK);
         pb_tcp(&b, SRC, sport, TGT, 6320, TH_ACK);
     }
-    for (int i = 0; i < 2; i++, sport++)
+    for (int i = 0; i < nsyn; i++, sport++)
         pb_tcp(&b, SRC, sport, TGT, 6320, TH_SYN);
     pb_wait(&b, 5 * SEC);
     pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
-    diag_run(TGT);
+}
+
+static void expect_backlog_at_host(void)
+{
     const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
     diag_expect(it, (struct diag_want){ VERDICT_PARTIAL, LOOKALIKE_BACKLOG,
                                         "listen-backlog-overflow", VERDICT_CONF_MEDIUM, TGT,
                                         false, "check the service" });
     diag_evidence_has(it, "listen backlog overflows");
+}
+
+static void connections_left_unserved_then_silence_at_the_host_is_a_backlog(void **state)
+{
+    (void)state;
+    backlog_at_host(2);
+    diag_run(TGT);
+    expect_backlog_at_host();
+}
+
+/* The same at the host, inferred: most of the capture's conversations are SYNs toward the host
+ * that it never answered. They involve it all the same: the capture is the host's (a backlog
+ * overflowing in a burst of 20, as the Linux kernel drops them), not one on the path. */
+static void host_capture_of_mostly_unanswered_syns_is_the_hosts(void **state)
+{
+    (void)state;
+    backlog_at_host(18);
+    diag_run(NULL);
+    const struct verdict_capture_point *cp = verdict_capture_point(analyzer_verdicts(diag_a));
+    assert_false(cp->in_path);
+    assert_true(cp->known);
+    char h[FW_ADDRSTRLEN];
+    assert_string_equal(fw_addr_format(&cp->addr, h, sizeof h), TGT);
+    expect_backlog_at_host();
 }
 
 /* A SYN from sport to TGT's 6320 answered by a bare ACK (the host's TIME-WAIT), or by a RST. */
@@ -197,6 +223,7 @@ int main(void)
         cmocka_unit_test(synack_after_ack_then_silence_is_a_full_backlog),
         cmocka_unit_test(unanswered_syns_without_a_full_queue_are_dropped),
         cmocka_unit_test(connections_left_unserved_then_silence_at_the_host_is_a_backlog),
+        cmocka_unit_test(host_capture_of_mostly_unanswered_syns_is_the_hosts),
         cmocka_unit_test(syn_answered_by_a_bare_ack_met_a_time_wait),
         cmocka_unit_test(syn_answered_by_a_rst_stays_closed),
         cmocka_unit_test(udp_answer_from_another_address_is_paired),

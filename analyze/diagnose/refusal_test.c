@@ -4,8 +4,9 @@
  * a RST whose TTL does not fit the host's, while the host's own RST is CLOSED
  * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. A routing code for a host that
  * answers other ports through the same router is a filter's reject rule (nftables' "reject
- * with icmpx type no-route"): REJECTED, not UNREACHABLE. Captured on the source: the router
- * next to it sends with TTL 64, the target's packets arrive with 63. */
+ * with icmpx type no-route"): REJECTED, not UNREACHABLE. A SYN proxy's handshake followed by
+ * the host's own RST before any byte is CLOSED. Captured on the source: the router next to it
+ * sends with TTL 64, the target's packets arrive with 63. */
 #include "diag_test.h"
 
 #define ELSEWHERE "192.0.2.50" /* a host that answers while the target is out of reach */
@@ -135,6 +136,49 @@ static void forged_rst_is_no_host_closing(void **state)
     diag_evidence_has(it, "does not fit the host's own packets");
 }
 
+/* A SYN proxy next to the source (TTL 64) answers the SYN to TGT's 6320 itself, the source
+ * completes the handshake, then the host's RST comes through (rst_ttl) before any byte. */
+static void syn_proxied_then_reset(uint8_t rst_ttl, bool data)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    if (data) {
+        b.next.ttl = 63;
+        b.next.payload_len = 100;
+        pb_tcp(&b, TGT, 6320, SRC, 50001, TH_ACK | TH_PUSH);
+    }
+    b.next.ttl = rst_ttl;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_RST | TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+static void host_rst_after_a_syn_proxys_handshake_is_closed(void **state)
+{
+    (void)state;
+    syn_proxied_then_reset(63, false);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_CLOSED, LOOKALIKE_NONE, "host-closed",
+                                        VERDICT_CONF_HIGH, TGT, false, "a SYN proxy on the way" });
+    diag_evidence_has(it, "SYN-ACK came first, TTL 64 (sent with no router between)");
+}
+
+static void reset_after_the_hosts_data_stays_open(void **state)
+{
+    (void)state;
+    /* The host served the connection, then reset it: the service answered. */
+    syn_proxied_then_reset(63, true);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
+    /* The same handshake and RST from one distance: the host accepted, then reset. */
+    syn_proxied_then_reset(64, false);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
+}
+
 /* An echo request from src to tgt answered by rtr's ICMP type/code. */
 static void echo_refused(const char *src, const char *tgt, const char *rtr, uint8_t type,
                          uint8_t code, bool tgt_answers)
@@ -180,6 +224,8 @@ static void echo_prohibited_is_rejected(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(host_rst_after_a_syn_proxys_handshake_is_closed),
+        cmocka_unit_test(reset_after_the_hosts_data_stays_open),
         cmocka_unit_test(icmp_host_unreachable_is_routing),
         cmocka_unit_test(icmpv6_address_unreachable_is_routing),
         cmocka_unit_test(routing_code_for_answering_host_is_rejected),

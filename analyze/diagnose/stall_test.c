@@ -1,7 +1,8 @@
 /* analyze/diagnose/stall_test.c: connections that open and then stop. Large segments sent
  * again and again while small ones passed, with no ICMP to say why, are a path-MTU black hole
  * (explain_pmtu.c); small segments sent again, or large ones after an ICMP "fragmentation
- * needed", are a plain stall (explain_stalled.c), and one segment sent again once is nothing.
+ * needed", are a plain stall (explain_stalled.c), and one segment sent again once is nothing;
+ * a receiver's FIN sent again and again into the sender's silence is a stall too.
  * Captured on the source; the target's packets arrive with TTL 63. */
 #include "diag_test.h"
 
@@ -111,6 +112,63 @@ static void one_segment_sent_again_once_is_no_stall(void **state)
                                     TGT, false, "nothing to do" });
 }
 
+/* The target streams to the source, which acknowledges it; then the target's packets stop (a
+ * firewall that dropped the connection mid-transfer) and the source, with nothing to send,
+ * closes: its FIN goes out 1 + again times, unacknowledged unless fin_acked (the target's
+ * ACK of the first one came, and the FIN was sent again all the same). */
+static void receiver_closes_into_silence(int again, bool fin_acked)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_SYN);
+    b.next.ttl = 63;
+    pb_tcp(&b, TGT, 6320, SRC, SPORT, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_ACK);
+    for (int i = 0; i < 3; i++) {
+        b.next.ttl = 63;
+        b.next.payload_len = 1024;
+        pb_tcp(&b, TGT, 6320, SRC, SPORT, TH_PUSH | TH_ACK);
+        pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_ACK);
+    }
+    pb_wait(&b, 8 * SEC);
+    uint32_t seq = pb_tcp_seq(&b, SRC, SPORT, TGT, 6320);
+    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_FIN | TH_ACK);
+    if (fin_acked) {
+        b.next.ttl = 63;
+        pb_tcp(&b, TGT, 6320, SRC, SPORT, TH_ACK);
+    }
+    for (int i = 0; i < again; i++) {
+        pb_wait(&b, (SEC / 5) << i);
+        b.next.set_seq = true;
+        b.next.seq = seq;
+        pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_FIN | TH_ACK);
+    }
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+}
+
+static void fin_sent_again_into_silence_is_a_stall(void **state)
+{
+    (void)state;
+    receiver_closes_into_silence(3, false);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_STALLED, LOOKALIKE_NONE, "stall",
+                                        VERDICT_CONF_MEDIUM, NULL, true,
+                                        "198.51.100.10's FIN (its close) gets no answer" });
+    diag_evidence_has(it, "the host's packets stopped: the requester sent its FIN again 3 times");
+}
+
+static void fin_sent_again_once_or_acknowledged_is_no_stall(void **state)
+{
+    (void)state;
+    receiver_closes_into_silence(1, false);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
+    receiver_closes_into_silence(3, true);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +178,8 @@ int main(void)
         cmocka_unit_test(large_segments_after_fragmentation_needed_are_a_plain_stall),
         cmocka_unit_test(data_acknowledged_and_sent_again_is_a_stall_of_the_acks),
         cmocka_unit_test(one_segment_sent_again_once_is_no_stall),
+        cmocka_unit_test(fin_sent_again_into_silence_is_a_stall),
+        cmocka_unit_test(fin_sent_again_once_or_acknowledged_is_no_stall),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
