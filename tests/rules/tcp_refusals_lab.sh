@@ -11,8 +11,9 @@
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
 # backlog; without SCENARIO it runs them all (about 70 s); CTest runs unreach, synproxy, stall
-# and backlog (about 24 s), the four whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not
-# root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the captures and JSON.
+# and backlog (about 24 s), the four whose verdicts once came out wrong. Exit 0 pass, 1 fail,
+# 77 skipped (not root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the
+# captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s), on documentation
 # addresses; every process it starts is stopped by PID, every wait is bounded, and the
 # namespaces are deleted on every exit path.
