@@ -35,6 +35,27 @@ wait_exit() {
     fi
 }
 
+# netns_line A AIF R RAIF RBIF B BIF: the lab of two hosts with a router between them, A -- R --
+# B: the namespaces of the three not made yet (added to NSLIST), veth pairs A:AIF -- R:RAIF and
+# B:BIF -- R:RBIF, every link up (lo too), R forwarding IPv4 (and IPv6, where the kernel has
+# it). Addresses, routes and rules are the caller's. Status 1 when something could not be made.
+netns_line() {
+    local a=$1 aif=$2 r=$3 raif=$4 rbif=$5 b=$6 bif=$7 ns p
+    for ns in "$a" "$r" "$b"; do
+        [ -e "/run/netns/$ns" ] && continue
+        ip netns add "$ns" || return 1
+        NSLIST+=("$ns")
+    done
+    ip -n "$a" link add "$aif" type veth peer name "$raif" netns "$r" || return 1
+    ip -n "$b" link add "$bif" type veth peer name "$rbif" netns "$r" || return 1
+    for p in "$a:lo" "$a:$aif" "$r:lo" "$r:$raif" "$r:$rbif" "$b:lo" "$b:$bif"; do
+        ip -n "${p%%:*}" link set "${p#*:}" up || return 1
+    done
+    nsx "$r" sysctl -qw net.ipv4.ip_forward=1 || return 1
+    nsx "$r" sysctl -qw net.ipv6.conf.all.forwarding=1 2>/dev/null
+    return 0
+}
+
 # netns_down: stops every PID in PIDS, then whatever still runs inside the caller's namespaces
 # (helpers its processes spawned, such as Samba's: TERM, then KILL, a few bounded rounds), and
 # deletes the namespaces. Safe to call twice.

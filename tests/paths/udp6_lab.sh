@@ -38,13 +38,12 @@ for t in ip nft python3 tcpdump ping; do command -v "$t" >/dev/null || skip "$t 
 mkdir -p "$OUT" || exit 2
 
 # ------------------------------------------------------------------ the lab
-for ns in "$NS_C" "$NS_R" "$NS_S"; do
+for ns in "$NS_C" "$NS_R" "$NS_S"; do # no duplicate address detection, before any link is up
     ip netns add "$ns" || skip "cannot create a network namespace"
     NSLIST+=("$ns")
     nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 done
-ip -n "$NS_C" link add c0 type veth peer name r0 netns "$NS_R" || exit 2
-ip -n "$NS_S" link add s0 type veth peer name r1 netns "$NS_R" || exit 2
+netns_line "$NS_C" c0 "$NS_R" r0 r1 "$NS_S" s0 || exit 2
 nsx "$NS_C" ip addr add $C4/24 dev c0
 nsx "$NS_C" ip addr add $C6/64 dev c0 nodad
 nsx "$NS_R" ip addr add $RC4/24 dev r0
@@ -56,14 +55,10 @@ nsx "$NS_S" ip addr add $S4B/24 dev s0
 nsx "$NS_S" ip addr add $S6/64 dev s0 nodad
 # deprecated: the server's answers leave from its first address unless asked for the other
 nsx "$NS_S" ip addr add $S6B/64 dev s0 nodad preferred_lft 0
-for p in "$NS_C:lo" "$NS_C:c0" "$NS_R:lo" "$NS_R:r0" "$NS_R:r1" "$NS_S:lo" "$NS_S:s0"; do
-    nsx "${p%%:*}" ip link set "${p#*:}" up
-done
 nsx "$NS_C" ip route add default via $RC4
 nsx "$NS_C" ip -6 route add default via $RC6
 nsx "$NS_S" ip route add default via $RS4
 nsx "$NS_S" ip -6 route add default via $RS6
-nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || exit 2
 
 # The server: UDP echo on 6320 (both families, bound to every address: an answer leaves from
 # the address the route prefers); on 6326 it answers from its second address (a second socket

@@ -44,19 +44,13 @@ ip netns add "$NS_S" 2>/dev/null || skip "cannot create a network namespace"
 NSLIST+=("$NS_S")
 
 # ------------------------------------------------------------------ the lab
-for ns in "$NS_R" "$NS_T"; do ip netns add "$ns" || exit 2; NSLIST+=("$ns"); done
-ip -n "$NS_S" link add s0 type veth peer name r0 netns "$NS_R" || exit 2
-ip -n "$NS_T" link add t0 type veth peer name r1 netns "$NS_R" || exit 2
+netns_line "$NS_S" s0 "$NS_R" r0 r1 "$NS_T" t0 || exit 2
 nsx "$NS_S" ip addr add $S4/24 dev s0
 nsx "$NS_R" ip addr add $RS4/24 dev r0
 nsx "$NS_R" ip addr add $RT4/24 dev r1
 nsx "$NS_T" ip addr add $T4/24 dev t0
-for p in "$NS_S:lo" "$NS_S:s0" "$NS_R:lo" "$NS_R:r0" "$NS_R:r1" "$NS_T:lo" "$NS_T:t0"; do
-    nsx "${p%%:*}" ip link set "${p#*:}" up
-done
 nsx "$NS_S" ip route add default via $RS4
 nsx "$NS_T" ip route add default via $RT4
-nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || exit 2
 # The names --rules nftables assumes: table inet filter, chains forward and input.
 nsx "$NS_R" nft -f - <<'NFT' || exit 2
 table inet filter {

@@ -48,23 +48,17 @@ ip netns add "$NS_C" 2>/dev/null || skip "cannot create a network namespace"
 NSLIST+=("$NS_C")
 
 # ------------------------------------------------------------------ the lab
-for ns in "$NS_R" "$NS_S"; do ip netns add "$ns" || exit 2; NSLIST+=("$ns"); done
-ip -n "$NS_C" link add c0 type veth peer name r0 netns "$NS_R" || exit 2
-ip -n "$NS_S" link add s0 type veth peer name r1 netns "$NS_R" || exit 2
+netns_line "$NS_C" c0 "$NS_R" r0 r1 "$NS_S" s0 || exit 2
 nsx "$NS_C" ip addr add $C4/24 dev c0
 nsx "$NS_R" ip addr add $RC4/24 dev r0
 nsx "$NS_R" ip addr add $RS4/24 dev r1
 nsx "$NS_S" ip addr add $S4/24 dev s0
-for p in "$NS_C:lo" "$NS_C:c0" "$NS_R:lo" "$NS_R:r0" "$NS_R:r1" "$NS_S:lo" "$NS_S:s0"; do
-    nsx "${p%%:*}" ip link set "${p#*:}" up
-done
 # No segmentation offload: the captures hold the segments as the wire carries them.
 for p in "$NS_C:c0" "$NS_S:s0"; do
     nsx "${p%%:*}" ethtool -K "${p#*:}" tso off gso off gro off >/dev/null 2>&1
 done
 nsx "$NS_C" ip route add default via $RC4
 nsx "$NS_S" ip route add default via $RS4
-nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 || exit 2
 # The client gives up on a SYN after 2 retries, so that a silent attempt ends in seconds.
 nsx "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=2
 
