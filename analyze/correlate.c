@@ -190,12 +190,7 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
          * after the handshake (a firewall that dropped the connection's state), although the
          * near end had nothing of its own to send again. */
         a.outcome = VO_STALLED;
-        a.stall_side = far->a.stall_side;
-        a.stall_acked = far->a.stall_acked;
-        a.stall_rexmits = far->a.stall_rexmits;
-        a.stall_len = far->a.stall_len;
-        a.ok_len = far->a.ok_len;
-        a.pmtu_icmp = far->a.pmtu_icmp;
+        verdict_stall_copy(&a, &far->a);
     }
     if (a.outcome == VO_ANSWER_LOST)
         a.answers = far->a.answers;

@@ -203,6 +203,9 @@ struct verdict {
 /* Classifies the attempt in f; false if f holds none (no SYN from its originator, a UDP flow
  * its originator never sent on, ICMP other than echo). */
 bool verdict_attempt_of(const struct flow *f, struct verdict_attempt *out);
+/* Copies what a stall is said with (side, acknowledged, repetitions, lengths, PMTU ICMP) from
+ * one attempt to another: the far capture's stall, told in the near one's (correlate.c). */
+void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt *from);
 
 /* One port (or range) the profile cares about. UNTESTED entries are made for single ports
  * (lo == hi) and for ICMP echo (proto VERDICT_PROTO_ECHO), not for ranges. */

@@ -88,6 +88,29 @@ static bool data_unacked(const struct flow *f, int s)
     return f->last_len[s] > 0 && (int32_t)((uint32_t)f->tcp.ep[s].ack_seq - f->last_end32[s]) < 0;
 }
 
+/* Side s of f stopped being answered after the handshake: what it sent again (len 0: its
+ * FIN), how often, and whether the peer had acknowledged it. */
+static void note_stall(const struct flow *f, struct verdict_attempt *a, int s, bool acked,
+                       uint16_t rexmits, uint16_t len)
+{
+    a->stall_side = (uint8_t)s;
+    a->stall_acked = acked;
+    a->stall_rexmits = rexmits;
+    a->stall_len = len;
+    a->ok_len = f->max_acked_len[s];
+    a->pmtu_icmp = f->pmtu_icmp;
+}
+
+void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt *from)
+{
+    to->stall_side = from->stall_side;
+    to->stall_acked = from->stall_acked;
+    to->stall_rexmits = from->stall_rexmits;
+    to->stall_len = from->stall_len;
+    to->ok_len = from->ok_len;
+    to->pmtu_icmp = from->pmtu_icmp;
+}
+
 /* After the handshake, a side sent its data again and again and it was never acknowledged, or
  * was acknowledged and sent again all the same (the ACKs die beyond the capture point) on a
  * connection that never closed both ways: the connection opened, then its data stopped. Two
@@ -102,12 +125,7 @@ static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
         bool unacked = data_unacked(f, s);
         if (!unacked && (f->rexmit_acked[s] < 2 || closed))
             continue;
-        a->stall_side = (uint8_t)s;
-        a->stall_acked = !unacked;
-        a->stall_rexmits = f->data_rexmits[s];
-        a->stall_len = f->min_rexmit_len[s];
-        a->ok_len = f->max_acked_len[s];
-        a->pmtu_icmp = f->pmtu_icmp;
+        note_stall(f, a, s, !unacked, f->data_rexmits[s], f->min_rexmit_len[s]);
         return true;
     }
     /* A side with nothing left to send closes: its FIN sent three times (the kernel repeats it
@@ -119,12 +137,7 @@ static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
         if (e->fin_cnt < 3 || o->fin_cnt > 0 || o->state == TCP_EP_RESET ||
             e->ack_seq >= e->last_seq)
             continue;
-        a->stall_side = (uint8_t)s;
-        a->stall_acked = false;
-        a->stall_rexmits = (uint16_t)(e->fin_cnt - 1);
-        a->stall_len = 0; /* a FIN: no data */
-        a->ok_len = f->max_acked_len[s];
-        a->pmtu_icmp = f->pmtu_icmp;
+        note_stall(f, a, s, false, (uint16_t)(e->fin_cnt - 1), 0); /* a FIN: no data */
         return true;
     }
     return false;

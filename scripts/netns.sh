@@ -56,6 +56,22 @@ netns_line() {
     return 0
 }
 
+# netns_capture NS IFACE BASE: tcpdump inside NS on IFACE, in the background, writing BASE.pcap
+# (its messages in BASE.err; its PID added to PIDS and CAP_PIDS); returns once it listens,
+# status 1 when it did not within 5 s. --immediate-mode: stopped at once, a buffering tcpdump
+# loses the packets of its last moments.
+netns_capture() {
+    ip netns exec "$1" tcpdump -n -U --immediate-mode -i "$2" -w "$3.pcap" 2>"$3.err" &
+    PIDS+=($!)
+    CAP_PIDS+=($!)
+    local i
+    for i in $(seq 50); do
+        grep -q "listening on" "$3.err" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # netns_down: stops every PID in PIDS, then whatever still runs inside the caller's namespaces
 # (helpers its processes spawned, such as Samba's: TERM, then KILL, a few bounded rounds), and
 # deletes the namespaces. Safe to call twice.

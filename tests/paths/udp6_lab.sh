@@ -135,14 +135,7 @@ ping_() { nsx "$NS_C" ping -n -q -c "${2:-3}" -i 0.3 -W 1 "$1" >/dev/null 2>&1; 
 
 # capture NS IFACE NAME
 capture() {
-    ip netns exec "$1" tcpdump -n -U --immediate-mode -i "$2" -w "$DIR/$3.pcap" 2>"$DIR/$3.err" &
-    PIDS+=($!)
-    CAP_PIDS+=($!)
-    local _
-    for _ in $(seq 50); do
-        grep -q "listening on" "$DIR/$3.err" && return 0
-        sleep 0.1
-    done
+    netns_capture "$1" "$2" "$DIR/$3" && return 0
     log "tcpdump did not start: $(cat "$DIR/$3.err")"
     exit 2
 }

@@ -109,14 +109,7 @@ done
 # ------------------------------------------------------------------ capture the attempts
 # capture NS IFACE NAME: tcpdump in the background until stop_captures; waits until it listens.
 capture() {
-    ip netns exec "$1" tcpdump -n -U -i "$2" -w "$WORK/$3.pcap" 2>"$WORK/$3.err" &
-    PIDS+=($!)
-    CAP_PIDS+=($!)
-    local i
-    for i in $(seq 50); do
-        grep -q "listening on" "$WORK/$3.err" && return 0
-        sleep 0.1
-    done
+    netns_capture "$1" "$2" "$WORK/$3" && return 0
     log "tcpdump did not start: $(cat "$WORK/$3.err")"
     exit 2
 }

@@ -147,15 +147,8 @@ done
 # ------------------------------------------------------------------ captures
 # capture NS IFACE NAME: tcpdump in the background until stop_captures; waits until it listens.
 # Immediate mode: packets still in the kernel's buffer when tcpdump is stopped would be lost.
-capture() {
-    ip netns exec "$1" tcpdump -n -U --immediate-mode -i "$2" -w "$WORK/$3.pcap" \
-        2>"$WORK/$3.err" &
-    PIDS+=($!)
-    CAP_PIDS+=($!)
-    for _ in $(seq 50); do
-        grep -q "listening on" "$WORK/$3.err" && return 0
-        sleep 0.1
-    done
+capture() { # capture NS IFACE NAME
+    netns_capture "$1" "$2" "$WORK/$3" && return 0
     log "tcpdump did not start: $(cat "$WORK/$3.err")"
     exit 2
 }
