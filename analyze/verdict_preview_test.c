@@ -304,6 +304,87 @@ static void a_flow_never_judged_is_not_asked_again(void **state)
     verdict_collector_free(c);
 }
 
+/* More open connections on the profile's ports than the preview holds (4096 cells,
+ * verdict_preview.c's PREVIEW_MAX_CELLS): a look that brings one more answered connection
+ * does not make the full preview again from every open flow (it filled up the same way, and
+ * the settle judged each of its cells again); once PREVIEW_REBUILD (256) of its connections
+ * have ended, it is made again, and a connection it had no room for shows then. */
+#define MANY 4200u
+#define RPC_LO 50000u
+
+static const struct verdict_port RPC_PORTS[] = {
+    { 6, RPC_LO, RPC_LO + 9999, "RPC dynamic", true },
+};
+
+/* Connections from SRC:(10000 + i) to TGT:(RPC_LO + i), i in [from, to), all answered and open,
+ * fed to a at t_us; 16 a builder (its automatic sequence numbers cover 32 directions). If rst,
+ * the client resets each instead: they end. */
+static void feed_conns(struct analyzer *a, uint64_t t_us, uint32_t from, uint32_t to, bool rst)
+{
+    static struct pb b;
+    for (uint32_t i = from; i < to;) {
+        pb_init(&b, t_us);
+        b.step_us = 1;
+        for (uint32_t k = 0; k < 16 && i < to; k++, i++) {
+            if (rst)
+                assert_true(pb_tcp(&b, SRC, (uint16_t)(10000 + i), TGT, (uint16_t)(RPC_LO + i),
+                                   TH_RST) >= 0);
+            else
+                assert_true(pb_handshake(&b, SRC, (uint16_t)(10000 + i), TGT,
+                                         (uint16_t)(RPC_LO + i)) >= 0);
+        }
+        for (size_t j = 0; j < pb_count(&b); j++) {
+            struct frame f = pb_frame(&b, j);
+            analyzer_feed(a, &f);
+        }
+    }
+}
+
+/* The item of TGT's port, provisional or not; NULL when there is none. */
+static const struct verdict_item *rpc_item(const struct analyzer *a, uint16_t port)
+{
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        if (it->proto == 6 && it->port == port)
+            return it;
+    }
+    return NULL;
+}
+
+static void a_full_preview_is_not_made_again_at_every_look(void **state)
+{
+    (void)state;
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.verdict.ports = RPC_PORTS;
+    cfg.verdict.nports = 1;
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    const struct verdict_collector *vc = analyzer_verdicts(a);
+    feed_conns(a, T0, 0, MANY, false);
+    assert_true(analyzer_advance(a, T0 + SEC));
+    const uint16_t left_out = (uint16_t)(RPC_LO + MANY - 1); /* the last made: no room */
+    assert_true(rpc_item(a, (uint16_t)RPC_LO)->provisional);
+    assert_null(rpc_item(a, left_out));
+    /* One more answered connection: a look, and a settle that judges what changed only. */
+    feed_conns(a, T0 + 2 * SEC, MANY, MANY + 1, false);
+    assert_true(analyzer_advance(a, T0 + 3 * SEC));
+    assert_in_range(verdict_judged_count(vc), 0, 16);
+    assert_null(rpc_item(a, left_out));
+    /* 300 of the previewed connections end: their cells judge them, and the next look makes
+     * the preview again with room for the rest. */
+    feed_conns(a, T0 + 4 * SEC, 0, 300, true);
+    assert_true(analyzer_advance(a, T0 + 15 * SEC)); /* past the close delay: they ended */
+    feed_conns(a, T0 + 16 * SEC, MANY + 1, MANY + 2, false);
+    assert_true(analyzer_advance(a, T0 + 17 * SEC));
+    const struct verdict_item *it = rpc_item(a, left_out);
+    assert_non_null(it);
+    assert_true(it->provisional);
+    assert_int_equal(it->v.kind, VERDICT_OPEN);
+    analyzer_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +397,7 @@ int main(void)
         cmocka_unit_test(looks_are_paced_on_the_timer),
         cmocka_unit_test(an_emptied_preview_leaves_the_settled_list),
         cmocka_unit_test(a_flow_never_judged_is_not_asked_again),
+        cmocka_unit_test(a_full_preview_is_not_made_again_at_every_look),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
