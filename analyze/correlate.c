@@ -170,8 +170,13 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
     if (f == VO_ANSWERED || f == VO_REPLY_LOST) {
         /* The host answered: a SYN-ACK that reached the requester is an answer (the far end's
          * repeated SYNs were its retransmissions crossing the SYN-ACK). */
-        if (near_silent)
+        if (n == VO_NO_ANSWER && a.proto != 6 && near->a.host_unseen)
+            a.outcome = VO_ANSWER_UNSEEN; /* the near capture holds no answer of the host's:
+                                           * not that none got back (explain_one_way.c) */
+        else if (near_silent)
             a.outcome = n == VO_REPLY_LOST ? VO_ANSWERED : VO_ANSWER_LOST;
+        else if (n == VO_ANSWER_UNSEEN)
+            a.outcome = VO_ANSWERED; /* the far capture holds the answer the near one missed */
         else if (n == VO_RST)
             a.outcome = VO_RST_FORGED;
     } else if (f == VO_RST || f == VO_ICMP_PORT) {

@@ -108,6 +108,8 @@ struct flow {
     struct fw_addr icmp_err_from;
     uint64_t icmp_err_frame;
     bool pmtu_icmp;             /* an ICMP "fragmentation needed" / "packet too big" quoted it */
+    bool acked_unseen;          /* the originator went on past its SYN (ACK set, sequence past
+                                 * the ISN) though the capture holds no answer: one came unseen */
     uint64_t resp_first_us;     /* the responder's first packet */
 
     /* Evidence for the look-alikes and stalls (tcp_state.c, flow_track.c): counters that

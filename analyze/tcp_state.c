@@ -286,6 +286,13 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
         return;
     if (is_orig && (flags & TH_ACK) && f->synack_seen)
         f->orig_acked = true;
+    /* A TCP stack leaves SYN-SENT only on a SYN-ACK: a segment after the SYN, with ACK set and
+     * a sequence number past the SYN's (the handshake's ACK, data, a FIN: a capture of SYN, FIN
+     * and RST alone holds only the FIN), says that one came, though this capture holds none
+     * (it took one direction only, or the answer came back by another path). */
+    if (is_orig && (flags & TH_ACK) && !f->synack_seen && f->side[1].pkts == 0 &&
+        f->orig_syns > 0 && (int32_t)(p->seq - (f->tcp.ep[0].start_seq32 + 1)) >= 0)
+        f->acked_unseen = true;
     if (!is_orig && (flags & TH_ACK) && !f->synack_seen && f->orig_syns > 0 && len == 0)
         f->resp_bare_ack = true;
     if (flags & TH_ACK) { /* what this ACK acknowledges of the peer's last segment */

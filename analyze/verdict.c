@@ -452,6 +452,13 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
             h->mod++;
         }
     }
+    if (a.outcome == VO_ANSWER_UNSEEN) {
+        struct verdict_host *h = host_get(c, &a.to);
+        if (h != NULL) {
+            h->answered_unseen++;
+            h->mod++;
+        }
+    }
     if (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to)) {
         struct verdict_host *h = host_get(c, &a.to);
         if (h != NULL) {

@@ -58,7 +58,8 @@ enum verdict_tone verdict_kind_tone(enum verdict_kind k);
     X(LOOKALIKE_CKSUM_OFFLOAD,  "checksum-offload")                \
     X(LOOKALIKE_CAPTURE_DROPS,  "capture-drops")                   \
     X(LOOKALIKE_NOT_ATTEMPT,    "not-an-attempt")                  \
-    X(LOOKALIKE_CAPTURE_ENDED,  "capture-ended")
+    X(LOOKALIKE_CAPTURE_ENDED,  "capture-ended")                   \
+    X(LOOKALIKE_ONE_WAY,        "capture-one-way")
 #define LOOKALIKE_ENUM(name, text) name,
 enum verdict_lookalike { FW_LOOKALIKES(LOOKALIKE_ENUM) LOOKALIKE_COUNT };
 #undef LOOKALIKE_ENUM
@@ -90,7 +91,8 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_STALE_ACK,  "answered with the ACK of an earlier connection")    \
     X(VO_OTHER_ADDR, "answered from another address")                     \
     X(VO_REPEATED,   "answered, then asked again")                        \
-    X(VO_NOT_ATTEMPT, "a probe, no connection attempt")
+    X(VO_NOT_ATTEMPT, "a probe, no connection attempt")                   \
+    X(VO_ANSWER_UNSEEN, "answered out of the capture's sight")
 #define VERDICT_ENUM(name, text) name,
 enum verdict_outcome { VERDICT_OUTCOMES(VERDICT_ENUM) VO_COUNT };
 #undef VERDICT_ENUM
@@ -120,6 +122,9 @@ struct verdict_attempt {
                                  * not the host's (TTL or MAC); correlate.c keeps that */
     bool forged_by_near;        /* VO_RST_FORGED on that judgement alone: the far capture proved
                                  * nothing either way */
+    bool host_unseen;           /* kept attempts, once settled: their capture holds no packet of
+                                 * the host, though it answered TCP out of its sight (a capture
+                                 * of one direction: explain_one_way.c); correlate.c reads it */
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
     /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same

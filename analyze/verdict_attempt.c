@@ -206,6 +206,8 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
     } else if (f->resp_bare_ack) {
         a->outcome = VO_STALE_ACK; /* an earlier connection of this 5-tuple, in TIME-WAIT */
         a->ans_ttl = f->side[1].ttl_first;
+    } else if (f->acked_unseen) {
+        a->outcome = VO_ANSWER_UNSEEN;
     } else {
         a->outcome = VO_NO_ANSWER;
     }

@@ -21,6 +21,7 @@ struct verdict_host {
     uint64_t refused_first_us, refused_last_us;
     uint32_t refused;
     uint32_t rtt_max_us;      /* the slowest answer it gave (0: none seen) */
+    uint32_t answered_unseen; /* TCP attempts it answered out of the capture's sight */
     /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
      * whether the same packets were seen both as sent and one router later (the capture
      * spans a router: it is no host's). */

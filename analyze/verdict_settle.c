@@ -163,12 +163,18 @@ static void settle_cell(struct verdict_collector *c, uint32_t ix)
     cell_judged(c, c->epoch, ix, e.to_refusals); /* the host at x->to, packets or not */
 }
 
-/* The kept attempts learn what their capture judged of their RSTs: a combination with a far
- * capture that proves nothing keeps that judgement (correlate.c). */
-static void seen_mark_forged(struct verdict_collector *c)
+/* The kept attempts learn what their capture judged of their RSTs (a combination with a far
+ * capture that proves nothing keeps that judgement), and whether it holds none of their host's
+ * packets while that host answered out of its sight (its silence then proves nothing): both
+ * for correlate.c. */
+static void seen_mark(struct verdict_collector *c)
 {
     for (uint32_t i = 0; i < c->nseen; i++) {
         struct verdict_attempt *a = &c->seen[i].a;
+        if (a->outcome == VO_NO_ANSWER) {
+            const struct verdict_host *h = verdict_host_find(c, &a->to);
+            a->host_unseen = h != NULL && h->pkts == 0 && h->answered_unseen > 0;
+        }
         if (a->outcome != VO_RST)
             continue;
         const struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);
@@ -456,7 +462,7 @@ int verdict_collector_settle(struct verdict_collector *c)
         item_init(item_at(p->cell_items, i, p->cell_items_cap)); /* its key, to place it */
         item_key(&p->cell_items[i], &p->cells[i]);
     }
-    seen_mark_forged(c);
+    seen_mark(c);
     cells_track(c, nfresh, pfresh);
     if (verdict_order_cells(c, nfresh) != 0 || (p != NULL && verdict_order_cells(p, pfresh) != 0))
         return settle_failed(c);

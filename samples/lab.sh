@@ -152,10 +152,11 @@ start_listener() { # ns tcp-list udp-list [more lab_peer.py listen options]
 # Background jobs are started with `ip netns exec` itself (it execs, so $! is the PID of
 # timeout, which passes TERM on), never through a shell function (that would be a subshell).
 CAP_PIDS=()
-start_capture() { # ns dev file
+start_capture() { # ns dev file [filter]: tcpdump's filter expression, as a user would give it
     local ns=$1 dev=$2 file=$3 lg="$WORK/tcpdump.$1.log" i
     : >"$lg"
-    ip netns exec "$ns" timeout 150 tcpdump -n -i "$dev" -U --immediate-mode -Z root -w "$file" >"$lg" 2>&1 &
+    ip netns exec "$ns" timeout 150 tcpdump -n -i "$dev" -U --immediate-mode -Z root -w "$file" \
+        ${4:+"$4"} >"$lg" 2>&1 &
     local pid=$!
     PIDS+=("$pid"); CAP_PIDS+=("$pid")
     for i in $(seq 50); do grep -q "listening on" "$lg" && return 0; sleep 0.1; done
@@ -205,7 +206,7 @@ expect() { # from to proto port verdict answered_by source_only target_only look
 # source alone / the target alone can honestly conclude.
 
 defaults() {
-    DESC="" RULES="" RULES_OUT="" EXP=() TGT_EXTRA=() NOTES="" TAIL=1.2
+    DESC="" RULES="" RULES_OUT="" EXP=() TGT_EXTRA=() NOTES="" TAIL=1.2 SRC_FILTER=""
     CLIENT=()
     TGT_TCP=$PROF_TCP TGT_UDP=$PROF_UDP SRC_TCP=$PROF_TCP SRC_UDP=$PROF_UDP
 }
@@ -520,7 +521,7 @@ run_scenario() {
     start_listener "$NS_TGT" "$TGT_TCP" "$TGT_UDP" "${TGT_EXTRA[@]}"
     start_listener "$NS_SRC" "$SRC_TCP" "$SRC_UDP"
     if declare -F "setup_$name" >/dev/null; then "setup_$name"; fi   # before the captures
-    start_capture "$NS_SRC" s0 "$WORK/source.pcap"
+    start_capture "$NS_SRC" s0 "$WORK/source.pcap" "$SRC_FILTER"
     start_capture "$NS_TGT" t0 "$WORK/target.pcap"
     sleep 0.3
     "run_$name"
@@ -555,6 +556,7 @@ run_scenario() {
         echo "target: $T4 $T6 (capture: target.$ext, interface t0)"
         echo "listeners: target tcp $TGT_TCP udp $TGT_UDP ${TGT_EXTRA[*]}; source tcp $SRC_TCP udp $SRC_UDP"
         echo "tcpdump: source: $tdsrc target: $tdtgt"
+        [ -n "$SRC_FILTER" ] && echo "source capture filter: $SRC_FILTER"
         echo
         echo "router ruleset at the end of the run (r0 = source side, r1 = target side):"
         echo "$ruleset" | sed 's/^/    /'

@@ -3,14 +3,14 @@
 # the real kernel: a listen backlog that overflows, ICMP rate limits, an answer from another
 # address, a firewall that loses state, a path-MTU black hole, a router without a route, nmap
 # scans, a capture cut short, a port reused while the far end sits in TIME-WAIT, a host that
-# rate-limits its RSTs, captures taken with checksum offload on.
+# rate-limits its RSTs, captures taken with checksum offload on, a capture of one direction.
 # Hooks beyond lab.sh's sc_/run_/exp_: setup_NAME runs after the listeners and before the
 # captures start; check_NAME DIR checks what the capture and the client show (exit 1: no).
 # shellcheck shell=bash disable=SC2034,SC2054  # the sc_ variables are read by lab.sh
 
 SCENARIOS+=(backlog-overflow icmp-ratelimit reply-other-address stall-ack-drop pmtu-blackhole
             host-unreachable nmap-syn-os nmap-udp scan-cut-short time-wait-reuse rst-ratelimit
-            checksum-offload)
+            checksum-offload one-way-capture)
 
 T4B=203.0.113.21 T6B=2001:db8:2::21          # the target's second address
 NOHOST4=203.0.113.99 NOHOST6=2001:db8:2::99  # on the target's link, nobody has it
@@ -548,5 +548,36 @@ check_checksum-offload() {
          | grep -c 'incorrect')" -ge 2 ] || fail "$d" "target.pcap: no offloaded checksums" || ok=1
     [ "$(tcpdump -vv -n -r "$d/source.pcap" "src host $T4" 2>/dev/null \
          | grep -c 'incorrect')" -eq 0 ] || fail "$d" "source.pcap: bad checksums arriving" || ok=1
+    return $ok
+}
+
+# ------------------------------------------------------------------ one-way-capture
+
+sc_one-way-capture() {
+    NOTES="Source capture, filtered 'src host $S4 or src host $S6': the source's own packets only. TCP 6320 and 6325 (and 6320 over IPv6): its SYN, then its ACK and FIN with the next sequence numbers (the SYN-ACK, the target's FIN and ACKs are not in it). TCP 6326: the SYN sent again and again (the router drops it). UDP 6320 and echo: the request only. The target's capture is whole: the SYN-ACKs, the UDP answer and the echo reply leave it."
+    DESC="a capture of one direction: the source's tcpdump keeps its own packets only ('src host', as a capture filtered on one direction, or a SPAN port mirroring one, would); the router drops TCP 6326 source->target; everything else is answered"
+    RULES='iifname "r0" oifname "r1" tcp dport 6326 counter drop'
+    SRC_FILTER="src host $S4 or src host $S6"
+}
+run_one-way-capture() {
+    probe src $T4 --tcp 6320,6325,6326 --udp 6320 --icmp
+    probe src $T6 --tcp 6320
+}
+exp_one-way-capture() {
+    local n="the source's ACK and FIN after its SYN prove the SYN-ACK its capture does not hold"
+    local s="its capture holds none of the target's packets, so silence there proves nothing"
+    expect $S4 $T4 tcp 6320 OPEN $T4 OPEN OPEN source=capture-one-way "$n"
+    expect $S4 $T4 tcp 6325 OPEN $T4 OPEN OPEN source=capture-one-way "$n"
+    expect $S6 $T6 tcp 6320 OPEN $T6 OPEN OPEN source=capture-one-way "IPv6: $n"
+    expect $S4 $T4 tcp 6326 DROPPED - DROPPED UNTESTED - "the SYN sent again and never followed up: no SYN-ACK reached the source, whichever way it came"
+    expect $S4 $T4 udp 6320 OPEN $T4 INCONCLUSIVE OPEN both=capture-one-way "answered; the source alone: $s; both: the target's capture holds the answer"
+    expect $S4 $T4 icmp - OPEN $T4 INCONCLUSIVE OPEN both=capture-one-way "answered; the source alone: $s"
+}
+check_one-way-capture() {
+    local d=$1 ok=0
+    has "$d" source.pcap -eq 0 "src host $T4 or src host $T6" || ok=1
+    has "$d" source.pcap -ge 1 "src host $S4 and dst port 6320 and $(tflags $S4) & 0x12 == 0x10" || ok=1
+    has "$d" target.pcap -ge 1 "src host $T4 and src port 6320 and $(tflags $T4) & 0x12 == 0x12" || ok=1
+    has "$d" target.pcap -ge 1 "src host $T4 and udp src port 6320" || ok=1
     return $ok
 }

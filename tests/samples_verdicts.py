@@ -10,7 +10,10 @@ offset and found each capture's host; and again with the target's clock moved by
 whose offset must be found within 5 ms, with the same verdicts. answered_by is compared too
 when the verdict equals the ground truth and the JSON names an address (a forged RST hides its
 maker's address: fwsight reports none). The lookalike column is compared with the verdict's
-"lookalike" (null in the JSON is "-") where the capture sees the ground truth's verdict. A verdict
+"lookalike" (null in the JSON is "-") where the capture sees the ground truth's verdict; a
+column of SIDE=NAME pairs (comma-separated; SIDE source, target or both, which stands for the
+two orders and the shifted run too) names it per run, "-" for the runs it does not name (a
+capture of one direction is a look-alike in its own run, not with the other capture). A verdict
 blocks when it is DROPPED, REPLY-DROPPED, REJECTED, PARTIAL, STALLED or UNREACHABLE and no
 look-alike but capture drops explains it; its "blocking" must say so, and the exit status must be
 1 exactly when one blocks. A row expected UNTESTED may also be absent (a pair that is not under
@@ -56,6 +59,15 @@ def shifted_copy(path, shift_us, out_dir):
     with open(dst, "wb") as f:
         f.write(out)
     return dst
+
+def want_lookalike(row, side):
+    """The look-alike the row expects in the run named side (see the top)."""
+    spec = row.get("lookalike", "-")
+    if "=" not in spec:
+        return spec
+    per = dict(p.split("=", 1) for p in spec.split(","))
+    return per.get("both" if side in ("both", "reversed", "shifted") else side, "-")
+
 
 BLOCKING = {"DROPPED", "REPLY-DROPPED", "REJECTED", "PARTIAL", "STALLED", "UNREACHABLE"}
 
@@ -181,9 +193,10 @@ def main():
                     fail("%s/%s: %s %s: answered_by %s, want %s"
                          % (name, side, " ".join(key), gv, gb, r["answered_by"]))
                 elif v is not None and "lookalike" in v and gv == r["verdict"] and \
-                        (v["lookalike"] or "-") != r.get("lookalike", "-"):
+                        (v["lookalike"] or "-") != want_lookalike(r, side):
                     fail("%s/%s: %s %s: lookalike %s, want %s"
-                         % (name, side, " ".join(key), gv, v["lookalike"], r.get("lookalike")))
+                         % (name, side, " ".join(key), gv, v["lookalike"],
+                            want_lookalike(r, side)))
                 else:
                     agree += 1
     for f in os.listdir(tmp):

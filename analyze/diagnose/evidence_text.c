@@ -58,6 +58,8 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
         { n->by_outcome[VO_STALE_ACK], "met a TIME-WAIT", "met a TIME-WAIT" },
         { n->by_outcome[VO_OTHER_ADDR], "answered from another address",
           "answered from another address" },
+        { n->by_outcome[VO_ANSWER_UNSEEN], "answered out of the capture's sight",
+          "answered out of the capture's sight" },
         { resets - (forged < resets ? forged : resets), "reset by the host",
           "reset by the host" },
         { forged, "reset by a firewall", "reset by a firewall" },
@@ -233,6 +235,11 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         verdict_add_evidence(ar, it, "%s at %s: %s sent, and the answer came from %s instead of "
                              "%s", fr, t, req, fw_addr_format(&a->other_addr, ab, sizeof ab),
                              fw_addr_format(&c->to, ab2, sizeof ab2));
+        break;
+    case VO_ANSWER_UNSEEN:
+        verdict_add_evidence(ar, it, "%s at %s: %s sent, no answer captured, yet the requester "
+                             "went on (ACK, next sequence number): TCP does only after a SYN-ACK",
+                             fr, t, req);
         break;
     case VO_REPEATED:
         verdict_add_evidence(ar, it, "%s at %s: %s answered, and then sent again %u time%s, as "

@@ -7,10 +7,12 @@
 extern const struct explanation EXPLAIN_NOT_ATTEMPT, EXPLAIN_CUT_SHORT, EXPLAIN_OPEN,
     EXPLAIN_TIME_WAIT, EXPLAIN_OTHER_ADDRESS, EXPLAIN_BACKLOG, EXPLAIN_RATE_LIMIT,
     EXPLAIN_FW_REJECT, EXPLAIN_UNREACHABLE, EXPLAIN_HOST_CLOSED, EXPLAIN_PMTU, EXPLAIN_STALLED,
-    EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP;
+    EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP, EXPLAIN_ONE_WAY;
 
 const struct explanation *const DIAGNOSE_EXPLANATIONS[] = {
     &EXPLAIN_NOT_ATTEMPT,   /* scanner probes: never an attempt */
+    &EXPLAIN_ONE_WAY,       /* the capture holds one direction: silence there proves nothing,
+                             * however late */
     &EXPLAIN_CUT_SHORT,     /* the capture ended before an answer was due */
     &EXPLAIN_OPEN,          /* answered */
     &EXPLAIN_TIME_WAIT,     /* answered by the ACK of an earlier connection */

@@ -1,8 +1,9 @@
 /* analyze/diagnose/lookalike_test.c: the host's own doings that look like a block at first
  * sight (PRODUCT.md, "Look-alikes"): a full listen backlog (explain_backlog.c), a SYN that met
  * a TIME-WAIT (explain_time_wait.c), a UDP answer from another address of the host
- * (explain_other_address.c) and scanner probes (explain_not_attempt.c), each with the near
- * miss that must not be taken for it. Captured on the source unless said otherwise. */
+ * (explain_other_address.c), scanner probes (explain_not_attempt.c) and a capture that holds
+ * one direction only (explain_one_way.c), each with the near miss that must not be taken for
+ * it. Captured on the source unless said otherwise. */
 #include "diag_test.h"
 
 /* nconn connections to TGT's 6320 set up and left unserved (the host sends nothing), the
@@ -217,6 +218,69 @@ static void ecn_syn_is_a_real_attempt(void **state)
     assert_int_equal(it->counts.retransmits, 1);
 }
 
+/* A capture that holds SRC's packets alone (a `src host` filter, a one-way SPAN, answers that
+ * come back by another path): TCP 6320 set up and closed by SRC, whose ACK and FIN prove the
+ * SYN-ACK came; TCP 6325 SYNs never followed up; a UDP request to 6320; an echo request. With
+ * host_speaks, TGT's own request to SRC is in the capture too. */
+static void one_way(bool host_speaks)
+{
+    pb_init(&b, T0);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_FIN | TH_ACK);
+    pb_tcp(&b, SRC, 50002, TGT, 6325, TH_SYN);
+    pb_wait(&b, SEC);
+    pb_tcp(&b, SRC, 50002, TGT, 6325, TH_SYN);
+    pb_udp(&b, SRC, 50003, TGT, 6320, 40);
+    pb_icmp_echo(&b, SRC, TGT, false, 7, 1);
+    if (host_speaks) {
+        b.next.ttl = 63;
+        pb_udp(&b, TGT, 50004, SRC, 6326, 40);
+    }
+    pb_wait(&b, 10 * SEC);
+    pb_tcp(&b, SRC, 50005, TGT, 445, TH_SYN);
+    pb_tcp(&b, SRC, 50005, TGT, 445, TH_ACK);
+}
+
+static void a_one_way_capture_is_not_a_drop(void **state)
+{
+    (void)state;
+    one_way(false);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_OPEN, LOOKALIKE_ONE_WAY, "capture-one-way",
+                                        VERDICT_CONF_MEDIUM, TGT, false,
+                                        "no firewall rule to open" });
+    diag_evidence_has(it, "TCP does only after a SYN-ACK");
+    diag_evidence_has(it, "shows one direction only");
+    it = diag_find(a, SRC, TGT, 17, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_INCONCLUSIVE, LOOKALIKE_ONE_WAY,
+                                        "capture-one-way", VERDICT_CONF_LOW, NULL, false,
+                                        "silence proves nothing" });
+    it = diag_find(a, SRC, TGT, VERDICT_PROTO_ECHO, 0);
+    assert_string_equal(verdict_name(it->v.kind), "INCONCLUSIVE");
+    assert_int_equal(it->lookalike, LOOKALIKE_ONE_WAY);
+    /* A SYN sent again and never followed up got no SYN-ACK, whichever way: still blocked. */
+    it = diag_find(a, SRC, TGT, 6, 6325);
+    assert_string_equal(verdict_name(it->v.kind), "DROPPED");
+    assert_true(verdict_item_blocking(it));
+}
+
+/* The host's own packets are in the capture: its silence to the UDP request is its own. */
+static void a_host_the_capture_hears_keeps_its_silence(void **state)
+{
+    (void)state;
+    one_way(true);
+    struct analyzer *a = diag_run(NULL);
+    diag_expect(diag_find(a, SRC, TGT, 6, 6320),
+                (struct diag_want){ VERDICT_OPEN, LOOKALIKE_ONE_WAY, "capture-one-way",
+                                    VERDICT_CONF_MEDIUM, TGT, false, "capture both directions" });
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 17, 6320);
+    assert_string_equal(verdict_name(it->v.kind), "DROPPED");
+    assert_int_equal(it->lookalike, LOOKALIKE_NONE);
+    assert_true(verdict_item_blocking(it));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +294,8 @@ int main(void)
         cmocka_unit_test(answer_on_another_port_pair_is_not_paired),
         cmocka_unit_test(syn_fin_probes_are_no_attempt),
         cmocka_unit_test(ecn_syn_is_a_real_attempt),
+        cmocka_unit_test(a_one_way_capture_is_not_a_drop),
+        cmocka_unit_test(a_host_the_capture_hears_keeps_its_silence),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
