@@ -199,6 +199,10 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
         } else if (tcp_stalled(f, a)) {
             a->outcome = VO_STALLED;
         }
+    } else if (f->acked_unseen) {
+        /* Whatever came after (a RST, the host's bare ACKs, an ICMP error about its data), the
+         * handshake was answered: the requester went on. */
+        a->outcome = VO_ANSWER_UNSEEN;
     } else if (f->resp_rst) {
         take_rst(f, a);
     } else if (f->icmp_errors > 0) {
@@ -206,8 +210,6 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
     } else if (f->resp_bare_ack) {
         a->outcome = VO_STALE_ACK; /* an earlier connection of this 5-tuple, in TIME-WAIT */
         a->ans_ttl = f->side[1].ttl_first;
-    } else if (f->acked_unseen) {
-        a->outcome = VO_ANSWER_UNSEEN;
     } else {
         a->outcome = VO_NO_ANSWER;
     }

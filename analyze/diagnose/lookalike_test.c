@@ -281,6 +281,24 @@ static void a_host_the_capture_hears_keeps_its_silence(void **state)
     assert_true(verdict_item_blocking(it));
 }
 
+/* The SYN-ACK missing from the capture (lost by it), then the host's RST of the connection the
+ * requester had gone on with: the handshake was answered, the RST refused nothing. */
+static void a_reset_after_an_unseen_answer_is_no_refusal(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    b.next.ttl = 63;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_RST | TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    assert_string_equal(verdict_name(it->v.kind), "OPEN");
+    assert_int_equal(it->counts.by_outcome[VO_ANSWER_UNSEEN], 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +314,7 @@ int main(void)
         cmocka_unit_test(ecn_syn_is_a_real_attempt),
         cmocka_unit_test(a_one_way_capture_is_not_a_drop),
         cmocka_unit_test(a_host_the_capture_hears_keeps_its_silence),
+        cmocka_unit_test(a_reset_after_an_unseen_answer_is_no_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
