@@ -85,6 +85,7 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_NEVER_ARRIVED, "never arrived (two captures)")                   \
     X(VO_SILENT_AFTER_ARRIVAL, "arrived, no answer (two captures)")       \
     X(VO_ANSWER_LOST, "answered, answer never got back (two captures)")   \
+    X(VO_REFUSAL_LOST, "refused by the host, refusal never got back (two captures)") \
     X(VO_RST_FORGED, "reset the host never sent (two captures)")          \
     X(VO_ICMP_UNREACH, "ICMP net or host unreachable (routing)")          \
     X(VO_STALLED,    "connected, then data unanswered")                   \
