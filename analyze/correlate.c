@@ -141,6 +141,24 @@ bool correlate_offset(const struct correlate_side *s0, const struct correlate_si
  * capture that ended sooner after it left may simply not have seen it yet. */
 #define CORRELATE_ARRIVAL_US 100000
 
+/* The far capture saw the request arrive and a refusal leave, the near one no answer: the
+ * refusal was lost on the way back. When the host refused itself (its own port unreachable,
+ * its own RST) nothing listens there: the port is closed, and what the requester needs is the
+ * service started, not a rule for the refusal (explain_host_closed.c); the refusal is kept so
+ * that the evidence can name it. Another sender's refusal seen there stays an answer lost. */
+static void refusal_lost(struct verdict_attempt *a, const struct verdict_attempt *far)
+{
+    bool own = far->outcome == VO_RST ? !far->rst_forged
+                                       : fw_addr_eq(&far->icmp_from, &far->to);
+    a->outcome = own ? VO_REFUSAL_LOST : VO_ANSWER_LOST;
+    if (!own)
+        return;
+    a->icmp_type = far->icmp_type;
+    a->icmp_code = far->icmp_code;
+    a->icmp_from = far->icmp_from;
+    a->ans_ttl = far->ans_ttl;
+}
+
 /* The request as its far end saw it decides what the near end's silence or refusal means. */
 static struct verdict_attempt combine(const struct verdict_seen *near,
                                       const struct verdict_seen *far, bool far_at_to,
@@ -182,7 +200,7 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
     } else if (f == VO_RST || f == VO_ICMP_PORT) {
         /* The host refused itself (closed): lost on the way back if the requester saw none. */
         if (near_silent)
-            a.outcome = VO_ANSWER_LOST;
+            refusal_lost(&a, &far->a);
         else if (n == VO_RST && f != VO_RST)
             a.outcome = VO_RST_FORGED;
     } else if (f == VO_NO_ANSWER) {

@@ -106,16 +106,22 @@ static void different_isn_is_no_match(void **state)
     verdict_collector_free(c);
 }
 
-static const struct verdict_item *settled(struct verdict_collector *c, uint16_t port)
+static const struct verdict_item *settled_proto(struct verdict_collector *c, uint8_t proto,
+                                                uint16_t port)
 {
     assert_int_equal(verdict_collector_settle(c), 0);
     for (size_t i = 0; i < verdict_count(c); i++)
-        if (verdict_at(c, i)->port == port && verdict_at(c, i)->proto == 6) {
+        if (verdict_at(c, i)->port == port && verdict_at(c, i)->proto == proto) {
             verdict_item_words(verdict_at(c, i));
             return verdict_at(c, i);
         }
-    fail_msg("no verdict for port %u", port);
+    fail_msg("no verdict for %u/%u", proto, port);
     return NULL;
+}
+
+static const struct verdict_item *settled(struct verdict_collector *c, uint16_t port)
+{
+    return settled_proto(c, 6, port);
 }
 
 /* 6320: never arrived; 6325: answered, answer lost; 6326: arrived, no answer; 443: a RST the
@@ -240,6 +246,83 @@ static void far_capture_ended_keeps_the_near_judgement(void **state)
     verdict_collector_free(c);
 }
 
+/* The target refused itself (its RST on 6320; its ICMP port unreachable on UDP 6325) and the
+ * source never saw the refusal: nothing listens there, the port is CLOSED and the advice is to
+ * start the service, not to let answers back (the refusal lost on the way back is said too).
+ * A port unreachable the target's capture saw from another address (a device next to it) is
+ * no sign of a closed port: that answer lost stays REPLY-DROPPED. */
+static void hosts_refusal_lost_is_closed(void **state)
+{
+    (void)state;
+    struct verdict_seen a[3] = { tcp(1, 6320, 1, 0, VO_NO_ANSWER),
+                                 tcp(2, 6325, 2, SEC, VO_NO_ANSWER),
+                                 tcp(3, 6326, 3, 2 * SEC, VO_NO_ANSWER) };
+    struct verdict_seen b[3] = { tcp(1, 6320, 1, 0, VO_RST), tcp(2, 6325, 2, SEC, VO_ICMP_PORT),
+                                 tcp(3, 6326, 3, 2 * SEC, VO_ICMP_PORT) };
+    a[1].a.proto = b[1].a.proto = 17;
+    b[1].a.icmp_type = 3;
+    b[1].a.icmp_code = 3;
+    b[1].a.icmp_from = addr(TGT);
+    b[2].a.icmp_from = addr("203.0.113.1");
+    struct correlate_side s0 = side(a, 3, SRC), s1 = side(b, 3, TGT);
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct correlate_result r;
+    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    assert_int_equal(r.matched, 3);
+    assert_int_equal(verdict_collector_settle(c), 0);
+    for (size_t i = 0; i < verdict_count(c); i++) {
+        const struct verdict_item *it = verdict_at(c, i);
+        if (it->port != 6320 && it->port != 6325 && it->port != 6326)
+            continue;
+        verdict_item_words(it);
+        if (it->port == 6326) {
+            assert_int_equal(it->v.kind, VERDICT_REPLY_DROPPED);
+            continue;
+        }
+        assert_int_equal(it->v.kind, VERDICT_CLOSED);
+        assert_int_equal(it->confidence, VERDICT_CONF_HIGH);
+        assert_int_equal(it->counts.by_outcome[VO_REFUSAL_LOST], 1);
+        assert_non_null(strstr(it->advice, "start the service"));
+        assert_non_null(strstr(it->advice, "refusals are dropped on the way back"));
+        assert_null(strstr(it->advice, "allow the answers"));
+        bool said = false;
+        for (int k = 0; k < it->nevidence; k++)
+            said |= strstr(it->evidence[k], it->proto == 6 ? "the host refused it (RST)"
+                                                           : "refused it (port unreachable)")
+                    != NULL;
+        assert_true(said);
+    }
+    verdict_collector_free(c);
+}
+
+/* A requester's capture of one direction (it holds nothing of the target's: the target's TCP
+ * answers were seen unseen) cannot tell whether a refusal got back: still CLOSED, without the
+ * words of a refusal lost. */
+static void one_way_capture_says_no_refusal_lost(void **state)
+{
+    (void)state;
+    struct verdict_seen a[1] = { tcp(2, 6325, 2, 0, VO_NO_ANSWER) };
+    struct verdict_seen b[1] = { tcp(2, 6325, 2, 0, VO_ICMP_PORT) };
+    a[0].a.proto = b[0].a.proto = 17;
+    a[0].a.host_unseen = true;
+    b[0].a.icmp_type = 3;
+    b[0].a.icmp_code = 3;
+    b[0].a.icmp_from = addr(TGT);
+    struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct correlate_result r;
+    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    const struct verdict_item *it = settled_proto(c, 17, 6325);
+    assert_int_equal(it->v.kind, VERDICT_CLOSED);
+    assert_non_null(strstr(it->advice, "start the service"));
+    assert_null(strstr(it->advice, "dropped on the way back"));
+    verdict_collector_free(c);
+}
+
 static void same_host_combines_nothing(void **state)
 {
     (void)state;
@@ -338,6 +421,70 @@ static void from_packets(int64_t skew_us)
     analyzer_free(tgt);
 }
 
+/* The handshake of src:sport with TGT:6325 as the capture on `at` sees it: what arrives there
+ * crossed one router (TTL 63). */
+static void handshake_at(const char *at, uint16_t sport)
+{
+    b.next.ttl = strcmp(at, SRC) == 0 ? 0 : 63;
+    pb_tcp(&b, SRC, sport, TGT, 6325, TH_SYN);
+    b.next.ttl = strcmp(at, TGT) == 0 ? 0 : 63;
+    pb_tcp(&b, TGT, 6325, SRC, sport, TH_SYN | TH_ACK);
+    b.next.ttl = strcmp(at, SRC) == 0 ? 0 : 63;
+    pb_tcp(&b, SRC, sport, TGT, 6325, TH_ACK);
+}
+
+/* The same from packets: nothing listens on UDP 6326 or TCP 6320 at the target; its port
+ * unreachable and its RSTs (one for each SYN) leave it and never reach the source. 6325 opens
+ * (it puts each capture on its host and sets the clocks' offset). */
+static void packets_refusal_lost(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    handshake_at(SRC, 40001);
+    pb_udp(&b, SRC, 40002, TGT, 6326, 32);
+    pb_tcp(&b, SRC, 40003, TGT, 6320, TH_SYN);
+    pb_wait(&b, (uint64_t)SEC);
+    pb_tcp(&b, SRC, 40003, TGT, 6320, TH_SYN);
+    pb_wait(&b, 5 * (uint64_t)SEC);
+    struct analyzer *src = analyze_pb(0);
+
+    pb_init(&b, T0 + 200);
+    handshake_at(TGT, 40001);
+    b.next.ttl = 63;
+    int req = pb_udp(&b, SRC, 40002, TGT, 6326, 32);
+    assert_true(pb_icmp_error(&b, TGT, SRC, 3, 3, req) >= 0);
+    for (int i = 0; i < 2; i++) {
+        b.next.ttl = 63;
+        pb_tcp(&b, SRC, 40003, TGT, 6320, TH_SYN);
+        pb_tcp(&b, TGT, 6320, SRC, 40003, TH_RST | TH_ACK);
+        pb_wait(&b, (uint64_t)SEC);
+    }
+    pb_wait(&b, 5 * (uint64_t)SEC);
+    struct analyzer *tgt = analyze_pb(1);
+
+    const struct verdict_collector *v0 = analyzer_verdicts(src), *v1 = analyzer_verdicts(tgt);
+    struct correlate_side s0 = { verdict_seen_at(v0, 0), verdict_seen_count(v0),
+                                 verdict_capture_point(v0)->addr, { 0 }, 0 };
+    struct correlate_side s1 = { verdict_seen_at(v1, 0), verdict_seen_count(v1),
+                                 verdict_capture_point(v1)->addr, { 0 }, 0 };
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    struct correlate_result r;
+    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    assert_true(r.offset_known);
+    for (int i = 0; i < 2; i++) { /* each settle puts the items in words anew */
+        const struct verdict_item *it = i == 0 ? settled_proto(c, 17, 6326) : settled(c, 6320);
+        assert_string_equal(verdict_name(it->v.kind), "CLOSED");
+        assert_int_equal(it->confidence, VERDICT_CONF_HIGH);
+        assert_true(fw_addr_eq(&it->v.answered_by, &s1.host));
+        assert_non_null(strstr(it->advice, "start the service"));
+        assert_non_null(strstr(it->advice, "dropped on the way back"));
+    }
+    verdict_collector_free(c);
+    analyzer_free(src);
+    analyzer_free(tgt);
+}
+
 static void packets_clocks_agree(void **state)
 {
     (void)state;
@@ -366,10 +513,13 @@ int main(void)
         cmocka_unit_test(stall_seen_at_the_far_end_is_a_stall),
         cmocka_unit_test(unknown_far_host_keeps_the_single_view),
         cmocka_unit_test(far_capture_ended_keeps_the_near_judgement),
+        cmocka_unit_test(hosts_refusal_lost_is_closed),
+        cmocka_unit_test(one_way_capture_says_no_refusal_lost),
         cmocka_unit_test(same_host_combines_nothing),
         cmocka_unit_test(packets_clocks_agree),
         cmocka_unit_test(packets_target_ahead),
         cmocka_unit_test(packets_target_behind),
+        cmocka_unit_test(packets_refusal_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

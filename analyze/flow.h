@@ -110,6 +110,10 @@ struct flow {
     bool pmtu_icmp;             /* an ICMP "fragmentation needed" / "packet too big" quoted it */
     bool acked_unseen;          /* the originator went on past its SYN (ACK set, sequence past
                                  * the ISN) though the capture holds no answer: one came unseen */
+    uint32_t icmp_err_after_us; /* the first ICMP error came so long after the flow's first
+                                 * packet (saturates): a router that gave up resolving the
+                                 * host's link address answers seconds late, a reject rule at
+                                 * once (in the padding before resp_first_us: no bigger) */
     uint64_t resp_first_us;     /* the responder's first packet */
 
     /* Evidence for the look-alikes and stalls (tcp_state.c, flow_track.c): counters that

@@ -203,7 +203,8 @@ static void first_answer(struct flow_tracker *t, struct flow *f)
 }
 
 /* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
-static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t frame)
+static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
+                            uint64_t frame)
 {
     t->stats->icmp_errors++;
     const struct pkt_quote *q = &p->quote;
@@ -230,6 +231,8 @@ static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_
         f->icmp_err_code = p->icmp_code;
         f->icmp_err_from = p->src;
         f->icmp_err_frame = frame;
+        uint64_t after = now_us > f->first_us ? now_us - f->first_us : 0;
+        f->icmp_err_after_us = after > UINT32_MAX ? UINT32_MAX : (uint32_t)after;
     }
 }
 
@@ -332,7 +335,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         dp = cp >= 0 ? (uint16_t)cp : p->icmp_code;
         one_way = cp < 0;
         if (is_icmp_error(p->proto, p->icmp_type))
-            note_icmp_error(t, p, frame);
+            note_icmp_error(t, p, now_us, frame);
     }
     key_pair(&k, p->proto, &p->src, sp, &p->dst, dp, one_way);
     bool bad_cksum = t->cfg->verify_checksums && p->l4_cksum == CKSUM_BAD;

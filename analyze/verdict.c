@@ -459,6 +459,14 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
             h->mod++;
         }
     }
+    if (verdict_routing_code_prompt(&a)) {
+        struct verdict_host *h = host_get(c, &a.to);
+        if (h != NULL && !h->unreach_prompt) {
+            h->unreach_prompt = true;
+            h->unreach_prompt_from = a.icmp_from;
+            h->mod++;
+        }
+    }
     if (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to)) {
         struct verdict_host *h = host_get(c, &a.to);
         if (h != NULL) {

@@ -85,6 +85,7 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_NEVER_ARRIVED, "never arrived (two captures)")                   \
     X(VO_SILENT_AFTER_ARRIVAL, "arrived, no answer (two captures)")       \
     X(VO_ANSWER_LOST, "answered, answer never got back (two captures)")   \
+    X(VO_REFUSAL_LOST, "refused by the host, refusal never got back (two captures)") \
     X(VO_RST_FORGED, "reset the host never sent (two captures)")          \
     X(VO_ICMP_UNREACH, "ICMP net or host unreachable (routing)")          \
     X(VO_STALLED,    "connected, then data unanswered")                   \
@@ -127,6 +128,7 @@ struct verdict_attempt {
                                  * of one direction: explain_one_way.c); correlate.c reads it */
     uint8_t icmp_type, icmp_code;
     struct fw_addr icmp_from;
+    uint32_t icmp_after_us;     /* the ICMP error came so long after the first request */
     /* Two captures only: which capture req_frame is from (0 or 1), and the frame of the same
      * request in the other capture (0: it never arrived there, or no second capture). */
     int vantage;
@@ -428,5 +430,14 @@ const char *verdict_proto_name(uint8_t proto);
 
 /* The common initial TTLs (64, 128, 255): hops from the sender, as seen at the capture. */
 unsigned verdict_hops(uint8_t ttl);
+
+/* A destination unreachable that came as late after the attempt's first request as a router
+ * gives up resolving a silent host's link address (ARP, NDP): the host was down or gone from
+ * its link, unless the same router was refusing requests to it at once too (its reject rule,
+ * held back by its ICMP rate limit; diagnose/evidence.c). A reject rule answers at once. */
+#define VERDICT_NEIGH_GIVEUP_US 2000000u
+bool verdict_routing_code_late(const struct verdict_attempt *a);
+bool verdict_routing_code_prompt(const struct verdict_attempt *a); /* a destination unreachable
+                                                                   * that was not late */
 
 #endif

@@ -58,6 +58,35 @@ static void take_icmp(const struct flow *f, struct verdict_attempt *a)
     a->icmp_code = f->icmp_err_code;
     a->icmp_from = f->icmp_err_from;
     a->ans_frame = f->icmp_err_frame;
+    a->icmp_after_us = f->icmp_err_after_us;
+}
+
+/* Measured on Linux 6.18 (tests/paths/udp6_lab.sh, scenario down): with the server's link
+ * down, the router's host unreachable (ICMPv6 address unreachable) came 3.05 s after the
+ * request, for UDP and TCP alike: three solicitations a second apart (mcast_solicit 3,
+ * retrans_time_ms 1000; RFC 4861's MAX_MULTICAST_SOLICIT and RETRANS_TIMER say the same for
+ * IPv6), then an error for every request queued meanwhile. nftables' reject with icmpx type
+ * host-unreachable answered within 1 ms, within the round trip as every reject rule does. The
+ * line sits at 2 s, counted from the flow's first request (a TCP client's SYN sent again
+ * every second meets the error as it leaves: which request it quotes is not known): above a
+ * reject whose error the router's ICMP rate limit held back to the SYN sent again a second
+ * later, below the 3 s that the defaults take to give up. Later ones from a rate limit under
+ * a burst (6 errors at once, then 1 a second: scenario rejectburst, 2.01 s for one of 20
+ * SYNs) are told by the same router's errors that came at once. Time exceeded is neither
+ * (reassembly gives up after 30 s). */
+static bool routing_dest_unreach(const struct verdict_attempt *a)
+{
+    return a->outcome == VO_ICMP_UNREACH && a->icmp_type == (a->to.family == 6 ? 1 : 3);
+}
+
+bool verdict_routing_code_late(const struct verdict_attempt *a)
+{
+    return routing_dest_unreach(a) && a->icmp_after_us >= VERDICT_NEIGH_GIVEUP_US;
+}
+
+bool verdict_routing_code_prompt(const struct verdict_attempt *a)
+{
+    return routing_dest_unreach(a) && a->icmp_after_us < VERDICT_NEIGH_GIVEUP_US;
 }
 
 /* Multicast and broadcast "requests" (mDNS, SSDP, NetBIOS name broadcasts) test no path. */

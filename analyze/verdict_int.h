@@ -22,6 +22,11 @@ struct verdict_host {
     uint32_t refused;
     uint32_t rtt_max_us;      /* the slowest answer it gave (0: none seen) */
     uint32_t answered_unseen; /* TCP attempts it answered out of the capture's sight */
+    /* A routing code about it came at once (verdict_routing_code_prompt), and who sent the
+     * first: that router refuses requests to it by rule, so its late ones were held back by
+     * its ICMP rate limit, not a host down. */
+    bool unreach_prompt;
+    struct fw_addr unreach_prompt_from;
     /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
      * whether the same packets were seen both as sent and one router later (the capture
      * spans a router: it is no host's). */

@@ -127,6 +127,8 @@ static inline void diag_evidence_has(const struct verdict_item *it, const char *
     for (int i = 0; i < it->nevidence; i++)
         if (strstr(it->evidence[i], phrase) != NULL)
             return;
+    for (int i = 0; i < it->nevidence; i++) /* what it said instead */
+        print_error("  %s\n", it->evidence[i]);
     fail_msg("no evidence line says \"%s\"", phrase);
 }
 

@@ -105,6 +105,14 @@ bool diag_rst_other_mac(const struct evidence *e, const struct verdict_attempt *
  * the way (a reject rule on that router), whatever its TTL. e->to_host must be set. */
 bool diag_rst_request_stopped(const struct evidence *e);
 
+/* evidence.c: a routing code (net or host unreachable, no route, address unreachable) that came
+ * as late as a router gives up resolving the host's link address (ARP, NDP), from a router
+ * that never refused a request to that host at once: the host was down or gone from its link
+ * then, whatever it answered before (verdict_routing_code_late). */
+bool diag_routing_code_host_down(const struct evidence *e, const struct verdict_attempt *a);
+/* The host answered a request in this capture, or refused one itself: it was up then. */
+bool diag_host_answered(const struct evidence *e);
+
 /* untested.c: the words of an UNTESTED item. */
 void diagnose_untested(struct verdict_arena *ar, struct verdict_item *it,
                        const struct verdict_capture_point *cp);

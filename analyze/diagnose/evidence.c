@@ -14,6 +14,18 @@ bool diag_rst_request_stopped(const struct evidence *e)
            rst->req_ttl_min == rst->req_ttl;
 }
 
+bool diag_routing_code_host_down(const struct evidence *e, const struct verdict_attempt *a)
+{
+    const struct verdict_host *h = e->to_refusals;
+    return verdict_routing_code_late(a) &&
+           !(h != NULL && h->unreach_prompt && fw_addr_eq(&h->unreach_prompt_from, &a->icmp_from));
+}
+
+bool diag_host_answered(const struct evidence *e)
+{
+    return e->to_rtt_us > 0 || (e->to_refusals != NULL && e->to_refusals->refused > 0);
+}
+
 void evidence_of(const struct verdict_collector *c, const struct verdict_cell *x,
                  struct evidence *e)
 {

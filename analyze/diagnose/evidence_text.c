@@ -63,6 +63,8 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
         { resets - (forged < resets ? forged : resets), "reset by the host",
           "reset by the host" },
         { forged, "reset by a firewall", "reset by a firewall" },
+        { n->by_outcome[VO_REFUSAL_LOST], "refused by the host, refusal lost",
+          "refused by the host, refusals lost" },
         { n->by_outcome[VO_ICMP_PORT] + n->by_outcome[VO_ICMP_PROHIB] +
               n->by_outcome[VO_ICMP_OTHER] + n->by_outcome[VO_ICMP_UNREACH], "ICMP error",
           "ICMP errors" },
@@ -199,6 +201,15 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              "arrived (frame %llu of capture %d) and was answered, and no answer "
                              "got back", (unsigned long long)a->req_frame, a->vantage + 1, t, req,
                              a->requests, (unsigned long long)a->far_frame, 2 - a->vantage);
+        break;
+    case VO_REFUSAL_LOST:
+        verdict_add_evidence(ar, it, "%s at %s: %s sent %u time%s; it arrived (frame %llu of "
+                             "capture %d), the host refused it (%s), %s", fr, t, req,
+                             a->requests, a->requests == 1 ? "" : "s",
+                             (unsigned long long)a->far_frame, 2 - a->vantage,
+                             c->proto == 6 ? "RST" : diag_icmp_text(c->to.family, a->icmp_type,
+                                                                    a->icmp_code),
+                             a->host_unseen ? "unseen back" : "none got back");
         break;
     case VO_RST_FORGED: {
         char hops[32];

@@ -10,16 +10,19 @@
 #include <stdio.h>
 
 /* A destination unreachable with a routing code (not time exceeded: traceroute's probes die on
- * the way by design) while the host answered requests or refused them itself: there is a way
- * there, so the device refuses these requests only. Firewalls do answer so: nftables' "reject
- * with icmpx type no-route", iptables' "--reject-with icmp-host-unreachable". A host that
- * went down during the capture reads the same; the evidence says which it needs. */
+ * the way by design) that came at once while the host answered requests or refused them
+ * itself: there is a way there, so the device refuses these requests only. Firewalls do
+ * answer so: nftables' "reject with icmpx type no-route", iptables' "--reject-with
+ * icmp-host-unreachable". The same code seconds late is a router that gave up resolving the
+ * host's link address: the host went down during the capture (explain_unreachable.c), unless
+ * that router refused other requests to the host at once (its ICMP rate limit held the late
+ * ones back). */
 static bool routing_code_for_reachable_host(const struct evidence *e)
 {
     const struct verdict_attempt *a = e->first[VO_ICMP_UNREACH];
     uint8_t dest_unreach = e->cell->to.family == 6 ? 1 : 3;
-    return a != NULL && a->icmp_type == dest_unreach &&
-           (e->to_rtt_us > 0 || (e->to_refusals != NULL && e->to_refusals->refused > 0));
+    return a != NULL && a->icmp_type == dest_unreach && !diag_routing_code_host_down(e, a) &&
+           diag_host_answered(e);
 }
 
 static bool refused_on_the_way(const struct evidence *e, enum verdict_outcome o)
@@ -57,11 +60,21 @@ static void reject_words(const struct evidence *e, const struct finding *f,
 {
     if (f->rep == VO_ICMP_UNREACH) {
         char b[FW_ADDRSTRLEN], r[FW_ADDRSTRLEN];
+        const struct verdict_attempt *a = e->first[f->rep];
         verdict_add_evidence(e->text, it, "%s answered other requests in this capture, so "
                              "there is a way to it: %s refuses these with a routing code, as a "
-                             "filter's reject rule does (or %s went down meanwhile)",
-                             fw_addr_format(&e->cell->to, b, sizeof b),
-                             fw_addr_format(&e->first[f->rep]->icmp_from, r, sizeof r), b);
+                             "filter's reject rule does", fw_addr_format(&e->cell->to, b, sizeof b),
+                             fw_addr_format(&a->icmp_from, r, sizeof r));
+        if (verdict_routing_code_late(a))
+            verdict_add_evidence(e->text, it, "it came %u.%02u s after the request, held back by "
+                                 "the router's ICMP rate limit: it refused other requests to %s "
+                                 "at once", a->icmp_after_us / 1000000u,
+                                 a->icmp_after_us % 1000000u / 10000u, b);
+        else
+            verdict_add_evidence(e->text, it, "it came %u.%u ms after the request, at once: for "
+                                 "a host that went down a router answers after seconds of "
+                                 "resolving its address (or at once, if its route went too)",
+                                 a->icmp_after_us / 1000u, a->icmp_after_us % 1000u / 100u);
         return;
     }
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)

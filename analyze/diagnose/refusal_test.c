@@ -81,6 +81,87 @@ static void routing_code_for_answering_host_is_rejected(void **state)
     assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_UNREACHABLE);
 }
 
+/* The target answered 6325, then went down: the router tried to resolve its address for
+ * the next request, gave up after 3 s (three solicitations a second apart, as Linux and RFC
+ * 4861 do) and sent its routing code for the requests it had queued: UNREACHABLE, the host
+ * down, whatever it answered before (and after: it may come back). A TCP client's SYN sent
+ * again each second meets the error as it leaves (tests/paths/udp6_lab.sh, scenario down): the
+ * delay counts from the first request. A reject rule answers at once, even when the router's
+ * ICMP rate limit held the first error back to the SYN sent again a second later. */
+static void late_routing_code(const char *src, const char *tgt, const char *rtr, uint8_t proto,
+                              uint8_t type, uint8_t code, uint64_t late_us)
+{
+    pb_init(&b, T0);
+    diag_control(src, 49400, tgt);
+    pb_wait(&b, 2 * SEC);
+    uint64_t t0 = b.now_us;
+    int req = proto == 6 ? pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN)
+                         : pb_udp(&b, src, 50001, tgt, 6320, 32);
+    assert_true(req >= 0);
+    for (uint64_t t = SEC; proto == 6 && t < late_us; t += SEC) { /* the same SYN again */
+        pb_at(&b, t0 + t);
+        assert_true(pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN) >= 0);
+    }
+    pb_at(&b, t0 + late_us);
+    assert_true(pb_icmp_error(&b, rtr, src, type, code, req) >= 0);
+    diag_tail(src, 49401, tgt, 5 * SEC);
+}
+
+static void late_routing_code_is_a_host_down(void **state)
+{
+    (void)state;
+    static const struct { const char *src, *tgt, *rtr; uint8_t proto, type, code; } v[] = {
+        { SRC, TGT, RTR, 6, 3, 1 }, { SRC, TGT, RTR, 17, 3, 1 },
+        { SRC6, TGT6, RTR6, 6, 1, 3 }, { SRC6, TGT6, RTR6, 17, 1, 3 },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        late_routing_code(v[i].src, v[i].tgt, v[i].rtr, v[i].proto, v[i].type, v[i].code,
+                          3050 * MS);
+        diag_run(NULL);
+        const struct verdict_item *it = diag_find(diag_a, v[i].src, v[i].tgt, v[i].proto,
+                                                  6320);
+        diag_expect(it, (struct diag_want){ VERDICT_UNREACHABLE, LOOKALIKE_NONE, "routing",
+                                            VERDICT_CONF_HIGH, v[i].rtr, true,
+                                            "after failing to resolve its address" });
+        diag_evidence_has(it, "came 3.05 s after the request");
+        diag_evidence_has(it, "answered earlier in this capture and went down since");
+    }
+    /* The ICMP limiter's one error a second: the SYN sent again a second later is refused at
+     * once; still the reject rule. */
+    late_routing_code(SRC, TGT, RTR, 6, 3, 1, 1000 * MS + 300);
+    diag_run(NULL);
+    assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_REJECTED);
+}
+
+/* A burst of SYNs to ports a reject rule refuses with host unreachable: the router's ICMP rate
+ * limit answers six at once and then one a second (tests/paths/udp6_lab.sh, scenario
+ * rejectburst), so the last ones get theirs seconds late. The router that refused 6326 at once
+ * has a rule, and its late error about 6320 is that rule's: REJECTED, not a host down. The
+ * same late error from another router is still a host down. */
+static void late_routing_code_after_prompt_ones_is_a_rate_limit(void **state)
+{
+    (void)state;
+    static const char *const late_from[] = { RTR, "198.51.100.2" };
+    for (size_t i = 0; i < 2; i++) {
+        late_routing_code(SRC, TGT, late_from[i], 6, 3, 1, 3050 * MS);
+        int syn = pb_tcp(&b, SRC, 50002, TGT, 6326, TH_SYN);
+        assert_true(pb_icmp_error(&b, RTR, SRC, 3, 1, syn) >= 0);
+        diag_tail(SRC, 49402, TGT, 5 * SEC);
+        diag_run(NULL);
+        const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6326);
+        assert_int_equal(it->v.kind, VERDICT_REJECTED);
+        it = diag_find(diag_a, SRC, TGT, 6, 6320);
+        if (i == 1) {
+            assert_int_equal(it->v.kind, VERDICT_UNREACHABLE);
+            continue;
+        }
+        diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                            VERDICT_CONF_MEDIUM, RTR, true,
+                                            "on the firewall at" });
+        diag_evidence_has(it, "held back by the router's ICMP rate limit");
+    }
+}
+
 static void icmp_admin_prohibited_stays_rejected(void **state)
 {
     (void)state;
@@ -229,6 +310,8 @@ int main(void)
         cmocka_unit_test(icmp_host_unreachable_is_routing),
         cmocka_unit_test(icmpv6_address_unreachable_is_routing),
         cmocka_unit_test(routing_code_for_answering_host_is_rejected),
+        cmocka_unit_test(late_routing_code_is_a_host_down),
+        cmocka_unit_test(late_routing_code_after_prompt_ones_is_a_rate_limit),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),
         cmocka_unit_test(host_rst_is_closed),

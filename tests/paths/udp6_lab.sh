@@ -5,23 +5,25 @@
 # (2001:db8:a::/64, 2001:db8:b::/64). The server has two addresses of each family (the second
 # IPv6 one deprecated, so answers leave from the first); it echoes UDP on 6320 (bound to every
 # address), answers UDP 6326 from its second address, accepts TCP 6320, and nothing listens on
-# 6325. Each scenario loads its rules on the router (or takes its route away), captures on the
-# client and the server (and on the router's interfaces, each and -i any), and writes
-# OUTDIR/<capture set>/*.pcap. Checking is udp6_lab_test.sh's (scenarios mixed, burst,
-# noroute2); the others are for exploring by hand (fwsight analyze on each file and on pairs).
+# 6325. Each scenario loads its rules on the router (or takes its route, or the server's link,
+# away), captures on the client and the server (and on the router's interfaces, each and -i
+# any), and writes OUTDIR/<capture set>/*.pcap. Checking is udp6_lab_test.sh's (scenarios
+# mixed, burst, noroute2, lostrefusal, down); the others are for exploring by hand (fwsight
+# analyze on each file and on pairs).
 #
 #   udp6_lab.sh OUTDIR [scenario...]     (default: closed reject noroute echo other router
-#                                         tcp6 lostrefusal; sc_* below say what each does)
+#                                         tcp6 lostrefusal down rejectburst; sc_* below say
+#                                         what each does)
 #
 # Exit 0, 2 on a lab error, 77 skipped (not root, no namespaces, nft, tcpdump or python3).
-# Safety: traffic stays inside the namespaces it creates (rtB<pid>-c/r/s), on documentation
-# addresses; every process it starts is stopped by PID, every wait is bounded, and the
-# namespaces are deleted on every exit path.
+# Safety: traffic stays inside the namespaces it creates (rtB<pid>-c/r/s, or with
+# $LAB_NETNS_PREFIX for rtB), on documentation addresses; every process it starts is stopped
+# by PID, every wait is bounded, and the namespaces are deleted on every exit path.
 set -u -o pipefail
 
 OUT=${1:?usage: udp6_lab.sh OUTDIR [scenario...]}
 shift
-PFX="rtB$$"
+PFX="${LAB_NETNS_PREFIX:-rtB}$$"
 NS_C="$PFX-c" NS_R="$PFX-r" NS_S="$PFX-s"
 C4=198.51.100.10 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.20 S4B=203.0.113.21
 C6=2001:db8:a::10 RC6=2001:db8:a::1 RS6=2001:db8:b::1 S6=2001:db8:b::20 S6B=2001:db8:b::21
@@ -267,11 +269,57 @@ sc_tcp6() { # TCP over IPv6: reset with tcp reset, admin-prohibited
     stop
     noop
 }
-sc_lostrefusal() { # the server refuses UDP 6325 itself; the router drops its ICMP errors
+sc_lostrefusal() { # nothing listens on 6325: the server refuses UDP with its port
+    # unreachable and TCP with its RST, and the router drops both on the way back
     fwd 'iifname "r1" icmp type destination-unreachable drop
-         iifname "r1" icmpv6 type destination-unreachable drop'
+         iifname "r1" icmpv6 type destination-unreachable drop
+         iifname "r1" tcp flags & rst == rst drop'
     start lost-refusal
-    udp $S4 6325 2 1; udp $S6 6325 2 1
+    udp $S4 6325 2 0.05; udp $S6 6325 2 0.05
+    tcp $S4 6325 & # each SYN, sent again a second later, meets the RST; 1.5 s both at once
+    local p4=$!
+    PIDS+=("$p4")
+    tcp $S6 6325
+    wait_exit $p4 3
+    stop
+    noop
+}
+sc_down() { # the server answers, then its link goes down: the router's neighbour resolution
+    # gives up 3 s after each request and only then sends host unreachable (ICMPv6 address
+    # unreachable)
+    start down
+    udp $S4 6320 1 0.05; udp $S6 6320 1 0.05; tcp $S4 6320; tcp $S6 6320
+    nsx "$NS_S" sysctl -qw net.ipv6.conf.s0.keep_addr_on_down=1
+    nsx "$NS_S" ip link set s0 down
+    local pids=() p # all at once: the errors come 3 s later for each
+    for p in "udp $S4 6321 1 3.5" "udp $S6 6321 1 3.5" "tcp $S4 6322" "tcp $S6 6322"; do
+        $p &
+        pids+=($!)
+        PIDS+=($!)
+    done
+    sleep 3.5
+    for p in "${pids[@]}"; do wait_exit "$p" 2; done
+    nsx "$NS_S" ip link set s0 up
+    nsx "$NS_S" ip route replace default via $RS4
+    nsx "$NS_S" ip -6 route replace default via $RS6
+    stop
+}
+sc_rejectburst() { # twenty SYNs at once to ports the router refuses with host unreachable:
+    # its ICMP rate limit answers six at once, then one a second to whichever SYN is sent again
+    # then (a port may get its error seconds late, or never: not in CTest, it varies)
+    fwd 'tcp dport 6330-6349 reject with icmpx type host-unreachable'
+    start reject-burst
+    udp $S4 6320 1 0.05
+    nsx "$NS_C" python3 -c '
+import socket, time
+ss = []
+for p in range(6330, 6350):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("'$S4'", p))
+    except OSError: pass
+    ss.append(s); time.sleep(0.01)
+time.sleep(10)
+'
     stop
     noop
 }
@@ -317,7 +365,7 @@ sc_noroute2() { # the router without a route to the server's net: quick
     nsx "$NS_R" ip route add 203.0.113.0/24 dev r1 proto kernel scope link src $RS4
     nsx "$NS_R" ip -6 route add 2001:db8:b::/64 dev r1 proto kernel
 }
-SCENARIOS=(closed reject noroute echo other router tcp6 lostrefusal)
+SCENARIOS=(closed reject noroute echo other router tcp6 lostrefusal down rejectburst)
 [ $# -gt 0 ] && SCENARIOS=("$@")
 for sc in "${SCENARIOS[@]}"; do "sc_$sc"; done
 exit 0

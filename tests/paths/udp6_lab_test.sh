@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # tests/paths/udp6_lab_test.sh: fwsight's verdicts on captures the real kernel and nftables
-# made (tests/paths/udp6_lab.sh, scenarios mixed, burst and noroute2): UDP refused by the
-# router in every way it can (drop, admin-prohibited, a routing code from a reject rule), UDP
-# answered from the server's other address, TCP over IPv6 reset by the router, echo replies
-# dropped on the way back, a closed port whose host rate-limits its ICMP, a router without a
-# route; each capture alone (the client's, the server's, the router's -i any) and the hosts'
-# two together. Each expectation is the lab's truth: verdict, who answered, look-alike, where.
+# made (tests/paths/udp6_lab.sh, scenarios mixed, burst, noroute2, lostrefusal and down): UDP
+# refused by the router in every way it can (drop, admin-prohibited, a routing code from a
+# reject rule), UDP answered from the server's other address, TCP over IPv6 reset by the
+# router, echo replies dropped on the way back, a closed port whose host rate-limits its ICMP,
+# a router without a route, a closed port whose refusals are dropped on the way back, a server
+# that went down after answering; each capture alone (the client's, the server's, the
+# router's -i any) and the hosts' two together. Each expectation is the lab's truth: verdict,
+# who answered, look-alike, where.
 #
 #   udp6_lab_test.sh FWSIGHT [KEEPDIR]      (KEEPDIR: keep the captures there)
 #
 # Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, nft, tcpdump or python3). About
-# 25 s. Safety: that of udp6_lab.sh (its own namespaces, documentation addresses, bounded).
+# 33 s. Safety: that of udp6_lab.sh (its own namespaces, documentation addresses, bounded).
 set -u -o pipefail
 
 FW=${1:?usage: udp6_lab_test.sh FWSIGHT [KEEPDIR]}
@@ -23,7 +25,7 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 
-bash "$HERE/udp6_lab.sh" "$WORK" mixed burst noroute2
+bash "$HERE/udp6_lab.sh" "$WORK" mixed burst noroute2 lostrefusal down
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 
@@ -74,6 +76,36 @@ CASES = [
     (["burst/server"], [{S4, S6}], [
         (C4, S4, "udp", 6325, "CLOSED", S4, "icmp-rate-limit", ANY),
         (C6, S6, "udp", 6325, "CLOSED", S6, "icmp-rate-limit", ANY),
+    ]),
+    # Nothing listens on 6325; the router drops the server's refusals on their way back. One
+    # capture on the client cannot tell where; the server's (alone or with the client's) shows
+    # the host's own refusal leaving: the port is closed, the service is what to start.
+    (["lost-refusal/client"], [{C4, C6}], [
+        (C4, S4, "udp", 6325, "DROPPED", None, None, ANY),
+        (C4, S4, "tcp", 6325, "DROPPED", None, None, ANY),
+    ]),
+    (["lost-refusal/server"], [{S4, S6}], [
+        (C4, S4, "udp", 6325, "CLOSED", S4, None, ANY),
+        (C6, S6, "tcp", 6325, "CLOSED", S6, None, ANY),
+    ]),
+    (["lost-refusal/client", "lost-refusal/server"], [{C4, C6}, {S4, S6}], [
+        (C4, S4, "udp", 6325, "CLOSED", S4, None, ANY),
+        (C6, S6, "udp", 6325, "CLOSED", S6, None, ANY),
+        (C4, S4, "tcp", 6325, "CLOSED", S4, None, ANY),
+        (C6, S6, "tcp", 6325, "CLOSED", S6, None, ANY),
+    ]),
+    # The server answered 6320, then its link went down: the router's host unreachable (ICMPv6
+    # address unreachable) 3 s after each request is a host down, not a filter.
+    (["down/client"], [{C4, C6}], [
+        (C4, S4, "udp", 6320, "OPEN", S4, None, ANY),
+        (C4, S4, "udp", 6321, "UNREACHABLE", RC4, None, ANY),
+        (C6, S6, "udp", 6321, "UNREACHABLE", RC6, None, ANY),
+        (C4, S4, "tcp", 6322, "UNREACHABLE", RC4, None, ANY),
+        (C6, S6, "tcp", 6322, "UNREACHABLE", RC6, None, ANY),
+    ]),
+    (["down/client", "down/server"], [{C4, C6}, {S4, S6}], [
+        (C4, S4, "udp", 6321, "UNREACHABLE", RC4, None, ANY),
+        (C6, S6, "tcp", 6322, "UNREACHABLE", RC6, None, ANY),
     ]),
     (["noroute2/client"], [{C4, C6}], [
         (C4, S4, "udp", 6320, "UNREACHABLE", RC4, None, ANY),

@@ -14,14 +14,14 @@
 # and backlog (about 24 s), the four whose verdicts once came out wrong. Exit 0 pass, 1 fail,
 # 77 skipped (not root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the
 # captures and JSON.
-# Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s), on documentation
-# addresses; every process it starts is stopped by PID, every wait is bounded, and the
-# namespaces are deleted on every exit path.
+# Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
+# $LAB_NETNS_PREFIX for rtA-), on documentation addresses; every process it starts is stopped
+# by PID, every wait is bounded, and the namespaces are deleted on every exit path.
 set -u -o pipefail
 
 FW=${1:?usage: tcp_refusals_lab.sh FWSIGHT [SCENARIO...]}
 shift
-PFX="rtA-$$"
+PFX="${LAB_NETNS_PREFIX:-rtA-}$$"
 NS_C="$PFX-c" NS_R="$PFX-r" NS_S="$PFX-s"
 C4=198.51.100.10 RC4=198.51.100.1 RS4=203.0.113.1 S4=203.0.113.20
 PIDS=() NSLIST=() FAILS=0
