@@ -124,6 +124,15 @@ static const struct verdict_item *settled(struct verdict_collector *c, uint16_t 
     return settled_proto(c, 6, port);
 }
 
+/* One of the item's evidence lines holds phrase. */
+static bool says(const struct verdict_item *it, const char *phrase)
+{
+    for (int i = 0; i < it->nevidence; i++)
+        if (strstr(it->evidence[i], phrase) != NULL)
+            return true;
+    return false;
+}
+
 /* 6320: never arrived; 6325: answered, answer lost; 6326: arrived, no answer; 443: a RST the
  * target never sent; 445: open. Capture 1's clock is 3 s behind. */
 static void partial_matches_combine(void **state)
@@ -190,10 +199,7 @@ static void stall_seen_at_the_far_end_is_a_stall(void **state)
         const struct verdict_item *it = settled(c, 6320);
         assert_int_equal(it->v.kind, VERDICT_STALLED);
         assert_int_equal(it->counts.by_outcome[VO_STALLED], 1);
-        bool said = false;
-        for (int i = 0; i < it->nevidence; i++)
-            said |= strstr(it->evidence[i], "again 5 times") != NULL;
-        assert_true(said);
+        assert_true(says(it, "again 5 times"));
         verdict_collector_free(c);
     }
 }
@@ -237,10 +243,7 @@ static void far_capture_ended_keeps_the_near_judgement(void **state)
     const struct verdict_item *it = settled(c, 6320);
     assert_int_equal(it->v.kind, VERDICT_REJECTED);
     assert_int_equal(it->counts.by_outcome[VO_RST_FORGED], 1);
-    bool said = false;
-    for (int i = 0; i < it->nevidence; i++)
-        said |= strstr(it->evidence[i], "unlike the host's own packets") != NULL;
-    assert_true(said);
+    assert_true(says(it, "unlike the host's own packets"));
     it = settled(c, 6325);
     assert_int_equal(it->v.kind, VERDICT_CLOSED);
     verdict_collector_free(c);
@@ -287,12 +290,8 @@ static void hosts_refusal_lost_is_closed(void **state)
         assert_non_null(strstr(it->advice, "start the service"));
         assert_non_null(strstr(it->advice, "refusals are dropped on the way back"));
         assert_null(strstr(it->advice, "allow the answers"));
-        bool said = false;
-        for (int k = 0; k < it->nevidence; k++)
-            said |= strstr(it->evidence[k], it->proto == 6 ? "the host refused it (RST)"
-                                                           : "refused it (port unreachable)")
-                    != NULL;
-        assert_true(said);
+        assert_true(says(it, it->proto == 6 ? "the host refused it (RST)"
+                                            : "refused it (port unreachable)"));
     }
     verdict_collector_free(c);
 }
