@@ -126,6 +126,24 @@ static const char *in_path_why(const struct verdict_collector *c,
     return NULL;
 }
 
+/* A capture of one direction (explain_one_way.c) tells less than its point would: said once,
+ * for the whole capture, after what the point cannot tell. */
+static void one_way_words(const struct verdict_collector *c, struct verdict_capture_point *cp)
+{
+    const struct verdict_host *first = NULL;
+    for (uint32_t i = 0; i < c->nhosts && first == NULL; i++)
+        if (c->hosts[i].pkts == 0 && c->hosts[i].answered_unseen > 0)
+            first = &c->hosts[i];
+    if (first == NULL || c->cfg.combined)
+        return;
+    char a[FW_ADDRSTRLEN];
+    size_t len = strlen(cp->cannot_tell);
+    snprintf(cp->cannot_tell + len, sizeof cp->cannot_tell - len, "; and this capture holds one "
+             "direction only: no packet of %s, whose TCP answers were acknowledged all the same, "
+             "so its silence proves nothing (capture-one-way)",
+             fw_addr_format(&first->addr, a, sizeof a));
+}
+
 void diagnose_capture_point(struct verdict_collector *c)
 {
     struct verdict_capture_point *cp = &c->cp;
@@ -162,4 +180,5 @@ void diagnose_capture_point(struct verdict_collector *c)
         }
     }
     capture_point_words(cp, why);
+    one_way_words(c, cp);
 }

@@ -253,6 +253,8 @@ static void a_one_way_capture_is_not_a_drop(void **state)
                                         "no firewall rule to open" });
     diag_evidence_has(it, "TCP does only after a SYN-ACK");
     diag_evidence_has(it, "shows one direction only");
+    const struct verdict_capture_point *cp = verdict_capture_point(analyzer_verdicts(a));
+    assert_non_null(strstr(cp->cannot_tell, "holds one direction only: no packet of " TGT));
     it = diag_find(a, SRC, TGT, 17, 6320);
     diag_expect(it, (struct diag_want){ VERDICT_INCONCLUSIVE, LOOKALIKE_ONE_WAY,
                                         "capture-one-way", VERDICT_CONF_LOW, NULL, false,
@@ -278,6 +280,7 @@ static void a_host_the_capture_hears_keeps_its_silence(void **state)
     const struct verdict_item *it = diag_find(a, SRC, TGT, 17, 6320);
     assert_string_equal(verdict_name(it->v.kind), "DROPPED");
     assert_int_equal(it->lookalike, LOOKALIKE_NONE);
+    assert_null(strstr(verdict_capture_point(analyzer_verdicts(a))->cannot_tell, "one direction"));
     assert_true(verdict_item_blocking(it));
 }
 
