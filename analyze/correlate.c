@@ -148,10 +148,12 @@ bool correlate_offset(const struct correlate_side *s0, const struct correlate_si
  * that the evidence can name it. Another sender's refusal seen there stays an answer lost. */
 static void refusal_lost(struct verdict_attempt *a, const struct verdict_attempt *far)
 {
-    bool own = far->outcome == VO_RST ? !far->rst_forged
-                                       : fw_addr_eq(&far->icmp_from, &far->to);
-    a->outcome = own ? VO_REFUSAL_LOST : VO_ANSWER_LOST;
-    if (!own)
+    bool host_icmp = far->outcome == VO_ICMP_PORT && fw_addr_eq(&far->icmp_from, &far->to);
+    bool own = far->outcome == VO_RST ? !far->rst_forged : host_icmp && a->proto != 6;
+    /* About TCP the host's port unreachable is its own firewall's reject, not a closed port
+     * (explain_fw_reject.c): the request met that rule, whether its answer got back or not. */
+    a->outcome = own ? VO_REFUSAL_LOST : host_icmp ? VO_ICMP_PORT : VO_ANSWER_LOST;
+    if (a->outcome == VO_ANSWER_LOST)
         return;
     a->icmp_type = far->icmp_type;
     a->icmp_code = far->icmp_code;

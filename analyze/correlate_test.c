@@ -253,35 +253,43 @@ static void far_capture_ended_keeps_the_near_judgement(void **state)
  * source never saw the refusal: nothing listens there, the port is CLOSED and the advice is to
  * start the service, not to let answers back (the refusal lost on the way back is said too).
  * A port unreachable the target's capture saw from another address (a device next to it) is
- * no sign of a closed port: that answer lost stays REPLY-DROPPED. */
+ * no sign of a closed port: that answer lost stays REPLY-DROPPED. A port unreachable from the
+ * target about TCP 445 is its own firewall's reject (REJECTED by the target), lost or not. */
 static void hosts_refusal_lost_is_closed(void **state)
 {
     (void)state;
-    struct verdict_seen a[3] = { tcp(1, 6320, 1, 0, VO_NO_ANSWER),
+    struct verdict_seen a[4] = { tcp(1, 6320, 1, 0, VO_NO_ANSWER),
                                  tcp(2, 6325, 2, SEC, VO_NO_ANSWER),
-                                 tcp(3, 6326, 3, 2 * SEC, VO_NO_ANSWER) };
-    struct verdict_seen b[3] = { tcp(1, 6320, 1, 0, VO_RST), tcp(2, 6325, 2, SEC, VO_ICMP_PORT),
-                                 tcp(3, 6326, 3, 2 * SEC, VO_ICMP_PORT) };
+                                 tcp(3, 6326, 3, 2 * SEC, VO_NO_ANSWER),
+                                 tcp(4, 445, 4, 3 * SEC, VO_NO_ANSWER) };
+    struct verdict_seen b[4] = { tcp(1, 6320, 1, 0, VO_RST), tcp(2, 6325, 2, SEC, VO_ICMP_PORT),
+                                 tcp(3, 6326, 3, 2 * SEC, VO_ICMP_PORT),
+                                 tcp(4, 445, 4, 3 * SEC, VO_ICMP_PORT) };
     a[1].a.proto = b[1].a.proto = 17;
-    b[1].a.icmp_type = 3;
-    b[1].a.icmp_code = 3;
-    b[1].a.icmp_from = addr(TGT);
+    b[1].a.icmp_type = b[3].a.icmp_type = 3;
+    b[1].a.icmp_code = b[3].a.icmp_code = 3;
+    b[1].a.icmp_from = b[3].a.icmp_from = addr(TGT);
     b[2].a.icmp_from = addr("203.0.113.1");
-    struct correlate_side s0 = side(a, 3, SRC), s1 = side(b, 3, TGT);
+    struct correlate_side s0 = side(a, 4, SRC), s1 = side(b, 4, TGT);
     struct verdict_config cfg = { .combined = true };
     struct verdict_collector *c = verdict_collector_new(&cfg);
     assert_non_null(c);
     struct correlate_result r;
     assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
-    assert_int_equal(r.matched, 3);
+    assert_int_equal(r.matched, 4);
     assert_int_equal(verdict_collector_settle(c), 0);
     for (size_t i = 0; i < verdict_count(c); i++) {
         const struct verdict_item *it = verdict_at(c, i);
-        if (it->port != 6320 && it->port != 6325 && it->port != 6326)
+        if (it->port != 6320 && it->port != 6325 && it->port != 6326 && it->port != 445)
             continue;
         verdict_item_words(it);
         if (it->port == 6326) {
             assert_int_equal(it->v.kind, VERDICT_REPLY_DROPPED);
+            continue;
+        }
+        if (it->port == 445) { /* TCP: the host's port unreachable is its own firewall's */
+            assert_int_equal(it->v.kind, VERDICT_REJECTED);
+            assert_true(fw_addr_eq(&it->v.answered_by, &b[3].a.icmp_from));
             continue;
         }
         assert_int_equal(it->v.kind, VERDICT_CLOSED);

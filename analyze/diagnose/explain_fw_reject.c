@@ -1,6 +1,6 @@
 /* analyze/diagnose/explain_fw_reject.c: a firewall refused and said so. ICMP prohibited (RFC
  * 792 codes 9, 10, 13; RFC 4443 codes 1, 5, 6), another ICMP error, port unreachable sent by
- * an address that is not the host's, a routing code (net or host unreachable, no route,
+ * an address that is not the host's (or by the host about TCP: its own firewall), a routing code (net or host unreachable, no route,
  * address unreachable) for a host that answered other requests in the same capture, or a RST
  * in the host's name that the host never sent (its TTL unlike the host's own packets, its
  * Ethernet source unlike an on-link host's, or absent from the host's capture). Who sent it is
@@ -25,12 +25,22 @@ static bool routing_code_for_reachable_host(const struct evidence *e)
            diag_host_answered(e);
 }
 
+/* A TCP stack answers a SYN to a closed port with a RST (RFC 9293), never with ICMP: a port
+ * unreachable about TCP from the host's own address is its own firewall's reject, the default
+ * of iptables' REJECT and of nftables' plain reject, whether or not its service listens. */
+static bool host_firewall_reject(const struct evidence *e)
+{
+    const struct verdict_attempt *a = e->first[VO_ICMP_PORT];
+    return e->cell->proto == 6 && a != NULL && fw_addr_eq(&a->icmp_from, &e->cell->to);
+}
+
 static bool refused_on_the_way(const struct evidence *e, enum verdict_outcome o)
 {
     switch (o) {
     case VO_ICMP_UNREACH: return routing_code_for_reachable_host(e);
     case VO_RST: return e->rst_forged;
-    case VO_ICMP_PORT: return !fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to);
+    case VO_ICMP_PORT: return !fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to) ||
+                              host_firewall_reject(e);
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER:
     case VO_RST_FORGED: return true;
@@ -77,6 +87,13 @@ static void reject_words(const struct evidence *e, const struct finding *f,
                                  a->icmp_after_us / 1000u, a->icmp_after_us % 1000u / 100u);
         return;
     }
+    if (f->rep == VO_ICMP_PORT && host_firewall_reject(e)) {
+        char b[FW_ADDRSTRLEN];
+        verdict_add_evidence(e->text, it, "TCP refuses a closed port with a RST, never ICMP: "
+                             "port unreachable from %s itself is its own firewall's reject",
+                             fw_addr_format(&e->cell->to, b, sizeof b));
+        return;
+    }
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)
         return;
     const struct verdict_attempt *rst = e->first[f->rep];
@@ -117,7 +134,11 @@ static void reject_advice(const struct evidence *e, const struct finding *f,
         snprintf(buf, len, "open %s from %s to %s on %s; it resets the connection in %s's name "
                  "(TTL %u)", w, a, b, diag_device_text(&at, dev, sizeof dev), b,
                  (unsigned)first->ans_ttl);
-    } else
+    } else if (f->rep == VO_ICMP_PORT && host_firewall_reject(e))
+        snprintf(buf, len, "open %s from %s in the firewall of %s itself (iptables, nftables, "
+                 "firewalld on the host); it answers with ICMP %s, as a reject rule there does",
+                 w, a, b, diag_icmp_text(e->cell->to.family, first->icmp_type, first->icmp_code));
+    else
         snprintf(buf, len, "open %s from %s to %s on the firewall at %s; it answers with ICMP "
                  "%s%s", w, a, b, r,
                  diag_icmp_text(e->cell->to.family, first->icmp_type, first->icmp_code),

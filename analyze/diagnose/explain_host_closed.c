@@ -1,6 +1,7 @@
 /* analyze/diagnose/explain_host_closed.c: the firewall passes, but nothing listens. The host
- * itself refused: a RST whose TTL fits the host's own packets, or ICMP port unreachable sent
- * from the host's own address, also when two captures show that refusal lost on the way back
+ * itself refused: a RST whose TTL fits the host's own packets, or, for UDP, ICMP port
+ * unreachable sent from the host's own address (for TCP that is its own firewall's reject:
+ * explain_fw_reject.c), also when two captures show that refusal lost on the way back
  * (the port is closed all the same: starting the service is the change to make). Behind a SYN
  * proxy the host's RST follows a handshake the proxy made (verdict_attempt.c): still closed,
  * and the proxy is named so that its SYN-ACK is not read as the service answering. */
@@ -12,7 +13,8 @@ static bool refused_by_host(const struct evidence *e, enum verdict_outcome o)
 {
     if (o == VO_RST)
         return !e->rst_forged;
-    return (o == VO_ICMP_PORT && fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to)) ||
+    return (o == VO_ICMP_PORT && e->cell->proto != 6 &&
+            fw_addr_eq(&e->first[o]->icmp_from, &e->cell->to)) ||
            o == VO_REFUSAL_LOST;
 }
 

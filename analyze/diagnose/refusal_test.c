@@ -5,7 +5,8 @@
  * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. A routing code for a host that
  * answers other ports through the same router is a filter's reject rule (nftables' "reject
  * with icmpx type no-route"): REJECTED, not UNREACHABLE. A SYN proxy's handshake followed by
- * the host's own RST before any byte is CLOSED. Captured on the source: the router next to it
+ * the host's own RST before any byte is CLOSED. ICMP port unreachable about TCP from the host
+ * itself is its own firewall's (REJECTED); about UDP, the host's own answer (CLOSED). Captured on the source: the router next to it
  * sends with TTL 64, the target's packets arrive with 63. */
 #include "diag_test.h"
 
@@ -302,6 +303,47 @@ static void echo_prohibited_is_rejected(void **state)
                                     "the failover monitor needs ICMP echo" });
 }
 
+/* A request from src to tgt's 6320 (TCP or UDP) answered by tgt's own port unreachable. */
+static void refused_by_the_host(const char *src, const char *tgt, uint8_t proto)
+{
+    pb_init(&b, T0);
+    diag_control(src, 49400, tgt);
+    int req = proto == 6 ? pb_tcp(&b, src, 50001, tgt, 6320, TH_SYN)
+                         : pb_udp(&b, src, 50001, tgt, 6320, 32);
+    assert_true(req >= 0);
+    b.next.ttl = 63;
+    bool v6 = strchr(src, ':') != NULL;
+    assert_true(pb_icmp_error(&b, tgt, src, v6 ? 1 : 3, v6 ? 4 : 3, req) >= 0);
+    diag_tail(src, 49401, tgt, 5 * SEC);
+}
+
+/* TCP refuses a closed port with a RST: a port unreachable about a SYN from the host itself is
+ * its own firewall's reject (nftables' plain reject, iptables' REJECT), whether or not the
+ * service listens: REJECTED by the host, not CLOSED. The same from a UDP port is the host
+ * saying nothing listens (CLOSED). */
+static void tcp_port_unreachable_from_the_host_is_its_firewall(void **state)
+{
+    (void)state;
+    static const struct { const char *src, *tgt, *advice; } v[] = {
+        { SRC, TGT, "in the firewall of 203.0.113.20 itself" },
+        { SRC6, TGT6, "in the firewall of 2001:db8:2::20 itself" },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        refused_by_the_host(v[i].src, v[i].tgt, 6);
+        diag_run(NULL);
+        const struct verdict_item *it = diag_find(diag_a, v[i].src, v[i].tgt, 6, 6320);
+        diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                            VERDICT_CONF_HIGH, v[i].tgt, true, v[i].advice });
+        diag_evidence_has(it, "its own firewall's reject");
+        refused_by_the_host(v[i].src, v[i].tgt, 17);
+        diag_run(NULL);
+        diag_expect(diag_find(diag_a, v[i].src, v[i].tgt, 17, 6320),
+                    (struct diag_want){ VERDICT_CLOSED, LOOKALIKE_NONE, "host-closed",
+                                        VERDICT_CONF_HIGH, v[i].tgt, false,
+                                        "nothing listens" });
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +353,7 @@ int main(void)
         cmocka_unit_test(icmpv6_address_unreachable_is_routing),
         cmocka_unit_test(routing_code_for_answering_host_is_rejected),
         cmocka_unit_test(late_routing_code_is_a_host_down),
+        cmocka_unit_test(tcp_port_unreachable_from_the_host_is_its_firewall),
         cmocka_unit_test(late_routing_code_after_prompt_ones_is_a_rate_limit),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),

@@ -10,8 +10,9 @@
 #   tcp_refusals_lab.sh FWSIGHT [SCENARIO...]
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
-# backlog; without SCENARIO it runs them all (about 70 s); CTest runs unreach, synproxy, stall
-# and backlog (about 24 s), the four whose verdicts once came out wrong. Exit 0 pass, 1 fail,
+# backlog, hostreject; without SCENARIO it runs them all (about 75 s); CTest runs unreach,
+# synproxy, stall, backlog and hostreject (about 27 s), the five whose verdicts once came out
+# wrong. Exit 0 pass, 1 fail,
 # 77 skipped (not root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the
 # captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
@@ -394,7 +395,33 @@ NFT
     check backlog 7012 client "verdict=PARTIAL"
 }
 
-ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog)
+# The server's own firewall refuses 7009 with nftables' plain reject (ICMP port unreachable,
+# as iptables' REJECT does by default) while its service listens there: a TCP stack answers a
+# closed port with a RST, never ICMP, so this is a filter's refusal (REJECTED, by the server
+# itself), not "nothing listens" (CLOSED). The path through the router is open.
+sc_hostreject() {
+    router_rules <<'NFT'
+table inet filter { chain forward { type filter hook forward priority 0; policy accept;
+}
+}
+NFT
+    nsx "$NS_S" nft -f - <<'NFT' || { log "the server refused the scenario's rules"; exit 2; }
+table inet hostfw { chain input { type filter hook input priority 0; policy accept;
+    tcp dport 7009 reject
+}
+}
+NFT
+    start_captures hostreject
+    client connect 7009 && fail "hostreject: 7009 connected"
+    stop_captures
+    nsx "$NS_S" nft delete table inet hostfw
+    nsx "$NS_S" ss -ltnH "( sport = :7009 )" | grep -q . || fail "hostreject: 7009 does not listen"
+    check hostreject 7009 both "verdict=REJECTED lookalike=- answered_by=$S4"
+    check hostreject 7009 client "verdict=REJECTED lookalike=- answered_by=$S4"
+    check hostreject 7009 server "verdict=REJECTED lookalike=- answered_by=$S4"
+}
+
+ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
