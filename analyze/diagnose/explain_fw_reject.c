@@ -134,10 +134,13 @@ static void reject_advice(const struct evidence *e, const struct finding *f,
         snprintf(buf, len, "open %s from %s to %s on %s; it resets the connection in %s's name "
                  "(TTL %u)", w, a, b, diag_device_text(&at, dev, sizeof dev), b,
                  (unsigned)first->ans_ttl);
-    } else if (f->rep == VO_ICMP_PORT && host_firewall_reject(e))
+    } else if (fw_addr_eq(&it->v.answered_by, &e->cell->to))
+        /* The host refuses itself with a filter's ICMP: its own firewall (firewalld's default
+         * reject is host-prohibited; iptables' REJECT and nftables' reject, port unreachable). */
         snprintf(buf, len, "open %s from %s in the firewall of %s itself (iptables, nftables, "
-                 "firewalld on the host); it answers with ICMP %s, as a reject rule there does",
-                 w, a, b, diag_icmp_text(e->cell->to.family, first->icmp_type, first->icmp_code));
+                 "firewalld on the host); it answers with ICMP %s, as a reject rule there does%s",
+                 w, a, b, diag_icmp_text(e->cell->to.family, first->icmp_type, first->icmp_code),
+                 e->cell->proto == VERDICT_PROTO_ECHO ? DIAG_ECHO_ADVICE : "");
     else
         snprintf(buf, len, "open %s from %s to %s on the firewall at %s; it answers with ICMP "
                  "%s%s", w, a, b, r,

@@ -83,12 +83,18 @@ static void closed_advice(const struct evidence *e, const struct finding *f,
                              "instead of being refused: no rule is missing for the requests; "
                              "test again once it listens, its answers may meet the same drop)"
                            : "";
+    /* A UDP port's refusal is the same ICMP whether nothing listens or the host's own firewall
+     * rejects it (iptables' REJECT, nftables' reject): the advice says both. */
+    const char *own_fw = e->cell->proto == 17
+                             ? " (if it runs, a reject rule in the host's own firewall answers "
+                               "the same way: iptables' REJECT, nftables' reject)"
+                             : "";
     snprintf(buf, len, "%snothing listens on %s at %s: start the service there or check its "
-             "port%s%s", *lost != '\0' ? "the requests arrive, but " : "the path is open, but ",
+             "port%s%s%s", *lost != '\0' ? "the requests arrive, but " : "the path is open, but ",
              diag_what(it, w, sizeof w), fw_addr_format(&e->cell->to, b, sizeof b),
              proxied(e, f) != NULL ? " (a SYN proxy on the way completes the handshake in its "
                                      "name: a connect() that succeeds proves nothing there)"
-                                   : "", lost);
+                                   : "", own_fw, lost);
 }
 
 const struct explanation EXPLAIN_HOST_CLOSED = { "host-closed", closed_propose, closed_words,

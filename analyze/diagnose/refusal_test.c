@@ -303,8 +303,9 @@ static void echo_prohibited_is_rejected(void **state)
                                     "the failover monitor needs ICMP echo" });
 }
 
-/* A request from src to tgt's 6320 (TCP or UDP) answered by tgt's own port unreachable. */
-static void refused_by_the_host(const char *src, const char *tgt, uint8_t proto)
+/* A request from src to tgt's 6320 (TCP or UDP) answered by tgt's own port unreachable, or
+ * with prohibited by its admin-prohibited (firewalld's default reject). */
+static void refused_by_the_host(const char *src, const char *tgt, uint8_t proto, bool prohibited)
 {
     pb_init(&b, T0);
     diag_control(src, 49400, tgt);
@@ -313,7 +314,8 @@ static void refused_by_the_host(const char *src, const char *tgt, uint8_t proto)
     assert_true(req >= 0);
     b.next.ttl = 63;
     bool v6 = strchr(src, ':') != NULL;
-    assert_true(pb_icmp_error(&b, tgt, src, v6 ? 1 : 3, v6 ? 4 : 3, req) >= 0);
+    assert_true(pb_icmp_error(&b, tgt, src, v6 ? 1 : 3,
+                              prohibited ? (v6 ? 1 : 13) : (v6 ? 4 : 3), req) >= 0);
     diag_tail(src, 49401, tgt, 5 * SEC);
 }
 
@@ -329,18 +331,24 @@ static void tcp_port_unreachable_from_the_host_is_its_firewall(void **state)
         { SRC6, TGT6, "in the firewall of 2001:db8:2::20 itself" },
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        refused_by_the_host(v[i].src, v[i].tgt, 6);
+        refused_by_the_host(v[i].src, v[i].tgt, 6, false);
         diag_run(NULL);
         const struct verdict_item *it = diag_find(diag_a, v[i].src, v[i].tgt, 6, 6320);
         diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
                                             VERDICT_CONF_HIGH, v[i].tgt, true, v[i].advice });
         diag_evidence_has(it, "its own firewall's reject");
-        refused_by_the_host(v[i].src, v[i].tgt, 17);
+        /* firewalld's own reject: prohibited, from the host, names its firewall the same way */
+        refused_by_the_host(v[i].src, v[i].tgt, 6, true);
+        diag_run(NULL);
+        diag_expect(diag_find(diag_a, v[i].src, v[i].tgt, 6, 6320),
+                    (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                        VERDICT_CONF_HIGH, v[i].tgt, true, v[i].advice });
+        refused_by_the_host(v[i].src, v[i].tgt, 17, false);
         diag_run(NULL);
         diag_expect(diag_find(diag_a, v[i].src, v[i].tgt, 17, 6320),
                     (struct diag_want){ VERDICT_CLOSED, LOOKALIKE_NONE, "host-closed",
                                         VERDICT_CONF_HIGH, v[i].tgt, false,
-                                        "nothing listens" });
+                                        "a reject rule in the host's own firewall" });
     }
 }
 
