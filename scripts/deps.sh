@@ -20,6 +20,7 @@ test=(
     libcmocka-dev python3                  # unit tests, golden and conformance runners
     tcpdump tshark                         # cross-checking captures
     nftables iproute2 tmux                 # live tests: firewall lab, namespaces, the UI
+    ethtool                                # labs: offload off, so captures hold real checksums
     time                                   # bench/run.sh: peak memory (/usr/bin/time)
     libcap2-bin                            # live tests: setcap (capture without root)
     iputils-ping procps                    # network tests: ping, pgrep
