@@ -53,10 +53,13 @@ static void drop_advice(const struct evidence *e, const struct finding *f,
                  "the RPC range, or restrict it to a small range on the server and open that",
                  (unsigned)e->cell->port,
                  rep == VO_NEVER_ARRIVED ? " (both captures: its requests never arrive)" : "");
-    } else if (rep == VO_SILENT_AFTER_ARRIVAL) {
+    } else if (rep == VO_SILENT_AFTER_ARRIVAL || (e->at_to && !echo && rep == VO_NO_ANSWER)) {
+        /* Seen arriving at the host (its own capture, or the far one of two): what drops it is
+         * on the host, its own firewall (a capture is taken before the input chain) or a
+         * service that ignores it; no firewall between them is to blame. */
         snprintf(buf, len, "%s from %s arrives at %s, which does not answer: check the host's "
-                 "own firewall and that something listens on %s (dropped after arrival at the "
-                 "far host)", w, a, b, w);
+                 "own firewall and that something listens on %s (dropped after arrival at %s)", w,
+                 a, b, w, rep == VO_SILENT_AFTER_ARRIVAL ? "the far host" : "this capture point");
     } else if (rep == VO_NEVER_ARRIVED) {
         snprintf(buf, len, "%s %s from %s to %s on the firewall between them: requests leave "
                  "%s and never arrive at %s%s", echo ? "allow" : "open", w, a, b, a, b,

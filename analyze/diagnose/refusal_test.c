@@ -352,6 +352,35 @@ static void tcp_port_unreachable_from_the_host_is_its_firewall(void **state)
     }
 }
 
+/* Captured on the target: the source's SYNs to 6320 arrive (TTL 63) and the host sends nothing
+ * back, while it answers 6325. What drops them is on the host (its own firewall: a capture is
+ * taken before its input chain), not a firewall between them. */
+static void silence_at_the_hosts_own_capture_is_the_hosts(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    b.ttl = 63;
+    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    pb_wait(&b, SEC);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    pb_wait(&b, 5 * SEC);
+    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_DROPPED, LOOKALIKE_NONE, "firewall-drop",
+                                        VERDICT_CONF_MEDIUM, NULL, true,
+                                        "arrives at 203.0.113.20, which does not answer: check "
+                                        "the host's own firewall" });
+    assert_non_null(strstr(it->advice, "after arrival at this capture point"));
+    assert_null(strstr(it->advice, "between them"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +391,7 @@ int main(void)
         cmocka_unit_test(routing_code_for_answering_host_is_rejected),
         cmocka_unit_test(late_routing_code_is_a_host_down),
         cmocka_unit_test(tcp_port_unreachable_from_the_host_is_its_firewall),
+        cmocka_unit_test(silence_at_the_hosts_own_capture_is_the_hosts),
         cmocka_unit_test(late_routing_code_after_prompt_ones_is_a_rate_limit),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),

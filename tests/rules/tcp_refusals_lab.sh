@@ -10,7 +10,7 @@
 #   tcp_refusals_lab.sh FWSIGHT [SCENARIO...]
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
-# backlog, hostreject; without SCENARIO it runs them all (about 75 s); CTest runs unreach,
+# backlog, hostreject, hostdrop; without SCENARIO it runs them all (about 80 s); CTest runs unreach,
 # synproxy, stall, backlog and hostreject (about 27 s), the five whose verdicts once came out
 # wrong. Exit 0 pass, 1 fail,
 # 77 skipped (not root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the
@@ -421,7 +421,29 @@ NFT
     check hostreject 7009 server "verdict=REJECTED lookalike=- answered_by=$S4"
 }
 
-ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject)
+# The server's own firewall drops 7010 (nftables input chain) while its service listens: the
+# server's capture (taken before its input chain) sees the SYNs arrive and nothing leave.
+sc_hostdrop() {
+    router_rules <<'NFT'
+table inet filter { chain forward { type filter hook forward priority 0; policy accept;
+}
+}
+NFT
+    nsx "$NS_S" nft -f - <<'NFT' || { log "the server refused the scenario's rules"; exit 2; }
+table inet hostfw { chain input { type filter hook input priority 0; policy accept;
+    tcp dport 7010 drop
+}
+}
+NFT
+    start_captures hostdrop
+    client connect 7010 && fail "hostdrop: 7010 connected"
+    stop_captures
+    nsx "$NS_S" nft delete table inet hostfw
+    check hostdrop 7010 both "verdict=DROPPED lookalike=-"
+    check hostdrop 7010 server "verdict=DROPPED lookalike=-"
+}
+
+ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject hostdrop)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
