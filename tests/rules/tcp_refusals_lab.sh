@@ -10,11 +10,10 @@
 #   tcp_refusals_lab.sh FWSIGHT [SCENARIO...]
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
-# backlog, hostreject, hostdrop; without SCENARIO it runs them all (about 80 s); CTest runs unreach,
-# synproxy, stall, backlog and hostreject (about 27 s), the five whose verdicts once came out
-# wrong. Exit 0 pass, 1 fail,
-# 77 skipped (not root, no namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the
-# captures and JSON.
+# backlog, hostreject, hostdrop; without SCENARIO it runs them all (about 80 s); CTest runs
+# unreach, synproxy, stall, backlog and hostreject (about 27 s), the five whose verdicts once
+# came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, no nft, tcpdump
+# or python3). KEEP_WORK=1 keeps the captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
 # $LAB_NETNS_PREFIX for rtA-), on documentation addresses; every process it starts is stopped
 # by PID, every wait is bounded, and the namespaces are deleted on every exit path.
