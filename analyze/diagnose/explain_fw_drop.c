@@ -53,13 +53,23 @@ static void drop_advice(const struct evidence *e, const struct finding *f,
                  "the RPC range, or restrict it to a small range on the server and open that",
                  (unsigned)e->cell->port,
                  rep == VO_NEVER_ARRIVED ? " (both captures: its requests never arrive)" : "");
-    } else if (rep == VO_SILENT_AFTER_ARRIVAL || (e->at_to && !echo && rep == VO_NO_ANSWER)) {
+    } else if (rep == VO_SILENT_AFTER_ARRIVAL || (e->at_to && rep == VO_NO_ANSWER)) {
         /* Seen arriving at the host (its own capture, or the far one of two): what drops it is
          * on the host, its own firewall (a capture is taken before the input chain) or a
-         * service that ignores it; no firewall between them is to blame. */
-        snprintf(buf, len, "%s from %s arrives at %s, which does not answer: check the host's "
-                 "own firewall and that something listens on %s (dropped after arrival at %s)", w,
-                 a, b, w, rep == VO_SILENT_AFTER_ARRIVAL ? "the far host" : "this capture point");
+         * service that ignores it; no firewall between them is to blame. An echo request is
+         * answered by the kernel itself: only the host's settings keep it silent, Windows
+         * Firewall's by default. */
+        const char *where = rep == VO_SILENT_AFTER_ARRIVAL ? "the far host" : "this capture point";
+        if (echo)
+            snprintf(buf, len, "ICMP echo from %s arrives at %s, which does not answer: allow echo "
+                     "requests in its own firewall (Windows Firewall blocks them by default: "
+                     "enable \"File and Printer Sharing (Echo Request - ICMPv%d-In)\"; Linux: "
+                     "icmp_echo_ignore_all) (dropped after arrival at %s)", a, b,
+                     e->cell->to.family == 6 ? 6 : 4, where);
+        else
+            snprintf(buf, len, "%s from %s arrives at %s, which does not answer: check the host's "
+                     "own firewall and that something listens on %s (dropped after arrival at "
+                     "%s)", w, a, b, w, where);
     } else if (rep == VO_NEVER_ARRIVED) {
         snprintf(buf, len, "%s %s from %s to %s on the firewall between them: requests leave "
                  "%s and never arrive at %s%s", echo ? "allow" : "open", w, a, b, a, b,
@@ -69,8 +79,6 @@ static void drop_advice(const struct evidence *e, const struct finding *f,
                  "answer and no error%s%s", echo ? "allow" : "open", w, a, b,
                  e->at_from ? " (it may have arrived and the answer been lost: a capture on "
                               "the target settles it)"
-                 : e->at_to ? " (it arrives here and the host does not answer: check its own "
-                              "firewall)"
                             : "",
                  echo                    ? DIAG_ECHO_ADVICE
                  : e->cell->proto == 17 ? "; a UDP service that ignores the request looks the "

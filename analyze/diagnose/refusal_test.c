@@ -379,6 +379,26 @@ static void silence_at_the_hosts_own_capture_is_the_hosts(void **state)
                                         "the host's own firewall" });
     assert_non_null(strstr(it->advice, "after arrival at this capture point"));
     assert_null(strstr(it->advice, "between them"));
+    /* An echo request is answered by the kernel: only the host's own settings keep it silent. */
+    pb_init(&b, T0);
+    b.ttl = 63;
+    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    for (uint16_t seq = 1; seq <= 3; seq++) {
+        pb_icmp_echo(&b, SRC, TGT, false, 7, seq);
+        pb_wait(&b, SEC);
+    }
+    pb_wait(&b, 5 * SEC);
+    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    diag_run(NULL);
+    it = diag_find(diag_a, SRC, TGT, VERDICT_PROTO_ECHO, 0);
+    assert_string_equal(verdict_name(it->v.kind), "DROPPED");
+    if (strstr(it->advice, "allow echo requests in its own firewall (Windows Firewall") == NULL ||
+        strstr(it->advice, "Echo Request - ICMPv4-In") == NULL)
+        fail_msg("advice: %s", it->advice);
 }
 
 int main(void)
