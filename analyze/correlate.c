@@ -210,6 +210,13 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
             a.outcome = VO_SILENT_AFTER_ARRIVAL;
         else if (n == VO_RST)
             a.outcome = VO_RST_FORGED;
+    } else if (f == VO_RESET_ON_PATH && n == VO_ANSWERED) {
+        /* The far capture saw a RST made on the way kill the connection the near one saw
+         * open: the far one's reading stands (its TTLs are that capture's). */
+        a.outcome = VO_RESET_ON_PATH;
+        a.ans_ttl = far->a.ans_ttl;
+        a.ans_frame = far->a.ans_frame;
+        a.vantage = far->a.vantage;
     } else if (f == VO_STALLED && n == VO_ANSWERED) {
         /* The far end sent its data again and again, the near end saw it stop: cut on the way
          * after the handshake (a firewall that dropped the connection's state), although the

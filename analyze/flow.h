@@ -110,6 +110,10 @@ struct flow {
     bool pmtu_icmp;             /* an ICMP "fragmentation needed" / "packet too big" quoted it */
     bool acked_unseen;          /* the originator went on past its SYN (ACK set, sequence past
                                  * the ISN) though the capture holds no answer: one came unseen */
+    bool path_reset;            /* once connected, a RST in one side's name whose TTL fits none
+                                 * of that side's own packets before it: made on the way */
+    uint8_t path_reset_ttl;
+    uint64_t path_reset_frame;
     uint32_t icmp_err_after_us; /* the first ICMP error came so long after the flow's first
                                  * packet (saturates): a router that gave up resolving the
                                  * host's link address answers seconds late, a reject rule at

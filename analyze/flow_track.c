@@ -202,6 +202,22 @@ static void first_answer(struct flow_tracker *t, struct flow *f)
     flow_table_note(t->table, f);
 }
 
+/* A RST once the connection was set up (the originator acknowledged the SYN-ACK), in the name
+ * of a side whose own packets before it all came with other TTLs: the stack that sent those
+ * sends its RSTs with the same initial TTL over the same path, so this one was made on the way,
+ * by a device that kills the connection for what it carries (an application-aware firewall, an
+ * IPS). Counted before this packet: the side's TTLs are those of its packets so far. */
+static void note_path_reset(struct flow *f, bool is_orig, const struct pkt *p, uint64_t frame)
+{
+    const struct flow_side *s = &f->side[is_orig ? 0 : 1];
+    if (!f->synack_seen || !f->orig_acked || s->pkts == 0 ||
+        (p->ttl >= s->ttl_min && p->ttl <= s->ttl_max))
+        return;
+    f->path_reset = true;
+    f->path_reset_ttl = p->ttl;
+    f->path_reset_frame = frame;
+}
+
 /* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
 static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
                             uint64_t frame)
@@ -276,14 +292,18 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
                          uint64_t frame)
 {
     struct flow_side *s = &f->side[is_orig ? 0 : 1];
-    if (s->pkts == 0 || p->ttl < s->ttl_min)
+    /* A RST made on the way (note_path_reset) is not the side's: its TTL would widen the side's
+     * range, and a host seen at two TTLs looks like one behind a router this capture spans. */
+    bool made_on_path = f->path_reset && p->proto == 6 && (p->tcp_flags & TH_RST) &&
+                        p->ttl == f->path_reset_ttl && s->pkts > 0;
+    if (s->pkts == 0 || (p->ttl < s->ttl_min && !made_on_path))
         s->ttl_min = p->ttl;
     if (s->pkts == 0) {
         s->ttl_first = p->ttl;
         if (!is_orig)
             f->resp_first_us = now_us;
     }
-    if (p->ttl > s->ttl_max)
+    if (p->ttl > s->ttl_max && !made_on_path)
         s->ttl_max = p->ttl;
     if (p->has_l2 && !(p->proto == 6 && (p->tcp_flags & TH_RST))) {
         if (!s->has_mac) {
@@ -366,6 +386,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         if ((p->payload_caplen > 0 || (p->tcp_flags & (TH_FIN | TH_RST))) &&
             (p->sport == 135 || p->dport == 135) && t->rpc != NULL)
             rpc_ports_segment(t->rpc, f->seq, p, frame);
+        if ((p->tcp_flags & TH_RST) && !f->path_reset)
+            note_path_reset(f, is_orig, p, frame);
         if ((p->tcp_flags & TH_RST) && !is_orig && !f->resp_rst) {
             f->resp_rst = true;
             f->resp_rst_ttl = p->ttl;

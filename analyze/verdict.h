@@ -93,7 +93,8 @@ const char *verdict_conf_name(enum verdict_conf c); /* "high", "medium", "low" *
     X(VO_OTHER_ADDR, "answered from another address")                     \
     X(VO_REPEATED,   "answered, then asked again")                        \
     X(VO_NOT_ATTEMPT, "a probe, no connection attempt")                   \
-    X(VO_ANSWER_UNSEEN, "answered out of the capture's sight")
+    X(VO_ANSWER_UNSEEN, "answered out of the capture's sight")                 \
+    X(VO_RESET_ON_PATH, "connected, then reset on the way")
 #define VERDICT_ENUM(name, text) name,
 enum verdict_outcome { VERDICT_OUTCOMES(VERDICT_ENUM) VO_COUNT };
 #undef VERDICT_ENUM

@@ -225,6 +225,11 @@ static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
             a->proxy_synack_ttl = a->ans_ttl;
             a->unserved = false;
             take_rst(f, a);
+        } else if (f->path_reset) {
+            a->outcome = VO_RESET_ON_PATH;
+            a->ans_ttl = f->path_reset_ttl;
+            a->ans_frame = f->path_reset_frame;
+            a->unserved = false;
         } else if (tcp_stalled(f, a)) {
             a->outcome = VO_STALLED;
         }

@@ -46,6 +46,7 @@ void diag_attribute(const struct evidence *e, const struct verdict_attempt *a,
         return;
     case VO_RST:
     case VO_RST_FORGED:
+    case VO_RESET_ON_PATH:
         break;
     default:
         return;

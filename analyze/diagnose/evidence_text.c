@@ -55,6 +55,8 @@ void diag_counts_line(const struct evidence *e, struct verdict_item *it)
               n->by_outcome[VO_ANSWER_LOST] + n->by_outcome[VO_REPEATED], "answered",
           "answered" },
         { n->by_outcome[VO_STALLED], "connected then stalled", "connected then stalled" },
+        { n->by_outcome[VO_RESET_ON_PATH], "connected then reset on the way",
+          "connected then reset on the way" },
         { n->by_outcome[VO_STALE_ACK], "met a TIME-WAIT", "met a TIME-WAIT" },
         { n->by_outcome[VO_OTHER_ADDR], "answered from another address",
           "answered from another address" },
@@ -247,6 +249,14 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
                              "%s", fr, t, req, fw_addr_format(&a->other_addr, ab, sizeof ab),
                              fw_addr_format(&c->to, ab2, sizeof ab2));
         break;
+    case VO_RESET_ON_PATH: {
+        char hops[32];
+        verdict_add_evidence(ar, it, "%s at %s: connected; then frame %llu: a RST, TTL %u (%s), "
+                             "unlike that endpoint's own packets", fr, t,
+                             (unsigned long long)a->ans_frame, (unsigned)a->ans_ttl,
+                             diag_routers_text(a->ans_ttl, hops, sizeof hops));
+        break;
+    }
     case VO_ANSWER_UNSEEN:
         verdict_add_evidence(ar, it, "%s at %s: %s sent, no answer captured, yet the requester "
                              "went on (ACK, next sequence number): TCP does only after a SYN-ACK",

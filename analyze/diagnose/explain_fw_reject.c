@@ -3,7 +3,8 @@
  * an address that is not the host's (or by the host about TCP: its own firewall), a routing code (net or host unreachable, no route,
  * address unreachable) for a host that answered other requests in the same capture, or a RST
  * in the host's name that the host never sent (its TTL unlike the host's own packets, its
- * Ethernet source unlike an on-link host's, or absent from the host's capture). Who sent it is
+ * Ethernet source unlike an on-link host's, or absent from the host's capture), also once the
+ * connection is set up (an IPS or application-aware firewall killing it: VO_RESET_ON_PATH). Who sent it is
  * attribute.c's; a routing code for a host never heard from is explain_unreachable.c's. */
 #include "diagnose.h"
 
@@ -43,6 +44,7 @@ static bool refused_on_the_way(const struct evidence *e, enum verdict_outcome o)
                               host_firewall_reject(e);
     case VO_ICMP_PROHIB:
     case VO_ICMP_OTHER:
+    case VO_RESET_ON_PATH:
     case VO_RST_FORGED: return true;
     default: return false;
     }
@@ -94,6 +96,14 @@ static void reject_words(const struct evidence *e, const struct finding *f,
                              fw_addr_format(&e->cell->to, b, sizeof b));
         return;
     }
+    if (f->rep == VO_RESET_ON_PATH) {
+        struct attribution at;
+        char dev[200];
+        diag_attribute(e, e->first[f->rep], &at);
+        verdict_add_evidence(e->text, it, "reset by %s once connected",
+                             diag_device_text(&at, dev, sizeof dev));
+        return;
+    }
     if (f->rep != VO_RST && f->rep != VO_RST_FORGED)
         return;
     const struct verdict_attempt *rst = e->first[f->rep];
@@ -127,7 +137,15 @@ static void reject_advice(const struct evidence *e, const struct finding *f,
     fw_addr_format(&e->cell->to, b, sizeof b);
     fw_addr_format(&it->v.answered_by, r, sizeof r);
     const struct verdict_attempt *first = e->first[f->rep];
-    if (f->rep == VO_RST || f->rep == VO_RST_FORGED) {
+    if (f->rep == VO_RESET_ON_PATH) {
+        struct attribution at;
+        char dev[200];
+        diag_attribute(e, first, &at);
+        snprintf(buf, len, "%s from %s to %s opens, then %s resets it (TTL %u, unlike the "
+                 "endpoints' own packets): an application-aware firewall or IPS that blocks what "
+                 "the connection carries; allow that traffic there", w, a, b,
+                 diag_device_text(&at, dev, sizeof dev), (unsigned)first->ans_ttl);
+    } else if (f->rep == VO_RST || f->rep == VO_RST_FORGED) {
         struct attribution at;
         char dev[200];
         diag_attribute(e, first, &at);

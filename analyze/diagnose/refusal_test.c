@@ -401,6 +401,71 @@ static void silence_at_the_hosts_own_capture_is_the_hosts(void **state)
         fail_msg("advice: %s", it->advice);
 }
 
+/* A connection to TGT's 6320 set up and carrying data, then a RST in TGT's name with TTL
+ * rst_ttl; the target's own packets arrive with 63. */
+static void reset_once_connected(uint8_t rst_ttl)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    b.next.ttl = 63;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    b.next.payload_len = 300;
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK | TH_PUSH);
+    b.next.ttl = rst_ttl;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_RST | TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+}
+
+/* An IPS or an application-aware firewall kills a connection for what it carries with a RST in
+ * the far end's name: its TTL (64: adjacent) fits none of that end's packets (63). REJECTED by
+ * a device on the way; the host's own RST (63) is the end of an OPEN connection. */
+static void reset_on_the_way_once_connected_is_a_reject(void **state)
+{
+    (void)state;
+    reset_once_connected(64);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_REJECTED, LOOKALIKE_NONE, "firewall-reject",
+                                        VERDICT_CONF_HIGH, NULL, true,
+                                        "opens, then a device adjacent to the capture point "
+                                        "resets it" });
+    assert_int_equal(it->counts.by_outcome[VO_RESET_ON_PATH], 1);
+    /* The forged RST does not count as the host's: its TTLs stay one, no router seen spanned
+     * (else the device would be put "at" a router this capture spans). */
+    assert_false(verdict_capture_point(analyzer_verdicts(diag_a))->in_path);
+    assert_int_equal(it->where, WHERE_AFTER);
+    reset_once_connected(63);
+    diag_run(NULL);
+    assert_string_equal(verdict_name(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind), "OPEN");
+    /* On the target: its data answered by a RST in SRC's name from the router next to it (64,
+     * where SRC's packets arrive with 63). */
+    pb_init(&b, T0);
+    b.ttl = 63;
+    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_SYN | TH_ACK);
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_ACK);
+    b.next.ttl = 64;
+    b.next.payload_len = 1024;
+    pb_tcp(&b, TGT, 6320, SRC, 50001, TH_ACK | TH_PUSH);
+    b.next.ttl = 64;
+    pb_tcp(&b, SRC, 50001, TGT, 6320, TH_RST);
+    pb_wait(&b, 5 * SEC);
+    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    diag_run(NULL);
+    it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    assert_string_equal(verdict_name(it->v.kind), "REJECTED");
+    assert_false(verdict_capture_point(analyzer_verdicts(diag_a))->spans_router);
+    assert_int_not_equal(it->where, WHERE_AT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +477,7 @@ int main(void)
         cmocka_unit_test(late_routing_code_is_a_host_down),
         cmocka_unit_test(tcp_port_unreachable_from_the_host_is_its_firewall),
         cmocka_unit_test(silence_at_the_hosts_own_capture_is_the_hosts),
+        cmocka_unit_test(reset_on_the_way_once_connected_is_a_reject),
         cmocka_unit_test(late_routing_code_after_prompt_ones_is_a_rate_limit),
         cmocka_unit_test(icmp_admin_prohibited_stays_rejected),
         cmocka_unit_test(icmpv6_admin_prohibited_stays_rejected),

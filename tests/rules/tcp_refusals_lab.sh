@@ -10,9 +10,9 @@
 #   tcp_refusals_lab.sh FWSIGHT [SCENARIO...]
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
-# backlog, hostreject, hostdrop; without SCENARIO it runs them all (about 80 s); CTest runs
-# unreach, synproxy, stall, backlog and hostreject (about 27 s), the five whose verdicts once
-# came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, no nft, tcpdump
+# backlog, hostreject, hostdrop, ipsreset; without SCENARIO it runs them all (about 85 s);
+# CTest runs unreach, synproxy, stall, backlog, hostreject and ipsreset (about 31 s), the six
+# whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, no nft, tcpdump
 # or python3). KEEP_WORK=1 keeps the captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
 # $LAB_NETNS_PREFIX for rtA-), on documentation addresses; every process it starts is stopped
@@ -442,7 +442,29 @@ NFT
     check hostdrop 7010 server "verdict=DROPPED lookalike=-"
 }
 
-ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject hostdrop)
+# The router lets 7001's handshake through, then resets the server's data (segments of more
+# than 200 bytes) in the client's name, as an IPS or application-aware firewall kills a
+# connection for what it carries: the server's capture shows a RST from the client's address
+# with the router's TTL (64, adjacent) where the client's own packets arrive with 63.
+# REJECTED there and with both captures; the client's capture alone sees a connection opened
+# and closed, and no data: OPEN is all it can tell.
+sc_ipsreset() {
+    router_rules <<'NFT'
+table inet filter { chain forward { type filter hook forward priority 0; policy accept;
+    tcp sport 7001 tcp flags & (syn|rst) == 0 meta length > 200 reject with tcp reset
+}
+}
+NFT
+    start_captures ipsreset
+    client read 7001 >/dev/null
+    stop_captures
+    check ipsreset 7001 server "verdict=REJECTED lookalike=-"
+    check ipsreset 7001 both "verdict=REJECTED lookalike=-"
+    check ipsreset 7001 client "verdict=OPEN lookalike=-"
+}
+
+ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject hostdrop
+     ipsreset)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
