@@ -205,6 +205,9 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
             refusal_lost(&a, &far->a);
         else if (n == VO_RST && f != VO_RST)
             a.outcome = VO_RST_FORGED;
+    } else if (f == VO_NO_ANSWER && far->a.host_unseen) {
+        /* The host's own capture holds none of its packets (inbound only): whether it answered
+         * is not there to see; the near capture's reading stands. */
     } else if (f == VO_NO_ANSWER) {
         if (near_silent)
             a.outcome = VO_SILENT_AFTER_ARRIVAL;
@@ -212,11 +215,11 @@ static struct verdict_attempt combine(const struct verdict_seen *near,
             a.outcome = VO_RST_FORGED;
     } else if (f == VO_RESET_ON_PATH && n == VO_ANSWERED) {
         /* The far capture saw a RST made on the way kill the connection the near one saw
-         * open: the far one's reading stands (its TTLs are that capture's). */
+         * open: the far one's reading stands. Its TTL counts routers from the far capture, not
+         * from the requester's: no frame and no device are named from it here. */
         a.outcome = VO_RESET_ON_PATH;
         a.ans_ttl = far->a.ans_ttl;
-        a.ans_frame = far->a.ans_frame;
-        a.vantage = far->a.vantage;
+        a.ans_frame = 0;
     } else if (f == VO_STALLED && n == VO_ANSWERED) {
         /* The far end sent its data again and again, the near end saw it stop: cut on the way
          * after the handshake (a firewall that dropped the connection's state), although the

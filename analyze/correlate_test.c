@@ -330,6 +330,28 @@ static void one_way_capture_says_no_refusal_lost(void **state)
     verdict_collector_free(c);
 }
 
+/* The host's own capture holds none of its packets (inbound only: pktmon or tcpdump -Q in):
+ * that it sent nothing back is not there to see, so the request is not read as arrived and
+ * left unanswered (the host's own doing): the requester's reading stands. */
+static void inbound_only_far_capture_proves_no_silence(void **state)
+{
+    (void)state;
+    struct verdict_seen a[1] = { tcp(2, 6325, 2, 0, VO_NO_ANSWER) };
+    struct verdict_seen b[1] = { tcp(2, 6325, 2, 0, VO_NO_ANSWER) };
+    a[0].a.proto = b[0].a.proto = 17;
+    b[0].a.host_unseen = true;
+    struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    struct correlate_result r;
+    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    const struct verdict_item *it = settled_proto(c, 17, 6325);
+    assert_int_equal(it->counts.by_outcome[VO_SILENT_AFTER_ARRIVAL], 0);
+    assert_null(strstr(it->advice, "own firewall"));
+    verdict_collector_free(c);
+}
+
 static void same_host_combines_nothing(void **state)
 {
     (void)state;
@@ -522,6 +544,7 @@ int main(void)
         cmocka_unit_test(far_capture_ended_keeps_the_near_judgement),
         cmocka_unit_test(hosts_refusal_lost_is_closed),
         cmocka_unit_test(one_way_capture_says_no_refusal_lost),
+        cmocka_unit_test(inbound_only_far_capture_proves_no_silence),
         cmocka_unit_test(same_host_combines_nothing),
         cmocka_unit_test(packets_clocks_agree),
         cmocka_unit_test(packets_target_ahead),

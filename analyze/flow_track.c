@@ -206,11 +206,15 @@ static void first_answer(struct flow_tracker *t, struct flow *f)
  * of a side whose own packets before it all came with other TTLs: the stack that sent those
  * sends its RSTs with the same initial TTL over the same path, so this one was made on the way,
  * by a device that kills the connection for what it carries (an application-aware firewall, an
- * IPS). Counted before this packet: the side's TTLs are those of its packets so far. */
+ * IPS). Counted before this packet: the side's TTLs are those of its packets so far.
+ * Not told apart: a path that changed mid-connection after two packets of that side. */
 static void note_path_reset(struct flow *f, bool is_orig, const struct pkt *p, uint64_t frame)
 {
     const struct flow_side *s = &f->side[is_orig ? 0 : 1];
-    if (!f->synack_seen || !f->orig_acked || s->pkts == 0 ||
+    /* Two packets at least to compare with: one SYN-ACK alone leaves a route that changed by a
+     * hop since (a capture of SYN, FIN and RST holds nothing else of the responder's) looking
+     * like a device on the way. */
+    if (!f->synack_seen || !f->orig_acked || s->pkts < 2 ||
         (p->ttl >= s->ttl_min && p->ttl <= s->ttl_max))
         return;
     f->path_reset = true;

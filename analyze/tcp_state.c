@@ -287,11 +287,15 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
     if (is_orig && (flags & TH_ACK) && f->synack_seen)
         f->orig_acked = true;
     /* A TCP stack leaves SYN-SENT only on a SYN-ACK: a segment after the SYN, with ACK set and
-     * a sequence number past the SYN's (the handshake's ACK, data, a FIN: a capture of SYN, FIN
-     * and RST alone holds only the FIN), says that one came, though this capture holds none
-     * (it took one direction only, or the answer came back by another path). */
+     * the next sequence number, says that one came, though this capture holds none (it took
+     * one direction only, or the answer came back by another path). A bare ACK must carry
+     * exactly the SYN's next number: a scanner's ACK probe from the same port (nmap -sA after
+     * -sS with -g, hping3) carries a random one. Data or a FIN may come further on (a capture
+     * of SYN, FIN and RST alone holds only the FIN, after whatever data was sent). */
+    uint32_t past = p->seq - (f->tcp.ep[0].start_seq32 + 1);
+    bool next = (flags & TH_FIN) || len > 0 ? past < (1u << 30) : past == 0;
     if (is_orig && (flags & TH_ACK) && !f->synack_seen && f->side[1].pkts == 0 &&
-        f->orig_syns > 0 && (int32_t)(p->seq - (f->tcp.ep[0].start_seq32 + 1)) >= 0)
+        f->orig_syns > 0 && next)
         f->acked_unseen = true;
     if (!is_orig && (flags & TH_ACK) && !f->synack_seen && f->orig_syns > 0 && len == 0)
         f->resp_bare_ack = true;

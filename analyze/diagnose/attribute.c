@@ -44,9 +44,12 @@ void diag_attribute(const struct evidence *e, const struct verdict_attempt *a,
         out->by = a->icmp_from;
         out->basis = out->by.family != 0 ? BASIS_ICMP_SOURCE : BASIS_NONE;
         return;
+    case VO_RESET_ON_PATH:
+        if (e->combined)
+            return; /* its TTL is the far capture's (correlate.c): no distance from here */
+        break;
     case VO_RST:
     case VO_RST_FORGED:
-    case VO_RESET_ON_PATH:
         break;
     default:
         return;

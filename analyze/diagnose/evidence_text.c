@@ -251,16 +251,25 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
         break;
     case VO_RESET_ON_PATH: {
         char hops[32];
-        verdict_add_evidence(ar, it, "%s at %s: connected; then frame %llu: a RST, TTL %u (%s), "
-                             "unlike that endpoint's own packets", fr, t,
-                             (unsigned long long)a->ans_frame, (unsigned)a->ans_ttl,
-                             diag_routers_text(a->ans_ttl, hops, sizeof hops));
+        if (a->ans_frame == 0) /* seen by the other capture (correlate.c) */
+            verdict_add_evidence(ar, it, "%s at %s: connected; then the other capture holds a RST "
+                                 "in an endpoint's name, TTL %u, unlike that endpoint's own "
+                                 "packets there", fr, t, (unsigned)a->ans_ttl);
+        else
+            verdict_add_evidence(ar, it, "%s at %s: connected; then frame %llu: a RST, TTL %u "
+                                 "(%s), unlike that endpoint's own packets", fr, t,
+                                 (unsigned long long)a->ans_frame, (unsigned)a->ans_ttl,
+                                 diag_routers_text(a->ans_ttl, hops, sizeof hops));
         break;
     }
     case VO_ANSWER_UNSEEN:
-        verdict_add_evidence(ar, it, "%s at %s: %s sent, no answer captured, yet the requester "
-                             "went on (ACK, next sequence number): TCP does only after a SYN-ACK",
-                             fr, t, req);
+        if (c->proto == 6)
+            verdict_add_evidence(ar, it, "%s at %s: %s sent, no answer captured, yet the "
+                                 "requester went on (ACK, next sequence number): TCP does only "
+                                 "after a SYN-ACK", fr, t, req);
+        else /* two captures: the host's holds the answer (correlate.c) */
+            verdict_add_evidence(ar, it, "%s at %s: %s sent; this capture holds none of the "
+                                 "host's packets, the host's own shows it answered", fr, t, req);
         break;
     case VO_REPEATED:
         verdict_add_evidence(ar, it, "%s at %s: %s answered, and then sent again %u time%s, as "

@@ -53,10 +53,12 @@ static void drop_advice(const struct evidence *e, const struct finding *f,
                  "the RPC range, or restrict it to a small range on the server and open that",
                  (unsigned)e->cell->port,
                  rep == VO_NEVER_ARRIVED ? " (both captures: its requests never arrive)" : "");
-    } else if (rep == VO_SILENT_AFTER_ARRIVAL || (e->at_to && rep == VO_NO_ANSWER)) {
+    } else if (rep == VO_SILENT_AFTER_ARRIVAL ||
+               (e->at_to && e->to_host != NULL && rep == VO_NO_ANSWER)) {
         /* Seen arriving at the host (its own capture, or the far one of two): what drops it is
          * on the host, its own firewall (a capture is taken before the input chain) or a
-         * service that ignores it; no firewall between them is to blame. An echo request is
+         * service that ignores it; no firewall between them is to blame. Not when the capture
+         * holds none of the host's own packets (inbound only): its answer may have left unseen. An echo request is
          * answered by the kernel itself: only the host's settings keep it silent, Windows
          * Firewall's by default. */
         const char *where = rep == VO_SILENT_AFTER_ARRIVAL ? "the far host" : "this capture point";

@@ -62,12 +62,16 @@ static void one_way_advice(const struct evidence *e, const struct finding *f,
     const char *what = diag_what(it, w, sizeof w);
     fw_addr_format(&e->cell->from, a, sizeof a);
     fw_addr_format(&e->cell->to, b, sizeof b);
-    if (f->kind == VERDICT_OPEN)
+    if (f->kind == VERDICT_OPEN && e->combined)
         snprintf(buf, len, "no firewall rule to open: %s from %s to %s was answered (%s), and "
-                 "the requester's capture missed the answer; capture both directions (no host or "
-                 "direction filter, or on %s) to see it", what, a, b,
+                 "the requester's capture, of one direction only, missed the answer", what, a, b,
                  e->cell->proto == 6 ? "the requester acknowledged the answer"
-                                     : "the host's capture holds it", b);
+                                     : "the host's capture holds it");
+    else if (f->kind == VERDICT_OPEN)
+        snprintf(buf, len, "no firewall rule to open: %s from %s to %s was answered (the "
+                 "requester acknowledged the answer), and the capture missed the answer; capture "
+                 "both directions (no host or direction filter, or on %s) to see it", what, a, b,
+                 b);
     else
         snprintf(buf, len, "not known: the capture shows only %s's side of the traffic with %s, "
                  "so silence proves nothing; capture again without a host or direction filter, "

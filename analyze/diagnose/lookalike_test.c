@@ -284,6 +284,25 @@ static void a_host_the_capture_hears_keeps_its_silence(void **state)
     assert_true(verdict_item_blocking(it));
 }
 
+/* A scanner's SYN, then its ACK probe from the same source port with a sequence number of its
+ * own (nmap -sA -g, hping3): no answer is proven, the SYN stays unanswered. */
+static void an_ack_probe_from_the_same_port_is_no_answer(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    pb_tcp(&b, SRC, 40000, TGT, 6320, TH_SYN);
+    pb_wait(&b, SEC);
+    b.next.set_seq = true;
+    b.next.seq = pb_tcp_seq(&b, SRC, 40000, TGT, 6320) + 12345;
+    pb_tcp(&b, SRC, 40000, TGT, 6320, TH_ACK);
+    diag_tail(SRC, 49401, TGT, 5 * SEC);
+    struct analyzer *a = diag_run(NULL);
+    const struct verdict_item *it = diag_find(a, SRC, TGT, 6, 6320);
+    assert_int_equal(it->counts.by_outcome[VO_ANSWER_UNSEEN], 0);
+    assert_int_not_equal(it->lookalike, LOOKALIKE_ONE_WAY);
+}
+
 /* The SYN-ACK missing from the capture (lost by it), then the host's RST of the connection the
  * requester had gone on with: the handshake was answered, the RST refused nothing. */
 static void a_reset_after_an_unseen_answer_is_no_refusal(void **state)
@@ -318,6 +337,7 @@ int main(void)
         cmocka_unit_test(a_one_way_capture_is_not_a_drop),
         cmocka_unit_test(a_host_the_capture_hears_keeps_its_silence),
         cmocka_unit_test(a_reset_after_an_unseen_answer_is_no_refusal),
+        cmocka_unit_test(an_ack_probe_from_the_same_port_is_no_answer),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
