@@ -54,6 +54,19 @@ static struct correlate_side side(const struct verdict_seen *s, size_t n, const 
     return x;
 }
 
+/* A collector of the attempts a (captured on SRC) and b (on TGT) correlated, r its result. */
+static struct verdict_collector *combined(const struct verdict_seen *a, size_t na,
+                                          const struct verdict_seen *b, size_t nb,
+                                          struct correlate_result *r)
+{
+    struct correlate_side s0 = side(a, na, SRC), s1 = side(b, nb, TGT);
+    struct verdict_config cfg = { .combined = true };
+    struct verdict_collector *c = verdict_collector_new(&cfg);
+    assert_non_null(c);
+    assert_int_equal(correlate_run(&s0, &s1, c, r), 0);
+    return c;
+}
+
 static void offset_ahead_and_behind(void **state)
 {
     (void)state;
@@ -93,12 +106,8 @@ static void different_isn_is_no_match(void **state)
     (void)state;
     struct verdict_seen a[1] = { tcp(40001, 6320, 11, 0, VO_NO_ANSWER) };
     struct verdict_seen b[1] = { tcp(40001, 6320, 12, 0, VO_ANSWERED) };
-    struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
-    struct verdict_config cfg = { .combined = true };
-    struct verdict_collector *c = verdict_collector_new(&cfg);
-    assert_non_null(c);
     struct correlate_result r;
-    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    struct verdict_collector *c = combined(a, 1, b, 1, &r);
     assert_false(r.offset_known);
     assert_int_equal(r.matched, 0);
     assert_int_equal(r.only[0], 1);
@@ -146,12 +155,8 @@ static void partial_matches_combine(void **state)
     struct verdict_seen b[3] = { tcp(2, 6325, 2, -2 * SEC, VO_REPLY_LOST),
                                  tcp(3, 6326, 3, -1 * SEC, VO_NO_ANSWER),
                                  tcp(5, 445, 5, SEC, VO_ANSWERED) };
-    struct correlate_side s0 = side(a, 5, SRC), s1 = side(b, 3, TGT);
-    struct verdict_config cfg = { .combined = true };
-    struct verdict_collector *c = verdict_collector_new(&cfg);
-    assert_non_null(c);
     struct correlate_result r;
-    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    struct verdict_collector *c = combined(a, 5, b, 3, &r);
     assert_true(r.offset_known);
     assert_int_equal(r.offset_us, -3 * SEC);
     assert_int_equal(r.matched, 3);
@@ -270,12 +275,8 @@ static void hosts_refusal_lost_is_closed(void **state)
     b[1].a.icmp_code = b[3].a.icmp_code = 3;
     b[1].a.icmp_from = b[3].a.icmp_from = addr(TGT);
     b[2].a.icmp_from = addr("203.0.113.1");
-    struct correlate_side s0 = side(a, 4, SRC), s1 = side(b, 4, TGT);
-    struct verdict_config cfg = { .combined = true };
-    struct verdict_collector *c = verdict_collector_new(&cfg);
-    assert_non_null(c);
     struct correlate_result r;
-    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    struct verdict_collector *c = combined(a, 4, b, 4, &r);
     assert_int_equal(r.matched, 4);
     assert_int_equal(verdict_collector_settle(c), 0);
     for (size_t i = 0; i < verdict_count(c); i++) {
@@ -317,12 +318,8 @@ static void one_way_capture_says_no_refusal_lost(void **state)
     b[0].a.icmp_type = 3;
     b[0].a.icmp_code = 3;
     b[0].a.icmp_from = addr(TGT);
-    struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
-    struct verdict_config cfg = { .combined = true };
-    struct verdict_collector *c = verdict_collector_new(&cfg);
-    assert_non_null(c);
     struct correlate_result r;
-    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    struct verdict_collector *c = combined(a, 1, b, 1, &r);
     const struct verdict_item *it = settled_proto(c, 17, 6325);
     assert_int_equal(it->v.kind, VERDICT_CLOSED);
     assert_non_null(strstr(it->advice, "start the service"));
@@ -340,12 +337,8 @@ static void inbound_only_far_capture_proves_no_silence(void **state)
     struct verdict_seen b[1] = { tcp(2, 6325, 2, 0, VO_NO_ANSWER) };
     a[0].a.proto = b[0].a.proto = 17;
     b[0].a.host_unseen = true;
-    struct correlate_side s0 = side(a, 1, SRC), s1 = side(b, 1, TGT);
-    struct verdict_config cfg = { .combined = true };
-    struct verdict_collector *c = verdict_collector_new(&cfg);
-    assert_non_null(c);
     struct correlate_result r;
-    assert_int_equal(correlate_run(&s0, &s1, c, &r), 0);
+    struct verdict_collector *c = combined(a, 1, b, 1, &r);
     const struct verdict_item *it = settled_proto(c, 17, 6325);
     assert_int_equal(it->counts.by_outcome[VO_SILENT_AFTER_ARRIVAL], 0);
     assert_null(strstr(it->advice, "own firewall"));

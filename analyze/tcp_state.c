@@ -262,6 +262,15 @@ static void sat_inc(uint16_t *n)
         (*n)++;
 }
 
+/* The originator's segment at seq follows its SYN: a bare ACK at exactly the SYN's next number,
+ * data or a FIN (whatever was sent before it may be missing) within a quarter of the sequence
+ * space after it. */
+static bool past_syn(const struct flow *f, uint32_t seq, bool data_or_fin)
+{
+    uint32_t past = seq - (f->tcp.ep[0].start_seq32 + 1);
+    return data_or_fin ? past < (1u << 30) : past == 0;
+}
+
 /* What the look-alikes and stalls are read from (diagnose/): how the handshake went (a SYN-ACK
  * repeated after the ACK: the listener's queue was full; a bare ACK answering a SYN: the host
  * still holds an earlier connection of that 5-tuple in TIME-WAIT), and after it, data sent
@@ -292,10 +301,8 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
      * exactly the SYN's next number: a scanner's ACK probe from the same port (nmap -sA after
      * -sS with -g, hping3) carries a random one. Data or a FIN may come further on (a capture
      * of SYN, FIN and RST alone holds only the FIN, after whatever data was sent). */
-    uint32_t past = p->seq - (f->tcp.ep[0].start_seq32 + 1);
-    bool next = (flags & TH_FIN) || len > 0 ? past < (1u << 30) : past == 0;
     if (is_orig && (flags & TH_ACK) && !f->synack_seen && f->side[1].pkts == 0 &&
-        f->orig_syns > 0 && next)
+        f->orig_syns > 0 && past_syn(f, p->seq, (flags & TH_FIN) || len > 0))
         f->acked_unseen = true;
     if (!is_orig && (flags & TH_ACK) && !f->synack_seen && f->orig_syns > 0 && len == 0)
         f->resp_bare_ack = true;

@@ -35,6 +35,13 @@ struct verdict_host {
     uint32_t mod; /* counts the changes of what a cell's verdict reads of it (settle) */
 };
 
+/* The capture holds none of h's packets, though h answered TCP out of its sight (a capture of
+ * one direction: diagnose/explain_one_way.c); false for NULL. */
+static inline bool verdict_host_unseen(const struct verdict_host *h)
+{
+    return h != NULL && h->pkts == 0 && h->answered_unseen > 0;
+}
+
 /* All attempts on one (from, to, proto, port), and the first of each outcome. The first
  * attempts live in the collector's pool, not in the cell: a cell meets one or two of the
  * VO_COUNT outcomes, and an embedded array cost ~1.4 KB a cell. */

@@ -171,10 +171,8 @@ static void seen_mark(struct verdict_collector *c)
 {
     for (uint32_t i = 0; i < c->nseen; i++) {
         struct verdict_attempt *a = &c->seen[i].a;
-        if (a->outcome == VO_NO_ANSWER) {
-            const struct verdict_host *h = verdict_host_find(c, &a->to);
-            a->host_unseen = h != NULL && h->pkts == 0 && h->answered_unseen > 0;
-        }
+        if (a->outcome == VO_NO_ANSWER)
+            a->host_unseen = verdict_host_unseen(verdict_host_find(c, &a->to));
         if (a->outcome != VO_RST)
             continue;
         const struct verdict_cell *x = verdict_cell_find(c, &a->from, &a->to, a->proto, a->port);

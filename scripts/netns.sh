@@ -2,7 +2,8 @@
 # running a command inside one (nsx), waiting a bounded time for what it started to end
 # (wait_exit), stopping it by PID, and taking its own namespaces down. The caller keeps two
 # arrays, PIDS (background processes it started) and NSLIST (namespaces it created), and calls
-# netns_down from its exit trap. Nothing outside those namespaces and PIDs is touched.
+# netns_down from its exit trap (netns_lab sets that trap up for a lab script). Nothing outside
+# those namespaces and PIDs is touched.
 
 # nsx NS CMD...: runs CMD inside namespace NS.
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -92,3 +93,21 @@ netns_down() {
     done
     NSLIST=()
 }
+
+# netns_lab TOOL...: the start every lab script shares. Its namespaces and processes go on every
+# exit (and $WORK with them, when the caller has one, unless KEEP_WORK=1); it is skipped, exit
+# 77, unless run as root with every TOOL installed. The caller defines log first.
+netns_lab() {
+    trap netns_lab_down EXIT
+    trap 'exit 2' INT TERM HUP
+    [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+    local t
+    for t in "$@"; do command -v "$t" >/dev/null || skip "$t not installed"; done
+}
+netns_lab_down() {
+    netns_down
+    [ -z "${WORK:-}" ] && return 0
+    [ -n "${KEEP_WORK:-}" ] && log "kept $WORK" || rm -rf "$WORK"
+}
+# skip WHY: the lab cannot run here (CTest's SKIP_RETURN_CODE).
+skip() { log "SKIP: $*"; exit 77; }

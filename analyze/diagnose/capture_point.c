@@ -132,7 +132,7 @@ static void one_way_words(const struct verdict_collector *c, struct verdict_capt
 {
     const struct verdict_host *first = NULL;
     for (uint32_t i = 0; i < c->nhosts && first == NULL; i++)
-        if (c->hosts[i].pkts == 0 && c->hosts[i].answered_unseen > 0)
+        if (verdict_host_unseen(&c->hosts[i]))
             first = &c->hosts[i];
     if (first == NULL || c->cfg.combined)
         return;

@@ -58,9 +58,9 @@ static void drop_advice(const struct evidence *e, const struct finding *f,
         /* Seen arriving at the host (its own capture, or the far one of two): what drops it is
          * on the host, its own firewall (a capture is taken before the input chain) or a
          * service that ignores it; no firewall between them is to blame. Not when the capture
-         * holds none of the host's own packets (inbound only): its answer may have left unseen. An echo request is
-         * answered by the kernel itself: only the host's settings keep it silent, Windows
-         * Firewall's by default. */
+         * holds none of the host's own packets (inbound only): its answer may have left
+         * unseen. An echo request is answered by the kernel itself: only the host's settings
+         * keep it silent, Windows Firewall's by default. */
         const char *where = rep == VO_SILENT_AFTER_ARRIVAL ? "the far host" : "this capture point";
         if (echo)
             snprintf(buf, len, "ICMP echo from %s arrives at %s, which does not answer: allow echo "

@@ -1,11 +1,12 @@
-/* analyze/diagnose/explain_fw_reject.c: a firewall refused and said so. ICMP prohibited (RFC
- * 792 codes 9, 10, 13; RFC 4443 codes 1, 5, 6), another ICMP error, port unreachable sent by
- * an address that is not the host's (or by the host about TCP: its own firewall), a routing code (net or host unreachable, no route,
- * address unreachable) for a host that answered other requests in the same capture, or a RST
- * in the host's name that the host never sent (its TTL unlike the host's own packets, its
- * Ethernet source unlike an on-link host's, or absent from the host's capture), also once the
- * connection is set up (an IPS or application-aware firewall killing it: VO_RESET_ON_PATH). Who sent it is
- * attribute.c's; a routing code for a host never heard from is explain_unreachable.c's. */
+/* analyze/diagnose/explain_fw_reject.c: a firewall refused and said so. ICMP prohibited (RFC 792
+ * codes 9, 10, 13; RFC 4443 codes 1, 5, 6), another ICMP error, port unreachable sent by an
+ * address that is not the host's (or by the host about TCP: its own firewall), a routing code (net
+ * or host unreachable, no route, address unreachable) for a host that answered other requests in
+ * the same capture, or a RST in the host's name that the host never sent (its TTL unlike the
+ * host's own packets, its Ethernet source unlike an on-link host's, or absent from the host's
+ * capture), also once the connection is set up (an IPS or application-aware firewall killing it:
+ * VO_RESET_ON_PATH). Who sent it is attribute.c's; a routing code for a host never heard from is
+ * explain_unreachable.c's. */
 #include "diagnose.h"
 
 #include <stdio.h>

@@ -19,8 +19,7 @@
 /* Not one packet of the host in this capture, though it answered out of its sight. */
 static bool host_out_of_sight(const struct evidence *e)
 {
-    return !e->combined && e->to_host == NULL && e->to_refusals != NULL &&
-           e->to_refusals->answered_unseen > 0;
+    return !e->combined && verdict_host_unseen(e->to_refusals);
 }
 
 static bool unseen(const struct evidence *e, enum verdict_outcome o)

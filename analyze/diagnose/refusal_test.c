@@ -1,13 +1,13 @@
-/* analyze/diagnose/refusal_test.c: who said no. A router with no route (ICMP net/host
- * unreachable, ICMPv6 address unreachable) is UNREACHABLE, not a filter
- * (explain_unreachable.c); ICMP admin-prohibited stays REJECTED (explain_fw_reject.c), as does
- * a RST whose TTL does not fit the host's, while the host's own RST is CLOSED
- * (explain_host_closed.c); the same for ICMP and ICMPv6 echo. A routing code for a host that
- * answers other ports through the same router is a filter's reject rule (nftables' "reject
- * with icmpx type no-route"): REJECTED, not UNREACHABLE. A SYN proxy's handshake followed by
- * the host's own RST before any byte is CLOSED. ICMP port unreachable about TCP from the host
- * itself is its own firewall's (REJECTED); about UDP, the host's own answer (CLOSED). Captured on the source: the router next to it
- * sends with TTL 64, the target's packets arrive with 63. */
+/* analyze/diagnose/refusal_test.c: who said no. A router with no route (ICMP net/host unreachable,
+ * ICMPv6 address unreachable) is UNREACHABLE, not a filter (explain_unreachable.c); ICMP
+ * admin-prohibited stays REJECTED (explain_fw_reject.c), as does a RST whose TTL does not fit the
+ * host's, while the host's own RST is CLOSED (explain_host_closed.c); the same for ICMP and ICMPv6
+ * echo. A routing code for a host that answers other ports through the same router is a filter's
+ * reject rule (nftables' "reject with icmpx type no-route"): REJECTED, not UNREACHABLE. A SYN
+ * proxy's handshake followed by the host's own RST before any byte is CLOSED. ICMP port
+ * unreachable about TCP from the host itself is its own firewall's (REJECTED); about UDP, the
+ * host's own answer (CLOSED). Captured on the source: the router next to it sends with TTL 64, the
+ * target's packets arrive with 63. */
 #include "diag_test.h"
 
 #define ELSEWHERE "192.0.2.50" /* a host that answers while the target is out of reach */
@@ -352,6 +352,16 @@ static void tcp_port_unreachable_from_the_host_is_its_firewall(void **state)
     }
 }
 
+/* Captured on the target (b.ttl 63: the source's packets arrive one router away): the source's
+ * SYN to 6325 from cport and the target's SYN-ACK, leaving with 64; what puts the capture point
+ * on the target. */
+static void host_answers(uint16_t cport)
+{
+    pb_tcp(&b, SRC, cport, TGT, 6325, TH_SYN);
+    b.next.ttl = 64;
+    pb_tcp(&b, TGT, 6325, SRC, cport, TH_SYN | TH_ACK);
+}
+
 /* Captured on the target: the source's SYNs to 6320 arrive (TTL 63) and the host sends nothing
  * back, while it answers 6325. What drops them is on the host (its own firewall: a capture is
  * taken before its input chain), not a firewall between them. */
@@ -360,17 +370,13 @@ static void silence_at_the_hosts_own_capture_is_the_hosts(void **state)
     (void)state;
     pb_init(&b, T0);
     b.ttl = 63;
-    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    host_answers(49400);
     pb_tcp(&b, SRC, 49400, TGT, 6325, TH_ACK);
     pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
     pb_wait(&b, SEC);
     pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
     pb_wait(&b, 5 * SEC);
-    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    host_answers(49401);
     diag_run(NULL);
     const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
     diag_expect(it, (struct diag_want){ VERDICT_DROPPED, LOOKALIKE_NONE, "firewall-drop",
@@ -396,17 +402,13 @@ static void silence_at_the_hosts_own_capture_is_the_hosts(void **state)
     /* An echo request is answered by the kernel: only the host's own settings keep it silent. */
     pb_init(&b, T0);
     b.ttl = 63;
-    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    host_answers(49400);
     for (uint16_t seq = 1; seq <= 3; seq++) {
         pb_icmp_echo(&b, SRC, TGT, false, 7, seq);
         pb_wait(&b, SEC);
     }
     pb_wait(&b, 5 * SEC);
-    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    host_answers(49401);
     diag_run(NULL);
     it = diag_find(diag_a, SRC, TGT, VERDICT_PROTO_ECHO, 0);
     assert_string_equal(verdict_name(it->v.kind), "DROPPED");
@@ -466,9 +468,7 @@ static void reset_on_the_way_once_connected_is_a_reject(void **state)
      * where SRC's packets arrive with 63). */
     pb_init(&b, T0);
     b.ttl = 63;
-    pb_tcp(&b, SRC, 49400, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49400, TH_SYN | TH_ACK);
+    host_answers(49400);
     pb_tcp(&b, SRC, 50001, TGT, 6320, TH_SYN);
     b.next.ttl = 64;
     pb_tcp(&b, TGT, 6320, SRC, 50001, TH_SYN | TH_ACK);
@@ -481,9 +481,7 @@ static void reset_on_the_way_once_connected_is_a_reject(void **state)
     b.next.ttl = 64;
     pb_tcp(&b, SRC, 50001, TGT, 6320, TH_RST);
     pb_wait(&b, 5 * SEC);
-    pb_tcp(&b, SRC, 49401, TGT, 6325, TH_SYN);
-    b.next.ttl = 64;
-    pb_tcp(&b, TGT, 6325, SRC, 49401, TH_SYN | TH_ACK);
+    host_answers(49401);
     diag_run(NULL);
     it = diag_find(diag_a, SRC, TGT, 6, 6320);
     assert_string_equal(verdict_name(it->v.kind), "REJECTED");

@@ -32,11 +32,7 @@ PIDS=() NSLIST=() CAP_PIDS=()
 log() { printf 'udp6_lab: %s\n' "$*" >&2; }
 # shellcheck source=../../scripts/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
-trap netns_down EXIT
-trap 'exit 2' INT TERM HUP
-skip() { log "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for t in ip nft python3 tcpdump ping; do command -v "$t" >/dev/null || skip "$t not installed"; done
+netns_lab ip nft python3 tcpdump ping
 mkdir -p "$OUT" || exit 2
 
 # ------------------------------------------------------------------ the lab

@@ -30,16 +30,7 @@ ok() { log "ok: $*"; }
 # shellcheck source=../../scripts/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 
-cleanup() {
-    netns_down
-    [ -n "${KEEP_WORK:-}" ] && log "kept $WORK" || rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-
-skip() { log "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for t in ip nft python3 tcpdump ping; do command -v "$t" >/dev/null || skip "$t not installed"; done
+netns_lab ip nft python3 tcpdump ping
 ip netns add "$NS_S" 2>/dev/null || skip "cannot create a network namespace"
 NSLIST+=("$NS_S")
 

@@ -12,8 +12,8 @@
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
 # backlog, hostreject, hostdrop, ipsreset; without SCENARIO it runs them all (about 85 s);
 # CTest runs unreach, synproxy, stall, backlog, hostreject and ipsreset (about 31 s), the six
-# whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, no nft, tcpdump
-# or python3). KEEP_WORK=1 keeps the captures and JSON.
+# whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no
+# namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
 # $LAB_NETNS_PREFIX for rtA-), on documentation addresses; every process it starts is stopped
 # by PID, every wait is bounded, and the namespaces are deleted on every exit path.
@@ -34,16 +34,7 @@ ok() { log "ok: $*"; }
 # shellcheck source=../../scripts/netns.sh
 . "$HERE/../../scripts/netns.sh"
 
-cleanup() {
-    netns_down
-    [ -n "${KEEP_WORK:-}" ] && log "kept $WORK" || rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-
-skip() { log "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for t in ip nft python3 tcpdump; do command -v "$t" >/dev/null || skip "$t not installed"; done
+netns_lab ip nft python3 tcpdump
 ip netns add "$NS_C" 2>/dev/null || skip "cannot create a network namespace"
 NSLIST+=("$NS_C")
 
@@ -169,6 +160,19 @@ router_rules() {
     nsx "$NS_R" nft flush ruleset
     nsx "$NS_R" nft -f - || { log "the router refused the scenario's rules"; exit 2; }
 }
+# router_open: the router forwards everything (the scenario's rules, if any, are the server's).
+router_open() { nsx "$NS_R" nft flush ruleset; }
+# server_input RULE: the server's own firewall (table inet hostfw, its input chain) holds RULE;
+# server_input_clear takes it away again.
+server_input() {
+    nsx "$NS_S" nft -f - <<NFT || { log "the server refused the scenario's rules"; exit 2; }
+table inet hostfw { chain input { type filter hook input priority 0; policy accept;
+    $1
+}
+}
+NFT
+}
+server_input_clear() { nsx "$NS_S" nft delete table inet hostfw; }
 
 # check NAME PORT VIEW WANT: the item for PORT in fwsight's reading of the scenario's
 # captures (VIEW: both, client or server) must match WANT, a list of key=value (verdict,
@@ -379,11 +383,7 @@ NFT
 # A server whose listen backlog of 1 overflows (it never accepts): 20 connects at once, a few
 # complete, the rest go unanswered: the backlog, never a firewall.
 sc_backlog() {
-    router_rules <<'NFT'
-table inet filter { chain forward { type filter hook forward priority 0; policy accept;
-}
-}
-NFT
+    router_open
     start_captures backlog
     client burst 7012 20
     stop_captures
@@ -399,21 +399,12 @@ NFT
 # closed port with a RST, never ICMP, so this is a filter's refusal (REJECTED, by the server
 # itself), not "nothing listens" (CLOSED). The path through the router is open.
 sc_hostreject() {
-    router_rules <<'NFT'
-table inet filter { chain forward { type filter hook forward priority 0; policy accept;
-}
-}
-NFT
-    nsx "$NS_S" nft -f - <<'NFT' || { log "the server refused the scenario's rules"; exit 2; }
-table inet hostfw { chain input { type filter hook input priority 0; policy accept;
-    tcp dport 7009 reject
-}
-}
-NFT
+    router_open
+    server_input "tcp dport 7009 reject"
     start_captures hostreject
     client connect 7009 && fail "hostreject: 7009 connected"
     stop_captures
-    nsx "$NS_S" nft delete table inet hostfw
+    server_input_clear
     nsx "$NS_S" ss -ltnH "( sport = :7009 )" | grep -q . || fail "hostreject: 7009 does not listen"
     check hostreject 7009 both "verdict=REJECTED lookalike=- answered_by=$S4"
     check hostreject 7009 client "verdict=REJECTED lookalike=- answered_by=$S4"
@@ -423,21 +414,12 @@ NFT
 # The server's own firewall drops 7010 (nftables input chain) while its service listens: the
 # server's capture (taken before its input chain) sees the SYNs arrive and nothing leave.
 sc_hostdrop() {
-    router_rules <<'NFT'
-table inet filter { chain forward { type filter hook forward priority 0; policy accept;
-}
-}
-NFT
-    nsx "$NS_S" nft -f - <<'NFT' || { log "the server refused the scenario's rules"; exit 2; }
-table inet hostfw { chain input { type filter hook input priority 0; policy accept;
-    tcp dport 7010 drop
-}
-}
-NFT
+    router_open
+    server_input "tcp dport 7010 drop"
     start_captures hostdrop
     client connect 7010 && fail "hostdrop: 7010 connected"
     stop_captures
-    nsx "$NS_S" nft delete table inet hostfw
+    server_input_clear
     check hostdrop 7010 both "verdict=DROPPED lookalike=-"
     check hostdrop 7010 server "verdict=DROPPED lookalike=-"
 }
@@ -463,8 +445,8 @@ NFT
     check ipsreset 7001 client "verdict=OPEN lookalike=-"
 }
 
-ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject hostdrop
-     ipsreset)
+ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject
+     hostdrop ipsreset)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
