@@ -421,6 +421,36 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     verdict_collector_add(c, &a, evicted);
 }
 
+/* A router refused a request to h: counted for the first router that did, with the time, and
+ * whether some of the attempt's own requests got no error (more requests than errors quoting
+ * them): its ICMP rate limit at work. */
+static void note_router_refusal(struct verdict_host *h, const struct verdict_attempt *a)
+{
+    if (h == NULL)
+        return;
+    if (h->rtr_refused == 0) {
+        h->rtr_from = a->icmp_from;
+        h->rtr_icmp_type = a->icmp_type;
+        h->rtr_icmp_code = a->icmp_code;
+    } else if (!fw_addr_eq(&h->rtr_from, &a->icmp_from)) {
+        return;
+    }
+    if (h->rtr_refused == 0 || a->first_us < h->rtr_first_us)
+        h->rtr_first_us = a->first_us;
+    if (a->first_us > h->rtr_last_us)
+        h->rtr_last_us = a->first_us;
+    h->rtr_refused++;
+    if (a->requests > a->icmp_errors) {
+        if (h->rtr_limited++ == 0) {
+            h->rtr_limited_proto = a->proto;
+            h->rtr_limited_port = a->port;
+            h->rtr_limited_requests = a->requests;
+            h->rtr_limited_errors = a->icmp_errors;
+        }
+    }
+    h->mod++;
+}
+
 void verdict_collector_add(struct verdict_collector *c, const struct verdict_attempt *ap,
                            bool evicted)
 {
@@ -467,6 +497,8 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
             h->mod++;
         }
     }
+    if (verdict_router_refusal(&a))
+        note_router_refusal(host_get(c, &a.to), &a);
     if (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to)) {
         struct verdict_host *h = host_get(c, &a.to);
         if (h != NULL) {

@@ -112,6 +112,7 @@ struct verdict_attempt {
     uint64_t req_frame, ans_frame; /* ans_frame: the answer, RST or ICMP error; 0 if none */
     uint32_t requests;          /* SYNs, UDP datagrams, echo requests */
     uint32_t retransmits;       /* TCP: repeated SYNs */
+    uint16_t icmp_errors;       /* ICMP errors that quoted the flow's requests */
     uint32_t answers;           /* packets from the far side (echo replies, UDP answers) */
     uint8_t req_ttl;            /* TTL of the requester's packets, as captured */
     uint8_t req_ttl_min;        /* the lowest of them: below req_ttl when a capture spanning a
@@ -440,5 +441,8 @@ unsigned verdict_hops(uint8_t ttl);
 bool verdict_routing_code_late(const struct verdict_attempt *a);
 bool verdict_routing_code_prompt(const struct verdict_attempt *a); /* a destination unreachable
                                                                    * that was not late */
+/* An ICMP error from a device on the way (not the host) refused the attempt by rule: prohibited,
+ * port unreachable, or a routing code that came at once. */
+bool verdict_router_refusal(const struct verdict_attempt *a);
 
 #endif

@@ -59,6 +59,7 @@ static void take_icmp(const struct flow *f, struct verdict_attempt *a)
     a->icmp_from = f->icmp_err_from;
     a->ans_frame = f->icmp_err_frame;
     a->icmp_after_us = f->icmp_err_after_us;
+    a->icmp_errors = f->icmp_errors;
 }
 
 /* Measured on Linux 6.18 (tests/paths/udp6_lab.sh, scenario down): with the server's link
@@ -87,6 +88,14 @@ bool verdict_routing_code_late(const struct verdict_attempt *a)
 bool verdict_routing_code_prompt(const struct verdict_attempt *a)
 {
     return routing_dest_unreach(a) && a->icmp_after_us < VERDICT_NEIGH_GIVEUP_US;
+}
+
+bool verdict_router_refusal(const struct verdict_attempt *a)
+{
+    if (a->icmp_from.family == 0 || fw_addr_eq(&a->icmp_from, &a->to))
+        return false;
+    return a->outcome == VO_ICMP_PROHIB || a->outcome == VO_ICMP_PORT ||
+           verdict_routing_code_prompt(a);
 }
 
 /* Multicast and broadcast "requests" (mDNS, SSDP, NetBIOS name broadcasts) test no path. */

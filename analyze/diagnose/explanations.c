@@ -6,8 +6,8 @@
 
 extern const struct explanation EXPLAIN_NOT_ATTEMPT, EXPLAIN_CUT_SHORT, EXPLAIN_OPEN,
     EXPLAIN_TIME_WAIT, EXPLAIN_OTHER_ADDRESS, EXPLAIN_BACKLOG, EXPLAIN_RATE_LIMIT,
-    EXPLAIN_FW_REJECT, EXPLAIN_UNREACHABLE, EXPLAIN_HOST_CLOSED, EXPLAIN_PMTU, EXPLAIN_STALLED,
-    EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP, EXPLAIN_ONE_WAY;
+    EXPLAIN_REJECT_LIMITED, EXPLAIN_FW_REJECT, EXPLAIN_UNREACHABLE, EXPLAIN_HOST_CLOSED,
+    EXPLAIN_PMTU, EXPLAIN_STALLED, EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP, EXPLAIN_ONE_WAY;
 
 const struct explanation *const DIAGNOSE_EXPLANATIONS[] = {
     &EXPLAIN_NOT_ATTEMPT,   /* scanner probes: never an attempt */
@@ -19,6 +19,8 @@ const struct explanation *const DIAGNOSE_EXPLANATIONS[] = {
     &EXPLAIN_OTHER_ADDRESS, /* answered from another address of the host */
     &EXPLAIN_BACKLOG,       /* the host's listen queue is full */
     &EXPLAIN_RATE_LIMIT,    /* the host limits its refusals */
+    &EXPLAIN_REJECT_LIMITED, /* a firewall refused, its ICMP rate limit left some
+                              * requests without an error */
     &EXPLAIN_FW_REJECT,     /* a firewall refused: ICMP prohibited, a forged RST */
     &EXPLAIN_UNREACHABLE,   /* a router has no route */
     &EXPLAIN_HOST_CLOSED,   /* nothing listens */
