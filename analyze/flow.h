@@ -134,11 +134,29 @@ struct flow {
     uint16_t max_acked_len[2];  /* the largest payload the peer acknowledged */
     uint16_t last_len[2];       /* the last new segment's payload and where it ends */
     uint32_t last_end32[2];
+    /* TCP, once both sides have spoken: the longest silence of the connection (no packet
+     * either way, all data acknowledged, FLOW_IDLE_MIN_US at least), which side ended it, and whether
+     * the other side sent anything after. A stall that follows it, never answered, is a
+     * firewall that forgot the idle connection (diagnose/explain_idle_timeout.c). */
+    uint64_t idle_gap_us;
+    uint8_t idle_resumer;       /* 0 the originator, 1 the responder */
+    bool idle_answered;
     uint16_t first_req_len;     /* UDP: the first request's payload */
     bool stray_answer;          /* UDP: this flow is another address's answer to a request */
     struct fw_addr other_answer; /* UDP: ...and this request's answer came from there */
     uint16_t retries_after_answer; /* UDP: the same request again after an answer */
 };
+
+/* The shortest silence taken for an idle connection: far beyond any retransmission or
+ * delayed-ACK timer, short enough for a lab's firewall with a timeout of seconds. */
+#define FLOW_IDLE_MIN_US (10ull * 1000000u)
+
+/* TCP: side s's last new data is not yet acknowledged by its peer. */
+static inline bool flow_data_unacked(const struct flow *f, int s)
+{
+    return f->last_len[s] > 0 &&
+           (int32_t)((uint32_t)f->tcp.ep[s].ack_seq - f->last_end32[s]) < 0;
+}
 
 /* History helpers (flow_track.c): Zeek's Connection::CheckHistory/AddHistory. bit is the
  * originator's bit; the responder's is bit << 16 and its letter is lower case. */

@@ -323,6 +323,26 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
     f->last_frame = frame;
 }
 
+/* A TCP packet after the connection's longest silence so far starts a new watch: from now on,
+ * does the other side say anything? (See flow.h.) Called before the packet is tracked: the
+ * silence is an idle connection only if it began with everything acknowledged both ways (a
+ * stall's retransmissions back off past FLOW_IDLE_MIN_US with data outstanding). */
+static void note_idle(struct flow *f, bool is_orig, uint64_t now_us)
+{
+    uint8_t side = is_orig ? 0 : 1;
+    if (f->idle_gap_us > 0 && side != f->idle_resumer)
+        f->idle_answered = true;
+    if (f->side[0].pkts == 0 || f->side[1].pkts == 0 || flow_data_unacked(f, 0) ||
+        flow_data_unacked(f, 1))
+        return;
+    uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
+    if (gap >= FLOW_IDLE_MIN_US && gap >= f->idle_gap_us) {
+        f->idle_gap_us = gap;
+        f->idle_resumer = side;
+        f->idle_answered = false;
+    }
+}
+
 static bool packet_is_orig(const struct flow *f, const struct pkt *p, uint16_t sp)
 {
     const struct fw_addr *oa = f->orig_is_a ? &f->key.a : &f->key.b;
@@ -380,6 +400,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
 
     if (f->kind == FLOW_TCP) {
         struct tcp_result r;
+        note_idle(f, is_orig, now_us);
         tcp_state_packet(f, is_orig, p, bad_cksum, &r);
         if (!r.counted)
             return;

@@ -144,6 +144,9 @@ struct verdict_attempt {
     uint16_t stall_rexmits, stall_len, ok_len;
     bool synack_after_ack;      /* TCP: the SYN-ACK repeated although the ACK was seen */
     bool unserved;              /* TCP: connected, and the host sent no byte and no FIN */
+    uint64_t idle_us;           /* VO_STALLED: the connection had been silent so long (both
+                                 * ways) when the side that stalled spoke again, and the other
+                                 * never answered after; 0: no such silence */
     uint8_t proxy_synack_ttl;   /* VO_RST: the SYN-ACK's TTL when it came from nearer than the
                                  * RST that followed (a SYN proxy answered the handshake, the
                                  * host refused); 0 otherwise */

@@ -121,10 +121,6 @@ static bool orig_went_on(const struct flow *f)
 
 /* The data of side s (0 the originator) unacknowledged at the end: the peer's ACK does not reach
  * the end of its last new segment. */
-static bool data_unacked(const struct flow *f, int s)
-{
-    return f->last_len[s] > 0 && (int32_t)((uint32_t)f->tcp.ep[s].ack_seq - f->last_end32[s]) < 0;
-}
 
 /* Side s of f stopped being answered after the handshake: what it sent again (len 0: its
  * FIN), how often, and whether the peer had acknowledged it. */
@@ -137,6 +133,8 @@ static void note_stall(const struct flow *f, struct verdict_attempt *a, int s, b
     a->stall_len = len;
     a->ok_len = f->max_acked_len[s];
     a->pmtu_icmp = f->pmtu_icmp;
+    if (f->idle_gap_us > 0 && f->idle_resumer == s && !f->idle_answered)
+        a->idle_us = f->idle_gap_us;
 }
 
 void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt *from)
@@ -147,6 +145,7 @@ void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt
     to->stall_len = from->stall_len;
     to->ok_len = from->ok_len;
     to->pmtu_icmp = from->pmtu_icmp;
+    to->idle_us = from->idle_us;
 }
 
 /* After the handshake, a side sent its data again and again and it was never acknowledged, or
@@ -160,7 +159,7 @@ static bool tcp_stalled(const struct flow *f, struct verdict_attempt *a)
     for (int s = 0; s < 2; s++) {
         if (f->data_rexmits[s] < 2)
             continue;
-        bool unacked = data_unacked(f, s);
+        bool unacked = flow_data_unacked(f, s);
         if (!unacked && (f->rexmit_acked[s] < 2 || closed))
             continue;
         note_stall(f, a, s, !unacked, f->data_rexmits[s], f->min_rexmit_len[s]);

@@ -7,7 +7,8 @@
 extern const struct explanation EXPLAIN_NOT_ATTEMPT, EXPLAIN_CUT_SHORT, EXPLAIN_OPEN,
     EXPLAIN_TIME_WAIT, EXPLAIN_OTHER_ADDRESS, EXPLAIN_BACKLOG, EXPLAIN_RATE_LIMIT,
     EXPLAIN_REJECT_LIMITED, EXPLAIN_FW_REJECT, EXPLAIN_UNREACHABLE, EXPLAIN_HOST_CLOSED,
-    EXPLAIN_PMTU, EXPLAIN_STALLED, EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP, EXPLAIN_ONE_WAY;
+    EXPLAIN_IDLE_TIMEOUT, EXPLAIN_PMTU, EXPLAIN_STALLED, EXPLAIN_REPLY_DROPPED, EXPLAIN_FW_DROP,
+    EXPLAIN_ONE_WAY;
 
 const struct explanation *const DIAGNOSE_EXPLANATIONS[] = {
     &EXPLAIN_NOT_ATTEMPT,   /* scanner probes: never an attempt */
@@ -24,6 +25,7 @@ const struct explanation *const DIAGNOSE_EXPLANATIONS[] = {
     &EXPLAIN_FW_REJECT,     /* a firewall refused: ICMP prohibited, a forged RST */
     &EXPLAIN_UNREACHABLE,   /* a router has no route */
     &EXPLAIN_HOST_CLOSED,   /* nothing listens */
+    &EXPLAIN_IDLE_TIMEOUT,  /* connected, idle, then the data stops: a timeout forgot it */
     &EXPLAIN_PMTU,          /* large segments lost, no ICMP says why */
     &EXPLAIN_STALLED,       /* connected, then the data stops */
     &EXPLAIN_REPLY_DROPPED, /* the answer is lost on the way back */

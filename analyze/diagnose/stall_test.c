@@ -2,7 +2,9 @@
  * again and again while small ones passed, with no ICMP to say why, are a path-MTU black hole
  * (explain_pmtu.c); small segments sent again, or large ones after an ICMP "fragmentation
  * needed", are a plain stall (explain_stalled.c), and one segment sent again once is nothing;
- * a receiver's FIN sent again and again into the sender's silence is a stall too.
+ * a receiver's FIN sent again and again into the sender's silence is a stall too; data sent
+ * again and again after the connection was silent 10 s or more, unanswered ever after, is a
+ * device's idle timeout (explain_idle_timeout.c).
  * Captured on the source; the target's packets arrive with TTL 63. */
 #include "diag_test.h"
 
@@ -114,9 +116,9 @@ static void one_segment_sent_again_once_is_no_stall(void **state)
 
 /* The target streams to the source, which acknowledges it; then the target's packets stop (a
  * firewall that dropped the connection mid-transfer) and the source, with nothing to send,
- * closes: its FIN goes out 1 + again times, unacknowledged unless fin_acked (the target's
- * ACK of the first one came, and the FIN was sent again all the same). */
-static void receiver_closes_into_silence(int again, bool fin_acked)
+ * closes after silence_us: its FIN goes out 1 + again times, unacknowledged unless fin_acked
+ * (the target's ACK of the first one came, and the FIN was sent again all the same). */
+static void receiver_closes_into_silence(int again, bool fin_acked, uint64_t silence_us)
 {
     pb_init(&b, T0);
     diag_control(SRC, 49400, TGT);
@@ -130,7 +132,7 @@ static void receiver_closes_into_silence(int again, bool fin_acked)
         pb_tcp(&b, TGT, 6320, SRC, SPORT, TH_PUSH | TH_ACK);
         pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_ACK);
     }
-    pb_wait(&b, 8 * SEC);
+    pb_wait(&b, silence_us);
     uint32_t seq = pb_tcp_seq(&b, SRC, SPORT, TGT, 6320);
     pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_FIN | TH_ACK);
     if (fin_acked) {
@@ -149,7 +151,7 @@ static void receiver_closes_into_silence(int again, bool fin_acked)
 static void fin_sent_again_into_silence_is_a_stall(void **state)
 {
     (void)state;
-    receiver_closes_into_silence(3, false);
+    receiver_closes_into_silence(3, false, 8 * SEC);
     diag_run(NULL);
     const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
     diag_expect(it, (struct diag_want){ VERDICT_STALLED, LOOKALIKE_NONE, "stall",
@@ -161,12 +163,119 @@ static void fin_sent_again_into_silence_is_a_stall(void **state)
 static void fin_sent_again_once_or_acknowledged_is_no_stall(void **state)
 {
     (void)state;
-    receiver_closes_into_silence(1, false);
+    receiver_closes_into_silence(1, false, 8 * SEC);
     diag_run(NULL);
     assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
-    receiver_closes_into_silence(3, true);
+    receiver_closes_into_silence(3, true, 8 * SEC);
     diag_run(NULL);
     assert_int_equal(diag_find(diag_a, SRC, TGT, 6, 6320)->v.kind, VERDICT_OPEN);
+}
+
+/* A connection that exchanged a little, then carried nothing for idle_us; then one side (the
+ * target when by_target) sends 200 bytes, again 3 times, never acknowledged. peer_once: the
+ * other side acknowledged the first of them (it heard it: not forgotten), the rest not.
+ * Captured on the side that resumes: the other's packets arrive with TTL 63. */
+static void idle_then_stall(const char *src, const char *tgt, uint64_t idle_us, bool by_target,
+                            bool peer_once, uint32_t len)
+{
+    pb_init(&b, T0);
+    diag_control(src, 49400, tgt);
+    const char *me = by_target ? tgt : src, *peer = by_target ? src : tgt;
+    uint16_t mport = by_target ? 6320 : SPORT, pport = by_target ? SPORT : 6320;
+    pb_tcp(&b, src, SPORT, tgt, 6320, TH_SYN);
+    b.next.ttl = by_target ? 64 : 63;
+    pb_tcp(&b, tgt, 6320, src, SPORT, TH_SYN | TH_ACK);
+    b.next.ttl = by_target ? 63 : 64;
+    pb_tcp(&b, src, SPORT, tgt, 6320, TH_ACK);
+    b.next.payload_len = 100;
+    pb_tcp(&b, me, mport, peer, pport, TH_PUSH | TH_ACK);
+    b.next.ttl = 63;
+    b.next.payload_len = 50;
+    pb_tcp(&b, peer, pport, me, mport, TH_PUSH | TH_ACK);
+    pb_tcp(&b, me, mport, peer, pport, TH_ACK);
+    pb_wait(&b, idle_us);
+    uint32_t seq = pb_tcp_seq(&b, me, mport, peer, pport);
+    b.next.payload_len = len;
+    assert_true(pb_tcp(&b, me, mport, peer, pport, TH_PUSH | TH_ACK) >= 0);
+    if (peer_once) {
+        b.next.ttl = 63;
+        pb_tcp(&b, peer, pport, me, mport, TH_ACK);
+        seq = pb_tcp_seq(&b, me, mport, peer, pport);
+        b.next.payload_len = len;
+        pb_tcp(&b, me, mport, peer, pport, TH_PUSH | TH_ACK);
+    }
+    for (int i = 0; i < 3; i++) {
+        pb_wait(&b, (SEC / 5) << i);
+        b.next.set_seq = true;
+        b.next.seq = seq;
+        b.next.payload_len = len;
+        pb_tcp(&b, me, mport, peer, pport, TH_PUSH | TH_ACK);
+    }
+    diag_tail(src, 49401, tgt, 10 * SEC);
+}
+
+static void expect_idle_timeout(const char *src, const char *tgt, const char *local,
+                                const char *advice, const char *words)
+{
+    diag_run(local);
+    const struct verdict_item *it = diag_find(diag_a, src, tgt, 6, 6320);
+    diag_expect(it, (struct diag_want){ VERDICT_STALLED, LOOKALIKE_NONE, "idle-timeout",
+                                        VERDICT_CONF_MEDIUM, NULL, true, advice });
+    diag_evidence_has(it, words);
+    diag_evidence_has(it, "forgot the idle connection");
+}
+
+static void data_unanswered_after_a_long_silence_is_an_idle_timeout(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC, TGT, 90 * SEC, false, false, 200);
+    expect_idle_timeout(SRC, TGT, NULL, "breaks after 1 min 30 s idle: raise the TCP idle",
+                        "carried nothing either way for 1 min 30 s; then 198.51.100.10's data "
+                        "went unanswered, and 203.0.113.20 sent nothing more");
+    idle_then_stall(SRC6, TGT6, 12 * SEC, false, false, 200);
+    expect_idle_timeout(SRC6, TGT6, NULL, "breaks after 12 s idle", "for 12 s; then");
+}
+
+/* The host speaks first after the silence (captured there): the same. */
+static void the_host_resuming_into_a_forgotten_connection_too(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC, TGT, 30 * SEC, true, false, 200);
+    expect_idle_timeout(SRC, TGT, TGT, "TCP keepalives",
+                        "then 203.0.113.20's data went unanswered, and 198.51.100.10 sent "
+                        "nothing more");
+}
+
+/* A full-size segment after the silence, though only small ones passed before: the silence
+ * explains it first (a path-MTU black hole would have no silence before it). */
+static void a_large_segment_after_the_silence_is_still_the_timeout(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC, TGT, 30 * SEC, false, false, 1400);
+    expect_idle_timeout(SRC, TGT, NULL, "raise the TCP idle", "for 30 s");
+}
+
+/* Where it must stay silent: a pause shorter than FLOW_IDLE_MIN_US, and a peer that heard the
+ * first segment after the silence (the connection was still known on the way). */
+static void a_short_pause_or_a_peer_that_answered_is_a_plain_stall(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC, TGT, 9 * SEC, false, false, 200);
+    expect_plain_stall(SRC, TGT, "data gets no answer");
+    idle_then_stall(SRC, TGT, 30 * SEC, false, true, 200);
+    expect_plain_stall(SRC, TGT, "data gets no answer");
+}
+
+/* A stall long enough for its retransmissions to back off past 10 s (1, 2, 4, 8, 16 s): the
+ * gaps come with data outstanding, no idle connection. A receiver that closes after 30 s of a
+ * stream stopped mid-transfer: its FIN into that silence is the stall it was. */
+static void a_long_stall_or_a_late_close_is_no_idle_timeout(void **state)
+{
+    (void)state;
+    session(SRC, TGT, RTR, 0, 200, 5, false, false);
+    expect_plain_stall(SRC, TGT, "data gets no answer");
+    receiver_closes_into_silence(3, false, 30 * SEC);
+    expect_plain_stall(SRC, TGT, "FIN (its close) gets no answer");
 }
 
 int main(void)
@@ -180,6 +289,11 @@ int main(void)
         cmocka_unit_test(one_segment_sent_again_once_is_no_stall),
         cmocka_unit_test(fin_sent_again_into_silence_is_a_stall),
         cmocka_unit_test(fin_sent_again_once_or_acknowledged_is_no_stall),
+        cmocka_unit_test(data_unanswered_after_a_long_silence_is_an_idle_timeout),
+        cmocka_unit_test(the_host_resuming_into_a_forgotten_connection_too),
+        cmocka_unit_test(a_large_segment_after_the_silence_is_still_the_timeout),
+        cmocka_unit_test(a_short_pause_or_a_peer_that_answered_is_a_plain_stall),
+        cmocka_unit_test(a_long_stall_or_a_late_close_is_no_idle_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }

@@ -10,9 +10,9 @@
 #   tcp_refusals_lab.sh FWSIGHT [SCENARIO...]
 #
 # Scenarios: reset, portunreach, prohibited, unreach, drop, synack, stall, ratelimit, synproxy,
-# backlog, hostreject, hostdrop, ipsreset; without SCENARIO it runs them all (about 85 s);
-# CTest runs unreach, synproxy, stall, backlog, hostreject and ipsreset (about 31 s), the six
-# whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no
+# backlog, hostreject, hostdrop, ipsreset, idle; without SCENARIO it runs them all (about
+# 100 s); CTest runs unreach, synproxy, stall, backlog, hostreject, ipsreset and idle (about
+# 48 s), the seven whose verdicts once came out wrong. Exit 0 pass, 1 fail, 77 skipped (not root, no
 # namespaces, no nft, tcpdump or python3). KEEP_WORK=1 keeps the captures and JSON.
 # Safety: traffic stays in the namespaces it creates (rtA-<pid>-c/r/s, or with
 # $LAB_NETNS_PREFIX for rtA-), on documentation addresses; every process it starts is stopped
@@ -54,21 +54,37 @@ nsx "$NS_S" ip route add default via $RS4
 nsx "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=2
 
 # The server: ports 7001-7010 accept and then stream 64 KiB slowly (so a transfer can be cut
-# mid-stream); 7012 listens with a backlog of 1 and never accepts; 7011 is closed. 150 s at most.
+# mid-stream); 7012 listens with a backlog of 1 and never accepts; 7013 echoes what it reads;
+# 7011 is closed. 150 s at most.
 # not through nsx: $! must be the server itself, so that cleanup stops it by PID
 ip netns exec "$NS_S" python3 -c '
 import socket, select, time
 ls, held = [], []
-for p in list(range(7001, 7011)) + [7012]:
+for p in list(range(7001, 7011)) + [7012, 7013]:
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("0.0.0.0", p)); s.listen(1 if p == 7012 else 64)
     (held if p == 7012 else ls).append(s)
-conns = []
+conns, echo = [], []
 end = time.time() + 150
 while time.time() < end:
     r, _, _ = select.select(ls, [], [], 0.05)
     for s in r:
-        c, _ = s.accept(); c.setblocking(False); conns.append([c, 0])
+        c, _ = s.accept(); c.setblocking(False)
+        if s.getsockname()[1] == 7013:
+            echo.append(c)
+        else:
+            conns.append([c, 0])
+    for c in echo[:]:
+        try:
+            b = c.recv(65536)
+            if b:
+                c.send(b)
+            else:
+                c.close(); echo.remove(c)
+        except BlockingIOError:
+            pass
+        except OSError:
+            c.close(); echo.remove(c)
     for e in conns[:]:
         try:
             e[1] += e[0].send(b"x" * 1024)
@@ -82,6 +98,7 @@ while time.time() < end:
 PIDS+=($!)
 
 # client MODE PORT [N [FILE]]: TCP from the client to the server. connect: one connect (1.5 s);
+# idle: connect, send and read an echo, stay silent N s, send again and wait 4 s for the echo;
 # burst: N connects at once (2 s); read: connect and read until the server closes, or nothing
 # came for 1.5 s, then close; prints the bytes read, and creates FILE once the first came.
 client() {
@@ -95,6 +112,16 @@ if mode == "connect":
         s.connect(addr); s.close(); sys.exit(0)
     except OSError:
         sys.exit(1)
+if mode == "idle":
+    s = socket.socket(); s.settimeout(1.5)
+    try:
+        s.connect(addr); s.send(b"hello"); s.recv(100)
+        time.sleep(n)
+        s.send(b"x" * 100); s.settimeout(4); s.recv(100)
+    except OSError:
+        pass
+    s.close()
+    sys.exit(0)
 if mode == "burst":
     ss = []
     for _ in range(n):
@@ -176,7 +203,7 @@ server_input_clear() { nsx "$NS_S" nft delete table inet hostfw; }
 
 # check NAME PORT VIEW WANT: the item for PORT in fwsight's reading of the scenario's
 # captures (VIEW: both, client or server) must match WANT, a list of key=value (verdict,
-# lookalike, answered_by; "-" for null); every item for the port must agree.
+# lookalike, answered_by, cause; "-" for null); every item for the port must agree.
 check() {
     local name=$1 port=$2 view=$3 want=$4 files got
     case $view in
@@ -192,8 +219,8 @@ port = int(sys.argv[2])
 items = [v for v in doc.get("verdicts", []) if v["proto"] == "tcp" and v["port"] == port]
 out = []
 for v in items:
-    out.append("verdict=%s lookalike=%s answered_by=%s" % (
-        v["verdict"], v["lookalike"] or "-", v["answered_by"] or "-"))
+    out.append("verdict=%s lookalike=%s answered_by=%s cause=%s" % (
+        v["verdict"], v["lookalike"] or "-", v["answered_by"] or "-", v["cause"] or "-"))
 print(" | ".join(out) if out else "none")
 PY
 )
@@ -337,9 +364,9 @@ NFT
     sleep 1 # the client's FIN is sent again after 0.2, 0.6 and 1.4 s
     stop_captures
     log "stall: the client read $(cat "$WORK/stall.got") bytes of 65536"
-    check stall 7009 both "verdict=STALLED"
-    check stall 7009 client "verdict=STALLED"
-    check stall 7009 server "verdict=STALLED"
+    check stall 7009 both "verdict=STALLED cause=stall"
+    check stall 7009 client "verdict=STALLED cause=stall"
+    check stall 7009 server "verdict=STALLED cause=stall"
 }
 # A rate limit on new SYNs to 7010 (2 a second past a burst of 5): some of 20 connects at once
 # pass, the rest are dropped: PARTIAL, not DROPPED.
@@ -445,8 +472,31 @@ NFT
     check ipsreset 7001 client "verdict=OPEN lookalike=-"
 }
 
+# A stateful router forgets an idle connection (its established timeout cut to 3 s, where
+# firewalls take an hour) and drops what it carries next: the client's data after 11 s of
+# silence is sent again and again. STALLED, cause idle-timeout, where the client's capture
+# shows the silence; the server's sees nothing after it.
+sc_idle() {
+    router_rules <<'NFT'
+table inet filter { chain forward { type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    tcp flags syn ct state new accept
+}
+}
+NFT
+    local was
+    was=$(nsx "$NS_R" sysctl -n net.netfilter.nf_conntrack_tcp_timeout_established)
+    nsx "$NS_R" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established=3
+    start_captures idle
+    client idle 7013 11
+    stop_captures
+    nsx "$NS_R" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established="$was"
+    check idle 7013 client "verdict=STALLED cause=idle-timeout"
+    check idle 7013 both "verdict=STALLED cause=idle-timeout"
+}
+
 ALL=(reset portunreach prohibited unreach drop synack stall ratelimit synproxy backlog hostreject
-     hostdrop ipsreset)
+     hostdrop ipsreset idle)
 [ $# -gt 0 ] && ALL=("$@")
 for s in "${ALL[@]}"; do
     declare -F "sc_$s" >/dev/null || { log "no scenario $s"; exit 2; }
