@@ -337,13 +337,15 @@ int changes_build(struct changes *out, const struct verdict_item *const *items, 
     memset(out, 0, sizeof *out);
     struct cand *cs = malloc((n ? n : 1) * sizeof *cs);
     const struct verdict_item **rpc = malloc((n ? n : 1) * sizeof *rpc);
+    out->not_rule = malloc((n ? n : 1) * sizeof *out->not_rule);
     size_t ncand = 0, nrpc = 0;
-    int rc = cs == NULL || rpc == NULL ? FW_ENOMEM : 0;
+    int rc = cs == NULL || rpc == NULL || out->not_rule == NULL ? FW_ENOMEM : 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct verdict_item *it = items[i];
         if (!fixed_by_rule(it)) {
             out->lookalikes += is_lookalike(it);
-            out->not_rules += verdict_item_blocking(it);
+            if (verdict_item_blocking(it))
+                out->not_rule[out->not_rules++] = it;
             continue;
         }
         struct cand *c = &cs[ncand++];
@@ -398,5 +400,6 @@ void changes_fini(struct changes *c)
     for (size_t i = 0; i < c->nrpc; i++)
         free(c->rpc[i].ports);
     free(c->rpc);
+    free(c->not_rule);
     memset(c, 0, sizeof *c);
 }

@@ -116,8 +116,10 @@ struct changes {
     size_t ntests;
     struct change_rpc *rpc;
     size_t nrpc;
-    size_t not_rules;              /* blocked verdicts no rule fixes (routing, stalls): their
-                                    * evidence and advice say what to do */
+    const struct verdict_item **not_rule; /* blocked verdicts no rule fixes (routing, stalls,
+                                           * idle timeouts), in input order: their advice says
+                                           * what to do instead (borrowed, as the items) */
+    size_t not_rules;
     size_t lookalikes;             /* failures a look-alike explains: no change to make */
 };
 

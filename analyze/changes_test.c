@@ -226,7 +226,7 @@ static void required_before_optional(void **state)
 }
 
 /* A full backlog, refusals cut by a rate limit, a stall, a route missing, a capture that
- * ended: no rule opens anything for them. */
+ * ended, a connection forgotten while idle: no rule opens anything for them. */
 static void lookalikes_are_no_changes(void **state)
 {
     (void)state;
@@ -240,11 +240,16 @@ static void lookalikes_are_no_changes(void **state)
         LOOKALIKE_CAPTURE_ENDED;
     add(SRC, TGT, 6, 135, VERDICT_PARTIAL, "host-closed"); /* a service restarting */
     add(SRC, TGT, 6, 139, VERDICT_CLOSED, "host-closed");
+    add(SRC, TGT, 6, 6327, VERDICT_STALLED, "idle-timeout");
     struct changes c;
     build(&c, NULL);
     assert_int_equal(c.ngroups, 0);
     assert_int_equal(c.lookalikes, 3);
-    assert_int_equal(c.not_rules, 3);
+    /* The blocked ones, in input order, for the block to give their advice. */
+    assert_int_equal(c.not_rules, 4);
+    static const uint16_t blocked[] = { 6326, 445, 135, 6327 };
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(c.not_rule[i]->port, blocked[i]);
     changes_fini(&c);
     /* the same drop without the look-alike is a rule */
     reset(NULL);

@@ -141,7 +141,8 @@ enum report_change_line_kind {
     RCL_GROUP,      /* a device and direction (group); its RCL_RULE lines follow */
     RCL_RULE,       /* one rule of that group (group, rule) */
     RCL_RPC,        /* a server's dynamic RPC range to restrict, then open */
-    RCL_NOT_RULES,  /* blocked paths no rule fixes, counted */
+    RCL_NOT_RULES,  /* blocked paths no rule fixes, counted; their RCL_NOT_RULE lines follow */
+    RCL_NOT_RULE,   /* one of them with its advice, or how many more (without --all) */
     RCL_LOOKALIKES, /* the look-alikes counted; their RCL_LOOKALIKE lines follow */
     RCL_LOOKALIKE,  /* one look-alike, or how many more are not listed (without --all) */
     RCL_TEST,       /* a direction's untested ports; its RCL_COMMAND (the test to run) follows */

@@ -18,6 +18,7 @@
  * and the evidence screens away. */
 #define RC_GROUPS_SHOWN 12
 #define RC_TESTS_SHOWN 6
+#define RC_NOT_RULES_SHOWN 5
 
 /* "source 198.51.100.10" when --source/--target name the host, else the address alone. */
 const char *report_role_addr(const struct fw_config *cfg, const struct fw_addr *a, char *buf,
@@ -154,6 +155,37 @@ static void rc_lookalikes(const struct verdict_collector *vc, size_t count, bool
     }
 }
 
+/* The blocked paths no firewall rule fixes (a route missing, a connection that stalls, one
+ * forgotten while idle): what to change is in each one's advice, so the block gives it, up to
+ * RC_NOT_RULES_SHOWN of them without --all. */
+static void rc_not_rules(const struct changes *c, bool all, report_change_line_fn fn, void *ctx)
+{
+    char text[VERDICT_ADVICE_LEN + 200];
+    snprintf(text, sizeof text, "Not a rule's to fix (%zu blocked path%s: a route missing, a "
+             "connection that stalls):", c->not_rules, c->not_rules == 1 ? "" : "s");
+    rc_emit(fn, ctx, RCL_NOT_RULES, "  ", 0, text, NULL, NULL);
+    size_t shown = all ? c->not_rules : RC_NOT_RULES_SHOWN;
+    for (size_t i = 0; i < c->not_rules && i < shown; i++) {
+        const struct verdict_item *it = c->not_rule[i];
+        verdict_item_words(it);
+        char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], port[8];
+        if (it->proto == VERDICT_PROTO_ECHO)
+            snprintf(port, sizeof port, "echo");
+        else
+            snprintf(port, sizeof port, "%u", (unsigned)it->port);
+        snprintf(text, sizeof text, "%s -> %s %s %s: %s (%s): %s",
+                 fw_addr_format(&it->from, from, sizeof from),
+                 fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+                 verdict_name(it->v.kind), it->cause != NULL ? it->cause : "-",
+                 it->advice);
+        rc_emit(fn, ctx, RCL_NOT_RULE, "    ", 6, text, NULL, NULL);
+    }
+    if (c->not_rules > shown) {
+        snprintf(text, sizeof text, "... %zu more (--all lists them)", c->not_rules - shown);
+        rc_emit(fn, ctx, RCL_NOT_RULE, "    ", 0, text, NULL, NULL);
+    }
+}
+
 /* One line per direction: how many ports no attempt tried, and the test that tries them (its
  * --ports is the list). */
 static void rc_tests(const struct changes *c, const struct fw_config *cfg, bool all,
@@ -213,12 +245,8 @@ static void rc_walk(const struct changes *c, const struct verdict_collector *vc,
         rc_rpc_text(&c->rpc[i], text, sizeof text);
         rc_emit(fn, ctx, RCL_RPC, "  Dynamic RPC:", 4, text, NULL, NULL);
     }
-    if (c->not_rules > 0) {
-        snprintf(text, sizeof text, "Not a rule's to fix: %zu blocked path%s (a route missing, "
-                 "a connection that stalls): see its advice below", c->not_rules,
-                 c->not_rules == 1 ? "" : "s");
-        rc_emit(fn, ctx, RCL_NOT_RULES, "  ", 0, text, NULL, NULL);
-    }
+    if (c->not_rules > 0)
+        rc_not_rules(c, all, fn, ctx);
     if (c->lookalikes > 0)
         rc_lookalikes(vc, c->lookalikes, all, fn, ctx);
     rc_tests(c, cfg, all, fn, ctx);

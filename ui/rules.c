@@ -259,7 +259,7 @@ int rules_print(FILE *out, const struct rules_format *f, const struct rules_sour
         fputc('\n', out);
     if (c.not_rules > 0)
         comment(out, "Not a rule's to fix: %zu blocked path%s (a route missing, a connection "
-                "that stalls); the report says what to do.", c.not_rules,
+                "that stalls); the report's change-to-make block says what to do.", c.not_rules,
                 c.not_rules == 1 ? "" : "s");
     if (c.lookalikes > 0)
         comment(out, "%zu failure%s only look%s like a firewall's (a full backlog, rate "
