@@ -122,6 +122,20 @@ static void rc_emit(report_change_line_fn fn, void *ctx, enum report_change_line
     fn(ctx, &l);
 }
 
+/* "198.51.100.10 -> 203.0.113.20 tcp 6320" ("... icmp echo"). */
+#define RC_PATH_LEN (2 * FW_ADDRSTRLEN + 24)
+static const char *rc_path(const struct verdict_item *it, char buf[RC_PATH_LEN])
+{
+    char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], port[8];
+    if (it->proto == VERDICT_PROTO_ECHO)
+        snprintf(port, sizeof port, "echo");
+    else
+        snprintf(port, sizeof port, "%u", (unsigned)it->port);
+    snprintf(buf, RC_PATH_LEN, "%s -> %s %s %s", fw_addr_format(&it->from, from, sizeof from),
+             fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port);
+    return buf;
+}
+
 /* The look-alikes, one line each: failures no firewall rule would fix. */
 static void rc_lookalikes(const struct verdict_collector *vc, size_t count, bool all,
                           report_change_line_fn fn, void *ctx)
@@ -138,14 +152,8 @@ static void rc_lookalikes(const struct verdict_collector *vc, size_t count, bool
             continue;
         if (shown++ >= cap)
             continue;
-        char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], port[8];
-        if (it->proto == VERDICT_PROTO_ECHO)
-            snprintf(port, sizeof port, "echo");
-        else
-            snprintf(port, sizeof port, "%u", (unsigned)it->port);
-        snprintf(text, sizeof text, "%s -> %s %s %s: %s (%s), no rule needed",
-                 fw_addr_format(&it->from, from, sizeof from),
-                 fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
+        char path[RC_PATH_LEN];
+        snprintf(text, sizeof text, "%s: %s (%s), no rule needed", rc_path(it, path),
                  verdict_lookalike_name(it->lookalike), verdict_name(it->v.kind));
         rc_emit(fn, ctx, RCL_LOOKALIKE, "    ", 0, text, NULL, NULL);
     }
@@ -168,16 +176,9 @@ static void rc_not_rules(const struct changes *c, bool all, report_change_line_f
     for (size_t i = 0; i < c->not_rules && i < shown; i++) {
         const struct verdict_item *it = c->not_rule[i];
         verdict_item_words(it);
-        char from[FW_ADDRSTRLEN], to[FW_ADDRSTRLEN], port[8];
-        if (it->proto == VERDICT_PROTO_ECHO)
-            snprintf(port, sizeof port, "echo");
-        else
-            snprintf(port, sizeof port, "%u", (unsigned)it->port);
-        snprintf(text, sizeof text, "%s -> %s %s %s: %s (%s): %s",
-                 fw_addr_format(&it->from, from, sizeof from),
-                 fw_addr_format(&it->to, to, sizeof to), verdict_proto_name(it->proto), port,
-                 verdict_name(it->v.kind), it->cause != NULL ? it->cause : "-",
-                 it->advice);
+        char path[RC_PATH_LEN];
+        snprintf(text, sizeof text, "%s: %s (%s): %s", rc_path(it, path),
+                 verdict_name(it->v.kind), it->cause != NULL ? it->cause : "-", it->advice);
         rc_emit(fn, ctx, RCL_NOT_RULE, "    ", 6, text, NULL, NULL);
     }
     if (c->not_rules > shown) {
