@@ -139,6 +139,9 @@ struct flow {
      * the other side sent anything after. A stall that follows it, never answered, is a
      * firewall that forgot the idle connection (diagnose/explain_idle_timeout.c). */
     uint64_t idle_gap_us;
+    bool resumed;               /* it continues a connection that ended idle (flow_track.c):
+                                 * idle_gap_us is that silence, and which end opened it: */
+    bool resumed_orig_is_a;
     uint8_t idle_resumer;       /* 0 the originator, 1 the responder */
     bool idle_answered;
     uint16_t first_req_len;     /* UDP: the first request's payload */

@@ -364,6 +364,46 @@ static struct flow *new_flow(struct flow_tracker *t, const struct flow_key *k,
     return f;
 }
 
+#define IDLE_SLOTS 1024u
+
+static struct idle_end *idle_slot(struct flow_tracker *t, const struct flow_key *k)
+{
+    return t->idle != NULL ? &t->idle[flow_table_hash(t->table, k) & (IDLE_SLOTS - 1)] : NULL;
+}
+
+/* An established TCP connection that ends idle, nothing in flight, no close or reset: kept,
+ * in case it speaks again (resume_idle). */
+static void keep_idle(struct flow_tracker *t, const struct flow *f, enum conn_end why)
+{
+    if (why != CONN_END_TIMEOUT || f->kind != FLOW_TCP || f->side[0].pkts == 0 ||
+        f->side[1].pkts == 0 || f->closed || f->tcp.ep[0].fin_cnt > 0 ||
+        f->tcp.ep[1].fin_cnt > 0 || f->tcp.ep[0].state == TCP_EP_RESET ||
+        f->tcp.ep[1].state == TCP_EP_RESET || flow_data_unacked(f, 0) ||
+        flow_data_unacked(f, 1))
+        return;
+    struct idle_end *e = idle_slot(t, &f->key);
+    if (e == NULL)
+        return;
+    *e = (struct idle_end){ f->key, f->last_us, true,
+                            f->resumed ? f->resumed_orig_is_a : f->orig_is_a };
+}
+
+/* A new TCP flow whose first segment is no SYN, on the 5-tuple of a connection that ended
+ * idle: the same connection speaking again after that silence, by the side that sent it. */
+static void resume_idle(struct flow_tracker *t, struct flow *f, bool is_orig, uint64_t now_us)
+{
+    struct idle_end *e = idle_slot(t, &f->key);
+    if (e == NULL || !e->used || memcmp(&e->key, &f->key, sizeof e->key) != 0 ||
+        now_us < e->last_us)
+        return;
+    f->resumed = true;
+    f->resumed_orig_is_a = e->orig_is_a;
+    f->idle_gap_us = now_us - e->last_us;
+    f->idle_resumer = is_orig ? 0 : 1;
+    f->idle_answered = false;
+    e->used = false;
+}
+
 void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
                        uint64_t frame, int vantage)
 {
@@ -389,6 +429,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
         flow_table_end(t->table, f, CONN_END_REUSED);
         f = NULL;
     }
+    bool created = f == NULL;
     if (f == NULL) {
         f = new_flow(t, &k, p, sp, now_us, frame, vantage, first_packet_flips(p));
         if (f == NULL)
@@ -397,6 +438,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
             udp_new_flow(t, f, p, now_us);
     }
     bool is_orig = packet_is_orig(f, p, sp);
+    if (created && f->kind == FLOW_TCP && !(p->tcp_flags & TH_SYN))
+        resume_idle(t, f, is_orig, now_us);
 
     if (f->kind == FLOW_TCP) {
         struct tcp_result r;
@@ -495,6 +538,7 @@ void flow_track_record(const struct flow *f, enum conn_end why, struct conn_reco
 static void on_end(void *ctx, struct flow *f, enum conn_end why)
 {
     struct flow_tracker *t = ctx;
+    keep_idle(t, f, why);
     struct conn_record r;
     flow_track_record(f, why, &r);
     if (t->sink != NULL)
@@ -512,12 +556,15 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->sink_ctx = sink_ctx;
     t->rpc = NULL; /* analyzer.c sets it */
     t->udp = calloc(1, sizeof *t->udp);
+    t->idle = calloc(IDLE_SLOTS, sizeof *t->idle);
     t->table = flow_table_new(cfg, on_end, t);
-    if (t->table == NULL || t->udp == NULL) {
+    if (t->table == NULL || t->udp == NULL || t->idle == NULL) {
         flow_table_free(t->table);
         free(t->udp);
+        free(t->idle);
         t->table = NULL;
         t->udp = NULL;
+        t->idle = NULL;
         return FW_ENOMEM;
     }
     return 0;
@@ -529,4 +576,6 @@ void flow_track_fini(struct flow_tracker *t)
     t->table = NULL;
     free(t->udp);
     t->udp = NULL;
+    free(t->idle);
+    t->idle = NULL;
 }

@@ -29,6 +29,15 @@ struct flow_tracker {
      * by analyzer.c. */
     struct rpc_ports *rpc;
     struct udp_answers *udp;       /* recent UDP requests (udp_answers.h); NULL: none */
+    /* TCP connections that ended idle (inactivity) while established with all their data
+     * acknowledged, by hash of their key: a segment of one of them later, without a SYN,
+     * resumes it after that silence (a firewall's idle timeout may have forgotten it). A
+     * slot is overwritten by the next connection that hashes to it: a hint, bounded. */
+    struct idle_end {
+        struct flow_key key;
+        uint64_t last_us;
+        bool used, orig_is_a;
+    } *idle;
     /* A flow met its first answer (a packet from the responder, an ICMP error) since the
      * analyzer last cleared it: live, its verdict may show before the flow ends. */
     bool answered;

@@ -312,7 +312,7 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
             f->last_len[o] > f->max_acked_len[o])
             f->max_acked_len[o] = f->last_len[o];
     }
-    if (len == 0 || !f->synack_seen)
+    if (len == 0 || !(f->synack_seen || f->resumed)) /* resumed: set up before the silence */
         return;
     uint16_t len16 = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
     if (delta > 0) {

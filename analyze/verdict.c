@@ -527,6 +527,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
     x->counts.by_outcome[a.outcome]++;
     x->counts.synack_after_ack += a.synack_after_ack;
     x->counts.unserved += a.unserved;
+    x->counts.resumed += a.resumed;
     x->counts.requests += a.requests;
     x->counts.retransmits += a.retransmits;
     if (evicted)

@@ -144,6 +144,8 @@ struct verdict_attempt {
     uint16_t stall_rexmits, stall_len, ok_len;
     bool synack_after_ack;      /* TCP: the SYN-ACK repeated although the ACK was seen */
     bool unserved;              /* TCP: connected, and the host sent no byte and no FIN */
+    bool resumed;               /* VO_STALLED: the connection ended idle and spoke again
+                                 * without a handshake (a new flow of the same 5-tuple) */
     uint64_t idle_us;           /* VO_STALLED: the connection had been silent so long (both
                                  * ways) when the side that stalled spoke again, and the other
                                  * never answered after; 0: no such silence */
@@ -271,6 +273,8 @@ struct verdict_counts {
     uint32_t evicted;              /* attempts whose flow the table's cap cut short */
     uint32_t synack_after_ack;     /* SYN-ACK repeated though the ACK was seen: a full queue */
     uint32_t unserved;             /* connected, and the host never sent a byte nor closed */
+    uint32_t resumed;              /* stalls of connections that ended idle and spoke again:
+                                    * each continues one of the answered attempts */
 };
 
 #define VERDICT_MAX_EVIDENCE 6

@@ -146,6 +146,7 @@ void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt
     to->ok_len = from->ok_len;
     to->pmtu_icmp = from->pmtu_icmp;
     to->idle_us = from->idle_us;
+    to->resumed = from->resumed;
 }
 
 /* After the handshake, a side sent its data again and again and it was never acknowledged, or
@@ -206,12 +207,33 @@ static bool proxied_then_reset(const struct flow *f)
     return true;
 }
 
+/* A connection that ended idle and spoke again without a handshake (flow_track.c
+ * resume_idle): an attempt only if its data then stalled after that silence (a FIN into it
+ * only closes it), told from the end that opened it. */
+static bool resumed_stall(const struct flow *f, struct verdict_attempt *a)
+{
+    if (!f->resumed || !tcp_stalled(f, a) || a->idle_us == 0 || a->stall_len == 0)
+        return false;
+    a->outcome = VO_STALLED;
+    a->resumed = true;
+    if (f->resumed_orig_is_a != f->orig_is_a) {
+        struct fw_addr x = a->from;
+        a->from = a->to;
+        a->to = x;
+        a->port = f->orig_is_a ? f->key.pa : f->key.pb;
+        a->stall_side = (uint8_t)(1 - a->stall_side);
+        a->req_ttl = f->side[1].ttl_first;
+        a->req_ttl_min = f->side[1].ttl_min;
+    }
+    return true;
+}
+
 static bool tcp_attempt(const struct flow *f, struct verdict_attempt *a)
 {
     a->proto = 6;
     if (f->orig_syns == 0) {
         if (f->orig_probes == 0)
-            return false;
+            return resumed_stall(f, a);
         a->requests = f->orig_probes; /* SYN+FIN, null, FIN, Xmas: probes, no connection */
         a->outcome = VO_NOT_ATTEMPT;
         return true;

@@ -29,6 +29,10 @@ static bool idle_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
 {
     if (!finding_claim(e, avail, VERDICT_STALLED, after_idle, out))
         return false;
+    /* The answered attempts that the resumed stalls continue (explain_open.c left them). */
+    uint32_t same = avail[VO_ANSWERED] < e->n->resumed ? avail[VO_ANSWERED] : e->n->resumed;
+    out->claimed[VO_ANSWERED] += same;
+    out->total += same;
     out->confidence = VERDICT_CONF_MEDIUM;
     return true;
 }
@@ -58,6 +62,9 @@ static void idle_words(const struct evidence *e, const struct finding *f, struct
     verdict_add_evidence(e->text, it, "the connection carried nothing either way for %s; then "
                          "%s's data went unanswered, and %s sent nothing more",
                          span_text(a->idle_us, span, sizeof span), s, o);
+    if (a->resumed)
+        verdict_add_evidence(e->text, it, "it spoke again without a new handshake: the same "
+                             "connection (counted anew, as Zeek does after 5 min of silence)");
     verdict_add_evidence(e->text, it, "a device on the way forgot the idle connection (its TCP "
                          "idle timeout) and drops what it carries now");
 }

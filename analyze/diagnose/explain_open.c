@@ -22,6 +22,14 @@ static bool open_propose(const struct evidence *e, const uint32_t avail[VO_COUNT
 {
     if (!finding_claim(e, avail, VERDICT_OPEN, answered, out))
         return false;
+    /* A connection that ended idle and stalled when it spoke again was answered once: that
+     * answer is the stall's (explain_idle_timeout.c), not a second connection that passed. */
+    uint32_t same = out->claimed[VO_ANSWERED] < e->n->resumed ? out->claimed[VO_ANSWERED]
+                                                               : e->n->resumed;
+    out->claimed[VO_ANSWERED] -= same;
+    out->total -= same;
+    if (out->total == 0)
+        return false;
     out->confidence = answer_unseen(e) ? VERDICT_CONF_MEDIUM : VERDICT_CONF_HIGH;
     out->answered_by = e->cell->to;
     return true;

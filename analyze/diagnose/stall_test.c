@@ -255,6 +255,47 @@ static void a_large_segment_after_the_silence_is_still_the_timeout(void **state)
     expect_idle_timeout(SRC, TGT, NULL, "raise the TCP idle", "for 30 s");
 }
 
+/* A silence longer than the 5 min after which a connection counts as ended: the data that
+ * comes after (no SYN) resumes the same connection, its stall is the timeout's. */
+static void a_connection_resumed_after_minutes_is_the_timeouts(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC, TGT, 65 * 60 * SEC, false, false, 200);
+    expect_idle_timeout(SRC, TGT, NULL, "breaks after 1 h 5 min idle",
+                        "carried nothing either way for 1 h 5 min");
+    diag_evidence_has(diag_find(diag_a, SRC, TGT, 6, 6320), "without a new handshake");
+    /* The host resumes it: still told from the end that opened it. */
+    idle_then_stall(SRC, TGT, 20 * 60 * SEC, true, false, 200);
+    expect_idle_timeout(SRC, TGT, TGT, "breaks after 20 min 0 s idle",
+                        "then 203.0.113.20's data went unanswered");
+}
+
+/* A capture that begins in the middle of a connection, whose data then stalls: no silence is
+ * known and no attempt is seen, so nothing is said of the port (at most UNTESTED). */
+static void a_stall_seen_only_mid_connection_is_not_judged(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    b.next.payload_len = 200;
+    uint32_t seq = pb_tcp_seq(&b, SRC, SPORT, TGT, 6320);
+    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_PUSH | TH_ACK);
+    for (int i = 0; i < 3; i++) {
+        pb_wait(&b, (SEC / 5) << i);
+        b.next.set_seq = true;
+        b.next.seq = seq;
+        b.next.payload_len = 200;
+        pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_PUSH | TH_ACK);
+    }
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+    diag_run(NULL);
+    const struct verdict_collector *vc = analyzer_verdicts(diag_a);
+    for (size_t i = 0; i < verdict_count(vc); i++) {
+        const struct verdict_item *it = verdict_at(vc, i);
+        assert_false(it->proto == 6 && it->port == 6320 && it->v.kind != VERDICT_UNTESTED);
+    }
+}
+
 /* Where it must stay silent: a pause shorter than FLOW_IDLE_MIN_US, and a peer that heard the
  * first segment after the silence (the connection was still known on the way). */
 static void a_short_pause_or_a_peer_that_answered_is_a_plain_stall(void **state)
@@ -293,6 +334,8 @@ int main(void)
         cmocka_unit_test(the_host_resuming_into_a_forgotten_connection_too),
         cmocka_unit_test(a_large_segment_after_the_silence_is_still_the_timeout),
         cmocka_unit_test(a_short_pause_or_a_peer_that_answered_is_a_plain_stall),
+        cmocka_unit_test(a_connection_resumed_after_minutes_is_the_timeouts),
+        cmocka_unit_test(a_stall_seen_only_mid_connection_is_not_judged),
         cmocka_unit_test(a_long_stall_or_a_late_close_is_no_idle_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
