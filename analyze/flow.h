@@ -113,6 +113,12 @@ struct flow {
     bool path_reset;            /* once connected, a RST in one side's name whose TTL fits none
                                  * of that side's own packets before it: made on the way */
     uint8_t path_reset_ttl;
+    /* The idle silence's (idle_gap_ms): which side ended it (0 the originator) and whether the
+     * other answered after; resumed: this flow continues a connection that ended idle
+     * (flow_track.c), opened by key.a when resumed_orig_is_a. In the hole before
+     * path_reset_frame. */
+    uint8_t idle_resumer;
+    bool idle_answered, resumed, resumed_orig_is_a;
     uint64_t path_reset_frame;
     uint32_t icmp_err_after_us; /* the first ICMP error came so long after the flow's first
                                  * packet (saturates): a router that gave up resolving the
@@ -134,16 +140,12 @@ struct flow {
     uint16_t max_acked_len[2];  /* the largest payload the peer acknowledged */
     uint16_t last_len[2];       /* the last new segment's payload and where it ends */
     uint32_t last_end32[2];
-    /* TCP, once both sides have spoken: the longest silence of the connection (no packet
-     * either way, all data acknowledged, FLOW_IDLE_MIN_US at least), which side ended it, and whether
-     * the other side sent anything after. A stall that follows it, never answered, is a
-     * firewall that forgot the idle connection (diagnose/explain_idle_timeout.c). */
-    uint64_t idle_gap_us;
-    bool resumed;               /* it continues a connection that ended idle (flow_track.c):
-                                 * idle_gap_us is that silence, and which end opened it: */
-    bool resumed_orig_is_a;
-    uint8_t idle_resumer;       /* 0 the originator, 1 the responder */
-    bool idle_answered;
+    /* TCP, once both sides have spoken: the longest silence of the connection in ms (no packet
+     * either way, all data acknowledged, FLOW_IDLE_MIN_US at least; saturates at 49 days),
+     * which side ended it (idle_resumer, below), and whether the other side sent anything
+     * after. A stall that follows it, never answered, is a firewall that forgot the idle
+     * connection (diagnose/explain_idle_timeout.c). In a hole of the layout: no bigger. */
+    uint32_t idle_gap_ms;
     uint16_t first_req_len;     /* UDP: the first request's payload */
     bool stray_answer;          /* UDP: this flow is another address's answer to a request */
     struct fw_addr other_answer; /* UDP: ...and this request's answer came from there */

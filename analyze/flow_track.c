@@ -323,6 +323,11 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
     f->last_frame = frame;
 }
 
+static uint32_t idle_ms(uint64_t us)
+{
+    return us / 1000u > UINT32_MAX ? UINT32_MAX : (uint32_t)(us / 1000u);
+}
+
 /* A TCP packet after the connection's longest silence so far starts a new watch: from now on,
  * does the other side say anything? (See flow.h.) Called before the packet is tracked: the
  * silence is an idle connection only if it began with everything acknowledged both ways (a
@@ -330,14 +335,14 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
 static void note_idle(struct flow *f, bool is_orig, uint64_t now_us)
 {
     uint8_t side = is_orig ? 0 : 1;
-    if (f->idle_gap_us > 0 && side != f->idle_resumer)
+    if (f->idle_gap_ms > 0 && side != f->idle_resumer)
         f->idle_answered = true;
     if (f->side[0].pkts == 0 || f->side[1].pkts == 0 || flow_data_unacked(f, 0) ||
         flow_data_unacked(f, 1))
         return;
     uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
-    if (gap >= FLOW_IDLE_MIN_US && gap >= f->idle_gap_us) {
-        f->idle_gap_us = gap;
+    if (gap >= FLOW_IDLE_MIN_US && gap / 1000u >= f->idle_gap_ms) {
+        f->idle_gap_ms = idle_ms(gap);
         f->idle_resumer = side;
         f->idle_answered = false;
     }
@@ -398,7 +403,7 @@ static void resume_idle(struct flow_tracker *t, struct flow *f, bool is_orig, ui
         return;
     f->resumed = true;
     f->resumed_orig_is_a = e->orig_is_a;
-    f->idle_gap_us = now_us - e->last_us;
+    f->idle_gap_ms = idle_ms(now_us - e->last_us);
     f->idle_resumer = is_orig ? 0 : 1;
     f->idle_answered = false;
     e->used = false;

@@ -133,8 +133,8 @@ static void note_stall(const struct flow *f, struct verdict_attempt *a, int s, b
     a->stall_len = len;
     a->ok_len = f->max_acked_len[s];
     a->pmtu_icmp = f->pmtu_icmp;
-    if (f->idle_gap_us > 0 && f->idle_resumer == s && !f->idle_answered)
-        a->idle_us = f->idle_gap_us;
+    if (f->idle_gap_ms > 0 && f->idle_resumer == s && !f->idle_answered)
+        a->idle_us = (uint64_t)f->idle_gap_ms * 1000u;
 }
 
 void verdict_stall_copy(struct verdict_attempt *to, const struct verdict_attempt *from)
