@@ -329,6 +329,52 @@ time.sleep(1)
     stop
     noop
 }
+sc_mixedburst() { # a policy that rejects ten ports and drops five others and ICMP echo, all
+    # probed at once (as fwsight test does): the router's ICMP rate limit thins the refusals (six
+    # at once, then one a second to the SYNs sent again), and by the SYN sent again 7 s later it
+    # has refused every rejected port and has room again: the dropped ports' SYNs, and the
+    # pings a second apart, still get nothing. They are a drop, not the limit.
+    fwd 'tcp dport 6330-6339 reject with icmpx type host-unreachable
+         tcp dport 6340-6344 drop
+         icmp type echo-request drop'
+    start mixed-burst
+    udp $S4 6320 1 0.05
+    nsx "$NS_C" python3 -c '
+import socket, subprocess, time
+ping = subprocess.Popen(["ping", "-n", "-q", "-c", "9", "-i", "1", "'$S4'"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+ss = []
+for p in (6330, 6340, 6331, 6341, 6332, 6342, 6333, 6343, 6334, 6344,
+          6335, 6336, 6337, 6338, 6339):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("'$S4'", p))
+    except OSError: pass
+    ss.append(s); time.sleep(0.01)
+time.sleep(8.5)
+try: ping.wait(timeout=3)
+except subprocess.TimeoutExpired: ping.kill()
+'
+    stop
+    noop
+}
+sc_noroutebust() { # fifteen SYNs at once to a server the router has no route to: net
+    # unreachable at once, under the same ICMP rate limit (six, then one a second). Routing for
+    # every port, refused or held back: no firewall rule to open.
+    nsx "$NS_R" ip route del 203.0.113.0/24
+    start noroute-burst
+    nsx "$NS_C" python3 -c '
+import socket, time
+ss = []
+for p in range(6330, 6345):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("'$S4'", p))
+    except OSError: pass
+    ss.append(s); time.sleep(0.01)
+time.sleep(4)
+'
+    stop
+    nsx "$NS_R" ip route add 203.0.113.0/24 dev r1 proto kernel scope link src $RS4
+}
 # The regression test's scenarios (tests/paths/udp6_lab_test.sh), quick: attempts 50 ms apart.
 sc_mixed() { # the router refuses in every way at once; captured on the hosts and the router
     fwd 'udp dport 6325 drop
