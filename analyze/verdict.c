@@ -440,6 +440,8 @@ static void note_router_refusal(struct verdict_host *h, const struct verdict_att
     if (a->first_us > h->rtr_last_us)
         h->rtr_last_us = a->first_us;
     h->rtr_refused++;
+    if (a->outcome == VO_ICMP_UNREACH)
+        h->rtr_routing = true;
     if (a->requests > a->icmp_errors) {
         if (h->rtr_limited++ == 0) {
             h->rtr_limited_proto = a->proto;

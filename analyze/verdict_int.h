@@ -39,6 +39,7 @@ struct verdict_host {
     uint8_t rtr_limited_proto;
     uint16_t rtr_limited_port, rtr_limited_errors;
     uint32_t rtr_limited_requests;
+    bool rtr_routing; /* some of them with a routing code: a rule's only if the host answered */
     /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
      * whether the same packets were seen both as sent and one router later (the capture
      * spans a router: it is no host's). */
