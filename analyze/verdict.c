@@ -421,18 +421,19 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     verdict_collector_add(c, &a, evicted);
 }
 
-/* A router refused a request to h: counted for the first router that did, with the time, and
- * whether some of the attempt's own requests got no error (more requests than errors quoting
- * them): its ICMP rate limit at work. */
+/* A router refused a request to h: counted for the first router and requester it did, with the
+ * time, and whether some of the attempt's own requests got no error (more requests than errors
+ * quoting them): its ICMP rate limit at work. */
 static void note_router_refusal(struct verdict_host *h, const struct verdict_attempt *a)
 {
     if (h == NULL)
         return;
     if (h->rtr_refused == 0) {
         h->rtr_from = a->icmp_from;
+        h->rtr_req = a->from;
         h->rtr_icmp_type = a->icmp_type;
         h->rtr_icmp_code = a->icmp_code;
-    } else if (!fw_addr_eq(&h->rtr_from, &a->icmp_from)) {
+    } else if (!fw_addr_eq(&h->rtr_from, &a->icmp_from) || !fw_addr_eq(&h->rtr_req, &a->from)) {
         return;
     }
     if (h->rtr_refused == 0 || a->first_us < h->rtr_first_us)

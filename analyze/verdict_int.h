@@ -28,11 +28,12 @@ struct verdict_host {
     bool unreach_prompt;
     struct fw_addr unreach_prompt_from;
     /* Requests to it that a router refused with ICMP (verdict_router_refusal): the first such
-     * router, how many of its refusals, over what time, and how many of them left some of
+     * router and requester, how many of its refusals, over what time, and how many of them left some of
      * their own requests (SYNs sent again, UDP datagrams, echo requests) without an error:
      * that router's ICMP rate limit at work (explain_reject_limited.c). The first of those is
      * kept for the words. */
     struct fw_addr rtr_from;
+    struct fw_addr rtr_req; /* the requester it refused: a limit is per requester (Linux) */
     uint32_t rtr_refused, rtr_limited;
     uint64_t rtr_first_us, rtr_last_us;
     uint8_t rtr_icmp_type, rtr_icmp_code;

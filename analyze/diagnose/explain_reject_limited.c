@@ -32,7 +32,11 @@ static const struct verdict_host *limiting_router(const struct evidence *e)
     const struct verdict_host *h = e->to_refusals;
     if (h == NULL || h->rtr_refused == 0 || h->rtr_limited == 0)
         return NULL;
-    return h->rtr_routing && !diag_host_answered(e) ? NULL : h;
+    if (h->rtr_routing && !diag_host_answered(e))
+        return NULL;
+    /* Its limit is per requester (Linux: per peer): what it held back from one says nothing of
+     * another's silence. */
+    return fw_addr_eq(&h->rtr_req, &e->cell->from) ? h : NULL;
 }
 
 /* The cell's own refusal by that router (any ICMP error it sent, late ones included: a late
