@@ -176,6 +176,20 @@ static void requests_seen_at_the_host_are_not_the_routers(void **state)
 #define SRC2 "198.51.100.11" /* another requester, in the same capture */
 #define TGT3 "203.0.113.30"  /* a host nothing answered for in the capture */
 
+/* A capture on SRC (its answered control connection first), and its end: a control connection
+ * 10 s later, then the analysis. */
+static void capture_begin(void)
+{
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+}
+
+static void capture_end(void)
+{
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+    diag_run(NULL);
+}
+
 /* The least proof of the limit the detector takes, in time order from t: a UDP datagram to
  * FIRST_PORT refused by the router with type/code at once and sent again 2 ms later without
  * an error (requests 2, errors 1), and two more ports each refused at once. */
@@ -225,12 +239,10 @@ static void expect_not_rejected(const char *src, const char *tgt, uint8_t proto,
 static void no_route_burst_is_no_reject(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     limited_at(SRC, TGT3, RTR, 3, 0, T0 + SEC);
     silent_syn_at(SRC, 50010, TGT3, FIRST_PORT + 9, T0 + SEC + 10 * MS);
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     assert_string_equal(verdict_name(diag_find(diag_a, SRC, TGT3, 17, FIRST_PORT + 1)->v.kind),
                         "UNREACHABLE");
     expect_not_rejected(SRC, TGT3, 6, FIRST_PORT + 9);
@@ -241,13 +253,11 @@ static void no_route_burst_is_no_reject(void **state)
 static void no_route_refused_then_silent_stays_unreachable(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     limited_at(SRC, TGT3, RTR, 3, 0, T0 + SEC);
     pb_at(&b, T0 + SEC + 10 * MS); /* the same port asked again, from another port: silent */
     assert_true(pb_udp(&b, SRC, 51009, TGT3, FIRST_PORT + 1, 20) >= 0);
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     expect_not_rejected(SRC, TGT3, 17, FIRST_PORT + 1);
 }
 
@@ -257,16 +267,14 @@ static void no_route_refused_then_silent_stays_unreachable(void **state)
 static void another_requesters_silence_is_not_this_limit(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     limited_at(SRC, TGT, RTR, 3, 13, T0 + SEC);
     pb_at(&b, T0 + SEC + 20 * MS);
     int q = pb_tcp(&b, SRC2, 50020, TGT, FIRST_PORT + 1, TH_SYN);
     pb_at(&b, T0 + SEC + 21 * MS);
     assert_true(q >= 0 && pb_icmp_error(&b, RTR, SRC2, 3, 13, q) >= 0);
     silent_syn_at(SRC2, 50021, TGT, FIRST_PORT + 9, T0 + SEC + 30 * MS);
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     expect_not_rejected(SRC2, TGT, 6, FIRST_PORT + 9);
 }
 
@@ -277,12 +285,10 @@ static void another_requesters_silence_is_not_this_limit(void **state)
 static void silence_outlasting_the_limit_is_a_drop(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     limited_at(SRC, TGT, RTR, 3, 13, T0 + SEC);
     silent_syn_at(SRC, 50010, TGT, FIRST_PORT + 9, T0 + SEC + 10 * MS);
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     expect_dropped(FIRST_PORT + 9);
 }
 
@@ -291,15 +297,13 @@ static void silence_outlasting_the_limit_is_a_drop(void **state)
 static void echo_silent_for_seconds_is_a_drop(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     limited_at(SRC, TGT, RTR, 3, 13, T0 + SEC);
     for (uint16_t seq = 1; seq <= 5; seq++) {
         pb_at(&b, T0 + SEC + 10 * MS + (seq - 1u) * SEC);
         assert_true(pb_icmp_echo(&b, SRC, TGT, false, 77, seq) >= 0);
     }
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     expect_not_rejected(SRC, TGT, VERDICT_PROTO_ECHO, 0);
 }
 
@@ -311,21 +315,22 @@ static void echo_silent_for_seconds_is_a_drop(void **state)
 static void host_down_queue_is_no_reject(void **state)
 {
     (void)state;
-    pb_init(&b, T0);
-    diag_control(SRC, 49400, TGT);
+    capture_begin();
     pb_at(&b, T0 + SEC);
     int a = pb_udp(&b, SRC, 51000, TGT, FIRST_PORT, 20);
     pb_at(&b, T0 + 2500 * MS);
     int q = pb_udp(&b, SRC, 51001, TGT, FIRST_PORT + 1, 20);
     pb_at(&b, T0 + 2501 * MS);
     assert_true(a >= 0 && q >= 0 && pb_udp(&b, SRC, 51001, TGT, FIRST_PORT + 1, 20) >= 0);
-    silent_syn_at(SRC, 50010, TGT, FIRST_PORT + 9, T0 + 2600 * MS);
+    for (uint64_t t = 2600 * MS; t < 4 * SEC; t += SEC) { /* a SYN, sent again 1 s later */
+        pb_at(&b, T0 + t);
+        assert_true(pb_tcp(&b, SRC, 50010, TGT, FIRST_PORT + 9, TH_SYN) >= 0);
+    }
     pb_at(&b, T0 + 4050 * MS);
     assert_true(pb_icmp_error(&b, RTR, SRC, 3, 1, a) >= 0);
     pb_at(&b, T0 + 4051 * MS);
     assert_true(pb_icmp_error(&b, RTR, SRC, 3, 1, q) >= 0);
-    diag_tail(SRC, 49401, TGT, 10 * SEC);
-    diag_run(NULL);
+    capture_end();
     expect_not_rejected(SRC, TGT, 6, FIRST_PORT + 9);
 }
 
@@ -353,6 +358,27 @@ static void words_fit_with_long_addresses(void **state)
     print_message("  advice: %s\n", it->advice);
 }
 
+/* The cell's first silence came a second before the router refused anything; a later attempt
+ * on the same port, in the burst, is silent too. The cell's first silent request is the early
+ * one, whichever attempt the collector met first (flows end in the flow table's order). */
+static void earliest_silence_decides_whatever_the_order(void **state)
+{
+    (void)state;
+    for (uint16_t sport = 50000; sport < 50040; sport += 3) {
+        capture_begin();
+        pb_at(&b, T0 + SEC);
+        assert_true(pb_udp(&b, SRC, sport, TGT, FIRST_PORT + 9, 20) >= 0);
+        limited_at(SRC, TGT, RTR, 3, 13, T0 + 2 * SEC);
+        pb_at(&b, T0 + 2 * SEC + 20 * MS);
+        assert_true(pb_udp(&b, SRC, (uint16_t)(sport + 1), TGT, FIRST_PORT + 9, 20) >= 0);
+        capture_end();
+        const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 17, FIRST_PORT + 9);
+        if (it->v.kind == VERDICT_REJECTED)
+            print_error("sport %u: REJECTED\n", sport);
+        assert_string_not_equal(verdict_name(it->v.kind), "REJECTED");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +398,7 @@ int main(void)
         cmocka_unit_test(echo_silent_for_seconds_is_a_drop),
         cmocka_unit_test(host_down_queue_is_no_reject),
         cmocka_unit_test(words_fit_with_long_addresses),
+        cmocka_unit_test(earliest_silence_decides_whatever_the_order),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
