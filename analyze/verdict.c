@@ -406,6 +406,7 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
         a.late = true;
         a.late_span_us = (uint32_t)(input_end_us - a.first_us);
     }
+    a.end_cut = input_end_us != 0 && f->last_us + VERDICT_ANSWER_DUE_US > input_end_us;
     if (c->cfg.keep_attempts > 0) {
         if (verdict_grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
                  sizeof *c->seen)) {
@@ -443,7 +444,8 @@ static void note_router_refusal(struct verdict_host *h, const struct verdict_att
     h->rtr_refused++;
     if (a->outcome == VO_ICMP_UNREACH)
         h->rtr_routing = true;
-    if (a->requests > a->icmp_errors) {
+    /* A last request the capture stopped right after may have had its error: not counted. */
+    if (a->requests > a->icmp_errors + (a->end_cut ? 1u : 0u)) {
         if (h->rtr_limited++ == 0) {
             h->rtr_limited_proto = a->proto;
             h->rtr_limited_port = a->port;

@@ -379,6 +379,32 @@ static void earliest_silence_decides_whatever_the_order(void **state)
     }
 }
 
+/* No rate limit at all: a reject rule answers every SYN with host unreachable (iptables'
+ * --reject-with icmp-host-unreachable), a soft error that Linux's TCP meets by sending the SYN
+ * again a second later, and the capture stops between the last SYN and its error. That SYN
+ * without an error is the capture's end, not the router's limit: the port dropped by the same
+ * policy in the same second is a drop. */
+static void capture_ending_between_a_syn_and_its_error_is_no_limit(void **state)
+{
+    (void)state;
+    capture_begin();
+    for (uint64_t i = 0; i < 4; i++) {
+        pb_at(&b, T0 + SEC + i * SEC);
+        int syn = pb_tcp(&b, SRC, 50001, TGT, FIRST_PORT, TH_SYN);
+        assert_true(syn >= 0);
+        pb_at(&b, T0 + SEC + i * SEC + 1 * MS);
+        if (i < 3) /* the last one's error comes after the capture stopped */
+            assert_true(pb_icmp_error(&b, RTR, SRC, 3, 1, syn) >= 0);
+        pb_at(&b, T0 + SEC + i * SEC + 10 * MS);
+        if (i != 2) /* the dropped port's SYN, sent again 1 s and 3 s later */
+            assert_true(pb_tcp(&b, SRC, 50009, TGT, FIRST_PORT + 9, TH_SYN) >= 0);
+    }
+    diag_run(NULL);
+    assert_string_equal(verdict_name(diag_find(diag_a, SRC, TGT, 6, FIRST_PORT)->v.kind),
+                        "REJECTED");
+    expect_dropped(FIRST_PORT + 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +425,7 @@ int main(void)
         cmocka_unit_test(host_down_queue_is_no_reject),
         cmocka_unit_test(words_fit_with_long_addresses),
         cmocka_unit_test(earliest_silence_decides_whatever_the_order),
+        cmocka_unit_test(capture_ending_between_a_syn_and_its_error_is_no_limit),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
