@@ -406,6 +406,7 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
         a.late = true;
         a.late_span_us = (uint32_t)(input_end_us - a.first_us);
     }
+    a.end_cut = input_end_us != 0 && f->last_us + VERDICT_ANSWER_DUE_US > input_end_us;
     if (c->cfg.keep_attempts > 0) {
         if (verdict_grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
                  sizeof *c->seen)) {
@@ -421,18 +422,19 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
     verdict_collector_add(c, &a, evicted);
 }
 
-/* A router refused a request to h: counted for the first router that did, with the time, and
- * whether some of the attempt's own requests got no error (more requests than errors quoting
- * them): its ICMP rate limit at work. */
+/* A router refused a request to h: counted for the first router and requester it did, with the
+ * time, and whether some of the attempt's own requests got no error (more requests than errors
+ * quoting them): its ICMP rate limit at work. */
 static void note_router_refusal(struct verdict_host *h, const struct verdict_attempt *a)
 {
     if (h == NULL)
         return;
     if (h->rtr_refused == 0) {
         h->rtr_from = a->icmp_from;
+        h->rtr_req = a->from;
         h->rtr_icmp_type = a->icmp_type;
         h->rtr_icmp_code = a->icmp_code;
-    } else if (!fw_addr_eq(&h->rtr_from, &a->icmp_from)) {
+    } else if (!fw_addr_eq(&h->rtr_from, &a->icmp_from) || !fw_addr_eq(&h->rtr_req, &a->from)) {
         return;
     }
     if (h->rtr_refused == 0 || a->first_us < h->rtr_first_us)
@@ -440,7 +442,10 @@ static void note_router_refusal(struct verdict_host *h, const struct verdict_att
     if (a->first_us > h->rtr_last_us)
         h->rtr_last_us = a->first_us;
     h->rtr_refused++;
-    if (a->requests > a->icmp_errors) {
+    if (a->outcome == VO_ICMP_UNREACH)
+        h->rtr_routing = true;
+    /* A last request the capture stopped right after may have had its error: not counted. */
+    if (a->requests > a->icmp_errors + (a->end_cut ? 1u : 0u)) {
         if (h->rtr_limited++ == 0) {
             h->rtr_limited_proto = a->proto;
             h->rtr_limited_port = a->port;

@@ -160,6 +160,9 @@ struct verdict_attempt {
      * short for an answer). */
     bool late;
     uint32_t late_span_us;
+    /* Its last packet came less than VERDICT_ANSWER_DUE_US before the end of the input: an
+     * ICMP error for its last request may have come after the capture stopped. */
+    bool end_cut;
 };
 
 /* One attempt as kept for matching two captures (verdict_config.keep_attempts). */

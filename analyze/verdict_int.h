@@ -28,17 +28,19 @@ struct verdict_host {
     bool unreach_prompt;
     struct fw_addr unreach_prompt_from;
     /* Requests to it that a router refused with ICMP (verdict_router_refusal): the first such
-     * router, how many of its refusals, over what time, and how many of them left some of
+     * router and requester, how many of its refusals, over what time, and how many of them left some of
      * their own requests (SYNs sent again, UDP datagrams, echo requests) without an error:
      * that router's ICMP rate limit at work (explain_reject_limited.c). The first of those is
      * kept for the words. */
     struct fw_addr rtr_from;
+    struct fw_addr rtr_req; /* the requester it refused: a limit is per requester (Linux) */
     uint32_t rtr_refused, rtr_limited;
     uint64_t rtr_first_us, rtr_last_us;
     uint8_t rtr_icmp_type, rtr_icmp_code;
     uint8_t rtr_limited_proto;
     uint16_t rtr_limited_port, rtr_limited_errors;
     uint32_t rtr_limited_requests;
+    bool rtr_routing; /* some of them with a routing code: a rule's only if the host answered */
     /* Ethernet: the source MAC of its packets (not RSTs), whether they came from several, and
      * whether the same packets were seen both as sent and one router later (the capture
      * spans a router: it is no host's). */

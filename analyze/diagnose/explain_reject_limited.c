@@ -24,10 +24,19 @@
 
 #define BURST_US 1000000u /* a limiter refills within a second */
 
+/* A routing code refuses by rule only for a host that answered (explain_fw_reject.c): for one
+ * never heard from, it is a router without a route, and what its limit held back is as
+ * UNREACHABLE as what it answered, no rule to open. */
 static const struct verdict_host *limiting_router(const struct evidence *e)
 {
     const struct verdict_host *h = e->to_refusals;
-    return h != NULL && h->rtr_refused > 0 && h->rtr_limited > 0 ? h : NULL;
+    if (h == NULL || h->rtr_refused == 0 || h->rtr_limited == 0)
+        return NULL;
+    if (h->rtr_routing && !diag_host_answered(e))
+        return NULL;
+    /* Its limit is per requester (Linux: per peer): what it held back from one says nothing of
+     * another's silence. */
+    return fw_addr_eq(&h->rtr_req, &e->cell->from) ? h : NULL;
 }
 
 /* The cell's own refusal by that router (any ICMP error it sent, late ones included: a late

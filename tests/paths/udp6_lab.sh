@@ -9,7 +9,8 @@
 # away), captures on the client and the server (and on the router's interfaces, each and -i
 # any), and writes OUTDIR/<capture set>/*.pcap. Checking is udp6_lab_test.sh's (scenarios
 # mixed, burst, noroute2, lostrefusal, down, rejectburst); the others are for exploring by hand (fwsight
-# analyze on each file and on pairs).
+# analyze on each file and on pairs; mixedburst, noroutebust and downstagger: where a router's
+# ICMP rate limit meets a policy that also drops, no route, a host down).
 #
 #   udp6_lab.sh OUTDIR [scenario...]     (default: closed reject noroute echo other router
 #                                         tcp6 lostrefusal down rejectburst; sc_* below say
@@ -117,6 +118,20 @@ for i in range(n):
         if time.time() >= t: break
         time.sleep(0.005)
     if not same: s.close()
+' "$@"
+}
+# syn_burst GAP HOLD PORT...: a non-blocking connect to each port of the server's IPv4
+# address, GAP seconds apart, all held open HOLD seconds (their SYNs sent again meanwhile).
+syn_burst() {
+    nsx "$NS_C" python3 -c '
+import socket, sys, time
+gap, hold, ss = float(sys.argv[1]), float(sys.argv[2]), []
+for p in sys.argv[3:]:
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("'$S4'", int(p)))
+    except OSError: pass
+    ss.append(s); time.sleep(gap)
+time.sleep(hold)
 ' "$@"
 }
 # tcp ADDR PORT: one connect, 1.5 s at most.
@@ -328,6 +343,47 @@ time.sleep(1)
 '
     stop
     noop
+}
+sc_mixedburst() { # a policy that rejects ten ports and drops five others and ICMP echo, all
+    # probed at once (as fwsight test does): the router's ICMP rate limit thins the refusals (six
+    # at once, then one a second to the SYNs sent again), and by the SYN sent again 7 s later it
+    # has refused every rejected port and has room again: the dropped ports' SYNs, and the
+    # pings a second apart, still get nothing. They are a drop, not the limit.
+    fwd 'tcp dport 6330-6339 reject with icmpx type host-unreachable
+         tcp dport 6340-6344 drop
+         icmp type echo-request drop'
+    start mixed-burst
+    udp $S4 6320 1 0.05
+    nsx "$NS_C" ping -n -q -c 9 -i 1 $S4 >/dev/null 2>&1 &
+    local ping=$!
+    PIDS+=("$ping")
+    syn_burst 0.01 8.5 6330 6340 6331 6341 6332 6342 6333 6343 6334 6344 6335 6336 6337 6338 6339
+    wait_exit "$ping" 3
+    stop
+    noop
+}
+sc_noroutebust() { # fifteen SYNs at once to a server the router has no route to: net
+    # unreachable at once, under the same ICMP rate limit (six, then one a second). Routing for
+    # every port, refused or held back: no firewall rule to open.
+    nsx "$NS_R" ip route del 203.0.113.0/24
+    start noroute-burst
+    syn_burst 0.01 4 $(seq 6330 6344)
+    stop
+    nsx "$NS_R" ip route add 203.0.113.0/24 dev r1 proto kernel scope link src $RS4
+}
+sc_downstagger() { # the server answers, then its link goes down; the client opens twelve
+    # connections 200 ms apart: the router gives up resolving the server's address 3 s after
+    # the first and sends host unreachable for the requests queued meanwhile, under its ICMP
+    # rate limit (Linux 6.18: the six oldest got theirs, 2.05 to 3.05 s late; the younger, whose
+    # error would have come under 2 s, "at once", got none). A host down: no reject.
+    start down-stagger
+    udp $S4 6320 1 0.05; tcp $S4 6320
+    nsx "$NS_S" ip link set s0 down
+    syn_burst 0.2 4 $(seq 6330 6341)
+    nsx "$NS_S" ip link set s0 up
+    nsx "$NS_S" ip route replace default via $RS4
+    nsx "$NS_S" ip -6 route replace default via $RS6
+    stop
 }
 # The regression test's scenarios (tests/paths/udp6_lab_test.sh), quick: attempts 50 ms apart.
 sc_mixed() { # the router refuses in every way at once; captured on the hosts and the router
