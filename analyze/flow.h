@@ -80,6 +80,9 @@ struct flow {
     uint8_t dl_list;         /* which deadline queue holds it (flow_table.c) */
     bool closed;             /* Zeek's close_complete: only the close deadline remains */
     bool previewed;          /* live: the verdict preview has judged it (verdict_preview.c) */
+    bool quiet_silent;       /* unanswered, and a request of it met a router that had sent its
+                              * requester no ICMP error for a second and sent none then: no
+                              * rate limit held its error back (flow_track.c) */
     uint32_t id;             /* its own pool index + 1 */
     uint32_t hnext;          /* hash chain */
     uint32_t lru_prev, lru_next, dl_prev, dl_next, ord_prev, ord_next;

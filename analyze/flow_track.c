@@ -223,6 +223,73 @@ static void note_path_reset(struct flow *f, bool is_orig, const struct pkt *p, u
 }
 
 /* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
+#define ERR_SLOTS 256u
+#define ERR_RING 64u
+/* A router's ICMP limit refills within a second (Linux: one a second per peer after a burst of
+ * 6; IOS: one each 500 ms): if it answered none of the requester's requests for that long, it
+ * had an error to spend on the next one. */
+#define ERR_QUIET_US 1000000u
+
+static struct err_log *err_slot(struct flow_tracker *t, const struct fw_addr *to)
+{
+    struct flow_key k;
+    memset(&k, 0, sizeof k);
+    k.a = *to;
+    return t->errs != NULL ? &t->errs[flow_table_hash(t->table, &k) & (ERR_SLOTS - 1)] : NULL;
+}
+
+/* A router (not the quoted packet's destination) sent p, an ICMP error, to its requester, about
+ * the request sent at req_us: the moment its limiter spent an error. */
+static void log_router_error(struct flow_tracker *t, const struct pkt *p, uint64_t req_us)
+{
+    if (fw_addr_eq(&p->src, &p->quote.dst))
+        return;
+    struct err_log *l = err_slot(t, &p->dst);
+    if (l == NULL)
+        return;
+    if (l->n == 0 || !fw_addr_eq(&l->to, &p->dst)) {
+        l->to = p->dst;
+        l->n = 0;
+    }
+    l->at[l->n++ % ERR_RING] = req_us;
+}
+
+/* No router answered any request of `to` with an error in the ERR_QUIET_US up to at: a limiter
+ * on the way had an error to spend on a request sent then (it serves requests in the order
+ * they come: the one that got the error of a burst came first). False when the log cannot tell
+ * (its oldest kept error is later than the window). */
+static bool router_quiet(struct flow_tracker *t, const struct fw_addr *to, uint64_t at)
+{
+    struct err_log *l = err_slot(t, to);
+    if (l == NULL)
+        return false;
+    if (l->n == 0)
+        return true; /* no router error logged for anyone here: quiet */
+    if (!fw_addr_eq(&l->to, to))
+        return false; /* another requester took the slot: its history is lost */
+    uint32_t kept = l->n < ERR_RING ? l->n : ERR_RING;
+    uint64_t from = at > ERR_QUIET_US ? at - ERR_QUIET_US : 0;
+    bool covered = l->n <= ERR_RING;
+    for (uint32_t i = 0; i < kept; i++) {
+        uint64_t e = l->at[(l->n - 1 - i) % ERR_RING];
+        if (e >= from && e <= at)
+            return false;
+        if (e < from)
+            covered = true;
+    }
+    return covered;
+}
+
+/* An unanswered flow whose first or last request met a quiet router (router_quiet): its
+ * silence is no rate limit's. */
+static void note_quiet_silence(struct flow_tracker *t, struct flow *f)
+{
+    if (f->side[0].pkts == 0 || f->side[1].pkts > 0 || f->icmp_errors > 0)
+        return;
+    const struct fw_addr *req = f->orig_is_a ? &f->key.a : &f->key.b;
+    f->quiet_silent = router_quiet(t, req, f->first_us) || router_quiet(t, req, f->last_us);
+}
+
 static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
                             uint64_t frame)
 {
@@ -239,6 +306,8 @@ static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_
         key_pair(&k, q->proto, &q->src, q->sport, &q->dst, q->dport, false);
     }
     struct flow *f = flow_table_lookup(t->table, &k);
+    /* The request it answers: the flow's last before it (a SYN sent again, a datagram). */
+    log_router_error(t, p, f != NULL && f->last_us <= now_us ? f->last_us : now_us);
     if (f == NULL)
         return;
     t->stats->icmp_errors_matched++;
@@ -544,6 +613,7 @@ static void on_end(void *ctx, struct flow *f, enum conn_end why)
 {
     struct flow_tracker *t = ctx;
     keep_idle(t, f, why);
+    note_quiet_silence(t, f);
     struct conn_record r;
     flow_track_record(f, why, &r);
     if (t->sink != NULL)
@@ -562,14 +632,10 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->rpc = NULL; /* analyzer.c sets it */
     t->udp = calloc(1, sizeof *t->udp);
     t->idle = calloc(IDLE_SLOTS, sizeof *t->idle);
+    t->errs = calloc(ERR_SLOTS, sizeof *t->errs);
     t->table = flow_table_new(cfg, on_end, t);
-    if (t->table == NULL || t->udp == NULL || t->idle == NULL) {
-        flow_table_free(t->table);
-        free(t->udp);
-        free(t->idle);
-        t->table = NULL;
-        t->udp = NULL;
-        t->idle = NULL;
+    if (t->table == NULL || t->udp == NULL || t->idle == NULL || t->errs == NULL) {
+        flow_track_fini(t);
         return FW_ENOMEM;
     }
     return 0;
@@ -583,4 +649,6 @@ void flow_track_fini(struct flow_tracker *t)
     t->udp = NULL;
     free(t->idle);
     t->idle = NULL;
+    free(t->errs);
+    t->errs = NULL;
 }

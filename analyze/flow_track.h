@@ -33,6 +33,14 @@ struct flow_tracker {
      * acknowledged, by hash of their key: a segment of one of them later, without a SYN,
      * resumes it after that silence (a firewall's idle timeout may have forgotten it). A
      * slot is overwritten by the next connection that hashes to it: a hint, bounded. */
+    /* The times of the last ICMP errors routers sent each requester (not the quoted host's own),
+     * by hash of its address: whether a router's rate limit can have held back an error
+     * (flow_track.c router_quiet). Overwritten by the next requester that hashes alike. */
+    struct err_log {
+        struct fw_addr to;
+        uint64_t at[64];
+        uint32_t n; /* errors logged: the newest is at[(n - 1) % 64] */
+    } *errs;
     struct idle_end {
         struct flow_key key;
         uint64_t last_us;

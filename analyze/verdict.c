@@ -471,6 +471,7 @@ void verdict_collector_add(struct verdict_collector *c, const struct verdict_att
     if ((a.outcome == VO_NO_ANSWER || a.outcome == VO_SILENT_AFTER_ARRIVAL) &&
         a.first_us > x->silent_last_us)
         x->silent_last_us = a.first_us;
+    x->quiet_silent |= a.quiet_silent;
     if ((a.outcome == VO_RST || (a.outcome == VO_ICMP_PORT && fw_addr_eq(&a.icmp_from, &a.to))) &&
         a.first_us > x->refused_last_us) {
         x->refused_last_us = a.first_us;

@@ -163,6 +163,9 @@ struct verdict_attempt {
     /* Its last packet came less than VERDICT_ANSWER_DUE_US before the end of the input: an
      * ICMP error for its last request may have come after the capture stopped. */
     bool end_cut;
+    /* Unanswered, and a request of it met a router that had sent the requester no error for a
+     * second and sent none then (flow_track.c): no rate limit held its error back. */
+    bool quiet_silent;
 };
 
 /* One attempt as kept for matching two captures (verdict_config.keep_attempts). */

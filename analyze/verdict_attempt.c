@@ -349,6 +349,7 @@ bool verdict_attempt_of(const struct flow *f, struct verdict_attempt *a)
 {
     if (!attempt_of(f, a))
         return false;
+    a->quiet_silent = f->quiet_silent && a->outcome == VO_NO_ANSWER;
     if (a->outcome == VO_ANSWERED && f->side[1].pkts > 0 && f->resp_first_us > f->first_us)
         a->rtt_us = f->resp_first_us - f->first_us > UINT32_MAX
                         ? UINT32_MAX

@@ -71,6 +71,8 @@ struct verdict_cell {
     uint64_t refused_last_us; /* the last refused by the host (VO_RST, VO_ICMP_PORT) */
     uint32_t late, late_span_max_us; /* unanswered attempts marked late, the oldest's age */
     bool evictable;           /* answered only, port outside the profile: in the idle list */
+    bool quiet_silent;        /* an unanswered attempt no router's rate limit explains
+                               * (verdict_attempt.quiet_silent): its silence is a drop */
     bool rst_forged;          /* settled: its RSTs were not the host's (diagnose/evidence.c) */
     uint32_t idle_prev, idle_next; /* the idle list, least recently used first: index + 1 */
     uint32_t first[VO_COUNT]; /* index + 1 into verdict_collector.pool; 0: outcome not met */

@@ -17,7 +17,13 @@
  * It stays silent (the silence stays a drop) when every refused request got its error (a
  * policy that rejects some ports and drops others), when the silence came before the router
  * refused anything, far from its refusals, or where the request was seen arriving at the host
- * (the router let it through). */
+ * (the router let it through); for another requester than the one the router was seen
+ * limiting (the limit is per peer); for a routing code about a host that never answered (no
+ * route: routing, not a rule); and when a request of the silent attempt came after the router
+ * had answered none of the requester's requests for a second (flow_track.c router_quiet): its
+ * limiter had an error to spend then and spent none on it, so a rule dropped it. That last
+ * test tells a policy that rejects some ports and drops others, probed at once as `fwsight
+ * test` does (udp6_lab mixedburst), from the limit itself (rejectburst). */
 #include "diagnose.h"
 
 #include <stdio.h>
@@ -65,7 +71,7 @@ static bool limited_propose(const struct evidence *e, const uint32_t avail[VO_CO
                             struct finding *out)
 {
     const struct verdict_host *h = limiting_router(e);
-    if (h == NULL)
+    if (h == NULL || e->cell->quiet_silent)
         return false;
     uint64_t s_first = UINT64_MAX;
     for (int o = 0; o < VO_COUNT; o++)

@@ -8,7 +8,7 @@
 # 6325. Each scenario loads its rules on the router (or takes its route, or the server's link,
 # away), captures on the client and the server (and on the router's interfaces, each and -i
 # any), and writes OUTDIR/<capture set>/*.pcap. Checking is udp6_lab_test.sh's (scenarios
-# mixed, burst, noroute2, lostrefusal, down, rejectburst); the others are for exploring by hand (fwsight
+# mixed, burst, noroute2, lostrefusal, down, rejectburst, mixedburst); the others are for exploring by hand (fwsight
 # analyze on each file and on pairs; mixedburst, noroutebust and downstagger: where a router's
 # ICMP rate limit meets a policy that also drops, no route, a host down).
 #

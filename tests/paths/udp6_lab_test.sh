@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # tests/paths/udp6_lab_test.sh: fwsight's verdicts on captures the real kernel and nftables
-# made (tests/paths/udp6_lab.sh, scenarios mixed, burst, noroute2, lostrefusal, down and
-# rejectburst): UDP refused by the router in every way it can (drop, admin-prohibited, a
-# routing code from a reject rule), UDP answered from the server's other address, TCP over
-# IPv6 reset by the router, echo replies dropped on the way back, a closed port whose host
-# rate-limits its ICMP, a router without a route, a closed port whose refusals are dropped on
-# the way back, a server that went down after answering, a burst to ports the router rejects
-# under its ICMP rate limit; each capture alone (the client's, the server's, the router's
-# -i any) and the hosts' two together. Each expectation is the lab's truth: verdict, who
-# answered, look-alike, where.
+# made (tests/paths/udp6_lab.sh, scenarios mixed, burst, noroute2, lostrefusal, down,
+# rejectburst and mixedburst): UDP refused by the router in every way it can (drop,
+# admin-prohibited, a routing code from a reject rule), UDP answered from the server's other
+# address, TCP over IPv6 reset by the router, echo replies dropped on the way back, a closed
+# port whose host rate-limits its ICMP, a router without a route, a closed port whose refusals
+# are dropped on the way back, a server that went down after answering, a burst to ports the
+# router rejects under its ICMP rate limit, alone and beside ports it drops; each capture alone
+# (the client's, the server's, the router's -i any) and the hosts' two together. Each
+# expectation is the lab's truth: verdict, who answered, look-alike, where.
 #
 #   udp6_lab_test.sh FWSIGHT [KEEPDIR]      (KEEPDIR: keep the captures there)
 #
 # Exit 0 pass, 1 fail, 77 skipped (not root, no namespaces, nft, tcpdump or python3). About
-# 40 s. Safety: that of udp6_lab.sh (its own namespaces, documentation addresses, bounded).
+# 50 s. Safety: that of udp6_lab.sh (its own namespaces, documentation addresses, bounded).
 set -u -o pipefail
 
 FW=${1:?usage: udp6_lab_test.sh FWSIGHT [KEEPDIR]}
@@ -26,7 +26,7 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 
-bash "$HERE/udp6_lab.sh" "$WORK" mixed burst noroute2 lostrefusal down rejectburst
+bash "$HERE/udp6_lab.sh" "$WORK" mixed burst noroute2 lostrefusal down rejectburst mixedburst
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 
@@ -116,6 +116,13 @@ CASES = [
     (["reject-burst/client", "reject-burst/server"], [{C4, C6}, {S4, S6}],
      [(C4, S4, "tcp", p, "REJECTED", RC4, None, ANY) for p in range(6330, 6350)] +
      [(C4, S4, "udp", p, "REJECTED", RC4, None, ANY) for p in range(6350, 6360)]),
+    # Ten ports rejected and five dropped, probed at once, and ping dropped: the limit thins the
+    # refusals, yet the dropped ports' SYNs sent again after a second of the router's quiet got
+    # nothing: a drop, not the limit.
+    (["mixed-burst/client"], [{C4, C6}],
+     [(C4, S4, "tcp", p, "REJECTED", RC4, None, ANY) for p in range(6330, 6340)] +
+     [(C4, S4, "tcp", p, "DROPPED", None, None, ANY) for p in range(6340, 6345)] +
+     [(C4, S4, "icmp", None, "DROPPED", None, None, ANY)]),
     (["noroute2/client"], [{C4, C6}], [
         (C4, S4, "udp", 6320, "UNREACHABLE", RC4, None, ANY),
         (C6, S6, "udp", 6320, "UNREACHABLE", RC6, None, ANY),
