@@ -115,10 +115,10 @@ static void limited_words(const struct evidence *e, const struct finding *f,
     fw_addr_format(&h->rtr_from, r, sizeof r);
     fw_addr_format(&e->cell->to, b, sizeof b);
     struct verdict_item lim = { .proto = h->rtr_limited_proto, .port = h->rtr_limited_port };
-    verdict_add_evidence(e->text, it, "%s refused %u request(s) to %s with ICMP %s in the same "
-                         "burst", r, h->rtr_refused, b,
+    verdict_add_evidence(e->text, it, "%s refused %u attempt(s) to %s with ICMP %s", r,
+                         h->rtr_refused, b,
                          diag_icmp_text(e->cell->to.family, h->rtr_icmp_type, h->rtr_icmp_code));
-    verdict_add_evidence(e->text, it, "and sent fewer errors than requests for %u of those (%s: "
+    verdict_add_evidence(e->text, it, "it sent fewer errors than requests for %u of those (%s: "
                          "%u requests, %u error(s)): its ICMP rate limit, not a silent rule",
                          h->rtr_limited, diag_what(&lim, w, sizeof w), h->rtr_limited_requests,
                          (unsigned)h->rtr_limited_errors);
