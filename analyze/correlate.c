@@ -159,6 +159,8 @@ static void refusal_lost(struct verdict_attempt *a, const struct verdict_attempt
     a->icmp_code = far->icmp_code;
     a->icmp_from = far->icmp_from;
     a->ans_ttl = far->ans_ttl;
+    a->ans_frame = far->ans_frame; /* the near capture holds none */
+    a->ans_in_far = true;
 }
 
 /* The request as its far end saw it decides what the near end's silence or refusal means. */

@@ -275,6 +275,7 @@ static void hosts_refusal_lost_is_closed(void **state)
     b[1].a.icmp_code = b[3].a.icmp_code = 3;
     b[1].a.icmp_from = b[3].a.icmp_from = addr(TGT);
     b[2].a.icmp_from = addr("203.0.113.1");
+    b[3].a.ans_frame = 7; /* the port unreachable as the target's capture saw it leave */
     struct correlate_result r;
     struct verdict_collector *c = combined(a, 4, b, 4, &r);
     assert_int_equal(r.matched, 4);
@@ -291,6 +292,8 @@ static void hosts_refusal_lost_is_closed(void **state)
         if (it->port == 445) { /* TCP: the host's port unreachable is its own firewall's */
             assert_int_equal(it->v.kind, VERDICT_REJECTED);
             assert_true(fw_addr_eq(&it->v.answered_by, &b[3].a.icmp_from));
+            /* Its frame is the target's capture's: the source's holds none. */
+            assert_true(says(it, "frame 7 of capture 2: ICMP type 3 code 3"));
             continue;
         }
         assert_int_equal(it->v.kind, VERDICT_CLOSED);

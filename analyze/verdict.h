@@ -163,6 +163,9 @@ struct verdict_attempt {
     /* Its last packet came less than VERDICT_ANSWER_DUE_US before the end of the input: an
      * ICMP error for its last request may have come after the capture stopped. */
     bool end_cut;
+    /* Two captures: ans_frame is the other capture's (a refusal seen leaving the host there and
+     * never arriving here: correlate.c refusal_lost). */
+    bool ans_in_far;
     /* Unanswered, and a request of it met a router that had sent the requester no error for a
      * second and sent none then (flow_track.c): no rate limit held its error back. */
     bool quiet_silent;

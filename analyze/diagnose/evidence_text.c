@@ -138,8 +138,9 @@ void diag_attempt_line(const struct evidence *x, struct verdict_item *it,
     char fr[48], fa[48];
     snprintf(fr, sizeof fr, "frame %llu%s", (unsigned long long)a->req_frame,
              x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
+    int ans_vantage = a->ans_in_far ? 1 - a->vantage : a->vantage;
     snprintf(fa, sizeof fa, "frame %llu%s", (unsigned long long)a->ans_frame,
-             x->combined ? (a->vantage == 0 ? " of capture 1" : " of capture 2") : "");
+             x->combined ? (ans_vantage == 0 ? " of capture 1" : " of capture 2") : "");
     diag_clock(a->first_us, t, sizeof t);
     struct verdict_arena *ar = x->text;
     switch (o) {
