@@ -90,6 +90,9 @@ struct flow {
     uint64_t first_us, last_us, deadline_us;
     uint64_t first_frame, last_frame;
     int vantage;
+    /* Unanswered so far: the first request that met a quiet router as it was sent (ms after
+     * first_us, + 1; 0: none), checked again when the flow ends (flow_recall.c). */
+    uint32_t quiet_first_ms;
     struct flow_side side[2];
     struct tcp_conn tcp;
     uint32_t hist_seen;      /* Zeek's hist_seen bits: orig in the low half, resp high */
@@ -127,6 +130,7 @@ struct flow {
                                  * packet (saturates): a router that gave up resolving the
                                  * host's link address answers seconds late, a reject rule at
                                  * once (in the padding before resp_first_us: no bigger) */
+    uint32_t quiet_last_ms;     /* ...and the last one (see quiet_first_ms) */
     uint64_t resp_first_us;     /* the responder's first packet */
 
     /* Evidence for the look-alikes and stalls (tcp_state.c, flow_track.c): counters that
@@ -158,6 +162,12 @@ struct flow {
 /* The shortest silence taken for an idle connection: far beyond any retransmission or
  * delayed-ACK timer, short enough for a lab's firewall with a timeout of seconds. */
 #define FLOW_IDLE_MIN_US (10ull * 1000000u)
+
+/* A silence in ms, for idle_gap_ms (saturates at 49 days). */
+static inline uint32_t flow_idle_ms(uint64_t us)
+{
+    return us / 1000u > UINT32_MAX ? UINT32_MAX : (uint32_t)(us / 1000u);
+}
 
 /* TCP: side s's last new data is not yet acknowledged by its peer. */
 static inline bool flow_data_unacked(const struct flow *f, int s)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flow_recall.h"
 #include "rpc_ports.h"
 #include "tcp_state.h"
 #include "udp_answers.h"
@@ -223,73 +224,6 @@ static void note_path_reset(struct flow *f, bool is_orig, const struct pkt *p, u
 }
 
 /* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
-#define ERR_SLOTS 256u
-#define ERR_RING 64u
-/* A router's ICMP limit refills within a second (Linux: one a second per peer after a burst of
- * 6; IOS: one each 500 ms): if it answered none of the requester's requests for that long, it
- * had an error to spend on the next one. */
-#define ERR_QUIET_US 1000000u
-
-static struct err_log *err_slot(struct flow_tracker *t, const struct fw_addr *to)
-{
-    struct flow_key k;
-    memset(&k, 0, sizeof k);
-    k.a = *to;
-    return t->errs != NULL ? &t->errs[flow_table_hash(t->table, &k) & (ERR_SLOTS - 1)] : NULL;
-}
-
-/* A router (not the quoted packet's destination) sent p, an ICMP error, to its requester, about
- * the request sent at req_us: the moment its limiter spent an error. */
-static void log_router_error(struct flow_tracker *t, const struct pkt *p, uint64_t req_us)
-{
-    if (fw_addr_eq(&p->src, &p->quote.dst))
-        return;
-    struct err_log *l = err_slot(t, &p->dst);
-    if (l == NULL)
-        return;
-    if (l->n == 0 || !fw_addr_eq(&l->to, &p->dst)) {
-        l->to = p->dst;
-        l->n = 0;
-    }
-    l->at[l->n++ % ERR_RING] = req_us;
-}
-
-/* No router answered any request of `to` with an error in the ERR_QUIET_US up to at: a limiter
- * on the way had an error to spend on a request sent then (it serves requests in the order
- * they come: the one that got the error of a burst came first). False when the log cannot tell
- * (its oldest kept error is later than the window). */
-static bool router_quiet(struct flow_tracker *t, const struct fw_addr *to, uint64_t at)
-{
-    struct err_log *l = err_slot(t, to);
-    if (l == NULL)
-        return false;
-    if (l->n == 0)
-        return true; /* no router error logged for anyone here: quiet */
-    if (!fw_addr_eq(&l->to, to))
-        return false; /* another requester took the slot: its history is lost */
-    uint32_t kept = l->n < ERR_RING ? l->n : ERR_RING;
-    uint64_t from = at > ERR_QUIET_US ? at - ERR_QUIET_US : 0;
-    bool covered = l->n <= ERR_RING;
-    for (uint32_t i = 0; i < kept; i++) {
-        uint64_t e = l->at[(l->n - 1 - i) % ERR_RING];
-        if (e >= from && e <= at)
-            return false;
-        if (e < from)
-            covered = true;
-    }
-    return covered;
-}
-
-/* An unanswered flow whose first or last request met a quiet router (router_quiet): its
- * silence is no rate limit's. */
-static void note_quiet_silence(struct flow_tracker *t, struct flow *f)
-{
-    if (f->side[0].pkts == 0 || f->side[1].pkts > 0 || f->icmp_errors > 0)
-        return;
-    const struct fw_addr *req = f->orig_is_a ? &f->key.a : &f->key.b;
-    f->quiet_silent = router_quiet(t, req, f->first_us) || router_quiet(t, req, f->last_us);
-}
-
 static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
                             uint64_t frame)
 {
@@ -307,7 +241,7 @@ static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_
     }
     struct flow *f = flow_table_lookup(t->table, &k);
     /* The request it answers: the flow's last before it (a SYN sent again, a datagram). */
-    log_router_error(t, p, f != NULL && f->last_us <= now_us ? f->last_us : now_us);
+    flow_recall_router_error(t, p, f != NULL && f->last_us <= now_us ? f->last_us : now_us);
     if (f == NULL)
         return;
     t->stats->icmp_errors_matched++;
@@ -392,11 +326,6 @@ static void count_packet(struct flow *f, bool is_orig, const struct pkt *p, uint
     f->last_frame = frame;
 }
 
-static uint32_t idle_ms(uint64_t us)
-{
-    return us / 1000u > UINT32_MAX ? UINT32_MAX : (uint32_t)(us / 1000u);
-}
-
 /* A TCP packet after the connection's longest silence so far starts a new watch: from now on,
  * does the other side say anything? (See flow.h.) Called before the packet is tracked: the
  * silence is an idle connection only if it began with everything acknowledged both ways (a
@@ -411,7 +340,7 @@ static void note_idle(struct flow *f, bool is_orig, uint64_t now_us)
         return;
     uint64_t gap = now_us > f->last_us ? now_us - f->last_us : 0;
     if (gap >= FLOW_IDLE_MIN_US && gap / 1000u >= f->idle_gap_ms) {
-        f->idle_gap_ms = idle_ms(gap);
+        f->idle_gap_ms = flow_idle_ms(gap);
         f->idle_resumer = side;
         f->idle_answered = false;
     }
@@ -438,44 +367,16 @@ static struct flow *new_flow(struct flow_tracker *t, const struct flow_key *k,
     return f;
 }
 
-#define IDLE_SLOTS 1024u
-
-static struct idle_end *idle_slot(struct flow_tracker *t, const struct flow_key *k)
+/* A request the requester sent: its SYN (not a SYN-ACK), a datagram of the flow's originator,
+ * an echo request. */
+static bool is_request(const struct flow *f, const struct pkt *p, bool is_orig)
 {
-    return t->idle != NULL ? &t->idle[flow_table_hash(t->table, k) & (IDLE_SLOTS - 1)] : NULL;
-}
-
-/* An established TCP connection that ends idle, nothing in flight, no close or reset: kept,
- * in case it speaks again (resume_idle). */
-static void keep_idle(struct flow_tracker *t, const struct flow *f, enum conn_end why)
-{
-    if (why != CONN_END_TIMEOUT || f->kind != FLOW_TCP || f->side[0].pkts == 0 ||
-        f->side[1].pkts == 0 || f->closed || f->tcp.ep[0].fin_cnt > 0 ||
-        f->tcp.ep[1].fin_cnt > 0 || f->tcp.ep[0].state == TCP_EP_RESET ||
-        f->tcp.ep[1].state == TCP_EP_RESET || flow_data_unacked(f, 0) ||
-        flow_data_unacked(f, 1))
-        return;
-    struct idle_end *e = idle_slot(t, &f->key);
-    if (e == NULL)
-        return;
-    *e = (struct idle_end){ f->key, f->last_us, true,
-                            f->resumed ? f->resumed_orig_is_a : f->orig_is_a };
-}
-
-/* A new TCP flow whose first segment is no SYN, on the 5-tuple of a connection that ended
- * idle: the same connection speaking again after that silence, by the side that sent it. */
-static void resume_idle(struct flow_tracker *t, struct flow *f, bool is_orig, uint64_t now_us)
-{
-    struct idle_end *e = idle_slot(t, &f->key);
-    if (e == NULL || !e->used || memcmp(&e->key, &f->key, sizeof e->key) != 0 ||
-        now_us < e->last_us)
-        return;
-    f->resumed = true;
-    f->resumed_orig_is_a = e->orig_is_a;
-    f->idle_gap_ms = idle_ms(now_us - e->last_us);
-    f->idle_resumer = is_orig ? 0 : 1;
-    f->idle_answered = false;
-    e->used = false;
+    switch (f->kind) {
+    case FLOW_TCP: return is_orig && (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN;
+    case FLOW_UDP: return is_orig;
+    case FLOW_ICMP: return is_orig && (p->icmp_type == 8 || p->icmp_type == 128);
+    default: return false;
+    }
 }
 
 void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
@@ -513,7 +414,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
     }
     bool is_orig = packet_is_orig(f, p, sp);
     if (created && f->kind == FLOW_TCP && !(p->tcp_flags & TH_SYN))
-        resume_idle(t, f, is_orig, now_us);
+        flow_recall_resume(t, f, is_orig, now_us);
 
     if (f->kind == FLOW_TCP) {
         struct tcp_result r;
@@ -568,6 +469,8 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
             first_answer(t, f);
         count_packet(f, is_orig, p, now_us, frame);
     }
+    if (is_request(f, p, is_orig))
+        flow_recall_request(t, f, now_us);
     flow_table_touch(t->table, f);
 }
 
@@ -612,8 +515,7 @@ void flow_track_record(const struct flow *f, enum conn_end why, struct conn_reco
 static void on_end(void *ctx, struct flow *f, enum conn_end why)
 {
     struct flow_tracker *t = ctx;
-    keep_idle(t, f, why);
-    note_quiet_silence(t, f);
+    flow_recall_end(t, f, why);
     struct conn_record r;
     flow_track_record(f, why, &r);
     if (t->sink != NULL)
@@ -631,10 +533,8 @@ int flow_track_init(struct flow_tracker *t, const struct fw_config *cfg,
     t->sink_ctx = sink_ctx;
     t->rpc = NULL; /* analyzer.c sets it */
     t->udp = calloc(1, sizeof *t->udp);
-    t->idle = calloc(IDLE_SLOTS, sizeof *t->idle);
-    t->errs = calloc(ERR_SLOTS, sizeof *t->errs);
     t->table = flow_table_new(cfg, on_end, t);
-    if (t->table == NULL || t->udp == NULL || t->idle == NULL || t->errs == NULL) {
+    if (t->table == NULL || t->udp == NULL || flow_recall_init(t) != 0) {
         flow_track_fini(t);
         return FW_ENOMEM;
     }
@@ -647,8 +547,5 @@ void flow_track_fini(struct flow_tracker *t)
     t->table = NULL;
     free(t->udp);
     t->udp = NULL;
-    free(t->idle);
-    t->idle = NULL;
-    free(t->errs);
-    t->errs = NULL;
+    flow_recall_fini(t);
 }

@@ -117,11 +117,9 @@ CASES = [
      [(C4, S4, "tcp", p, "REJECTED", RC4, None, ANY) for p in range(6330, 6350)] +
      [(C4, S4, "udp", p, "REJECTED", RC4, None, ANY) for p in range(6350, 6360)]),
     # Ten ports rejected and five dropped, probed at once, and ping dropped: the limit thins the
-    # refusals, yet the dropped ports' SYNs sent again after a second of the router's quiet got
-    # nothing: a drop, not the limit.
+    # refusals, every rejected port is the router's; the dropped ports are checked below.
     (["mixed-burst/client"], [{C4, C6}],
      [(C4, S4, "tcp", p, "REJECTED", RC4, None, ANY) for p in range(6330, 6340)] +
-     [(C4, S4, "tcp", p, "DROPPED", None, None, ANY) for p in range(6340, 6345)] +
      [(C4, S4, "icmp", None, "DROPPED", None, None, ANY)]),
     (["noroute2/client"], [{C4, C6}], [
         (C4, S4, "udp", 6320, "UNREACHABLE", RC4, None, ANY),
@@ -170,6 +168,31 @@ for caps, points, rows in CASES:
         if bad:
             fails += 1
             print("FAIL %s: %s (cause %s)" % (what, "; ".join(bad), v.get("cause")))
+# The dropped ports of mixed-burst: a SYN sent again after the router had answered nothing for
+# a second met a limiter with an error to spend, so that port's silence is a drop. Where every
+# SYN of a dropped port went out with a refused one, or within a second after the limiter's
+# last error, the capture cannot tell it from the limit: REJECTED, low confidence, is all it
+# may say then. The timers decide how often that happens (1 to 4 of the 5 in the runs
+# measured), so this checks only that none is a confident REJECTED; the echo requests above,
+# the first sent before any refusal, are the quiet rule's check on the real kernel.
+r = subprocess.run([fw, "analyze", "--json", "%s/mixed-burst/client.pcap" % work],
+                   capture_output=True, text=True)
+try:
+    got = {v["port"]: v for v in json.loads(r.stdout)["verdicts"]
+           if v["proto"] == "tcp" and v["from"] == C4 and v["to"] == S4}
+except ValueError:
+    got = {}
+dropped = 0
+for p in range(6340, 6345):
+    checks += 1
+    v = got.get(p)
+    if v is not None and v["verdict"] == "DROPPED":
+        dropped += 1
+    elif v is None or v["verdict"] != "REJECTED" or v["confidence"] != "low":
+        fails += 1
+        print("FAIL mixed-burst/client: tcp %d: %s, wanted DROPPED (or REJECTED, low)" %
+              (p, "no verdict" if v is None else v["verdict"] + " " + v["confidence"]))
+print("udp6_lab_test: mixed-burst: %d of the 5 dropped ports read DROPPED" % dropped)
 print("udp6_lab_test: %d passed, %d failed" % (checks - fails, fails))
 sys.exit(1 if fails else 0)
 PY
