@@ -439,8 +439,11 @@ static void note_router_refusal(struct verdict_host *h, const struct verdict_att
     }
     if (h->rtr_refused == 0 || a->first_us < h->rtr_first_us)
         h->rtr_first_us = a->first_us;
-    if (a->first_us > h->rtr_last_us)
-        h->rtr_last_us = a->first_us;
+    /* Its last request, not its first: a refused SYN is sent again and refused again (host
+     * unreachable is a soft error to TCP), and the limit goes on as long. */
+    uint64_t last = a->last_us > a->first_us ? a->last_us : a->first_us;
+    if (last > h->rtr_last_us)
+        h->rtr_last_us = last;
     h->rtr_refused++;
     if (a->outcome == VO_ICMP_UNREACH)
         h->rtr_routing = true;

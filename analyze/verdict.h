@@ -109,6 +109,7 @@ struct verdict_attempt {
     uint16_t port;
     enum verdict_outcome outcome;
     uint64_t first_us;          /* the request */
+    uint64_t last_us;           /* the flow's last packet (a SYN sent again, an error) */
     uint64_t req_frame, ans_frame; /* ans_frame: the answer, RST or ICMP error; 0 if none */
     uint32_t requests;          /* SYNs, UDP datagrams, echo requests */
     uint32_t retransmits;       /* TCP: repeated SYNs */

@@ -364,6 +364,7 @@ static bool attempt_of(const struct flow *f, struct verdict_attempt *a)
     a->to = f->orig_is_a ? f->key.b : f->key.a;
     a->port = f->orig_is_a ? f->key.pb : f->key.pa;
     a->first_us = f->first_us;
+    a->last_us = f->last_us;
     a->req_frame = f->first_frame;
     a->req_ttl = f->side[0].ttl_first;
     a->req_ttl_min = f->side[0].ttl_min;
