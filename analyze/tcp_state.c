@@ -320,10 +320,15 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
         f->last_end32[side] = p->seq + len;
         return;
     }
+    /* A Windows keepalive (RFC 1122 4.2.3.6) is one byte already acknowledged, at snd_nxt - 1,
+     * on a connection with nothing in flight: a question for an ACK, no data sent again. Counted,
+     * a healthy connection with keepalives every 30 s read as a stall of its ACKs. */
+    const struct tcp_ep *e = &f->tcp.ep[side];
+    if (len == 1 && delta == 0 && e->ack_seq >= e->last_seq)
+        return;
     sat_inc(&f->data_rexmits[side]);
     if (f->min_rexmit_len[side] == 0 || len16 < f->min_rexmit_len[side])
         f->min_rexmit_len[side] = len16;
-    const struct tcp_ep *e = &f->tcp.ep[side];
     if (e->ack_seq > e->start_seq && seq_near(e->ack_seq, p->seq + len) <= e->ack_seq)
         sat_inc(&f->rexmit_acked[side]);
 }
