@@ -55,6 +55,19 @@ static void check_burst(const char *src, const char *tgt, const char *rtr, uint8
     assert_string_equal(it->cause, "firewall-reject");
 }
 
+/* The words with the longest IPv6 addresses (the router's and the target's on one line): every
+ * line whole, none cut at VERDICT_EVIDENCE_LEN. */
+static void limited_words_fit_long_ipv6_addresses(void **state)
+{
+    (void)state;
+    burst(SRC6L, TGT6L, "2001:db8:1234:5678:9abc:def0:1234:1", 8, 3, 1, 1, 1);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC6L, TGT6L, 6, FIRST_PORT + 5);
+    assert_string_equal(verdict_name(it->v.kind), "REJECTED");
+    diag_evidence_has(it, "its ICMP rate limit, not a silent rule");
+    diag_no_line_cut(it);
+}
+
 static void silent_ports_of_a_limited_burst_are_the_routers(void **state)
 {
     (void)state;
@@ -409,6 +422,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(silent_ports_of_a_limited_burst_are_the_routers),
+        cmocka_unit_test(limited_words_fit_long_ipv6_addresses),
         cmocka_unit_test(silent_ports_of_a_limited_burst_are_the_routers_v6),
         cmocka_unit_test(routing_code_reject_counts_too),
         cmocka_unit_test(udp_burst_with_a_repeat_refused_once),
