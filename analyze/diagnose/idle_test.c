@@ -82,6 +82,29 @@ static void one_byte_keepalives_answered_after_hours_are_open(void **state)
     expect_open(SRC, TGT);
 }
 
+/* The keepalive a firewall's idle timeout dropped: after 30 s of silence, Windows' one byte sent
+ * again every second (KeepAliveInterval), never answered: the idle timeout, seen through the
+ * keepalives (the lowered KeepAliveTime still above the firewall's timeout). */
+static void one_byte_keepalives_unanswered_after_a_silence_are_the_timeout(void **state)
+{
+    (void)state;
+    connected(SRC, TGT);
+    uint32_t nxt = pb_tcp_seq(&b, SRC, SPORT, TGT, 6320);
+    pb_wait(&b, 30 * SEC);
+    for (int i = 0; i < 5; i++) {
+        b.next.set_seq = true;
+        b.next.seq = nxt - 1;
+        b.next.payload_len = 1;
+        pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_ACK);
+        pb_wait(&b, SEC);
+    }
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    assert_string_equal(verdict_name(it->v.kind), "STALLED");
+    assert_string_equal(it->cause, "idle-timeout");
+}
+
 /* Idle 6 min (the flow ended, as Zeek ends it), then one end (the target when by_target)
  * sends a segment of flags and len, the other answers alike with plen bytes, and the first
  * acknowledges: a close (FIN both ways) or a request and its answer. */
@@ -136,6 +159,7 @@ int main(void)
         cmocka_unit_test(empty_keepalives_answered_are_open),
         cmocka_unit_test(one_byte_keepalives_answered_are_open),
         cmocka_unit_test(one_byte_keepalives_answered_after_hours_are_open),
+        cmocka_unit_test(one_byte_keepalives_unanswered_after_a_silence_are_the_timeout),
         cmocka_unit_test(idle_past_five_minutes_then_closed_by_fin_is_open),
         cmocka_unit_test(idle_past_five_minutes_then_answered_is_open),
     };
