@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rpc_ports.h"
+#include "siphash.h"
 #include "tcp_state.h"
 #include "udp_answers.h"
 
@@ -222,7 +223,16 @@ static void note_path_reset(struct flow *f, bool is_orig, const struct pkt *p, u
     f->path_reset_frame = frame;
 }
 
-/* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
+/* The hint tables (router errors here, idle ends below) pick a slot by a hash with a fixed key,
+ * not the flow table's: that one is drawn at random each run, and which keys share a slot
+ * decides what a hint remembers, so a file's verdicts changed from run to run. A capture
+ * crafted to pile keys into one slot only loses hints: the arrays are fixed, one probe each. */
+static uint32_t hint_slot(const struct flow_key *k, uint32_t nslots)
+{
+    static const struct siphash_key fixed = { 0, 0 };
+    return (uint32_t)siphash13(&fixed, k, sizeof *k) & (nslots - 1);
+}
+
 #define ERR_SLOTS 256u
 #define ERR_RING 64u
 /* A router's ICMP limit refills within a second (Linux: one a second per peer after a burst of
@@ -235,7 +245,7 @@ static struct err_log *err_slot(struct flow_tracker *t, const struct fw_addr *to
     struct flow_key k;
     memset(&k, 0, sizeof k);
     k.a = *to;
-    return t->errs != NULL ? &t->errs[flow_table_hash(t->table, &k) & (ERR_SLOTS - 1)] : NULL;
+    return t->errs != NULL ? &t->errs[hint_slot(&k, ERR_SLOTS)] : NULL;
 }
 
 /* A router (not the quoted packet's destination) sent p, an ICMP error, to its requester, about
@@ -290,6 +300,7 @@ static void note_quiet_silence(struct flow_tracker *t, struct flow *f)
     f->quiet_silent = router_quiet(t, req, f->first_us) || router_quiet(t, req, f->last_us);
 }
 
+/* Finds the flow an ICMP error quotes (never creates one) and records the error on it. */
 static void note_icmp_error(struct flow_tracker *t, const struct pkt *p, uint64_t now_us,
                             uint64_t frame)
 {
@@ -442,7 +453,7 @@ static struct flow *new_flow(struct flow_tracker *t, const struct flow_key *k,
 
 static struct idle_end *idle_slot(struct flow_tracker *t, const struct flow_key *k)
 {
-    return t->idle != NULL ? &t->idle[flow_table_hash(t->table, k) & (IDLE_SLOTS - 1)] : NULL;
+    return t->idle != NULL ? &t->idle[hint_slot(k, IDLE_SLOTS)] : NULL;
 }
 
 /* An established TCP connection that ends idle, nothing in flight, no close or reset: kept,
