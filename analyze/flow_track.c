@@ -456,11 +456,12 @@ static struct idle_end *idle_slot(struct flow_tracker *t, const struct flow_key 
     return t->idle != NULL ? &t->idle[hint_slot(k, IDLE_SLOTS)] : NULL;
 }
 
-/* An established TCP connection that ends idle, nothing in flight, no close or reset: kept,
- * in case it speaks again (resume_idle). */
+/* An established TCP connection that ends idle (its inactivity timeout, or evicted from a full
+ * table: the oldest idle flow goes first, an idle connection before all), nothing in flight,
+ * no close or reset: kept, in case it speaks again (resume_idle). */
 static void keep_idle(struct flow_tracker *t, const struct flow *f, enum conn_end why)
 {
-    if (why != CONN_END_TIMEOUT || f->kind != FLOW_TCP || f->side[0].pkts == 0 ||
+    if ((why != CONN_END_TIMEOUT && why != CONN_END_EVICTED) || f->kind != FLOW_TCP || f->side[0].pkts == 0 ||
         f->side[1].pkts == 0 || f->closed || f->tcp.ep[0].fin_cnt > 0 ||
         f->tcp.ep[1].fin_cnt > 0 || f->tcp.ep[0].state == TCP_EP_RESET ||
         f->tcp.ep[1].state == TCP_EP_RESET || flow_data_unacked(f, 0) ||
@@ -479,7 +480,7 @@ static void resume_idle(struct flow_tracker *t, struct flow *f, bool is_orig, ui
 {
     struct idle_end *e = idle_slot(t, &f->key);
     if (e == NULL || !e->used || memcmp(&e->key, &f->key, sizeof e->key) != 0 ||
-        now_us < e->last_us)
+        now_us < e->last_us + FLOW_IDLE_MIN_US) /* evicted: maybe only a moment ago */
         return;
     f->resumed = true;
     f->resumed_orig_is_a = e->orig_is_a;

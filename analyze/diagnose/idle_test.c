@@ -153,6 +153,40 @@ static void idle_past_five_minutes_then_answered_is_open(void **state)
     }
 }
 
+/* An idle connection is the flow a full table evicts first (the oldest idle): evicted, it is
+ * remembered as one that timed out, and its data stalling after the silence is the timeout's.
+ * A table of 4 flows; 6 connections to 6325 while the one to 6320 sits idle for 60 s. */
+static void an_idle_connection_evicted_then_stalled_is_the_timeout(void **state)
+{
+    (void)state;
+    connected(SRC, TGT);
+    pb_wait(&b, 30 * SEC);
+    for (int j = 0; j < 6; j++)
+        diag_control(SRC, (uint16_t)(49500 + j), TGT);
+    pb_wait(&b, 30 * SEC);
+    uint32_t seq = pb_tcp_seq(&b, SRC, SPORT, TGT, 6320);
+    for (int i = 0; i < 4; i++) {
+        b.next.set_seq = true;
+        b.next.seq = seq;
+        b.next.payload_len = 200;
+        pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_PUSH | TH_ACK);
+        pb_wait(&b, (SEC / 5) << i);
+    }
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+    diag_done(NULL);
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.max_flows = 4;
+    diag_a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(diag_a);
+    pb_feed(&b, diag_feed_fn, diag_a);
+    analyzer_finish(diag_a);
+    const struct verdict_item *it = diag_find(diag_a, SRC, TGT, 6, 6320);
+    if (strcmp(it->cause, "idle-timeout") != 0)
+        print_error("got %s (%s)\n", verdict_name(it->v.kind), it->cause);
+    assert_string_equal(it->cause, "idle-timeout");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +196,7 @@ int main(void)
         cmocka_unit_test(one_byte_keepalives_unanswered_after_a_silence_are_the_timeout),
         cmocka_unit_test(idle_past_five_minutes_then_closed_by_fin_is_open),
         cmocka_unit_test(idle_past_five_minutes_then_answered_is_open),
+        cmocka_unit_test(an_idle_connection_evicted_then_stalled_is_the_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, diag_done);
 }
