@@ -82,7 +82,7 @@ struct flow {
     bool previewed;          /* live: the verdict preview has judged it (verdict_preview.c) */
     bool quiet_silent;       /* unanswered, and a request of it met a router that had sent its
                               * requester no ICMP error for a second and sent none then: no
-                              * rate limit held its error back (flow_track.c) */
+                              * rate limit held its error back (flow_recall.c) */
     uint32_t id;             /* its own pool index + 1 */
     uint32_t hnext;          /* hash chain */
     uint32_t lru_prev, lru_next, dl_prev, dl_next, ord_prev, ord_next;
@@ -121,7 +121,7 @@ struct flow {
     uint8_t path_reset_ttl;
     /* The idle silence's (idle_gap_ms): which side ended it (0 the originator) and whether the
      * other answered after; resumed: this flow continues a connection that ended idle
-     * (flow_track.c), opened by key.a when resumed_orig_is_a. In the hole before
+     * (flow_recall.c), opened by key.a when resumed_orig_is_a. In the hole before
      * path_reset_frame. */
     uint8_t idle_resumer;
     bool idle_answered, resumed, resumed_orig_is_a;

@@ -10,18 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "siphash.h"
+
 #define IDLE_SLOTS 1024u
 
+/* Not the flow table's hash: its key is drawn at random each run, and which connections share
+ * a slot decides what is remembered, so a file's verdicts would change from run to run. A
+ * fixed key: a capture crafted to pile connections into one slot only loses hints (the array
+ * is fixed, one probe each). */
 static struct idle_end *idle_slot(struct flow_tracker *t, const struct flow_key *k)
 {
-    return t->idle != NULL ? &t->idle[flow_table_hash(t->table, k) & (IDLE_SLOTS - 1)] : NULL;
+    static const struct siphash_key fixed = { 0, 0 };
+    uint64_t w[sizeof *k / 8];
+    memcpy(w, k, sizeof w);
+    return t->idle != NULL ? &t->idle[siphash13_words(&fixed, w, sizeof w / 8) & (IDLE_SLOTS - 1)]
+                           : NULL;
 }
 
-/* An established TCP connection that ends idle, nothing in flight, no close or reset: kept,
- * in case it speaks again (flow_recall_resume). */
+/* An established TCP connection that ends idle (its inactivity timeout, or evicted from a full
+ * table: the oldest idle flow goes first, an idle connection before all), nothing in flight,
+ * no close or reset: kept, in case it speaks again (flow_recall_resume). */
 static void keep_idle(struct flow_tracker *t, const struct flow *f, enum conn_end why)
 {
-    if (why != CONN_END_TIMEOUT || f->kind != FLOW_TCP || f->side[0].pkts == 0 ||
+    if ((why != CONN_END_TIMEOUT && why != CONN_END_EVICTED) || f->kind != FLOW_TCP ||
+        f->side[0].pkts == 0 ||
         f->side[1].pkts == 0 || f->closed || f->tcp.ep[0].fin_cnt > 0 ||
         f->tcp.ep[1].fin_cnt > 0 || f->tcp.ep[0].state == TCP_EP_RESET ||
         f->tcp.ep[1].state == TCP_EP_RESET || flow_data_unacked(f, 0) ||
@@ -40,7 +52,7 @@ void flow_recall_resume(struct flow_tracker *t, struct flow *f, bool is_orig, ui
 {
     struct idle_end *e = idle_slot(t, &f->key);
     if (e == NULL || !e->used || memcmp(&e->key, &f->key, sizeof e->key) != 0 ||
-        now_us < e->last_us)
+        now_us < e->last_us + FLOW_IDLE_MIN_US) /* evicted: maybe only a moment ago */
         return;
     f->resumed = true;
     f->resumed_orig_is_a = e->orig_is_a;
@@ -63,15 +75,39 @@ void flow_recall_resume(struct flow_tracker *t, struct flow *f, bool is_orig, ui
  * 30 us apart, the limiter answered the last. */
 #define ERR_SLACK_US 10000u
 
-/* A requester's slot. Every request of an unanswered flow looks here, so a multiply rather
- * than the flow table's SipHash (6% of the fw bench mix's time): a capture crafted to put its
- * requesters in one slot only overwrites their history (a hint lost), it builds no chain. */
-static struct err_log *err_slot(struct flow_tracker *t, const struct fw_addr *to)
+static uint64_t newest(const struct err_log *l)
 {
+    return l->at[(l->n - 1) % ERR_RING];
+}
+
+/* A requester's log: one of ERR_WAYS slots from a hash of its address (a multiply: every
+ * request of an unanswered flow looks here, and the flow table's SipHash cost 6% of the fw
+ * bench mix's time; its key is drawn at random each run, and which requesters share slots
+ * must not change a file's verdicts). make: take a slot for it, the free one or the one whose
+ * newest error is oldest (its history is lost: t->errs_lost). NULL when it has none. */
+#define ERR_WAYS 4u
+static struct err_log *err_find(struct flow_tracker *t, const struct fw_addr *to, bool make)
+{
+    if (t->errs == NULL)
+        return NULL;
     uint64_t w[2];
     memcpy(w, to->b, sizeof w);
     uint64_t h = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull) ^ to->family) * 0xff51afd7ed558ccdull;
-    return t->errs != NULL ? &t->errs[(h >> 32) & (ERR_SLOTS - 1)] : NULL;
+    struct err_log *victim = NULL;
+    for (uint32_t i = 0; i < ERR_WAYS; i++) {
+        struct err_log *l = &t->errs[((h >> 32) + i) & (ERR_SLOTS - 1)];
+        if (l->n > 0 && fw_addr_eq(&l->to, to))
+            return l;
+        if (victim == NULL || (victim->n > 0 && (l->n == 0 || newest(l) < newest(victim))))
+            victim = l;
+    }
+    if (!make)
+        return NULL;
+    if (victim->n > 0)
+        t->errs_lost = true;
+    victim->to = *to;
+    victim->n = 0;
+    return victim;
 }
 
 /* A router (not the quoted packet's destination) sent p, an ICMP error, to its requester, about
@@ -80,14 +116,9 @@ void flow_recall_router_error(struct flow_tracker *t, const struct pkt *p, uint6
 {
     if (fw_addr_eq(&p->src, &p->quote.dst))
         return;
-    struct err_log *l = err_slot(t, &p->dst);
-    if (l == NULL)
-        return;
-    if (l->n == 0 || !fw_addr_eq(&l->to, &p->dst)) {
-        l->to = p->dst;
-        l->n = 0;
-    }
-    l->at[l->n++ % ERR_RING] = req_us;
+    struct err_log *l = err_find(t, &p->dst, true);
+    if (l != NULL)
+        l->at[l->n++ % ERR_RING] = req_us;
 }
 
 /* No router answered any request of `to` with an error in the ERR_QUIET_US up to at (nor one
@@ -96,13 +127,9 @@ void flow_recall_router_error(struct flow_tracker *t, const struct pkt *p, uint6
  * than the window). */
 static bool router_quiet(struct flow_tracker *t, const struct fw_addr *to, uint64_t at)
 {
-    struct err_log *l = err_slot(t, to);
-    if (l == NULL)
-        return false;
-    if (l->n == 0)
-        return true; /* no router error logged for anyone here: quiet */
-    if (!fw_addr_eq(&l->to, to))
-        return false; /* another requester took the slot: its history is lost */
+    struct err_log *l = err_find(t, to, false);
+    if (l == NULL) /* none logged for it: quiet, unless another's took its slot */
+        return !t->errs_lost;
     uint32_t kept = l->n < ERR_RING ? l->n : ERR_RING;
     uint64_t from = at > ERR_QUIET_US ? at - ERR_QUIET_US : 0;
     bool covered = l->n <= ERR_RING;

@@ -419,7 +419,7 @@ void flow_track_packet(struct flow_tracker *t, const struct pkt *p, uint64_t now
     if (f->kind == FLOW_TCP) {
         struct tcp_result r;
         note_idle(f, is_orig, now_us);
-        tcp_state_packet(f, is_orig, p, bad_cksum, &r);
+        tcp_state_packet(f, is_orig, p, bad_cksum, now_us, &r);
         if (!r.counted)
             return;
         is_orig = r.is_orig;

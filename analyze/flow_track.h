@@ -33,14 +33,16 @@ struct flow_tracker {
      * acknowledged, by hash of their key: a segment of one of them later, without a SYN,
      * resumes it after that silence (a firewall's idle timeout may have forgotten it). A
      * slot is overwritten by the next connection that hashes to it: a hint, bounded. */
-    /* The times of the last ICMP errors routers sent each requester (not the quoted host's own),
-     * by hash of its address: whether a router's rate limit can have held back an error
-     * (flow_track.c router_quiet). Overwritten by the next requester that hashes alike. */
+    /* When the requests that routers answered with an ICMP error (not the quoted host's own)
+     * were sent, the last 64 per requester, in one of 4 slots by a hash of its address: whether
+     * a router's rate limit can have held back an error (flow_recall.c router_quiet). A full
+     * set of slots gives up the one whose newest error is oldest. */
     struct err_log {
         struct fw_addr to;
         uint64_t at[64];
         uint32_t n; /* errors logged: the newest is at[(n - 1) % 64] */
     } *errs;
+    bool errs_lost; /* a requester's log was taken for another's: absent is not quiet */
     struct idle_end {
         struct flow_key key;
         uint64_t last_us;

@@ -277,7 +277,9 @@ static bool past_syn(const struct flow *f, uint32_t seq, bool data_or_fin)
  * again: whether the peer had acknowledged it (its ACKs are lost after this capture point) and
  * how large it was against what got acknowledged (large segments lost, small ones passing: a
  * path-MTU black hole). Before the state machine runs, so "before" means before this packet. */
-static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int64_t delta)
+/* after_silence: p came FLOW_IDLE_MIN_US or more after the flow's last packet. */
+static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int64_t delta,
+                         bool after_silence)
 {
     uint8_t flags = p->tcp_flags;
     uint32_t len = p->l4_payload_len;
@@ -320,16 +322,23 @@ static void tcp_evidence(struct flow *f, bool is_orig, const struct pkt *p, int6
         f->last_end32[side] = p->seq + len;
         return;
     }
+    /* A Windows keepalive (RFC 1122 4.2.3.6) is one byte already acknowledged, at snd_nxt - 1,
+     * on a connection with nothing in flight. The first after a silence asks for an ACK and
+     * sends no data again: counted, a healthy connection with keepalives every 30 s read as a
+     * stall of its ACKs. The ones that follow it a second apart (KeepAliveInterval) went
+     * unanswered, and count: the idle timeout seen through its keepalives. */
+    const struct tcp_ep *e = &f->tcp.ep[side];
+    if (len == 1 && delta == 0 && e->ack_seq >= e->last_seq && after_silence)
+        return;
     sat_inc(&f->data_rexmits[side]);
     if (f->min_rexmit_len[side] == 0 || len16 < f->min_rexmit_len[side])
         f->min_rexmit_len[side] = len16;
-    const struct tcp_ep *e = &f->tcp.ep[side];
     if (e->ack_seq > e->start_seq && seq_near(e->ack_seq, p->seq + len) <= e->ack_seq)
         sat_inc(&f->rexmit_acked[side]);
 }
 
 void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool bad_cksum,
-                      struct tcp_result *out)
+                      uint64_t now_us, struct tcp_result *out)
 {
     memset(out, 0, sizeof *out);
     out->is_orig = is_orig;
@@ -385,7 +394,9 @@ void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool ba
         }
     }
     int64_t delta = update_last_seq(f, e, is_orig, p->seq + seg_len, flags, len);
-    tcp_evidence(f, is_orig, p, delta);
+    bool after_silence = f->side[0].pkts + f->side[1].pkts > 0 &&
+                         now_us >= f->last_us + FLOW_IDLE_MIN_US;
+    tcp_evidence(f, is_orig, p, delta, after_silence);
     update_state(f, &is_orig, p, out);
     if (!is_orig && (flags & TH_SYN) && (flags & TH_ACK))
         f->synack_seen = true;

@@ -23,10 +23,11 @@ struct tcp_result {
  * connection on this 5-tuple after a close or reset, or with another initial sequence. */
 bool tcp_is_reuse(const struct flow *f, const struct pkt *p);
 
-/* Feeds one segment from side is_orig. bad_cksum: the TCP checksum was verified and wrong
- * (history C/c, nothing else changes). */
+/* Feeds one segment from side is_orig at now_us (before the flow counts it: f->last_us is the
+ * packet before). bad_cksum: the TCP checksum was verified and wrong (history C/c, nothing
+ * else changes). */
 void tcp_state_packet(struct flow *f, bool is_orig, const struct pkt *p, bool bad_cksum,
-                      struct tcp_result *out);
+                      uint64_t now_us, struct tcp_result *out);
 
 /* Zeek's conn_state() for a TCP flow, and its orig/resp sizes (payload by sequence). */
 enum conn_state tcp_conn_state(const struct flow *f);

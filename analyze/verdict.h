@@ -168,7 +168,7 @@ struct verdict_attempt {
      * never arriving here: correlate.c refusal_lost). */
     bool ans_in_far;
     /* Unanswered, and a request of it met a router that had sent the requester no error for a
-     * second and sent none then (flow_track.c): no rate limit held its error back. */
+     * second and sent none then (flow_recall.c): no rate limit held its error back. */
     bool quiet_silent;
 };
 

@@ -207,9 +207,9 @@ static bool proxied_then_reset(const struct flow *f)
     return true;
 }
 
-/* A connection that ended idle and spoke again without a handshake (flow_track.c
- * resume_idle): an attempt only if its data then stalled after that silence (a FIN into it
- * only closes it), told from the end that opened it. */
+/* A connection that ended idle and spoke again without a handshake (flow_recall.c
+ * flow_recall_resume): an attempt only if its data then stalled after that silence (a FIN into
+ * it only closes it), told from the end that opened it. */
 static bool resumed_stall(const struct flow *f, struct verdict_attempt *a)
 {
     if (!f->resumed || !tcp_stalled(f, a) || a->idle_us == 0 || a->stall_len == 0)

@@ -30,6 +30,8 @@
 #define SRC6 "2001:db8:1::10"
 #define TGT6 "2001:db8:2::20"
 #define RTR6 "2001:db8:1::1"
+#define SRC6L "2001:db8:1234:5678:9abc:def0:1234:5678" /* the longest text form: the words */
+#define TGT6L "2001:db8:8765:4321:fedc:ba98:7654:3210"
 
 static struct pb b;
 static struct analyzer *diag_a; /* the last run's, freed by the next run or diag_done() */
@@ -130,6 +132,20 @@ static inline void diag_evidence_has(const struct verdict_item *it, const char *
     for (int i = 0; i < it->nevidence; i++) /* what it said instead */
         print_error("  %s\n", it->evidence[i]);
     fail_msg("no evidence line says \"%s\"", phrase);
+}
+
+/* No evidence line of it was cut at VERDICT_EVIDENCE_LEN (a cut one fills it to the last
+ * byte): long IPv6 addresses must fit. */
+static inline void diag_no_line_cut(const struct verdict_item *it)
+{
+    bool cut = false;
+    for (int i = 0; i < it->nevidence; i++) {
+        if (strlen(it->evidence[i]) >= VERDICT_EVIDENCE_LEN - 1) {
+            print_error("cut: %s\n", it->evidence[i]);
+            cut = true;
+        }
+    }
+    assert_false(cut);
 }
 
 /* An answered SYN from client to server's 6325 (the far host's TTL 63 when client is the

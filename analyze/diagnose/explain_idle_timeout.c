@@ -59,14 +59,14 @@ static void idle_words(const struct evidence *e, const struct finding *f, struct
     bool from_side = a->stall_side == 0;
     fw_addr_format(from_side ? &e->cell->from : &e->cell->to, s, sizeof s);
     fw_addr_format(from_side ? &e->cell->to : &e->cell->from, o, sizeof o);
+    /* Each address on a line of its own: two IPv6 ones in one passed VERDICT_EVIDENCE_LEN. */
     verdict_add_evidence(e->text, it, "the connection carried nothing either way for %s; then "
-                         "%s's data went unanswered, and %s sent nothing more",
-                         span_text(a->idle_us, span, sizeof span), s, o);
+                         "%s's data went unanswered", span_text(a->idle_us, span, sizeof span), s);
+    verdict_add_evidence(e->text, it, "and %s sent nothing more: a device on the way forgot the "
+                         "idle connection (its TCP idle timeout)", o);
     if (a->resumed)
         verdict_add_evidence(e->text, it, "it spoke again without a new handshake: the same "
                              "connection (counted anew, as Zeek does after 5 min of silence)");
-    verdict_add_evidence(e->text, it, "a device on the way forgot the idle connection (its TCP "
-                         "idle timeout) and drops what it carries now");
 }
 
 static void idle_advice(const struct evidence *e, const struct finding *f,

@@ -20,7 +20,7 @@
  * (the router let it through); for another requester than the one the router was seen
  * limiting (the limit is per peer); for a routing code about a host that never answered (no
  * route: routing, not a rule); and when a request of the silent attempt came after the router
- * had answered none of the requester's requests for a second (flow_track.c router_quiet): its
+ * had answered none of the requester's requests for a second (flow_recall.c router_quiet): its
  * limiter had an error to spend then and spent none on it, so a rule dropped it. That last
  * test tells a policy that rejects some ports and drops others, probed at once as `fwsight
  * test` does (udp6_lab mixedburst), from the limit itself (rejectburst). */

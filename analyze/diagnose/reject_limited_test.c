@@ -55,6 +55,68 @@ static void check_burst(const char *src, const char *tgt, const char *rtr, uint8
     assert_string_equal(it->cause, "firewall-reject");
 }
 
+/* The words with the longest IPv6 addresses (the router's and the target's on one line): every
+ * line whole, none cut at VERDICT_EVIDENCE_LEN. */
+static void limited_words_fit_long_ipv6_addresses(void **state)
+{
+    (void)state;
+    burst(SRC6L, TGT6L, "2001:db8:1234:5678:9abc:def0:1234:1", 8, 3, 1, 1, 1);
+    diag_run(NULL);
+    const struct verdict_item *it = diag_find(diag_a, SRC6L, TGT6L, 6, FIRST_PORT + 5);
+    assert_string_equal(verdict_name(it->v.kind), "REJECTED");
+    diag_evidence_has(it, "its ICMP rate limit, not a silent rule");
+    diag_no_line_cut(it);
+}
+
+/* The frames of b through a fresh analyzer whose flow hash key is k (the application draws
+ * one at random): the kind of src's verdict toward port. */
+static enum verdict_kind kind_under_key(uint64_t k, const char *src, uint16_t port)
+{
+    struct fw_config cfg;
+    fw_config_defaults(&cfg);
+    cfg.flow_hash_key[0] = k;
+    cfg.flow_hash_key[1] = ~k;
+    struct analyzer *a = analyzer_new(&cfg, NULL, NULL);
+    assert_non_null(a);
+    pb_feed(&b, diag_feed_fn, a);
+    analyzer_finish(a);
+    enum verdict_kind kind = diag_find(a, src, TGT, 6, port)->v.kind;
+    analyzer_free(a);
+    return kind;
+}
+
+/* A policy that rejects three ports and drops the rest, SYNs sent again 2.5 s later: the
+ * silent ports met a router quiet for a second, DROPPED. Forty other requesters meet the
+ * router's errors after that. The verdict of a file must not depend on the random key of the
+ * run (the requesters' error logs share 256 slots by that hash: another requester in the
+ * slot made "cannot tell", and the limit's reading REJECTED). */
+static void the_quiet_reading_does_not_depend_on_the_hash_key(void **state)
+{
+    (void)state;
+    pb_init(&b, T0);
+    diag_control(SRC, 49400, TGT);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 8; i++) {
+            pb_at(&b, T0 + 100 * MS + 2500 * MS * (unsigned)k + MS * (unsigned)i);
+            int syn = pb_tcp(&b, SRC, (uint16_t)(50001 + i), TGT, (uint16_t)(FIRST_PORT + i),
+                             TH_SYN);
+            if (i < 3 && k == 0)
+                assert_true(pb_icmp_error(&b, RTR, SRC, 3, 13, syn) >= 0);
+        }
+    for (int j = 0; j < 40; j++) {
+        char other[32];
+        snprintf(other, sizeof other, "198.51.100.%d", 100 + j);
+        int syn = pb_tcp(&b, other, 50001, TGT, 7100, TH_SYN);
+        assert_true(pb_icmp_error(&b, RTR, other, 3, 13, syn) >= 0);
+    }
+    diag_tail(SRC, 49401, TGT, 10 * SEC);
+    enum verdict_kind want = kind_under_key(1, SRC, FIRST_PORT + 5);
+    assert_string_equal(verdict_name(want), "DROPPED");
+    for (uint64_t k = 2; k < 66; k++)
+        if (kind_under_key(k * 0x9e3779b97f4a7c15ull, SRC, FIRST_PORT + 5) != want)
+            fail_msg("key %llu: another verdict", (unsigned long long)k);
+}
+
 static void silent_ports_of_a_limited_burst_are_the_routers(void **state)
 {
     (void)state;
@@ -409,6 +471,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(silent_ports_of_a_limited_burst_are_the_routers),
+        cmocka_unit_test(limited_words_fit_long_ipv6_addresses),
+        cmocka_unit_test(the_quiet_reading_does_not_depend_on_the_hash_key),
         cmocka_unit_test(silent_ports_of_a_limited_burst_are_the_routers_v6),
         cmocka_unit_test(routing_code_reject_counts_too),
         cmocka_unit_test(udp_burst_with_a_repeat_refused_once),

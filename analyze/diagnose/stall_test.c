@@ -231,7 +231,9 @@ static void data_unanswered_after_a_long_silence_is_an_idle_timeout(void **state
     idle_then_stall(SRC, TGT, 90 * SEC, false, false, 200);
     expect_idle_timeout(SRC, TGT, NULL, "breaks after 1 min 30 s idle: raise the TCP idle",
                         "carried nothing either way for 1 min 30 s; then 198.51.100.10's data "
-                        "went unanswered, and 203.0.113.20 sent nothing more");
+                        "went unanswered");
+    diag_evidence_has(diag_find(diag_a, SRC, TGT, 6, 6320),
+                      "and 203.0.113.20 sent nothing more: a device");
     idle_then_stall(SRC6, TGT6, 12 * SEC, false, false, 200);
     expect_idle_timeout(SRC6, TGT6, NULL, "breaks after 12 s idle", "for 12 s; then");
 }
@@ -242,8 +244,8 @@ static void the_host_resuming_into_a_forgotten_connection_too(void **state)
     (void)state;
     idle_then_stall(SRC, TGT, 30 * SEC, true, false, 200);
     expect_idle_timeout(SRC, TGT, TGT, "TCP keepalives",
-                        "then 203.0.113.20's data went unanswered, and 198.51.100.10 sent "
-                        "nothing more");
+                        "then 203.0.113.20's data went unanswered");
+    diag_evidence_has(diag_find(diag_a, SRC, TGT, 6, 6320), "and 198.51.100.10 sent nothing more");
 }
 
 /* A full-size segment after the silence, though only small ones passed before: the silence
@@ -253,6 +255,17 @@ static void a_large_segment_after_the_silence_is_still_the_timeout(void **state)
     (void)state;
     idle_then_stall(SRC, TGT, 30 * SEC, false, false, 1400);
     expect_idle_timeout(SRC, TGT, NULL, "raise the TCP idle", "for 30 s");
+}
+
+/* The words with the longest IPv6 addresses: every line whole (one of them held both
+ * addresses and was cut at 160 characters). */
+static void idle_timeout_words_fit_long_ipv6_addresses(void **state)
+{
+    (void)state;
+    idle_then_stall(SRC6L, TGT6L, 65 * 60 * SEC, false, false, 200);
+    expect_idle_timeout(SRC6L, TGT6L, NULL, "breaks after 1 h 5 min idle",
+                        "and 2001:db8:8765:4321:fedc:ba98:7654:3210 sent nothing more");
+    diag_no_line_cut(diag_find(diag_a, SRC6L, TGT6L, 6, 6320));
 }
 
 /* A silence longer than the 5 min after which a connection counts as ended: the data that
@@ -335,6 +348,7 @@ int main(void)
         cmocka_unit_test(a_large_segment_after_the_silence_is_still_the_timeout),
         cmocka_unit_test(a_short_pause_or_a_peer_that_answered_is_a_plain_stall),
         cmocka_unit_test(a_connection_resumed_after_minutes_is_the_timeouts),
+        cmocka_unit_test(idle_timeout_words_fit_long_ipv6_addresses),
         cmocka_unit_test(a_stall_seen_only_mid_connection_is_not_judged),
         cmocka_unit_test(a_long_stall_or_a_late_close_is_no_idle_timeout),
     };
