@@ -163,6 +163,12 @@ struct flow {
  * delayed-ACK timer, short enough for a lab's firewall with a timeout of seconds. */
 #define FLOW_IDLE_MIN_US (10ull * 1000000u)
 
+/* The originator's address (who sent the first SYN, request, ...). */
+static inline const struct fw_addr *flow_orig_addr(const struct flow *f)
+{
+    return f->orig_is_a ? &f->key.a : &f->key.b;
+}
+
 /* A silence in ms, for idle_gap_ms (saturates at 49 days). */
 static inline uint32_t flow_idle_ms(uint64_t us)
 {

@@ -65,9 +65,9 @@ void flow_recall_resume(struct flow_tracker *t, struct flow *f, bool is_orig, ui
 #define ERR_SLOTS 256u
 #define ERR_RING 64u
 /* A router's ICMP limit refills within a second (Linux: one a second per peer after a burst of
- * 6; IOS: one each 500 ms): if it answered none of the requester's requests for that long (and
- * a quarter more, for the jitter between a request's capture and the limiter's clock), it had
- * an error to spend on the next one. */
+ * 6; IOS: one each 500 ms): if it answered none of the requester's requests for that long, it
+ * had an error to spend on the next one. (With 1.25 s, a silent SYN 1.1 s after a host-down
+ * queue's request read as the limit: reject_limited_test host_down_queue_is_no_reject.) */
 #define ERR_QUIET_US 1000000u
 /* Requests sent within this of each other (one timer tick of the requester, one burst) reach
  * the limiter in no order the capture can tell: an error for any of them may have been the
@@ -150,7 +150,7 @@ void flow_recall_request(struct flow_tracker *t, struct flow *f, uint64_t now_us
 {
     if (f->side[1].pkts > 0 || f->icmp_errors > 0 || now_us < f->first_us)
         return;
-    const struct fw_addr *req = f->orig_is_a ? &f->key.a : &f->key.b;
+    const struct fw_addr *req = flow_orig_addr(f);
     if (!router_quiet(t, req, now_us))
         return;
     uint64_t ms = (now_us - f->first_us) / 1000u + 1u;
@@ -166,7 +166,7 @@ static void note_quiet_silence(struct flow_tracker *t, struct flow *f)
 {
     if (f->side[0].pkts == 0 || f->side[1].pkts > 0 || f->icmp_errors > 0)
         return;
-    const struct fw_addr *req = f->orig_is_a ? &f->key.a : &f->key.b;
+    const struct fw_addr *req = flow_orig_addr(f);
     uint32_t cand[2] = { f->quiet_first_ms, f->quiet_last_ms };
     for (size_t i = 0; i < 2 && !f->quiet_silent; i++)
         f->quiet_silent = cand[i] != 0 &&

@@ -348,7 +348,7 @@ static void note_idle(struct flow *f, bool is_orig, uint64_t now_us)
 
 static bool packet_is_orig(const struct flow *f, const struct pkt *p, uint16_t sp)
 {
-    const struct fw_addr *oa = f->orig_is_a ? &f->key.a : &f->key.b;
+    const struct fw_addr *oa = flow_orig_addr(f);
     uint16_t op = f->orig_is_a ? f->key.pa : f->key.pb;
     return sp == op && addr_eq(&p->src, oa);
 }
@@ -481,7 +481,7 @@ void flow_track_record(const struct flow *f, enum conn_end why, struct conn_reco
     memset(r, 0, sizeof *r);
     r->ts_us = f->first_us;
     r->duration_us = f->last_us - f->first_us;
-    r->orig_h = f->orig_is_a ? f->key.a : f->key.b;
+    r->orig_h = *flow_orig_addr(f);
     r->resp_h = f->orig_is_a ? f->key.b : f->key.a;
     r->orig_p = f->orig_is_a ? f->key.pa : f->key.pb;
     r->resp_p = f->orig_is_a ? f->key.pb : f->key.pa;

@@ -388,7 +388,7 @@ bool verdict_collector_changed(const struct verdict_collector *c)
 void verdict_collector_observe(struct verdict_collector *c, const struct flow *f, bool evicted,
                                uint64_t input_end_us)
 {
-    const struct fw_addr *o = f->orig_is_a ? &f->key.a : &f->key.b;
+    const struct fw_addr *o = flow_orig_addr(f);
     const struct fw_addr *r = f->orig_is_a ? &f->key.b : &f->key.a;
     bool two_way = !f->key.one_way;
     c->changed = true; /* the hosts' TTLs and flows, if not an attempt */
@@ -406,7 +406,7 @@ void verdict_collector_observe(struct verdict_collector *c, const struct flow *f
         a.late = true;
         a.late_span_us = (uint32_t)(input_end_us - a.first_us);
     }
-    a.end_cut = input_end_us != 0 && f->last_us + VERDICT_ANSWER_DUE_US > input_end_us;
+    a.end_cut = input_end_us != 0 && a.last_us + VERDICT_ANSWER_DUE_US > input_end_us;
     if (c->cfg.keep_attempts > 0) {
         if (verdict_grow((void **)&c->seen, &c->seen_cap, c->nseen, c->cfg.keep_attempts,
                  sizeof *c->seen)) {

@@ -360,7 +360,7 @@ bool verdict_attempt_of(const struct flow *f, struct verdict_attempt *a)
 static bool attempt_of(const struct flow *f, struct verdict_attempt *a)
 {
     memset(a, 0, sizeof *a);
-    a->from = f->orig_is_a ? f->key.a : f->key.b;
+    a->from = *flow_orig_addr(f);
     a->to = f->orig_is_a ? f->key.b : f->key.a;
     a->port = f->orig_is_a ? f->key.pb : f->key.pa;
     a->first_us = f->first_us;

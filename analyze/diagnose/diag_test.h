@@ -148,14 +148,20 @@ static inline void diag_no_line_cut(const struct verdict_item *it)
     assert_false(cut);
 }
 
-/* An answered SYN from client to server's 6325 (the far host's TTL 63 when client is the
- * capture host): the host's own TTL, and traffic that puts the capture point on client. */
+/* A handshake from client:cport to server's sport, the server's packets with TTL 63 (one router
+ * from a capture on client). diag_control: one to 6325, the host's own TTL and traffic that
+ * puts the capture point on client. */
+static inline void diag_connect(const char *client, uint16_t cport, const char *server,
+                                uint16_t sport)
+{
+    pb_tcp(&b, client, cport, server, sport, TH_SYN);
+    b.next.ttl = 63;
+    pb_tcp(&b, server, sport, client, cport, TH_SYN | TH_ACK);
+    pb_tcp(&b, client, cport, server, sport, TH_ACK);
+}
 static inline void diag_control(const char *client, uint16_t cport, const char *server)
 {
-    pb_tcp(&b, client, cport, server, 6325, TH_SYN);
-    b.next.ttl = 63;
-    pb_tcp(&b, server, 6325, client, cport, TH_SYN | TH_ACK);
-    pb_tcp(&b, client, cport, server, 6325, TH_ACK);
+    diag_connect(client, cport, server, 6325);
 }
 
 /* The capture goes on long after everything before (no attempt is cut short by its end): a

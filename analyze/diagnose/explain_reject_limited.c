@@ -80,9 +80,7 @@ static bool limited_propose(const struct evidence *e, const uint32_t avail[VO_CO
             s_first = e->first[o]->first_us;
     if (s_first == UINT64_MAX)
         return false;
-    uint64_t s_last = e->cell->last_us > s_first ? e->cell->last_us : s_first;
-    if (s_first < h->rtr_first_us || s_first > h->rtr_last_us + BURST_US ||
-        s_last + BURST_US < h->rtr_first_us)
+    if (s_first < h->rtr_first_us || s_first > h->rtr_last_us + BURST_US)
         return false;
     if (!finding_claim(e, avail, VERDICT_REJECTED, limited_or_refused, out))
         return false;

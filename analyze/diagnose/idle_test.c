@@ -12,10 +12,7 @@ static void connected(const char *src, const char *tgt)
 {
     pb_init(&b, T0);
     diag_control(src, 49400, tgt);
-    pb_tcp(&b, src, SPORT, tgt, 6320, TH_SYN);
-    b.next.ttl = 63;
-    pb_tcp(&b, tgt, 6320, src, SPORT, TH_SYN | TH_ACK);
-    pb_tcp(&b, src, SPORT, tgt, 6320, TH_ACK);
+    diag_connect(src, SPORT, tgt, 6320);
     b.next.payload_len = 100;
     pb_tcp(&b, src, SPORT, tgt, 6320, TH_PUSH | TH_ACK);
     b.next.ttl = 63;

@@ -18,10 +18,7 @@ static void session(const char *src, const char *tgt, const char *rtr, uint32_t 
 {
     pb_init(&b, T0);
     diag_control(src, 49400, tgt);
-    pb_tcp(&b, src, SPORT, tgt, 6320, TH_SYN);
-    b.next.ttl = 63;
-    pb_tcp(&b, tgt, 6320, src, SPORT, TH_SYN | TH_ACK);
-    pb_tcp(&b, src, SPORT, tgt, 6320, TH_ACK);
+    diag_connect(src, SPORT, tgt, 6320);
     if (ok_len > 0) {
         b.next.payload_len = ok_len;
         pb_tcp(&b, src, SPORT, tgt, 6320, TH_PUSH | TH_ACK);
@@ -122,10 +119,7 @@ static void receiver_closes_into_silence(int again, bool fin_acked, uint64_t sil
 {
     pb_init(&b, T0);
     diag_control(SRC, 49400, TGT);
-    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_SYN);
-    b.next.ttl = 63;
-    pb_tcp(&b, TGT, 6320, SRC, SPORT, TH_SYN | TH_ACK);
-    pb_tcp(&b, SRC, SPORT, TGT, 6320, TH_ACK);
+    diag_connect(SRC, SPORT, TGT, 6320);
     for (int i = 0; i < 3; i++) {
         b.next.ttl = 63;
         b.next.payload_len = 1024;
